@@ -1,0 +1,135 @@
+// Package contract holds the names that the CDK constructs and the Lambda
+// handlers must agree on: environment variable keys, challenge parameter
+// names, the shape of the provider secret and the client's answer.
+//
+// It is the only package both sides import, so a construct never reaches
+// into a handler's internals and a renamed key breaks the build, not a
+// deployed sign-in.
+package contract
+
+// Environment variable keys read by the step-up trigger handlers. Values are
+// configuration only: no secret is ever passed through the environment.
+const (
+	// EnvSecretARN is the ARN of the Secrets Manager secret holding the
+	// provider credentials (see ProviderSecret).
+	EnvSecretARN = "COGNITOBRIDGE_SECRET_ARN"
+	// EnvProvider selects how endpoints are resolved: ProviderBlockID or
+	// ProviderOIDC.
+	EnvProvider = "COGNITOBRIDGE_PROVIDER"
+	// EnvIssuer is the OIDC issuer URL. For ProviderBlockID it may be empty,
+	// in which case it is derived from the secret's tenantDns and community.
+	EnvIssuer = "COGNITOBRIDGE_ISSUER"
+	// EnvAuthorizeURL, EnvTokenURL and EnvJWKSURL, when all three are set,
+	// replace OIDC discovery.
+	EnvAuthorizeURL = "COGNITOBRIDGE_AUTHORIZE_URL"
+	EnvTokenURL     = "COGNITOBRIDGE_TOKEN_URL"
+	EnvJWKSURL      = "COGNITOBRIDGE_JWKS_URL"
+	// EnvClientID is the provider's OIDC client id. Optional when the secret
+	// carries clientId (the BlockID template style); the secret wins.
+	EnvClientID = "COGNITOBRIDGE_CLIENT_ID"
+	// EnvRedirectURI is the redirect URI registered at the provider.
+	// For ProviderBlockID it may be empty: https://{tenantDns}/admin/{community}/post_stepup.
+	EnvRedirectURI = "COGNITOBRIDGE_REDIRECT_URI"
+	// EnvScopes is a space separated scope list. Default: "openid".
+	EnvScopes = "COGNITOBRIDGE_SCOPES"
+	// EnvACRValues is a JSON array of acr values to request, e.g.
+	// ["liveID push","otp sms"] (acr values may contain spaces, hence JSON).
+	EnvACRValues = "COGNITOBRIDGE_ACR_VALUES"
+	// EnvRequiredACR is a JSON array; when non-empty the ID token's acr claim
+	// must be one of its entries.
+	EnvRequiredACR = "COGNITOBRIDGE_REQUIRED_ACR"
+	// EnvBindClaim is the ID token claim that names the person.
+	// Default: "username" for ProviderBlockID, "email" otherwise.
+	EnvBindClaim = "COGNITOBRIDGE_BIND_CLAIM"
+	// EnvBindAttribute is the Cognito user attribute the claim must match;
+	// BindAttributeUsername means the Cognito user name itself.
+	// Default: BindAttributeUsername for ProviderBlockID, "email" otherwise.
+	EnvBindAttribute = "COGNITOBRIDGE_BIND_ATTRIBUTE"
+	// EnvBindMode is BindModeExact or BindModeEmail. Default: BindModeEmail
+	// when the attribute is "email", BindModeExact otherwise.
+	EnvBindMode = "COGNITOBRIDGE_BIND_MODE"
+	// EnvTokenAuthMethod is TokenAuthBasic (default) or TokenAuthPost.
+	EnvTokenAuthMethod = "COGNITOBRIDGE_TOKEN_AUTH_METHOD"
+	// EnvIDTokenAlgs is a comma separated list of accepted ID token signing
+	// algorithms. Default: "RS256,ES256,PS256".
+	EnvIDTokenAlgs = "COGNITOBRIDGE_ID_TOKEN_ALGS"
+	// EnvSecretTTLSeconds is how long a fetched secret is reused. Default: 300.
+	EnvSecretTTLSeconds = "COGNITOBRIDGE_SECRET_TTL_SECONDS"
+	// EnvMaxAttempts caps the custom challenge answers per sign-in (Define).
+	// Default: 3.
+	EnvMaxAttempts = "COGNITOBRIDGE_MAX_ATTEMPTS"
+	// EnvAllowPasswordless lets Define start with the custom challenge when
+	// the client did not begin with SRP_A. Default: "false".
+	EnvAllowPasswordless = "COGNITOBRIDGE_ALLOW_PASSWORDLESS"
+	// EnvBudgetMillis is the time a handler allows itself for upstream calls.
+	// Default: 4000 (Cognito gives a trigger 5 s, fixed).
+	EnvBudgetMillis = "COGNITOBRIDGE_BUDGET_MILLIS"
+)
+
+// Provider kinds for EnvProvider.
+const (
+	ProviderBlockID = "blockid"
+	ProviderOIDC    = "oidc"
+)
+
+// Binding values.
+const (
+	BindAttributeUsername = "cognito:username"
+	BindModeExact         = "exact"
+	BindModeEmail         = "email"
+)
+
+// Token endpoint client authentication methods.
+const (
+	TokenAuthBasic = "client_secret_basic"
+	TokenAuthPost  = "client_secret_post"
+)
+
+// ChallengeMetadata marks the custom challenge of this project in the Define
+// session, so Define never counts someone else's challenge as a step-up.
+const ChallengeMetadata = "COGNITOBRIDGE_OIDC_STEPUP"
+
+// Public challenge parameters (sent to the client by Cognito).
+const (
+	PublicAuthorizeURL = "authorizeUrl"
+	PublicProvider     = "provider"
+	PublicClientID     = "clientId"
+	PublicState        = "state"
+	PublicTenantDNS    = "tenantDns"
+	PublicCommunity    = "community"
+	PublicACR          = "acr"
+)
+
+// Private challenge parameters (kept by Cognito, handed to Verify only).
+const (
+	PrivateState        = "state"
+	PrivateNonce        = "nonce"
+	PrivateCodeVerifier = "codeVerifier"
+)
+
+// MaxAnswerBytes caps the challenge answer Verify will parse.
+const MaxAnswerBytes = 4096
+
+// Answer is what the client sends as the custom challenge answer, as JSON.
+type Answer struct {
+	Code  string `json:"code"`
+	State string `json:"state"`
+}
+
+// ProviderSecret is the JSON stored in the Secrets Manager secret. Only
+// ClientSecret is required; the other fields let a BlockID tenant keep its
+// whole configuration out of the template, as its own template does.
+type ProviderSecret struct {
+	ClientSecret string `json:"clientSecret"`
+	ClientID     string `json:"clientId,omitempty"`
+	TenantDNS    string `json:"tenantDns,omitempty"`
+	Community    string `json:"community,omitempty"`
+}
+
+// JSON keys of ProviderSecret, for the construct that builds the secret.
+const (
+	SecretKeyClientSecret = "clientSecret"
+	SecretKeyClientID     = "clientId"
+	SecretKeyTenantDNS    = "tenantDns"
+	SecretKeyCommunity    = "community"
+)
