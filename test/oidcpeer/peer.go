@@ -1,0 +1,217 @@
+// Package oidcpeer runs a real OpenID Provider on loopback for tests.
+//
+// The provider is zitadel/oidc (an OpenID-certified library), assembled from
+// its own example in-memory storage and example OP (login UI included), not a
+// hand-written imitation: discovery, JWKS, the authorization endpoint with
+// PKCE S256 and nonce, and the token endpoint with client_secret_basic and
+// client_secret_post are all zitadel's. This package only
+//   - wraps the example storage (per-user acr, a "username" claim in the ID
+//     token, userinfo claims asserted into the ID token, a rotatable secret);
+//   - plays the browser leg of a sign-in with net/http (BrowserLogin);
+//   - puts a hostile front before zitadel's handler that can rewrite ID
+//     tokens in token responses, inject token endpoint faults and counts the
+//     requests per endpoint.
+package oidcpeer
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zitadel/oidc/v3/example/server/exampleop"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// Endpoint names used as keys of (*Peer).Calls.
+const (
+	EndpointDiscovery = "discovery"
+	EndpointJWKS      = "jwks"
+	EndpointToken     = "token"
+	EndpointAuthorize = "authorize"
+)
+
+// Paths served by the peer (zitadel's defaults).
+const (
+	PathDiscovery = "/.well-known/openid-configuration"
+	PathJWKS      = "/keys"
+	PathToken     = "/oauth/token"
+	PathAuthorize = "/authorize"
+)
+
+// ClaimUsername is the custom ID token claim carrying the user's username,
+// as 1Kosmos BlockID does.
+const ClaimUsername = "username"
+
+// AuthorityKeyID is the kid of the extra "test authority" RSA key the peer
+// publishes in its JWKS and ResignWithClaims signs with.
+const AuthorityKeyID = "oidcpeer-test-authority"
+
+// Defaults used when Options leaves a field empty.
+const (
+	DefaultClientID     = "cognitobridge-test-client"
+	DefaultClientSecret = "cognitobridge-test-secret"
+	DefaultRedirectURI  = "https://tenant.example.com/admin/community/post_stepup"
+)
+
+// User is an account of the peer.
+type User struct {
+	// Subject is the ID token's sub. Default: "sub-" + Username.
+	Subject       string
+	Username      string
+	Password      string
+	Email         string
+	EmailVerified bool
+	// ACR is the acr the ID token carries after this user signs in; empty
+	// means no acr claim.
+	ACR string
+}
+
+// Options configures Start.
+type Options struct {
+	// ClientID of the confidential web client. Default: DefaultClientID.
+	ClientID string
+	// ClientSecret of the client. Default: DefaultClientSecret.
+	ClientSecret string
+	// RedirectURI registered for the client (exact match). Default: DefaultRedirectURI.
+	RedirectURI string
+	// Users of the provider.
+	Users []User
+}
+
+// Peer is a running provider. All methods are safe for concurrent use.
+type Peer struct {
+	t      testing.TB
+	srv    *httptest.Server
+	store  *peerStorage
+	opts   Options
+	issuer string
+
+	opKey     *rsa.PrivateKey
+	opKID     string
+	authority *rsa.PrivateKey
+
+	forgeOnce sync.Once
+	forgeKey  *rsa.PrivateKey
+	forgeErr  error
+
+	browser *http.Transport
+	stop    chan struct{}
+
+	mu      sync.Mutex
+	mutator func(string) string
+	fault   Fault
+	calls   map[string]int
+}
+
+// Start runs the provider on 127.0.0.1 with issuer = its base URL and stops
+// it in t.Cleanup.
+func Start(t testing.TB, opts Options) *Peer {
+	t.Helper()
+	if opts.ClientID == "" {
+		opts.ClientID = DefaultClientID
+	}
+	if opts.ClientSecret == "" {
+		opts.ClientSecret = DefaultClientSecret
+	}
+	if opts.RedirectURI == "" {
+		opts.RedirectURI = DefaultRedirectURI
+	}
+
+	users := newUserStore(opts.Users)
+	store := newPeerStorage(users, opts.ClientID, opts.ClientSecret, opts.RedirectURI)
+
+	sk, err := store.SigningKey(t.Context())
+	if err != nil {
+		t.Fatalf("oidcpeer: signing key: %v", err)
+	}
+	opKey, ok := sk.Key().(*rsa.PrivateKey)
+	if !ok {
+		t.Fatalf("oidcpeer: unexpected signing key type %T", sk.Key())
+	}
+	authority, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatalf("oidcpeer: authority key: %v", err)
+	}
+
+	srv := httptest.NewUnstartedServer(nil) // listens on 127.0.0.1:0
+	issuer := "http://" + srv.Listener.Addr().String()
+	p := &Peer{
+		t:         t,
+		srv:       srv,
+		store:     store,
+		opts:      opts,
+		issuer:    issuer,
+		opKey:     opKey,
+		opKID:     sk.ID(),
+		authority: authority,
+		browser:   &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second},
+		stop:      make(chan struct{}),
+		calls:     map[string]int{},
+	}
+	// exampleop serves the zitadel OP plus its login UI under /login/. Its
+	// authorization endpoint is moved back from /auth to zitadel's default.
+	router := exampleop.SetupServer(issuer, store, nil, false,
+		op.WithCustomAuthEndpoint(op.NewEndpoint("authorize")))
+	srv.Config.Handler = p.front(router)
+	srv.Start()
+
+	t.Cleanup(func() {
+		close(p.stop) // releases hanging token requests
+		srv.Close()
+		p.browser.CloseIdleConnections()
+	})
+	return p
+}
+
+// Issuer is the provider's issuer (its base URL, http://127.0.0.1:PORT).
+func (p *Peer) Issuer() string { return p.issuer }
+
+// AuthorizeURL is the authorization endpoint.
+func (p *Peer) AuthorizeURL() string { return p.issuer + PathAuthorize }
+
+// TokenURL is the token endpoint.
+func (p *Peer) TokenURL() string { return p.issuer + PathToken }
+
+// JWKSURL is the JWKS endpoint.
+func (p *Peer) JWKSURL() string { return p.issuer + PathJWKS }
+
+// ClientID of the registered client.
+func (p *Peer) ClientID() string { return p.opts.ClientID }
+
+// ClientSecret the client was registered with (not the rotated one).
+func (p *Peer) ClientSecret() string { return p.opts.ClientSecret }
+
+// RedirectURI registered for the client.
+func (p *Peer) RedirectURI() string { return p.opts.RedirectURI }
+
+// SigningKeyID is the kid of the provider's own signing key.
+func (p *Peer) SigningKeyID() string { return p.opKID }
+
+// RotateClientSecret makes the token endpoint accept only secret from now on.
+func (p *Peer) RotateClientSecret(secret string) { p.store.setSecret(secret) }
+
+// SetUserACR changes the acr a user's next ID tokens carry. It reports
+// whether the user exists.
+func (p *Peer) SetUserACR(username, acr string) bool { return p.store.users.setACR(username, acr) }
+
+// Calls returns a copy of the request counts per endpoint (Endpoint*).
+func (p *Peer) Calls() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.calls))
+	for k, v := range p.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCalls zeroes the request counts.
+func (p *Peer) ResetCalls() {
+	p.mu.Lock()
+	clear(p.calls)
+	p.mu.Unlock()
+}

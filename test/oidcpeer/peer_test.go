@@ -1,0 +1,578 @@
+package oidcpeer_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
+
+	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
+)
+
+const redirectURI = "https://tenant.example.com/admin/community/post_stepup"
+
+var users = []oidcpeer.User{
+	{Username: "alice", Password: "alice-pw", Email: "Alice@Example.com", EmailVerified: true, ACR: "liveID push"},
+	{Username: "bob", Password: "bob-pw", Email: "bob@example.com", EmailVerified: false, ACR: "otp sms"},
+}
+
+func start(t *testing.T) *oidcpeer.Peer {
+	t.Helper()
+	return oidcpeer.Start(t, oidcpeer.Options{
+		ClientID:     "client-1",
+		ClientSecret: "secret-1",
+		RedirectURI:  redirectURI,
+		Users:        users,
+	})
+}
+
+// rp is a relying party built only from go-oidc and x/oauth2.
+type rp struct {
+	provider *oidc.Provider
+	verifier *oidc.IDTokenVerifier
+	conf     oauth2.Config
+	ctx      context.Context
+}
+
+func newRP(t *testing.T, p *oidcpeer.Peer, style oauth2.AuthStyle, secret string) *rp {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	t.Cleanup(cancel)
+	hc := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(hc.CloseIdleConnections)
+	ctx = oidc.ClientContext(ctx, hc)
+	provider, err := oidc.NewProvider(ctx, p.Issuer())
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	ep := provider.Endpoint()
+	ep.AuthStyle = style
+	return &rp{
+		provider: provider,
+		verifier: provider.Verifier(&oidc.Config{ClientID: p.ClientID()}),
+		conf: oauth2.Config{
+			ClientID:     p.ClientID(),
+			ClientSecret: secret,
+			Endpoint:     ep,
+			RedirectURL:  p.RedirectURI(),
+			Scopes:       []string{oidc.ScopeOpenID, "email"},
+		},
+		ctx: ctx,
+	}
+}
+
+type session struct {
+	code, state, nonce, verifier string
+}
+
+func (r *rp) signIn(t *testing.T, p *oidcpeer.Peer, username, password string) session {
+	t.Helper()
+	s := session{state: "st-" + oauth2.GenerateVerifier()[:12], nonce: "n-" + oauth2.GenerateVerifier()[:16], verifier: oauth2.GenerateVerifier()}
+	u := r.conf.AuthCodeURL(s.state, oidc.Nonce(s.nonce), oauth2.S256ChallengeOption(s.verifier))
+	code, state, err := p.BrowserLogin(r.ctx, u, username, password)
+	if err != nil {
+		t.Fatalf("BrowserLogin: %v", err)
+	}
+	if state != s.state {
+		t.Fatalf("state = %q, want %q", state, s.state)
+	}
+	s.code = code
+	return s
+}
+
+func (r *rp) exchange(s session) (*oauth2.Token, error) {
+	return r.conf.Exchange(r.ctx, s.code, oauth2.VerifierOption(s.verifier))
+}
+
+func rawIDToken(t *testing.T, tok *oauth2.Token) string {
+	t.Helper()
+	raw, ok := tok.Extra("id_token").(string)
+	if !ok || raw == "" {
+		t.Fatal("token response has no id_token")
+	}
+	return raw
+}
+
+type claims struct {
+	Iss           string `json:"iss"`
+	Sub           string `json:"sub"`
+	Nonce         string `json:"nonce"`
+	ACR           string `json:"acr"`
+	Email         string `json:"email"`
+	EmailVerified bool   `json:"email_verified"`
+	Username      string `json:"username"`
+}
+
+func TestDiscovery(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	var meta struct {
+		Issuer     string   `json:"issuer"`
+		Auth       string   `json:"authorization_endpoint"`
+		Token      string   `json:"token_endpoint"`
+		JWKS       string   `json:"jwks_uri"`
+		Methods    []string `json:"token_endpoint_auth_methods_supported"`
+		PKCE       []string `json:"code_challenge_methods_supported"`
+		SigningAlg []string `json:"id_token_signing_alg_values_supported"`
+	}
+	if err := r.provider.Claims(&meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.Issuer != p.Issuer() || !strings.HasPrefix(p.Issuer(), "http://127.0.0.1:") {
+		t.Errorf("issuer = %q (peer %q)", meta.Issuer, p.Issuer())
+	}
+	if meta.Auth != p.AuthorizeURL() || meta.Token != p.TokenURL() || meta.JWKS != p.JWKSURL() {
+		t.Errorf("endpoints = %s %s %s", meta.Auth, meta.Token, meta.JWKS)
+	}
+	for _, want := range []string{"client_secret_basic", "client_secret_post"} {
+		if !contains(meta.Methods, want) {
+			t.Errorf("token_endpoint_auth_methods_supported %v lacks %s", meta.Methods, want)
+		}
+	}
+	if !contains(meta.PKCE, "S256") {
+		t.Errorf("code_challenge_methods_supported = %v", meta.PKCE)
+	}
+	if got := p.Calls()[oidcpeer.EndpointDiscovery]; got != 1 {
+		t.Errorf("discovery calls = %d, want 1", got)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCodeFlow(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		style oauth2.AuthStyle
+	}{
+		{"client_secret_basic", oauth2.AuthStyleInHeader},
+		{"client_secret_post", oauth2.AuthStyleInParams},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := start(t)
+			r := newRP(t, p, tc.style, "secret-1")
+			s := r.signIn(t, p, "alice", "alice-pw")
+			tok, err := r.exchange(s)
+			if err != nil {
+				t.Fatalf("exchange: %v", err)
+			}
+			idt, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok))
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			var c claims
+			if err := idt.Claims(&c); err != nil {
+				t.Fatal(err)
+			}
+			want := claims{Iss: p.Issuer(), Sub: "sub-alice", Nonce: s.nonce, ACR: "liveID push",
+				Email: "Alice@Example.com", EmailVerified: true, Username: "alice"}
+			if c != want {
+				t.Errorf("claims = %+v\nwant     %+v", c, want)
+			}
+			calls := p.Calls()
+			if calls[oidcpeer.EndpointToken] != 1 || calls[oidcpeer.EndpointJWKS] != 1 || calls[oidcpeer.EndpointAuthorize] != 1 {
+				t.Errorf("calls = %v", calls)
+			}
+		})
+	}
+}
+
+func TestSecondUserAndACRChange(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	if !p.SetUserACR("bob", "otp email") {
+		t.Fatal("SetUserACR: bob not found")
+	}
+	tok, err := r.exchange(r.signIn(t, p, "bob", "bob-pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c claims
+	_ = idt.Claims(&c)
+	if c.Username != "bob" || c.ACR != "otp email" || c.EmailVerified {
+		t.Errorf("claims = %+v", c)
+	}
+}
+
+func TestWrongPasswordRefused(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	u := r.conf.AuthCodeURL("s", oidc.Nonce("n"), oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
+	if _, _, err := p.BrowserLogin(r.ctx, u, "alice", "wrong"); err == nil || !strings.Contains(err.Error(), "login refused") {
+		t.Fatalf("err = %v, want login refused", err)
+	}
+}
+
+func TestCodeReplayRefused(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	s := r.signIn(t, p, "alice", "alice-pw")
+	if _, err := r.exchange(s); err != nil {
+		t.Fatalf("first exchange: %v", err)
+	}
+	_, err := r.exchange(s)
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
+		t.Fatalf("second exchange: err = %v, want invalid_grant", err)
+	}
+}
+
+func TestPKCEAndSecretEnforced(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	s := r.signIn(t, p, "alice", "alice-pw")
+	s.verifier = oauth2.GenerateVerifier()
+	if _, err := r.exchange(s); err == nil {
+		t.Fatal("exchange with the wrong PKCE verifier succeeded")
+	}
+
+	s = r.signIn(t, p, "alice", "alice-pw")
+	bad := newRP(t, p, oauth2.AuthStyleInHeader, "not-the-secret")
+	_, err := bad.conf.Exchange(bad.ctx, s.code, oauth2.VerifierOption(s.verifier))
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.ErrorCode != "invalid_client" {
+		t.Fatalf("wrong secret: err = %v, want invalid_client", err)
+	}
+
+	p.RotateClientSecret("secret-2")
+	s = r.signIn(t, p, "alice", "alice-pw")
+	if _, err := r.exchange(s); err == nil {
+		t.Fatal("old secret accepted after rotation")
+	}
+	rotated := newRP(t, p, oauth2.AuthStyleInParams, "secret-2")
+	if _, err := rotated.conf.Exchange(rotated.ctx, s.code, oauth2.VerifierOption(s.verifier)); err != nil {
+		t.Fatalf("new secret refused after rotation: %v", err)
+	}
+}
+
+// mutated signs alice in and returns the raw id_token the token endpoint
+// gives under mutator m, with the nonce of the session.
+func mutated(t *testing.T, p *oidcpeer.Peer, r *rp, m func(string) string) (string, session) {
+	t.Helper()
+	p.SetTokenMutator(m)
+	t.Cleanup(func() { p.SetTokenMutator(nil) })
+	s := r.signIn(t, p, "alice", "alice-pw")
+	tok, err := r.exchange(s)
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	return rawIDToken(t, tok), s
+}
+
+func TestMutatorsRefusedByGoOIDC(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	for _, tc := range []struct {
+		name    string
+		m       func(string) string
+		wantAlg string
+	}{
+		{"forged signature", p.ForgeSignature(), "RS256"},
+		{"alg none", p.AlgNone(), "none"},
+		{"HS256 PEM", p.HS256WithPublicKey(oidcpeer.KeyPEM), "HS256"},
+		{"HS256 DER", p.HS256WithPublicKey(oidcpeer.KeyDER), "HS256"},
+		{"HS256 JWK", p.HS256WithPublicKey(oidcpeer.KeyJWK), "HS256"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, _ := mutated(t, p, r, tc.m)
+			hdr := header(t, raw)
+			if hdr["alg"] != tc.wantAlg || hdr["kid"] != p.SigningKeyID() {
+				t.Errorf("header = %v, want alg %s kid %s", hdr, tc.wantAlg, p.SigningKeyID())
+			}
+			if _, err := r.verifier.Verify(r.ctx, raw); err == nil {
+				t.Fatal("go-oidc accepted the token")
+			} else {
+				t.Logf("refused: %v", err)
+			}
+		})
+	}
+
+	// The HS256 tokens are the real confusion attack: HMAC over the served
+	// public key verifies them, yet go-oidc refuses them even when told to
+	// accept HS256, because its keys are RSA keys from the JWKS.
+	lax := r.provider.Verifier(&oidc.Config{ClientID: p.ClientID(), SupportedSigningAlgs: []string{"RS256", "HS256"}})
+	for _, form := range []oidcpeer.KeyForm{oidcpeer.KeyPEM, oidcpeer.KeyDER, oidcpeer.KeyJWK} {
+		t.Run("HS256 "+form.String()+" with HS256 allowed", func(t *testing.T) {
+			raw, _ := mutated(t, p, r, p.HS256WithPublicKey(form))
+			key, err := p.PublicKeyBytes(form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := jws.Verify(key); err != nil {
+				t.Fatalf("HMAC over the %s public key does not verify the token: %v", form, err)
+			}
+			if _, err := lax.Verify(r.ctx, raw); err == nil {
+				t.Fatal("go-oidc accepted the token")
+			} else {
+				t.Logf("refused: %v", err)
+			}
+		})
+	}
+}
+
+func header(t *testing.T, raw string) map[string]any {
+	t.Helper()
+	seg, _, _ := strings.Cut(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		t.Fatalf("header: %v", err)
+	}
+	var h map[string]any
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatalf("header: %v", err)
+	}
+	return h
+}
+
+func TestResignWithClaims(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+
+	t.Run("unchanged claims verify", func(t *testing.T) {
+		raw, s := mutated(t, p, r, p.ResignWithClaims(nil))
+		if h := header(t, raw); h["kid"] != oidcpeer.AuthorityKeyID {
+			t.Errorf("kid = %v", h["kid"])
+		}
+		idt, err := r.verifier.Verify(r.ctx, raw)
+		if err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if idt.Nonce != s.nonce {
+			t.Errorf("nonce = %q", idt.Nonce)
+		}
+	})
+
+	// Accepted by the signature and go-oidc's own checks, wrong in content:
+	// only the relying party's claim checks can refuse these.
+	for _, tc := range []struct {
+		name  string
+		edit  func(map[string]any)
+		check func(c claims, s session) bool
+	}{
+		{"other user's username and email", func(m map[string]any) { m["username"] = "bob"; m["email"] = "bob@example.com" },
+			func(c claims, _ session) bool { return c.Username == "bob" && c.Email == "bob@example.com" }},
+		{"low acr", func(m map[string]any) { m["acr"] = "pwd" },
+			func(c claims, _ session) bool { return c.ACR == "pwd" }},
+		{"wrong nonce", func(m map[string]any) { m["nonce"] = "attacker-nonce" },
+			func(c claims, s session) bool { return c.Nonce == "attacker-nonce" && s.nonce != c.Nonce }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, s := mutated(t, p, r, p.ResignWithClaims(tc.edit))
+			idt, err := r.verifier.Verify(r.ctx, raw)
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			var c claims
+			_ = idt.Claims(&c)
+			if !tc.check(c, s) {
+				t.Errorf("claims = %+v", c)
+			}
+		})
+	}
+
+	// go-oidc checks these itself.
+	for _, tc := range []struct {
+		name string
+		edit func(map[string]any)
+	}{
+		{"wrong iss", func(m map[string]any) { m["iss"] = "https://evil.example.com" }},
+		{"wrong aud", func(m map[string]any) { m["aud"] = []string{"other-client"} }},
+		{"expired", func(m map[string]any) { m["exp"] = time.Now().Add(-time.Hour).Unix() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, _ := mutated(t, p, r, p.ResignWithClaims(tc.edit))
+			if _, err := r.verifier.Verify(r.ctx, raw); err == nil {
+				t.Fatal("go-oidc accepted the token")
+			} else {
+				t.Logf("refused: %v", err)
+			}
+		})
+	}
+
+	// The HS256 tokens are the real confusion attack: HMAC over the served
+	// public key verifies them, yet go-oidc refuses them even when told to
+	// accept HS256, because its keys are RSA keys from the JWKS.
+	lax := r.provider.Verifier(&oidc.Config{ClientID: p.ClientID(), SupportedSigningAlgs: []string{"RS256", "HS256"}})
+	for _, form := range []oidcpeer.KeyForm{oidcpeer.KeyPEM, oidcpeer.KeyDER, oidcpeer.KeyJWK} {
+		t.Run("HS256 "+form.String()+" with HS256 allowed", func(t *testing.T) {
+			raw, _ := mutated(t, p, r, p.HS256WithPublicKey(form))
+			key, err := p.PublicKeyBytes(form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := jws.Verify(key); err != nil {
+				t.Fatalf("HMAC over the %s public key does not verify the token: %v", form, err)
+			}
+			if _, err := lax.Verify(r.ctx, raw); err == nil {
+				t.Fatal("go-oidc accepted the token")
+			} else {
+				t.Logf("refused: %v", err)
+			}
+		})
+	}
+}
+
+func TestTokenFaults(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+
+	t.Run("HTTP 500", func(t *testing.T) {
+		p.SetTokenEndpointFault(oidcpeer.Fault{Kind: oidcpeer.FaultHTTP500, Times: 1})
+		s := r.signIn(t, p, "alice", "alice-pw")
+		_, err := r.exchange(s)
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) || re.Response.StatusCode != http.StatusInternalServerError {
+			t.Fatalf("err = %v, want a 500", err)
+		}
+		if _, err := r.exchange(s); err != nil {
+			t.Fatalf("after the fault: %v", err)
+		}
+	})
+
+	t.Run("invalid_client twice then ok", func(t *testing.T) {
+		p.SetTokenEndpointFault(oidcpeer.Fault{Kind: oidcpeer.FaultInvalidClient, Times: 2})
+		s := r.signIn(t, p, "alice", "alice-pw")
+		before := p.Calls()[oidcpeer.EndpointToken]
+		for i := 0; i < 2; i++ {
+			_, err := r.exchange(s)
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) || re.Response.StatusCode != http.StatusUnauthorized || re.ErrorCode != "invalid_client" {
+				t.Fatalf("attempt %d: err = %v, want 401 invalid_client", i, err)
+			}
+		}
+		if _, err := r.exchange(s); err != nil {
+			t.Fatalf("third attempt: %v", err)
+		}
+		if got := p.Calls()[oidcpeer.EndpointToken] - before; got != 3 {
+			t.Errorf("token calls = %d, want 3", got)
+		}
+	})
+
+	t.Run("hang until the client gives up", func(t *testing.T) {
+		p.SetTokenEndpointFault(oidcpeer.Fault{Kind: oidcpeer.FaultHang})
+		defer p.SetTokenEndpointFault(oidcpeer.Fault{})
+		s := r.signIn(t, p, "alice", "alice-pw")
+		ctx, cancel := context.WithTimeout(r.ctx, 300*time.Millisecond)
+		defer cancel()
+		started := time.Now()
+		_, err := r.conf.Exchange(ctx, s.code, oauth2.VerifierOption(s.verifier))
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want deadline exceeded", err)
+		}
+		if d := time.Since(started); d > 2*time.Second {
+			t.Errorf("gave up after %v", d)
+		}
+	})
+}
+
+// TestHangReleasedByCleanup: a request hanging with no deadline of its own
+// is released when the peer stops, so Cleanup neither blocks nor leaks.
+func TestHangReleasedByCleanup(t *testing.T) {
+	done := make(chan error, 1)
+	t.Run("peer", func(t *testing.T) {
+		p := start(t)
+		p.SetTokenEndpointFault(oidcpeer.Fault{Kind: oidcpeer.FaultHang})
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		go func() {
+			resp, err := (&http.Client{Transport: tr}).PostForm(p.TokenURL(), map[string][]string{"grant_type": {"authorization_code"}, "code": {"x"}})
+			if err == nil {
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		deadline := time.Now().Add(5 * time.Second)
+		for p.Calls()[oidcpeer.EndpointToken] == 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("hanging request not released by Cleanup")
+	}
+}
+
+// TestNoGoroutineLeak: a full flow, a hostile token and a hanging token
+// request leave no goroutine behind once the peer's Cleanup ran.
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Run("peer", func(t *testing.T) {
+		p := start(t)
+		r := newRP(t, p, oauth2.AuthStyleInParams, "secret-1")
+		raw, _ := mutated(t, p, r, p.ForgeSignature())
+		if _, err := r.verifier.Verify(r.ctx, raw); err == nil {
+			t.Error("forged token accepted")
+		}
+		p.SetTokenEndpointFault(oidcpeer.Fault{Kind: oidcpeer.FaultHang})
+		s := r.signIn(t, p, "alice", "alice-pw")
+		go func() { _, _ = r.exchange(s) }() // no deadline but r.ctx's 15 s
+		for p.Calls()[oidcpeer.EndpointToken] < 2 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestBlockIDStyleRequest: the authorize parameters BlockID's step-up sends
+// (a claims request for acr and username, acr_values) are accepted.
+func TestBlockIDStyleRequest(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	r.conf.Scopes = []string{oidc.ScopeOpenID}
+	verifier := oauth2.GenerateVerifier()
+	u := r.conf.AuthCodeURL("st", oidc.Nonce("nn"), oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("claims", `{"id_token":{"acr":{"essential":true,"values":["liveID push","otp sms"]},"username":{"essential":true}}}`),
+		oauth2.SetAuthURLParam("acr_values", "liveID push"))
+	code, _, err := p.BrowserLogin(r.ctx, u, "alice", "alice-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := r.conf.Exchange(r.ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c claims
+	_ = idt.Claims(&c)
+	if c.Username != "alice" || c.ACR != "liveID push" || c.Email != "" || c.Nonce != "nn" {
+		t.Errorf("claims = %+v (scope openid only: no email)", c)
+	}
+}

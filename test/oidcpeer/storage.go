@@ -1,0 +1,214 @@
+package oidcpeer
+
+import (
+	"context"
+	"crypto/subtle"
+	"sync"
+	"time"
+
+	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// userStore implements storage.UserStore over the users given in Options,
+// keeping the per-user acr the example's User type has no room for.
+type userStore struct {
+	mu    sync.RWMutex
+	users map[string]*storage.User // by subject
+	acr   map[string]string        // by subject
+}
+
+var _ storage.UserStore = (*userStore)(nil)
+
+func newUserStore(users []User) *userStore {
+	s := &userStore{
+		users: make(map[string]*storage.User, len(users)),
+		acr:   make(map[string]string, len(users)),
+	}
+	for _, u := range users {
+		sub := u.Subject
+		if sub == "" {
+			sub = "sub-" + u.Username
+		}
+		s.users[sub] = &storage.User{
+			ID:            sub,
+			Username:      u.Username,
+			Password:      u.Password,
+			Email:         u.Email,
+			EmailVerified: u.EmailVerified,
+		}
+		s.acr[sub] = u.ACR
+	}
+	return s
+}
+
+func (s *userStore) GetUserByID(id string) *storage.User {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[id]
+	if !ok {
+		return nil
+	}
+	c := *u
+	return &c
+}
+
+func (s *userStore) GetUserByUsername(username string) *storage.User {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, u := range s.users {
+		if u.Username == username {
+			c := *u
+			return &c
+		}
+	}
+	return nil
+}
+
+// ExampleClientID names the example's JWT-profile service user; unused here.
+func (s *userStore) ExampleClientID() string { return storage.ServiceUserID }
+
+func (s *userStore) acrOf(sub string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.acr[sub]
+}
+
+func (s *userStore) setACR(username, acr string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for sub, u := range s.users {
+		if u.Username == username {
+			s.acr[sub] = acr
+			return true
+		}
+	}
+	return false
+}
+
+// peerStorage embeds zitadel's example in-memory storage and overrides only
+// what the example does not do:
+//   - auth requests are wrapped so GetACR returns the signed-in user's acr
+//     (the example always returns "");
+//   - the ID token gets a custom "username" claim (as 1Kosmos BlockID does);
+//   - the client is wrapped so profile/email claims are asserted into the ID
+//     token even though an access token is issued (IDTokenUserinfoClaimsAssertion);
+//   - the client secret is checked against a rotatable value.
+type peerStorage struct {
+	*storage.Storage
+	users    *userStore
+	clientID string
+
+	mu     sync.RWMutex
+	secret string
+}
+
+func newPeerStorage(users *userStore, clientID, secret, redirectURI string) *peerStorage {
+	clients := map[string]*storage.Client{
+		clientID: storage.WebClient(clientID, secret, redirectURI),
+	}
+	return &peerStorage{
+		Storage:  storage.NewStorageWithClients(users, clients),
+		users:    users,
+		clientID: clientID,
+		secret:   secret,
+	}
+}
+
+// acrRequest is the example's AuthRequest with a real GetACR.
+type acrRequest struct {
+	*storage.AuthRequest
+	users *userStore
+}
+
+func (a *acrRequest) GetACR() string {
+	if !a.Done() {
+		return ""
+	}
+	return a.users.acrOf(a.UserID)
+}
+
+func (s *peerStorage) wrap(r op.AuthRequest, err error) (op.AuthRequest, error) {
+	if err != nil {
+		return nil, err
+	}
+	if ar, ok := r.(*storage.AuthRequest); ok {
+		return &acrRequest{AuthRequest: ar, users: s.users}, nil
+	}
+	return r, nil
+}
+
+func unwrap(r op.TokenRequest) op.TokenRequest {
+	if ar, ok := r.(*acrRequest); ok {
+		return ar.AuthRequest
+	}
+	return r
+}
+
+func (s *peerStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, userID string) (op.AuthRequest, error) {
+	return s.wrap(s.Storage.CreateAuthRequest(ctx, req, userID))
+}
+
+func (s *peerStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	return s.wrap(s.Storage.AuthRequestByID(ctx, id))
+}
+
+func (s *peerStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	return s.wrap(s.Storage.AuthRequestByCode(ctx, code))
+}
+
+// CreateAccessToken and CreateAccessAndRefreshTokens hand the example its own
+// request type back: it type-switches on *storage.AuthRequest.
+func (s *peerStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	return s.Storage.CreateAccessToken(ctx, unwrap(req))
+}
+
+func (s *peerStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+	return s.Storage.CreateAccessAndRefreshTokens(ctx, unwrap(req), current)
+}
+
+func (s *peerStorage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
+	c, err := s.Storage.GetClientByClientID(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	return assertingClient{c}, nil
+}
+
+// AuthorizeClientIDSecret checks the peer's current (rotatable) secret.
+func (s *peerStorage) AuthorizeClientIDSecret(ctx context.Context, clientID, clientSecret string) error {
+	if clientID != s.clientID {
+		return s.Storage.AuthorizeClientIDSecret(ctx, clientID, clientSecret)
+	}
+	s.mu.RLock()
+	want := s.secret
+	s.mu.RUnlock()
+	if subtle.ConstantTimeCompare([]byte(want), []byte(clientSecret)) != 1 {
+		return oidc.ErrInvalidClient().WithDescription("invalid client secret")
+	}
+	return nil
+}
+
+func (s *peerStorage) setSecret(secret string) {
+	s.mu.Lock()
+	s.secret = secret
+	s.mu.Unlock()
+}
+
+// SetUserinfoFromRequest is what zitadel calls to fill the ID token's user
+// claims; the example fills the standard ones per scope, we add "username".
+func (s *peerStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	if err := s.Storage.SetUserinfoFromRequest(ctx, info, req, scopes); err != nil {
+		return err
+	}
+	if u := s.users.GetUserByID(req.GetSubject()); u != nil {
+		info.AppendClaims(ClaimUsername, u.Username)
+	}
+	return nil
+}
+
+// assertingClient asserts userinfo claims (email, profile) into the ID token.
+type assertingClient struct{ op.Client }
+
+func (assertingClient) IDTokenUserinfoClaimsAssertion() bool { return true }
