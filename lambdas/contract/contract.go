@@ -64,6 +64,25 @@ const (
 	// EnvBudgetMillis is the time a handler allows itself for upstream calls.
 	// Default: 4000 (Cognito gives a trigger 5 s, fixed).
 	EnvBudgetMillis = "COGNITOBRIDGE_BUDGET_MILLIS"
+	// EnvStepUpTable names the DynamoDB table where Verify records a passed
+	// step-up and the pre token generation guard consumes it. Empty turns
+	// the record (and so the guard) off.
+	EnvStepUpTable = "COGNITOBRIDGE_STEPUP_TABLE"
+	// EnvStepUpWindowSeconds is how old a step-up record may be when the
+	// guard consumes it. Default: 60.
+	EnvStepUpWindowSeconds = "COGNITOBRIDGE_STEPUP_WINDOW_SECONDS"
+)
+
+// Step-up record table layout, shared by Verify (writes), the guard
+// (consumes) and the construct (creates the table).
+const (
+	// RecordPartitionKey is the table's string partition key:
+	// "<userPoolId>#<sub>".
+	RecordPartitionKey = "pk"
+	// RecordPassedAt is the epoch milliseconds of the passed step-up (number).
+	RecordPassedAt = "passedAt"
+	// RecordExpiresAt is the DynamoDB TTL attribute, epoch seconds (number).
+	RecordExpiresAt = "expiresAt"
 )
 
 // Provider kinds for EnvProvider.

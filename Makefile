@@ -1,0 +1,73 @@
+# cognitobridge: every target installs what it needs itself.
+#   make synth   synthesize every sample app into cdk.out/<app> (no AWS account)
+#   make test    all tests: unit, contract, integration against real peers,
+#                golden snapshots, cdk-nag, real CDK CLI + cfn-lint
+#   make lint    gofmt, go vet, staticcheck (pinned)
+#   make bench   benchmarks, figures printed
+#   make deploy APP=<app> / make diff APP=<app>   for a real AWS account
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+APPS                := blockid-stepup biopass-mfa
+CDK_VERSION         := 2.1148.1
+STATICCHECK_VERSION := v0.8.2
+
+TOOLS := $(CURDIR)/.tools
+CDK   := $(TOOLS)/node_modules/.bin/cdk
+BIN   := $(CURDIR)/.bin
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+export COGNITOBRIDGE_CDK := $(CDK)
+
+CDK_FLAGS := --no-notices --no-version-reporting
+
+.PHONY: all synth test lint bench deploy diff tools deps clean
+
+all: synth
+
+# The CDK CLI is pinned and lives in a dot-directory: a node_modules inside
+# the Go module would break `go vet ./...` (aws-cdk ships .go templates).
+$(CDK):
+	mkdir -p $(TOOLS)
+	[ -f $(TOOLS)/package.json ] || echo '{"private": true}' > $(TOOLS)/package.json
+	cd $(TOOLS) && npm install --no-audit --no-fund --loglevel=error aws-cdk@$(CDK_VERSION)
+	$(CDK) --version
+
+tools: $(CDK)
+
+deps:
+	go mod download
+
+$(BIN)/%: deps FORCE
+	go build -o $@ ./apps/$*
+
+FORCE:
+
+synth: tools $(addprefix $(BIN)/,$(APPS))
+	for app in $(APPS); do \
+		echo "== synth $$app"; \
+		$(CDK) synth $(CDK_FLAGS) --quiet --app $(BIN)/$$app --output cdk.out/$$app; \
+	done
+	@echo "templates:"; ls -1 cdk.out/*/*.template.json
+
+test: tools deps
+	go test -count=1 -timeout 25m ./...
+
+lint: deps
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+bench: deps
+	go test -run '^$$' -bench . -benchmem -count 1 ./lambdas/... ./test/...
+
+APP ?=
+deploy diff: tools
+	@[ -n "$(APP)" ] || { echo "usage: make $@ APP=<one of: $(APPS)>"; exit 2; }
+	go build -o $(BIN)/$(APP) ./apps/$(APP)
+	$(CDK) $@ $(CDK_FLAGS) --app $(BIN)/$(APP) --output cdk.out/$(APP) $(CDK_ARGS)
+
+clean:
+	rm -rf cdk.out $(BIN)
