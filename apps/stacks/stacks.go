@@ -1,0 +1,108 @@
+// Package stacks builds the sample apps' stacks, so the tiny main packages
+// under apps/ and the cross-cutting tests synthesize exactly the same thing.
+//
+// Every stack is environment-agnostic (no lookups) and runs the cdk-nag
+// AwsSolutions checks; each suppression carries its reason.
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/cognitobridge/cognitobridge/constructs/stepup"
+)
+
+// Stack ids of the sample apps.
+const (
+	BlockIDStepUpStackID = "CognitoBridgeBlockIDStepUp"
+	BiopassMFAStackID    = "CognitoBridgeBiopassMFA"
+)
+
+// App is one sample app: its name (the directory under apps/) and the
+// function that adds its stack to an App.
+type App struct {
+	Name string
+	New  func(scope constructs.Construct) awscdk.Stack
+}
+
+// Apps lists every sample app, in a fixed order.
+var Apps = []App{
+	{Name: "blockid-stepup", New: func(scope constructs.Construct) awscdk.Stack {
+		return NewBlockIDStepUpStack(scope, BlockIDStepUpStackID, nil)
+	}},
+	{Name: "biopass-mfa", New: func(scope constructs.Construct) awscdk.Stack {
+		return NewBiopassMFAStack(scope, BiopassMFAStackID, nil)
+	}},
+}
+
+// NewBlockIDStepUpStack is a user pool whose sign-in is the password (SRP)
+// followed by a 1Kosmos BlockID step-up (LiveID push by default). The tenant,
+// community, client id and client secret are NoEcho parameters named as in
+// 1Kosmos' own template (TenantDns, Community, ClientId, ClientSecret) and
+// land only in Secrets Manager.
+func NewBlockIDStepUpStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-in with a 1Kosmos BlockID step-up after the password")
+	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
+		Provider:        &stepup.Provider{BlockID: &stepup.BlockIDProvider{}},
+		ParameterPrefix: jsii.String(""),
+	})
+	finish(stack, su)
+	return stack
+}
+
+// NewBiopassMFAStack is a user pool whose sign-in is the password (SRP)
+// followed by a Biopass face verification, bound to the user by email.
+// Issuer, client id and redirect URI are plain parameters; the client secret
+// is a NoEcho parameter stored in Secrets Manager.
+func NewBiopassMFAStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-in with Biopass face verification after the password")
+	param := func(name, description, pattern string) *string {
+		return awscdk.NewCfnParameter(stack, jsii.String(name), &awscdk.CfnParameterProps{
+			Type:           jsii.String("String"),
+			Description:    jsii.String(description),
+			AllowedPattern: jsii.String(pattern),
+		}).ValueAsString()
+	}
+	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
+		Provider: &stepup.Provider{Biopass: &stepup.BiopassProvider{
+			Issuer:      param("BiopassIssuer", "Biopass OIDC issuer URL (https)", "^https://\\S+$"),
+			ClientID:    param("BiopassClientId", "Biopass OIDC client id", "^\\S+$"),
+			RedirectURI: param("BiopassRedirectUri", "One of the Biopass application's allowed callback URLs (https)", "^https://\\S+$"),
+		}},
+		ParameterPrefix: jsii.String(""),
+	})
+	finish(stack, su)
+	return stack
+}
+
+func newStack(scope constructs.Construct, id string, props *awscdk.StackProps, description string) awscdk.Stack {
+	var p awscdk.StackProps
+	if props != nil {
+		p = *props
+	}
+	if p.Description == nil {
+		p.Description = jsii.String(description)
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &p)
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	return stack
+}
+
+// finish adds the outputs a client needs and the app-level suppressions.
+func finish(stack awscdk.Stack, su stepup.StepUp) {
+	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{
+		Value:       su.UserPool().UserPoolId(),
+		Description: jsii.String("Cognito user pool id"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{
+		Value:       su.Client().UserPoolClientId(),
+		Description: jsii.String("App client id (CUSTOM_AUTH only: SRP password, then the step-up)"),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(su.UserPool(), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-COG8"),
+		Reason: jsii.String("Sample on the Essentials feature plan to avoid Plus pricing: the provider step-up already " +
+			"gates every sign-in with a strong second factor. Set StepUpProps.FeaturePlan to PLUS for threat protection."),
+	}}, jsii.Bool(false))
+}

@@ -1,0 +1,123 @@
+package stepup
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// handlerEnv is the configuration of the trigger functions, without the
+// secret ARN. It holds configuration only, never a credential. Define gets
+// only what Define decides with; Create and Verify share the provider
+// configuration.
+func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (define, provider map[string]string) {
+	kind, _ := p.Provider.kind()
+
+	maxAttempts := float64(DefaultMaxAttempts)
+	if p.MaxAttempts != nil {
+		maxAttempts = *p.MaxAttempts
+	}
+	define = map[string]string{
+		contract.EnvProvider:          kind,
+		contract.EnvMaxAttempts:       formatNumber(maxAttempts),
+		contract.EnvAllowPasswordless: strconv.FormatBool(p.AllowPasswordless != nil && *p.AllowPasswordless),
+	}
+
+	provider = map[string]string{
+		contract.EnvProvider:         kind,
+		contract.EnvSecretTTLSeconds: strconv.FormatFloat(secretTTLSeconds, 'f', -1, 64),
+		contract.EnvBudgetMillis:     strconv.FormatFloat(budgetMillis(timeoutMillis), 'f', -1, 64),
+	}
+	set := func(key string, v *string) {
+		if v != nil {
+			provider[key] = *v
+		}
+	}
+	setList := func(key string, l *[]*string, sep string) {
+		if l == nil {
+			return
+		}
+		vals := make([]string, 0, len(*l))
+		for _, s := range *l {
+			vals = append(vals, *s)
+		}
+		if sep != "" {
+			provider[key] = strings.Join(vals, sep)
+			return
+		}
+		b, _ := json.Marshal(vals) // []string always marshals
+		provider[key] = string(b)
+	}
+	defaultScopes := &[]*string{strPtr("openid"), strPtr("email")}
+
+	switch {
+	case p.Provider.BlockID != nil:
+		// Issuer, endpoints and the default redirect URI are derived by the
+		// handler from the secret's tenantDns and community.
+		b := p.Provider.BlockID
+		set(contract.EnvRedirectURI, b.RedirectURI)
+		set(contract.EnvClientID, b.ClientID)
+		acr := b.AcrValues
+		if acr == nil {
+			acr = &[]*string{strPtr(DefaultBlockIDAcr)}
+		}
+		setList(contract.EnvACRValues, acr, "")
+	case p.Provider.Biopass != nil:
+		b := p.Provider.Biopass
+		set(contract.EnvIssuer, b.Issuer)
+		set(contract.EnvClientID, b.ClientID)
+		set(contract.EnvRedirectURI, b.RedirectURI)
+		scopes := b.Scopes
+		if scopes == nil {
+			scopes = defaultScopes
+		}
+		setList(contract.EnvScopes, scopes, " ")
+		setList(contract.EnvACRValues, b.AcrValues, "")
+	default:
+		o := p.Provider.OIDC
+		set(contract.EnvIssuer, o.Issuer)
+		set(contract.EnvAuthorizeURL, o.AuthorizeURL)
+		set(contract.EnvTokenURL, o.TokenURL)
+		set(contract.EnvJWKSURL, o.JWKSURL)
+		set(contract.EnvClientID, o.ClientID)
+		set(contract.EnvRedirectURI, o.RedirectURI)
+		scopes := o.Scopes
+		if scopes == nil {
+			scopes = defaultScopes
+		}
+		setList(contract.EnvScopes, scopes, " ")
+		setList(contract.EnvACRValues, o.AcrValues, "")
+	}
+	setList(contract.EnvRequiredACR, p.RequiredAcr, "")
+	set(contract.EnvBindClaim, p.BindClaim)
+	set(contract.EnvBindAttribute, p.BindAttribute)
+	set(contract.EnvBindMode, p.BindMode)
+	set(contract.EnvTokenAuthMethod, p.TokenAuthMethod)
+	return define, provider
+}
+
+// budgetMillis is the time a handler allows itself for upstream calls: the
+// function timeout less a second for start-up and the answer to Cognito
+// (4000 for the default 5 s), but never under 80 % of a short timeout.
+func budgetMillis(timeoutMillis float64) float64 {
+	b := timeoutMillis - 1000
+	if floor := timeoutMillis * 4 / 5; b < floor {
+		b = float64(int64(floor))
+	}
+	return b
+}
+
+// formatNumber renders v for the environment; a number token becomes a
+// string token, which CloudFormation resolves.
+func formatNumber(v float64) string {
+	if isTokenNumber(v) {
+		return *awscdk.Token_AsString(v, nil)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+func strPtr(s string) *string { return &s }

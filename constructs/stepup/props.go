@@ -1,0 +1,522 @@
+package stepup
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// Defaults of StepUpProps. The handlers have the same defaults; the construct
+// still writes its values out so a deployed function says what it runs with.
+const (
+	DefaultMaxAttempts      = 3
+	DefaultMemorySize       = 128
+	DefaultTimeoutSeconds   = 5
+	DefaultSecretTTLSeconds = 300
+	// DefaultBlockIDAcr is the authentication method asked of BlockID when
+	// BlockIDProvider.AcrValues is nil: LiveID (face biometric) approved by
+	// push on the user's enrolled device.
+	DefaultBlockIDAcr = "liveID push"
+)
+
+// maxTimeoutSeconds is Cognito's fixed budget for a trigger: a longer Lambda
+// timeout would only let Cognito give up first.
+const maxTimeoutSeconds = 5
+
+// StepUpProps configures a StepUp. Nil means the documented default.
+type StepUpProps struct {
+	// The identity provider that performs the step-up. Exactly one of its
+	// presets must be set.
+	Provider *Provider
+
+	// An existing user pool; the three custom-auth triggers are added to it
+	// with AddTrigger (it must not have them already).
+	// Default: - a new user pool with secure defaults (self sign-up off, sign-in
+	// by username or email, email required, strong password policy).
+	UserPool awscognito.UserPool
+	// Whether users may sign themselves up. Only for a pool this construct creates.
+	// Default: false.
+	SelfSignUpEnabled *bool
+	// The feature plan of the created pool. Only for a pool this construct creates.
+	// Default: awscognito.FeaturePlan_ESSENTIALS.
+	FeaturePlan awscognito.FeaturePlan
+	// What happens to the created pool when it leaves the stack. Only for a
+	// pool this construct creates.
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// Whether the created pool has deletion protection. Only for a pool this
+	// construct creates.
+	// Default: true, unless RemovalPolicy is DESTROY.
+	DeletionProtection *bool
+
+	// Whether to create an app client that can only sign in through the
+	// step-up (ALLOW_CUSTOM_AUTH and refresh tokens, no secret).
+	// Default: true.
+	CreateClient *bool
+	// Name of the created app client.
+	// Default: - no name (CloudFormation generates none).
+	ClientName *string
+
+	// An existing secret holding the provider credentials as JSON (see
+	// contract.ProviderSecret). Its resource policy is only changed when it
+	// is a secret of this stack.
+	// Default: - a new secret whose values come from NoEcho stack parameters.
+	Secret awssecretsmanager.ISecret
+	// Prefix of the logical ids of the NoEcho parameters this construct
+	// creates (<prefix>ClientSecret, <prefix>ClientId, <prefix>TenantDns,
+	// <prefix>Community). Letters and digits only; "" gives the plain names
+	// of 1Kosmos' own template (one StepUp per stack then).
+	// Default: - the construct's id, letters and digits only.
+	ParameterPrefix *string
+
+	// The ID token claim that names the person.
+	// Default: "username" for BlockID, "email" otherwise.
+	BindClaim *string
+	// The Cognito attribute the claim must equal; contract.BindAttributeUsername
+	// is the Cognito user name.
+	// Default: contract.BindAttributeUsername for BlockID, "email" otherwise.
+	BindAttribute *string
+	// How claim and attribute are compared: contract.BindModeExact or
+	// contract.BindModeEmail.
+	// Default: contract.BindModeEmail when the attribute is "email", contract.BindModeExact otherwise.
+	BindMode *string
+	// When set, the ID token's acr claim must be one of these values.
+	// Default: - the acr claim is not checked.
+	RequiredAcr *[]*string
+	// Custom challenge answers allowed per sign-in, 1 to 10.
+	// Default: 3.
+	MaxAttempts *float64
+	// Whether a sign-in may start with the step-up alone, without the SRP
+	// password step. Only for providers that authenticate the person fully.
+	// Default: false.
+	AllowPasswordless *bool
+	// Client authentication at the provider's token endpoint:
+	// contract.TokenAuthBasic or contract.TokenAuthPost.
+	// Default: contract.TokenAuthBasic.
+	TokenAuthMethod *string
+	// How long the handlers reuse a fetched secret value, 0 to 1 hour.
+	// Default: awscdk.Duration_Minutes(5).
+	SecretCacheTTL awscdk.Duration
+
+	// Memory of each function in MiB, 128 to 10240.
+	// Default: 128.
+	MemorySize *float64
+	// Timeout of each function, at most 5 seconds (Cognito's fixed budget).
+	// Default: awscdk.Duration_Seconds(5).
+	Timeout awscdk.Duration
+	// Retention of each function's log group.
+	// Default: awslogs.RetentionDays_ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// Prebuilt handler code; a nil field is built from this module's handler
+	// package with the local Go toolchain.
+	// Default: - all three built with the local Go toolchain.
+	Code *StepUpCode
+}
+
+// StepUpCode overrides the code of the trigger functions. Each must be a
+// provided.al2023 arm64 bundle whose executable is named bootstrap.
+type StepUpCode struct {
+	// Default: - built from lambdas/cmd/stepup-define.
+	Define awslambda.Code
+	// Default: - built from lambdas/cmd/stepup-create.
+	Create awslambda.Code
+	// Default: - built from lambdas/cmd/stepup-verify.
+	Verify awslambda.Code
+}
+
+// Provider selects the step-up identity provider. Exactly one field is set.
+type Provider struct {
+	// 1Kosmos BlockID step-up.
+	// Default: - not BlockID.
+	BlockID *BlockIDProvider
+	// Biopass face verification after the password.
+	// Default: - not Biopass.
+	Biopass *BiopassProvider
+	// Any OpenID Provider supporting the authorization code flow with PKCE.
+	// Default: - not a generic OIDC provider.
+	OIDC *OIDCProvider
+}
+
+// BlockIDProvider configures a 1Kosmos BlockID tenant. The handlers read the
+// tenant and community from the secret (and derive the issuer, endpoints and
+// redirect URI from them); values left nil come from NoEcho parameters, as in
+// 1Kosmos' own template.
+type BlockIDProvider struct {
+	// Tenant host name, e.g. "acme.1kosmos.net" (no scheme). Set together
+	// with Community, and only when the construct creates the secret: it is
+	// then written into the secret as a plain value (it is not a credential:
+	// every authorize URL shows it).
+	// Default: - from the secret (NoEcho parameter <prefix>TenantDns).
+	TenantDNS *string
+	// Community name. Set together with TenantDNS.
+	// Default: - from the secret (NoEcho parameter <prefix>Community).
+	Community *string
+	// OIDC client id of the BlockID application.
+	// Default: - from the secret (NoEcho parameter <prefix>ClientId).
+	ClientID *string
+	// acr values requested, e.g. "liveID push", "otp sms", "otp email".
+	// Default: ["liveID push"].
+	AcrValues *[]*string
+	// Redirect URI registered at BlockID.
+	// Default: https://{tenantDNS}/admin/{community}/post_stepup.
+	RedirectURI *string
+}
+
+// BiopassProvider configures Biopass (endpoints found by OIDC discovery).
+type BiopassProvider struct {
+	// Issuer URL (https). Required.
+	Issuer *string
+	// OIDC client id. Required.
+	ClientID *string
+	// One of the application's allowed callback URLs. Required.
+	RedirectURI *string
+	// Scopes requested.
+	// Default: ["openid", "email"].
+	Scopes *[]*string
+	// acr values requested.
+	// Default: - none requested.
+	AcrValues *[]*string
+}
+
+// OIDCProvider configures any OpenID Provider.
+type OIDCProvider struct {
+	// Issuer URL (https). Required.
+	Issuer *string
+	// Authorization endpoint; with TokenURL and JWKSURL (all or none) it
+	// replaces discovery.
+	// Default: - from discovery.
+	AuthorizeURL *string
+	// Token endpoint.
+	// Default: - from discovery.
+	TokenURL *string
+	// JWKS URL.
+	// Default: - from discovery.
+	JWKSURL *string
+	// OIDC client id.
+	// Default: - from the secret (NoEcho parameter <prefix>ClientId when the secret is created).
+	ClientID *string
+	// Redirect URI registered at the provider. Required.
+	RedirectURI *string
+	// Scopes requested.
+	// Default: ["openid", "email"].
+	Scopes *[]*string
+	// acr values requested.
+	// Default: - none requested.
+	AcrValues *[]*string
+}
+
+// providerKind is the contract's provider value and the preset's name.
+func (p *Provider) kind() (kind, name string) {
+	switch {
+	case p == nil:
+		return "", ""
+	case p.BlockID != nil:
+		return contract.ProviderBlockID, "BlockID"
+	case p.Biopass != nil:
+		return contract.ProviderOIDC, "Biopass"
+	default:
+		return contract.ProviderOIDC, "OIDC"
+	}
+}
+
+// isTokenString reports whether s holds an unresolved CDK token. Plain
+// strings are decided without starting jsii.
+func isTokenString(s *string) bool {
+	if s == nil {
+		return false
+	}
+	if !strings.Contains(*s, "${Token[") && !strings.Contains(*s, "#{Token[") {
+		return false
+	}
+	return *awscdk.Token_IsUnresolved(*s)
+}
+
+// isTokenNumber: CDK encodes number tokens as huge negative doubles.
+func isTokenNumber(v float64) bool {
+	return v < -1e289 && *awscdk.Token_IsUnresolved(v)
+}
+
+func isTokenList(l *[]*string) bool {
+	if l == nil {
+		return false
+	}
+	for _, s := range *l {
+		if isTokenString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func show(s *string) string {
+	if s == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%q", *s)
+}
+
+var (
+	alnum    = regexp.MustCompile(`^[A-Za-z0-9]*$`)
+	hostname = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?$`)
+	pathPart = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
+)
+
+// checkURL requires an absolute https URL (http only for loopback hosts,
+// for local development). required=false accepts nil.
+func checkURL(field string, s *string, required bool) error {
+	if s == nil {
+		if required {
+			return fmt.Errorf("expected %s to be set, received nil", field)
+		}
+		return nil
+	}
+	if isTokenString(s) {
+		return nil
+	}
+	u, err := url.Parse(*s)
+	ok := err == nil && u.Host != "" && u.User == nil && u.Fragment == "" &&
+		(u.Scheme == "https" || u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"))
+	if !ok {
+		return fmt.Errorf("expected %s to be an absolute https URL without fragment, received %s", field, show(s))
+	}
+	return nil
+}
+
+func checkNonEmpty(field string, s *string, required bool) error {
+	if s == nil {
+		if required {
+			return fmt.Errorf("expected %s to be set, received nil", field)
+		}
+		return nil
+	}
+	if isTokenString(s) {
+		return nil
+	}
+	if strings.TrimSpace(*s) == "" {
+		return fmt.Errorf("expected %s to be non-empty, received %s", field, show(s))
+	}
+	return nil
+}
+
+func checkList(field string, l *[]*string, noSpaces bool) error {
+	if l == nil || isTokenList(l) {
+		return nil
+	}
+	if len(*l) == 0 {
+		return fmt.Errorf("expected %s to hold at least one value or be nil, received []", field)
+	}
+	for i, s := range *l {
+		name := fmt.Sprintf("%s[%d]", field, i)
+		if err := checkNonEmpty(name, s, true); err != nil {
+			return err
+		}
+		if noSpaces && strings.ContainsAny(*s, " \t\r\n") {
+			return fmt.Errorf("expected %s without spaces, received %s", name, show(s))
+		}
+	}
+	return nil
+}
+
+// checkOpenID requires the openid scope, without which there is no ID token.
+func checkOpenID(field string, l *[]*string) error {
+	if l == nil || isTokenList(l) {
+		return nil
+	}
+	var got []string
+	for _, s := range *l {
+		if s != nil && *s == "openid" {
+			return nil
+		}
+		if s != nil {
+			got = append(got, *s)
+		}
+	}
+	return fmt.Errorf("expected %s to contain \"openid\", received %q", field, got)
+}
+
+// checkNoneContains rejects values holding any of chars (BlockID's claims
+// parameter cannot carry quotes or commas in acr values).
+func checkNoneContains(field string, l *[]*string, chars string) error {
+	if l == nil {
+		return nil
+	}
+	for i, s := range *l {
+		if s != nil && !isTokenString(s) && strings.ContainsAny(*s, chars) {
+			return fmt.Errorf("expected %s[%d] without any of %q, received %s", field, i, chars, show(s))
+		}
+	}
+	return nil
+}
+
+func checkOneOf(field string, s *string, allowed ...string) error {
+	if s == nil || isTokenString(s) {
+		return nil
+	}
+	for _, a := range allowed {
+		if *s == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("expected %s to be one of %q, received %s", field, allowed, show(s))
+}
+
+func checkRange(field string, v *float64, lo, hi float64, integer bool) error {
+	if v == nil || isTokenNumber(*v) {
+		return nil
+	}
+	if *v < lo || *v > hi || integer && *v != float64(int64(*v)) {
+		kind := "a number"
+		if integer {
+			kind = "an integer"
+		}
+		return fmt.Errorf("expected %s to be %s between %g and %g, received %g", field, kind, lo, hi, *v)
+	}
+	return nil
+}
+
+func checkDurationMillis(field string, d awscdk.Duration, lo, hi float64) error {
+	if d == nil {
+		return nil
+	}
+	ms := *d.ToMilliseconds(nil)
+	if isTokenNumber(ms) {
+		return nil
+	}
+	if ms < lo || ms > hi {
+		return fmt.Errorf("expected %s between %g and %g seconds, received %g seconds", field, lo/1000, hi/1000, ms/1000)
+	}
+	return nil
+}
+
+// validate checks the props once, before anything is created. Plain values
+// are checked without jsii; Duration fields need it.
+func (p *StepUpProps) validate() error {
+	if p == nil {
+		return fmt.Errorf("expected props with a Provider, received nil props")
+	}
+	if p.Provider == nil {
+		return fmt.Errorf("expected Provider to be set, received nil")
+	}
+	n := 0
+	var names []string
+	if p.Provider.BlockID != nil {
+		n++
+		names = append(names, "BlockID")
+	}
+	if p.Provider.Biopass != nil {
+		n++
+		names = append(names, "Biopass")
+	}
+	if p.Provider.OIDC != nil {
+		n++
+		names = append(names, "OIDC")
+	}
+	if n != 1 {
+		return fmt.Errorf("expected exactly one of Provider.BlockID, Provider.Biopass, Provider.OIDC, received %d %v", n, names)
+	}
+
+	var checks []error
+	switch {
+	case p.Provider.BlockID != nil:
+		b := p.Provider.BlockID
+		if (b.TenantDNS == nil) != (b.Community == nil) {
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Provider.BlockID.Community both set or both nil, received TenantDNS=%s Community=%s", show(b.TenantDNS), show(b.Community)))
+		}
+		if b.TenantDNS != nil && p.Secret != nil {
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Community only when the construct creates the secret (the handlers read them from the secret), received TenantDNS=%s with an existing Secret", show(b.TenantDNS)))
+		}
+		if b.TenantDNS != nil && !isTokenString(b.TenantDNS) && !hostname.MatchString(*b.TenantDNS) {
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", show(b.TenantDNS)))
+		}
+		if b.Community != nil && !isTokenString(b.Community) && !pathPart.MatchString(*b.Community) {
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.Community to be a community name (letters, digits, . _ ~ -), received %s", show(b.Community)))
+		}
+		checks = append(checks,
+			checkNonEmpty("Provider.BlockID.ClientID", b.ClientID, false),
+			checkList("Provider.BlockID.AcrValues", b.AcrValues, false),
+			checkNoneContains("Provider.BlockID.AcrValues", b.AcrValues, `',`),
+			checkURL("Provider.BlockID.RedirectURI", b.RedirectURI, false),
+		)
+	case p.Provider.Biopass != nil:
+		b := p.Provider.Biopass
+		checks = append(checks,
+			checkURL("Provider.Biopass.Issuer", b.Issuer, true),
+			checkNonEmpty("Provider.Biopass.ClientID", b.ClientID, true),
+			checkURL("Provider.Biopass.RedirectURI", b.RedirectURI, true),
+			checkList("Provider.Biopass.Scopes", b.Scopes, true),
+			checkOpenID("Provider.Biopass.Scopes", b.Scopes),
+			checkList("Provider.Biopass.AcrValues", b.AcrValues, false),
+		)
+	default:
+		o := p.Provider.OIDC
+		set := 0
+		for _, s := range []*string{o.AuthorizeURL, o.TokenURL, o.JWKSURL} {
+			if s != nil {
+				set++
+			}
+		}
+		if set != 0 && set != 3 {
+			checks = append(checks, fmt.Errorf("expected Provider.OIDC.AuthorizeURL, TokenURL and JWKSURL all set or all nil, received %d of 3", set))
+		}
+		checks = append(checks,
+			checkURL("Provider.OIDC.Issuer", o.Issuer, true),
+			checkURL("Provider.OIDC.AuthorizeURL", o.AuthorizeURL, false),
+			checkURL("Provider.OIDC.TokenURL", o.TokenURL, false),
+			checkURL("Provider.OIDC.JWKSURL", o.JWKSURL, false),
+			checkNonEmpty("Provider.OIDC.ClientID", o.ClientID, false),
+			checkURL("Provider.OIDC.RedirectURI", o.RedirectURI, true),
+			checkList("Provider.OIDC.Scopes", o.Scopes, true),
+			checkOpenID("Provider.OIDC.Scopes", o.Scopes),
+			checkList("Provider.OIDC.AcrValues", o.AcrValues, false),
+		)
+	}
+
+	if p.UserPool != nil {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{
+			{"SelfSignUpEnabled", p.SelfSignUpEnabled != nil},
+			{"FeaturePlan", p.FeaturePlan != ""},
+			{"RemovalPolicy", p.RemovalPolicy != ""},
+			{"DeletionProtection", p.DeletionProtection != nil},
+		} {
+			if f.set {
+				checks = append(checks, fmt.Errorf("expected %s only when the construct creates the user pool, received it with an existing UserPool", f.name))
+			}
+		}
+	}
+	if p.CreateClient != nil && !*p.CreateClient && p.ClientName != nil {
+		checks = append(checks, fmt.Errorf("expected ClientName only when CreateClient is true, received ClientName=%s with CreateClient=false", show(p.ClientName)))
+	}
+	if p.ParameterPrefix != nil && !isTokenString(p.ParameterPrefix) && !alnum.MatchString(*p.ParameterPrefix) {
+		checks = append(checks, fmt.Errorf("expected ParameterPrefix to hold only letters and digits, received %s", show(p.ParameterPrefix)))
+	}
+
+	checks = append(checks,
+		checkNonEmpty("BindClaim", p.BindClaim, false),
+		checkNonEmpty("BindAttribute", p.BindAttribute, false),
+		checkOneOf("BindMode", p.BindMode, contract.BindModeExact, contract.BindModeEmail),
+		checkList("RequiredAcr", p.RequiredAcr, false),
+		checkRange("MaxAttempts", p.MaxAttempts, 1, 10, true),
+		checkOneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost),
+		checkRange("MemorySize", p.MemorySize, 128, 10240, true),
+		checkDurationMillis("Timeout", p.Timeout, 1000, maxTimeoutSeconds*1000),
+		checkDurationMillis("SecretCacheTTL", p.SecretCacheTTL, 0, 3600*1000),
+	)
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,427 @@
+package stepup
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// prebuilt is a stand-in handler bundle, so construct tests need no go build.
+func prebuilt(t *testing.T) *StepUpCode {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code := awslambda.Code_FromAsset(jsii.String(dir), nil)
+	return &StepUpCode{Define: code, Create: code, Verify: code}
+}
+
+func newStack() awscdk.Stack {
+	app := awscdk.NewApp(nil)
+	return awscdk.NewStack(app, jsii.String("Test"), nil)
+}
+
+// resources returns the template's resources of one type, by logical id.
+func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]map[string]interface{} {
+	t.Helper()
+	raw, err := json.Marshal(tmpl.FindResources(jsii.String(typ), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]interface{}{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func props(r map[string]interface{}) map[string]interface{} {
+	p, _ := r["Properties"].(map[string]interface{})
+	return p
+}
+
+func envOf(r map[string]interface{}) map[string]interface{} {
+	env, _ := props(r)["Environment"].(map[string]interface{})
+	vars, _ := env["Variables"].(map[string]interface{})
+	return vars
+}
+
+func TestBlockIDStepUpWithDefaults(t *testing.T) {
+	// GIVEN
+	stack := newStack()
+	// WHEN
+	su := NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockID: &BlockIDProvider{}},
+		Code:     prebuilt(t),
+	})
+	// THEN
+	tmpl := assertions.Template_FromStack(stack, nil)
+
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
+	tmpl.AllResourcesProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Runtime":       "provided.al2023",
+		"Architectures": []interface{}{"arm64"},
+		"Handler":       "bootstrap",
+		"Timeout":       5,
+		"MemorySize":    128,
+		"LoggingConfig": map[string]interface{}{"LogGroup": assertions.Match_AnyValue()},
+	})
+	tmpl.AllResourcesProperties(jsii.String("AWS::Logs::LogGroup"), map[string]interface{}{"RetentionInDays": 30})
+
+	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"LambdaConfig": map[string]interface{}{
+			"DefineAuthChallenge":         map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpDefineFunction")), "Arn"}},
+			"CreateAuthChallenge":         map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpCreateFunction")), "Arn"}},
+			"VerifyAuthChallengeResponse": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyFunction")), "Arn"}},
+		},
+		"AdminCreateUserConfig": map[string]interface{}{"AllowAdminCreateUserOnly": true},
+		"UsernameAttributes":    assertions.Match_Absent(),
+		"AliasAttributes":       []interface{}{"email"},
+		"MfaConfiguration":      "OFF",
+		"DeletionProtection":    "ACTIVE",
+		"UserPoolTier":          "ESSENTIALS",
+		"Policies": map[string]interface{}{"PasswordPolicy": map[string]interface{}{
+			"MinimumLength": 12, "RequireLowercase": true, "RequireUppercase": true, "RequireNumbers": true, "RequireSymbols": true,
+		}},
+		"Schema": assertions.Match_ArrayWith(&[]interface{}{map[string]interface{}{"Name": "email", "Required": true, "Mutable": true}}),
+	})
+	tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+	})
+	// Cognito may invoke each trigger.
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(3))
+	tmpl.AllResourcesProperties(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
+		"Principal": "cognito-idp.amazonaws.com",
+	})
+
+	// The app client: only CUSTOM_AUTH (and refresh), no secret, no OAuth.
+	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+		"GenerateSecret":                  false,
+		"PreventUserExistenceErrors":      "ENABLED",
+		"AllowedOAuthFlowsUserPoolClient": false,
+	})
+	for id, r := range resources(t, tmpl, "AWS::Cognito::UserPoolClient") {
+		var flows []string
+		for _, v := range props(r)["ExplicitAuthFlows"].([]interface{}) {
+			flows = append(flows, v.(string))
+		}
+		sort.Strings(flows)
+		if got := strings.Join(flows, ","); got != "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH" {
+			t.Errorf("%s ExplicitAuthFlows = %s, want only ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH", id, got)
+		}
+	}
+
+	// NoEcho parameters, with readable logical ids.
+	for _, name := range []string{"StepUpClientSecret", "StepUpClientId", "StepUpTenantDns", "StepUpCommunity"} {
+		tmpl.HasParameter(jsii.String(name), map[string]interface{}{"Type": "String", "NoEcho": true})
+	}
+	// The secret is built from parameter Refs only.
+	secrets := resources(t, tmpl, "AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("want 1 secret, got %d", len(secrets))
+	}
+	var secretID string
+	for id, r := range secrets {
+		secretID = id
+		raw, _ := json.Marshal(props(r)["SecretString"])
+		for _, want := range []string{`{"Ref":"StepUpClientSecret"}`, `{"Ref":"StepUpClientId"}`, `{"Ref":"StepUpTenantDns"}`, `{"Ref":"StepUpCommunity"}`,
+			contract.SecretKeyClientSecret, contract.SecretKeyClientID, contract.SecretKeyTenantDNS, contract.SecretKeyCommunity} {
+			if !strings.Contains(string(raw), want) {
+				t.Errorf("SecretString %s lacks %s", raw, want)
+			}
+		}
+		if _, ok := props(r)["GenerateSecretString"]; ok {
+			t.Error("secret must not be generated")
+		}
+	}
+
+	// Environment: configuration and the secret ARN only.
+	fns := resources(t, tmpl, "AWS::Lambda::Function")
+	for id, r := range fns {
+		env := envOf(r)
+		raw, _ := json.Marshal(env)
+		if strings.Contains(string(raw), "StepUpClient") || strings.Contains(string(raw), "StepUpTenant") || strings.Contains(string(raw), "StepUpCommunity") {
+			t.Errorf("%s environment references a credential parameter: %s", id, raw)
+		}
+		arn, hasArn := env[contract.EnvSecretARN]
+		if strings.HasPrefix(id, "StepUpDefine") {
+			if hasArn {
+				t.Errorf("Define does not read the secret but gets its ARN")
+			}
+			if env[contract.EnvMaxAttempts] != "3" || env[contract.EnvAllowPasswordless] != "false" {
+				t.Errorf("Define env = %v", env)
+			}
+			continue
+		}
+		if ref, _ := json.Marshal(arn); string(ref) != `{"Ref":"`+secretID+`"}` {
+			t.Errorf("%s %s = %s, want Ref %s", id, contract.EnvSecretARN, ref, secretID)
+		}
+		if env[contract.EnvProvider] != contract.ProviderBlockID || env[contract.EnvACRValues] != `["liveID push"]` || env[contract.EnvBudgetMillis] != "4000" {
+			t.Errorf("%s env = %v", id, env)
+		}
+	}
+
+	// Roles: no managed policy; logs scoped to the function's own log group.
+	for id, r := range resources(t, tmpl, "AWS::IAM::Role") {
+		if _, ok := props(r)["ManagedPolicyArns"]; ok {
+			t.Errorf("role %s has managed policies", id)
+		}
+	}
+	policies, _ := json.Marshal(tmpl.FindResources(jsii.String("AWS::IAM::Policy"), nil))
+	if strings.Contains(string(policies), `"*"`) {
+		t.Errorf("an IAM policy uses a wildcard resource: %s", policies)
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]interface{}{
+		"PolicyDocument": map[string]interface{}{"Statement": assertions.Match_ArrayWith(&[]interface{}{
+			map[string]interface{}{
+				"Action":   []interface{}{"logs:CreateLogStream", "logs:PutLogEvents"},
+				"Effect":   "Allow",
+				"Resource": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyLogs")), "Arn"}},
+			},
+			map[string]interface{}{
+				"Action":   []interface{}{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+				"Effect":   "Allow",
+				"Resource": map[string]interface{}{"Ref": secretID},
+			},
+		})},
+		"Roles": []interface{}{map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyRole"))}},
+	})
+	// Define's role cannot read the secret.
+	for id, r := range resources(t, tmpl, "AWS::IAM::Policy") {
+		raw, _ := json.Marshal(props(r))
+		if strings.Contains(string(raw), "StepUpDefineRole") && strings.Contains(string(raw), "secretsmanager") {
+			t.Errorf("Define's policy %s grants secret access: %s", id, raw)
+		}
+	}
+
+	// Resource policy: Create and Verify may read, everyone else is denied.
+	roleArn := func(prefix string) map[string]interface{} {
+		return map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^" + prefix)), "Arn"}}
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::SecretsManager::ResourcePolicy"), map[string]interface{}{
+		"SecretId": map[string]interface{}{"Ref": secretID},
+		"ResourcePolicy": map[string]interface{}{"Statement": []interface{}{
+			map[string]interface{}{
+				"Sid":       "AllowStepUpFunctions",
+				"Effect":    "Allow",
+				"Action":    "secretsmanager:GetSecretValue",
+				"Principal": map[string]interface{}{"AWS": []interface{}{roleArn("StepUpCreateRole"), roleArn("StepUpVerifyRole")}},
+				"Resource":  "*",
+			},
+			map[string]interface{}{
+				"Sid":       "DenyEveryoneElse",
+				"Effect":    "Deny",
+				"Action":    "secretsmanager:GetSecretValue",
+				"Principal": map[string]interface{}{"AWS": "*"},
+				"Resource":  "*",
+				"Condition": map[string]interface{}{"StringNotEquals": map[string]interface{}{
+					"aws:PrincipalArn": []interface{}{roleArn("StepUpCreateRole"), roleArn("StepUpVerifyRole")},
+				}},
+			},
+		}},
+	})
+
+	// Accessors.
+	if su.UserPool() == nil || su.Client() == nil || su.Secret() == nil ||
+		su.DefineFunction() == nil || su.CreateFunction() == nil || su.VerifyFunction() == nil {
+		t.Error("an accessor returned nil")
+	}
+}
+
+func TestExistingPoolAndSecretWithoutClient(t *testing.T) {
+	// GIVEN a pool and a secret the user already has
+	stack := newStack()
+	pool := awscognito.NewUserPool(stack, jsii.String("Existing"), &awscognito.UserPoolProps{
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	secret := awssecretsmanager.Secret_FromSecretCompleteArn(stack, jsii.String("Imported"),
+		jsii.String("arn:aws:secretsmanager:eu-west-1:111122223333:secret:biopass-AbCdEf"))
+	// WHEN
+	su := NewStepUp(stack, jsii.String("Biopass"), &StepUpProps{
+		Provider: &Provider{Biopass: &BiopassProvider{
+			Issuer: jsii.String("https://biopass.example"), ClientID: jsii.String("client-1"), RedirectURI: jsii.String("https://app.example.com/cb"),
+		}},
+		UserPool:     pool,
+		Secret:       secret,
+		CreateClient: jsii.Bool(false),
+		MaxAttempts:  jsii.Number(5),
+		MemorySize:   jsii.Number(256),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(3)),
+		Code:         prebuilt(t),
+	})
+	// THEN
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1))
+	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(0))
+	tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"DeletionPolicy": "Delete",
+		"Properties": map[string]interface{}{"LambdaConfig": map[string]interface{}{
+			"DefineAuthChallenge":         assertions.Match_AnyValue(),
+			"CreateAuthChallenge":         assertions.Match_AnyValue(),
+			"VerifyAuthChallengeResponse": assertions.Match_AnyValue(),
+		}},
+	})
+	if params := tmpl.FindParameters(jsii.String("*"), map[string]interface{}{"NoEcho": true}); len(*params) != 0 {
+		t.Errorf("no parameter expected with an existing secret, got %v", *params)
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Timeout": 3, "MemorySize": 256,
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvSecretARN:    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:biopass-AbCdEf",
+			contract.EnvProvider:     contract.ProviderOIDC,
+			contract.EnvIssuer:       "https://biopass.example",
+			contract.EnvClientID:     "client-1",
+			contract.EnvRedirectURI:  "https://app.example.com/cb",
+			contract.EnvScopes:       "openid email",
+			contract.EnvBudgetMillis: "2400",
+		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{contract.EnvMaxAttempts: "5"}},
+	})
+	if su.Client() != nil {
+		t.Error("Client() must be nil when CreateClient is false")
+	}
+	if *su.Secret().SecretArn() != "arn:aws:secretsmanager:eu-west-1:111122223333:secret:biopass-AbCdEf" {
+		t.Errorf("Secret() is not the given secret")
+	}
+}
+
+func TestTokenValuesSkipValidation(t *testing.T) {
+	stack := newStack()
+	issuer := awscdk.NewCfnParameter(stack, jsii.String("Issuer"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
+	attempts := awscdk.NewCfnParameter(stack, jsii.String("Attempts"), &awscdk.CfnParameterProps{Type: jsii.String("Number")})
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{OIDC: &OIDCProvider{
+			Issuer:      issuer.ValueAsString(),
+			RedirectURI: jsii.String("https://app.example.com/cb"),
+			ClientID:    jsii.String("cid"),
+		}},
+		MaxAttempts: attempts.ValueAsNumber(),
+		Code:        prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{contract.EnvIssuer: map[string]interface{}{"Ref": "Issuer"}}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{contract.EnvMaxAttempts: map[string]interface{}{"Ref": "Attempts"}}},
+	})
+	// ClientID given: only the client secret parameter.
+	tmpl.HasParameter(jsii.String("StepUpClientSecret"), map[string]interface{}{"NoEcho": true})
+	if params := tmpl.FindParameters(jsii.String("StepUpClientId"), nil); len(*params) != 0 {
+		t.Errorf("ClientId parameter created although ClientID was given")
+	}
+}
+
+func TestBadPropsPanic(t *testing.T) {
+	cases := []struct {
+		name  string
+		props *StepUpProps
+		want  string
+	}{
+		{"no provider", &StepUpProps{}, "stepup: expected Provider to be set, received nil"},
+		{"max attempts", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, MaxAttempts: jsii.Number(11)}, "expected MaxAttempts to be an integer between 1 and 10, received 11"},
+		{"timeout", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, Timeout: awscdk.Duration_Seconds(jsii.Number(6))}, "expected Timeout between 1 and 5 seconds, received 6 seconds"},
+		{"secret ttl", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, SecretCacheTTL: awscdk.Duration_Hours(jsii.Number(2))}, "expected SecretCacheTTL between 0 and 3600 seconds, received 7200 seconds"},
+		{"pool-only props on a created pool", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stack := newStack()
+			c.props.Code = prebuilt(t)
+			got := func() (msg string) {
+				defer func() {
+					if r := recover(); r != nil {
+						msg = r.(string)
+					}
+				}()
+				NewStepUp(stack, jsii.String("StepUp"), c.props)
+				return ""
+			}()
+			if c.want == "" {
+				if got != "" {
+					t.Fatalf("unexpected panic: %s", got)
+				}
+				return
+			}
+			if !strings.Contains(got, c.want) {
+				t.Fatalf("panic %q does not contain %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestExistingPoolRejectsPoolOnlyProps(t *testing.T) {
+	stack := newStack()
+	pool := awscognito.NewUserPool(stack, jsii.String("Existing"), nil)
+	defer func() {
+		r := recover()
+		if msg, _ := r.(string); !strings.Contains(msg, "expected DeletionProtection only when the construct creates the user pool") {
+			t.Fatalf("panic = %v", r)
+		}
+	}()
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockID: &BlockIDProvider{}}, UserPool: pool, DeletionProtection: jsii.Bool(false), Code: prebuilt(t),
+	})
+}
+
+func TestBlockIDTenantFromPropsGoesIntoTheSecret(t *testing.T) {
+	stack := newStack()
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockID: &BlockIDProvider{
+			TenantDNS: jsii.String("acme.1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid"),
+			AcrValues: jsii.Strings("otp sms", "otp email"),
+		}},
+		ParameterPrefix: jsii.String("Kosmos"),
+		Code:            prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	params := *tmpl.FindParameters(jsii.String("*"), nil)
+	if _, ok := params["KosmosClientSecret"]; !ok || len(params) != 2 { // + BootstrapVersion
+		t.Errorf("want only the KosmosClientSecret parameter, got %v", params)
+	}
+	for _, r := range resources(t, tmpl, "AWS::SecretsManager::Secret") {
+		raw, _ := json.Marshal(props(r)["SecretString"])
+		for _, want := range []string{`{"Ref":"KosmosClientSecret"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`} {
+			if !strings.Contains(string(raw), want) {
+				t.Errorf("SecretString %s lacks %s", raw, want)
+			}
+		}
+		if strings.Contains(string(raw), "clientId") {
+			t.Errorf("client id given as a prop must not be in the secret: %s", raw)
+		}
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvClientID:    "cid",
+			contract.EnvACRValues:   `["otp sms","otp email"]`,
+			contract.EnvIssuer:      assertions.Match_Absent(),
+			contract.EnvProvider:    contract.ProviderBlockID,
+			contract.EnvBindClaim:   assertions.Match_Absent(),
+			contract.EnvMaxAttempts: assertions.Match_Absent(),
+		}},
+	})
+}

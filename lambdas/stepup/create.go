@@ -1,0 +1,184 @@
+package stepup
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// errChallengeUnavailable is the only error text Cognito ever sees from
+// Create; the reason is in the log.
+var errChallengeUnavailable = errors.New("step-up challenge unavailable")
+
+// randomToken returns 256 bits from crypto/rand, base64url encoded.
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (Go >= 1.24 crashes instead)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+type blockIDClaims struct {
+	IDToken blockIDIDToken `json:"id_token"`
+}
+
+type blockIDIDToken struct {
+	ACR      *essentialValues `json:"acr,omitempty"`
+	Username essential        `json:"username"`
+}
+
+type essential struct {
+	Essential bool `json:"essential"`
+}
+
+type essentialValues struct {
+	Essential bool     `json:"essential"`
+	Values    []string `json:"values"`
+}
+
+// blockIDACRParam is the acr list in the form BlockID's browser helper
+// takes: 'a','b'.
+func blockIDACRParam(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "'" + v + "'"
+	}
+	return strings.Join(q, ",")
+}
+
+// buildChallenge makes the parameters of one custom challenge with fresh
+// state, nonce and PKCE verifier. It is the same for known and unknown
+// users.
+func buildChallenge(cfg Config, r resolved, userName string) (pub, priv map[string]string) {
+	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
+	oc := &oauth2.Config{
+		ClientID:    r.clientID,
+		Endpoint:    oauth2.Endpoint{AuthURL: r.authorizeURL},
+		RedirectURL: r.redirectURI,
+		Scopes:      cfg.Scopes,
+	}
+	opts := []oauth2.AuthCodeOption{
+		oauth2.SetAuthURLParam("nonce", nonce),
+		oauth2.S256ChallengeOption(verifier),
+	}
+	if userName != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", userName))
+	}
+	if len(cfg.ACRValues) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(cfg.ACRValues, " ")))
+	}
+	pub = map[string]string{
+		contract.PublicProvider: cfg.Provider,
+		contract.PublicClientID: r.clientID,
+		contract.PublicState:    state,
+	}
+	if cfg.Provider == contract.ProviderBlockID {
+		cl := blockIDClaims{IDToken: blockIDIDToken{Username: essential{true}}}
+		if len(cfg.ACRValues) > 0 {
+			cl.IDToken.ACR = &essentialValues{Essential: true, Values: cfg.ACRValues}
+		}
+		b, _ := json.Marshal(cl)
+		opts = append(opts, oauth2.SetAuthURLParam("claims", string(b)))
+		pub[contract.PublicTenantDNS] = r.tenantDNS
+		pub[contract.PublicCommunity] = r.community
+		pub[contract.PublicACR] = blockIDACRParam(cfg.ACRValues)
+	}
+	pub[contract.PublicAuthorizeURL] = oc.AuthCodeURL(state, opts...)
+	priv = map[string]string{
+		contract.PrivateState:        state,
+		contract.PrivateNonce:        nonce,
+		contract.PrivateCodeVerifier: verifier,
+	}
+	return pub, priv
+}
+
+// CreateHandler is the CreateAuthChallenge Lambda handler.
+type CreateHandler struct {
+	cfg     Config
+	secrets SecretSource
+	prov    *providerCache
+	// Logger receives one JSON line per decision. Default: JSON to stderr.
+	Logger *slog.Logger
+}
+
+// NewCreateHandler returns a Create handler. secrets yields the provider
+// secret (client id, BlockID tenant); httpClient is used for discovery and
+// defaults to NewHTTPClient(cfg.Budget).
+func NewCreateHandler(cfg Config, secrets SecretSource, httpClient *http.Client) *CreateHandler {
+	if httpClient == nil {
+		httpClient = NewHTTPClient(cfg.Budget)
+	}
+	return &CreateHandler{cfg: cfg, secrets: secrets, prov: newProviderCache(httpClient), Logger: defaultLogger()}
+}
+
+// Handle answers one CreateAuthChallenge event. On any problem it returns
+// a generic error, which makes Cognito fail the sign-in.
+func (h *CreateHandler) Handle(ctx context.Context, ev CreateEvent) (out CreateEvent, err error) {
+	start := time.Now()
+	reason := ReasonInternalError
+	defer func() {
+		if r := recover(); r != nil {
+			out, reason, err = ev, ReasonInternalError, errChallengeUnavailable
+		}
+		logDecision(ctx, h.Logger, "create", reason, ev.Header, start, slog.Bool("userNotFound", ev.Request.UserNotFound))
+	}()
+	out = ev
+	out.Response = CreateResponse{}
+	var pub, priv map[string]string
+	pub, priv, reason = h.challenge(ctx, ev)
+	if reason != ReasonOK {
+		return ev, errChallengeUnavailable
+	}
+	out.Response = CreateResponse{
+		PublicChallengeParameters:  pub,
+		PrivateChallengeParameters: priv,
+		ChallengeMetadata:          contract.ChallengeMetadata,
+	}
+	return out, nil
+}
+
+func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, priv map[string]string, _ Reason) {
+	if ev.Request.ChallengeName != ChallengeCustom {
+		return nil, nil, ReasonChallengeUnsupported
+	}
+	if h.secrets == nil {
+		return nil, nil, ReasonSecretUnavailable
+	}
+	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
+	defer cancel()
+	raw, err := h.secrets.Value(ctx)
+	if err != nil {
+		return nil, nil, ctxReason(ctx, ReasonSecretUnavailable)
+	}
+	sec, err := parseSecret(raw)
+	if err != nil {
+		return nil, nil, ReasonSecretInvalid
+	}
+	r, err := resolve(h.cfg, sec)
+	if err != nil {
+		return nil, nil, ReasonSecretInvalid
+	}
+	if err := h.prov.complete(ctx, &r, true, false, false); err != nil {
+		return nil, nil, ctxReason(ctx, ReasonProviderUnavailable)
+	}
+	pub, priv = buildChallenge(h.cfg, r, ev.UserName)
+	return pub, priv, ReasonOK
+}
+
+// ctxReason reports deadline_exceeded when the invocation budget ran out,
+// otherwise fallback.
+func ctxReason(ctx context.Context, fallback Reason) Reason {
+	if ctx.Err() != nil {
+		return ReasonDeadlineExceeded
+	}
+	return fallback
+}

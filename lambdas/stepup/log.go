@@ -1,0 +1,46 @@
+package stepup
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"os"
+	"time"
+)
+
+func defaultLogger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+}
+
+// userRef is a short one-way reference to a user for log correlation; it
+// is not the user name.
+func userRef(poolID, userName string) string {
+	sum := sha256.Sum256([]byte(poolID + "\x00" + userName))
+	return hex.EncodeToString(sum[:6])
+}
+
+// logDecision writes the single decision line of an invocation. Only codes,
+// ids and durations are logged: never tokens, codes, answers, parameters,
+// secrets or the event.
+func logDecision(ctx context.Context, l *slog.Logger, trigger string, reason Reason, h Header, start time.Time, extra ...slog.Attr) {
+	if l == nil {
+		l = defaultLogger()
+	}
+	level := slog.LevelInfo
+	switch reason {
+	case ReasonOK, ReasonNextPasswordVerifier, ReasonNextCustomChallenge, ReasonPasswordlessStart:
+	case ReasonInternalError:
+		level = slog.LevelError
+	default:
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("trigger", trigger),
+		slog.String("reason", string(reason)),
+		slog.String("userPoolId", h.UserPoolID),
+		slog.String("user", userRef(h.UserPoolID, h.UserName)),
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+	}
+	l.LogAttrs(ctx, level, "stepup decision", append(attrs, extra...)...)
+}
