@@ -1,0 +1,233 @@
+package e2e
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// This file is a small fake of Amazon Cognito's custom authentication
+// orchestration, written from AWS's public documentation ("Custom
+// authentication challenge Lambda triggers", and the Define auth challenge,
+// Create auth challenge and Verify auth challenge response trigger pages of
+// the Amazon Cognito Developer Guide), not from Cognito's code, which is not
+// public. Its event types are written from the documented JSON, on purpose
+// independent of the handler's own Go types, so a field name the handler
+// gets wrong fails here.
+//
+// What it does, as documented: InitiateAuth with CUSTOM_AUTH invokes Define
+// with a session that holds SRP_A (challengeResult true) when the client
+// sent SRP_A, else an empty session. When Define asks for
+// PASSWORD_VERIFIER, Cognito checks the client's SRP proof itself (no
+// trigger) and appends the outcome; when it asks for CUSTOM_CHALLENGE,
+// Cognito invokes Create with that challenge name and the session, sends the
+// public parameters to the client, passes the client's answer and the
+// private parameters to Verify, and appends {CUSTOM_CHALLENGE, answerCorrect,
+// challengeMetadata} before invoking Define again. issueTokens ends with
+// tokens, failAuthentication (or a trigger error) with NotAuthorizedException.
+//
+// What it does not do: the SRP arithmetic (the password step's outcome is an
+// input), the session token and its 3-minute lifetime, and Cognito's own
+// limits; moto and cognito-local do not run custom-auth triggers at all.
+
+// Documented Cognito trigger event shapes.
+type (
+	callerContext struct {
+		AWSSDKVersion string `json:"awsSdkVersion"`
+		ClientID      string `json:"clientId"`
+	}
+	eventHeader struct {
+		Version       string        `json:"version"`
+		TriggerSource string        `json:"triggerSource"`
+		Region        string        `json:"region"`
+		UserPoolID    string        `json:"userPoolId"`
+		UserName      string        `json:"userName"`
+		CallerContext callerContext `json:"callerContext"`
+	}
+	sessionEntry struct {
+		ChallengeName     string `json:"challengeName"`
+		ChallengeResult   bool   `json:"challengeResult"`
+		ChallengeMetadata string `json:"challengeMetadata,omitempty"`
+	}
+	defineEvent struct {
+		eventHeader
+		Request struct {
+			UserAttributes map[string]string `json:"userAttributes"`
+			Session        []sessionEntry    `json:"session"`
+			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
+			UserNotFound   bool              `json:"userNotFound"`
+		} `json:"request"`
+		Response struct {
+			ChallengeName      string `json:"challengeName"`
+			IssueTokens        bool   `json:"issueTokens"`
+			FailAuthentication bool   `json:"failAuthentication"`
+		} `json:"response"`
+	}
+	createEvent struct {
+		eventHeader
+		Request struct {
+			UserAttributes map[string]string `json:"userAttributes"`
+			ChallengeName  string            `json:"challengeName"`
+			Session        []sessionEntry    `json:"session"`
+			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
+			UserNotFound   bool              `json:"userNotFound"`
+		} `json:"request"`
+		Response struct {
+			PublicChallengeParameters  map[string]string `json:"publicChallengeParameters"`
+			PrivateChallengeParameters map[string]string `json:"privateChallengeParameters"`
+			ChallengeMetadata          string            `json:"challengeMetadata"`
+		} `json:"response"`
+	}
+	verifyEvent struct {
+		eventHeader
+		Request struct {
+			UserAttributes             map[string]string `json:"userAttributes"`
+			PrivateChallengeParameters map[string]string `json:"privateChallengeParameters"`
+			ChallengeAnswer            string            `json:"challengeAnswer"`
+			ClientMetadata             map[string]string `json:"clientMetadata,omitempty"`
+			UserNotFound               bool              `json:"userNotFound"`
+		} `json:"request"`
+		Response struct {
+			AnswerCorrect bool `json:"answerCorrect"`
+		} `json:"response"`
+	}
+)
+
+const (
+	challengeSRPA     = "SRP_A"
+	challengePassword = "PASSWORD_VERIFIER"
+	challengeCustom   = "CUSTOM_CHALLENGE"
+)
+
+// cognito is the fake pool: one app client, three triggers.
+type cognito struct {
+	poolID, clientID       string
+	define, create, verify *function
+}
+
+// poolUser is a user as Cognito would present it to the triggers.
+type poolUser struct {
+	name     string
+	attrs    map[string]string
+	notFound bool // PreventUserExistenceErrors: an unknown user, userNotFound=true
+}
+
+// client is how the app behaves during one sign-in.
+type client struct {
+	// srp: the client sends SRP_A with CUSTOM_AUTH (USER_SRP_AUTH style).
+	srp bool
+	// passwordOK is the outcome of the password step (PASSWORD_VERIFIER).
+	passwordOK bool
+	// answer returns the challengeAnswer for the n-th custom challenge
+	// (from 0), or ok=false to abandon the sign-in.
+	answer func(t *testing.T, n int, public map[string]string) (answer string, ok bool)
+}
+
+// signIn is the record of one sign-in.
+type signIn struct {
+	issued, failed bool
+	abandoned      bool
+	createFailed   bool
+	// defines lists Define's answers: a challenge name, "issueTokens" or
+	// "failAuthentication".
+	defines  []string
+	creates  []createEvent
+	verifies []bool
+}
+
+func (c *cognito) header(trigger string, u poolUser) eventHeader {
+	return eventHeader{
+		Version:       "1",
+		TriggerSource: trigger,
+		Region:        region,
+		UserPoolID:    c.poolID,
+		UserName:      u.name,
+		CallerContext: callerContext{AWSSDKVersion: "aws-sdk-js-3.0.0", ClientID: c.clientID},
+	}
+}
+
+// run drives one sign-in of u by cl to its end.
+func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
+	t.Helper()
+	attrs := u.attrs
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	var session []sessionEntry
+	if cl.srp {
+		session = append(session, sessionEntry{ChallengeName: challengeSRPA, ChallengeResult: true})
+	}
+	var rec signIn
+	for step := 0; step < 20; step++ {
+		var d defineEvent
+		d.eventHeader = c.header("DefineAuthChallenge_Authentication", u)
+		d.Request.UserAttributes = attrs
+		d.Request.Session = append([]sessionEntry{}, session...)
+		d.Request.UserNotFound = u.notFound
+		if err := c.define.invoke(t, d, &d); err != nil {
+			rec.failed = true
+			rec.defines = append(rec.defines, "error")
+			return rec
+		}
+		r := d.Response
+		switch {
+		case r.FailAuthentication:
+			rec.defines = append(rec.defines, "failAuthentication")
+			rec.failed = true
+			return rec
+		case r.IssueTokens:
+			rec.defines = append(rec.defines, "issueTokens")
+			rec.issued = true
+			return rec
+		}
+		rec.defines = append(rec.defines, r.ChallengeName)
+		switch r.ChallengeName {
+		case challengePassword:
+			session = append(session, sessionEntry{ChallengeName: challengePassword, ChallengeResult: cl.passwordOK})
+		case challengeCustom:
+			var ce createEvent
+			ce.eventHeader = c.header("CreateAuthChallenge_Authentication", u)
+			ce.Request.UserAttributes = attrs
+			ce.Request.ChallengeName = challengeCustom
+			ce.Request.Session = append([]sessionEntry{}, session...)
+			ce.Request.UserNotFound = u.notFound
+			if err := c.create.invoke(t, ce, &ce); err != nil {
+				rec.createFailed, rec.failed = true, true
+				return rec
+			}
+			rec.creates = append(rec.creates, ce)
+			answer, ok := cl.answer(t, len(rec.verifies), ce.Response.PublicChallengeParameters)
+			if !ok {
+				rec.abandoned = true
+				return rec
+			}
+			var ve verifyEvent
+			ve.eventHeader = c.header("VerifyAuthChallengeResponse_Authentication", u)
+			ve.Request.UserAttributes = attrs
+			ve.Request.PrivateChallengeParameters = ce.Response.PrivateChallengeParameters
+			ve.Request.ChallengeAnswer = answer
+			ve.Request.UserNotFound = u.notFound
+			if err := c.verify.invoke(t, ve, &ve); err != nil {
+				// Cognito fails the sign-in when Verify errors.
+				rec.failed = true
+				return rec
+			}
+			rec.verifies = append(rec.verifies, ve.Response.AnswerCorrect)
+			session = append(session, sessionEntry{
+				ChallengeName:     challengeCustom,
+				ChallengeResult:   ve.Response.AnswerCorrect,
+				ChallengeMetadata: ce.Response.ChallengeMetadata,
+			})
+		default:
+			t.Fatalf("Define asked for challenge %q, which this pool cannot serve", r.ChallengeName)
+		}
+	}
+	t.Fatal("sign-in did not end after 20 Define invocations")
+	return rec
+}
+
+// answerJSON is the challengeAnswer an app sends: the JSON object
+// {"code","state"} as a string.
+func answerJSON(code, state string) string {
+	b, _ := json.Marshal(map[string]string{"code": code, "state": state})
+	return string(b)
+}
