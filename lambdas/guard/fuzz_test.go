@@ -1,0 +1,62 @@
+package guard
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// FuzzHandleEvent feeds arbitrary event JSON through the Lambda handler:
+// it never panics, and tokens are never allowed unless the trigger source
+// is exactly refresh or the store really consumed a fresh record for the
+// event's (userPoolId, sub).
+func FuzzHandleEvent(f *testing.F) {
+	f.Add([]byte(cognitoV1), true)
+	f.Add([]byte(cognitoV2), false)
+	f.Add([]byte(`{"triggerSource":"TokenGeneration_RefreshTokens"}`), false)
+	f.Add([]byte(`{"userPoolId":"p#","request":{"userAttributes":{"sub":"x"}}}`), true)
+	f.Add([]byte(`null`), true)
+	f.Add([]byte(`{"request":null,"response":{"claimsOverrideDetails":{"claimsToSuppress":["sub"]}}}`), false)
+	h := New(nil, time.Minute)
+	h.Logger = slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))
+	h.Now = func() time.Time { return now0 }
+	f.Fuzz(func(t *testing.T, payload []byte, seed bool) {
+		store := newFakeStore()
+		if seed {
+			store.put(pool, sub, now0)
+		}
+		h.store = store
+		out, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), payload)
+		if err != nil {
+			return
+		}
+		// Decode as aws-lambda-go does: the first JSON value, trailing data ignored.
+		var ev Event
+		if jerr := json.NewDecoder(bytes.NewReader(payload)).Decode(&ev); jerr != nil {
+			t.Fatalf("passed an event it could not decode: %v", jerr)
+		}
+		if ev.TriggerSource == TriggerRefreshTokens {
+			return
+		}
+		want := ev.UserPoolID + "#" + ev.Request.UserAttributes["sub"]
+		if len(store.consumed) != 1 || store.consumed[0] != want {
+			t.Fatalf("passed without consuming %q (consumed %v): %s", want, store.consumed, payload)
+		}
+		var resp struct {
+			Response map[string]json.RawMessage `json:"response"`
+		}
+		if jerr := json.Unmarshal(out, &resp); jerr != nil || len(resp.Response) != 1 {
+			t.Fatalf("pass response %s", out)
+		}
+		for _, v := range resp.Response {
+			if string(v) != "null" {
+				t.Fatalf("claims changed: %s", out)
+			}
+		}
+	})
+}

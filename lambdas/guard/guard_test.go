@@ -1,0 +1,300 @@
+package guard
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
+)
+
+var now0 = time.Unix(1_700_000_000, 0)
+
+// fakeStore keeps records in memory with steprecord's rules: a record is
+// removed by the first Consume, fresh or not.
+type fakeStore struct {
+	mu       sync.Mutex
+	records  map[string]time.Time
+	consumed []string // keys of records that existed when consumed
+	calls    int
+	err      error
+	panics   bool
+	block    bool // wait for ctx to end
+	deadline time.Duration
+}
+
+func newFakeStore() *fakeStore { return &fakeStore{records: map[string]time.Time{}} }
+
+func (f *fakeStore) put(pool, sub string, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.records[pool+"#"+sub] = at
+}
+
+func (f *fakeStore) Consume(ctx context.Context, pool, sub string, now time.Time, window time.Duration) (bool, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if d, ok := ctx.Deadline(); ok {
+		f.deadline = d.Sub(now)
+	}
+	if f.panics {
+		panic("boom")
+	}
+	if f.block {
+		<-ctx.Done()
+		return false, steprecord.ReasonUnavailable, ctx.Err()
+	}
+	if f.err != nil {
+		return false, steprecord.ReasonUnavailable, f.err
+	}
+	key, err := steprecord.Key(pool, sub)
+	if err != nil {
+		return false, steprecord.ReasonInvalidKey, err
+	}
+	at, ok := f.records[key]
+	if !ok {
+		return false, steprecord.ReasonMissing, nil
+	}
+	delete(f.records, key)
+	f.consumed = append(f.consumed, key)
+	if at.Before(now.Add(-window)) || at.After(now.Add(steprecord.FutureSkew)) {
+		return false, steprecord.ReasonStale, nil
+	}
+	return true, steprecord.ReasonOK, nil
+}
+
+const (
+	pool = "us-east-1_AbCdEf123"
+	sub  = "6f1c2c3e-0000-4000-8000-000000000001"
+)
+
+func event(source string) Event {
+	return Event{
+		Version:       "1",
+		TriggerSource: source,
+		Region:        "us-east-1",
+		UserPoolID:    pool,
+		UserName:      "alice",
+		CallerContext: CallerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: "client1"},
+		Request: Request{
+			UserAttributes: map[string]string{"sub": sub, "email": "alice@example.com", "cognito:user_status": "CONFIRMED"},
+		},
+	}
+}
+
+func newTestHandler(store Consumer, logs *bytes.Buffer) *Handler {
+	h := New(store, time.Minute)
+	h.Now = func() time.Time { return now0 }
+	if logs != nil {
+		h.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	}
+	return h
+}
+
+func TestDecide(t *testing.T) {
+	fresh := func(f *fakeStore) { f.put(pool, sub, now0.Add(-5*time.Second)) }
+	for _, tc := range []struct {
+		name  string
+		setup func(*fakeStore)
+		ev    func() Event
+		want  Reason
+		calls int
+	}{
+		{name: "refresh passes without record", ev: func() Event { return event(TriggerRefreshTokens) }, want: ReasonOKRefresh, calls: 0},
+		{name: "authentication with fresh record", setup: fresh, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonOK, calls: 1},
+		{name: "authentication without record", ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordMissing, calls: 1},
+		{name: "hosted auth without record", ev: func() Event { return event(TriggerHostedAuth) }, want: ReasonRecordMissing, calls: 1},
+		{name: "new password challenge without record", ev: func() Event { return event(TriggerNewPasswordChallenge) }, want: ReasonRecordMissing, calls: 1},
+		{name: "device auth without record", ev: func() Event { return event(TriggerAuthenticateDevice) }, want: ReasonRecordMissing, calls: 1},
+		{name: "hosted auth with fresh record", setup: fresh, ev: func() Event { return event(TriggerHostedAuth) }, want: ReasonOK, calls: 1},
+		{name: "unknown trigger source needs record", ev: func() Event { return event("TokenGeneration_Something") }, want: ReasonRecordMissing, calls: 1},
+		{name: "unknown trigger source with record", setup: fresh, ev: func() Event { return event("TokenGeneration_Something") }, want: ReasonOK, calls: 1},
+		{name: "refresh in other case is not refresh", ev: func() Event { return event("tokengeneration_refreshtokens") }, want: ReasonRecordMissing, calls: 1},
+		{name: "empty trigger source", ev: func() Event { return event("") }, want: ReasonRecordMissing, calls: 1},
+		{name: "stale record", setup: func(f *fakeStore) { f.put(pool, sub, now0.Add(-61*time.Second)) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordStale, calls: 1},
+		{name: "future record", setup: func(f *fakeStore) { f.put(pool, sub, now0.Add(time.Minute)) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordStale, calls: 1},
+		{name: "other user's record", setup: func(f *fakeStore) { f.put(pool, "someone-else", now0) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordMissing, calls: 1},
+		{name: "other pool's record", setup: func(f *fakeStore) { f.put("us-east-1_Other", sub, now0) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordMissing, calls: 1},
+		{name: "record keyed by user name does not count", setup: func(f *fakeStore) { f.put(pool, "alice", now0) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordMissing, calls: 1},
+		{name: "missing sub", setup: fresh, ev: func() Event {
+			e := event(TriggerAuthentication)
+			delete(e.Request.UserAttributes, "sub")
+			return e
+		}, want: ReasonEventMalformed, calls: 0},
+		{name: "nil attributes", ev: func() Event {
+			e := event(TriggerAuthentication)
+			e.Request.UserAttributes = nil
+			return e
+		}, want: ReasonEventMalformed, calls: 0},
+		{name: "missing pool id", setup: fresh, ev: func() Event {
+			e := event(TriggerAuthentication)
+			e.UserPoolID = ""
+			return e
+		}, want: ReasonEventMalformed, calls: 0},
+		{name: "store error", setup: func(f *fakeStore) { f.err = errors.New("throttled") }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonStoreUnavailable, calls: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeStore()
+			if tc.setup != nil {
+				tc.setup(f)
+			}
+			h := newTestHandler(f, nil)
+			if got := h.Decide(context.Background(), tc.ev()); got != tc.want {
+				t.Fatalf("Decide = %s, want %s", got, tc.want)
+			}
+			if f.calls != tc.calls {
+				t.Fatalf("store calls = %d, want %d", f.calls, tc.calls)
+			}
+		})
+	}
+}
+
+func TestRecordConsumedOnce(t *testing.T) {
+	f := newFakeStore()
+	f.put(pool, sub, now0)
+	h := newTestHandler(f, nil)
+	if _, err := h.Handle(context.Background(), event(TriggerAuthentication)); err != nil {
+		t.Fatalf("first issuance refused: %v", err)
+	}
+	if _, err := h.Handle(context.Background(), event(TriggerAuthentication)); !errors.Is(err, ErrStepUpRequired) {
+		t.Fatalf("second issuance = %v, want ErrStepUpRequired", err)
+	}
+}
+
+func TestHandleRefusesWithGenericErrorAndLogsReason(t *testing.T) {
+	var logs bytes.Buffer
+	h := newTestHandler(newFakeStore(), &logs)
+	out, err := h.Handle(context.Background(), event(TriggerAuthentication))
+	if err == nil || err.Error() != "step-up required" {
+		t.Fatalf("err = %v", err)
+	}
+	if out.UserPoolID != "" || out.Request.UserAttributes != nil {
+		t.Fatal("refusal must not echo the event")
+	}
+	var line map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+		t.Fatalf("log line not one JSON object: %v: %s", err, logs.String())
+	}
+	if line["reason"] != "record_missing" || line["issued"] != false || line["level"] != "WARN" || line["triggerSource"] != TriggerAuthentication {
+		t.Fatalf("log line = %v", line)
+	}
+	for _, leak := range []string{"alice", sub, "example.com"} {
+		if strings.Contains(logs.String(), leak) {
+			t.Fatalf("log leaks %q: %s", leak, logs.String())
+		}
+	}
+}
+
+func TestHandlePassResponse(t *testing.T) {
+	for _, tc := range []struct{ version, want string }{
+		{"1", `{"claimsOverrideDetails":null}`},
+		{"2", `{"claimsAndScopeOverrideDetails":null}`},
+		{"3", `{"claimsAndScopeOverrideDetails":null}`},
+	} {
+		f := newFakeStore()
+		f.put(pool, sub, now0)
+		ev := event(TriggerAuthentication)
+		ev.Version = tc.version
+		ev.Response = Response{ClaimsOverrideDetails: json.RawMessage(`{"claimsToAddOrOverride":{"x":"y"}}`)}
+		out, err := newTestHandler(f, nil).Handle(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(out.Response)
+		if string(got) != tc.want {
+			t.Errorf("version %s response = %s, want %s", tc.version, got, tc.want)
+		}
+		if out.Request.UserAttributes["sub"] != sub {
+			t.Errorf("request not passed through")
+		}
+	}
+}
+
+func TestHandleRecoversPanic(t *testing.T) {
+	f := newFakeStore()
+	f.panics = true
+	var logs bytes.Buffer
+	_, err := newTestHandler(f, &logs).Handle(context.Background(), event(TriggerAuthentication))
+	if !errors.Is(err, ErrStepUpRequired) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(logs.String(), `"reason":"internal_error"`) {
+		t.Fatalf("log = %s", logs.String())
+	}
+}
+
+func TestBudget(t *testing.T) {
+	if got := Budget(context.Background(), now0); got != MaxBudget {
+		t.Errorf("no deadline: %v", got)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), now0.Add(2*time.Second))
+	defer cancel()
+	if got := Budget(ctx, now0); got != 1700*time.Millisecond {
+		t.Errorf("2 s left: %v", got)
+	}
+	ctx2, cancel2 := context.WithDeadline(context.Background(), now0.Add(time.Minute))
+	defer cancel2()
+	if got := Budget(ctx2, now0); got != MaxBudget {
+		t.Errorf("60 s left: %v", got)
+	}
+}
+
+func TestDeadlineBoundsStore(t *testing.T) {
+	f := newFakeStore()
+	f.block = true
+	h := New(f, time.Minute) // real clock: the store blocks until the budget ends
+	h.Logger = slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := h.Handle(ctx, event(TriggerAuthentication))
+	if !errors.Is(err, ErrStepUpRequired) {
+		t.Fatalf("err = %v", err)
+	}
+	if el := time.Since(start); el > 400*time.Millisecond {
+		t.Fatalf("took %v; want about 200 ms (deadline minus margin)", el)
+	}
+	if f.deadline > 250*time.Millisecond {
+		t.Fatalf("store got %v", f.deadline)
+	}
+	// Too close to the deadline: refuse without calling the store.
+	g := newFakeStore()
+	g.put(pool, sub, time.Now())
+	short, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	if got := New(g, time.Minute).Decide(short, event(TriggerAuthentication)); got != ReasonStoreUnavailable || g.calls != 0 {
+		t.Fatalf("Decide = %s, calls = %d", got, g.calls)
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if _, err := ConfigFromEnv(env(nil)); err == nil || !strings.Contains(err.Error(), contract.EnvStepUpTable) {
+		t.Fatalf("missing table: %v", err)
+	}
+	cfg, err := ConfigFromEnv(env(map[string]string{contract.EnvStepUpTable: "tbl"}))
+	if err != nil || cfg.Table != "tbl" || cfg.Window != time.Minute {
+		t.Fatalf("defaults: %+v, %v", cfg, err)
+	}
+	cfg, err = ConfigFromEnv(env(map[string]string{contract.EnvStepUpTable: "tbl", contract.EnvStepUpWindowSeconds: "15"}))
+	if err != nil || cfg.Window != 15*time.Second {
+		t.Fatalf("window: %+v, %v", cfg, err)
+	}
+	if _, err := ConfigFromEnv(env(map[string]string{contract.EnvStepUpTable: "tbl", contract.EnvStepUpWindowSeconds: "0"})); err == nil {
+		t.Fatal("bad window accepted")
+	}
+}
+
+func TestNilStoreRefuses(t *testing.T) {
+	if got := New(nil, 0).Decide(context.Background(), event(TriggerAuthentication)); got != ReasonStoreUnavailable {
+		t.Fatalf("Decide = %s", got)
+	}
+}

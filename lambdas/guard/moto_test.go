@@ -1,0 +1,45 @@
+package guard_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/guard"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/steprecordtest"
+)
+
+// TestGuardWithDynamoDB runs the guard over the real store and SDK client
+// against moto_server: Verify's record lets exactly one issuance through.
+func TestGuardWithDynamoDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: starts moto_server")
+	}
+	client, table := steprecordtest.MotoTable(t)
+	store := steprecord.New(client, table, time.Minute)
+	h := guard.New(store, time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ev := guard.Event{
+		Version: "2", TriggerSource: guard.TriggerAuthentication, UserPoolID: "us-east-1_AbCdEf123", UserName: "alice",
+		Request: guard.Request{UserAttributes: map[string]string{"sub": "sub-1"}},
+	}
+	if _, err := h.Handle(ctx, ev); !errors.Is(err, guard.ErrStepUpRequired) {
+		t.Fatalf("without record: %v", err)
+	}
+	if err := store.Record(ctx, ev.UserPoolID, "sub-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Handle(ctx, ev); err != nil {
+		t.Fatalf("with record: %v", err)
+	}
+	if _, err := h.Handle(ctx, ev); !errors.Is(err, guard.ErrStepUpRequired) {
+		t.Fatalf("replay: %v", err)
+	}
+	down := guard.New(steprecord.New(client, "no-such-table", time.Minute), time.Minute)
+	if got := down.Decide(ctx, ev); got != guard.ReasonStoreUnavailable {
+		t.Fatalf("missing table: %s", got)
+	}
+}

@@ -1,0 +1,160 @@
+package steprecord
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// fakeAPI answers DeleteItem with old; it records the last inputs.
+type fakeAPI struct {
+	old    map[string]types.AttributeValue
+	err    error
+	put    *dynamodb.PutItemInput
+	delete *dynamodb.DeleteItemInput
+}
+
+func (f *fakeAPI) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	f.put = in
+	return &dynamodb.PutItemOutput{}, f.err
+}
+
+func (f *fakeAPI) DeleteItem(_ context.Context, in *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	f.delete = in
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &dynamodb.DeleteItemOutput{Attributes: f.old}, nil
+}
+
+func TestKey(t *testing.T) {
+	long := string(make([]byte, 513))
+	for _, tc := range []struct {
+		pool, sub, want string
+		err             bool
+	}{
+		{pool: "us-east-1_abc", sub: "1234-5678", want: "us-east-1_abc#1234-5678"},
+		{pool: "", sub: "s", err: true},
+		{pool: "p", sub: "", err: true},
+		{pool: "p#x", sub: "s", err: true},
+		{pool: "p", sub: long, err: true},
+		{pool: "p", sub: "a#b", want: "p#a#b"},
+	} {
+		got, err := Key(tc.pool, tc.sub)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("Key(%q, %q) = %q, %v", tc.pool, tc.sub, got, err)
+		}
+	}
+}
+
+func TestWindowFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		err  bool
+	}{
+		{v: "", want: time.Minute},
+		{v: "30", want: 30 * time.Second},
+		{v: " 10 ", want: 10 * time.Second},
+		{v: "0", err: true},
+		{v: "-1", err: true},
+		{v: "3601", err: true},
+		{v: "1.5", err: true},
+		{v: "abc", err: true},
+	} {
+		got, err := WindowFromEnv(func(k string) string {
+			if k == contract.EnvStepUpWindowSeconds {
+				return tc.v
+			}
+			return ""
+		})
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("WindowFromEnv(%q) = %v, %v", tc.v, got, err)
+		}
+	}
+}
+
+func TestRecordWritesLayout(t *testing.T) {
+	f := &fakeAPI{}
+	at := time.UnixMilli(1_700_000_000_123)
+	if err := New(f, "tbl", 30*time.Second).Record(context.Background(), "pool", "sub", at); err != nil {
+		t.Fatal(err)
+	}
+	item := f.put.Item
+	if got := item[contract.RecordPartitionKey].(*types.AttributeValueMemberS).Value; got != "pool#sub" {
+		t.Errorf("pk = %q", got)
+	}
+	if got := item[contract.RecordPassedAt].(*types.AttributeValueMemberN).Value; got != "1700000000123" {
+		t.Errorf("passedAt = %q", got)
+	}
+	if got := item[contract.RecordExpiresAt].(*types.AttributeValueMemberN).Value; got != "1700000330" {
+		t.Errorf("expiresAt = %q (want at + 30 s + 300 s)", got)
+	}
+	if err := New(f, "tbl", 0).Record(context.Background(), "", "sub", at); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("empty pool: %v", err)
+	}
+	if err := New(&fakeAPI{err: errors.New("boom")}, "tbl", 0).Record(context.Background(), "p", "s", at); err == nil {
+		t.Error("store error swallowed")
+	}
+	if err := New(nil, "tbl", 0).Record(context.Background(), "p", "s", at); err == nil {
+		t.Error("nil API accepted")
+	}
+}
+
+func TestConsumeDecisions(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000)
+	n := func(v string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{
+			contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: "p#s"},
+			contract.RecordPassedAt:     &types.AttributeValueMemberN{Value: v},
+		}
+	}
+	ms := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).UnixMilli(), 10) }
+	for _, tc := range []struct {
+		name   string
+		api    *fakeAPI
+		pool   string
+		window time.Duration
+		ok     bool
+		reason string
+		err    bool
+	}{
+		{name: "fresh", api: &fakeAPI{old: n(ms(-10 * time.Second))}, ok: true, reason: ReasonOK},
+		{name: "exactly window old", api: &fakeAPI{old: n(ms(-time.Minute))}, ok: true, reason: ReasonOK},
+		{name: "just too old", api: &fakeAPI{old: n(ms(-time.Minute - time.Millisecond))}, reason: ReasonStale},
+		{name: "small future skew", api: &fakeAPI{old: n(ms(FutureSkew))}, ok: true, reason: ReasonOK},
+		{name: "far future", api: &fakeAPI{old: n(ms(FutureSkew + time.Millisecond))}, reason: ReasonStale},
+		{name: "zero window", api: &fakeAPI{old: n(ms(0))}, window: -1, reason: ReasonStale},
+		{name: "missing", api: &fakeAPI{}, reason: ReasonMissing},
+		{name: "passedAt not number", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPassedAt: &types.AttributeValueMemberS{Value: "1"}}}, reason: ReasonMalformed},
+		{name: "passedAt garbage", api: &fakeAPI{old: n("1e9")}, reason: ReasonMalformed},
+		{name: "passedAt absent", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: "p#s"}}}, reason: ReasonMalformed},
+		{name: "store error", api: &fakeAPI{err: errors.New("boom")}, reason: ReasonUnavailable, err: true},
+		{name: "empty pool", api: &fakeAPI{old: n(ms(0))}, pool: "-", reason: ReasonInvalidKey, err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := "p"
+			if tc.pool == "-" {
+				pool = ""
+			}
+			w := time.Minute
+			if tc.window != 0 {
+				w = tc.window
+			}
+			ok, reason, err := New(tc.api, "tbl", 0).Consume(context.Background(), pool, "s", now, w)
+			if ok != tc.ok || reason != tc.reason || (err != nil) != tc.err {
+				t.Fatalf("Consume = %v, %q, %v; want %v, %q, err=%v", ok, reason, err, tc.ok, tc.reason, tc.err)
+			}
+			if d := tc.api.delete; d != nil && d.ReturnValues != types.ReturnValueAllOld {
+				t.Fatalf("ReturnValues = %q", d.ReturnValues)
+			}
+		})
+	}
+}
