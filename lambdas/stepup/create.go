@@ -177,7 +177,12 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 // ctxReason reports deadline_exceeded when the invocation budget ran out,
 // otherwise fallback.
 func ctxReason(ctx context.Context, fallback Reason) Reason {
+	// An HTTP client timeout can fire a moment before the context notices
+	// its own deadline; by the clock it is the same event.
 	if ctx.Err() != nil {
+		return ReasonDeadlineExceeded
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
 		return ReasonDeadlineExceeded
 	}
 	return fallback

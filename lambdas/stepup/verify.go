@@ -222,8 +222,8 @@ func asciiLower(s string) string {
 // configured claim (a JSON string) must equal the configured attribute,
 // exactly (BindModeExact) or ASCII-case-insensitively (BindModeEmail).
 // Whenever the attribute is "email", Cognito's email_verified must be
-// "true"; in email mode a token email_verified claim, if present, must be
-// true.
+// "true"; in email mode the token must carry email_verified true (a
+// provider that omits the claim has not vouched for the address).
 func CheckBinding(cfg Config, userName string, attrs map[string]string, claims map[string]json.RawMessage) Reason {
 	want := userName
 	if cfg.BindAttribute != contract.BindAttributeUsername {
@@ -242,15 +242,18 @@ func CheckBinding(cfg Config, userName string, attrs map[string]string, claims m
 		if asciiLower(got) != asciiLower(want) {
 			return ReasonBindingMismatch
 		}
-		if raw, has := claims["email_verified"]; has {
-			var b bool
-			var s string
-			switch {
-			case json.Unmarshal(raw, &b) == nil && b:
-			case json.Unmarshal(raw, &s) == nil && s == "true":
-			default:
-				return ReasonEmailNotVerified
-			}
+		// The provider must assert the email verified: an absent claim
+		// would let anyone register the victim's address at the provider.
+		raw, has := claims["email_verified"]
+		var b bool
+		var s string
+		switch {
+		case !has:
+			return ReasonEmailNotVerified
+		case json.Unmarshal(raw, &b) == nil && b:
+		case json.Unmarshal(raw, &s) == nil && s == "true":
+		default:
+			return ReasonEmailNotVerified
 		}
 	default:
 		return ReasonBindingMismatch

@@ -240,6 +240,7 @@ func TestVerify(t *testing.T) {
 		{name: "cognito email unverified", event: func(ev *VerifyEvent) { ev.Request.UserAttributes["email_verified"] = "false" }, want: ReasonEmailNotVerified, calls: -1},
 		{name: "token email unverified", claims: func(c map[string]any) { c["email_verified"] = false }, want: ReasonEmailNotVerified, calls: -1},
 		{name: "token email_verified string false", claims: func(c map[string]any) { c["email_verified"] = "false" }, want: ReasonEmailNotVerified, calls: -1},
+		{name: "token email_verified absent", claims: func(c map[string]any) { delete(c, "email_verified") }, want: ReasonEmailNotVerified, calls: -1},
 		{name: "token email_verified string true", claims: func(c map[string]any) { c["email_verified"] = "true" }, want: ReasonOK, calls: -1},
 		{name: "required acr met", env: func(e map[string]string) { e[contract.EnvRequiredACR] = `["liveID push","otp sms"]` }, want: ReasonOK, calls: -1},
 		{name: "required acr not met", env: func(e map[string]string) { e[contract.EnvRequiredACR] = `["liveID push"]` },
