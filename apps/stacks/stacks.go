@@ -98,7 +98,7 @@ func finish(stack awscdk.Stack, su stepup.StepUp) {
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{
 		Value:       su.Client().UserPoolClientId(),
-		Description: jsii.String("App client id (CUSTOM_AUTH only: SRP password, then the step-up)"),
+		Description: jsii.String("App client id (CUSTOM_AUTH with SRP: the password, then the step-up; tokens only after it)"),
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(su.UserPool(), &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-COG8"),

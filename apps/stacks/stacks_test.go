@@ -61,7 +61,11 @@ func TestSamplesSynthesizeWithoutNagFindings(t *testing.T) {
 				t.Errorf("cdk-nag warning at %s: %v", *m.Id, m.Entry.Data)
 			}
 
-			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
+			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
+			tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
+			tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+				"LambdaConfig": map[string]interface{}{"PreTokenGeneration": assertions.Match_AnyValue()},
+			})
 			tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1))
 			tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(1))
 			tmpl.HasOutput(jsii.String("UserPoolId"), map[string]interface{}{})

@@ -61,11 +61,7 @@ func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (defin
 		b := p.Provider.BlockID
 		set(contract.EnvRedirectURI, b.RedirectURI)
 		set(contract.EnvClientID, b.ClientID)
-		acr := b.AcrValues
-		if acr == nil {
-			acr = &[]*string{strPtr(DefaultBlockIDAcr)}
-		}
-		setList(contract.EnvACRValues, acr, "")
+		setList(contract.EnvACRValues, b.acrValues(), "")
 	case p.Provider.Biopass != nil:
 		b := p.Provider.Biopass
 		set(contract.EnvIssuer, b.Issuer)
@@ -92,12 +88,38 @@ func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (defin
 		setList(contract.EnvScopes, scopes, " ")
 		setList(contract.EnvACRValues, o.AcrValues, "")
 	}
-	setList(contract.EnvRequiredACR, p.RequiredAcr, "")
+	setList(contract.EnvRequiredACR, p.requiredAcr(), "")
 	set(contract.EnvBindClaim, p.BindClaim)
 	set(contract.EnvBindAttribute, p.BindAttribute)
 	set(contract.EnvBindMode, p.BindMode)
 	set(contract.EnvTokenAuthMethod, p.TokenAuthMethod)
 	return define, provider
+}
+
+// acrValues is what BlockID is asked for: AcrValues or DefaultBlockIDAcr.
+func (b *BlockIDProvider) acrValues() *[]*string {
+	if b.AcrValues != nil {
+		return b.AcrValues
+	}
+	return &[]*string{strPtr(DefaultBlockIDAcr)}
+}
+
+// requiredAcr is RequiredAcr, or for BlockID the requested acr values: they
+// are asked for as essential claims, so Verify holds BlockID to them.
+func (p *StepUpProps) requiredAcr() *[]*string {
+	if p.RequiredAcr == nil && p.Provider.BlockID != nil {
+		return p.Provider.BlockID.acrValues()
+	}
+	return p.RequiredAcr
+}
+
+// stepUpRecordEnv is the record table configuration of Verify (writes) and
+// the guard (consumes).
+func stepUpRecordEnv(table string, windowSeconds float64) map[string]string {
+	return map[string]string{
+		contract.EnvStepUpTable:         table,
+		contract.EnvStepUpWindowSeconds: formatNumber(windowSeconds),
+	}
 }
 
 // budgetMillis is the time a handler allows itself for upstream calls: the

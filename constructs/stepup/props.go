@@ -26,6 +26,13 @@ const (
 	// BlockIDProvider.AcrValues is nil: LiveID (face biometric) approved by
 	// push on the user's enrolled device.
 	DefaultBlockIDAcr = "liveID push"
+	// DefaultStepUpWindowSeconds is how old a step-up record may be when the
+	// guard consumes it.
+	DefaultStepUpWindowSeconds = 60
+	// DefaultAuthSessionValidityMinutes is the created client's sign-in
+	// session: time enough for a phone push approval (Cognito's own default
+	// is 3 minutes).
+	DefaultAuthSessionValidityMinutes = 5
 )
 
 // maxTimeoutSeconds is Cognito's fixed budget for a trigger: a longer Lambda
@@ -59,12 +66,42 @@ type StepUpProps struct {
 	DeletionProtection *bool
 
 	// Whether to create an app client that can only sign in through the
-	// step-up (ALLOW_CUSTOM_AUTH and refresh tokens, no secret).
+	// step-up (no secret, no OAuth; auth flows ALLOW_CUSTOM_AUTH,
+	// ALLOW_USER_SRP_AUTH and ALLOW_REFRESH_TOKEN_AUTH with the
+	// ServerSideGuard, ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH without).
 	// Default: true.
 	CreateClient *bool
 	// Name of the created app client.
 	// Default: - no name (CloudFormation generates none).
 	ClientName *string
+	// How long the created client's sign-in session (between the password
+	// step and the step-up answer) lasts, 3 to 15 minutes. A phone push
+	// approval can take longer than Cognito's default of 3 minutes.
+	// Default: awscdk.Duration_Minutes(5).
+	AuthSessionValidity awscdk.Duration
+
+	// Whether a Pre Token Generation trigger (the guard) lets Cognito issue
+	// tokens only after this step-up passed: Verify then writes a one-time
+	// record to a DynamoDB table this construct creates, and the guard
+	// consumes it, at most once, within StepUpWindow and only for the same
+	// app client. The pool's PreTokenGeneration trigger must be free.
+	//
+	// Turning it off removes the guard, the table and ALLOW_USER_SRP_AUTH
+	// from the created client. Tokens are then gated only by the app
+	// client's auth flows and by Define: any client of the pool that allows
+	// USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH,
+	// OAuth/hosted UI, the new-password challenge or device authentication
+	// yields tokens after the password alone, and it is not documented
+	// whether CUSTOM_AUTH starting with SRP_A (Amplify CUSTOM_WITH_SRP) works
+	// without ALLOW_USER_SRP_AUTH. Only turn it off when another Pre Token
+	// Generation trigger enforces the step-up.
+	// Default: true.
+	ServerSideGuard *bool
+	// How old a passed step-up may be when the guard consumes it (the time
+	// between Verify's answer and Cognito issuing tokens), whole seconds from
+	// 1 second to 1 hour. Only with ServerSideGuard.
+	// Default: awscdk.Duration_Seconds(60).
+	StepUpWindow awscdk.Duration
 
 	// An existing secret holding the provider credentials as JSON (see
 	// contract.ProviderSecret). Its resource policy is only changed when it
@@ -89,8 +126,11 @@ type StepUpProps struct {
 	// contract.BindModeEmail.
 	// Default: contract.BindModeEmail when the attribute is "email", contract.BindModeExact otherwise.
 	BindMode *string
-	// When set, the ID token's acr claim must be one of these values.
-	// Default: - the acr claim is not checked.
+	// When set, the ID token's acr claim must be one of these values (a
+	// token without acr is refused).
+	// Default: - for BlockID, its AcrValues (BlockID is asked for them as
+	// essential claims, and Verify checks it honoured them); for Biopass and
+	// OIDC, the acr claim is not checked.
 	RequiredAcr *[]*string
 	// Custom challenge answers allowed per sign-in, 1 to 10.
 	// Default: 3.
@@ -118,7 +158,7 @@ type StepUpProps struct {
 	LogRetention awslogs.RetentionDays
 	// Prebuilt handler code; a nil field is built from this module's handler
 	// package with the local Go toolchain.
-	// Default: - all three built with the local Go toolchain.
+	// Default: - every function built with the local Go toolchain.
 	Code *StepUpCode
 }
 
@@ -131,6 +171,9 @@ type StepUpCode struct {
 	Create awslambda.Code
 	// Default: - built from lambdas/cmd/stepup-verify.
 	Verify awslambda.Code
+	// The Pre Token Generation guard (only with ServerSideGuard).
+	// Default: - built from lambdas/cmd/stepup-guard.
+	Guard awslambda.Code
 }
 
 // Provider selects the step-up identity provider. Exactly one field is set.
@@ -397,6 +440,26 @@ func checkDurationMillis(field string, d awscdk.Duration, lo, hi float64) error 
 	return nil
 }
 
+// checkWholeSeconds requires a whole number of seconds (the handlers read
+// the value as whole seconds).
+func checkWholeSeconds(field string, d awscdk.Duration) error {
+	if d == nil {
+		return nil
+	}
+	ms := *d.ToMilliseconds(nil)
+	if isTokenNumber(ms) {
+		return nil
+	}
+	if ms != float64(int64(ms/1000))*1000 {
+		return fmt.Errorf("expected %s to be whole seconds, received %g seconds", field, ms/1000)
+	}
+	return nil
+}
+
+// guardOn reports whether the server-side guard is on (ServerSideGuard
+// defaults to true).
+func (p *StepUpProps) guardOn() bool { return p.ServerSideGuard == nil || *p.ServerSideGuard }
+
 // validate checks the props once, before anything is created. Plain values
 // are checked without jsii; Duration fields need it.
 func (p *StepUpProps) validate() error {
@@ -498,6 +561,12 @@ func (p *StepUpProps) validate() error {
 	if p.CreateClient != nil && !*p.CreateClient && p.ClientName != nil {
 		checks = append(checks, fmt.Errorf("expected ClientName only when CreateClient is true, received ClientName=%s with CreateClient=false", show(p.ClientName)))
 	}
+	if p.CreateClient != nil && !*p.CreateClient && p.AuthSessionValidity != nil {
+		checks = append(checks, fmt.Errorf("expected AuthSessionValidity only when CreateClient is true, received it with CreateClient=false"))
+	}
+	if !p.guardOn() && p.StepUpWindow != nil {
+		checks = append(checks, fmt.Errorf("expected StepUpWindow only when ServerSideGuard is true, received it with ServerSideGuard=false"))
+	}
 	if p.ParameterPrefix != nil && !isTokenString(p.ParameterPrefix) && !alnum.MatchString(*p.ParameterPrefix) {
 		checks = append(checks, fmt.Errorf("expected ParameterPrefix to hold only letters and digits, received %s", show(p.ParameterPrefix)))
 	}
@@ -512,6 +581,9 @@ func (p *StepUpProps) validate() error {
 		checkRange("MemorySize", p.MemorySize, 128, 10240, true),
 		checkDurationMillis("Timeout", p.Timeout, 1000, maxTimeoutSeconds*1000),
 		checkDurationMillis("SecretCacheTTL", p.SecretCacheTTL, 0, 3600*1000),
+		checkDurationMillis("StepUpWindow", p.StepUpWindow, 1000, 3600*1000),
+		checkWholeSeconds("StepUpWindow", p.StepUpWindow),
+		checkDurationMillis("AuthSessionValidity", p.AuthSessionValidity, 3*60*1000, 15*60*1000),
 	)
 	for _, err := range checks {
 		if err != nil {

@@ -5,14 +5,19 @@
 // After the SRP password step, Cognito issues a CUSTOM_CHALLENGE whose public
 // parameters carry the provider's authorize URL; the client answers with the
 // authorization code, and Verify exchanges it and checks the ID token against
-// the Cognito user.
+// the Cognito user. With the ServerSideGuard (the default) Verify also
+// records the passed step-up in a DynamoDB table, and a Pre Token Generation
+// trigger lets Cognito issue tokens only when it consumes that record, so no
+// sign-in path that skips the custom challenge yields tokens.
 package stepup
 
 import (
+	"maps"
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -32,6 +37,7 @@ const (
 	DefineHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-define"
 	CreateHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-create"
 	VerifyHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-verify"
+	GuardHandlerPackage  = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-guard"
 )
 
 // StepUp is a Cognito user pool whose sign-in ends with an OIDC step-up.
@@ -47,16 +53,23 @@ type StepUp interface {
 	CreateFunction() awslambda.IFunction
 	// VerifyFunction is the Verify auth challenge response trigger.
 	VerifyFunction() awslambda.IFunction
+	// GuardFunction is the Pre Token Generation guard, or nil when
+	// ServerSideGuard is false.
+	GuardFunction() awslambda.IFunction
+	// StepUpTable is the step-up record table, or nil when ServerSideGuard
+	// is false.
+	StepUpTable() awsdynamodb.ITable
 	// Secret holds the provider credentials (given or created).
 	Secret() awssecretsmanager.ISecret
 }
 
 type stepUp struct {
 	constructs.Construct
-	pool                   awscognito.UserPool
-	client                 awscognito.UserPoolClient
-	define, create, verify awslambda.Function
-	secret                 awssecretsmanager.ISecret
+	pool                          awscognito.UserPool
+	client                        awscognito.UserPoolClient
+	define, create, verify, guard awslambda.Function
+	table                         awsdynamodb.Table
+	secret                        awssecretsmanager.ISecret
 }
 
 func (s *stepUp) UserPool() awscognito.IUserPool { return s.pool }
@@ -71,6 +84,21 @@ func (s *stepUp) CreateFunction() awslambda.IFunction { return s.create }
 func (s *stepUp) VerifyFunction() awslambda.IFunction { return s.verify }
 func (s *stepUp) Secret() awssecretsmanager.ISecret   { return s.secret }
 
+// GuardFunction and StepUpTable return an untyped nil when the guard is off
+// (a typed nil inside the interface would not compare to nil).
+func (s *stepUp) GuardFunction() awslambda.IFunction {
+	if s.guard == nil {
+		return nil
+	}
+	return s.guard
+}
+func (s *stepUp) StepUpTable() awsdynamodb.ITable {
+	if s.table == nil {
+		return nil
+	}
+	return s.table
+}
+
 func orDuration(d awscdk.Duration, defMillis float64) float64 {
 	if d == nil {
 		return defMillis
@@ -79,16 +107,18 @@ func orDuration(d awscdk.Duration, defMillis float64) float64 {
 }
 
 // stepUpAuthFlows is the one place that decides the sign-in flows of the
-// created app client. Only CUSTOM_AUTH: USER_PASSWORD_AUTH,
-// ADMIN_USER_PASSWORD_AUTH, USER_AUTH and plain USER_SRP_AUTH would all yield
-// tokens without the step-up. The SRP password step runs inside CUSTOM_AUTH
-// (SRP_A in the auth parameters). Pending research: if CUSTOM_AUTH with SRP_A
-// turns out to need ALLOW_USER_SRP_AUTH, turn UserSrp on here and close the
-// plain-SRP bypass server side. Refresh tokens are always allowed by CDK.
-func stepUpAuthFlows() *awscognito.AuthFlow {
+// created app client. The SRP password step runs inside CUSTOM_AUTH (SRP_A in
+// the auth parameters); AWS does not document whether that also needs
+// ALLOW_USER_SRP_AUTH. With the guard on, USER_SRP_AUTH is allowed so
+// CUSTOM_WITH_SRP works either way: a plain SRP sign-in then reaches the Pre
+// Token Generation guard without a step-up record and gets no tokens. With
+// the guard off nothing server side would stop plain SRP, so only
+// CUSTOM_AUTH. USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH
+// stay off in both cases. Refresh tokens are always allowed by CDK.
+func stepUpAuthFlows(guard bool) *awscognito.AuthFlow {
 	return &awscognito.AuthFlow{
 		Custom:            jsii.Bool(true),
-		UserSrp:           jsii.Bool(false),
+		UserSrp:           jsii.Bool(guard),
 		UserPassword:      jsii.Bool(false),
 		AdminUserPassword: jsii.Bool(false),
 		User:              jsii.Bool(false),
@@ -113,12 +143,18 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	}
 
 	// App client.
+	guardOn := props.guardOn()
 	if props.CreateClient == nil || *props.CreateClient {
+		sessionValidity := props.AuthSessionValidity
+		if sessionValidity == nil {
+			sessionValidity = awscdk.Duration_Minutes(jsii.Number(DefaultAuthSessionValidityMinutes))
+		}
 		s.client = s.pool.AddClient(jsii.String("Client"), &awscognito.UserPoolClientOptions{
 			UserPoolClientName:         props.ClientName,
 			GenerateSecret:             jsii.Bool(false),
 			PreventUserExistenceErrors: jsii.Bool(true),
-			AuthFlows:                  stepUpAuthFlows(),
+			AuthFlows:                  stepUpAuthFlows(guardOn),
+			AuthSessionValidity:        sessionValidity,
 			// No OAuth: managed login / hosted UI sign-in never runs the
 			// custom challenge, so it must not be reachable with this client.
 			DisableOAuth:          jsii.Bool(true),
@@ -142,13 +178,34 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	if code == nil {
 		code = &StepUpCode{}
 	}
+	verifyEnv := maps.Clone(providerEnv)
+	var recordEnv map[string]string
+	if guardOn {
+		// The step-up record table. It references nothing, and the functions
+		// only reference it (never the pool), so the pool -> function
+		// references of the triggers cannot form a cycle.
+		s.table = newRecordTable(this)
+		windowSeconds := orDuration(props.StepUpWindow, DefaultStepUpWindowSeconds*1000) / 1000
+		recordEnv = stepUpRecordEnv(*s.table.TableName(), windowSeconds)
+		maps.Copy(verifyEnv, recordEnv)
+	}
+
 	s.define = newTrigger(this, "Define", props, code.Define, DefineHandlerPackage, defineEnv, "Define auth challenge: orders SRP, then the OIDC step-up; caps attempts")
 	s.create = newTrigger(this, "Create", props, code.Create, CreateHandlerPackage, providerEnv, "Create auth challenge: builds the provider authorize URL with state, nonce and PKCE")
-	s.verify = newTrigger(this, "Verify", props, code.Verify, VerifyHandlerPackage, providerEnv, "Verify auth challenge response: exchanges the code and checks the ID token against the user")
+	s.verify = newTrigger(this, "Verify", props, code.Verify, VerifyHandlerPackage, verifyEnv, "Verify auth challenge response: exchanges the code and checks the ID token against the user")
 
 	s.pool.AddTrigger(awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE(), s.define, "")
 	s.pool.AddTrigger(awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE(), s.create, "")
 	s.pool.AddTrigger(awscognito.UserPoolOperation_VERIFY_AUTH_CHALLENGE_RESPONSE(), s.verify, "")
+
+	if guardOn {
+		s.guard = newTrigger(this, "Guard", props, code.Guard, GuardHandlerPackage, recordEnv, "Pre token generation: issues tokens only after a fresh, recorded step-up on the same app client")
+		// Verify only writes records, the guard only consumes them; both on
+		// this table alone.
+		s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:PutItem"))
+		s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
+		s.pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION(), s.guard, "")
+	}
 
 	// Only Create and Verify may read the secret.
 	readers := []awslambda.Function{s.create, s.verify}
@@ -179,6 +236,40 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 		},
 	}))
 	return s
+}
+
+// newRecordTable creates the step-up record table in the contract layout.
+// Records live seconds (consumed by the guard, or removed by TTL), so the
+// table holds nothing worth keeping: it is destroyed with the stack and has
+// no point-in-time recovery.
+func newRecordTable(scope constructs.Construct) awsdynamodb.Table {
+	table := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
+		PartitionKey: &awsdynamodb.Attribute{
+			Name: jsii.String(contract.RecordPartitionKey),
+			Type: awsdynamodb.AttributeType_STRING,
+		},
+		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
+		// Encrypted at rest with an AWS owned key.
+		Encryption:    awsdynamodb.TableEncryption_DEFAULT,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(table, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-DDB3"),
+		Reason: jsii.String("The table holds one-time step-up records that live seconds: the guard consumes each on token issuance " +
+			"and TTL removes the rest. A restore could only bring back spent or expired records, so point-in-time recovery " +
+			"has nothing to protect."),
+	}}, jsii.Bool(false))
+	return table
+}
+
+// tableStatement allows actions on the table's ARN only.
+func tableStatement(table awsdynamodb.ITable, actions ...string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Effect:    awsiam.Effect_ALLOW,
+		Actions:   jsii.Strings(actions...),
+		Resources: &[]*string{table.TableArn()},
+	})
 }
 
 func newUserPool(scope constructs.Construct, props *StepUpProps) awscognito.UserPool {
@@ -219,8 +310,9 @@ func newUserPool(scope constructs.Construct, props *StepUpProps) awscognito.User
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(pool, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-COG2"),
-		Reason: jsii.String("The OIDC step-up is this pool's second factor: the app client allows only CUSTOM_AUTH, " +
-			"and Define issues tokens only after the password (SRP) and a verified provider ID token bound to the user. " +
+		Reason: jsii.String("The OIDC step-up is this pool's second factor: Define completes a custom-auth sign-in only after the " +
+			"password (SRP) and a verified provider ID token bound to the user, and (with the ServerSideGuard) the Pre Token " +
+			"Generation trigger issues tokens only after a recorded step-up, whatever the auth flow. " +
 			"Cognito's SMS/TOTP MFA stays off so it cannot replace or duplicate the step-up."),
 	}}, jsii.Bool(false))
 	return pool

@@ -32,7 +32,7 @@ func prebuilt(t *testing.T) *StepUpCode {
 		t.Fatal(err)
 	}
 	code := awslambda.Code_FromAsset(jsii.String(dir), nil)
-	return &StepUpCode{Define: code, Create: code, Verify: code}
+	return &StepUpCode{Define: code, Create: code, Verify: code, Guard: code}
 }
 
 func newStack() awscdk.Stack {
@@ -76,7 +76,9 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	// THEN
 	tmpl := assertions.Template_FromStack(stack, nil)
 
-	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
+	tmpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(4))
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(4))
 	tmpl.AllResourcesProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
 		"Runtime":       "provided.al2023",
 		"Architectures": []interface{}{"arm64"},
@@ -93,6 +95,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			"DefineAuthChallenge":         map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpDefineFunction")), "Arn"}},
 			"CreateAuthChallenge":         map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpCreateFunction")), "Arn"}},
 			"VerifyAuthChallengeResponse": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyFunction")), "Arn"}},
+			"PreTokenGeneration":          map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
 		},
 		"AdminCreateUserConfig": map[string]interface{}{"AllowAdminCreateUserOnly": true},
 		"UsernameAttributes":    assertions.Match_Absent(),
@@ -109,28 +112,43 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
 	})
 	// Cognito may invoke each trigger.
-	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(3))
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(4))
 	tmpl.AllResourcesProperties(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
 		"Principal": "cognito-idp.amazonaws.com",
 	})
 
-	// The app client: only CUSTOM_AUTH (and refresh), no secret, no OAuth.
+	// The app client: custom auth with SRP (and refresh), no secret, no
+	// OAuth, a 5 minute sign-in session.
 	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(1))
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
 		"GenerateSecret":                  false,
 		"PreventUserExistenceErrors":      "ENABLED",
 		"AllowedOAuthFlowsUserPoolClient": false,
+		"AuthSessionValidity":             5,
 	})
-	for id, r := range resources(t, tmpl, "AWS::Cognito::UserPoolClient") {
-		var flows []string
-		for _, v := range props(r)["ExplicitAuthFlows"].([]interface{}) {
-			flows = append(flows, v.(string))
-		}
-		sort.Strings(flows)
-		if got := strings.Join(flows, ","); got != "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH" {
-			t.Errorf("%s ExplicitAuthFlows = %s, want only ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH", id, got)
-		}
+	assertClientFlows(t, tmpl, "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH,ALLOW_USER_SRP_AUTH")
+
+	// The step-up record table, in the contract layout.
+	tables := resources(t, tmpl, "AWS::DynamoDB::Table")
+	if len(tables) != 1 {
+		t.Fatalf("want 1 table, got %d", len(tables))
 	}
+	var tableID string
+	for id := range tables {
+		tableID = id
+	}
+	tmpl.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+		"DeletionPolicy":      "Delete",
+		"UpdateReplacePolicy": "Delete",
+		"Properties": map[string]interface{}{
+			"KeySchema":               []interface{}{map[string]interface{}{"AttributeName": contract.RecordPartitionKey, "KeyType": "HASH"}},
+			"AttributeDefinitions":    []interface{}{map[string]interface{}{"AttributeName": contract.RecordPartitionKey, "AttributeType": "S"}},
+			"BillingMode":             "PAY_PER_REQUEST",
+			"TimeToLiveSpecification": map[string]interface{}{"AttributeName": contract.RecordExpiresAt, "Enabled": true},
+			"SSESpecification":        map[string]interface{}{"SSEEnabled": false}, // encrypted with an AWS owned key
+		},
+	})
+	tableArn := map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}}
 
 	// NoEcho parameters, with readable logical ids.
 	for _, name := range []string{"StepUpClientSecret", "StepUpClientId", "StepUpTenantDns", "StepUpCommunity"} {
@@ -165,6 +183,22 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			t.Errorf("%s environment references a credential parameter: %s", id, raw)
 		}
 		arn, hasArn := env[contract.EnvSecretARN]
+		tableRef, _ := json.Marshal(env[contract.EnvStepUpTable])
+		hasTable := env[contract.EnvStepUpTable] != nil
+		switch {
+		case strings.HasPrefix(id, "StepUpVerify") || strings.HasPrefix(id, "StepUpGuard"):
+			if string(tableRef) != `{"Ref":"`+tableID+`"}` || env[contract.EnvStepUpWindowSeconds] != "60" {
+				t.Errorf("%s record env = %s, %v; want Ref %s and 60 s", id, tableRef, env[contract.EnvStepUpWindowSeconds], tableID)
+			}
+		case hasTable:
+			t.Errorf("%s gets the record table but does not use it", id)
+		}
+		if strings.HasPrefix(id, "StepUpGuard") {
+			if hasArn || len(env) != 2 {
+				t.Errorf("Guard env = %v, want only the record table and window", env)
+			}
+			continue
+		}
 		if strings.HasPrefix(id, "StepUpDefine") {
 			if hasArn {
 				t.Errorf("Define does not read the secret but gets its ARN")
@@ -179,6 +213,11 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		}
 		if env[contract.EnvProvider] != contract.ProviderBlockID || env[contract.EnvACRValues] != `["liveID push"]` || env[contract.EnvBudgetMillis] != "4000" {
 			t.Errorf("%s env = %v", id, env)
+		}
+		// BlockID is asked for its acr values as essential claims: Verify
+		// requires them by default.
+		if env[contract.EnvRequiredACR] != `["liveID push"]` {
+			t.Errorf("%s %s = %v, want the requested acr values", id, contract.EnvRequiredACR, env[contract.EnvRequiredACR])
 		}
 	}
 
@@ -207,13 +246,16 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		})},
 		"Roles": []interface{}{map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyRole"))}},
 	})
-	// Define's role cannot read the secret.
+	// Define's and the guard's roles cannot read the secret.
 	for id, r := range resources(t, tmpl, "AWS::IAM::Policy") {
 		raw, _ := json.Marshal(props(r))
-		if strings.Contains(string(raw), "StepUpDefineRole") && strings.Contains(string(raw), "secretsmanager") {
-			t.Errorf("Define's policy %s grants secret access: %s", id, raw)
+		if (strings.Contains(string(raw), "StepUpDefineRole") || strings.Contains(string(raw), "StepUpGuardRole")) && strings.Contains(string(raw), "secretsmanager") {
+			t.Errorf("policy %s grants secret access: %s", id, raw)
 		}
 	}
+	// The record table: Verify may only put, the guard may only delete,
+	// both on the table's ARN alone; no other role touches it.
+	assertTableAccess(t, tmpl, map[string]string{"StepUpVerifyRole": "dynamodb:PutItem", "StepUpGuardRole": "dynamodb:DeleteItem"}, tableArn)
 
 	// Resource policy: Create and Verify may read, everyone else is denied.
 	roleArn := func(prefix string) map[string]interface{} {
@@ -244,8 +286,164 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 
 	// Accessors.
 	if su.UserPool() == nil || su.Client() == nil || su.Secret() == nil ||
-		su.DefineFunction() == nil || su.CreateFunction() == nil || su.VerifyFunction() == nil {
+		su.DefineFunction() == nil || su.CreateFunction() == nil || su.VerifyFunction() == nil ||
+		su.GuardFunction() == nil || su.StepUpTable() == nil {
 		t.Error("an accessor returned nil")
+	}
+}
+
+// assertClientFlows requires every app client of tmpl to allow exactly want
+// (sorted, comma separated).
+func assertClientFlows(t *testing.T, tmpl assertions.Template, want string) {
+	t.Helper()
+	for id, r := range resources(t, tmpl, "AWS::Cognito::UserPoolClient") {
+		var flows []string
+		for _, v := range props(r)["ExplicitAuthFlows"].([]interface{}) {
+			flows = append(flows, v.(string))
+		}
+		sort.Strings(flows)
+		if got := strings.Join(flows, ","); got != want {
+			t.Errorf("%s ExplicitAuthFlows = %s, want %s", id, got, want)
+		}
+	}
+}
+
+// assertTableAccess requires that, among all IAM policies, exactly the roles
+// in want (logical id prefix -> action) have a DynamoDB statement, each a
+// single Allow of that one action on tableArn.
+func assertTableAccess(t *testing.T, tmpl assertions.Template, want map[string]string, tableArn map[string]interface{}) {
+	t.Helper()
+	wantArn, _ := json.Marshal(tableArn)
+	seen := map[string]bool{}
+	for id, r := range resources(t, tmpl, "AWS::IAM::Policy") {
+		p := props(r)
+		roles, _ := json.Marshal(p["Roles"])
+		doc, _ := p["PolicyDocument"].(map[string]interface{})
+		stmts, _ := doc["Statement"].([]interface{})
+		for _, st := range stmts {
+			raw, _ := json.Marshal(st)
+			if !strings.Contains(string(raw), "dynamodb:") {
+				continue
+			}
+			role := ""
+			for prefix := range want {
+				if strings.Contains(string(roles), `"Ref":"`+prefix) {
+					role = prefix
+				}
+			}
+			if role == "" {
+				t.Errorf("policy %s of %s has a DynamoDB statement: %s", id, roles, raw)
+				continue
+			}
+			m := st.(map[string]interface{})
+			res, _ := json.Marshal(m["Resource"])
+			if m["Effect"] != "Allow" || m["Action"] != want[role] || string(res) != string(wantArn) {
+				t.Errorf("%s DynamoDB statement = %s, want Allow %s on %s", role, raw, want[role], wantArn)
+			}
+			seen[role] = true
+		}
+	}
+	for role := range want {
+		if !seen[role] {
+			t.Errorf("%s has no DynamoDB statement", role)
+		}
+	}
+}
+
+func TestGuardOff(t *testing.T) {
+	stack := newStack()
+	su := NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider:            &Provider{OIDC: &OIDCProvider{Issuer: jsii.String("https://idp.example.com"), RedirectURI: jsii.String("https://app.example.com/cb")}},
+		ServerSideGuard:     jsii.Bool(false),
+		AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(15)),
+		Code:                prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
+	tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(0))
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"LambdaConfig": map[string]interface{}{"PreTokenGeneration": assertions.Match_Absent()},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{"AuthSessionValidity": 15})
+	// Without the guard nothing would stop a plain SRP sign-in.
+	assertClientFlows(t, tmpl, "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH")
+	for id, r := range resources(t, tmpl, "AWS::Lambda::Function") {
+		env := envOf(r)
+		if _, ok := env[contract.EnvStepUpTable]; ok {
+			t.Errorf("%s gets %s without the guard", id, contract.EnvStepUpTable)
+		}
+		if _, ok := env[contract.EnvRequiredACR]; ok {
+			t.Errorf("%s: OIDC acr must not be required unless RequiredAcr is set", id)
+		}
+	}
+	policies, _ := json.Marshal(tmpl.FindResources(jsii.String("AWS::IAM::Policy"), nil))
+	if strings.Contains(string(policies), "dynamodb:") {
+		t.Errorf("DynamoDB access without the guard: %s", policies)
+	}
+	if su.GuardFunction() != nil || su.StepUpTable() != nil {
+		t.Error("GuardFunction and StepUpTable must be nil without the guard")
+	}
+}
+
+func TestGuardOnExistingPoolWithWindow(t *testing.T) {
+	stack := newStack()
+	pool := awscognito.NewUserPool(stack, jsii.String("Existing"), nil)
+	su := NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider:     &Provider{BlockID: &BlockIDProvider{AcrValues: jsii.Strings("otp sms")}},
+		UserPool:     pool,
+		RequiredAcr:  jsii.Strings("otp sms", "liveID push"),
+		StepUpWindow: awscdk.Duration_Seconds(jsii.Number(15)),
+		Code:         prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"LambdaConfig": map[string]interface{}{
+			"PreTokenGeneration": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+		},
+	})
+	for _, fn := range []string{"StepUpVerifyFunction", "StepUpGuardFunction"} {
+		found := false
+		for id, r := range resources(t, tmpl, "AWS::Lambda::Function") {
+			if strings.HasPrefix(id, fn) {
+				found = true
+				if got := envOf(r)[contract.EnvStepUpWindowSeconds]; got != "15" {
+					t.Errorf("%s window = %v, want 15", id, got)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s", fn)
+		}
+	}
+	// An explicit RequiredAcr wins over the requested values.
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvACRValues:   `["otp sms"]`,
+			contract.EnvRequiredACR: `["otp sms","liveID push"]`,
+		}},
+	})
+	// The guard must not depend on the pool (the pool depends on it).
+	raw, _ := json.Marshal(tmpl.ToJSON())
+	var doc struct {
+		Resources map[string]map[string]interface{}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range doc.Resources {
+		if !strings.HasPrefix(id, "StepUpGuard") && !strings.HasPrefix(id, "StepUpRecords") && !strings.HasPrefix(id, "StepUpVerify") {
+			continue
+		}
+		if strings.HasPrefix(id, "StepUpGuardFunctionPreTokenGeneration") {
+			continue // the Lambda permission for Cognito names the pool, as for every trigger
+		}
+		body, _ := json.Marshal(r)
+		if strings.Contains(string(body), "Existing") {
+			t.Errorf("%s references the user pool: %s", id, body)
+		}
+	}
+	if su.GuardFunction() == nil || su.StepUpTable() == nil {
+		t.Error("guard accessors nil with the guard on")
 	}
 }
 
@@ -346,6 +544,14 @@ func TestBadPropsPanic(t *testing.T) {
 		{"max attempts", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, MaxAttempts: jsii.Number(11)}, "expected MaxAttempts to be an integer between 1 and 10, received 11"},
 		{"timeout", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, Timeout: awscdk.Duration_Seconds(jsii.Number(6))}, "expected Timeout between 1 and 5 seconds, received 6 seconds"},
 		{"secret ttl", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, SecretCacheTTL: awscdk.Duration_Hours(jsii.Number(2))}, "expected SecretCacheTTL between 0 and 3600 seconds, received 7200 seconds"},
+		{"window zero", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Seconds(jsii.Number(0))}, "expected StepUpWindow between 1 and 3600 seconds, received 0 seconds"},
+		{"window too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Minutes(jsii.Number(61))}, "expected StepUpWindow between 1 and 3600 seconds, received 3660 seconds"},
+		{"window fraction", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Millis(jsii.Number(1500))}, "expected StepUpWindow to be whole seconds, received 1.5 seconds"},
+		{"window bounds", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Hours(jsii.Number(1))}, ""},
+		{"window without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), StepUpWindow: awscdk.Duration_Seconds(jsii.Number(30))}, "expected StepUpWindow only when ServerSideGuard is true"},
+		{"session too short", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(2))}, "expected AuthSessionValidity between 180 and 900 seconds, received 120 seconds"},
+		{"session too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(16))}, "expected AuthSessionValidity between 180 and 900 seconds, received 960 seconds"},
+		{"session without client", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, CreateClient: jsii.Bool(false), AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(10))}, "expected AuthSessionValidity only when CreateClient is true"},
 		{"pool-only props on a created pool", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}, ""},
 	}
 	for _, c := range cases {

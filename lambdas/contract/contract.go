@@ -81,6 +81,10 @@ const (
 	RecordPartitionKey = "pk"
 	// RecordPassedAt is the epoch milliseconds of the passed step-up (number).
 	RecordPassedAt = "passedAt"
+	// RecordClientID is the app client id (the Verify event's
+	// callerContext.clientId) the step-up passed on (string); the guard
+	// issues tokens only to the same client.
+	RecordClientID = "clientId"
 	// RecordExpiresAt is the DynamoDB TTL attribute, epoch seconds (number).
 	RecordExpiresAt = "expiresAt"
 )
@@ -152,3 +156,26 @@ const (
 	SecretKeyTenantDNS    = "tenantDns"
 	SecretKeyCommunity    = "community"
 )
+
+// Pre sign-up trigger (issue 3): one handler per pool composes behaviours.
+const (
+	// EnvPreSignUpBehaviours is a comma separated list of behaviour names
+	// (e.g. BehaviourLinking); the order is the execution order. Unknown
+	// names fail the handler at start.
+	EnvPreSignUpBehaviours = "COGNITOBRIDGE_PRESIGNUP_BEHAVIOURS"
+	// BehaviourLinking links a federated sign-up to the one native user
+	// with the same verified email.
+	BehaviourLinking = "linking"
+	// EnvLinkProviders is a JSON array of the user pool's identity provider
+	// names (as configured in the pool, 1..32 characters) whose users may be
+	// linked, e.g. ["Google","corp_oidc"].
+	EnvLinkProviders = "COGNITOBRIDGE_LINK_PROVIDERS"
+	// EnvLinkMaxIdentities caps the identities already linked to a native
+	// user before linking is refused. Default: DefaultLinkMaxIdentities.
+	EnvLinkMaxIdentities = "COGNITOBRIDGE_LINK_MAX_IDENTITIES"
+)
+
+// DefaultLinkMaxIdentities is Cognito's documented limit ("The maximum
+// number of federated identities linked to a user is five",
+// AdminLinkProviderForUser API reference).
+const DefaultLinkMaxIdentities = 5

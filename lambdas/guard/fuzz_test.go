@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,13 +15,14 @@ import (
 // FuzzHandleEvent feeds arbitrary event JSON through the Lambda handler:
 // it never panics, and tokens are never allowed unless the trigger source
 // is exactly refresh or the store really consumed a fresh record for the
-// event's (userPoolId, sub).
+// event's (userPoolId, sub) written for the event's app client.
 func FuzzHandleEvent(f *testing.F) {
 	f.Add([]byte(cognitoV1), true)
 	f.Add([]byte(cognitoV2), false)
 	f.Add([]byte(`{"triggerSource":"TokenGeneration_RefreshTokens"}`), false)
 	f.Add([]byte(`{"userPoolId":"p#","request":{"userAttributes":{"sub":"x"}}}`), true)
 	f.Add([]byte(`null`), true)
+	f.Add([]byte(strings.Replace(cognitoV1, client, "2other98765432", 1)), true)
 	f.Add([]byte(`{"request":null,"response":{"claimsOverrideDetails":{"claimsToSuppress":["sub"]}}}`), false)
 	h := New(nil, time.Minute)
 	h.Logger = slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))
@@ -46,6 +48,9 @@ func FuzzHandleEvent(f *testing.F) {
 		want := ev.UserPoolID + "#" + ev.Request.UserAttributes["sub"]
 		if len(store.consumed) != 1 || store.consumed[0] != want {
 			t.Fatalf("passed without consuming %q (consumed %v): %s", want, store.consumed, payload)
+		}
+		if ev.CallerContext.ClientID != client {
+			t.Fatalf("passed for app client %q, record was for %q: %s", ev.CallerContext.ClientID, client, payload)
 		}
 		var resp struct {
 			Response map[string]json.RawMessage `json:"response"`

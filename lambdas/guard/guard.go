@@ -21,7 +21,9 @@
 //   - Every other triggerSource, known (TokenGeneration_HostedAuth,
 //     _Authentication, _NewPasswordChallenge, _AuthenticateDevice) or not,
 //     passes only when a record for (userPoolId, sub) is consumed within the
-//     window.
+//     window and was recorded on the same app client (callerContext.clientId):
+//     a step-up passed on one client never releases tokens to another. A
+//     record of another client is consumed (deleted) all the same.
 //
 // Every refusal is the same generic error ("step-up required"); the reason
 // goes to one JSON log line, without tokens or user attributes.
@@ -57,14 +59,15 @@ type Reason string
 
 // Reasons. Only ReasonOK and ReasonOKRefresh let tokens be issued.
 const (
-	ReasonOK               Reason = steprecord.ReasonOK
-	ReasonOKRefresh        Reason = "ok_refresh"
-	ReasonRecordMissing    Reason = steprecord.ReasonMissing
-	ReasonRecordStale      Reason = steprecord.ReasonStale
-	ReasonRecordMalformed  Reason = steprecord.ReasonMalformed
-	ReasonStoreUnavailable Reason = steprecord.ReasonUnavailable
-	ReasonEventMalformed   Reason = steprecord.ReasonInvalidKey
-	ReasonInternalError    Reason = "internal_error"
+	ReasonOK                Reason = steprecord.ReasonOK
+	ReasonOKRefresh         Reason = "ok_refresh"
+	ReasonRecordMissing     Reason = steprecord.ReasonMissing
+	ReasonRecordStale       Reason = steprecord.ReasonStale
+	ReasonRecordMalformed   Reason = steprecord.ReasonMalformed
+	ReasonRecordOtherClient Reason = steprecord.ReasonOtherClient
+	ReasonStoreUnavailable  Reason = steprecord.ReasonUnavailable
+	ReasonEventMalformed    Reason = steprecord.ReasonInvalidKey
+	ReasonInternalError     Reason = "internal_error"
 )
 
 // Passes reports whether the reason lets Cognito issue tokens.
@@ -84,7 +87,7 @@ const (
 
 // Consumer consumes a step-up record; *steprecord.Store satisfies it.
 type Consumer interface {
-	Consume(ctx context.Context, poolID, sub string, now time.Time, window time.Duration) (ok bool, reason string, err error)
+	Consume(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (ok bool, reason string, err error)
 }
 
 var _ Consumer = (*steprecord.Store)(nil)
@@ -155,7 +158,8 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (out Event, err error) {
 }
 
 // Decide returns the reason for ev; only ReasonOK and ReasonOKRefresh pass.
-// For every trigger source but refresh it consumes the user's record.
+// For every trigger source but refresh it consumes the user's record, which
+// must have been written for ev's app client.
 func (h *Handler) Decide(ctx context.Context, ev Event) Reason {
 	if ev.TriggerSource == TriggerRefreshTokens {
 		return ReasonOKRefresh
@@ -178,7 +182,7 @@ func (h *Handler) Decide(ctx context.Context, ev Event) Reason {
 	}
 	cctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	ok, reason, err := h.store.Consume(cctx, ev.UserPoolID, sub, t, h.window)
+	ok, reason, err := h.store.Consume(cctx, ev.UserPoolID, sub, ev.CallerContext.ClientID, t, h.window)
 	switch {
 	case err != nil:
 		if reason == steprecord.ReasonInvalidKey {
@@ -191,7 +195,7 @@ func (h *Handler) Decide(ctx context.Context, ev Event) Reason {
 		return ReasonInternalError // a store that says ok with another reason is not trusted
 	}
 	switch r := Reason(reason); r {
-	case ReasonRecordMissing, ReasonRecordStale, ReasonRecordMalformed:
+	case ReasonRecordMissing, ReasonRecordStale, ReasonRecordMalformed, ReasonRecordOtherClient:
 		return r
 	}
 	return ReasonRecordMissing

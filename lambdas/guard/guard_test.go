@@ -18,10 +18,10 @@ import (
 var now0 = time.Unix(1_700_000_000, 0)
 
 // fakeStore keeps records in memory with steprecord's rules: a record is
-// removed by the first Consume, fresh or not.
+// removed by the first Consume, fresh, stale or of another client.
 type fakeStore struct {
 	mu       sync.Mutex
-	records  map[string]time.Time
+	records  map[string]fakeRecord
 	consumed []string // keys of records that existed when consumed
 	calls    int
 	err      error
@@ -30,15 +30,23 @@ type fakeStore struct {
 	deadline time.Duration
 }
 
-func newFakeStore() *fakeStore { return &fakeStore{records: map[string]time.Time{}} }
-
-func (f *fakeStore) put(pool, sub string, at time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.records[pool+"#"+sub] = at
+type fakeRecord struct {
+	at     time.Time
+	client string
 }
 
-func (f *fakeStore) Consume(ctx context.Context, pool, sub string, now time.Time, window time.Duration) (bool, string, error) {
+func newFakeStore() *fakeStore { return &fakeStore{records: map[string]fakeRecord{}} }
+
+// put records a step-up passed at at on the test app client.
+func (f *fakeStore) put(pool, sub string, at time.Time) { f.putClient(pool, sub, client, at) }
+
+func (f *fakeStore) putClient(pool, sub, clientID string, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.records[pool+"#"+sub] = fakeRecord{at: at, client: clientID}
+}
+
+func (f *fakeStore) Consume(ctx context.Context, pool, sub, clientID string, now time.Time, window time.Duration) (bool, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -59,21 +67,25 @@ func (f *fakeStore) Consume(ctx context.Context, pool, sub string, now time.Time
 	if err != nil {
 		return false, steprecord.ReasonInvalidKey, err
 	}
-	at, ok := f.records[key]
+	rec, ok := f.records[key]
 	if !ok {
 		return false, steprecord.ReasonMissing, nil
 	}
 	delete(f.records, key)
 	f.consumed = append(f.consumed, key)
-	if at.Before(now.Add(-window)) || at.After(now.Add(steprecord.FutureSkew)) {
+	if rec.at.Before(now.Add(-window)) || rec.at.After(now.Add(steprecord.FutureSkew)) {
 		return false, steprecord.ReasonStale, nil
+	}
+	if rec.client != clientID {
+		return false, steprecord.ReasonOtherClient, nil
 	}
 	return true, steprecord.ReasonOK, nil
 }
 
 const (
-	pool = "us-east-1_AbCdEf123"
-	sub  = "6f1c2c3e-0000-4000-8000-000000000001"
+	pool   = "us-east-1_AbCdEf123"
+	sub    = "6f1c2c3e-0000-4000-8000-000000000001"
+	client = "1example23456789" // the app client of event() and the Cognito samples
 )
 
 func event(source string) Event {
@@ -83,7 +95,7 @@ func event(source string) Event {
 		Region:        "us-east-1",
 		UserPoolID:    pool,
 		UserName:      "alice",
-		CallerContext: CallerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: "client1"},
+		CallerContext: CallerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: client},
 		Request: Request{
 			UserAttributes: map[string]string{"sub": sub, "email": "alice@example.com", "cognito:user_status": "CONFIRMED"},
 		},
@@ -124,6 +136,22 @@ func TestDecide(t *testing.T) {
 		{name: "other user's record", setup: func(f *fakeStore) { f.put(pool, "someone-else", now0) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordMissing, calls: 1},
 		{name: "other pool's record", setup: func(f *fakeStore) { f.put("us-east-1_Other", sub, now0) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordMissing, calls: 1},
 		{name: "record keyed by user name does not count", setup: func(f *fakeStore) { f.put(pool, "alice", now0) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordMissing, calls: 1},
+		{name: "record of another app client", setup: func(f *fakeStore) { f.putClient(pool, sub, "2other98765432", now0) }, ev: func() Event { return event(TriggerAuthentication) }, want: ReasonRecordOtherClient, calls: 1},
+		{name: "event of another app client", setup: fresh, ev: func() Event {
+			e := event(TriggerHostedAuth)
+			e.CallerContext.ClientID = "2other98765432"
+			return e
+		}, want: ReasonRecordOtherClient, calls: 1},
+		{name: "event without client id", setup: fresh, ev: func() Event {
+			e := event(TriggerAuthentication)
+			e.CallerContext = CallerContext{}
+			return e
+		}, want: ReasonRecordOtherClient, calls: 1},
+		{name: "refresh of another client passes without record", ev: func() Event {
+			e := event(TriggerRefreshTokens)
+			e.CallerContext.ClientID = "2other98765432"
+			return e
+		}, want: ReasonOKRefresh, calls: 0},
 		{name: "missing sub", setup: fresh, ev: func() Event {
 			e := event(TriggerAuthentication)
 			delete(e.Request.UserAttributes, "sub")
@@ -166,6 +194,26 @@ func TestRecordConsumedOnce(t *testing.T) {
 	}
 	if _, err := h.Handle(context.Background(), event(TriggerAuthentication)); !errors.Is(err, ErrStepUpRequired) {
 		t.Fatalf("second issuance = %v, want ErrStepUpRequired", err)
+	}
+}
+
+// TestOtherClientConsumesRecord: a record offered to another app client is
+// gone afterwards, so the client it was written for cannot use it either.
+func TestOtherClientConsumesRecord(t *testing.T) {
+	f := newFakeStore()
+	f.put(pool, sub, now0)
+	var logs bytes.Buffer
+	h := newTestHandler(f, &logs)
+	other := event(TriggerAuthentication)
+	other.CallerContext.ClientID = "2other98765432"
+	if _, err := h.Handle(context.Background(), other); !errors.Is(err, ErrStepUpRequired) {
+		t.Fatalf("other client = %v, want ErrStepUpRequired", err)
+	}
+	if !strings.Contains(logs.String(), `"reason":"record_other_client"`) {
+		t.Fatalf("log = %s", logs.String())
+	}
+	if got := h.Decide(context.Background(), event(TriggerAuthentication)); got != ReasonRecordMissing {
+		t.Fatalf("own client after other = %s, want %s", got, ReasonRecordMissing)
 	}
 }
 

@@ -24,12 +24,13 @@ func TestGuardWithDynamoDB(t *testing.T) {
 	defer cancel()
 	ev := guard.Event{
 		Version: "2", TriggerSource: guard.TriggerAuthentication, UserPoolID: "us-east-1_AbCdEf123", UserName: "alice",
-		Request: guard.Request{UserAttributes: map[string]string{"sub": "sub-1"}},
+		CallerContext: guard.CallerContext{ClientID: "1example23456789"},
+		Request:       guard.Request{UserAttributes: map[string]string{"sub": "sub-1"}},
 	}
 	if _, err := h.Handle(ctx, ev); !errors.Is(err, guard.ErrStepUpRequired) {
 		t.Fatalf("without record: %v", err)
 	}
-	if err := store.Record(ctx, ev.UserPoolID, "sub-1", time.Now()); err != nil {
+	if err := store.Record(ctx, ev.UserPoolID, "sub-1", ev.CallerContext.ClientID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.Handle(ctx, ev); err != nil {
@@ -37,6 +38,20 @@ func TestGuardWithDynamoDB(t *testing.T) {
 	}
 	if _, err := h.Handle(ctx, ev); !errors.Is(err, guard.ErrStepUpRequired) {
 		t.Fatalf("replay: %v", err)
+	}
+
+	// A step-up passed on one app client releases no tokens to another,
+	// and the record is spent by the attempt.
+	if err := store.Record(ctx, ev.UserPoolID, "sub-1", ev.CallerContext.ClientID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	other := ev
+	other.CallerContext.ClientID = "2other98765432"
+	if got := h.Decide(ctx, other); got != guard.ReasonRecordOtherClient {
+		t.Fatalf("other client: %s", got)
+	}
+	if got := h.Decide(ctx, ev); got != guard.ReasonRecordMissing {
+		t.Fatalf("own client after other: %s", got)
 	}
 	down := guard.New(steprecord.New(client, "no-such-table", time.Minute), time.Minute)
 	if got := down.Decide(ctx, ev); got != guard.ReasonStoreUnavailable {

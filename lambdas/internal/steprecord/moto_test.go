@@ -27,13 +27,14 @@ func TestStoreAgainstMoto(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	const pool, sub = "us-east-1_AbCdEf123", "6f1c2c3e-0000-4000-8000-000000000001"
+	const appClient, otherClient = "1example23456789", "2example98765432"
 	window := time.Minute
 	s := steprecord.New(client, table, window)
 	now := time.Now()
 
 	consume := func(pool, sub string, at time.Time) (bool, string) {
 		t.Helper()
-		ok, reason, err := s.Consume(ctx, pool, sub, at, window)
+		ok, reason, err := s.Consume(ctx, pool, sub, appClient, at, window)
 		if err != nil {
 			t.Fatalf("Consume(%s, %s): %v", pool, sub, err)
 		}
@@ -41,7 +42,7 @@ func TestStoreAgainstMoto(t *testing.T) {
 	}
 
 	t.Run("record then consume once", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, now); err != nil {
+		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
 			t.Fatal(err)
 		}
 		got, err := client.GetItem(ctx, &dynamodb.GetItemInput{
@@ -53,6 +54,9 @@ func TestStoreAgainstMoto(t *testing.T) {
 		}
 		if v := got.Item[contract.RecordPassedAt].(*types.AttributeValueMemberN).Value; v != strconv.FormatInt(now.UnixMilli(), 10) {
 			t.Errorf("passedAt = %s", v)
+		}
+		if v := got.Item[contract.RecordClientID].(*types.AttributeValueMemberS).Value; v != appClient {
+			t.Errorf("clientId = %s", v)
 		}
 		if v := got.Item[contract.RecordExpiresAt].(*types.AttributeValueMemberN).Value; v != strconv.FormatInt(now.Add(window+steprecord.ExpirySlack).Unix(), 10) {
 			t.Errorf("expiresAt = %s", v)
@@ -66,7 +70,7 @@ func TestStoreAgainstMoto(t *testing.T) {
 	})
 
 	t.Run("stale record refused and removed", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, now.Add(-window-time.Second)); err != nil {
+		if err := s.Record(ctx, pool, sub, appClient, now.Add(-window-time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		if ok, reason := consume(pool, sub, now); ok || reason != steprecord.ReasonStale {
@@ -78,7 +82,7 @@ func TestStoreAgainstMoto(t *testing.T) {
 	})
 
 	t.Run("other user's record not consumed", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, now); err != nil {
+		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
 			t.Fatal(err)
 		}
 		if ok, reason := consume(pool, "someone-else", now); ok || reason != steprecord.ReasonMissing {
@@ -92,8 +96,21 @@ func TestStoreAgainstMoto(t *testing.T) {
 		}
 	})
 
+	t.Run("other client's consume refused and removes the record", func(t *testing.T) {
+		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
+			t.Fatal(err)
+		}
+		ok, reason, err := s.Consume(ctx, pool, sub, otherClient, now, window)
+		if err != nil || ok || reason != steprecord.ReasonOtherClient {
+			t.Fatalf("other client Consume = %v, %s, %v", ok, reason, err)
+		}
+		if ok, reason := consume(pool, sub, now); ok || reason != steprecord.ReasonMissing {
+			t.Fatalf("owner client after other client = %v, %s; want the record consumed", ok, reason)
+		}
+	})
+
 	t.Run("concurrent consumers: exactly one wins", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, now); err != nil {
+		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
 			t.Fatal(err)
 		}
 		var wins, errs atomic.Int32
@@ -102,7 +119,7 @@ func TestStoreAgainstMoto(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, _, err := s.Consume(ctx, pool, sub, now, window)
+				ok, _, err := s.Consume(ctx, pool, sub, appClient, now, window)
 				if err != nil {
 					errs.Add(1)
 				}
@@ -119,11 +136,11 @@ func TestStoreAgainstMoto(t *testing.T) {
 
 	t.Run("missing table is a store error", func(t *testing.T) {
 		missing := steprecord.New(client, "no-such-table", window)
-		ok, reason, err := missing.Consume(ctx, pool, sub, now, window)
+		ok, reason, err := missing.Consume(ctx, pool, sub, appClient, now, window)
 		if ok || err == nil || reason != steprecord.ReasonUnavailable {
 			t.Fatalf("Consume on missing table = %v, %s, %v", ok, reason, err)
 		}
-		if err := missing.Record(ctx, pool, sub, now); err == nil {
+		if err := missing.Record(ctx, pool, sub, appClient, now); err == nil {
 			t.Fatal("Record on missing table: want error")
 		}
 	})

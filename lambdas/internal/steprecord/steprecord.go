@@ -4,7 +4,8 @@
 // Cognito may issue tokens.
 //
 // The table layout is contract.RecordPartitionKey (string,
-// "<userPoolId>#<sub>"), contract.RecordPassedAt (number, epoch ms) and
+// "<userPoolId>#<sub>"), contract.RecordPassedAt (number, epoch ms),
+// contract.RecordClientID (string, the app client the step-up passed on) and
 // contract.RecordExpiresAt (number, epoch seconds, the DynamoDB TTL).
 package steprecord
 
@@ -38,6 +39,7 @@ const (
 	ReasonMissing     = "record_missing"
 	ReasonStale       = "record_stale"
 	ReasonMalformed   = "record_malformed"
+	ReasonOtherClient = "record_other_client"
 	ReasonUnavailable = "store_unavailable"
 	ReasonInvalidKey  = "event_malformed"
 )
@@ -60,6 +62,10 @@ const (
 
 // ErrInvalidKey is returned for an empty or unusable pool id or sub.
 var ErrInvalidKey = errors.New("steprecord: invalid user pool id or sub")
+
+// ErrInvalidClientID is returned by Record for an empty or oversized app
+// client id.
+var ErrInvalidClientID = errors.New("steprecord: invalid app client id")
 
 // Key returns the partition key "<userPoolId>#<sub>". Both parts must be
 // non-empty and the pool id may not contain '#', so the key is unambiguous.
@@ -100,11 +106,15 @@ func New(api API, table string, window time.Duration) *Store {
 	return &Store{api: api, table: table, window: window}
 }
 
-// Record writes (or refreshes) the record of a step-up passed at at.
-func (s *Store) Record(ctx context.Context, poolID, sub string, at time.Time) error {
+// Record writes (or refreshes) the record of a step-up passed at at on the
+// app client clientID (the event's callerContext.clientId).
+func (s *Store) Record(ctx context.Context, poolID, sub, clientID string, at time.Time) error {
 	key, err := Key(poolID, sub)
 	if err != nil {
 		return err
+	}
+	if clientID == "" || len(clientID) > maxKeyPart {
+		return ErrInvalidClientID
 	}
 	if s == nil || s.api == nil || s.table == "" {
 		return errors.New("steprecord: store not configured")
@@ -115,6 +125,7 @@ func (s *Store) Record(ctx context.Context, poolID, sub string, at time.Time) er
 		Item: map[string]types.AttributeValue{
 			contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: key},
 			contract.RecordPassedAt:     &types.AttributeValueMemberN{Value: strconv.FormatInt(at.UnixMilli(), 10)},
+			contract.RecordClientID:     &types.AttributeValueMemberS{Value: clientID},
 			contract.RecordExpiresAt:    &types.AttributeValueMemberN{Value: strconv.FormatInt(expires, 10)},
 		},
 	})
@@ -125,11 +136,12 @@ func (s *Store) Record(ctx context.Context, poolID, sub string, at time.Time) er
 }
 
 // Consume deletes the user's record and reports whether it existed with a
-// passedAt in [now-window, now+FutureSkew]. The delete returns the old item
-// (ReturnValues ALL_OLD), so of concurrent callers at most one sees it: a
-// record is consumed once, stale or not. reason is one of the Reason codes;
-// err is non-nil only for an invalid key or a store failure.
-func (s *Store) Consume(ctx context.Context, poolID, sub string, now time.Time, window time.Duration) (ok bool, reason string, err error) {
+// passedAt in [now-window, now+FutureSkew] and was recorded for the app
+// client clientID. The delete returns the old item (ReturnValues ALL_OLD), so
+// of concurrent callers at most one sees it: a record is consumed once,
+// stale, malformed or of another client alike. reason is one of the Reason
+// codes; err is non-nil only for an invalid key or a store failure.
+func (s *Store) Consume(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (ok bool, reason string, err error) {
 	key, err := Key(poolID, sub)
 	if err != nil {
 		return false, ReasonInvalidKey, err
@@ -158,9 +170,16 @@ func (s *Store) Consume(ctx context.Context, poolID, sub string, now time.Time, 
 	if perr != nil {
 		return false, ReasonMalformed, nil
 	}
+	c, isS := out.Attributes[contract.RecordClientID].(*types.AttributeValueMemberS)
+	if !isS || c.Value == "" {
+		return false, ReasonMalformed, nil
+	}
 	passed := time.UnixMilli(ms)
 	if window <= 0 || passed.Before(now.Add(-window)) || passed.After(now.Add(FutureSkew)) {
 		return false, ReasonStale, nil
+	}
+	if c.Value != clientID {
+		return false, ReasonOtherClient, nil
 	}
 	return true, ReasonOK, nil
 }

@@ -84,7 +84,7 @@ func TestWindowFromEnv(t *testing.T) {
 func TestRecordWritesLayout(t *testing.T) {
 	f := &fakeAPI{}
 	at := time.UnixMilli(1_700_000_000_123)
-	if err := New(f, "tbl", 30*time.Second).Record(context.Background(), "pool", "sub", at); err != nil {
+	if err := New(f, "tbl", 30*time.Second).Record(context.Background(), "pool", "sub", "client1", at); err != nil {
 		t.Fatal(err)
 	}
 	item := f.put.Item
@@ -97,13 +97,26 @@ func TestRecordWritesLayout(t *testing.T) {
 	if got := item[contract.RecordExpiresAt].(*types.AttributeValueMemberN).Value; got != "1700000330" {
 		t.Errorf("expiresAt = %q (want at + 30 s + 300 s)", got)
 	}
-	if err := New(f, "tbl", 0).Record(context.Background(), "", "sub", at); !errors.Is(err, ErrInvalidKey) {
+	if got := item[contract.RecordClientID].(*types.AttributeValueMemberS).Value; got != "client1" {
+		t.Errorf("clientId = %q", got)
+	}
+	if len(item) != 4 {
+		t.Errorf("item has %d attributes, want 4: %v", len(item), item)
+	}
+	if err := New(f, "tbl", 0).Record(context.Background(), "", "sub", "client1", at); !errors.Is(err, ErrInvalidKey) {
 		t.Errorf("empty pool: %v", err)
 	}
-	if err := New(&fakeAPI{err: errors.New("boom")}, "tbl", 0).Record(context.Background(), "p", "s", at); err == nil {
+	f.put = nil
+	if err := New(f, "tbl", 0).Record(context.Background(), "p", "s", "", at); !errors.Is(err, ErrInvalidClientID) || f.put != nil {
+		t.Errorf("empty client id: %v (put %v)", err, f.put)
+	}
+	if err := New(f, "tbl", 0).Record(context.Background(), "p", "s", string(make([]byte, 513)), at); !errors.Is(err, ErrInvalidClientID) {
+		t.Errorf("oversized client id: %v", err)
+	}
+	if err := New(&fakeAPI{err: errors.New("boom")}, "tbl", 0).Record(context.Background(), "p", "s", "c", at); err == nil {
 		t.Error("store error swallowed")
 	}
-	if err := New(nil, "tbl", 0).Record(context.Background(), "p", "s", at); err == nil {
+	if err := New(nil, "tbl", 0).Record(context.Background(), "p", "s", "c", at); err == nil {
 		t.Error("nil API accepted")
 	}
 }
@@ -114,13 +127,23 @@ func TestConsumeDecisions(t *testing.T) {
 		return map[string]types.AttributeValue{
 			contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: "p#s"},
 			contract.RecordPassedAt:     &types.AttributeValueMemberN{Value: v},
+			contract.RecordClientID:     &types.AttributeValueMemberS{Value: "client1"},
 		}
+	}
+	with := func(m map[string]types.AttributeValue, k string, v types.AttributeValue) map[string]types.AttributeValue {
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
 	}
 	ms := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).UnixMilli(), 10) }
 	for _, tc := range []struct {
 		name   string
 		api    *fakeAPI
 		pool   string
+		client string // "" means "client1", "-" means empty
 		window time.Duration
 		ok     bool
 		reason string
@@ -136,6 +159,14 @@ func TestConsumeDecisions(t *testing.T) {
 		{name: "passedAt not number", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPassedAt: &types.AttributeValueMemberS{Value: "1"}}}, reason: ReasonMalformed},
 		{name: "passedAt garbage", api: &fakeAPI{old: n("1e9")}, reason: ReasonMalformed},
 		{name: "passedAt absent", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: "p#s"}}}, reason: ReasonMalformed},
+		{name: "other client", api: &fakeAPI{old: n(ms(0))}, client: "client2", reason: ReasonOtherClient},
+		{name: "client id prefix", api: &fakeAPI{old: n(ms(0))}, client: "client", reason: ReasonOtherClient},
+		{name: "client id case", api: &fakeAPI{old: n(ms(0))}, client: "CLIENT1", reason: ReasonOtherClient},
+		{name: "empty consuming client", api: &fakeAPI{old: n(ms(0))}, client: "-", reason: ReasonOtherClient},
+		{name: "stale record of other client", api: &fakeAPI{old: n(ms(-2 * time.Minute))}, client: "client2", reason: ReasonStale},
+		{name: "clientId absent", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, nil)}, reason: ReasonMalformed},
+		{name: "clientId empty", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, &types.AttributeValueMemberS{Value: ""})}, client: "-", reason: ReasonMalformed},
+		{name: "clientId not string", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, &types.AttributeValueMemberN{Value: "1"})}, reason: ReasonMalformed},
 		{name: "store error", api: &fakeAPI{err: errors.New("boom")}, reason: ReasonUnavailable, err: true},
 		{name: "empty pool", api: &fakeAPI{old: n(ms(0))}, pool: "-", reason: ReasonInvalidKey, err: true},
 	} {
@@ -144,11 +175,19 @@ func TestConsumeDecisions(t *testing.T) {
 			if tc.pool == "-" {
 				pool = ""
 			}
+			client := "client1"
+			switch tc.client {
+			case "":
+			case "-":
+				client = ""
+			default:
+				client = tc.client
+			}
 			w := time.Minute
 			if tc.window != 0 {
 				w = tc.window
 			}
-			ok, reason, err := New(tc.api, "tbl", 0).Consume(context.Background(), pool, "s", now, w)
+			ok, reason, err := New(tc.api, "tbl", 0).Consume(context.Background(), pool, "s", client, now, w)
 			if ok != tc.ok || reason != tc.reason || (err != nil) != tc.err {
 				t.Fatalf("Consume = %v, %q, %v; want %v, %q, err=%v", ok, reason, err, tc.ok, tc.reason, tc.err)
 			}

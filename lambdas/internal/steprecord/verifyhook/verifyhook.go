@@ -13,15 +13,16 @@ import (
 
 // Recorder is the part of steprecord.Store the hook uses.
 type Recorder interface {
-	Record(ctx context.Context, poolID, sub string, at time.Time) error
+	Record(ctx context.Context, poolID, sub, clientID string, at time.Time) error
 }
 
 var _ Recorder = (*steprecord.Store)(nil)
 
-// Hook records a passed step-up for the event's user pool and the user's
-// sub attribute. A failed write (or a missing sub) is returned, so Verify
-// fails closed rather than letting a sign-in through that the guard would
-// refuse anyway.
+// Hook records a passed step-up for the event's user pool, the user's sub
+// attribute and the app client (callerContext.clientId) the sign-in runs
+// on, so the guard issues tokens only to that client. A failed write (or a
+// missing sub or client id) is returned, so Verify fails closed rather than
+// letting a sign-in through that the guard would refuse anyway.
 type Hook struct {
 	// Recorder stores the record.
 	Recorder Recorder
@@ -40,5 +41,5 @@ func (h *Hook) OnPassed(ctx context.Context, ev stepup.VerifyEvent) error {
 	if h.Now != nil {
 		now = h.Now
 	}
-	return h.Recorder.Record(ctx, ev.UserPoolID, ev.Request.UserAttributes["sub"], now())
+	return h.Recorder.Record(ctx, ev.UserPoolID, ev.Request.UserAttributes["sub"], ev.CallerContext.ClientID, now())
 }
