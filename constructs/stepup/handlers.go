@@ -2,14 +2,17 @@ package stepup
 
 // The trigger functions are built from the handler main packages by import
 // path, in the module that uses this construct (see internal/gobuild). That
-// build needs the handlers' dependencies (aws-lambda-go, the AWS SDK with
-// Secrets Manager and DynamoDB, go-oidc, ...) in the user's go.mod and
-// go.sum. Importing the handler logic here makes `go get
-// github.com/cognitobridge/cognitobridge/constructs/stepup` and `go mod tidy`
-// record them, so the build never fails with "missing go.sum entry". The
-// packages' code is not linked into a CDK app beyond their init, which only
-// declares variables.
+// build needs every module the handlers import in the user's go.mod and
+// go.sum. Importing them here makes `go get` and `go mod tidy` of a module
+// that uses this construct record them, so the synth-time build never fails
+// with "missing go.sum entry" (test/consumer_test.go proves it). Their code
+// is not linked into a CDK app beyond package initialisation.
 import (
+	_ "github.com/aws/aws-lambda-go/lambda"
+	_ "github.com/aws/aws-sdk-go-v2/config"
+	_ "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	_ "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	_ "github.com/cognitobridge/cognitobridge/lambdas/guard"
 	_ "github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
