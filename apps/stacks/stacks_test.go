@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -55,10 +56,10 @@ func TestSamplesSynthesizeWithoutNagFindings(t *testing.T) {
 			nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 			annotations := assertions.Annotations_FromStack(stack)
 			for _, m := range *annotations.FindError(jsii.String("*"), nag) {
-				t.Errorf("cdk-nag error at %s: %v", *m.Id, m.Entry.Data)
+				t.Errorf("cdk-nag error: %s", describe(m))
 			}
 			for _, m := range *annotations.FindWarning(jsii.String("*"), nag) {
-				t.Errorf("cdk-nag warning at %s: %v", *m.Id, m.Entry.Data)
+				t.Errorf("cdk-nag warning: %s", describe(m))
 			}
 
 			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
@@ -126,4 +127,14 @@ func TestNagFindsUnsuppressedFindings(t *testing.T) {
 	if len(*errs) == 0 {
 		t.Fatal("cdk-nag reported nothing for a user pool without a password policy")
 	}
+}
+
+// describe renders a synthesis message (path and cdk-nag text) for a
+// failure message.
+func describe(m interface{}) string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Sprint(m)
+	}
+	return string(b)
 }
