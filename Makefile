@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-APPS                := blockid-stepup biopass-mfa
+APPS                := $(sort $(patsubst apps/%/main.go,%,$(wildcard apps/*/main.go)))
 CDK_VERSION         := 2.1148.1
 STATICCHECK_VERSION := v0.8.2
 
