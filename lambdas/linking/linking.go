@@ -1,0 +1,392 @@
+// Package linking is the pre sign-up behaviour (contract.BehaviourLinking)
+// that links the first sign-in of a federated user to the one native user
+// of the pool with the same verified email, so both sign in as one user.
+//
+// It acts only on PreSignUp_ExternalProvider and links only when:
+//   - the event's user name is "<provider>_<subject>" for a configured
+//     provider (contract.EnvLinkProviders); the provider name passed to
+//     AdminLinkProviderForUser is the configured one, never a literal;
+//   - the provider asserts email_verified exactly "true" (the string
+//     Cognito puts in userAttributes; "True", "1" or a missing value do not
+//     count: no link, the sign-up proceeds as a separate user);
+//   - the email is a plausible lookup value (ValidEmail; not trimmed);
+//   - ListUsers, with an escaped filter for the email as given and its
+//     ASCII lower-case form, yields exactly one native user (UserStatus not
+//     EXTERNAL_PROVIDER) whose own email_verified is "true" and whose email
+//     equals ignoring ASCII case only;
+//   - that user has no identity of this provider yet and fewer than
+//     Config.MaxIdentities identities.
+//
+// No candidate: the sign-up proceeds. Several candidates, an already
+// linked provider, the identity limit or any AWS error: the sign-up is
+// refused with a message for the user (presignup.UserError); AWS details
+// go to the log as an error code only. After a successful link, afterLink
+// decides what the sign-up does.
+package linking
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
+)
+
+// Cognito is the part of the Cognito user pools API the behaviour uses;
+// *cognitoidentityprovider.Client satisfies it.
+type Cognito interface {
+	ListUsers(ctx context.Context, in *cip.ListUsersInput, optFns ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+	AdminLinkProviderForUser(ctx context.Context, in *cip.AdminLinkProviderForUserInput, optFns ...func(*cip.Options)) (*cip.AdminLinkProviderForUserOutput, error)
+}
+
+var _ Cognito = (*cip.Client)(nil)
+
+// Lookup bounds: ListUsers returns at most 60 users a page.
+const (
+	PageSize = 60
+	MaxPages = 2
+)
+
+// Reason is the code logged for one decision.
+type Reason string
+
+// Reasons that let the sign-up proceed without a link.
+const (
+	ReasonNotExternal           Reason = "not_external_provider"
+	ReasonProviderNotConfigured Reason = "provider_not_configured"
+	ReasonEmailNotVerified      Reason = "email_not_verified"
+	ReasonEmailInvalid          Reason = "email_invalid"
+	ReasonNoCandidate           Reason = "no_candidate"
+)
+
+// Reasons that refuse the sign-up.
+const (
+	ReasonAmbiguousEmail        Reason = "ambiguous_email"
+	ReasonAlreadyLinkedProvider Reason = "already_linked_provider"
+	ReasonLinkLimit             Reason = "link_limit"
+	ReasonIdentitiesMalformed   Reason = "identities_malformed"
+	ReasonLinked                Reason = "linked"
+	ReasonThrottled             Reason = "throttled"
+	ReasonAWSLimitExceeded      Reason = "aws_limit_exceeded"
+	ReasonAliasExists           Reason = "alias_exists"
+	ReasonDestinationNotFound   Reason = "destination_not_found"
+	ReasonListUsersFailed       Reason = "list_users_failed"
+	ReasonLinkFailed            Reason = "link_failed"
+	ReasonDeadlineExceeded      Reason = "deadline_exceeded"
+	ReasonInternalError         Reason = "internal_error"
+)
+
+// Messages shown to the person signing up. They name no account, address
+// or internal detail.
+const (
+	MsgAmbiguous     = "More than one account uses this email address, so this sign-in cannot be connected to one automatically. Sign in with your existing account, or contact support."
+	MsgAlreadyLinked = "The account with this email address is already connected to another sign-in from this provider. Use that sign-in, or contact support."
+	MsgLinkLimit     = "The account with this email address has reached the maximum number of connected sign-ins. Remove one, or contact support."
+	MsgUnavailable   = "Your sign-in could not be completed right now. Please try again later."
+)
+
+// Behaviour is the linking pre sign-up behaviour.
+type Behaviour struct {
+	client Cognito
+	cfg    Config
+	// Logger receives one JSON line per decision. Default: JSON to stderr.
+	Logger *slog.Logger
+}
+
+var _ presignup.Behaviour = (*Behaviour)(nil)
+
+// New returns the behaviour; cfg must pass Validate.
+func New(client Cognito, cfg Config) (*Behaviour, error) {
+	if client == nil {
+		return nil, errors.New("linking: no Cognito client")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.Providers = append([]string(nil), cfg.Providers...)
+	return &Behaviour{client: client, cfg: cfg, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+}
+
+// Name is contract.BehaviourLinking.
+func (b *Behaviour) Name() string { return contract.BehaviourLinking }
+
+// Apply decides, links when the rules allow it and logs one line. A
+// non-nil error refuses the sign-up.
+func (b *Behaviour) Apply(ctx context.Context, ev *presignup.Event) error {
+	start := time.Now()
+	d := b.decide(ctx, ev)
+	b.log(ctx, d, ev, start)
+	return d.err
+}
+
+// Decide is Apply without the log line: the reason and the refusal.
+func (b *Behaviour) Decide(ctx context.Context, ev *presignup.Event) (Reason, error) {
+	d := b.decide(ctx, ev)
+	return d.reason, d.err
+}
+
+// decision is one outcome, with what the log line may carry.
+type decision struct {
+	reason     Reason
+	err        error
+	provider   string
+	emailRef   string
+	candidates int
+	awsCode    string
+	linked     bool
+}
+
+func refuse(r Reason, msg string) error { return presignup.Refuse(string(r), msg) }
+
+func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision) {
+	defer func() {
+		if r := recover(); r != nil {
+			d = decision{reason: ReasonInternalError, err: refuse(ReasonInternalError, MsgUnavailable), provider: d.provider, emailRef: d.emailRef}
+		}
+	}()
+	if ev == nil || ev.TriggerSource != presignup.TriggerExternalProvider {
+		return decision{reason: ReasonNotExternal}
+	}
+	provider, subject, ok := ParseUserName(ev.UserName, b.cfg.Providers)
+	if !ok {
+		return decision{reason: ReasonProviderNotConfigured}
+	}
+	d.provider = provider
+	attrs := ev.Request.UserAttributes
+	if attrs["email_verified"] != "true" {
+		d.reason = ReasonEmailNotVerified
+		return d
+	}
+	email, present := attrs["email"]
+	if !present || !ValidEmail(email) {
+		d.reason = ReasonEmailInvalid
+		return d
+	}
+	d.emailRef = EmailRef(email)
+
+	ctx, cancel := presignup.WithBudget(ctx)
+	defer cancel()
+	cands, overflow, err := b.candidates(ctx, ev.UserPoolID, email)
+	if err != nil {
+		d.reason, d.awsCode = classify(ctx, err, ReasonListUsersFailed)
+		d.err = refuse(d.reason, MsgUnavailable)
+		return d
+	}
+	d.candidates = len(cands)
+	switch {
+	case overflow || len(cands) > 1:
+		d.reason, d.err = ReasonAmbiguousEmail, refuse(ReasonAmbiguousEmail, MsgAmbiguous)
+		return d
+	case len(cands) == 0:
+		d.reason = ReasonNoCandidate
+		return d
+	}
+	dest := cands[0]
+	ids, err := parseIdentities(dest.attrs["identities"])
+	if err != nil {
+		d.reason, d.err = ReasonIdentitiesMalformed, refuse(ReasonIdentitiesMalformed, MsgUnavailable)
+		return d
+	}
+	for _, id := range ids {
+		if EqualFoldASCII(id.ProviderName, provider) {
+			d.reason, d.err = ReasonAlreadyLinkedProvider, refuse(ReasonAlreadyLinkedProvider, MsgAlreadyLinked)
+			return d
+		}
+	}
+	if len(ids) >= b.cfg.MaxIdentities {
+		d.reason, d.err = ReasonLinkLimit, refuse(ReasonLinkLimit, MsgLinkLimit)
+		return d
+	}
+	_, err = b.client.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
+		UserPoolId: aws.String(ev.UserPoolID),
+		DestinationUser: &types.ProviderUserIdentifierType{
+			ProviderName:           aws.String(cognitoProvider),
+			ProviderAttributeValue: aws.String(dest.username),
+		},
+		SourceUser: &types.ProviderUserIdentifierType{
+			ProviderName:           aws.String(provider),
+			ProviderAttributeName:  aws.String("Cognito_Subject"),
+			ProviderAttributeValue: aws.String(subject),
+		},
+	})
+	if err != nil {
+		d.reason, d.awsCode = classify(ctx, err, ReasonLinkFailed)
+		d.err = refuse(d.reason, MsgUnavailable)
+		return d
+	}
+	d.linked = true
+	d.reason, d.err = ReasonLinked, afterLink(ctx, ev, provider, dest.username)
+	var ue *presignup.UserError
+	if errors.As(d.err, &ue) && ue.Reason != "" {
+		d.reason = Reason(ue.Reason)
+	}
+	return d
+}
+
+// afterLink decides what the sign-up does once the federated identity is
+// linked to the native user destination: it lets the sign-up go on.
+// AWS documents linking in a pre sign-up trigger ("before their first
+// sign-in ... in a Pre sign-up Lambda trigger") and that "after Amazon
+// Cognito matches your federated user to a linked profile, they always sign
+// in to that profile"; Cognito fixed in 2023 the first sign-in that used to
+// fail with "Already found an entry for username ...". A client that still
+// sees that error retries the sign-in once (README, "First federated
+// sign-in"). Refusing here instead would make every first sign-in fail.
+func afterLink(ctx context.Context, ev *presignup.Event, provider, destination string) error {
+	_, _, _, _ = ctx, ev, provider, destination
+	return nil
+}
+
+// candidate is a native user that may receive the link.
+type candidate struct {
+	username string
+	attrs    map[string]string
+}
+
+// candidates looks the email up as given and, when different, in ASCII
+// lower case, and keeps native users with a verified, equal email.
+// overflow reports a query that had more than MaxPages pages.
+func (b *Behaviour) candidates(ctx context.Context, poolID, email string) (out []candidate, overflow bool, err error) {
+	queries := []string{email}
+	if lower := LowerASCII(email); lower != email {
+		queries = append(queries, lower)
+	}
+	seen := map[string]bool{}
+	for _, q := range queries {
+		filter := EmailFilter(q)
+		var token *string
+		for page := 0; ; page++ {
+			if page == MaxPages {
+				overflow = true
+				break
+			}
+			res, err := b.client.ListUsers(ctx, &cip.ListUsersInput{
+				UserPoolId:      aws.String(poolID),
+				Filter:          aws.String(filter),
+				Limit:           aws.Int32(PageSize),
+				PaginationToken: token,
+			})
+			if err != nil {
+				return nil, false, err
+			}
+			if res == nil {
+				return nil, false, errors.New("linking: empty ListUsers response")
+			}
+			for _, u := range res.Users {
+				name := aws.ToString(u.Username)
+				if name == "" || seen[name] {
+					continue
+				}
+				seen[name] = true
+				attrs := make(map[string]string, len(u.Attributes))
+				for _, a := range u.Attributes {
+					attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
+				}
+				if u.UserStatus == types.UserStatusTypeExternalProvider ||
+					attrs["email_verified"] != "true" ||
+					!EqualFoldASCII(attrs["email"], email) {
+					continue
+				}
+				out = append(out, candidate{username: name, attrs: attrs})
+			}
+			token = res.PaginationToken
+			if aws.ToString(token) == "" {
+				break
+			}
+		}
+	}
+	return out, overflow, nil
+}
+
+// identity is one entry of a user's "identities" attribute.
+type identity struct {
+	ProviderName string `json:"providerName"`
+	UserID       string `json:"userId"`
+}
+
+// parseIdentities reads the "identities" attribute (a JSON array); absent
+// or empty means none.
+func parseIdentities(raw string) ([]identity, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	var ids []identity
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// classify maps an AWS SDK error to a reason and the AWS error code (safe
+// to log: a code, never the message).
+func classify(ctx context.Context, err error, fallback Reason) (Reason, string) {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		code := ae.ErrorCode()
+		switch code {
+		case "TooManyRequestsException", "ThrottlingException":
+			return ReasonThrottled, code
+		case "LimitExceededException":
+			return ReasonAWSLimitExceeded, code
+		case "AliasExistsException":
+			return ReasonAliasExists, code
+		case "UserNotFoundException":
+			return ReasonDestinationNotFound, code
+		}
+		return fallback, presignup.Clip(code)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		return ReasonDeadlineExceeded, ""
+	}
+	return fallback, ""
+}
+
+// EmailRef is a short one-way reference to an email (ASCII lower-cased)
+// for log correlation; the email itself is never logged.
+func EmailRef(email string) string {
+	sum := sha256.Sum256([]byte(LowerASCII(email)))
+	return hex.EncodeToString(sum[:6])
+}
+
+func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, start time.Time) {
+	if b == nil || b.Logger == nil {
+		return
+	}
+	level := slog.LevelInfo
+	switch {
+	case d.reason == ReasonInternalError || d.awsCode != "" || d.reason == ReasonDeadlineExceeded:
+		level = slog.LevelError
+	case d.err != nil:
+		level = slog.LevelWarn
+	}
+	var pool, user, source string
+	if ev != nil {
+		pool, user, source = ev.UserPoolID, presignup.UserRef(ev.UserPoolID, ev.UserName), ev.TriggerSource
+	}
+	b.Logger.LogAttrs(ctx, level, "presignup linking decision",
+		slog.String("trigger", "presignup"),
+		slog.String("behaviour", contract.BehaviourLinking),
+		slog.String("reason", string(d.reason)),
+		slog.Bool("linked", d.linked),
+		slog.Bool("refused", d.err != nil),
+		slog.String("provider", d.provider),
+		slog.String("email", d.emailRef),
+		slog.Int("candidates", d.candidates),
+		slog.String("awsError", d.awsCode),
+		slog.String("triggerSource", presignup.Clip(source)),
+		slog.String("userPoolId", presignup.Clip(pool)),
+		slog.String("user", user),
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+	)
+}
