@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 )
 
@@ -36,7 +37,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/federation"
+	"github.com/cognitobridge/cognitobridge/constructs/linking"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
+)
+
+var (
+	_ = federation.NewFederation
+	_ = linking.NewLinking
 )
 
 func main() {
@@ -61,7 +69,7 @@ func main() {
 	goCmd(nil, "mod", "tidy")
 	goCmd(nil, "vet", ".")
 	cross := []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
-	for _, pkg := range []string{stepup.DefineHandlerPackage, stepup.CreateHandlerPackage, stepup.VerifyHandlerPackage, stepup.GuardHandlerPackage} {
+	for _, pkg := range []string{stepup.DefineHandlerPackage, stepup.CreateHandlerPackage, stepup.VerifyHandlerPackage, stepup.GuardHandlerPackage, presignup.HandlerPackage} {
 		goCmd(cross, "build", "-mod=readonly", "-tags", "lambda.norpc", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), pkg)
 	}
 }

@@ -1,0 +1,16 @@
+// Command mosaic-passwordless synthesizes the mosaic-passwordless sample app (see apps/stacks).
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/apps/stacks"
+)
+
+func main() {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	stacks.NewMosaicPasswordlessStack(app, stacks.MosaicPasswordlessStackID, nil)
+	app.Synth(nil)
+}

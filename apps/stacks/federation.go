@@ -1,0 +1,133 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/cognitobridge/cognitobridge/constructs/federation"
+	"github.com/cognitobridge/cognitobridge/constructs/linking"
+)
+
+// Stack ids of the federation sample apps.
+const (
+	MosaicPasswordlessStackID  = "CognitoBridgeMosaicPasswordless"
+	BlockIDFederationStackID   = "CognitoBridgeBlockIDFederation"
+	mosaicPasswordlessAppName  = "mosaic-passwordless"
+	blockIDFederationAppName   = "blockid-federation"
+	domainPrefixPattern        = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+	httpsURLPattern            = "^https://\\S+$"
+	federationFeaturePlanNotes = "Sample on the Essentials feature plan to avoid Plus pricing: federated users authenticate at the " +
+		"OpenID Provider, which applies its own risk checks. Set FederationProps.FeaturePlan to PLUS for Cognito threat protection."
+)
+
+// Registered here rather than in stacks.go, so the federation samples live
+// in one file.
+func init() {
+	Apps = append(Apps,
+		App{Name: mosaicPasswordlessAppName, New: func(scope constructs.Construct) awscdk.Stack {
+			return NewMosaicPasswordlessStack(scope, MosaicPasswordlessStackID, nil)
+		}},
+		App{Name: blockIDFederationAppName, New: func(scope constructs.Construct) awscdk.Stack {
+			return NewBlockIDFederationStack(scope, BlockIDFederationStackID, nil)
+		}},
+	)
+}
+
+// stringParam is a plain (not NoEcho) String parameter: for values that are
+// not credentials.
+func stringParam(stack awscdk.Stack, name, description, pattern string) *string {
+	return awscdk.NewCfnParameter(stack, jsii.String(name), &awscdk.CfnParameterProps{
+		Type:           jsii.String("String"),
+		Description:    jsii.String(description),
+		AllowedPattern: jsii.String(pattern),
+	}).ValueAsString()
+}
+
+// hostedSignInParams are the app client's callback and sign-out URLs and the
+// Cognito domain prefix.
+func hostedSignInParams(stack awscdk.Stack) (callback, logout, prefix *string) {
+	return stringParam(stack, "CallbackUrl", "The app's sign-in callback URL (https), registered on the Cognito app client", httpsURLPattern),
+		stringParam(stack, "LogoutUrl", "The app's sign-out URL (https), registered on the Cognito app client", httpsURLPattern),
+		stringParam(stack, "DomainPrefix", "Prefix of the Cognito domain of the hosted sign-in (lower-case letters, digits, hyphens; "+
+			"without aws, amazon or cognito)", domainPrefixPattern)
+}
+
+// NewMosaicPasswordlessStack is a user pool whose hosted sign-in offers
+// Transmit Security Mosaic (passkeys, by email) next to native sign-in, and
+// links a Mosaic sign-up to the existing native user with the same verified
+// email. The Mosaic client id, callback URL, sign-out URL and domain prefix
+// are plain parameters; the client secret is the NoEcho parameter
+// MosaicClientSecret, stored in Secrets Manager and passed to Cognito only
+// as a dynamic reference.
+func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	stack := newStack(scope, id, props, "cognitobridge sample: Cognito hosted sign-in with Transmit Security Mosaic passkeys, linked to native users")
+	callback, logout, prefix := hostedSignInParams(stack)
+	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
+		Provider: &federation.Provider{Mosaic: &federation.MosaicProvider{
+			ClientID: stringParam(stack, "MosaicClientId", "Client id of the Mosaic application", "^\\S+$"),
+		}},
+		ParameterPrefix:    jsii.String("Mosaic"),
+		AllowCognitoSignIn: jsii.Bool(true),
+		CallbackURLs:       &[]*string{callback},
+		LogoutURLs:         &[]*string{logout},
+		DomainPrefix:       prefix,
+	})
+	linking.NewLinking(stack, jsii.String("Linking"), &linking.LinkingProps{
+		UserPool:      fed.UserPool(),
+		ProviderNames: &[]*string{fed.ProviderName()},
+	})
+	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; Mosaic and native sign-in)")
+	return stack
+}
+
+// NewBlockIDFederationStack is a user pool whose hosted sign-in goes
+// through 1Kosmos BlockID with identity assurance (scope /assurance/ial/2);
+// the assurance claim lands in custom:ial. Tenant, community and client id
+// are plain parameters; the client secret is the NoEcho parameter
+// ClientSecret, stored in Secrets Manager and passed to Cognito only as a
+// dynamic reference.
+func NewBlockIDFederationStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	stack := newStack(scope, id, props, "cognitobridge sample: Cognito hosted sign-in through 1Kosmos BlockID with identity assurance (IAL2)")
+	tenant := stringParam(stack, "TenantDns", "BlockID tenant DNS name, e.g. acme.1kosmos.net", "^[A-Za-z0-9.-]+$")
+	community := stringParam(stack, "Community", "BlockID community name", "^[A-Za-z0-9._~-]+$")
+	clientID := stringParam(stack, "ClientId", "Client id of the BlockID OIDC application", "^\\S+$")
+	callback, logout, prefix := hostedSignInParams(stack)
+	fed := federation.NewFederation(stack, jsii.String("BlockID"), &federation.FederationProps{
+		Provider: &federation.Provider{BlockID: &federation.BlockIDProvider{
+			TenantDNS: tenant, Community: community, ClientID: clientID,
+		}},
+		ParameterPrefix: jsii.String(""),
+		CallbackURLs:    &[]*string{callback},
+		LogoutURLs:      &[]*string{logout},
+		DomainPrefix:    prefix,
+	})
+	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; BlockID only)")
+	return stack
+}
+
+// finishFederation adds the outputs a client needs and the app-level
+// suppressions.
+func finishFederation(stack awscdk.Stack, fed federation.Federation, clientDescription string) {
+	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{
+		Value:       fed.UserPool().UserPoolId(),
+		Description: jsii.String("Cognito user pool id"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{
+		Value:       fed.Client().UserPoolClientId(),
+		Description: jsii.String(clientDescription),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("IdentityProviderName"), &awscdk.CfnOutputProps{
+		Value:       fed.ProviderName(),
+		Description: jsii.String("Identity provider name (identity_provider parameter of the authorize request)"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("HostedSignInDomain"), &awscdk.CfnOutputProps{
+		Value:       fed.Domain().DomainName(),
+		Description: jsii.String("Cognito domain prefix: https://<prefix>.auth.<region>.amazoncognito.com"),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(fed.UserPool(), &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-COG8"),
+		Reason: jsii.String(federationFeaturePlanNotes),
+	}}, jsii.Bool(false))
+}

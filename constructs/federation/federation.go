@@ -1,0 +1,382 @@
+// Package federation adds an OpenID Connect identity provider to a Cognito
+// user pool, with an app client and a domain for the hosted sign-in
+// (managed login): Transmit Security Mosaic, 1Kosmos BlockID with identity
+// assurance, or any OpenID Provider.
+//
+// The provider's client secret lives in Secrets Manager and reaches the
+// template only as a dynamic reference
+// ({{resolve:secretsmanager:<arn>:SecretString:clientSecret::}}) that
+// CloudFormation resolves at deploy time.
+//
+// To link federated users to existing native users, add constructs/linking
+// with ProviderNames: []*string{fed.ProviderName()}.
+package federation
+
+import (
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Federation is an OIDC identity provider of a user pool, with its app
+// client and domain.
+type Federation interface {
+	constructs.Construct
+	// UserPool is the given or created pool.
+	UserPool() awscognito.IUserPool
+	// Provider is the pool's OIDC identity provider.
+	Provider() awscognito.IUserPoolIdentityProvider
+	// ProviderName is the provider's name in the pool, as a plain string
+	// (not a reference to the provider resource), so a pre sign-up trigger
+	// of the same pool can carry it without a dependency cycle.
+	ProviderName() *string
+	// Client is the hosted sign-in app client.
+	Client() awscognito.UserPoolClient
+	// Domain is the given or created user pool domain.
+	Domain() awscognito.IUserPoolDomain
+	// Secret holds the provider's client secret.
+	Secret() awssecretsmanager.ISecret
+}
+
+type federation struct {
+	constructs.Construct
+	pool     awscognito.IUserPool
+	provider awscognito.UserPoolIdentityProviderOidc
+	name     *string
+	client   awscognito.UserPoolClient
+	domain   awscognito.IUserPoolDomain
+	secret   awssecretsmanager.ISecret
+}
+
+func (f *federation) UserPool() awscognito.IUserPool { return f.pool }
+func (f *federation) Provider() awscognito.IUserPoolIdentityProvider {
+	return f.provider
+}
+func (f *federation) ProviderName() *string              { return f.name }
+func (f *federation) Client() awscognito.UserPoolClient  { return f.client }
+func (f *federation) Domain() awscognito.IUserPoolDomain { return f.domain }
+func (f *federation) Secret() awssecretsmanager.ISecret  { return f.secret }
+
+// preset is the provider configuration a preset resolves to: plain values,
+// decided without jsii.
+type preset struct {
+	name        string
+	clientID    *string
+	issuer      *string
+	endpoints   *awscognito.OidcEndpoints
+	scopes      []*string
+	method      awscognito.OidcAttributeRequestMethod
+	phone       bool    // map phone_number instead of email
+	ialClaim    *string // BlockID: the claim mapped to custom:ial
+	mapping     *awscognito.AttributeMapping
+	clientScope []string // the app client's OAuth scopes
+}
+
+func str(s string) *string { return &s }
+
+func orString(s *string, def string) string {
+	if s == nil {
+		return def
+	}
+	return *s
+}
+
+// resolve turns the chosen preset into its provider settings.
+func (p *Provider) resolve() preset {
+	switch {
+	case p.Mosaic != nil:
+		m := p.Mosaic
+		api, issuer := "https://api.transmitsecurity.io", "https://userid.security"
+		if r := orString(m.Region, MosaicRegionUS); r != MosaicRegionUS {
+			api, issuer = "https://api."+r+".transmitsecurity.io", "https://"+r+".userid.security"
+		}
+		phone := orString(m.Identity, MosaicEmail) == MosaicPhone
+		identity := "email"
+		if phone {
+			identity = "phone"
+		}
+		return preset{
+			name:     "Mosaic",
+			clientID: m.ClientID,
+			issuer:   str(issuer),
+			endpoints: &awscognito.OidcEndpoints{
+				Authorization: str(api + "/cis/oidc/auth"),
+				Token:         str(api + "/cis/oidc/token"),
+				UserInfo:      str(api + "/cis/oidc/me"),
+				JwksUri:       str(api + "/cis/oidc/jwks"),
+			},
+			scopes:      []*string{str("openid"), str(identity)},
+			method:      awscognito.OidcAttributeRequestMethod_GET,
+			phone:       phone,
+			clientScope: []string{"openid", identity, "profile"},
+		}
+	case p.BlockID != nil:
+		b := p.BlockID
+		claim := b.AssuranceClaim
+		if claim == nil {
+			claim = str(DefaultBlockIDAssuranceClaim)
+		}
+		// Concatenation keeps CloudFormation parameter tokens intact.
+		issuer := "https://" + *b.TenantDNS + "/oauth2/community/" + *b.Community + "/v1"
+		return preset{
+			name:        "BlockID",
+			clientID:    b.ClientID,
+			issuer:      &issuer,
+			endpoints:   b.Endpoints,
+			scopes:      []*string{str("openid"), str("email"), str(BlockIDAssuranceScope)},
+			method:      awscognito.OidcAttributeRequestMethod_GET,
+			ialClaim:    claim,
+			clientScope: []string{"openid", "email", "profile"},
+		}
+	default:
+		o := p.OIDC
+		scopes := []*string{str("openid"), str("email")}
+		if o.Scopes != nil {
+			scopes = *o.Scopes
+		}
+		method := o.AttributeRequestMethod
+		if method == "" {
+			method = awscognito.OidcAttributeRequestMethod_GET
+		}
+		return preset{
+			name:        "OIDC",
+			clientID:    o.ClientID,
+			issuer:      o.Issuer,
+			endpoints:   o.Endpoints,
+			scopes:      scopes,
+			method:      method,
+			mapping:     o.AttributeMapping,
+			clientScope: []string{"openid", "email", "profile"},
+		}
+	}
+}
+
+// attributeMapping maps the identity and its verified flag together: an
+// unmapped email_verified (phone_number_verified) is reset to false by
+// Cognito whenever a federated sign-in writes a changed email (phone).
+func (r preset) attributeMapping() *awscognito.AttributeMapping {
+	if r.mapping != nil {
+		return r.mapping
+	}
+	other := func(claim string) awscognito.ProviderAttribute {
+		return awscognito.ProviderAttribute_Other(jsii.String(claim))
+	}
+	m := &awscognito.AttributeMapping{}
+	custom := map[string]awscognito.ProviderAttribute{}
+	if r.phone {
+		m.PhoneNumber = other("phone_number")
+		// Not a field of CDK's AttributeMapping: the raw pool attribute name.
+		custom["phone_number_verified"] = other("phone_number_verified")
+	} else {
+		m.Email = other("email")
+		m.EmailVerified = other("email_verified")
+	}
+	if r.ialClaim != nil {
+		custom["custom:"+IALAttribute] = awscognito.ProviderAttribute_Other(r.ialClaim)
+	}
+	if len(custom) > 0 {
+		m.Custom = &custom
+	}
+	return m
+}
+
+func oauthScopes(names []string) *[]awscognito.OAuthScope {
+	out := make([]awscognito.OAuthScope, 0, len(names))
+	for _, n := range names {
+		switch n {
+		case "openid":
+			out = append(out, awscognito.OAuthScope_OPENID())
+		case "email":
+			out = append(out, awscognito.OAuthScope_EMAIL())
+		case "phone":
+			out = append(out, awscognito.OAuthScope_PHONE())
+		case "profile":
+			out = append(out, awscognito.OAuthScope_PROFILE())
+		}
+	}
+	return &out
+}
+
+var notAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
+
+// NewFederation adds the OIDC identity provider, an app client for the
+// hosted sign-in and (unless given) a domain to props.UserPool or a new
+// pool. It panics with a descriptive message when props are invalid.
+func NewFederation(scope constructs.Construct, id *string, props *FederationProps) Federation {
+	if err := props.validate(); err != nil {
+		panic("federation: " + err.Error())
+	}
+	this := constructs.NewConstruct(scope, id)
+	f := &federation{Construct: this}
+	r := props.Provider.resolve()
+
+	f.name = props.ProviderName
+	if f.name == nil {
+		f.name = jsii.String(r.name)
+	}
+
+	f.pool = props.UserPool
+	if f.pool == nil {
+		f.pool = newUserPool(this, props, r.ialClaim != nil)
+	}
+
+	f.secret = props.Secret
+	field := props.SecretField
+	if f.secret == nil {
+		f.secret = newClientSecret(this, props, r.name)
+		field = nil
+	}
+	if field == nil {
+		field = jsii.String(DefaultSecretField)
+	}
+
+	f.provider = awscognito.NewUserPoolIdentityProviderOidc(this, jsii.String("Provider"), &awscognito.UserPoolIdentityProviderOidcProps{
+		UserPool: f.pool,
+		Name:     f.name,
+		ClientId: r.clientID,
+		// A dynamic reference, not the value: CloudFormation resolves it at
+		// deploy time (UnsafeUnwrap only turns the SecretValue token into
+		// the {{resolve:secretsmanager:…}} string; aws-cdk#29851).
+		ClientSecret:           f.secret.SecretValueFromJson(field).UnsafeUnwrap(),
+		IssuerUrl:              r.issuer,
+		Endpoints:              r.endpoints,
+		Scopes:                 &r.scopes,
+		AttributeRequestMethod: r.method,
+		AttributeMapping:       r.attributeMapping(),
+		Identifiers:            props.Identifiers,
+	})
+
+	providers := []awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_Custom(f.name)}
+	if props.AllowCognitoSignIn != nil && *props.AllowCognitoSignIn {
+		providers = append(providers, awscognito.UserPoolClientIdentityProvider_COGNITO())
+	}
+	f.client = awscognito.NewUserPoolClient(this, jsii.String("Client"), &awscognito.UserPoolClientProps{
+		UserPool:                   f.pool,
+		UserPoolClientName:         props.ClientName,
+		GenerateSecret:             jsii.Bool(props.GenerateSecret != nil && *props.GenerateSecret),
+		PreventUserExistenceErrors: jsii.Bool(true),
+		EnableTokenRevocation:      jsii.Bool(true),
+		// Hosted sign-in only: no sign-in API flow but refresh.
+		AuthFlows: &awscognito.AuthFlow{
+			UserPassword:      jsii.Bool(false),
+			AdminUserPassword: jsii.Bool(false),
+			Custom:            jsii.Bool(false),
+			UserSrp:           jsii.Bool(false),
+			User:              jsii.Bool(false),
+		},
+		OAuth: &awscognito.OAuthSettings{
+			Flows: &awscognito.OAuthFlows{
+				AuthorizationCodeGrant: jsii.Bool(true),
+				ImplicitCodeGrant:      jsii.Bool(false),
+				ClientCredentials:      jsii.Bool(false),
+			},
+			CallbackUrls: props.CallbackURLs,
+			LogoutUrls:   props.LogoutURLs,
+			Scopes:       oauthScopes(r.clientScope),
+		},
+		SupportedIdentityProviders: &providers,
+	})
+	// The client names the provider by its plain name, which CloudFormation
+	// cannot see as a reference: without this the client may be created
+	// first and fail.
+	f.client.Node().AddDependency(f.provider)
+
+	f.domain = props.Domain
+	if f.domain == nil {
+		f.domain = awscognito.NewUserPoolDomain(this, jsii.String("Domain"), &awscognito.UserPoolDomainProps{
+			UserPool:      f.pool,
+			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: props.DomainPrefix},
+		})
+	}
+	return f
+}
+
+func newUserPool(scope constructs.Construct, props *FederationProps, ial bool) awscognito.UserPool {
+	removal := props.RemovalPolicy
+	if removal == "" {
+		removal = awscdk.RemovalPolicy_RETAIN
+	}
+	deletionProtection := props.DeletionProtection
+	if deletionProtection == nil {
+		deletionProtection = jsii.Bool(removal != awscdk.RemovalPolicy_DESTROY)
+	}
+	featurePlan := props.FeaturePlan
+	if featurePlan == "" {
+		featurePlan = awscognito.FeaturePlan_ESSENTIALS
+	}
+	var custom *map[string]awscognito.ICustomAttribute
+	if ial {
+		custom = &map[string]awscognito.ICustomAttribute{
+			// Mutable: Cognito writes mapped attributes at every sign-in.
+			IALAttribute: awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(2048)}),
+		}
+	}
+	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), &awscognito.UserPoolProps{
+		SelfSignUpEnabled:   jsii.Bool(props.SelfSignUpEnabled != nil && *props.SelfSignUpEnabled),
+		SignInAliases:       &awscognito.SignInAliases{Username: jsii.Bool(true), Email: jsii.Bool(true)},
+		SignInCaseSensitive: jsii.Bool(false),
+		AutoVerify:          &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		// Not required: a provider may sign users in by phone. Mutable,
+		// since federated sign-ins write the mapped values.
+		StandardAttributes: &awscognito.StandardAttributes{
+			Email:       &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
+			PhoneNumber: &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
+		},
+		CustomAttributes: custom,
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength:            jsii.Number(12),
+			RequireLowercase:     jsii.Bool(true),
+			RequireUppercase:     jsii.Bool(true),
+			RequireDigits:        jsii.Bool(true),
+			RequireSymbols:       jsii.Bool(true),
+			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
+		},
+		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
+		Mfa:                awscognito.Mfa_OPTIONAL,
+		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		FeaturePlan:        featurePlan,
+		DeletionProtection: deletionProtection,
+		RemovalPolicy:      removal,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(pool, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-COG2"),
+		Reason: jsii.String("Federated users authenticate at the OpenID Provider (passkeys, identity-assured sign-in), where " +
+			"the provider's own MFA applies: Cognito MFA never runs for a federated sign-in, so REQUIRED would only force it " +
+			"on native users. Native users can enrol TOTP (MFA is OPTIONAL)."),
+	}}, jsii.Bool(false))
+	return pool
+}
+
+// newClientSecret creates the secret from a NoEcho parameter: the template
+// holds only a Ref to it, never a value.
+func newClientSecret(scope constructs.Construct, props *FederationProps, name string) awssecretsmanager.ISecret {
+	prefix := notAlnum.ReplaceAllString(*scope.Node().Id(), "")
+	if props.ParameterPrefix != nil {
+		prefix = *props.ParameterPrefix
+	}
+	param := awscdk.NewCfnParameter(scope, jsii.String("ClientSecret"), &awscdk.CfnParameterProps{
+		Type:        jsii.String("String"),
+		NoEcho:      jsii.Bool(true),
+		MinLength:   jsii.Number(1),
+		Description: jsii.String(name + " OIDC client secret (stored in Secrets Manager, read by CloudFormation only)"),
+	})
+	param.OverrideLogicalId(jsii.String(prefix + "ClientSecret"))
+	secret := awssecretsmanager.NewSecret(scope, jsii.String("ClientSecretValue"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("cognitobridge " + name + " federation: the OIDC client secret of the user pool identity provider"),
+		SecretObjectValue: &map[string]awscdk.SecretValue{
+			DefaultSecretField: awscdk.SecretValue_CfnParameter(param),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(secret, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SMG4"),
+		Reason: jsii.String("The value is an OIDC client secret issued by the identity provider: it can only be rotated at the provider, " +
+			"then written here (stack parameter update) and into the identity provider by the next deployment. A Secrets " +
+			"Manager rotation Lambda cannot rotate it."),
+	}}, jsii.Bool(false))
+	return secret
+}

@@ -1,0 +1,292 @@
+package federation
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/jsii-runtime-go"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+func newStack() awscdk.Stack {
+	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+}
+
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Fatalf("no panic, want one containing %q", want)
+		}
+		if msg, _ := r.(string); !strings.Contains(msg, want) {
+			t.Fatalf("panic %v, want it to contain %q", r, want)
+		}
+	}()
+	f()
+}
+
+// resources returns the template's resources of one type, by logical id.
+func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]map[string]interface{} {
+	t.Helper()
+	raw, err := json.Marshal(tmpl.FindResources(jsii.String(typ), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]interface{}{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func only(t *testing.T, m map[string]map[string]interface{}) (string, map[string]interface{}) {
+	t.Helper()
+	if len(m) != 1 {
+		t.Fatalf("want exactly one resource, got %d", len(m))
+	}
+	for id, r := range m {
+		return id, r
+	}
+	return "", nil
+}
+
+// flatten renders a template value as text: strings as they are, Fn::Join
+// joined, anything else (Ref, Fn::GetAtt, …) as <intrinsic>.
+func flatten(v interface{}) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]interface{}:
+		if j, ok := v["Fn::Join"].([]interface{}); ok && len(j) == 2 {
+			sep, _ := j[0].(string)
+			parts, _ := j[1].([]interface{})
+			out := make([]string, len(parts))
+			for i, p := range parts {
+				out[i] = flatten(p)
+			}
+			return strings.Join(out, sep)
+		}
+	}
+	return "<intrinsic>"
+}
+
+func TestMosaicWithDefaults(t *testing.T) {
+	// GIVEN
+	stack := newStack()
+	// WHEN
+	fed := NewFederation(stack, jsii.String("Mosaic"), mosaic())
+	// THEN
+	if *fed.ProviderName() != "Mosaic" {
+		t.Errorf("ProviderName() = %q", *fed.ProviderName())
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+
+	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolIdentityProvider"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolIdentityProvider"), map[string]interface{}{
+		"ProviderName": "Mosaic",
+		"ProviderType": "OIDC",
+		"ProviderDetails": map[string]interface{}{
+			"client_id":                 "client",
+			"oidc_issuer":               "https://userid.security",
+			"authorize_url":             "https://api.transmitsecurity.io/cis/oidc/auth",
+			"token_url":                 "https://api.transmitsecurity.io/cis/oidc/token",
+			"attributes_url":            "https://api.transmitsecurity.io/cis/oidc/me",
+			"jwks_uri":                  "https://api.transmitsecurity.io/cis/oidc/jwks",
+			"authorize_scopes":          "openid email",
+			"attributes_request_method": "GET",
+			"client_secret": map[string]interface{}{"Fn::Join": []interface{}{"", []interface{}{
+				"{{resolve:secretsmanager:",
+				map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MosaicClientSecretValue"))},
+				":SecretString:clientSecret::}}",
+			}}},
+		},
+		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified"},
+		"IdpIdentifiers":   assertions.Match_Absent(),
+	})
+
+	// The secret comes from a NoEcho parameter, named after the construct.
+	tmpl.HasParameter(jsii.String("MosaicClientSecret"), map[string]interface{}{"Type": "String", "NoEcho": true})
+	tmpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]interface{}{
+		"SecretString": map[string]interface{}{"Fn::Join": []interface{}{"", []interface{}{
+			"{\"clientSecret\":\"", map[string]interface{}{"Ref": "MosaicClientSecret"}, "\"}",
+		}}},
+	})
+
+	// The client: code grant only, the provider only, depends on it.
+	providerID, _ := only(t, resources(t, tmpl, "AWS::Cognito::UserPoolIdentityProvider"))
+	tmpl.HasResource(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+		"DependsOn": assertions.Match_ArrayWith(&[]interface{}{providerID}),
+		"Properties": map[string]interface{}{
+			"AllowedOAuthFlows":               []interface{}{"code"},
+			"AllowedOAuthFlowsUserPoolClient": true,
+			"AllowedOAuthScopes":              []interface{}{"openid", "email", "profile"},
+			"CallbackURLs":                    []interface{}{"https://app.example.com/callback"},
+			"LogoutURLs":                      []interface{}{"https://app.example.com/"},
+			"SupportedIdentityProviders":      []interface{}{"Mosaic"},
+			"GenerateSecret":                  false,
+			"PreventUserExistenceErrors":      "ENABLED",
+			"EnableTokenRevocation":           true,
+			"ExplicitAuthFlows":               []interface{}{"ALLOW_REFRESH_TOKEN_AUTH"},
+		},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolDomain"), map[string]interface{}{
+		"Domain":     "acme-login",
+		"UserPoolId": map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MosaicUserPool"))},
+	})
+
+	// The created pool: no custom:ial without BlockID, email and phone mutable.
+	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"AdminCreateUserConfig": map[string]interface{}{"AllowAdminCreateUserOnly": true},
+		"AliasAttributes":       []interface{}{"email"},
+		"MfaConfiguration":      "OPTIONAL",
+		"EnabledMfas":           []interface{}{"SOFTWARE_TOKEN_MFA"},
+		"DeletionProtection":    "ACTIVE",
+		"Schema": []interface{}{
+			map[string]interface{}{"Name": "email", "Required": false, "Mutable": true},
+			map[string]interface{}{"Name": "phone_number", "Required": false, "Mutable": true},
+		},
+	})
+}
+
+func TestMosaicPhoneEUWithCognitoSignIn(t *testing.T) {
+	stack := newStack()
+	p := mosaic()
+	p.Provider.Mosaic.Identity, p.Provider.Mosaic.Region = jsii.String(MosaicPhone), jsii.String(MosaicRegionEU)
+	p.AllowCognitoSignIn, p.GenerateSecret = jsii.Bool(true), jsii.Bool(true)
+	p.ProviderName = jsii.String("Passkeys")
+	p.Identifiers = jsii.Strings("example.com")
+	fed := NewFederation(stack, jsii.String("Fed"), p)
+	if *fed.ProviderName() != "Passkeys" {
+		t.Errorf("ProviderName() = %q", *fed.ProviderName())
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolIdentityProvider"), map[string]interface{}{
+		"ProviderName": "Passkeys",
+		"ProviderDetails": map[string]interface{}{
+			"oidc_issuer":      "https://eu.userid.security",
+			"authorize_url":    "https://api.eu.transmitsecurity.io/cis/oidc/auth",
+			"authorize_scopes": "openid phone",
+		},
+		"AttributeMapping": map[string]interface{}{"phone_number": "phone_number", "phone_number_verified": "phone_number_verified"},
+		"IdpIdentifiers":   []interface{}{"example.com"},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+		"SupportedIdentityProviders": []interface{}{"Passkeys", "COGNITO"},
+		"AllowedOAuthScopes":         []interface{}{"openid", "phone", "profile"},
+		"GenerateSecret":             true,
+	})
+}
+
+func TestBlockIDIdentityAssurance(t *testing.T) {
+	stack := newStack()
+	p := mosaic()
+	p.Provider = &Provider{BlockID: &BlockIDProvider{
+		TenantDNS: jsii.String("acme.1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid"),
+	}}
+	fed := NewFederation(stack, jsii.String("BlockID"), p)
+	if *fed.ProviderName() != "BlockID" {
+		t.Errorf("ProviderName() = %q", *fed.ProviderName())
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolIdentityProvider"), map[string]interface{}{
+		"ProviderName": "BlockID",
+		"ProviderDetails": map[string]interface{}{
+			"client_id":                 "cid",
+			"oidc_issuer":               "https://acme.1kosmos.net/oauth2/community/default/v1",
+			"authorize_scopes":          "openid email /assurance/ial/2",
+			"attributes_request_method": "GET",
+			// Discovery: no explicit endpoint.
+			"authorize_url": assertions.Match_Absent(),
+			"jwks_uri":      assertions.Match_Absent(),
+		},
+		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified", "custom:ial": "amr"},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"Schema": assertions.Match_ArrayWith(&[]interface{}{map[string]interface{}{
+			"Name": "ial", "AttributeDataType": "String", "Mutable": true,
+			"StringAttributeConstraints": map[string]interface{}{"MaxLength": "2048"},
+		}}),
+	})
+}
+
+func TestOIDCOnExistingPoolSecretAndDomain(t *testing.T) {
+	// GIVEN a pool, a secret and a domain the user already has
+	stack := newStack()
+	pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Pool"), jsii.String("eu-west-1_abc"))
+	secret := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Secret"), jsii.String("corp/idp"))
+	domain := awscognito.UserPoolDomain_FromDomainName(stack, jsii.String("Domain"), jsii.String("corp-login"))
+	// WHEN
+	fed := NewFederation(stack, jsii.String("Corp"), &FederationProps{
+		Provider: &Provider{OIDC: &OIDCProvider{
+			Issuer: jsii.String("https://idp.example.com"), ClientID: jsii.String("cid"),
+			Endpoints: &awscognito.OidcEndpoints{
+				Authorization: jsii.String("https://idp.example.com/authorize"), Token: jsii.String("https://idp.example.com/token"),
+				UserInfo: jsii.String("https://idp.example.com/userinfo"), JwksUri: jsii.String("https://idp.example.com/keys"),
+			},
+			AttributeRequestMethod: awscognito.OidcAttributeRequestMethod_POST,
+		}},
+		ProviderName: jsii.String("corp-oidc"),
+		UserPool:     pool,
+		Secret:       secret,
+		SecretField:  jsii.String("oidcSecret"),
+		Domain:       domain,
+		CallbackURLs: jsii.Strings("https://app.example.com/cb"),
+		LogoutURLs:   jsii.Strings("https://app.example.com/"),
+	})
+	// THEN nothing is created but the provider and the client
+	if fed.Domain() != domain || fed.Secret() != secret {
+		t.Error("Domain() or Secret() is not the given one")
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+	for _, typ := range []string{"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolDomain", "AWS::SecretsManager::Secret"} {
+		tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(0))
+	}
+	if params := tmpl.FindParameters(jsii.String("*"), nil); len(*params) != 1 { // BootstrapVersion
+		t.Errorf("parameters created for an existing secret: %v", *params)
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolIdentityProvider"), map[string]interface{}{
+		"UserPoolId":   "eu-west-1_abc",
+		"ProviderName": "corp-oidc",
+		"ProviderDetails": map[string]interface{}{
+			"authorize_url":             "https://idp.example.com/authorize",
+			"token_url":                 "https://idp.example.com/token",
+			"attributes_url":            "https://idp.example.com/userinfo",
+			"jwks_uri":                  "https://idp.example.com/keys",
+			"attributes_request_method": "POST",
+			"authorize_scopes":          "openid email",
+		},
+		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified"},
+	})
+	_, idp := only(t, resources(t, tmpl, "AWS::Cognito::UserPoolIdentityProvider"))
+	details, _ := idp["Properties"].(map[string]interface{})["ProviderDetails"].(map[string]interface{})
+	secretRef := flatten(details["client_secret"])
+	if !strings.HasPrefix(secretRef, "{{resolve:secretsmanager:arn:") || !strings.HasSuffix(secretRef, ":secret:corp/idp:SecretString:oidcSecret::}}") {
+		t.Errorf("client_secret = %s, want a dynamic reference to corp/idp's oidcSecret field", secretRef)
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+		"UserPoolId":                 "eu-west-1_abc",
+		"SupportedIdentityProviders": []interface{}{"corp-oidc"},
+	})
+}
+
+func TestPanicsOnInvalidProps(t *testing.T) {
+	p := mosaic()
+	p.DomainPrefix = nil
+	mustPanic(t, "federation: expected DomainPrefix (or an existing Domain) to be set, received nil", func() {
+		NewFederation(newStack(), jsii.String("F"), p)
+	})
+}

@@ -1,0 +1,467 @@
+package federation
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// Mosaic (Transmit Security) choices.
+const (
+	// MosaicEmail signs in by email: scopes "openid email", email and
+	// email_verified mapped.
+	MosaicEmail = "email"
+	// MosaicPhone signs in by phone: scopes "openid phone", phone_number and
+	// phone_number_verified mapped.
+	MosaicPhone = "phone"
+
+	// Mosaic regions (the tenant's data region).
+	MosaicRegionUS = "us"
+	MosaicRegionEU = "eu"
+	MosaicRegionCA = "ca"
+	MosaicRegionAU = "au"
+)
+
+// Defaults of FederationProps.
+const (
+	// DefaultSecretField is the JSON field of the secret holding the
+	// provider's client secret.
+	DefaultSecretField = contract.SecretKeyClientSecret
+	// DefaultBlockIDAssuranceClaim is the BlockID claim mapped to
+	// custom:ial. 1Kosmos' changelog says the IAL of the user is "embedded
+	// in the 'amr' claim"; its exact shape is not documented publicly.
+	DefaultBlockIDAssuranceClaim = "amr"
+	// BlockIDAssuranceScope asks BlockID for identity assurance level 2.
+	BlockIDAssuranceScope = "/assurance/ial/2"
+	// IALAttribute is the custom attribute (custom:ial) that receives the
+	// BlockID assurance claim: String, mutable.
+	IALAttribute = "ial"
+)
+
+// FederationProps configures a Federation. Nil means the documented default.
+type FederationProps struct {
+	// The OpenID Provider. Exactly one of its presets must be set.
+	Provider *Provider
+
+	// Name of the identity provider in the pool: 3 to 32 characters, no
+	// spaces, '_' only as the second character (Cognito's pattern). Linking and app clients refer to
+	// it by this name, so it is a plain string in the template.
+	// Default: "Mosaic", "BlockID" or "OIDC", by preset.
+	ProviderName *string
+	// Identifiers (e.g. email domains) that route a user to this provider
+	// in the hosted sign-in.
+	// Default: - none.
+	Identifiers *[]*string
+
+	// An existing user pool (an imported IUserPool works). For the BlockID
+	// preset it must have the custom attribute custom:ial (String, mutable).
+	// Default: - a new user pool (native sign-in by username or email, strong
+	// password policy, optional TOTP MFA, custom:ial for BlockID).
+	UserPool awscognito.IUserPool
+	// Whether users may sign themselves up natively. Only for a pool this
+	// construct creates. Federated users are created at their first sign-in
+	// either way.
+	// Default: false.
+	SelfSignUpEnabled *bool
+	// The feature plan of the created pool.
+	// Default: awscognito.FeaturePlan_ESSENTIALS.
+	FeaturePlan awscognito.FeaturePlan
+	// What happens to the created pool when it leaves the stack.
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// Whether the created pool has deletion protection.
+	// Default: true, unless RemovalPolicy is DESTROY.
+	DeletionProtection *bool
+
+	// An existing secret holding the provider's client secret as a JSON
+	// field. The value reaches CloudFormation only as a dynamic reference
+	// ({{resolve:secretsmanager:…}}), resolved by CloudFormation at deploy.
+	// Default: - a new secret whose value comes from a NoEcho stack parameter
+	// <prefix>ClientSecret.
+	Secret awssecretsmanager.ISecret
+	// The JSON field of Secret that holds the client secret.
+	// Default: "clientSecret".
+	SecretField *string
+	// Prefix of the logical id of the NoEcho parameter this construct
+	// creates (<prefix>ClientSecret). Letters and digits only.
+	// Default: - the construct's id, letters and digits only.
+	ParameterPrefix *string
+
+	// The app client's allowed callback URLs (https; http only for
+	// localhost). Required.
+	CallbackURLs *[]*string
+	// The app client's allowed sign-out URLs. Required.
+	LogoutURLs *[]*string
+	// Whether the app client also offers native (user name and password)
+	// sign-in in the hosted UI (COGNITO as a supported identity provider).
+	// Default: false.
+	AllowCognitoSignIn *bool
+	// Whether the app client has a client secret: true for a confidential
+	// server-side client, false for a single-page or mobile app (which then
+	// uses PKCE).
+	// Default: false.
+	GenerateSecret *bool
+	// Name of the app client.
+	// Default: - no name.
+	ClientName *string
+
+	// An existing user pool domain; no domain is created.
+	// Default: - a Cognito domain with DomainPrefix.
+	Domain awscognito.IUserPoolDomain
+	// Prefix of the created Cognito domain (https://<prefix>.auth.<region>.amazoncognito.com):
+	// lower-case letters, digits and hyphens, 1 to 63 characters, without
+	// "aws", "amazon" or "cognito". Required unless Domain is set.
+	DomainPrefix *string
+}
+
+// Provider selects the OpenID Provider. Exactly one field is set.
+type Provider struct {
+	// Transmit Security Mosaic (passkeys, passwordless).
+	// Default: - not Mosaic.
+	Mosaic *MosaicProvider
+	// 1Kosmos BlockID with identity assurance (IAL2).
+	// Default: - not BlockID.
+	BlockID *BlockIDProvider
+	// Any OpenID Provider.
+	// Default: - not a generic provider.
+	OIDC *OIDCProvider
+}
+
+// MosaicProvider configures Transmit Security Mosaic. Endpoints are explicit
+// (https://api[.<region>].transmitsecurity.io/cis/oidc/{auth,token,me,jwks}),
+// the issuer is the region's global signing key issuer
+// (https://[<region>.]userid.security), attributes are requested with GET.
+type MosaicProvider struct {
+	// OIDC client id of the Mosaic application. Required.
+	ClientID *string
+	// How users are identified: MosaicEmail or MosaicPhone.
+	// Default: MosaicEmail.
+	Identity *string
+	// The tenant's region: MosaicRegionUS, MosaicRegionEU, MosaicRegionCA or
+	// MosaicRegionAU.
+	// Default: MosaicRegionUS.
+	Region *string
+}
+
+// BlockIDProvider configures 1Kosmos BlockID as an identity-assured
+// provider: scopes "openid email /assurance/ial/2", the assurance claim
+// mapped to custom:ial.
+type BlockIDProvider struct {
+	// Tenant host name, e.g. "acme.1kosmos.net" (no scheme). Required.
+	TenantDNS *string
+	// Community name. Required.
+	Community *string
+	// OIDC client id. Required.
+	ClientID *string
+	// Explicit endpoints (all four).
+	// Default: - discovered from the issuer https://{tenantDNS}/oauth2/community/{community}/v1.
+	Endpoints *awscognito.OidcEndpoints
+	// The ID token / userinfo claim that carries the identity assurance
+	// level, mapped to custom:ial.
+	// Default: "amr" (see DefaultBlockIDAssuranceClaim).
+	AssuranceClaim *string
+}
+
+// OIDCProvider configures any OpenID Provider.
+type OIDCProvider struct {
+	// Issuer URL (https). Required.
+	Issuer *string
+	// OIDC client id. Required.
+	ClientID *string
+	// Explicit endpoints (all four).
+	// Default: - discovered from Issuer.
+	Endpoints *awscognito.OidcEndpoints
+	// Scopes requested from the provider; must contain "openid".
+	// Default: ["openid", "email"].
+	Scopes *[]*string
+	// Provider claims mapped to pool attributes. Map EmailVerified with
+	// Email: an unmapped email_verified is reset to false whenever a sign-in
+	// changes the email.
+	// Default: email → email, email_verified → email_verified.
+	AttributeMapping *awscognito.AttributeMapping
+	// How Cognito requests the userinfo attributes.
+	// Default: awscognito.OidcAttributeRequestMethod_GET.
+	AttributeRequestMethod awscognito.OidcAttributeRequestMethod
+}
+
+// isToken reports whether s holds an unresolved CDK token. Plain strings are
+// decided without starting jsii.
+func isToken(s *string) bool {
+	if s == nil || !strings.Contains(*s, "${Token[") && !strings.Contains(*s, "#{Token[") {
+		return false
+	}
+	return *awscdk.Token_IsUnresolved(*s)
+}
+
+func show(s *string) string {
+	if s == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%q", *s)
+}
+
+var (
+	alnum        = regexp.MustCompile(`^[A-Za-z0-9]*$`)
+	hostname     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?$`)
+	pathPart     = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
+	domainPrefix = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	claimName    = regexp.MustCompile(`^[A-Za-z0-9_:./-]{1,64}$`)
+	// Cognito's ProviderName pattern, anchored as CDK checks it: no space
+	// anywhere, and '_' only as the second character.
+	providerName = regexp.MustCompile(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$`)
+)
+
+func checkURL(field string, s *string, required bool) error {
+	if s == nil {
+		if required {
+			return fmt.Errorf("expected %s to be set, received nil", field)
+		}
+		return nil
+	}
+	if isToken(s) {
+		return nil
+	}
+	u, err := url.Parse(*s)
+	ok := err == nil && u.Host != "" && u.User == nil && u.Fragment == "" &&
+		(u.Scheme == "https" || u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"))
+	if !ok {
+		return fmt.Errorf("expected %s to be an absolute https URL without fragment, received %s", field, show(s))
+	}
+	return nil
+}
+
+func checkURLs(field string, l *[]*string) error {
+	if l == nil {
+		return fmt.Errorf("expected %s to be set, received nil", field)
+	}
+	if len(*l) == 0 {
+		return fmt.Errorf("expected %s to hold at least one URL, received []", field)
+	}
+	for i, s := range *l {
+		if err := checkURL(fmt.Sprintf("%s[%d]", field, i), s, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkNonEmpty(field string, s *string) error {
+	if s == nil {
+		return fmt.Errorf("expected %s to be set, received nil", field)
+	}
+	if !isToken(s) && strings.TrimSpace(*s) == "" {
+		return fmt.Errorf("expected %s to be non-empty, received %s", field, show(s))
+	}
+	return nil
+}
+
+func checkOneOf(field string, s *string, allowed ...string) error {
+	if s == nil || isToken(s) {
+		return nil
+	}
+	for _, a := range allowed {
+		if *s == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("expected %s to be one of %q, received %s", field, allowed, show(s))
+}
+
+// checkEndpoints: CloudFormation takes the four endpoints together or none.
+func checkEndpoints(field string, e *awscognito.OidcEndpoints) error {
+	if e == nil {
+		return nil
+	}
+	var missing []string
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"Authorization", e.Authorization}, {"Token", e.Token}, {"UserInfo", e.UserInfo}, {"JwksUri", e.JwksUri}} {
+		if f.v == nil {
+			missing = append(missing, f.name)
+			continue
+		}
+		if err := checkURL(field+"."+f.name, f.v, true); err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("expected %s to set all four endpoints (Authorization, Token, UserInfo, JwksUri) or be nil, received none for %s", field, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func checkScopes(field string, l *[]*string) error {
+	if l == nil {
+		return nil
+	}
+	var got []string
+	openid := false
+	for i, s := range *l {
+		if s == nil || !isToken(s) && (strings.TrimSpace(*s) == "" || strings.ContainsAny(*s, " \t\r\n")) {
+			return fmt.Errorf("expected %s[%d] to be one scope without spaces, received %s", field, i, show(s))
+		}
+		openid = openid || *s == "openid" || isToken(s)
+		got = append(got, *s)
+	}
+	if !openid {
+		return fmt.Errorf("expected %s to contain \"openid\", received %q", field, got)
+	}
+	return nil
+}
+
+// validate checks the props without creating anything.
+func (p *FederationProps) validate() error {
+	if p == nil {
+		return fmt.Errorf("expected props to be set, received nil")
+	}
+	if err := p.Provider.validate(); err != nil {
+		return err
+	}
+	if p.ProviderName != nil && !isToken(p.ProviderName) {
+		n := *p.ProviderName
+		if l := len([]rune(n)); l < 3 || l > 32 || !providerName.MatchString(n) {
+			return fmt.Errorf("expected ProviderName to be 3 to 32 characters without spaces, and without '_' except as the second character (Cognito's pattern), received %s", show(p.ProviderName))
+		}
+		switch strings.ToLower(n) {
+		case "cognito", "google", "facebook", "loginwithamazon", "signinwithapple":
+			return fmt.Errorf("expected ProviderName not to be a name Cognito reserves, received %s", show(p.ProviderName))
+		}
+	}
+	if p.Identifiers != nil {
+		for i, s := range *p.Identifiers {
+			if err := checkNonEmpty(fmt.Sprintf("Identifiers[%d]", i), s); err != nil {
+				return err
+			}
+		}
+	}
+	if p.UserPool != nil {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{
+			{"SelfSignUpEnabled", p.SelfSignUpEnabled != nil},
+			{"FeaturePlan", p.FeaturePlan != ""},
+			{"RemovalPolicy", p.RemovalPolicy != ""},
+			{"DeletionProtection", p.DeletionProtection != nil},
+		} {
+			if f.set {
+				return fmt.Errorf("expected %s to be unset with an existing UserPool (it only applies to a created pool), received a value", f.name)
+			}
+		}
+	}
+	if p.Secret != nil && p.ParameterPrefix != nil {
+		return fmt.Errorf("expected ParameterPrefix to be nil with an existing Secret (no parameter is created), received %s", show(p.ParameterPrefix))
+	}
+	if p.Secret == nil && p.SecretField != nil {
+		return fmt.Errorf("expected SecretField to be nil without an existing Secret (the created secret uses %q), received %s", DefaultSecretField, show(p.SecretField))
+	}
+	if p.SecretField != nil && !isToken(p.SecretField) && (*p.SecretField == "" || strings.ContainsAny(*p.SecretField, ":{} ")) {
+		return fmt.Errorf("expected SecretField to be a JSON field name without ':', '{', '}' or spaces, received %s", show(p.SecretField))
+	}
+	if p.ParameterPrefix != nil && !alnum.MatchString(*p.ParameterPrefix) {
+		return fmt.Errorf("expected ParameterPrefix to hold letters and digits only, received %s", show(p.ParameterPrefix))
+	}
+	if err := checkURLs("CallbackURLs", p.CallbackURLs); err != nil {
+		return err
+	}
+	if err := checkURLs("LogoutURLs", p.LogoutURLs); err != nil {
+		return err
+	}
+	switch {
+	case p.Domain != nil && p.DomainPrefix != nil:
+		return fmt.Errorf("expected DomainPrefix to be nil with an existing Domain, received %s", show(p.DomainPrefix))
+	case p.Domain == nil && p.DomainPrefix == nil:
+		return fmt.Errorf("expected DomainPrefix (or an existing Domain) to be set, received nil")
+	case p.DomainPrefix != nil && !isToken(p.DomainPrefix):
+		d := *p.DomainPrefix
+		if !domainPrefix.MatchString(d) {
+			return fmt.Errorf("expected DomainPrefix to be 1 to 63 lower-case letters, digits or inner hyphens, received %s", show(p.DomainPrefix))
+		}
+		for _, reserved := range []string{"aws", "amazon", "cognito"} {
+			if strings.Contains(d, reserved) {
+				return fmt.Errorf("expected DomainPrefix not to contain the reserved word %q, received %s", reserved, show(p.DomainPrefix))
+			}
+		}
+	}
+	return nil
+}
+
+func (p *Provider) validate() error {
+	if p == nil {
+		return fmt.Errorf("expected Provider to be set, received nil")
+	}
+	var set []string
+	if p.Mosaic != nil {
+		set = append(set, "Mosaic")
+	}
+	if p.BlockID != nil {
+		set = append(set, "BlockID")
+	}
+	if p.OIDC != nil {
+		set = append(set, "OIDC")
+	}
+	if len(set) != 1 {
+		return fmt.Errorf("expected exactly one of Provider.Mosaic, Provider.BlockID, Provider.OIDC, received %d (%s)", len(set), strings.Join(set, ", "))
+	}
+	switch {
+	case p.Mosaic != nil:
+		m := p.Mosaic
+		if err := checkNonEmpty("Provider.Mosaic.ClientID", m.ClientID); err != nil {
+			return err
+		}
+		if err := checkOneOf("Provider.Mosaic.Identity", m.Identity, MosaicEmail, MosaicPhone); err != nil {
+			return err
+		}
+		return checkOneOf("Provider.Mosaic.Region", m.Region, MosaicRegionUS, MosaicRegionEU, MosaicRegionCA, MosaicRegionAU)
+	case p.BlockID != nil:
+		b := p.BlockID
+		if err := checkNonEmpty("Provider.BlockID.TenantDNS", b.TenantDNS); err != nil {
+			return err
+		}
+		if !isToken(b.TenantDNS) && !hostname.MatchString(*b.TenantDNS) {
+			return fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", show(b.TenantDNS))
+		}
+		if err := checkNonEmpty("Provider.BlockID.Community", b.Community); err != nil {
+			return err
+		}
+		if !isToken(b.Community) && !pathPart.MatchString(*b.Community) {
+			return fmt.Errorf("expected Provider.BlockID.Community to be one URL path segment, received %s", show(b.Community))
+		}
+		if err := checkNonEmpty("Provider.BlockID.ClientID", b.ClientID); err != nil {
+			return err
+		}
+		if b.AssuranceClaim != nil && !isToken(b.AssuranceClaim) && !claimName.MatchString(*b.AssuranceClaim) {
+			return fmt.Errorf("expected Provider.BlockID.AssuranceClaim to be a claim name, received %s", show(b.AssuranceClaim))
+		}
+		return checkEndpoints("Provider.BlockID.Endpoints", b.Endpoints)
+	default:
+		o := p.OIDC
+		if err := checkURL("Provider.OIDC.Issuer", o.Issuer, true); err != nil {
+			return err
+		}
+		if err := checkNonEmpty("Provider.OIDC.ClientID", o.ClientID); err != nil {
+			return err
+		}
+		if err := checkEndpoints("Provider.OIDC.Endpoints", o.Endpoints); err != nil {
+			return err
+		}
+		if o.Scopes != nil && len(*o.Scopes) == 0 {
+			return fmt.Errorf("expected Provider.OIDC.Scopes to hold at least \"openid\" or be nil, received []")
+		}
+		if err := checkScopes("Provider.OIDC.Scopes", o.Scopes); err != nil {
+			return err
+		}
+		if m := o.AttributeRequestMethod; m != "" && m != awscognito.OidcAttributeRequestMethod_GET && m != awscognito.OidcAttributeRequestMethod_POST {
+			return fmt.Errorf("expected Provider.OIDC.AttributeRequestMethod to be GET or POST, received %q", m)
+		}
+		return nil
+	}
+}

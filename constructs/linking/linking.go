@@ -1,0 +1,158 @@
+// Package linking links a federated user to the existing native user with
+// the same verified email at sign-up, so one person keeps one Cognito user
+// (and one sub) whether they sign in with a password or through their
+// identity provider.
+//
+// It adds the contract.BehaviourLinking behaviour to the pool's single pre
+// sign-up function (see constructs/presignup); the handler
+// (lambdas/linking) links only on an email the provider marks verified,
+// refuses ambiguous matches and caps the identities linked to one user.
+package linking
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/constructs/presignup"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// DefaultMaxIdentities is Cognito's own limit of identities linked to one
+// user.
+const DefaultMaxIdentities = contract.DefaultLinkMaxIdentities
+
+// LinkingProps configures a Linking. Nil means the documented default.
+type LinkingProps struct {
+	// The user pool: an awscognito.UserPool of this app (a trigger cannot be
+	// added to an imported pool), e.g. Federation.UserPool(). Its PreSignUp
+	// trigger must be free or owned by constructs/presignup. Required.
+	UserPool awscognito.IUserPool
+	// Names of the pool's identity providers whose users are linked, as
+	// plain strings: Federation.ProviderName(). Not the provider resource's
+	// ProviderName() (a reference from the trigger to the provider, which
+	// references the pool, would close a dependency cycle). Required.
+	ProviderNames *[]*string
+	// How many identities may already be linked to a native user before a
+	// new link is refused, 1 to 5.
+	// Default: 5 (Cognito's limit).
+	MaxIdentities *float64
+	// Prebuilt pre sign-up handler code; only used when this construct
+	// creates the pool's pre sign-up function.
+	// Default: - built from lambdas/cmd/presignup with the local Go toolchain.
+	Code awslambda.Code
+	// Retention of the pre sign-up function's log group; only used when this
+	// construct creates the function.
+	// Default: awslogs.RetentionDays_ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+}
+
+// Linking is the linking behaviour of a pool's pre sign-up function.
+type Linking interface {
+	constructs.Construct
+	// PreSignUp is the pool's shared pre sign-up function.
+	PreSignUp() presignup.PreSignUp
+	// Policy lets the function list users of this pool and link identities
+	// in it. It is attached to the function's role as a separate policy, so
+	// the function does not depend on it.
+	Policy() awsiam.Policy
+}
+
+type linking struct {
+	constructs.Construct
+	preSignUp presignup.PreSignUp
+	policy    awsiam.Policy
+}
+
+func (l *linking) PreSignUp() presignup.PreSignUp { return l.preSignUp }
+func (l *linking) Policy() awsiam.Policy          { return l.policy }
+
+func isToken(s *string) bool {
+	if s == nil || !strings.Contains(*s, "${Token[") && !strings.Contains(*s, "#{Token[") {
+		return false
+	}
+	return *awscdk.Token_IsUnresolved(*s)
+}
+
+func (p *LinkingProps) validate() error {
+	if p == nil {
+		return fmt.Errorf("expected props to be set, received nil")
+	}
+	if p.UserPool == nil {
+		return fmt.Errorf("expected UserPool to be set, received nil")
+	}
+	if p.ProviderNames == nil || len(*p.ProviderNames) == 0 {
+		return fmt.Errorf("expected ProviderNames to hold at least one identity provider name, received none")
+	}
+	seen := map[string]bool{}
+	for i, n := range *p.ProviderNames {
+		switch {
+		case n == nil:
+			return fmt.Errorf("expected ProviderNames[%d] to be set, received nil", i)
+		case isToken(n):
+			return fmt.Errorf("expected ProviderNames[%d] to be a plain name (Federation.ProviderName()), received an unresolved token %s: "+
+				"a reference from the pre sign-up function to the provider resource makes a dependency cycle with the pool", i, *n)
+		case len([]rune(*n)) < 1 || len([]rune(*n)) > 32 || strings.TrimSpace(*n) != *n:
+			return fmt.Errorf("expected ProviderNames[%d] to be 1 to 32 characters without surrounding spaces, received %q", i, *n)
+		case seen[*n]:
+			return fmt.Errorf("expected ProviderNames to be distinct, received %q twice", *n)
+		}
+		seen[*n] = true
+	}
+	if m := p.MaxIdentities; m != nil && (*m < 1 || *m > DefaultMaxIdentities || *m != float64(int64(*m))) {
+		return fmt.Errorf("expected MaxIdentities to be an integer between 1 and %d, received %g", DefaultMaxIdentities, *m)
+	}
+	return nil
+}
+
+// NewLinking adds account linking to the pool's pre sign-up function. It
+// panics with a descriptive message when props are invalid.
+func NewLinking(scope constructs.Construct, id *string, props *LinkingProps) Linking {
+	if err := props.validate(); err != nil {
+		panic("linking: " + err.Error())
+	}
+	this := constructs.NewConstruct(scope, id)
+	l := &linking{Construct: this}
+
+	names := make([]string, len(*props.ProviderNames))
+	for i, n := range *props.ProviderNames {
+		names[i] = *n
+	}
+	providers, err := json.Marshal(names)
+	if err != nil {
+		panic("linking: " + err.Error())
+	}
+	maxIdentities := float64(DefaultMaxIdentities)
+	if props.MaxIdentities != nil {
+		maxIdentities = *props.MaxIdentities
+	}
+
+	l.preSignUp = presignup.Of(props.UserPool, &presignup.PreSignUpProps{Code: props.Code, LogRetention: props.LogRetention})
+	l.preSignUp.AddBehaviour(contract.BehaviourLinking, map[string]string{
+		contract.EnvLinkProviders:     string(providers),
+		contract.EnvLinkMaxIdentities: strconv.FormatInt(int64(maxIdentities), 10),
+	})
+
+	// On this pool only. A separate policy, not the role's default policy:
+	// the function depends on its role (and so on the default policy), the
+	// pool depends on the function (trigger), and this policy names the
+	// pool; inside the default policy that would be a cycle.
+	l.policy = awsiam.NewPolicy(this, jsii.String("Policy"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{l.preSignUp.Role()},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Effect:    awsiam.Effect_ALLOW,
+			Actions:   jsii.Strings("cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"),
+			Resources: &[]*string{props.UserPool.UserPoolArn()},
+		})},
+	})
+	return l
+}

@@ -1,0 +1,16 @@
+package presignup
+
+// The pre-sign-up function is built from HandlerPackage by import path in
+// the module that uses this construct; importing the modules the handler
+// needs makes that module's `go mod tidy` record them (see
+// constructs/stepup/handlers.go and test/consumer_test.go).
+import (
+	_ "github.com/aws/aws-lambda-go/lambda"
+	_ "github.com/aws/aws-sdk-go-v2/config"
+	_ "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	_ "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	_ "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	_ "github.com/cognitobridge/cognitobridge/lambdas/linking"
+	_ "github.com/cognitobridge/cognitobridge/lambdas/presignup"
+)
