@@ -9,6 +9,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
+	"github.com/cognitobridge/cognitobridge/constructs/transaction"
 )
 
 // TestConsumerModuleBuildsHandlers plays a user's CDK app module: it
@@ -40,11 +41,13 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/linking"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
+	"github.com/cognitobridge/cognitobridge/constructs/transaction"
 )
 
 var (
 	_ = federation.NewFederation
 	_ = linking.NewLinking
+	_ = transaction.NewTransactionStepUp
 )
 
 func main() {
@@ -69,7 +72,8 @@ func main() {
 	goCmd(nil, "mod", "tidy")
 	goCmd(nil, "vet", ".")
 	cross := []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
-	for _, pkg := range []string{stepup.DefineHandlerPackage, stepup.CreateHandlerPackage, stepup.VerifyHandlerPackage, stepup.GuardHandlerPackage, presignup.HandlerPackage} {
+	for _, pkg := range []string{stepup.DefineHandlerPackage, stepup.CreateHandlerPackage, stepup.VerifyHandlerPackage, stepup.GuardHandlerPackage, presignup.HandlerPackage,
+		transaction.AuthorizerHandlerPackage, transaction.EchoHandlerPackage} {
 		goCmd(cross, "build", "-mod=readonly", "-tags", "lambda.norpc", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), pkg)
 	}
 }

@@ -25,6 +25,7 @@ func TestRegistry(t *testing.T) {
 		{"biopass-mfa", BiopassMFAStackID},
 		{"mosaic-passwordless", MosaicPasswordlessStackID},
 		{"blockid-federation", BlockIDFederationStackID},
+		{"transaction-stepup", TransactionStepUpStackID},
 	}
 	if len(Apps) != len(want) {
 		t.Fatalf("Apps has %d entries, want %d", len(Apps), len(want))
@@ -35,7 +36,8 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	if BlockIDStepUpStackID != "CognitoBridgeBlockIDStepUp" || BiopassMFAStackID != "CognitoBridgeBiopassMFA" ||
-		MosaicPasswordlessStackID != "CognitoBridgeMosaicPasswordless" || BlockIDFederationStackID != "CognitoBridgeBlockIDFederation" {
+		MosaicPasswordlessStackID != "CognitoBridgeMosaicPasswordless" || BlockIDFederationStackID != "CognitoBridgeBlockIDFederation" ||
+		TransactionStepUpStackID != "CognitoBridgeTransactionStepUp" {
 		t.Error("stack ids changed: deployed stacks would be replaced")
 	}
 }
@@ -71,7 +73,7 @@ func TestSamplesSynthesizeWithoutNagFindings(t *testing.T) {
 			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
 			tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
 			tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
-				"LambdaConfig": map[string]interface{}{"PreTokenGeneration": assertions.Match_AnyValue()},
+				"LambdaConfig": map[string]interface{}{"PreTokenGenerationConfig": map[string]interface{}{"LambdaArn": assertions.Match_AnyValue(), "LambdaVersion": "V2_0"}},
 			})
 			tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1))
 			tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(1))

@@ -102,6 +102,28 @@ type StepUpProps struct {
 	// 1 second to 1 hour. Only with ServerSideGuard.
 	// Default: awscdk.Duration_Seconds(60).
 	StepUpWindow awscdk.Duration
+	// The step-up reasons a client may name for a step-up sign-in, in the
+	// clientMetadata of its RespondToAuthChallenge (key
+	// contract.MetadataStepUpReason; Amplify: confirmSignIn
+	// options.clientMetadata). When the guard consumes a fresh record it
+	// stamps the named reason, if it is one of these (else "sign_in"), and
+	// the step-up time into the tokens (claims contract.ClaimStepUpReason and
+	// contract.ClaimStepUpAt) for a transaction authorizer to check. Values:
+	// 1 to 64 characters of a-z, 0-9 and _, at most 32. A transaction
+	// construct adds the reasons its routes require (AllowStepUpReasons).
+	// Only with ServerSideGuard.
+	// Default: ["high_value_transaction"].
+	StepUpReasons *[]*string
+	// The event version of the guard's Pre Token Generation trigger. With
+	// V2_0 (or V3_0) the guard adds the step-up claims to the access token
+	// and the ID token; these versions need the Essentials or Plus feature
+	// plan. With V1_0 (the only version of a Lite pool) tokens carry no
+	// step-up claims and a transaction authorizer refuses every call; the
+	// guard still gates issuance. For an existing UserPool, check its
+	// feature plan: a V2_0 trigger on a Lite pool fails at deploy. Only with
+	// ServerSideGuard.
+	// Default: awscognito.LambdaVersion_V2_0.
+	GuardLambdaVersion awscognito.LambdaVersion
 
 	// An existing secret holding the provider credentials as JSON (see
 	// contract.ProviderSecret). Its resource policy is only changed when it
@@ -460,6 +482,41 @@ func checkWholeSeconds(field string, d awscdk.Duration) error {
 // defaults to true).
 func (p *StepUpProps) guardOn() bool { return p.ServerSideGuard == nil || *p.ServerSideGuard }
 
+// DefaultStepUpReasons are StepUpReasons when nil.
+var DefaultStepUpReasons = []string{contract.StepUpReasonHighValueTransaction}
+
+// MaxStepUpReasons caps the guard's allow-list.
+const MaxStepUpReasons = 32
+
+// guardLambdaVersion is GuardLambdaVersion or its default.
+func (p *StepUpProps) guardLambdaVersion() awscognito.LambdaVersion {
+	if p.GuardLambdaVersion == "" {
+		return awscognito.LambdaVersion_V2_0
+	}
+	return p.GuardLambdaVersion
+}
+
+// CheckStepUpReasons validates a list of step-up reasons (nil is fine): 1
+// to MaxStepUpReasons values, each valid for contract.ValidStepUpReason.
+// Unresolved tokens are not checked.
+func CheckStepUpReasons(field string, l *[]*string) error {
+	if l == nil {
+		return nil
+	}
+	if err := checkList(field, l, true); err != nil {
+		return err
+	}
+	if len(*l) > MaxStepUpReasons {
+		return fmt.Errorf("expected %s to hold at most %d values, received %d", field, MaxStepUpReasons, len(*l))
+	}
+	for i, s := range *l {
+		if !isTokenString(s) && !contract.ValidStepUpReason(*s) {
+			return fmt.Errorf("expected %s[%d] to be 1 to 64 characters of a-z, 0-9 and _, received %s", field, i, show(s))
+		}
+	}
+	return nil
+}
+
 // validate checks the props once, before anything is created. Plain values
 // are checked without jsii; Duration fields need it.
 func (p *StepUpProps) validate() error {
@@ -567,6 +624,21 @@ func (p *StepUpProps) validate() error {
 	if !p.guardOn() && p.StepUpWindow != nil {
 		checks = append(checks, fmt.Errorf("expected StepUpWindow only when ServerSideGuard is true, received it with ServerSideGuard=false"))
 	}
+	if !p.guardOn() && p.StepUpReasons != nil {
+		checks = append(checks, fmt.Errorf("expected StepUpReasons only when ServerSideGuard is true, received it with ServerSideGuard=false"))
+	}
+	if !p.guardOn() && p.GuardLambdaVersion != "" {
+		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion only when ServerSideGuard is true, received %s with ServerSideGuard=false", p.GuardLambdaVersion))
+	}
+	switch p.GuardLambdaVersion {
+	case "", awscognito.LambdaVersion_V1_0, awscognito.LambdaVersion_V2_0, awscognito.LambdaVersion_V3_0:
+	default:
+		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion to be one of V1_0, V2_0, V3_0, received %q", string(p.GuardLambdaVersion)))
+	}
+	if p.UserPool == nil && p.FeaturePlan == awscognito.FeaturePlan_LITE && p.guardOn() && p.guardLambdaVersion() != awscognito.LambdaVersion_V1_0 {
+		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion V1_0 with FeaturePlan LITE (V2_0 and V3_0 need Essentials or Plus), received %s", p.guardLambdaVersion()))
+	}
+	checks = append(checks, CheckStepUpReasons("StepUpReasons", p.StepUpReasons))
 	if p.ParameterPrefix != nil && !isTokenString(p.ParameterPrefix) && !alnum.MatchString(*p.ParameterPrefix) {
 		checks = append(checks, fmt.Errorf("expected ParameterPrefix to hold only letters and digits, received %s", show(p.ParameterPrefix)))
 	}

@@ -8,12 +8,19 @@
 // the Cognito user. With the ServerSideGuard (the default) Verify also
 // records the passed step-up in a DynamoDB table, and a Pre Token Generation
 // trigger lets Cognito issue tokens only when it consumes that record, so no
-// sign-in path that skips the custom challenge yields tokens.
+// sign-in path that skips the custom challenge yields tokens. On event
+// version V2_0 (the default; Essentials or Plus feature plan) the guard also
+// stamps the step-up time and reason into the access and ID tokens
+// (cognitobridge:stepup_at, cognitobridge:stepup_reason), which
+// constructs/transaction checks on high-value API routes.
 package stepup
 
 import (
+	"encoding/json"
+	"fmt"
 	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
@@ -61,6 +68,17 @@ type StepUp interface {
 	StepUpTable() awsdynamodb.ITable
 	// Secret holds the provider credentials (given or created).
 	Secret() awssecretsmanager.ISecret
+	// GuardLambdaVersion is the event version of the guard's Pre Token
+	// Generation trigger (V2_0 or V3_0: the tokens carry the step-up
+	// claims), or "" when ServerSideGuard is false.
+	GuardLambdaVersion() awscognito.LambdaVersion
+	// StepUpReasons is the guard's allow-list of step-up reasons (see
+	// StepUpProps.StepUpReasons), or nil when ServerSideGuard is false.
+	StepUpReasons() []string
+	// AllowStepUpReasons adds reasons to the guard's allow-list (a
+	// transaction construct adds those its routes require). It panics when
+	// ServerSideGuard is false or a reason is invalid.
+	AllowStepUpReasons(reasons *[]*string)
 }
 
 type stepUp struct {
@@ -70,6 +88,8 @@ type stepUp struct {
 	define, create, verify, guard awslambda.Function
 	table                         awsdynamodb.Table
 	secret                        awssecretsmanager.ISecret
+	guardVersion                  awscognito.LambdaVersion
+	reasons                       []string
 }
 
 func (s *stepUp) UserPool() awscognito.IUserPool { return s.pool }
@@ -97,6 +117,40 @@ func (s *stepUp) StepUpTable() awsdynamodb.ITable {
 		return nil
 	}
 	return s.table
+}
+func (s *stepUp) GuardLambdaVersion() awscognito.LambdaVersion { return s.guardVersion }
+func (s *stepUp) StepUpReasons() []string {
+	if s.guard == nil {
+		return nil
+	}
+	return append([]string(nil), s.reasons...)
+}
+
+func (s *stepUp) AllowStepUpReasons(reasons *[]*string) {
+	if s.guard == nil {
+		panic("stepup: expected ServerSideGuard to be true to allow step-up reasons, received ServerSideGuard=false")
+	}
+	if err := CheckStepUpReasons("reasons", reasons); err != nil {
+		panic("stepup: " + err.Error())
+	}
+	if reasons == nil {
+		return
+	}
+	for _, r := range *reasons {
+		if !slices.Contains(s.reasons, *r) {
+			s.reasons = append(s.reasons, *r)
+		}
+	}
+	if len(s.reasons) > MaxStepUpReasons {
+		panic(fmt.Sprintf("stepup: expected at most %d step-up reasons, received %d", MaxStepUpReasons, len(s.reasons)))
+	}
+	s.guard.AddEnvironment(jsii.String(contract.EnvStepUpReasons), jsii.String(reasonsJSON(s.reasons)), nil)
+}
+
+// reasonsJSON is the guard's contract.EnvStepUpReasons value.
+func reasonsJSON(reasons []string) string {
+	b, _ := json.Marshal(reasons) // []string always marshals
+	return string(b)
 }
 
 func orDuration(d awscdk.Duration, defMillis float64) float64 {
@@ -199,12 +253,31 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	s.pool.AddTrigger(awscognito.UserPoolOperation_VERIFY_AUTH_CHALLENGE_RESPONSE(), s.verify, "")
 
 	if guardOn {
-		s.guard = newTrigger(this, "Guard", props, code.Guard, GuardHandlerPackage, recordEnv, "Pre token generation: issues tokens only after a fresh, recorded step-up on the same app client")
+		s.reasons = append([]string(nil), DefaultStepUpReasons...)
+		if props.StepUpReasons != nil {
+			s.reasons = s.reasons[:0]
+			for _, r := range *props.StepUpReasons {
+				if !slices.Contains(s.reasons, *r) {
+					s.reasons = append(s.reasons, *r)
+				}
+			}
+		}
+		guardEnv := maps.Clone(recordEnv)
+		guardEnv[contract.EnvStepUpReasons] = reasonsJSON(s.reasons)
+		s.guard = newTrigger(this, "Guard", props, code.Guard, GuardHandlerPackage, guardEnv, "Pre token generation: issues tokens only after a fresh, recorded step-up on the same app client")
 		// Verify only writes records, the guard only consumes them; both on
 		// this table alone.
 		s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:PutItem"))
 		s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
-		s.pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION(), s.guard, "")
+		// V2_0/V3_0 (PreTokenGenerationConfig) let the guard add the step-up
+		// claims to the access token; V1_0 keeps the legacy
+		// PreTokenGeneration setting of a Lite pool.
+		s.guardVersion = props.guardLambdaVersion()
+		if s.guardVersion == awscognito.LambdaVersion_V1_0 {
+			s.pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION(), s.guard, "")
+		} else {
+			s.pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), s.guard, s.guardVersion)
+		}
 	}
 
 	// Only Create and Verify may read the secret.

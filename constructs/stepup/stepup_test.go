@@ -95,7 +95,11 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			"DefineAuthChallenge":         map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpDefineFunction")), "Arn"}},
 			"CreateAuthChallenge":         map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpCreateFunction")), "Arn"}},
 			"VerifyAuthChallengeResponse": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyFunction")), "Arn"}},
-			"PreTokenGeneration":          map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+			// V2_0: the guard stamps the step-up claims into the access token.
+			"PreTokenGenerationConfig": map[string]interface{}{
+				"LambdaArn":     map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+				"LambdaVersion": "V2_0",
+			},
 		},
 		"AdminCreateUserConfig": map[string]interface{}{"AllowAdminCreateUserOnly": true},
 		"UsernameAttributes":    assertions.Match_Absent(),
@@ -194,8 +198,8 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			t.Errorf("%s gets the record table but does not use it", id)
 		}
 		if strings.HasPrefix(id, "StepUpGuard") {
-			if hasArn || len(env) != 2 {
-				t.Errorf("Guard env = %v, want only the record table and window", env)
+			if hasArn || len(env) != 3 || env[contract.EnvStepUpReasons] != `["high_value_transaction"]` {
+				t.Errorf("Guard env = %v, want only the record table, window and reasons", env)
 			}
 			continue
 		}
@@ -362,7 +366,7 @@ func TestGuardOff(t *testing.T) {
 	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
 	tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(0))
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
-		"LambdaConfig": map[string]interface{}{"PreTokenGeneration": assertions.Match_Absent()},
+		"LambdaConfig": map[string]interface{}{"PreTokenGeneration": assertions.Match_Absent(), "PreTokenGenerationConfig": assertions.Match_Absent()},
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{"AuthSessionValidity": 15})
 	// Without the guard nothing would stop a plain SRP sign-in.
@@ -380,9 +384,17 @@ func TestGuardOff(t *testing.T) {
 	if strings.Contains(string(policies), "dynamodb:") {
 		t.Errorf("DynamoDB access without the guard: %s", policies)
 	}
-	if su.GuardFunction() != nil || su.StepUpTable() != nil {
-		t.Error("GuardFunction and StepUpTable must be nil without the guard")
+	if su.GuardFunction() != nil || su.StepUpTable() != nil || su.GuardLambdaVersion() != "" || su.StepUpReasons() != nil {
+		t.Error("GuardFunction, StepUpTable, GuardLambdaVersion and StepUpReasons must be empty without the guard")
 	}
+	func() {
+		defer func() {
+			if msg, _ := recover().(string); !strings.Contains(msg, "expected ServerSideGuard to be true") {
+				t.Errorf("AllowStepUpReasons without guard: panic %q", msg)
+			}
+		}()
+		su.AllowStepUpReasons(jsii.Strings("payout_change"))
+	}()
 }
 
 func TestGuardOnExistingPoolWithWindow(t *testing.T) {
@@ -393,13 +405,27 @@ func TestGuardOnExistingPoolWithWindow(t *testing.T) {
 		UserPool:     pool,
 		RequiredAcr:  jsii.Strings("otp sms", "liveID push"),
 		StepUpWindow: awscdk.Duration_Seconds(jsii.Number(15)),
-		Code:         prebuilt(t),
+		// A Lite pool: the legacy trigger, no step-up claims.
+		GuardLambdaVersion: awscognito.LambdaVersion_V1_0,
+		StepUpReasons:      jsii.Strings("payout_change", "payout_change"),
+		Code:               prebuilt(t),
 	})
+	su.AllowStepUpReasons(jsii.Strings("high_value_transaction", "payout_change"))
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"LambdaConfig": map[string]interface{}{
-			"PreTokenGeneration": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+			"PreTokenGeneration":       map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+			"PreTokenGenerationConfig": assertions.Match_Absent(),
 		},
+	})
+	if su.GuardLambdaVersion() != awscognito.LambdaVersion_V1_0 || strings.Join(su.StepUpReasons(), ",") != "payout_change,high_value_transaction" {
+		t.Errorf("version %s, reasons %v", su.GuardLambdaVersion(), su.StepUpReasons())
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Pre token generation")),
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvStepUpReasons: `["payout_change","high_value_transaction"]`,
+		}},
 	})
 	for _, fn := range []string{"StepUpVerifyFunction", "StepUpGuardFunction"} {
 		found := false
@@ -549,6 +575,14 @@ func TestBadPropsPanic(t *testing.T) {
 		{"window fraction", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Millis(jsii.Number(1500))}, "expected StepUpWindow to be whole seconds, received 1.5 seconds"},
 		{"window bounds", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Hours(jsii.Number(1))}, ""},
 		{"window without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), StepUpWindow: awscdk.Duration_Seconds(jsii.Number(30))}, "expected StepUpWindow only when ServerSideGuard is true"},
+		{"reasons without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), StepUpReasons: jsii.Strings("a")}, "expected StepUpReasons only when ServerSideGuard is true"},
+		{"version without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), GuardLambdaVersion: awscognito.LambdaVersion_V2_0}, "expected GuardLambdaVersion only when ServerSideGuard is true"},
+		{"bad version", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, GuardLambdaVersion: "V4_0"}, `expected GuardLambdaVersion to be one of V1_0, V2_0, V3_0, received "V4_0"`},
+		{"lite pool with V2", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, FeaturePlan: awscognito.FeaturePlan_LITE}, "expected GuardLambdaVersion V1_0 with FeaturePlan LITE"},
+		{"lite pool with V1", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, FeaturePlan: awscognito.FeaturePlan_LITE, GuardLambdaVersion: awscognito.LambdaVersion_V1_0}, ""},
+		{"empty reasons", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpReasons: &[]*string{}}, "expected StepUpReasons to hold at least one value or be nil, received []"},
+		{"bad reason", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpReasons: jsii.Strings("High-Value")}, `expected StepUpReasons[0] to be 1 to 64 characters of a-z, 0-9 and _, received "High-Value"`},
+		{"reason with space", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpReasons: jsii.Strings("a b")}, `expected StepUpReasons[0] without spaces`},
 		{"session too short", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(2))}, "expected AuthSessionValidity between 180 and 900 seconds, received 120 seconds"},
 		{"session too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(16))}, "expected AuthSessionValidity between 180 and 900 seconds, received 960 seconds"},
 		{"session without client", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, CreateClient: jsii.Bool(false), AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(10))}, "expected AuthSessionValidity only when CreateClient is true"},

@@ -168,7 +168,7 @@ const (
 	BehaviourLinking = "linking"
 	// EnvLinkProviders is a JSON array of the user pool's identity provider
 	// names (as configured in the pool, 1..32 characters) whose users may be
-	// linked, e.g. ["Google","corp_oidc"].
+	// linked, e.g. ["Google","Mosaic"] (Cognito allows "_" in a provider name only as its second character).
 	EnvLinkProviders = "COGNITOBRIDGE_LINK_PROVIDERS"
 	// EnvLinkMaxIdentities caps the identities already linked to a native
 	// user before linking is refused. Default: DefaultLinkMaxIdentities.
@@ -179,3 +179,168 @@ const (
 // number of federated identities linked to a user is five",
 // AdminLinkProviderForUser API reference).
 const DefaultLinkMaxIdentities = 5
+
+// Transaction step-up (issue 4): the proof that a session passed a recent
+// step-up travels in the access token. The guard adds the claims when it
+// consumes a fresh step-up record, that is only on a real step-up sign-in
+// (never on a refresh), through a Pre Token Generation V2_0 (or V3_0) event;
+// the transaction authorizer checks them on high-value API routes.
+const (
+	// ClaimStepUpAt is the epoch seconds (a JSON number) at which the
+	// step-up of this sign-in passed (the step-up record's passedAt).
+	ClaimStepUpAt = "cognitobridge:stepup_at"
+	// ClaimStepUpReason is why the step-up was asked for: the sign-in's
+	// clientMetadata[MetadataStepUpReason] when it is one of the guard's
+	// allowed reasons (EnvStepUpReasons), else StepUpReasonSignIn.
+	ClaimStepUpReason = "cognitobridge:stepup_reason"
+	// MetadataStepUpReason is the clientMetadata key of RespondToAuthChallenge
+	// (Amplify: confirmSignIn options.clientMetadata) that names the reason.
+	MetadataStepUpReason = "stepup_reason"
+	// StepUpReasonSignIn is the reason of a step-up sign-in that named no
+	// allowed reason.
+	StepUpReasonSignIn = "sign_in"
+	// StepUpReasonHighValueTransaction is the default allowed and required
+	// reason: a payment, a change of payout account.
+	StepUpReasonHighValueTransaction = "high_value_transaction"
+	// EnvStepUpReasons is the guard's JSON array of reasons a client may name
+	// in clientMetadata. Default: ["high_value_transaction"].
+	EnvStepUpReasons = "COGNITOBRIDGE_STEPUP_REASONS"
+)
+
+// Environment of the transaction authorizer (API Gateway HTTP API Lambda
+// authorizer, simple responses).
+const (
+	// EnvTokenIssuer is the user pool's issuer,
+	// https://cognito-idp.{region}.amazonaws.com/{userPoolId}. Required.
+	EnvTokenIssuer = "COGNITOBRIDGE_TOKEN_ISSUER"
+	// EnvTokenJWKSURL replaces the pool's key set URL,
+	// {issuer}/.well-known/jwks.json. Default: derived from the issuer.
+	EnvTokenJWKSURL = "COGNITOBRIDGE_TOKEN_JWKS_URL"
+	// EnvTokenClientID is the app client whose access tokens are accepted
+	// (the token's client_id claim). Required.
+	EnvTokenClientID = "COGNITOBRIDGE_TOKEN_CLIENT_ID"
+	// EnvStepUpMaxAgeSeconds is how old ClaimStepUpAt may be. Default: 300.
+	EnvStepUpMaxAgeSeconds = "COGNITOBRIDGE_STEPUP_MAX_AGE_SECONDS"
+	// EnvRequiredReasons is a JSON array: ClaimStepUpReason must be one of
+	// them. Default: ["high_value_transaction"].
+	EnvRequiredReasons = "COGNITOBRIDGE_REQUIRED_REASONS"
+)
+
+// Keys of the authorizer's context on an authorized request (API Gateway
+// passes them to the integration as requestContext.authorizer.lambda.*).
+const (
+	AuthorizerContextSub      = "sub"
+	AuthorizerContextStepUpAt = "stepup_at"
+)
+
+// ValidStepUpReason reports whether r may be a step-up reason: 1 to 64
+// characters of a-z, 0-9 and '_'. Both the construct and the handlers use it.
+func ValidStepUpReason(r string) bool {
+	if len(r) == 0 || len(r) > 64 {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Identity proofing at sign-up (issue 4): the pre sign-up behaviour starts
+// a document + liveness session, the session endpoint hands the session URL
+// to the one client that knows the sign-up's handle, and the callback
+// confirms the user once the provider's API says the proofing passed.
+const (
+	// BehaviourProofing starts an identity proofing session at sign-up
+	// (PreSignUp_SignUp only) and never confirms the user itself.
+	BehaviourProofing = "proofing"
+	// EnvProofingTable names the DynamoDB table of proofing records
+	// (partition key RecordPartitionKey, TTL attribute RecordExpiresAt).
+	EnvProofingTable = "COGNITOBRIDGE_PROOFING_TABLE"
+	// EnvProofingUserPoolID is the user pool the session and callback
+	// handlers serve (fixed by configuration, never taken from a request).
+	EnvProofingUserPoolID = "COGNITOBRIDGE_PROOFING_USER_POOL_ID"
+	// EnvIDVBaseURL is the IDV provider's API base URL (for BlockID the
+	// tenant's document verification service, "docuverify" in /caas/sd).
+	EnvIDVBaseURL = "COGNITOBRIDGE_IDV_BASE_URL"
+	// EnvIDVSecretARN is the Secrets Manager secret holding IDVSecret.
+	EnvIDVSecretARN = "COGNITOBRIDGE_IDV_SECRET_ARN"
+	// EnvIDVDocumentTypes is a JSON array of accepted document types
+	// (IDVDocument* values), e.g. ["dl","passport"]. Default: ["dl","passport"].
+	EnvIDVDocumentTypes = "COGNITOBRIDGE_IDV_DOCUMENT_TYPES"
+	// EnvIDVLiveness is the liveness mode requested (IDVLiveness* values).
+	// Default: IDVLivenessPassive.
+	EnvIDVLiveness = "COGNITOBRIDGE_IDV_LIVENESS"
+	// EnvIDVCallbackURL is the HTTPS URL of the proofing callback endpoint
+	// given to the provider with each session.
+	EnvIDVCallbackURL = "COGNITOBRIDGE_IDV_CALLBACK_URL"
+	// EnvProofingTTLSeconds is how long a pending proofing record lives.
+	// Default: 86400 (one day); 3600..2592000.
+	EnvProofingTTLSeconds = "COGNITOBRIDGE_PROOFING_TTL_SECONDS"
+)
+
+// Document types of EnvIDVDocumentTypes.
+const (
+	IDVDocumentDriversLicense = "dl"
+	IDVDocumentPassport       = "passport"
+	IDVDocumentIDCard         = "idcard"
+)
+
+// Liveness modes of EnvIDVLiveness.
+const (
+	IDVLivenessPassive = "passive"
+	IDVLivenessActive  = "active"
+)
+
+// ProofingHandleKey is the validationData (or clientMetadata) key in which
+// the signing-up client passes the lower-case hex SHA-256 of a random
+// handle that only it knows; the handle later opens the session endpoint.
+const ProofingHandleKey = "proofing_handle_sha256"
+
+// Custom attributes written when the proofing passed. The user pool must
+// declare them (custom:ial, custom:ial_at: strings, mutable) and no app
+// client may be allowed to write them.
+const (
+	AttrIAL   = "custom:ial"
+	AttrIALAt = "custom:ial_at"
+)
+
+// Callback authentication headers: timestamp is unix seconds, signature
+// the lower-case hex HMAC-SHA256 over "<timestamp>.<raw body>" keyed with
+// IDVSecret.CallbackHMACKey.
+const (
+	HeaderProofingTimestamp = "X-Cognitobridge-Timestamp"
+	HeaderProofingSignature = "X-Cognitobridge-Signature"
+)
+
+// IDVSecret is the JSON stored in the IDV secret (EnvIDVSecretARN).
+type IDVSecret struct {
+	// LicenseKey is the BlockID license key (sent encrypted).
+	LicenseKey string `json:"licenseKey"`
+	// PublicKey is this integration's BlockID public key (base64).
+	PublicKey string `json:"publicKey"`
+	// SharedKey is the base64 AES-256 key shared with the document
+	// verification service (ECDH of this integration's private key and the
+	// service's public key, computed offline).
+	SharedKey string `json:"sharedKey"`
+	// DVCID is the document verification configuration id.
+	DVCID string `json:"dvcId"`
+	// TenantDNS and Community name the BlockID tenant.
+	TenantDNS string `json:"tenantDns"`
+	Community string `json:"community"`
+	// CallbackHMACKey keys the callback signature (at least 32 bytes).
+	CallbackHMACKey string `json:"callbackHmacKey"`
+}
+
+// JSON keys of IDVSecret, for the construct that builds the secret.
+const (
+	IDVSecretKeyLicenseKey      = "licenseKey"
+	IDVSecretKeyPublicKey       = "publicKey"
+	IDVSecretKeySharedKey       = "sharedKey"
+	IDVSecretKeyDVCID           = "dvcId"
+	IDVSecretKeyTenantDNS       = "tenantDns"
+	IDVSecretKeyCommunity       = "community"
+	IDVSecretKeyCallbackHMACKey = "callbackHmacKey"
+)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // Events shaped like the ones Cognito sends (developer guide examples).
@@ -95,8 +97,34 @@ func TestContractThroughLambdaHandler(t *testing.T) {
 		t.Fatalf("v2 with record: %v", err)
 	}
 	resp = m["response"].(map[string]any)
-	if v, ok := resp["claimsAndScopeOverrideDetails"]; !ok || v != nil || len(resp) != 1 {
+	details, _ := resp["claimsAndScopeOverrideDetails"].(map[string]any)
+	if len(resp) != 1 || len(details) != 2 {
 		t.Fatalf("v2 response = %v", resp)
+	}
+	for _, tok := range []string{"accessTokenGeneration", "idTokenGeneration"} {
+		claims, _ := details[tok].(map[string]any)["claimsToAddOrOverride"].(map[string]any)
+		// "k":"v" is not a reason: the sign-in's own reason is stamped.
+		if len(claims) != 2 || claims[contract.ClaimStepUpAt] != float64(now0.Unix()) || claims[contract.ClaimStepUpReason] != contract.StepUpReasonSignIn {
+			t.Fatalf("v2 %s = %v", tok, details[tok])
+		}
+	}
+	// With an allowed reason in clientMetadata.
+	f.put(pool, sub, now0)
+	m, err = invoke(t, h, strings.Replace(cognitoV2, `{"k": "v"}`, `{"stepup_reason": "high_value_transaction"}`, 1))
+	if err != nil {
+		t.Fatalf("v2 with reason: %v", err)
+	}
+	claims := m["response"].(map[string]any)["claimsAndScopeOverrideDetails"].(map[string]any)["accessTokenGeneration"].(map[string]any)["claimsToAddOrOverride"].(map[string]any)
+	if claims[contract.ClaimStepUpReason] != contract.StepUpReasonHighValueTransaction {
+		t.Fatalf("v2 reason = %v", claims)
+	}
+	// A v2 refresh passes with no claims.
+	m, err = invoke(t, h, strings.Replace(cognitoV2, TriggerHostedAuth, TriggerRefreshTokens, 1))
+	if err != nil {
+		t.Fatalf("v2 refresh: %v", err)
+	}
+	if resp := m["response"].(map[string]any); resp["claimsAndScopeOverrideDetails"] != nil || len(resp) != 1 {
+		t.Fatalf("v2 refresh response = %v", resp)
 	}
 	if groups := m["request"].(map[string]any)["groupConfiguration"].(map[string]any)["groupsToOverride"]; len(groups.([]any)) != 1 {
 		t.Fatalf("groups not passed through: %v", groups)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -24,6 +25,8 @@ func FuzzHandleEvent(f *testing.F) {
 	f.Add([]byte(`null`), true)
 	f.Add([]byte(strings.Replace(cognitoV1, client, "2other98765432", 1)), true)
 	f.Add([]byte(`{"request":null,"response":{"claimsOverrideDetails":{"claimsToSuppress":["sub"]}}}`), false)
+	f.Add([]byte(strings.Replace(cognitoV2, `{"k": "v"}`, `{"stepup_reason": "high_value_transaction"}`, 1)), true)
+	f.Add([]byte(strings.Replace(cognitoV2, `{"k": "v"}`, `{"stepup_reason": "high_value_transaction\u0000"}`, 1)), true)
 	h := New(nil, time.Minute)
 	h.Logger = slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))
 	h.Now = func() time.Time { return now0 }
@@ -58,10 +61,18 @@ func FuzzHandleEvent(f *testing.F) {
 		if jerr := json.Unmarshal(out, &resp); jerr != nil || len(resp.Response) != 1 {
 			t.Fatalf("pass response %s", out)
 		}
-		for _, v := range resp.Response {
-			if string(v) != "null" {
-				t.Fatalf("claims changed: %s", out)
+		if !isV2(ev.Version) {
+			if string(resp.Response["claimsOverrideDetails"]) != "null" {
+				t.Fatalf("v1 claims changed: %s", out)
 			}
+			return
+		}
+		// A consumed record on a v2/3 event: exactly the two step-up claims
+		// in both tokens, the reason from the allow-list.
+		wantClaims := fmt.Sprintf(`{"cognitobridge:stepup_at":%d,"cognitobridge:stepup_reason":%q}`, now0.Unix(), StepUpReason(ev.Request.ClientMetadata, DefaultReasons))
+		wantDetails := `{"idTokenGeneration":{"claimsToAddOrOverride":` + wantClaims + `},"accessTokenGeneration":{"claimsToAddOrOverride":` + wantClaims + `}}`
+		if got := string(resp.Response["claimsAndScopeOverrideDetails"]); got != wantDetails {
+			t.Fatalf("v2 claims = %s, want %s", got, wantDetails)
 		}
 	})
 }

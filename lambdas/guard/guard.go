@@ -27,6 +27,27 @@
 //
 // Every refusal is the same generic error ("step-up required"); the reason
 // goes to one JSON log line, without tokens or user attributes.
+//
+// Transaction step-up. When the guard consumes a fresh record (a real
+// step-up sign-in, never a refresh) of a version 2 or 3 event (the pool's
+// trigger configured as LambdaVersion V2_0 or V3_0, which needs the
+// Essentials or Plus feature plan), it adds two claims to both the access
+// and the ID token: contract.ClaimStepUpAt, the epoch seconds of the passed
+// step-up (the record's passedAt), and contract.ClaimStepUpReason, the
+// sign-in's clientMetadata[contract.MetadataStepUpReason] when it is exactly
+// one of the allowed reasons (contract.EnvStepUpReasons, default
+// ["high_value_transaction"]), else contract.StepUpReasonSignIn. An API's
+// transaction authorizer then accepts an access token on a high-value route
+// only with a recent stepup_at. The proof lives in the token rather than in
+// a lookup at the authorizer because the record is consumed at issuance
+// anyway, and a claim costs no per-request read.
+//
+// The reason is the client's label, checked against the allow-list only; the
+// proof is stepup_at, which only a consumed record yields. Refreshed tokens
+// get no claims (the guard adds nothing on TokenGeneration_RefreshTokens),
+// so a high-value call needs a fresh step-up sign-in. A version 1 event can
+// only change the ID token and gets no claims: tokens of a pool whose trigger
+// is V1_0 never pass a transaction authorizer.
 package guard
 
 import (
@@ -85,9 +106,10 @@ const (
 	DeadlineMargin = 300 * time.Millisecond
 )
 
-// Consumer consumes a step-up record; *steprecord.Store satisfies it.
+// Consumer consumes a step-up record and returns, when ok, the time the
+// step-up passed; *steprecord.Store satisfies it.
 type Consumer interface {
-	Consume(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (ok bool, reason string, err error)
+	ConsumeAt(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error)
 }
 
 var _ Consumer = (*steprecord.Store)(nil)
@@ -99,6 +121,56 @@ type Config struct {
 	// Window is how old a record may be (contract.EnvStepUpWindowSeconds).
 	// Default: 60 s.
 	Window time.Duration
+	// Reasons are the step-up reasons a client may name in clientMetadata
+	// (contract.EnvStepUpReasons). Default: ["high_value_transaction"].
+	Reasons []string
+}
+
+// DefaultReasons are the allowed step-up reasons when none are configured.
+var DefaultReasons = []string{contract.StepUpReasonHighValueTransaction}
+
+// maxReasons bounds the allow-list.
+const maxReasons = 32
+
+// ReasonsFromEnv reads contract.EnvStepUpReasons: a JSON array of 1 to 32
+// distinct reasons, each valid for contract.ValidStepUpReason. Default:
+// DefaultReasons.
+func ReasonsFromEnv(getenv func(string) string) ([]string, error) {
+	v := strings.TrimSpace(getenv(contract.EnvStepUpReasons))
+	if v == "" {
+		return append([]string(nil), DefaultReasons...), nil
+	}
+	var list []string
+	err := json.Unmarshal([]byte(v), &list)
+	ok := err == nil && len(list) > 0 && len(list) <= maxReasons
+	seen := map[string]bool{}
+	for _, r := range list {
+		if !contract.ValidStepUpReason(r) || seen[r] {
+			ok = false
+		}
+		seen[r] = true
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s: expected a JSON array of 1 to %d distinct reasons of a-z, 0-9 and _ (at most 64 characters), received %q", contract.EnvStepUpReasons, maxReasons, clip(v))
+	}
+	return list, nil
+}
+
+// StepUpReason is the reason stamped into the tokens of a step-up sign-in:
+// metadata[contract.MetadataStepUpReason] when it equals one of allowed
+// exactly, else contract.StepUpReasonSignIn. The client's value is compared,
+// never copied: what reaches a token is always an allow-list entry.
+func StepUpReason(metadata map[string]string, allowed []string) string {
+	asked, ok := metadata[contract.MetadataStepUpReason]
+	if !ok {
+		return contract.StepUpReasonSignIn
+	}
+	for _, r := range allowed {
+		if r == asked {
+			return r
+		}
+	}
+	return contract.StepUpReasonSignIn
 }
 
 // ConfigFromEnv reads Config; a missing table or a bad window is an error.
@@ -111,7 +183,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Table: table, Window: window}, nil
+	reasons, err := ReasonsFromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Table: table, Window: window, Reasons: reasons}, nil
 }
 
 // Handler is the Pre Token Generation Lambda handler.
@@ -122,6 +198,9 @@ type Handler struct {
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// Reasons are the step-up reasons a client may name (see StepUpReason).
+	// Default: DefaultReasons.
+	Reasons []string
 }
 
 // New returns a guard consuming records from store; a non-positive window
@@ -133,27 +212,35 @@ func New(store Consumer, window time.Duration) *Handler {
 	return &Handler{store: store, window: window, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
 }
 
-// Handle answers one Pre Token Generation event: the event back with no
-// claim changes when the decision passes, else ErrStepUpRequired. It never
-// panics out.
+// Handle answers one Pre Token Generation event, else ErrStepUpRequired. A
+// passing version 2 or 3 event of a consumed record gets the step-up claims
+// (contract.ClaimStepUpAt, contract.ClaimStepUpReason) in both tokens; a
+// refresh or a version 1 event passes with no claim changes. It never panics
+// out.
 func (h *Handler) Handle(ctx context.Context, ev Event) (out Event, err error) {
 	start := time.Now()
 	reason := ReasonInternalError
+	stepUpReason := ""
 	defer func() {
 		if r := recover(); r != nil {
 			reason = ReasonInternalError
+			stepUpReason = ""
 		}
 		if !reason.Passes() {
 			out, err = Event{}, ErrStepUpRequired
 		}
-		h.log(ctx, reason, ev, start)
+		h.log(ctx, reason, stepUpReason, ev, start)
 	}()
-	reason = h.Decide(ctx, ev)
+	reason, passedAt := h.decide(ctx, ev)
 	if !reason.Passes() {
 		return Event{}, ErrStepUpRequired
 	}
 	out = ev
 	out.Response = passResponse(ev.Version)
+	if reason == ReasonOK && isV2(ev.Version) {
+		stepUpReason = StepUpReason(ev.Request.ClientMetadata, h.reasons())
+		out.Response = stepUpResponse(passedAt, stepUpReason)
+	}
 	return out, nil
 }
 
@@ -161,15 +248,22 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (out Event, err error) {
 // For every trigger source but refresh it consumes the user's record, which
 // must have been written for ev's app client.
 func (h *Handler) Decide(ctx context.Context, ev Event) Reason {
+	r, _ := h.decide(ctx, ev)
+	return r
+}
+
+// decide is Decide that also returns, for ReasonOK, when the consumed
+// step-up passed.
+func (h *Handler) decide(ctx context.Context, ev Event) (Reason, time.Time) {
 	if ev.TriggerSource == TriggerRefreshTokens {
-		return ReasonOKRefresh
+		return ReasonOKRefresh, time.Time{}
 	}
 	sub := ev.Request.UserAttributes["sub"]
 	if _, err := steprecord.Key(ev.UserPoolID, sub); err != nil {
-		return ReasonEventMalformed
+		return ReasonEventMalformed, time.Time{}
 	}
 	if h == nil || h.store == nil {
-		return ReasonStoreUnavailable
+		return ReasonStoreUnavailable, time.Time{}
 	}
 	now := time.Now
 	if h.Now != nil {
@@ -178,27 +272,39 @@ func (h *Handler) Decide(ctx context.Context, ev Event) Reason {
 	t := now()
 	budget := Budget(ctx, t)
 	if budget <= 0 {
-		return ReasonStoreUnavailable
+		return ReasonStoreUnavailable, time.Time{}
 	}
 	cctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	ok, reason, err := h.store.Consume(cctx, ev.UserPoolID, sub, ev.CallerContext.ClientID, t, h.window)
+	passedAt, ok, reason, err := h.store.ConsumeAt(cctx, ev.UserPoolID, sub, ev.CallerContext.ClientID, t, h.window)
 	switch {
 	case err != nil:
 		if reason == steprecord.ReasonInvalidKey {
-			return ReasonEventMalformed
+			return ReasonEventMalformed, time.Time{}
 		}
-		return ReasonStoreUnavailable
+		return ReasonStoreUnavailable, time.Time{}
 	case ok && reason == steprecord.ReasonOK:
-		return ReasonOK
+		// The store checked the window; a time outside it (or none) is a
+		// store that cannot be trusted.
+		if passedAt.IsZero() || passedAt.Before(t.Add(-h.window)) || passedAt.After(t.Add(steprecord.FutureSkew)) {
+			return ReasonInternalError, time.Time{}
+		}
+		return ReasonOK, passedAt
 	case ok:
-		return ReasonInternalError // a store that says ok with another reason is not trusted
+		return ReasonInternalError, time.Time{} // a store that says ok with another reason is not trusted
 	}
 	switch r := Reason(reason); r {
 	case ReasonRecordMissing, ReasonRecordStale, ReasonRecordMalformed, ReasonRecordOtherClient:
-		return r
+		return r, time.Time{}
 	}
-	return ReasonRecordMissing
+	return ReasonRecordMissing, time.Time{}
+}
+
+func (h *Handler) reasons() []string {
+	if h == nil || h.Reasons == nil {
+		return DefaultReasons
+	}
+	return h.Reasons
 }
 
 // Budget is the time the guard allows itself at now: the context's
@@ -213,15 +319,38 @@ func Budget(ctx context.Context, now time.Time) time.Duration {
 	return budget
 }
 
+// isV2 reports whether the event has the version 2/3 shape
+// (claimsAndScopeOverrideDetails, access token customization).
+func isV2(version string) bool { return version != "" && version != "1" }
+
 func passResponse(version string) Response {
 	null := json.RawMessage("null")
-	if version == "" || version == "1" {
+	if !isV2(version) {
 		return Response{ClaimsOverrideDetails: null}
 	}
 	return Response{ClaimsAndScopeOverrideDetails: null}
 }
 
-func (h *Handler) log(ctx context.Context, reason Reason, ev Event, start time.Time) {
+// stepUpResponse is the version 2/3 answer of a consumed step-up: the
+// step-up claims added to the ID and the access token. stepup_at is whole
+// epoch seconds (a JSON number), rounded down.
+func stepUpResponse(passedAt time.Time, reason string) Response {
+	claims := map[string]any{
+		contract.ClaimStepUpAt:     passedAt.Unix(),
+		contract.ClaimStepUpReason: reason,
+	}
+	details := ClaimsAndScopeOverrideDetails{
+		IDTokenGeneration:     &TokenGeneration{ClaimsToAddOrOverride: claims},
+		AccessTokenGeneration: &TokenGeneration{ClaimsToAddOrOverride: claims},
+	}
+	raw, err := json.Marshal(details)
+	if err != nil { // a map of an int64 and a string always marshals
+		panic(err)
+	}
+	return Response{ClaimsAndScopeOverrideDetails: raw}
+}
+
+func (h *Handler) log(ctx context.Context, reason Reason, stepUpReason string, ev Event, start time.Time) {
 	if h == nil || h.Logger == nil {
 		return
 	}
@@ -233,7 +362,7 @@ func (h *Handler) log(ctx context.Context, reason Reason, ev Event, start time.T
 		level = slog.LevelWarn
 	}
 	sum := sha256.Sum256([]byte(ev.UserPoolID + "\x00" + ev.UserName))
-	h.Logger.LogAttrs(ctx, level, "stepup guard decision",
+	attrs := []slog.Attr{
 		slog.String("trigger", "pretokengen"),
 		slog.String("reason", string(reason)),
 		slog.Bool("issued", reason.Passes()),
@@ -242,7 +371,12 @@ func (h *Handler) log(ctx context.Context, reason Reason, ev Event, start time.T
 		slog.String("clientId", clip(ev.CallerContext.ClientID)),
 		slog.String("user", hex.EncodeToString(sum[:6])),
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
-	)
+	}
+	if stepUpReason != "" {
+		// An allow-list entry, never the client's raw value.
+		attrs = append(attrs, slog.String("stepupReason", stepUpReason))
+	}
+	h.Logger.LogAttrs(ctx, level, "stepup guard decision", attrs...)
 }
 
 // clip bounds a logged event field (the event is Cognito's, but a log line

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -28,6 +29,7 @@ type fakeStore struct {
 	panics   bool
 	block    bool // wait for ctx to end
 	deadline time.Duration
+	lastAt   time.Time // passedAt of the last consumed record
 }
 
 type fakeRecord struct {
@@ -46,7 +48,15 @@ func (f *fakeStore) putClient(pool, sub, clientID string, at time.Time) {
 	f.records[pool+"#"+sub] = fakeRecord{at: at, client: clientID}
 }
 
-func (f *fakeStore) Consume(ctx context.Context, pool, sub, clientID string, now time.Time, window time.Duration) (bool, string, error) {
+func (f *fakeStore) ConsumeAt(ctx context.Context, pool, sub, clientID string, now time.Time, window time.Duration) (time.Time, bool, string, error) {
+	ok, reason, err := f.consume(ctx, pool, sub, clientID, now, window)
+	if !ok {
+		return time.Time{}, ok, reason, err
+	}
+	return f.lastAt, ok, reason, err
+}
+
+func (f *fakeStore) consume(ctx context.Context, pool, sub, clientID string, now time.Time, window time.Duration) (bool, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -73,6 +83,7 @@ func (f *fakeStore) Consume(ctx context.Context, pool, sub, clientID string, now
 	}
 	delete(f.records, key)
 	f.consumed = append(f.consumed, key)
+	f.lastAt = rec.at
 	if rec.at.Before(now.Add(-window)) || rec.at.After(now.Add(steprecord.FutureSkew)) {
 		return false, steprecord.ReasonStale, nil
 	}
@@ -242,13 +253,17 @@ func TestHandleRefusesWithGenericErrorAndLogsReason(t *testing.T) {
 }
 
 func TestHandlePassResponse(t *testing.T) {
+	at := now0.Add(-5 * time.Second)
+	stepUp := fmt.Sprintf(`{"claimsAndScopeOverrideDetails":{"idTokenGeneration":{"claimsToAddOrOverride":{"cognitobridge:stepup_at":%d,"cognitobridge:stepup_reason":"sign_in"}},`+
+		`"accessTokenGeneration":{"claimsToAddOrOverride":{"cognitobridge:stepup_at":%d,"cognitobridge:stepup_reason":"sign_in"}}}}`, at.Unix(), at.Unix())
 	for _, tc := range []struct{ version, want string }{
 		{"1", `{"claimsOverrideDetails":null}`},
-		{"2", `{"claimsAndScopeOverrideDetails":null}`},
-		{"3", `{"claimsAndScopeOverrideDetails":null}`},
+		{"", `{"claimsOverrideDetails":null}`},
+		{"2", stepUp},
+		{"3", stepUp},
 	} {
 		f := newFakeStore()
-		f.put(pool, sub, now0)
+		f.put(pool, sub, at)
 		ev := event(TriggerAuthentication)
 		ev.Version = tc.version
 		ev.Response = Response{ClaimsOverrideDetails: json.RawMessage(`{"claimsToAddOrOverride":{"x":"y"}}`)}
@@ -258,10 +273,232 @@ func TestHandlePassResponse(t *testing.T) {
 		}
 		got, _ := json.Marshal(out.Response)
 		if string(got) != tc.want {
-			t.Errorf("version %s response = %s, want %s", tc.version, got, tc.want)
+			t.Errorf("version %q response = %s, want %s", tc.version, got, tc.want)
 		}
 		if out.Request.UserAttributes["sub"] != sub {
 			t.Errorf("request not passed through")
+		}
+	}
+}
+
+// stepUpClaims returns the claims a pass response adds to the access and
+// the ID token (nil when none).
+func stepUpClaims(t *testing.T, r Response) (access, id map[string]any) {
+	t.Helper()
+	if len(r.ClaimsAndScopeOverrideDetails) == 0 || string(r.ClaimsAndScopeOverrideDetails) == "null" {
+		return nil, nil
+	}
+	var d struct {
+		ID     *struct{ ClaimsToAddOrOverride map[string]any } `json:"idTokenGeneration"`
+		Access *struct{ ClaimsToAddOrOverride map[string]any } `json:"accessTokenGeneration"`
+	}
+	if err := json.Unmarshal(r.ClaimsAndScopeOverrideDetails, &d); err != nil || d.ID == nil || d.Access == nil {
+		t.Fatalf("override details %s: %v", r.ClaimsAndScopeOverrideDetails, err)
+	}
+	return d.Access.ClaimsToAddOrOverride, d.ID.ClaimsToAddOrOverride
+}
+
+// TestStepUpClaimsOnlyOnConsumedRecord: the claims come only with a record
+// consumed on a version 2/3 event, never on refresh, never on refusal.
+func TestStepUpClaimsOnlyOnConsumedRecord(t *testing.T) {
+	at := now0.Add(-7 * time.Second)
+	for _, tc := range []struct {
+		name    string
+		source  string
+		version string
+		record  bool
+		claims  bool
+		refused bool
+	}{
+		{name: "v2 step-up sign-in", source: TriggerAuthentication, version: "2", record: true, claims: true},
+		{name: "v3 step-up sign-in", source: TriggerAuthentication, version: "3", record: true, claims: true},
+		{name: "v2 hosted auth with record", source: TriggerHostedAuth, version: "2", record: true, claims: true},
+		{name: "v2 refresh adds nothing", source: TriggerRefreshTokens, version: "2", claims: false},
+		{name: "v2 refresh with an unspent record adds nothing and keeps it", source: TriggerRefreshTokens, version: "2", record: true, claims: false},
+		{name: "v1 step-up sign-in has no access token claims", source: TriggerAuthentication, version: "1", record: true, claims: false},
+		{name: "v2 without record is refused", source: TriggerAuthentication, version: "2", refused: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeStore()
+			if tc.record {
+				f.put(pool, sub, at)
+			}
+			ev := event(tc.source)
+			ev.Version = tc.version
+			ev.Request.ClientMetadata = map[string]string{contract.MetadataStepUpReason: contract.StepUpReasonHighValueTransaction}
+			var logs bytes.Buffer
+			out, err := newTestHandler(f, &logs).Handle(context.Background(), ev)
+			if tc.refused {
+				if !errors.Is(err, ErrStepUpRequired) || out.Response.ClaimsAndScopeOverrideDetails != nil {
+					t.Fatalf("= %+v, %v; want refusal", out.Response, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			access, id := stepUpClaims(t, out.Response)
+			if !tc.claims {
+				if access != nil || id != nil || strings.Contains(logs.String(), "stepupReason") {
+					t.Fatalf("claims added: %s", out.Response.ClaimsAndScopeOverrideDetails)
+				}
+				if tc.record && tc.source == TriggerRefreshTokens && len(f.records) != 1 {
+					t.Fatal("refresh consumed the record")
+				}
+				return
+			}
+			for name, c := range map[string]map[string]any{"access": access, "id": id} {
+				if len(c) != 2 || c[contract.ClaimStepUpAt] != float64(at.Unix()) || c[contract.ClaimStepUpReason] != contract.StepUpReasonHighValueTransaction {
+					t.Fatalf("%s token claims = %v", name, c)
+				}
+			}
+			if !strings.Contains(logs.String(), `"stepupReason":"high_value_transaction"`) {
+				t.Fatalf("log = %s", logs.String())
+			}
+		})
+	}
+}
+
+// TestStepUpAtIsPassedAtSeconds: stepup_at is the record's passedAt (not
+// the issuance time), rounded down to whole seconds.
+func TestStepUpAtIsPassedAtSeconds(t *testing.T) {
+	f := newFakeStore()
+	at := now0.Add(-42*time.Second + 999*time.Millisecond)
+	f.put(pool, sub, at)
+	ev := event(TriggerAuthentication)
+	ev.Version = "2"
+	out, err := newTestHandler(f, nil).Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, _ := stepUpClaims(t, out.Response)
+	if got := access[contract.ClaimStepUpAt]; got != float64(now0.Unix()-42) {
+		t.Fatalf("stepup_at = %v, want %d", got, now0.Unix()-42)
+	}
+	if got := access[contract.ClaimStepUpReason]; got != contract.StepUpReasonSignIn {
+		t.Fatalf("reason without metadata = %v", got)
+	}
+}
+
+func TestStepUpReasonAllowList(t *testing.T) {
+	allowed := []string{"high_value_transaction", "payout_change"}
+	for _, tc := range []struct {
+		name string
+		meta map[string]string
+		want string
+	}{
+		{"nil metadata", nil, "sign_in"},
+		{"no key", map[string]string{"k": "v"}, "sign_in"},
+		{"allowed", map[string]string{"stepup_reason": "high_value_transaction"}, "high_value_transaction"},
+		{"second allowed", map[string]string{"stepup_reason": "payout_change"}, "payout_change"},
+		{"not allowed", map[string]string{"stepup_reason": "admin"}, "sign_in"},
+		{"empty", map[string]string{"stepup_reason": ""}, "sign_in"},
+		{"case differs", map[string]string{"stepup_reason": "HIGH_VALUE_TRANSACTION"}, "sign_in"},
+		{"padded", map[string]string{"stepup_reason": " high_value_transaction"}, "sign_in"},
+		{"trailing newline", map[string]string{"stepup_reason": "high_value_transaction\n"}, "sign_in"},
+		{"NUL suffix", map[string]string{"stepup_reason": "high_value_transaction\x00"}, "sign_in"},
+		{"prefix of allowed", map[string]string{"stepup_reason": "high_value"}, "sign_in"},
+		{"JSON injection", map[string]string{"stepup_reason": `high_value_transaction","cognitobridge:stepup_at":9999999999,"x":"`}, "sign_in"},
+		{"unicode lookalike", map[string]string{"stepup_reason": "high_value_transactioп"}, "sign_in"},
+		{"huge", map[string]string{"stepup_reason": strings.Repeat("a", 1<<16)}, "sign_in"},
+		{"key case differs", map[string]string{"STEPUP_REASON": "high_value_transaction"}, "sign_in"},
+		{"claim name as key", map[string]string{contract.ClaimStepUpAt: "1", contract.ClaimStepUpReason: "high_value_transaction"}, "sign_in"},
+	} {
+		if got := StepUpReason(tc.meta, allowed); got != tc.want {
+			t.Errorf("%s: StepUpReason = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if got := StepUpReason(map[string]string{"stepup_reason": "high_value_transaction"}, nil); got != "sign_in" {
+		t.Errorf("empty allow-list: %q", got)
+	}
+}
+
+// TestHostileMetadataNeverReachesTokensOrLogs: whatever the client sends,
+// the claims hold exactly two keys and allow-list values, and the log line
+// holds no metadata.
+func TestHostileMetadataNeverReachesTokensOrLogs(t *testing.T) {
+	hostile := map[string]string{
+		"stepup_reason":               "evil\"}} \u2028 <script>",
+		contract.ClaimStepUpAt:        "99999999999",
+		contract.ClaimStepUpReason:    "high_value_transaction",
+		"claimsToAddOrOverride":       `{"sub":"someone-else"}`,
+		"cognito:groups":              "admins",
+		strings.Repeat("k", 1024):     strings.Repeat("v", 1<<15),
+		"stepup_reason\x00":           "high_value_transaction",
+		"accessTokenGeneration.scope": "admin",
+	}
+	f := newFakeStore()
+	f.put(pool, sub, now0)
+	ev := event(TriggerAuthentication)
+	ev.Version = "2"
+	ev.Request.ClientMetadata = hostile
+	var logs bytes.Buffer
+	out, err := newTestHandler(f, &logs).Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, id := stepUpClaims(t, out.Response)
+	for _, c := range []map[string]any{access, id} {
+		if len(c) != 2 || c[contract.ClaimStepUpReason] != contract.StepUpReasonSignIn || c[contract.ClaimStepUpAt] != float64(now0.Unix()) {
+			t.Fatalf("claims = %v", c)
+		}
+	}
+	for _, leak := range []string{"evil", "script", "someone-else", "admins", "kkkk", "vvvv", "99999999999"} {
+		if strings.Contains(logs.String(), leak) {
+			t.Fatalf("log leaks %q: %s", leak, logs.String())
+		}
+	}
+}
+
+func TestReasonsFromEnv(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == contract.EnvStepUpReasons {
+				return v
+			}
+			return ""
+		}
+	}
+	got, err := ReasonsFromEnv(env(""))
+	if err != nil || len(got) != 1 || got[0] != "high_value_transaction" {
+		t.Fatalf("default = %v, %v", got, err)
+	}
+	got, err = ReasonsFromEnv(env(`["high_value_transaction","payout_change"]`))
+	if err != nil || len(got) != 2 || got[1] != "payout_change" {
+		t.Fatalf("list = %v, %v", got, err)
+	}
+	for _, bad := range []string{`[]`, `{}`, `"x"`, `[""]`, `["a b"]`, `["A"]`, `["a","a"]`, `[1]`, `["` + strings.Repeat("a", 65) + `"]`, `not json`} {
+		if _, err := ReasonsFromEnv(env(bad)); err == nil || !strings.Contains(err.Error(), contract.EnvStepUpReasons) {
+			t.Errorf("%s accepted: %v", bad, err)
+		}
+	}
+	cfg, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{contract.EnvStepUpTable: "tbl", contract.EnvStepUpReasons: `["payout_change"]`}[k]
+	})
+	if err != nil || len(cfg.Reasons) != 1 || cfg.Reasons[0] != "payout_change" {
+		t.Fatalf("config = %+v, %v", cfg, err)
+	}
+	if _, err := ConfigFromEnv(func(k string) string {
+		return map[string]string{contract.EnvStepUpTable: "tbl", contract.EnvStepUpReasons: `[""]`}[k]
+	}); err == nil {
+		t.Fatal("bad reasons accepted by ConfigFromEnv")
+	}
+}
+
+// lyingStore says ok with a time outside the window.
+type lyingStore struct{ at time.Time }
+
+func (l lyingStore) ConsumeAt(context.Context, string, string, string, time.Time, time.Duration) (time.Time, bool, string, error) {
+	return l.at, true, steprecord.ReasonOK, nil
+}
+
+func TestUntrustedStoreTimeRefused(t *testing.T) {
+	for _, at := range []time.Time{{}, now0.Add(-2 * time.Minute), now0.Add(time.Minute)} {
+		h := newTestHandler(lyingStore{at: at}, nil)
+		ev := event(TriggerAuthentication)
+		ev.Version = "2"
+		if got := h.Decide(context.Background(), ev); got != ReasonInternalError {
+			t.Errorf("passedAt %v: Decide = %s", at, got)
 		}
 	}
 }

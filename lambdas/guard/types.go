@@ -30,13 +30,30 @@ type Request struct {
 	Scopes []string `json:"scopes,omitempty"`
 }
 
-// Response is the response object. The guard never changes claims: the
-// field of the event's version is answered as null.
+// Response is the response object: the field of the event's version, null
+// (no changes) or, for a version 2/3 step-up sign-in, a marshalled
+// ClaimsAndScopeOverrideDetails with the step-up claims.
 type Response struct {
-	// ClaimsOverrideDetails is the version 1 override (null).
+	// ClaimsOverrideDetails is the version 1 override (always null).
 	ClaimsOverrideDetails json.RawMessage `json:"claimsOverrideDetails,omitempty"`
-	// ClaimsAndScopeOverrideDetails is the version 2/3 override (null).
+	// ClaimsAndScopeOverrideDetails is the version 2/3 override.
 	ClaimsAndScopeOverrideDetails json.RawMessage `json:"claimsAndScopeOverrideDetails,omitempty"`
+}
+
+// ClaimsAndScopeOverrideDetails is the version 2/3 override object (only the
+// parts the guard uses).
+type ClaimsAndScopeOverrideDetails struct {
+	// IDTokenGeneration changes the ID token.
+	IDTokenGeneration *TokenGeneration `json:"idTokenGeneration,omitempty"`
+	// AccessTokenGeneration changes the access token.
+	AccessTokenGeneration *TokenGeneration `json:"accessTokenGeneration,omitempty"`
+}
+
+// TokenGeneration is idTokenGeneration or accessTokenGeneration.
+type TokenGeneration struct {
+	// ClaimsToAddOrOverride are claims added to the token; version 2/3
+	// values may be strings, numbers, booleans, arrays or objects.
+	ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride,omitempty"`
 }
 
 // Event is a whole Pre Token Generation trigger event.

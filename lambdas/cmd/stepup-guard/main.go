@@ -30,6 +30,7 @@ func main() {
 	}
 	store := steprecord.New(dynamodb.NewFromConfig(awsCfg), cfg.Table, cfg.Window)
 	h := guard.New(store, cfg.Window)
+	h.Reasons = cfg.Reasons
 	h.Logger = logger
 	lambda.Start(h.Handle)
 }

@@ -142,12 +142,20 @@ func (s *Store) Record(ctx context.Context, poolID, sub, clientID string, at tim
 // stale, malformed or of another client alike. reason is one of the Reason
 // codes; err is non-nil only for an invalid key or a store failure.
 func (s *Store) Consume(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (ok bool, reason string, err error) {
+	_, ok, reason, err = s.ConsumeAt(ctx, poolID, sub, clientID, now, window)
+	return ok, reason, err
+}
+
+// ConsumeAt is Consume that also returns, when ok, the time the step-up
+// passed (the record's passedAt, millisecond precision). The guard stamps
+// it into the issued tokens.
+func (s *Store) ConsumeAt(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error) {
 	key, err := Key(poolID, sub)
 	if err != nil {
-		return false, ReasonInvalidKey, err
+		return time.Time{}, false, ReasonInvalidKey, err
 	}
 	if s == nil || s.api == nil || s.table == "" {
-		return false, ReasonUnavailable, errors.New("steprecord: store not configured")
+		return time.Time{}, false, ReasonUnavailable, errors.New("steprecord: store not configured")
 	}
 	out, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(s.table),
@@ -157,29 +165,29 @@ func (s *Store) Consume(ctx context.Context, poolID, sub, clientID string, now t
 		ReturnValues: types.ReturnValueAllOld,
 	})
 	if err != nil {
-		return false, ReasonUnavailable, fmt.Errorf("steprecord: delete: %w", err)
+		return time.Time{}, false, ReasonUnavailable, fmt.Errorf("steprecord: delete: %w", err)
 	}
 	if out == nil || len(out.Attributes) == 0 {
-		return false, ReasonMissing, nil
+		return time.Time{}, false, ReasonMissing, nil
 	}
 	n, isN := out.Attributes[contract.RecordPassedAt].(*types.AttributeValueMemberN)
 	if !isN {
-		return false, ReasonMalformed, nil
+		return time.Time{}, false, ReasonMalformed, nil
 	}
 	ms, perr := strconv.ParseInt(n.Value, 10, 64)
 	if perr != nil {
-		return false, ReasonMalformed, nil
+		return time.Time{}, false, ReasonMalformed, nil
 	}
 	c, isS := out.Attributes[contract.RecordClientID].(*types.AttributeValueMemberS)
 	if !isS || c.Value == "" {
-		return false, ReasonMalformed, nil
+		return time.Time{}, false, ReasonMalformed, nil
 	}
 	passed := time.UnixMilli(ms)
 	if window <= 0 || passed.Before(now.Add(-window)) || passed.After(now.Add(FutureSkew)) {
-		return false, ReasonStale, nil
+		return time.Time{}, false, ReasonStale, nil
 	}
 	if c.Value != clientID {
-		return false, ReasonOtherClient, nil
+		return time.Time{}, false, ReasonOtherClient, nil
 	}
-	return true, ReasonOK, nil
+	return passed, true, ReasonOK, nil
 }

@@ -187,9 +187,18 @@ func TestConsumeDecisions(t *testing.T) {
 			if tc.window != 0 {
 				w = tc.window
 			}
-			ok, reason, err := New(tc.api, "tbl", 0).Consume(context.Background(), pool, "s", client, now, w)
+			passedAt, ok, reason, err := New(tc.api, "tbl", 0).ConsumeAt(context.Background(), pool, "s", client, now, w)
 			if ok != tc.ok || reason != tc.reason || (err != nil) != tc.err {
-				t.Fatalf("Consume = %v, %q, %v; want %v, %q, err=%v", ok, reason, err, tc.ok, tc.reason, tc.err)
+				t.Fatalf("ConsumeAt = %v, %q, %v; want %v, %q, err=%v", ok, reason, err, tc.ok, tc.reason, tc.err)
+			}
+			// passedAt is the record's, and only on ok.
+			if ok {
+				v := tc.api.old[contract.RecordPassedAt].(*types.AttributeValueMemberN).Value
+				if got := strconv.FormatInt(passedAt.UnixMilli(), 10); got != v {
+					t.Fatalf("passedAt = %s, record %s", got, v)
+				}
+			} else if !passedAt.IsZero() {
+				t.Fatalf("passedAt %v on refusal", passedAt)
 			}
 			if d := tc.api.delete; d != nil && d.ReturnValues != types.ReturnValueAllOld {
 				t.Fatalf("ReturnValues = %q", d.ReturnValues)

@@ -1,0 +1,74 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/constructs/stepup"
+	"github.com/cognitobridge/cognitobridge/constructs/transaction"
+)
+
+// TransactionStepUpStackID is the stack id of the transaction-stepup sample.
+const TransactionStepUpStackID = "CognitoBridgeTransactionStepUp"
+
+// Registered here rather than in stacks.go, so the transaction sample lives
+// in one file.
+func init() {
+	Apps = append(Apps, App{Name: "transaction-stepup", New: func(scope constructs.Construct) awscdk.Stack {
+		return NewTransactionStepUpStack(scope, TransactionStepUpStackID, nil)
+	}})
+}
+
+// NewTransactionStepUpStack is a step-up pool (the password, then any
+// OpenID Provider) in front of an HTTP API with an ordinary route, GET
+// /balance (the Cognito JWT authorizer: any token of the app client), and a
+// high-value route, POST /payments (the transaction authorizer: only an
+// access token whose step-up passed within 5 minutes for the reason
+// "high_value_transaction"). Both routes reach a small echo function that
+// answers with the authorized user. The provider's issuer, client id and
+// redirect URI are plain parameters; its client secret is a NoEcho
+// parameter stored in Secrets Manager.
+func NewTransactionStepUpStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	stack := newStack(scope, id, props, "cognitobridge sample: high-value API routes that need a recent OIDC step-up")
+	param := func(name, description, pattern string) *string {
+		return awscdk.NewCfnParameter(stack, jsii.String(name), &awscdk.CfnParameterProps{
+			Type:           jsii.String("String"),
+			Description:    jsii.String(description),
+			AllowedPattern: jsii.String(pattern),
+		}).ValueAsString()
+	}
+	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
+		Provider: &stepup.Provider{OIDC: &stepup.OIDCProvider{
+			Issuer:      param("OidcIssuer", "Step-up OpenID Provider issuer URL (https)", "^https://\\S+$"),
+			ClientID:    param("OidcClientId", "Step-up OpenID Provider client id", "^\\S+$"),
+			RedirectURI: param("OidcRedirectUri", "Redirect URI registered at the OpenID Provider (https)", "^https://\\S+$"),
+		}},
+		ParameterPrefix: jsii.String(""),
+	})
+	tx := transaction.NewTransactionStepUp(stack, jsii.String("Transactions"), &transaction.TransactionStepUpProps{
+		StepUp: su,
+	})
+	echo := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Echo"),
+		transaction.NewEchoFunction(stack, jsii.String("Backend"), nil), nil)
+	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String("/balance"),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
+		Integration: echo,
+		Authorizer:  tx.StandardAuthorizer(),
+	})
+	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String("/payments"),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+		Integration: echo,
+		Authorizer:  tx.HighValueAuthorizer(),
+	})
+	finish(stack, su)
+	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
+		Value:       tx.HttpApi().ApiEndpoint(),
+		Description: jsii.String("HTTP API: GET /balance (any token of the client), POST /payments (a step-up within 5 minutes)"),
+	})
+	return stack
+}

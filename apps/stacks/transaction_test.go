@@ -1,0 +1,61 @@
+package stacks
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// TestTransactionSample synthesizes the transaction-stepup sample with the
+// real handler builds: no unsuppressed cdk-nag finding, the two routes on
+// their authorizers, no authorizer caching, the guard on V2_0.
+func TestTransactionSample(t *testing.T) {
+	stack := NewTransactionStepUpStack(awscdk.NewApp(nil), TransactionStepUpStackID, nil)
+	if got := *stack.StackName(); got != TransactionStepUpStackID {
+		t.Errorf("stack name = %q", got)
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	annotations := assertions.Annotations_FromStack(stack)
+	for _, m := range *annotations.FindError(jsii.String("*"), nag) {
+		t.Errorf("cdk-nag error: %s", describe(m))
+	}
+	for _, m := range *annotations.FindWarning(jsii.String("*"), nag) {
+		t.Errorf("cdk-nag warning: %s", describe(m))
+	}
+
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(6)) // Define, Create, Verify, Guard, authorizer, echo
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+		"LambdaConfig": map[string]interface{}{"PreTokenGenerationConfig": map[string]interface{}{"LambdaArn": assertions.Match_AnyValue(), "LambdaVersion": "V2_0"}},
+		"UserPoolTier": "ESSENTIALS",
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]interface{}{"RouteKey": "POST /payments", "AuthorizationType": "CUSTOM"})
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]interface{}{"RouteKey": "GET /balance", "AuthorizationType": "JWT"})
+	tmpl.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Route"), jsii.Number(2))
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), map[string]interface{}{
+		"AuthorizerType": "REQUEST", "AuthorizerResultTtlInSeconds": 0, "EnableSimpleResponses": true,
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Stage"), map[string]interface{}{
+		"AccessLogSettings": map[string]interface{}{"DestinationArn": assertions.Match_AnyValue(), "Format": assertions.Match_AnyValue()},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvStepUpMaxAgeSeconds: "300",
+			contract.EnvRequiredReasons:     `["high_value_transaction"]`,
+		}},
+	})
+	tmpl.HasOutput(jsii.String("ApiUrl"), map[string]interface{}{})
+	tmpl.HasParameter(jsii.String("ClientSecret"), map[string]interface{}{"NoEcho": true})
+
+	// No function environment refers to a credential parameter.
+	raw, _ := json.Marshal(tmpl.FindResources(jsii.String("AWS::Lambda::Function"), nil))
+	if strings.Contains(string(raw), `"Ref":"ClientSecret"`) {
+		t.Error("a function environment refers to the client secret parameter")
+	}
+}
