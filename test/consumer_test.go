@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
+	"github.com/cognitobridge/cognitobridge/constructs/proofing"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 	"github.com/cognitobridge/cognitobridge/constructs/transaction"
 )
@@ -40,6 +41,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/linking"
+	"github.com/cognitobridge/cognitobridge/constructs/proofing"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 	"github.com/cognitobridge/cognitobridge/constructs/transaction"
 )
@@ -47,6 +49,7 @@ import (
 var (
 	_ = federation.NewFederation
 	_ = linking.NewLinking
+	_ = proofing.NewProofing
 	_ = transaction.NewTransactionStepUp
 )
 
@@ -73,7 +76,7 @@ func main() {
 	goCmd(nil, "vet", ".")
 	cross := []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
 	for _, pkg := range []string{stepup.DefineHandlerPackage, stepup.CreateHandlerPackage, stepup.VerifyHandlerPackage, stepup.GuardHandlerPackage, presignup.HandlerPackage,
-		transaction.AuthorizerHandlerPackage, transaction.EchoHandlerPackage} {
+		transaction.AuthorizerHandlerPackage, transaction.EchoHandlerPackage, proofing.SessionHandlerPackage, proofing.CallbackHandlerPackage} {
 		goCmd(cross, "build", "-mod=readonly", "-tags", "lambda.norpc", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), pkg)
 	}
 }

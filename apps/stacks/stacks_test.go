@@ -25,6 +25,7 @@ func TestRegistry(t *testing.T) {
 		{"biopass-mfa", BiopassMFAStackID},
 		{"mosaic-passwordless", MosaicPasswordlessStackID},
 		{"blockid-federation", BlockIDFederationStackID},
+		{"identity-proofing", IdentityProofingStackID},
 		{"transaction-stepup", TransactionStepUpStackID},
 	}
 	if len(Apps) != len(want) {

@@ -36,7 +36,7 @@ type Behaviour interface {
 }
 
 // KnownBehaviours are the names ConfigFromEnv accepts.
-var KnownBehaviours = []string{contract.BehaviourLinking}
+var KnownBehaviours = []string{contract.BehaviourLinking, contract.BehaviourProofing}
 
 // ErrSignUpRefused is returned for every refusal that is not a *UserError.
 var ErrSignUpRefused = errors.New("sign-up refused")

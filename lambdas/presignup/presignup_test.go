@@ -41,7 +41,9 @@ func TestConfigFromEnv(t *testing.T) {
 		"":                 "",
 		"  ":               "",
 		"linking,linking":  "",
-		"linking,proofing": "",
+		"linking,proofing": "linking,proofing",
+		"proofing,linking": "proofing,linking",
+		"linking,idv":      "",
 		"Linking":          "",
 		"linking,":         "",
 	} {

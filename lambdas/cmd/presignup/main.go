@@ -1,7 +1,8 @@
 // Command presignup is the one pre sign-up trigger of a user pool: it runs
 // the behaviours named in contract.EnvPreSignUpBehaviours (see packages
-// presignup and linking). It only wires configuration, the client and the
-// handler; the configuration is read once and a bad one stops the start.
+// presignup, linking and proofing). It only wires configuration, the
+// clients and the handler; the configuration is read once and a bad one
+// stops the start.
 package main
 
 import (
@@ -12,10 +13,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
+	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
 )
 
 func main() {
@@ -39,6 +43,30 @@ func main() {
 				return nil, err
 			}
 			b, err := linking.New(cognitoidentityprovider.NewFromConfig(awsCfg), lc)
+			if err != nil {
+				return nil, err
+			}
+			b.Logger = logger
+			return b, nil
+		},
+		contract.BehaviourProofing: func() (presignup.Behaviour, error) {
+			pc, err := proofing.BehaviourConfigFromEnv(os.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			awsCfg, err := config.LoadDefaultConfig(context.Background())
+			if err != nil {
+				return nil, err
+			}
+			secret, err := proofing.SecretFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg))
+			if err != nil {
+				return nil, err
+			}
+			idv, err := proofing.BlockIDFromEnv(os.Getenv, secret)
+			if err != nil {
+				return nil, err
+			}
+			b, err := proofing.NewBehaviour(idv, &proofing.Store{API: dynamodb.NewFromConfig(awsCfg), Table: pc.Table}, pc)
 			if err != nil {
 				return nil, err
 			}

@@ -1,0 +1,65 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/cognitobridge/cognitobridge/constructs/proofing"
+)
+
+// Identity proofing sample app.
+const (
+	IdentityProofingStackID = "CognitoBridgeIdentityProofing"
+	identityProofingAppName = "identity-proofing"
+)
+
+// Registered here rather than in stacks.go, so the proofing sample lives
+// in one file.
+func init() {
+	Apps = append(Apps, App{Name: identityProofingAppName, New: func(scope constructs.Construct) awscdk.Stack {
+		return NewIdentityProofingStack(scope, IdentityProofingStackID, nil)
+	}})
+}
+
+// NewIdentityProofingStack is a user pool whose self sign-up stays
+// UNCONFIRMED until 1Kosmos BlockID IDV reports a matching document and a
+// passed liveness check (NIST SP 800-63-3 IAL2); the user is then
+// confirmed with custom:ial and custom:ial_at. The IDV API base URL is a
+// plain parameter; the BlockID credentials and the callback HMAC key are
+// NoEcho parameters stored only in Secrets Manager.
+func NewIdentityProofingStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-up confirmed only after 1Kosmos BlockID document and liveness verification (IAL2)")
+	base := awscdk.NewCfnParameter(stack, jsii.String("IdvBaseUrl"), &awscdk.CfnParameterProps{
+		Type:           jsii.String("String"),
+		Description:    jsii.String("BlockID document verification service URL (https; docuverify in https://{tenantDNS}/caas/sd)"),
+		AllowedPattern: jsii.String("^https://[^\\s?#]+$"),
+	}).ValueAsString()
+	pr := proofing.NewProofing(stack, jsii.String("Proofing"), &proofing.ProofingProps{
+		IDVBaseURL:      base,
+		ParameterPrefix: jsii.String(""),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: pr.UserPool().UserPoolId(), Description: jsii.String("Cognito user pool id")})
+	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{
+		Value:       pr.Client().UserPoolClientId(),
+		Description: jsii.String("App client id (SRP sign-in; sign-up sends validationData proofing_handle_sha256)"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("SessionUrl"), &awscdk.CfnOutputProps{
+		Value:       awscdk.Fn_Join(jsii.String(""), &[]*string{pr.HttpApi().ApiEndpoint(), jsii.String(proofing.SessionPath)}),
+		Description: jsii.String("POST {username, handle} here for the user's own verification session URL"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("CallbackUrl"), &awscdk.CfnOutputProps{
+		Value:       pr.CallbackURL(),
+		Description: jsii.String("Where the provider (or a relay) POSTs the signed end-of-session notification"),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(pr.UserPool(), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-COG3"),
+		Reason: jsii.String("Sample on the Essentials feature plan to avoid Plus pricing; identity proofing gates every self sign-up. " +
+			"Use a pool on the Plus plan for Cognito threat protection."),
+	}, {
+		Id:     jsii.String("AwsSolutions-COG8"),
+		Reason: jsii.String("Sample on the Essentials feature plan to avoid Plus pricing; identity proofing gates every self sign-up."),
+	}}, jsii.Bool(true))
+	return stack
+}

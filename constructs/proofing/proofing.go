@@ -1,0 +1,469 @@
+// Package proofing adds identity proofing at sign-up (NIST SP 800-63-3
+// IAL2 through 1Kosmos BlockID IDV) to a user pool: a new user stays
+// UNCONFIRMED until the provider's API says the document matched and the
+// liveness check passed.
+//
+// It adds the contract.BehaviourProofing behaviour to the pool's single
+// pre sign-up function (constructs/presignup), creates the proofing table,
+// the IDV secret (or takes yours), and an HTTP API with
+//
+//	POST /proofing/session   the client exchanges its sign-up handle for its session URL
+//	POST /proofing/callback  the provider (or a relay) announces a finished session, HMAC-signed
+//
+// Requirements on the pool (met when the construct creates it):
+//   - string, mutable custom attributes "ial" and "ial_at"
+//     (contract.AttrIAL, contract.AttrIALAt); CDK cannot add them to an
+//     existing pool's schema after creation, so add them yourself;
+//   - no app client may write custom:ial or custom:ial_at (set the
+//     client's WriteAttributes explicitly; the default allows every
+//     writable attribute);
+//   - no auto-verified attributes: with none, Cognito sends no confirmation
+//     code, so ConfirmSignUp cannot confirm a user around the proofing.
+package proofing
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gobuild"
+	"github.com/cognitobridge/cognitobridge/constructs/presignup"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// Handler packages built into the API functions.
+const (
+	SessionHandlerPackage  = "github.com/cognitobridge/cognitobridge/lambdas/cmd/proofing-session"
+	CallbackHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/proofing-callback"
+)
+
+// Function settings.
+const (
+	MemorySize             = 128
+	SessionTimeoutSeconds  = 5
+	CallbackTimeoutSeconds = 10
+)
+
+// Routes of the HTTP API.
+const (
+	SessionPath  = "/proofing/session"
+	CallbackPath = "/proofing/callback"
+)
+
+// ProofingProps configures a Proofing. Nil means the documented default.
+type ProofingProps struct {
+	// The user pool: an awscognito.UserPool of this app whose PreSignUp
+	// trigger is free or owned by constructs/presignup, and which meets the
+	// package comment's requirements.
+	// Default: - a new pool (self sign-up, email as user name, no
+	// auto-verified attribute, custom:ial and custom:ial_at) and an app
+	// client that cannot write them.
+	UserPool awscognito.IUserPool
+	// The IDV API base URL (BlockID: the tenant's document verification
+	// service URL, "docuverify" in https://{tenantDNS}/caas/sd). Required.
+	IDVBaseURL *string
+	// Document types accepted, of "dl", "passport", "idcard".
+	// Default: ["dl","passport"].
+	DocumentTypes *[]*string
+	// Liveness mode, "passive" or "active".
+	// Default: "passive".
+	Liveness *string
+	// The IDV secret (JSON of contract.IDVSecret). Its key must let the
+	// three functions decrypt it.
+	// Default: - a new secret from NoEcho parameters <prefix>LicenseKey,
+	// <prefix>PublicKey, <prefix>SharedKey, <prefix>DvcId, <prefix>TenantDns,
+	// <prefix>Community and <prefix>CallbackHmacKey.
+	Secret awssecretsmanager.ISecret
+	// Prefix of the NoEcho parameters' logical ids.
+	// Default: the construct id without non-alphanumerics.
+	ParameterPrefix *string
+	// Retention of every log group (functions and API access logs).
+	// Default: awslogs.RetentionDays_ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// Steady-state request rate per second allowed on the API's routes.
+	// Default: 10.
+	ThrottleRateLimit *float64
+	// Prebuilt code (provided.al2023 arm64 bundles with a bootstrap).
+	// Default: - built from lambdas/cmd/{presignup,proofing-session,proofing-callback}.
+	Code *ProofingCode
+}
+
+// ProofingCode holds prebuilt handler code; nil fields are built.
+type ProofingCode struct {
+	PreSignUp, Session, Callback awslambda.Code
+}
+
+// Proofing is identity proofing at sign-up.
+type Proofing interface {
+	constructs.Construct
+	UserPool() awscognito.IUserPool
+	// Client is the created app client, nil for a given pool.
+	Client() awscognito.UserPoolClient
+	PreSignUp() presignup.PreSignUp
+	Table() awsdynamodb.Table
+	Secret() awssecretsmanager.ISecret
+	HttpApi() awsapigatewayv2.HttpApi
+	SessionFunction() awslambda.Function
+	CallbackFunction() awslambda.Function
+	// CallbackURL is the URL the provider must call.
+	CallbackURL() *string
+}
+
+type proofing struct {
+	constructs.Construct
+	pool              awscognito.IUserPool
+	client            awscognito.UserPoolClient
+	preSignUp         presignup.PreSignUp
+	table             awsdynamodb.Table
+	secret            awssecretsmanager.ISecret
+	api               awsapigatewayv2.HttpApi
+	session, callback awslambda.Function
+	callbackURL       *string
+}
+
+func (p *proofing) UserPool() awscognito.IUserPool       { return p.pool }
+func (p *proofing) Client() awscognito.UserPoolClient    { return p.client }
+func (p *proofing) PreSignUp() presignup.PreSignUp       { return p.preSignUp }
+func (p *proofing) Table() awsdynamodb.Table             { return p.table }
+func (p *proofing) Secret() awssecretsmanager.ISecret    { return p.secret }
+func (p *proofing) HttpApi() awsapigatewayv2.HttpApi     { return p.api }
+func (p *proofing) SessionFunction() awslambda.Function  { return p.session }
+func (p *proofing) CallbackFunction() awslambda.Function { return p.callback }
+func (p *proofing) CallbackURL() *string                 { return p.callbackURL }
+
+var notAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
+
+func isToken(s *string) bool { return s != nil && *awscdk.Token_IsUnresolved(*s) }
+
+func (p *ProofingProps) validate() error {
+	if p == nil {
+		return fmt.Errorf("expected props to be set, received nil")
+	}
+	if p.UserPool != nil {
+		if _, ok := p.UserPool.(awscognito.UserPool); !ok {
+			return fmt.Errorf("expected UserPool to be an awscognito.UserPool of this app (a trigger cannot be added to an imported pool), received %T", p.UserPool)
+		}
+	}
+	if p.IDVBaseURL == nil {
+		return fmt.Errorf("expected IDVBaseURL to be set, received nil")
+	}
+	if !isToken(p.IDVBaseURL) && !regexp.MustCompile(`^https://[^\s/?#]+(/[^\s?#]*)?$`).MatchString(*p.IDVBaseURL) {
+		return fmt.Errorf("expected IDVBaseURL to be an https URL without query, received %q", *p.IDVBaseURL)
+	}
+	if p.DocumentTypes != nil {
+		if len(*p.DocumentTypes) == 0 {
+			return fmt.Errorf("expected DocumentTypes to hold at least one type, received none")
+		}
+		seen := map[string]bool{}
+		for i, d := range *p.DocumentTypes {
+			switch {
+			case d == nil:
+				return fmt.Errorf("expected DocumentTypes[%d] to be set, received nil", i)
+			case *d != contract.IDVDocumentDriversLicense && *d != contract.IDVDocumentPassport && *d != contract.IDVDocumentIDCard:
+				return fmt.Errorf("expected DocumentTypes[%d] to be %q, %q or %q, received %q", i, contract.IDVDocumentDriversLicense, contract.IDVDocumentPassport, contract.IDVDocumentIDCard, *d)
+			case seen[*d]:
+				return fmt.Errorf("expected DocumentTypes to be distinct, received %q twice", *d)
+			}
+			seen[*d] = true
+		}
+	}
+	if l := p.Liveness; l != nil && *l != contract.IDVLivenessPassive && *l != contract.IDVLivenessActive {
+		return fmt.Errorf("expected Liveness to be %q or %q, received %q", contract.IDVLivenessPassive, contract.IDVLivenessActive, *l)
+	}
+	if r := p.ThrottleRateLimit; r != nil && (*r < 1 || *r > 10000) {
+		return fmt.Errorf("expected ThrottleRateLimit between 1 and 10000, received %g", *r)
+	}
+	return nil
+}
+
+// NewProofing adds identity proofing at sign-up. It panics with a
+// descriptive message when props are invalid.
+func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) Proofing {
+	if err := props.validate(); err != nil {
+		panic("proofing: " + err.Error())
+	}
+	this := constructs.NewConstruct(scope, id)
+	p := &proofing{Construct: this}
+	retention := props.LogRetention
+	if retention == "" {
+		retention = awslogs.RetentionDays_ONE_MONTH
+	}
+	code := props.Code
+	if code == nil {
+		code = &ProofingCode{}
+	}
+	docTypes := []string{contract.IDVDocumentDriversLicense, contract.IDVDocumentPassport}
+	if props.DocumentTypes != nil {
+		docTypes = docTypes[:0]
+		for _, d := range *props.DocumentTypes {
+			docTypes = append(docTypes, *d)
+		}
+	}
+	docJSON, _ := json.Marshal(docTypes)
+	liveness := contract.IDVLivenessPassive
+	if props.Liveness != nil {
+		liveness = *props.Liveness
+	}
+
+	if props.UserPool != nil {
+		p.pool = props.UserPool
+	} else {
+		pool, client := newUserPool(this)
+		p.pool, p.client = pool, client
+	}
+	p.secret = props.Secret
+	if p.secret == nil {
+		p.secret = newSecret(this, props)
+	}
+	p.table = newTable(this)
+	api, accessLogs := newHttpAPI(this, retention, props.ThrottleRateLimit)
+	p.api = api
+	_ = accessLogs
+	p.callbackURL = awscdk.Fn_Join(jsii.String(""), &[]*string{api.ApiEndpoint(), jsii.String(CallbackPath)})
+
+	// Pre sign-up behaviour.
+	p.preSignUp = presignup.Of(p.pool, &presignup.PreSignUpProps{Code: code.PreSignUp, LogRetention: retention})
+	p.preSignUp.AddBehaviour(contract.BehaviourProofing, map[string]string{
+		contract.EnvProofingTable:    *p.table.TableName(),
+		contract.EnvIDVBaseURL:       *props.IDVBaseURL,
+		contract.EnvIDVSecretARN:     *p.secret.SecretArn(),
+		contract.EnvIDVDocumentTypes: string(docJSON),
+		contract.EnvIDVLiveness:      liveness,
+		contract.EnvIDVCallbackURL:   *p.callbackURL,
+	})
+	// A separate policy (see constructs/presignup): none of it names the
+	// pool, but keeping the trigger's rights together keeps them visible.
+	awsiam.NewPolicy(this, jsii.String("PreSignUpPolicy"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{p.preSignUp.Role()},
+		Statements: &[]awsiam.PolicyStatement{
+			statement([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem"),
+			statement([]*string{p.secret.SecretArn()}, "secretsmanager:GetSecretValue"),
+		},
+	})
+
+	poolID := *p.pool.UserPoolId()
+	var sessionRole, callbackRole awsiam.Role
+	p.session, sessionRole = newFunction(this, "Session", code.Session, SessionHandlerPackage, SessionTimeoutSeconds, retention,
+		"cognitobridge proofing: session URL for the sign-up handle (POST "+SessionPath+")",
+		map[string]string{contract.EnvProofingUserPoolID: poolID, contract.EnvProofingTable: *p.table.TableName()})
+	sessionRole.AddToPrincipalPolicy(statement([]*string{p.table.TableArn()}, "dynamodb:GetItem"))
+
+	p.callback, callbackRole = newFunction(this, "Callback", code.Callback, CallbackHandlerPackage, CallbackTimeoutSeconds, retention,
+		"cognitobridge proofing: signed provider callback, confirms proofed users (POST "+CallbackPath+")",
+		map[string]string{contract.EnvProofingUserPoolID: poolID, contract.EnvProofingTable: *p.table.TableName(),
+			contract.EnvIDVBaseURL: *props.IDVBaseURL, contract.EnvIDVSecretARN: *p.secret.SecretArn()})
+	callbackRole.AddToPrincipalPolicy(statement([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
+	callbackRole.AddToPrincipalPolicy(statement([]*string{p.secret.SecretArn()}, "secretsmanager:GetSecretValue"))
+	callbackRole.AddToPrincipalPolicy(statement([]*string{p.pool.UserPoolArn()},
+		"cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminConfirmSignUp"))
+	if props.Secret == nil {
+		denyOthers(p.secret, p.preSignUp.Role(), callbackRole)
+	}
+
+	api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String(SessionPath),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("SessionIntegration"), p.session, nil),
+	})
+	api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String(CallbackPath),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("CallbackIntegration"), p.callback, nil),
+	})
+	routes := api.Node().FindAll(constructs.ConstructOrder_PREORDER)
+	for _, c := range *routes {
+		if r, ok := c.(awsapigatewayv2.CfnRoute); ok {
+			cdknag.NagSuppressions_AddResourceSuppressions(r, &[]*cdknag.NagPackSuppression{{
+				Id: jsii.String("AwsSolutions-APIG4"),
+				Reason: jsii.String("The proofing routes authenticate in the handler: /proofing/session by the sign-up handle " +
+					"(SHA-256 compared in constant time, one answer for unknown user and wrong handle), /proofing/callback by an " +
+					"HMAC-SHA256 signature with a 300 s window and replay refusal. A user has no Cognito token before proofing, " +
+					"and the provider has none at all, so a Cognito or IAM authorizer cannot apply."),
+			}}, jsii.Bool(false))
+		}
+	}
+	return p
+}
+
+func statement(resources []*string, actions ...string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Effect:    awsiam.Effect_ALLOW,
+		Actions:   jsii.Strings(actions...),
+		Resources: &resources,
+	})
+}
+
+// denyOthers lets only the two functions read the created secret.
+func denyOthers(secret awssecretsmanager.ISecret, roles ...awsiam.IRole) {
+	arns := make([]*string, len(roles))
+	for i, r := range roles {
+		arns[i] = r.RoleArn()
+	}
+	secret.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("DenyEveryoneElse"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{"StringNotEquals": map[string]interface{}{"aws:PrincipalArn": arns}},
+	}))
+}
+
+func newUserPool(scope constructs.Construct) (awscognito.UserPool, awscognito.UserPoolClient) {
+	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), &awscognito.UserPoolProps{
+		SelfSignUpEnabled:   jsii.Bool(true),
+		SignInAliases:       &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		SignInCaseSensitive: jsii.Bool(false),
+		// No auto-verified attribute: Cognito then sends no confirmation
+		// code, and only the proofing callback can confirm a user.
+		AutoVerify: &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(false), Phone: jsii.Bool(false)},
+		StandardAttributes: &awscognito.StandardAttributes{
+			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
+		},
+		CustomAttributes: &map[string]awscognito.ICustomAttribute{
+			"ial":    awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(8)}),
+			"ial_at": awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(32)}),
+		},
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength: jsii.Number(12), RequireLowercase: jsii.Bool(true), RequireUppercase: jsii.Bool(true),
+			RequireDigits: jsii.Bool(true), RequireSymbols: jsii.Bool(true), TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
+		},
+		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
+		Mfa:                awscognito.Mfa_REQUIRED,
+		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		FeaturePlan:        awscognito.FeaturePlan_ESSENTIALS,
+		DeletionProtection: jsii.Bool(true),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+	})
+	// The app client may read the proofing attributes but never write them.
+	write := awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{Email: jsii.Bool(true)})
+	read := write.WithCustomAttributes(jsii.String("ial"), jsii.String("ial_at"))
+	client := pool.AddClient(jsii.String("Client"), &awscognito.UserPoolClientOptions{
+		GenerateSecret:             jsii.Bool(false),
+		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+		PreventUserExistenceErrors: jsii.Bool(true),
+		ReadAttributes:             read,
+		WriteAttributes:            write,
+		DisableOAuth:               jsii.Bool(true),
+	})
+	return pool, client
+}
+
+func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanager.ISecret {
+	prefix := notAlnum.ReplaceAllString(*scope.Node().Id(), "")
+	if props.ParameterPrefix != nil {
+		prefix = *props.ParameterPrefix
+	}
+	param := func(name, description string, minLen float64) awscdk.SecretValue {
+		cp := awscdk.NewCfnParameter(scope, jsii.String(name), &awscdk.CfnParameterProps{
+			Type: jsii.String("String"), NoEcho: jsii.Bool(true), MinLength: jsii.Number(minLen),
+			Description: jsii.String(description + " (stored in Secrets Manager)"),
+		})
+		cp.OverrideLogicalId(jsii.String(prefix + name))
+		return awscdk.SecretValue_CfnParameter(cp)
+	}
+	values := map[string]awscdk.SecretValue{
+		contract.IDVSecretKeyLicenseKey:      param("LicenseKey", "BlockID license key", 1),
+		contract.IDVSecretKeyPublicKey:       param("PublicKey", "This integration's BlockID public key (base64)", 1),
+		contract.IDVSecretKeySharedKey:       param("SharedKey", "AES-256 key shared with the BlockID document verification service (base64)", 44),
+		contract.IDVSecretKeyDVCID:           param("DvcId", "BlockID document verification configuration id (dvcID)", 1),
+		contract.IDVSecretKeyTenantDNS:       param("TenantDns", "BlockID tenant DNS name", 1),
+		contract.IDVSecretKeyCommunity:       param("Community", "BlockID community name", 1),
+		contract.IDVSecretKeyCallbackHMACKey: param("CallbackHmacKey", "HMAC-SHA256 key of the proofing callback signature, at least 32 characters", 32),
+	}
+	secret := awssecretsmanager.NewSecret(scope, jsii.String("IdvSecret"), &awssecretsmanager.SecretProps{
+		Description:       jsii.String("cognitobridge identity proofing: IDV API credentials and callback HMAC key"),
+		SecretObjectValue: &values,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(secret, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SMG4"),
+		Reason: jsii.String("The license and shared keys are issued by 1Kosmos and the HMAC key must change at the provider (or relay) " +
+			"at the same time: rotation is a coordinated PutSecretValue, picked up by the handlers within their 300 s cache TTL " +
+			"without a redeploy; a rotation Lambda cannot change the provider side."),
+	}}, jsii.Bool(false))
+	return secret
+}
+
+// newTable creates the proofing table (records, session index, replay
+// marks; TTL on contract.RecordExpiresAt).
+func newTable(scope constructs.Construct) awsdynamodb.Table {
+	table := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
+		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
+		Encryption:          awsdynamodb.TableEncryption_DEFAULT,
+		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(table, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-DDB3"),
+		Reason: jsii.String("The table holds short-lived proofing state: pending sessions (a day by default), session index items " +
+			"and callback replay marks, all removed by TTL. The outcome that matters lives in Cognito (confirmation, custom:ial, " +
+			"custom:ial_at), so a restore has nothing to protect."),
+	}}, jsii.Bool(false))
+	return table
+}
+
+func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate *float64) (awsapigatewayv2.HttpApi, awslogs.LogGroup) {
+	api := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
+		Description:        jsii.String("cognitobridge identity proofing: session handle exchange and provider callback"),
+		CreateDefaultStage: jsii.Bool(true),
+	})
+	logs := awslogs.NewLogGroup(scope, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: retention})
+	format, _ := json.Marshal(map[string]string{
+		"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+		"httpMethod": "$context.httpMethod", "routeKey": "$context.routeKey", "status": "$context.status",
+		"protocol": "$context.protocol", "responseLength": "$context.responseLength", "integrationError": "$context.integrationErrorMessage",
+	})
+	stage, _ := api.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	if stage == nil {
+		panic("proofing: expected the default stage of the created HTTP API to be a CfnStage")
+	}
+	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))})
+	if rate == nil {
+		rate = jsii.Number(10)
+	}
+	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{ThrottlingRateLimit: rate, ThrottlingBurstLimit: jsii.Number(2 * *rate)})
+	return api, logs
+}
+
+func newFunction(scope constructs.Construct, name string, code awslambda.Code, pkg string, timeout float64, retention awslogs.RetentionDays, description string, env map[string]string) (awslambda.Function, awsiam.Role) {
+	if code == nil {
+		code = gobuild.Code(pkg)
+	}
+	logs := awslogs.NewLogGroup(scope, jsii.String(name+"Logs"), &awslogs.LogGroupProps{Retention: retention})
+	role := awsiam.NewRole(scope, jsii.String(name+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String(description),
+	})
+	logs.GrantWrite(role)
+	vars := make(map[string]*string, len(env))
+	for k, v := range env {
+		vars[k] = jsii.String(v)
+	}
+	fn := awslambda.NewFunction(scope, jsii.String(name+"Function"), &awslambda.FunctionProps{
+		Description:  jsii.String(description),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String(gobuild.BinaryName),
+		Code:         code,
+		MemorySize:   jsii.Number(MemorySize),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(timeout)),
+		Environment:  &vars,
+		Role:         role,
+		LogGroup:     logs,
+	})
+	return fn, role
+}
