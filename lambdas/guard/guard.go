@@ -63,6 +63,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
 )
 
@@ -310,13 +311,7 @@ func (h *Handler) reasons() []string {
 // Budget is the time the guard allows itself at now: the context's
 // deadline minus DeadlineMargin, at most MaxBudget.
 func Budget(ctx context.Context, now time.Time) time.Duration {
-	budget := MaxBudget
-	if d, ok := ctx.Deadline(); ok {
-		if left := d.Sub(now) - DeadlineMargin; left < budget {
-			budget = left
-		}
-	}
-	return budget
+	return deadline.Budget(ctx, now, DeadlineMargin, MaxBudget)
 }
 
 // isV2 reports whether the event has the version 2/3 shape

@@ -101,12 +101,14 @@ const (
 
 func event(source string) Event {
 	return Event{
-		Version:       "1",
-		TriggerSource: source,
-		Region:        "us-east-1",
-		UserPoolID:    pool,
-		UserName:      "alice",
-		CallerContext: CallerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: client},
+		Header: Header{
+			Version:       "1",
+			TriggerSource: source,
+			Region:        "us-east-1",
+			UserPoolID:    pool,
+			UserName:      "alice",
+			CallerContext: CallerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: client},
+		},
 		Request: Request{
 			UserAttributes: map[string]string{"sub": sub, "email": "alice@example.com", "cognito:user_status": "CONFIRMED"},
 		},

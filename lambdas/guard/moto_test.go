@@ -23,9 +23,9 @@ func TestGuardWithDynamoDB(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ev := guard.Event{
-		Version: "2", TriggerSource: guard.TriggerAuthentication, UserPoolID: "us-east-1_AbCdEf123", UserName: "alice",
-		CallerContext: guard.CallerContext{ClientID: "1example23456789"},
-		Request:       guard.Request{UserAttributes: map[string]string{"sub": "sub-1"}},
+		Header: guard.Header{Version: "2", TriggerSource: guard.TriggerAuthentication, UserPoolID: "us-east-1_AbCdEf123", UserName: "alice",
+			CallerContext: guard.CallerContext{ClientID: "1example23456789"}},
+		Request: guard.Request{UserAttributes: map[string]string{"sub": "sub-1"}},
 	}
 	if _, err := h.Handle(ctx, ev); !errors.Is(err, guard.ErrStepUpRequired) {
 		t.Fatalf("without record: %v", err)

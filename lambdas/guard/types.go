@@ -1,14 +1,16 @@
 package guard
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/cognitoevent"
+)
 
 // CallerContext is the callerContext object of a Cognito trigger event.
-type CallerContext struct {
-	// AWSSDKVersion is the SDK version of the caller.
-	AWSSDKVersion string `json:"awsSdkVersion"`
-	// ClientID is the app client id.
-	ClientID string `json:"clientId"`
-}
+type CallerContext = cognitoevent.CallerContext
+
+// Header holds the fields common to every Cognito trigger event.
+type Header = cognitoevent.Header
 
 // GroupConfiguration is the user's groups and roles as Cognito sends them.
 type GroupConfiguration struct {
@@ -58,18 +60,10 @@ type TokenGeneration struct {
 
 // Event is a whole Pre Token Generation trigger event.
 type Event struct {
-	// Version is the trigger event version: "1", "2" or "3".
-	Version string `json:"version"`
-	// TriggerSource is one of the Trigger* constants (or a newer one).
-	TriggerSource string `json:"triggerSource"`
-	// Region is the AWS region of the user pool.
-	Region string `json:"region"`
-	// UserPoolID is the user pool id; it keys the record with the sub.
-	UserPoolID string `json:"userPoolId"`
-	// UserName is the Cognito user name (logged only as a hash).
-	UserName string `json:"userName"`
-	// CallerContext describes the calling app client.
-	CallerContext CallerContext `json:"callerContext"`
+	// Header is the common part: Version is "1", "2" or "3", TriggerSource
+	// one of the Trigger* constants (or a newer one), UserPoolID keys the
+	// record with the sub, UserName is logged only as a hash.
+	Header
 	// Request is the request part.
 	Request Request `json:"request"`
 	// Response is filled by the handler.

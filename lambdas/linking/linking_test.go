@@ -31,10 +31,10 @@ func event(userName, email, verified string) *presignup.Event {
 		attrs["email_verified"] = verified
 	}
 	return &presignup.Event{
-		Version: "1", TriggerSource: presignup.TriggerExternalProvider, Region: "us-east-1",
-		UserPoolID: pool, UserName: userName,
-		CallerContext: presignup.CallerContext{ClientID: "1example23456789"},
-		Request:       presignup.Request{UserAttributes: attrs},
+		Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerExternalProvider, Region: "us-east-1",
+			UserPoolID: pool, UserName: userName,
+			CallerContext: presignup.CallerContext{ClientID: "1example23456789"}},
+		Request: presignup.Request{UserAttributes: attrs},
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 )
 
 // Behaviour is one step of the pre sign-up decision. Apply may change the
@@ -74,16 +75,7 @@ const (
 // WithBudget returns ctx bounded by its deadline minus DeadlineMargin, at
 // most MaxBudget from now. Applying it twice only shortens the deadline.
 func WithBudget(ctx context.Context) (context.Context, context.CancelFunc) {
-	budget := MaxBudget
-	if d, ok := ctx.Deadline(); ok {
-		if left := time.Until(d) - DeadlineMargin; left < budget {
-			budget = left
-		}
-	}
-	if budget < 0 {
-		budget = 0
-	}
-	return context.WithTimeout(ctx, budget)
+	return deadline.Context(ctx, DeadlineMargin, MaxBudget)
 }
 
 // Config is the handler's configuration.

@@ -91,7 +91,7 @@ func TestHandleOrderAndRefusals(t *testing.T) {
 	}}
 	panics := stub{name: "d", ran: &ran, apply: func(context.Context, *Event) error { panic("boom") }}
 	never := stub{name: "e", ran: &ran}
-	ev := Event{TriggerSource: TriggerSignUp, UserPoolID: "us-east-1_x", UserName: "alice@example.com"}
+	ev := Event{Header: Header{TriggerSource: TriggerSignUp, UserPoolID: "us-east-1_x", UserName: "alice@example.com"}}
 
 	h, logs := quiet(New(setConfirm, never))
 	out, err := h.Handle(context.Background(), ev)

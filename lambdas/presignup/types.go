@@ -1,5 +1,7 @@
 package presignup
 
+import "github.com/cognitobridge/cognitobridge/lambdas/internal/cognitoevent"
+
 // Pre sign-up trigger sources (Cognito developer guide, "Pre sign-up
 // Lambda trigger").
 const (
@@ -13,12 +15,10 @@ const (
 )
 
 // CallerContext is the callerContext object of a Cognito trigger event.
-type CallerContext struct {
-	// AWSSDKVersion is the SDK version of the caller.
-	AWSSDKVersion string `json:"awsSdkVersion"`
-	// ClientID is the app client id.
-	ClientID string `json:"clientId"`
-}
+type CallerContext = cognitoevent.CallerContext
+
+// Header holds the fields common to every Cognito trigger event.
+type Header = cognitoevent.Header
 
 // Request is the request object of a pre sign-up event.
 type Request struct {
@@ -45,19 +45,11 @@ type Response struct {
 // Event is a whole pre sign-up trigger event, as Cognito sends it and
 // expects it back.
 type Event struct {
-	// Version is the trigger event version ("1").
-	Version string `json:"version"`
-	// TriggerSource is one of the Trigger* constants (or a newer one).
-	TriggerSource string `json:"triggerSource"`
-	// Region is the AWS region of the user pool.
-	Region string `json:"region"`
-	// UserPoolID is the user pool id.
-	UserPoolID string `json:"userPoolId"`
-	// UserName is the new user's name; for TriggerExternalProvider it is
-	// "<providerName>_<subject>". Logged only as a hash.
-	UserName string `json:"userName"`
-	// CallerContext describes the calling app client.
-	CallerContext CallerContext `json:"callerContext"`
+	// Header is the common part: Version is "1", TriggerSource one of the
+	// Trigger* constants (or a newer one); UserName is the new user's name,
+	// for TriggerExternalProvider "<providerName>_<subject>", and is logged
+	// only as a hash.
+	Header
 	// Request is the request part.
 	Request Request `json:"request"`
 	// Response is filled by the behaviours.

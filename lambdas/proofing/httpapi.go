@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 )
 
 // APIBudget caps the upstream time of one API request; the functions run
@@ -21,16 +23,7 @@ const (
 )
 
 func withAPIBudget(ctx context.Context) (context.Context, context.CancelFunc) {
-	budget := APIBudget
-	if d, ok := ctx.Deadline(); ok {
-		if left := time.Until(d) - APIDeadlineMargin; left < budget {
-			budget = left
-		}
-	}
-	if budget < 0 {
-		budget = 0
-	}
-	return context.WithTimeout(ctx, budget)
+	return deadline.Context(ctx, APIDeadlineMargin, APIBudget)
 }
 
 // header returns the single value of an HTTP API v2 header (names are

@@ -207,9 +207,9 @@ func newHandle() (handle, hash string) {
 // event Cognito would send for it through the real handler.
 func (w *world) signUp(username, handleHash string) (presignup.Event, error) {
 	w.t.Helper()
-	ev := presignup.Event{Version: "1", TriggerSource: presignup.TriggerSignUp, Region: motoserver.Region, UserPoolID: w.poolID, UserName: username,
-		CallerContext: presignup.CallerContext{AWSSDKVersion: "aws-sdk-js-3", ClientID: w.clientID},
-		Request:       presignup.Request{UserAttributes: map[string]string{"email": username + "@example.com"}, ValidationData: map[string]string{}}}
+	ev := presignup.Event{Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerSignUp, Region: motoserver.Region, UserPoolID: w.poolID, UserName: username,
+		CallerContext: presignup.CallerContext{AWSSDKVersion: "aws-sdk-js-3", ClientID: w.clientID}},
+		Request: presignup.Request{UserAttributes: map[string]string{"email": username + "@example.com"}, ValidationData: map[string]string{}}}
 	if handleHash != "" {
 		ev.Request.ValidationData[contract.ProofingHandleKey] = handleHash
 	}
@@ -359,7 +359,7 @@ func TestProofingEndToEndWithMoto(t *testing.T) {
 	}
 
 	// Second sign-up with the same name while pending: refused, record kept.
-	if _, err := lambda.NewHandler(w.presign.Handle).Invoke(w.ctx, mustJSON(presignup.Event{TriggerSource: presignup.TriggerSignUp, UserPoolID: w.poolID, UserName: "alice",
+	if _, err := lambda.NewHandler(w.presign.Handle).Invoke(w.ctx, mustJSON(presignup.Event{Header: presignup.Header{TriggerSource: presignup.TriggerSignUp, UserPoolID: w.poolID, UserName: "alice"},
 		Request: presignup.Request{ValidationData: map[string]string{contract.ProofingHandleKey: strings.Repeat("0", 64)}}})); err == nil || err.Error() != proofing.MsgInProgress {
 		t.Fatalf("second sign-up: %v", err)
 	}
@@ -433,7 +433,7 @@ func TestProofingEndToEndWithMoto(t *testing.T) {
 
 	// Unknown user: the session is stored but Cognito has no such user.
 	_, hash2 := newHandle()
-	if _, err := lambda.NewHandler(w.presign.Handle).Invoke(w.ctx, mustJSON(presignup.Event{TriggerSource: presignup.TriggerSignUp, UserPoolID: w.poolID, UserName: "ghost",
+	if _, err := lambda.NewHandler(w.presign.Handle).Invoke(w.ctx, mustJSON(presignup.Event{Header: presignup.Header{TriggerSource: presignup.TriggerSignUp, UserPoolID: w.poolID, UserName: "ghost"},
 		Request: presignup.Request{ValidationData: map[string]string{contract.ProofingHandleKey: hash2}}})); err != nil {
 		t.Fatal(err)
 	}
@@ -511,7 +511,7 @@ func TestPreSignUpWithMoto(t *testing.T) {
 		return e, err
 	}
 	base := func(user string, vd map[string]string) presignup.Event {
-		return presignup.Event{Version: "1", TriggerSource: presignup.TriggerSignUp, UserPoolID: w.poolID, UserName: user,
+		return presignup.Event{Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerSignUp, UserPoolID: w.poolID, UserName: user},
 			Request: presignup.Request{UserAttributes: map[string]string{"email": user + "@example.com"}, ValidationData: vd}}
 	}
 	// Missing and malformed handle hashes: refused with the clear message.
@@ -553,7 +553,7 @@ func TestPreSignUpWithMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	starts := len(w.idv.Starts())
-	ext := presignup.Event{Version: "1", TriggerSource: presignup.TriggerExternalProvider, UserPoolID: w.poolID, UserName: "corp_s-1",
+	ext := presignup.Event{Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerExternalProvider, UserPoolID: w.poolID, UserName: "corp_s-1"},
 		Request: presignup.Request{UserAttributes: map[string]string{"email": "frank@example.com", "email_verified": "true"}}}
 	if _, err := invoke(ext); err != nil {
 		t.Fatalf("external: %v", err)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 )
 
 // SecretSource yields the raw JSON of the provider secret
@@ -236,19 +237,16 @@ func (p *providerCache) keySet(jwksURL string) *oidc.RemoteKeySet {
 	return ks
 }
 
+// deadlineMargin is kept back from the Lambda deadline.
+const deadlineMargin = 300 * time.Millisecond
+
 // budgetContext bounds every upstream call of one invocation:
-// min(lambda deadline - 300 ms, now + budget).
+// min(lambda deadline - deadlineMargin, now + budget).
 func budgetContext(ctx context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
 	if budget <= 0 {
 		budget = DefaultBudget
 	}
-	d := time.Now().Add(budget)
-	if dl, ok := ctx.Deadline(); ok {
-		if l := dl.Add(-300 * time.Millisecond); l.Before(d) {
-			d = l
-		}
-	}
-	return context.WithDeadline(ctx, d)
+	return deadline.Context(ctx, deadlineMargin, budget)
 }
 
 // authStyle maps the configured method; never auto-detect.

@@ -11,6 +11,8 @@ package stepup
 
 import (
 	"encoding/json"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/cognitoevent"
 )
 
 // Cognito challenge names used in the session.
@@ -21,28 +23,10 @@ const (
 )
 
 // CallerContext is the callerContext object of a Cognito trigger event.
-type CallerContext struct {
-	// AWSSDKVersion is the SDK version of the caller.
-	AWSSDKVersion string `json:"awsSdkVersion"`
-	// ClientID is the app client id.
-	ClientID string `json:"clientId"`
-}
+type CallerContext = cognitoevent.CallerContext
 
 // Header holds the fields common to every Cognito trigger event.
-type Header struct {
-	// Version is the event version.
-	Version string `json:"version"`
-	// TriggerSource names the trigger, e.g. DefineAuthChallenge_Authentication.
-	TriggerSource string `json:"triggerSource"`
-	// Region is the AWS region of the user pool.
-	Region string `json:"region"`
-	// UserPoolID is the user pool id.
-	UserPoolID string `json:"userPoolId"`
-	// UserName is the Cognito user name.
-	UserName string `json:"userName"`
-	// CallerContext describes the calling app client.
-	CallerContext CallerContext `json:"callerContext"`
-}
+type Header = cognitoevent.Header
 
 // ChallengeResult is one entry of the session array Cognito passes to the
 // custom authentication triggers.

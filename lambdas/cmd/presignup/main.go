@@ -6,78 +6,70 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	fail := func(msg string, err error) {
-		logger.Error(msg, "reason", "config_invalid", "error", err.Error())
-		os.Exit(1)
-	}
-	cfg, err := presignup.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		fail("configuration invalid", err)
-	}
-	behaviours, err := presignup.Build(cfg, map[string]presignup.Factory{
-		contract.BehaviourLinking: func() (presignup.Behaviour, error) {
-			lc, err := linking.ConfigFromEnv(os.Getenv)
-			if err != nil {
-				return nil, err
-			}
-			awsCfg, err := config.LoadDefaultConfig(context.Background())
-			if err != nil {
-				return nil, err
-			}
-			b, err := linking.New(cognitoidentityprovider.NewFromConfig(awsCfg), lc)
-			if err != nil {
-				return nil, err
-			}
-			b.Logger = logger
-			return b, nil
-		},
-		contract.BehaviourProofing: func() (presignup.Behaviour, error) {
-			pc, err := proofing.BehaviourConfigFromEnv(os.Getenv)
-			if err != nil {
-				return nil, err
-			}
-			awsCfg, err := config.LoadDefaultConfig(context.Background())
-			if err != nil {
-				return nil, err
-			}
-			secret, err := proofing.SecretFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg))
-			if err != nil {
-				return nil, err
-			}
-			idv, err := proofing.BlockIDFromEnv(os.Getenv, secret)
-			if err != nil {
-				return nil, err
-			}
-			b, err := proofing.NewBehaviour(idv, &proofing.Store{API: dynamodb.NewFromConfig(awsCfg), Table: pc.Table}, pc)
-			if err != nil {
-				return nil, err
-			}
-			b.Logger = logger
-			return b, nil
-		},
-	})
-	if err != nil {
-		fail("configuration invalid", err)
-	}
-	h := presignup.New(behaviours...)
-	h.Logger = logger
+	cfg := boot.Must(presignup.ConfigFromEnv(os.Getenv))
+	h := presignup.New(boot.Must(presignup.Build(cfg, map[string]presignup.Factory{
+		contract.BehaviourLinking:  newLinking,
+		contract.BehaviourProofing: newProofing,
+	}))...)
+	h.Logger = boot.Logger
 	lambda.Start(h.Handle)
+}
+
+// newLinking builds the linking behaviour; its errors stop the start.
+func newLinking() (presignup.Behaviour, error) {
+	lc, err := linking.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := boot.LoadAWS()
+	if err != nil {
+		return nil, err
+	}
+	b, err := linking.New(cognitoidentityprovider.NewFromConfig(awsCfg), lc)
+	if err != nil {
+		return nil, err
+	}
+	b.Logger = boot.Logger
+	return b, nil
+}
+
+// newProofing builds the proofing behaviour; its errors stop the start.
+func newProofing() (presignup.Behaviour, error) {
+	pc, err := proofing.BehaviourConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := boot.LoadAWS()
+	if err != nil {
+		return nil, err
+	}
+	secret, err := proofing.SecretFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg))
+	if err != nil {
+		return nil, err
+	}
+	idv, err := proofing.BlockIDFromEnv(os.Getenv, secret)
+	if err != nil {
+		return nil, err
+	}
+	b, err := proofing.NewBehaviour(idv, &proofing.Store{API: dynamodb.NewFromConfig(awsCfg), Table: pc.Table}, pc)
+	if err != nil {
+		return nil, err
+	}
+	b.Logger = boot.Logger
+	return b, nil
 }

@@ -6,46 +6,24 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
 	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	fail := func(msg string, err error) {
-		logger.Error(msg, "reason", "config_invalid", "error", err.Error())
-		os.Exit(1)
-	}
-	cfg, err := proofing.HandlerConfigFromEnv(os.Getenv)
-	if err != nil {
-		fail("configuration invalid", err)
-	}
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		fail("AWS configuration unavailable", err)
-	}
-	secret, err := proofing.SecretFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg))
-	if err != nil {
-		fail("configuration invalid", err)
-	}
-	idv, err := proofing.BlockIDFromEnv(os.Getenv, secret)
-	if err != nil {
-		fail("configuration invalid", err)
-	}
+	cfg := boot.Must(proofing.HandlerConfigFromEnv(os.Getenv))
+	awsCfg := boot.AWS()
+	secret := boot.Must(proofing.SecretFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg)))
+	idv := boot.Must(proofing.BlockIDFromEnv(os.Getenv, secret))
 	store := &proofing.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	h, err := proofing.NewCallbackHandler(idv, store, cognitoidentityprovider.NewFromConfig(awsCfg), secret, cfg)
-	if err != nil {
-		fail("configuration invalid", err)
-	}
-	h.Logger = logger
+	h := boot.Must(proofing.NewCallbackHandler(idv, store, cognitoidentityprovider.NewFromConfig(awsCfg), secret, cfg))
+	h.Logger = boot.Logger
 	lambda.Start(h.Handle)
 }

@@ -3,22 +3,16 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	cfg, err := stepup.DefineConfigFromEnv(os.Getenv)
-	if err != nil {
-		logger.Error("configuration invalid", "reason", "config_invalid", "error", err.Error())
-		os.Exit(1)
-	}
-	h := stepup.NewDefineHandler(cfg)
-	h.Logger = logger
+	h := stepup.NewDefineHandler(boot.Must(stepup.DefineConfigFromEnv(os.Getenv)))
+	h.Logger = boot.Logger
 	lambda.Start(h.Handle)
 }

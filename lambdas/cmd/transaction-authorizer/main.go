@@ -5,26 +5,17 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/authorizer"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	cfg, err := authorizer.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		logger.Error("configuration invalid", "reason", "config_invalid", "error", err.Error())
-		os.Exit(1)
-	}
-	h, err := authorizer.New(cfg, nil)
-	if err != nil {
-		logger.Error("configuration invalid", "reason", "config_invalid", "error", err.Error())
-		os.Exit(1)
-	}
-	h.Logger = logger
+	cfg := boot.Must(authorizer.ConfigFromEnv(os.Getenv))
+	h := boot.Must(authorizer.New(cfg, nil))
+	h.Logger = boot.Logger
 	lambda.Start(h.Handle)
 }

@@ -1,0 +1,71 @@
+// Package boot is the start-up code shared by the handler commands
+// (lambdas/cmd/*): the JSON logger, the fail-fast exit on an invalid
+// configuration and the AWS clients' configuration. A command reads its
+// configuration once; any error stops the start with one JSON line
+// {"msg":…,"reason":"config_invalid","error":…} and exit code 1, before
+// the Lambda runtime is polled.
+package boot
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/secretcache"
+)
+
+// ReasonConfigInvalid is the reason code of every start-up failure.
+const ReasonConfigInvalid = "config_invalid"
+
+// Messages of the start-up failure lines.
+const (
+	MsgConfigInvalid  = "configuration invalid"
+	MsgAWSUnavailable = "AWS configuration unavailable"
+)
+
+// Logger is the JSON logger (stderr) of the command and its handler.
+var Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+
+// exit ends the process; tests replace it.
+var exit = os.Exit
+
+// Fail logs msg with reason config_invalid and err, then exits 1.
+func Fail(msg string, err error) {
+	Logger.Error(msg, "reason", ReasonConfigInvalid, "error", err.Error())
+	exit(1)
+}
+
+// Must returns v, or fails the start with MsgConfigInvalid when err is not
+// nil.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		Fail(MsgConfigInvalid, err)
+	}
+	return v
+}
+
+// LoadAWS loads the default AWS configuration (environment, Lambda role).
+func LoadAWS() (aws.Config, error) {
+	return config.LoadDefaultConfig(context.Background())
+}
+
+// AWS returns the default AWS configuration, or fails the start with
+// MsgAWSUnavailable.
+func AWS() aws.Config {
+	cfg, err := LoadAWS()
+	if err != nil {
+		Fail(MsgAWSUnavailable, err)
+	}
+	return cfg
+}
+
+// Secrets returns a cache of the Secrets Manager secret secretARN, kept
+// for ttl.
+func Secrets(awsCfg aws.Config, secretARN string, ttl time.Duration) *secretcache.Cache {
+	return secretcache.New(secretsmanager.NewFromConfig(awsCfg), secretARN, ttl)
+}
