@@ -13,14 +13,14 @@
 package federation
 
 import (
-	"regexp"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 )
 
 // Federation is an OIDC identity provider of a user pool, with its app
@@ -202,8 +202,6 @@ func oauthScopes(names []string) *[]awscognito.OAuthScope {
 	return &out
 }
 
-var notAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
-
 // NewFederation adds the OIDC identity provider, an app client for the
 // hosted sign-in and (unless given) a domain to props.UserPool or a new
 // pool. It panics with a descriptive message when props are invalid.
@@ -297,18 +295,6 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 }
 
 func newUserPool(scope constructs.Construct, props *FederationProps, ial bool) awscognito.UserPool {
-	removal := props.RemovalPolicy
-	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
-	}
-	deletionProtection := props.DeletionProtection
-	if deletionProtection == nil {
-		deletionProtection = jsii.Bool(removal != awscdk.RemovalPolicy_DESTROY)
-	}
-	featurePlan := props.FeaturePlan
-	if featurePlan == "" {
-		featurePlan = awscognito.FeaturePlan_ESSENTIALS
-	}
 	var custom *map[string]awscognito.ICustomAttribute
 	if ial {
 		custom = &map[string]awscognito.ICustomAttribute{
@@ -316,67 +302,38 @@ func newUserPool(scope constructs.Construct, props *FederationProps, ial bool) a
 			IALAttribute: awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(2048)}),
 		}
 	}
-	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), &awscognito.UserPoolProps{
-		SelfSignUpEnabled:   jsii.Bool(props.SelfSignUpEnabled != nil && *props.SelfSignUpEnabled),
-		SignInAliases:       &awscognito.SignInAliases{Username: jsii.Bool(true), Email: jsii.Bool(true)},
-		SignInCaseSensitive: jsii.Bool(false),
-		AutoVerify:          &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
-		// Not required: a provider may sign users in by phone. Mutable,
-		// since federated sign-ins write the mapped values.
-		StandardAttributes: &awscognito.StandardAttributes{
-			Email:       &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
-			PhoneNumber: &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
-		},
-		CustomAttributes: custom,
-		PasswordPolicy: &awscognito.PasswordPolicy{
-			MinLength:            jsii.Number(12),
-			RequireLowercase:     jsii.Bool(true),
-			RequireUppercase:     jsii.Bool(true),
-			RequireDigits:        jsii.Bool(true),
-			RequireSymbols:       jsii.Bool(true),
-			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
-		},
-		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
-		Mfa:                awscognito.Mfa_OPTIONAL,
-		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
-		FeaturePlan:        featurePlan,
-		DeletionProtection: deletionProtection,
-		RemovalPolicy:      removal,
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(pool, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-COG2"),
-		Reason: jsii.String("Federated users authenticate at the OpenID Provider (passkeys, identity-assured sign-in), where " +
-			"the provider's own MFA applies: Cognito MFA never runs for a federated sign-in, so REQUIRED would only force it " +
-			"on native users. Native users can enrol TOTP (MFA is OPTIONAL)."),
-	}}, jsii.Bool(false))
+	poolProps := props.poolOptions().Props()
+	// Not required: a provider may sign users in by phone. Mutable, since
+	// federated sign-ins write the mapped values.
+	poolProps.StandardAttributes = &awscognito.StandardAttributes{
+		Email:       &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
+		PhoneNumber: &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
+	}
+	poolProps.CustomAttributes = custom
+	poolProps.Mfa = awscognito.Mfa_OPTIONAL
+	poolProps.MfaSecondFactor = &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)}
+	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), poolProps)
+	nag.Suppress(pool, "AwsSolutions-COG2",
+		"Federated users authenticate at the OpenID Provider (passkeys, identity-assured sign-in), where "+
+			"the provider's own MFA applies: Cognito MFA never runs for a federated sign-in, so REQUIRED would only force it "+
+			"on native users. Native users can enrol TOTP (MFA is OPTIONAL).")
 	return pool
 }
 
 // newClientSecret creates the secret from a NoEcho parameter: the template
 // holds only a Ref to it, never a value.
 func newClientSecret(scope constructs.Construct, props *FederationProps, name string) awssecretsmanager.ISecret {
-	prefix := notAlnum.ReplaceAllString(*scope.Node().Id(), "")
-	if props.ParameterPrefix != nil {
-		prefix = *props.ParameterPrefix
-	}
-	param := awscdk.NewCfnParameter(scope, jsii.String("ClientSecret"), &awscdk.CfnParameterProps{
-		Type:        jsii.String("String"),
-		NoEcho:      jsii.Bool(true),
-		MinLength:   jsii.Number(1),
-		Description: jsii.String(name + " OIDC client secret (stored in Secrets Manager, read by CloudFormation only)"),
-	})
-	param.OverrideLogicalId(jsii.String(prefix + "ClientSecret"))
+	value := secretparam.Value(scope, "ClientSecret", secretparam.Prefix(scope, props.ParameterPrefix),
+		name+" OIDC client secret (stored in Secrets Manager, read by CloudFormation only)")
 	secret := awssecretsmanager.NewSecret(scope, jsii.String("ClientSecretValue"), &awssecretsmanager.SecretProps{
 		Description: jsii.String("cognitobridge " + name + " federation: the OIDC client secret of the user pool identity provider"),
 		SecretObjectValue: &map[string]awscdk.SecretValue{
-			DefaultSecretField: awscdk.SecretValue_CfnParameter(param),
+			DefaultSecretField: value,
 		},
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(secret, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-SMG4"),
-		Reason: jsii.String("The value is an OIDC client secret issued by the identity provider: it can only be rotated at the provider, " +
-			"then written here (stack parameter update) and into the identity provider by the next deployment. A Secrets " +
-			"Manager rotation Lambda cannot rotate it."),
-	}}, jsii.Bool(false))
+	nag.Suppress(secret, "AwsSolutions-SMG4",
+		"The value is an OIDC client secret issued by the identity provider: it can only be rotated at the provider, "+
+			"then written here (stack parameter update) and into the identity provider by the next deployment. A Secrets "+
+			"Manager rotation Lambda cannot rotate it.")
 	return secret
 }

@@ -1,56 +1,18 @@
 package federation
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
-
-func newStack() awscdk.Stack {
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
-}
-
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic, want one containing %q", want)
-		}
-		if msg, _ := r.(string); !strings.Contains(msg, want) {
-			t.Fatalf("panic %v, want it to contain %q", r, want)
-		}
-	}()
-	f()
-}
-
-// resources returns the template's resources of one type, by logical id.
-func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]map[string]interface{} {
-	t.Helper()
-	raw, err := json.Marshal(tmpl.FindResources(jsii.String(typ), nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[string]interface{}{}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 func only(t *testing.T, m map[string]map[string]interface{}) (string, map[string]interface{}) {
 	t.Helper()
@@ -85,7 +47,7 @@ func flatten(v interface{}) string {
 
 func TestMosaicWithDefaults(t *testing.T) {
 	// GIVEN
-	stack := newStack()
+	stack := cdktest.NewStack()
 	// WHEN
 	fed := NewFederation(stack, jsii.String("Mosaic"), mosaic())
 	// THEN
@@ -126,7 +88,7 @@ func TestMosaicWithDefaults(t *testing.T) {
 	})
 
 	// The client: code grant only, the provider only, depends on it.
-	providerID, _ := only(t, resources(t, tmpl, "AWS::Cognito::UserPoolIdentityProvider"))
+	providerID, _ := only(t, cdktest.Resources(t, tmpl, "AWS::Cognito::UserPoolIdentityProvider"))
 	tmpl.HasResource(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
 		"DependsOn": assertions.Match_ArrayWith(&[]interface{}{providerID}),
 		"Properties": map[string]interface{}{
@@ -163,7 +125,7 @@ func TestMosaicWithDefaults(t *testing.T) {
 }
 
 func TestMosaicPhoneEUWithCognitoSignIn(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	p := mosaic()
 	p.Provider.Mosaic.Identity, p.Provider.Mosaic.Region = jsii.String(MosaicPhone), jsii.String(MosaicRegionEU)
 	p.AllowCognitoSignIn, p.GenerateSecret = jsii.Bool(true), jsii.Bool(true)
@@ -192,7 +154,7 @@ func TestMosaicPhoneEUWithCognitoSignIn(t *testing.T) {
 }
 
 func TestBlockIDIdentityAssurance(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	p := mosaic()
 	p.Provider = &Provider{BlockID: &BlockIDProvider{
 		TenantDNS: jsii.String("acme.1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid"),
@@ -225,7 +187,7 @@ func TestBlockIDIdentityAssurance(t *testing.T) {
 
 func TestOIDCOnExistingPoolSecretAndDomain(t *testing.T) {
 	// GIVEN a pool, a secret and a domain the user already has
-	stack := newStack()
+	stack := cdktest.NewStack()
 	pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Pool"), jsii.String("eu-west-1_abc"))
 	secret := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Secret"), jsii.String("corp/idp"))
 	domain := awscognito.UserPoolDomain_FromDomainName(stack, jsii.String("Domain"), jsii.String("corp-login"))
@@ -271,7 +233,7 @@ func TestOIDCOnExistingPoolSecretAndDomain(t *testing.T) {
 		},
 		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified"},
 	})
-	_, idp := only(t, resources(t, tmpl, "AWS::Cognito::UserPoolIdentityProvider"))
+	_, idp := only(t, cdktest.Resources(t, tmpl, "AWS::Cognito::UserPoolIdentityProvider"))
 	details, _ := idp["Properties"].(map[string]interface{})["ProviderDetails"].(map[string]interface{})
 	secretRef := flatten(details["client_secret"])
 	if !strings.HasPrefix(secretRef, "{{resolve:secretsmanager:arn:") || !strings.HasSuffix(secretRef, ":secret:corp/idp:SecretString:oidcSecret::}}") {
@@ -286,7 +248,7 @@ func TestOIDCOnExistingPoolSecretAndDomain(t *testing.T) {
 func TestPanicsOnInvalidProps(t *testing.T) {
 	p := mosaic()
 	p.DomainPrefix = nil
-	mustPanic(t, "federation: expected DomainPrefix (or an existing Domain) to be set, received nil", func() {
-		NewFederation(newStack(), jsii.String("F"), p)
+	cdktest.MustPanic(t, "federation: expected DomainPrefix (or an existing Domain) to be set, received nil", func() {
+		NewFederation(cdktest.NewStack(), jsii.String("F"), p)
 	})
 }

@@ -2,7 +2,6 @@ package federation
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -10,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -191,51 +192,13 @@ type OIDCProvider struct {
 	AttributeRequestMethod awscognito.OidcAttributeRequestMethod
 }
 
-// isToken reports whether s holds an unresolved CDK token. Plain strings are
-// decided without starting jsii.
-func isToken(s *string) bool {
-	if s == nil || !strings.Contains(*s, "${Token[") && !strings.Contains(*s, "#{Token[") {
-		return false
-	}
-	return *awscdk.Token_IsUnresolved(*s)
-}
-
-func show(s *string) string {
-	if s == nil {
-		return "nil"
-	}
-	return fmt.Sprintf("%q", *s)
-}
-
 var (
-	alnum        = regexp.MustCompile(`^[A-Za-z0-9]*$`)
-	hostname     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?$`)
-	pathPart     = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 	domainPrefix = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 	claimName    = regexp.MustCompile(`^[A-Za-z0-9_:./-]{1,64}$`)
 	// Cognito's ProviderName pattern, anchored as CDK checks it: no space
 	// anywhere, and '_' only as the second character.
 	providerName = regexp.MustCompile(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$`)
 )
-
-func checkURL(field string, s *string, required bool) error {
-	if s == nil {
-		if required {
-			return fmt.Errorf("expected %s to be set, received nil", field)
-		}
-		return nil
-	}
-	if isToken(s) {
-		return nil
-	}
-	u, err := url.Parse(*s)
-	ok := err == nil && u.Host != "" && u.User == nil && u.Fragment == "" &&
-		(u.Scheme == "https" || u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"))
-	if !ok {
-		return fmt.Errorf("expected %s to be an absolute https URL without fragment, received %s", field, show(s))
-	}
-	return nil
-}
 
 func checkURLs(field string, l *[]*string) error {
 	if l == nil {
@@ -245,33 +208,11 @@ func checkURLs(field string, l *[]*string) error {
 		return fmt.Errorf("expected %s to hold at least one URL, received []", field)
 	}
 	for i, s := range *l {
-		if err := checkURL(fmt.Sprintf("%s[%d]", field, i), s, true); err != nil {
+		if err := propcheck.URL(fmt.Sprintf("%s[%d]", field, i), s, true); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func checkNonEmpty(field string, s *string) error {
-	if s == nil {
-		return fmt.Errorf("expected %s to be set, received nil", field)
-	}
-	if !isToken(s) && strings.TrimSpace(*s) == "" {
-		return fmt.Errorf("expected %s to be non-empty, received %s", field, show(s))
-	}
-	return nil
-}
-
-func checkOneOf(field string, s *string, allowed ...string) error {
-	if s == nil || isToken(s) {
-		return nil
-	}
-	for _, a := range allowed {
-		if *s == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("expected %s to be one of %q, received %s", field, allowed, show(s))
 }
 
 // checkEndpoints: CloudFormation takes the four endpoints together or none.
@@ -288,7 +229,7 @@ func checkEndpoints(field string, e *awscognito.OidcEndpoints) error {
 			missing = append(missing, f.name)
 			continue
 		}
-		if err := checkURL(field+"."+f.name, f.v, true); err != nil {
+		if err := propcheck.URL(field+"."+f.name, f.v, true); err != nil {
 			return err
 		}
 	}
@@ -305,16 +246,26 @@ func checkScopes(field string, l *[]*string) error {
 	var got []string
 	openid := false
 	for i, s := range *l {
-		if s == nil || !isToken(s) && (strings.TrimSpace(*s) == "" || strings.ContainsAny(*s, " \t\r\n")) {
-			return fmt.Errorf("expected %s[%d] to be one scope without spaces, received %s", field, i, show(s))
+		if s == nil || !propcheck.IsToken(s) && (strings.TrimSpace(*s) == "" || strings.ContainsAny(*s, " \t\r\n")) {
+			return fmt.Errorf("expected %s[%d] to be one scope without spaces, received %s", field, i, propcheck.Show(s))
 		}
-		openid = openid || *s == "openid" || isToken(s)
+		openid = openid || *s == "openid" || propcheck.IsToken(s)
 		got = append(got, *s)
 	}
 	if !openid {
 		return fmt.Errorf("expected %s to contain \"openid\", received %q", field, got)
 	}
 	return nil
+}
+
+// poolOptions are the props of a created pool.
+func (p *FederationProps) poolOptions() newpool.Options {
+	return newpool.Options{
+		SelfSignUpEnabled:  p.SelfSignUpEnabled,
+		FeaturePlan:        p.FeaturePlan,
+		RemovalPolicy:      p.RemovalPolicy,
+		DeletionProtection: p.DeletionProtection,
+	}
 }
 
 // validate checks the props without creating anything.
@@ -325,49 +276,37 @@ func (p *FederationProps) validate() error {
 	if err := p.Provider.validate(); err != nil {
 		return err
 	}
-	if p.ProviderName != nil && !isToken(p.ProviderName) {
+	if p.ProviderName != nil && !propcheck.IsToken(p.ProviderName) {
 		n := *p.ProviderName
 		if l := len([]rune(n)); l < 3 || l > 32 || !providerName.MatchString(n) {
-			return fmt.Errorf("expected ProviderName to be 3 to 32 characters without spaces, and without '_' except as the second character (Cognito's pattern), received %s", show(p.ProviderName))
+			return fmt.Errorf("expected ProviderName to be 3 to 32 characters without spaces, and without '_' except as the second character (Cognito's pattern), received %s", propcheck.Show(p.ProviderName))
 		}
 		switch strings.ToLower(n) {
 		case "cognito", "google", "facebook", "loginwithamazon", "signinwithapple":
-			return fmt.Errorf("expected ProviderName not to be a name Cognito reserves, received %s", show(p.ProviderName))
+			return fmt.Errorf("expected ProviderName not to be a name Cognito reserves, received %s", propcheck.Show(p.ProviderName))
 		}
 	}
 	if p.Identifiers != nil {
 		for i, s := range *p.Identifiers {
-			if err := checkNonEmpty(fmt.Sprintf("Identifiers[%d]", i), s); err != nil {
+			if err := propcheck.NonEmpty(fmt.Sprintf("Identifiers[%d]", i), s, true); err != nil {
 				return err
 			}
 		}
 	}
-	if p.UserPool != nil {
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{
-			{"SelfSignUpEnabled", p.SelfSignUpEnabled != nil},
-			{"FeaturePlan", p.FeaturePlan != ""},
-			{"RemovalPolicy", p.RemovalPolicy != ""},
-			{"DeletionProtection", p.DeletionProtection != nil},
-		} {
-			if f.set {
-				return fmt.Errorf("expected %s to be unset with an existing UserPool (it only applies to a created pool), received a value", f.name)
-			}
-		}
+	if name := p.poolOptions().FirstSet(); p.UserPool != nil && name != "" {
+		return fmt.Errorf("expected %s to be unset with an existing UserPool (it only applies to a created pool), received a value", name)
 	}
 	if p.Secret != nil && p.ParameterPrefix != nil {
-		return fmt.Errorf("expected ParameterPrefix to be nil with an existing Secret (no parameter is created), received %s", show(p.ParameterPrefix))
+		return fmt.Errorf("expected ParameterPrefix to be nil with an existing Secret (no parameter is created), received %s", propcheck.Show(p.ParameterPrefix))
 	}
 	if p.Secret == nil && p.SecretField != nil {
-		return fmt.Errorf("expected SecretField to be nil without an existing Secret (the created secret uses %q), received %s", DefaultSecretField, show(p.SecretField))
+		return fmt.Errorf("expected SecretField to be nil without an existing Secret (the created secret uses %q), received %s", DefaultSecretField, propcheck.Show(p.SecretField))
 	}
-	if p.SecretField != nil && !isToken(p.SecretField) && (*p.SecretField == "" || strings.ContainsAny(*p.SecretField, ":{} ")) {
-		return fmt.Errorf("expected SecretField to be a JSON field name without ':', '{', '}' or spaces, received %s", show(p.SecretField))
+	if p.SecretField != nil && !propcheck.IsToken(p.SecretField) && (*p.SecretField == "" || strings.ContainsAny(*p.SecretField, ":{} ")) {
+		return fmt.Errorf("expected SecretField to be a JSON field name without ':', '{', '}' or spaces, received %s", propcheck.Show(p.SecretField))
 	}
-	if p.ParameterPrefix != nil && !alnum.MatchString(*p.ParameterPrefix) {
-		return fmt.Errorf("expected ParameterPrefix to hold letters and digits only, received %s", show(p.ParameterPrefix))
+	if p.ParameterPrefix != nil && !propcheck.Alnum.MatchString(*p.ParameterPrefix) {
+		return fmt.Errorf("expected ParameterPrefix to hold letters and digits only, received %s", propcheck.Show(p.ParameterPrefix))
 	}
 	if err := checkURLs("CallbackURLs", p.CallbackURLs); err != nil {
 		return err
@@ -377,17 +316,17 @@ func (p *FederationProps) validate() error {
 	}
 	switch {
 	case p.Domain != nil && p.DomainPrefix != nil:
-		return fmt.Errorf("expected DomainPrefix to be nil with an existing Domain, received %s", show(p.DomainPrefix))
+		return fmt.Errorf("expected DomainPrefix to be nil with an existing Domain, received %s", propcheck.Show(p.DomainPrefix))
 	case p.Domain == nil && p.DomainPrefix == nil:
 		return fmt.Errorf("expected DomainPrefix (or an existing Domain) to be set, received nil")
-	case p.DomainPrefix != nil && !isToken(p.DomainPrefix):
+	case p.DomainPrefix != nil && !propcheck.IsToken(p.DomainPrefix):
 		d := *p.DomainPrefix
 		if !domainPrefix.MatchString(d) {
-			return fmt.Errorf("expected DomainPrefix to be 1 to 63 lower-case letters, digits or inner hyphens, received %s", show(p.DomainPrefix))
+			return fmt.Errorf("expected DomainPrefix to be 1 to 63 lower-case letters, digits or inner hyphens, received %s", propcheck.Show(p.DomainPrefix))
 		}
 		for _, reserved := range []string{"aws", "amazon", "cognito"} {
 			if strings.Contains(d, reserved) {
-				return fmt.Errorf("expected DomainPrefix not to contain the reserved word %q, received %s", reserved, show(p.DomainPrefix))
+				return fmt.Errorf("expected DomainPrefix not to contain the reserved word %q, received %s", reserved, propcheck.Show(p.DomainPrefix))
 			}
 		}
 	}
@@ -414,40 +353,40 @@ func (p *Provider) validate() error {
 	switch {
 	case p.Mosaic != nil:
 		m := p.Mosaic
-		if err := checkNonEmpty("Provider.Mosaic.ClientID", m.ClientID); err != nil {
+		if err := propcheck.NonEmpty("Provider.Mosaic.ClientID", m.ClientID, true); err != nil {
 			return err
 		}
-		if err := checkOneOf("Provider.Mosaic.Identity", m.Identity, MosaicEmail, MosaicPhone); err != nil {
+		if err := propcheck.OneOf("Provider.Mosaic.Identity", m.Identity, MosaicEmail, MosaicPhone); err != nil {
 			return err
 		}
-		return checkOneOf("Provider.Mosaic.Region", m.Region, MosaicRegionUS, MosaicRegionEU, MosaicRegionCA, MosaicRegionAU)
+		return propcheck.OneOf("Provider.Mosaic.Region", m.Region, MosaicRegionUS, MosaicRegionEU, MosaicRegionCA, MosaicRegionAU)
 	case p.BlockID != nil:
 		b := p.BlockID
-		if err := checkNonEmpty("Provider.BlockID.TenantDNS", b.TenantDNS); err != nil {
+		if err := propcheck.NonEmpty("Provider.BlockID.TenantDNS", b.TenantDNS, true); err != nil {
 			return err
 		}
-		if !isToken(b.TenantDNS) && !hostname.MatchString(*b.TenantDNS) {
-			return fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", show(b.TenantDNS))
+		if !propcheck.IsToken(b.TenantDNS) && !propcheck.Hostname.MatchString(*b.TenantDNS) {
+			return fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", propcheck.Show(b.TenantDNS))
 		}
-		if err := checkNonEmpty("Provider.BlockID.Community", b.Community); err != nil {
+		if err := propcheck.NonEmpty("Provider.BlockID.Community", b.Community, true); err != nil {
 			return err
 		}
-		if !isToken(b.Community) && !pathPart.MatchString(*b.Community) {
-			return fmt.Errorf("expected Provider.BlockID.Community to be one URL path segment, received %s", show(b.Community))
+		if !propcheck.IsToken(b.Community) && !propcheck.PathPart.MatchString(*b.Community) {
+			return fmt.Errorf("expected Provider.BlockID.Community to be one URL path segment, received %s", propcheck.Show(b.Community))
 		}
-		if err := checkNonEmpty("Provider.BlockID.ClientID", b.ClientID); err != nil {
+		if err := propcheck.NonEmpty("Provider.BlockID.ClientID", b.ClientID, true); err != nil {
 			return err
 		}
-		if b.AssuranceClaim != nil && !isToken(b.AssuranceClaim) && !claimName.MatchString(*b.AssuranceClaim) {
-			return fmt.Errorf("expected Provider.BlockID.AssuranceClaim to be a claim name, received %s", show(b.AssuranceClaim))
+		if b.AssuranceClaim != nil && !propcheck.IsToken(b.AssuranceClaim) && !claimName.MatchString(*b.AssuranceClaim) {
+			return fmt.Errorf("expected Provider.BlockID.AssuranceClaim to be a claim name, received %s", propcheck.Show(b.AssuranceClaim))
 		}
 		return checkEndpoints("Provider.BlockID.Endpoints", b.Endpoints)
 	default:
 		o := p.OIDC
-		if err := checkURL("Provider.OIDC.Issuer", o.Issuer, true); err != nil {
+		if err := propcheck.URL("Provider.OIDC.Issuer", o.Issuer, true); err != nil {
 			return err
 		}
-		if err := checkNonEmpty("Provider.OIDC.ClientID", o.ClientID); err != nil {
+		if err := propcheck.NonEmpty("Provider.OIDC.ClientID", o.ClientID, true); err != nil {
 			return err
 		}
 		if err := checkEndpoints("Provider.OIDC.Endpoints", o.Endpoints); err != nil {

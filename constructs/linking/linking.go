@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -23,6 +22,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -76,13 +76,6 @@ type linking struct {
 func (l *linking) PreSignUp() presignup.PreSignUp { return l.preSignUp }
 func (l *linking) Policy() awsiam.Policy          { return l.policy }
 
-func isToken(s *string) bool {
-	if s == nil || !strings.Contains(*s, "${Token[") && !strings.Contains(*s, "#{Token[") {
-		return false
-	}
-	return *awscdk.Token_IsUnresolved(*s)
-}
-
 func (p *LinkingProps) validate() error {
 	if p == nil {
 		return fmt.Errorf("expected props to be set, received nil")
@@ -98,7 +91,7 @@ func (p *LinkingProps) validate() error {
 		switch {
 		case n == nil:
 			return fmt.Errorf("expected ProviderNames[%d] to be set, received nil", i)
-		case isToken(n):
+		case propcheck.IsToken(n):
 			return fmt.Errorf("expected ProviderNames[%d] to be a plain name (Federation.ProviderName()), received an unresolved token %s: "+
 				"a reference from the pre sign-up function to the provider resource makes a dependency cycle with the pool", i, *n)
 		case len([]rune(*n)) < 1 || len([]rune(*n)) > 32 || strings.TrimSpace(*n) != *n:

@@ -3,26 +3,20 @@ package linking
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 type fakePool struct{ awscognito.IUserPool }
 
@@ -62,15 +56,6 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-}
-
-func prebuilt(t *testing.T) awslambda.Code {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return awslambda.Code_FromAsset(jsii.String(dir), nil)
 }
 
 type resource struct {
@@ -195,7 +180,7 @@ func TestLinkingOnAFederatedPoolHasNoCycle(t *testing.T) {
 	link := NewLinking(stack, jsii.String("Linking"), &LinkingProps{
 		UserPool:      fed.UserPool(),
 		ProviderNames: &[]*string{fed.ProviderName()},
-		Code:          prebuilt(t),
+		Code:          cdktest.StubCode(t),
 	})
 	// THEN synthesis succeeds, and the dependency graph has no cycle
 	tmpl := assertions.Template_FromStack(stack, nil)
@@ -278,7 +263,7 @@ func TestRefusesTheProviderResourceName(t *testing.T) {
 		UserPool:      fed.UserPool(),
 		ProviderNames: &[]*string{fed.Provider().ProviderName()},
 		MaxIdentities: f(3),
-		Code:          prebuilt(t),
+		Code:          cdktest.StubCode(t),
 	})
 }
 
@@ -288,7 +273,7 @@ func TestCycleDetectorSeesTheTrap(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
 	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
 	link := NewLinking(stack, jsii.String("Linking"), &LinkingProps{
-		UserPool: pool, ProviderNames: jsii.Strings("Mosaic"), Code: prebuilt(t),
+		UserPool: pool, ProviderNames: jsii.Strings("Mosaic"), Code: cdktest.StubCode(t),
 	})
 	pool.Grant(link.PreSignUp().Function(), jsii.String("cognito-idp:ListUsers"))
 	var cycle []string

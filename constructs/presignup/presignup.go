@@ -30,7 +30,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/cognitobridge/cognitobridge/constructs/internal/gobuild"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -129,33 +129,16 @@ func newPreSignUp(scope constructs.Construct, id string, props *PreSignUpProps) 
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	p := &preSignUp{Construct: this, env: map[string]string{}}
 
-	code := props.Code
-	if code == nil {
-		code = gobuild.Code(HandlerPackage)
-	}
-	retention := props.LogRetention
-	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_MONTH
-	}
-	logs := awslogs.NewLogGroup(this, jsii.String("Logs"), &awslogs.LogGroupProps{Retention: retention})
-	// Its own role, with an inline policy scoped to its log group instead of
-	// the AWSLambdaBasicExecutionRole managed policy.
-	p.role = awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("cognitobridge pre sign-up trigger"),
-	})
-	logs.GrantWrite(p.role)
-	p.fn = awslambda.NewFunction(this, jsii.String("Function"), &awslambda.FunctionProps{
-		Description:  jsii.String("cognitobridge pre sign-up: runs the behaviours in " + contract.EnvPreSignUpBehaviours),
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String(gobuild.BinaryName),
-		Code:         code,
-		MemorySize:   jsii.Number(MemorySize),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)),
-		Role:         p.role,
-		LogGroup:     logs,
-		Environment:  &map[string]*string{contract.EnvPreSignUpBehaviours: jsii.String("")},
+	// Its own role, whose only policy writes to its log group (see gofn).
+	p.fn, p.role, _ = gofn.New(this, "", gofn.Props{
+		ImportPath:      HandlerPackage,
+		Code:            props.Code,
+		Description:     "cognitobridge pre sign-up: runs the behaviours in " + contract.EnvPreSignUpBehaviours,
+		RoleDescription: "cognitobridge pre sign-up trigger",
+		MemorySize:      jsii.Number(MemorySize),
+		Timeout:         awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)),
+		LogRetention:    props.LogRetention,
+		Environment:     map[string]string{contract.EnvPreSignUpBehaviours: ""},
 	})
 	return p
 }

@@ -1,56 +1,30 @@
 package presignup
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // prebuilt is a stand-in handler bundle, so these tests need no go build.
 func prebuilt(t *testing.T) *PreSignUpProps {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return &PreSignUpProps{Code: awslambda.Code_FromAsset(jsii.String(dir), nil)}
+	return &PreSignUpProps{Code: cdktest.StubCode(t)}
 }
 
 func newPool() (awscdk.Stack, awscognito.UserPool) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
 	scope := constructs.NewConstruct(stack, jsii.String("Auth"))
 	return stack, awscognito.NewUserPool(scope, jsii.String("Pool"), nil)
-}
-
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic, want one containing %q", want)
-		}
-		if msg, _ := r.(string); !strings.Contains(msg, want) {
-			t.Fatalf("panic %v, want it to contain %q", r, want)
-		}
-	}()
-	f()
 }
 
 func TestTwoCapabilitiesShareOneFunctionAndOneTrigger(t *testing.T) {
@@ -114,21 +88,21 @@ func TestRefusals(t *testing.T) {
 	p := Of(pool, prebuilt(t))
 	p.AddBehaviour("linking", map[string]string{"K": "v"})
 
-	mustPanic(t, `expected behaviour "linking" to be added once per user pool`, func() { p.AddBehaviour("linking", nil) })
-	mustPanic(t, `expected K to keep its value "v" for behaviour "other", received "w"`, func() { p.AddBehaviour("other", map[string]string{"K": "w"}) })
-	mustPanic(t, "the construct owns it", func() {
+	cdktest.MustPanic(t, `expected behaviour "linking" to be added once per user pool`, func() { p.AddBehaviour("linking", nil) })
+	cdktest.MustPanic(t, `expected K to keep its value "v" for behaviour "other", received "w"`, func() { p.AddBehaviour("other", map[string]string{"K": "w"}) })
+	cdktest.MustPanic(t, "the construct owns it", func() {
 		p.AddBehaviour("other", map[string]string{contract.EnvPreSignUpBehaviours: "x"})
 	})
-	mustPanic(t, "expected a behaviour name", func() { p.AddBehaviour("a,b", nil) })
+	cdktest.MustPanic(t, "expected a behaviour name", func() { p.AddBehaviour("a,b", nil) })
 	if got := p.Behaviours(); len(got) != 1 {
 		t.Errorf("a refused behaviour was kept: %q", got)
 	}
 
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Imported"), nil)
 	imported := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Pool"), jsii.String("eu-west-1_abc"))
-	mustPanic(t, "expected the user pool to be an awscognito.UserPool", func() { Of(imported, nil) })
+	cdktest.MustPanic(t, "expected the user pool to be an awscognito.UserPool", func() { Of(imported, nil) })
 
 	taken := awscognito.NewUserPool(stack, jsii.String("Taken"), nil)
 	constructs.NewConstruct(stack, jsii.String("TakenPreSignUp"))
-	mustPanic(t, `expected the id "TakenPreSignUp" next to the user pool to be free`, func() { Of(taken, nil) })
+	cdktest.MustPanic(t, `expected the id "TakenPreSignUp" next to the user pool to be free`, func() { Of(taken, nil) })
 }

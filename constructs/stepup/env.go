@@ -5,8 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -23,7 +22,7 @@ func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (defin
 	}
 	define = map[string]string{
 		contract.EnvProvider:          kind,
-		contract.EnvMaxAttempts:       formatNumber(maxAttempts),
+		contract.EnvMaxAttempts:       gofn.EnvNumber(maxAttempts),
 		contract.EnvAllowPasswordless: strconv.FormatBool(p.AllowPasswordless != nil && *p.AllowPasswordless),
 	}
 
@@ -118,7 +117,7 @@ func (p *StepUpProps) requiredAcr() *[]*string {
 func stepUpRecordEnv(table string, windowSeconds float64) map[string]string {
 	return map[string]string{
 		contract.EnvStepUpTable:         table,
-		contract.EnvStepUpWindowSeconds: formatNumber(windowSeconds),
+		contract.EnvStepUpWindowSeconds: gofn.EnvNumber(windowSeconds),
 	}
 }
 
@@ -131,15 +130,6 @@ func budgetMillis(timeoutMillis float64) float64 {
 		b = float64(int64(floor))
 	}
 	return b
-}
-
-// formatNumber renders v for the environment; a number token becomes a
-// string token, which CloudFormation resolves.
-func formatNumber(v float64) string {
-	if isTokenNumber(v) {
-		return *awscdk.Token_AsString(v, nil)
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 func strPtr(s string) *string { return &s }

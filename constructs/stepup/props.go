@@ -2,8 +2,6 @@ package stepup
 
 import (
 	"fmt"
-	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -12,6 +10,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -19,8 +20,8 @@ import (
 // still writes its values out so a deployed function says what it runs with.
 const (
 	DefaultMaxAttempts      = 3
-	DefaultMemorySize       = 128
-	DefaultTimeoutSeconds   = 5
+	DefaultMemorySize       = gofn.DefaultMemorySize
+	DefaultTimeoutSeconds   = gofn.DefaultTimeoutSeconds
 	DefaultSecretTTLSeconds = 300
 	// DefaultBlockIDAcr is the authentication method asked of BlockID when
 	// BlockIDProvider.AcrValues is nil: LiveID (face biometric) approved by
@@ -293,107 +294,9 @@ func (p *Provider) kind() (kind, name string) {
 	}
 }
 
-// isTokenString reports whether s holds an unresolved CDK token. Plain
-// strings are decided without starting jsii.
-func isTokenString(s *string) bool {
-	if s == nil {
-		return false
-	}
-	if !strings.Contains(*s, "${Token[") && !strings.Contains(*s, "#{Token[") {
-		return false
-	}
-	return *awscdk.Token_IsUnresolved(*s)
-}
-
-// isTokenNumber: CDK encodes number tokens as huge negative doubles.
-func isTokenNumber(v float64) bool {
-	return v < -1e289 && *awscdk.Token_IsUnresolved(v)
-}
-
-func isTokenList(l *[]*string) bool {
-	if l == nil {
-		return false
-	}
-	for _, s := range *l {
-		if isTokenString(s) {
-			return true
-		}
-	}
-	return false
-}
-
-func show(s *string) string {
-	if s == nil {
-		return "nil"
-	}
-	return fmt.Sprintf("%q", *s)
-}
-
-var (
-	alnum    = regexp.MustCompile(`^[A-Za-z0-9]*$`)
-	hostname = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+(:[0-9]{1,5})?$`)
-	pathPart = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
-)
-
-// checkURL requires an absolute https URL (http only for loopback hosts,
-// for local development). required=false accepts nil.
-func checkURL(field string, s *string, required bool) error {
-	if s == nil {
-		if required {
-			return fmt.Errorf("expected %s to be set, received nil", field)
-		}
-		return nil
-	}
-	if isTokenString(s) {
-		return nil
-	}
-	u, err := url.Parse(*s)
-	ok := err == nil && u.Host != "" && u.User == nil && u.Fragment == "" &&
-		(u.Scheme == "https" || u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"))
-	if !ok {
-		return fmt.Errorf("expected %s to be an absolute https URL without fragment, received %s", field, show(s))
-	}
-	return nil
-}
-
-func checkNonEmpty(field string, s *string, required bool) error {
-	if s == nil {
-		if required {
-			return fmt.Errorf("expected %s to be set, received nil", field)
-		}
-		return nil
-	}
-	if isTokenString(s) {
-		return nil
-	}
-	if strings.TrimSpace(*s) == "" {
-		return fmt.Errorf("expected %s to be non-empty, received %s", field, show(s))
-	}
-	return nil
-}
-
-func checkList(field string, l *[]*string, noSpaces bool) error {
-	if l == nil || isTokenList(l) {
-		return nil
-	}
-	if len(*l) == 0 {
-		return fmt.Errorf("expected %s to hold at least one value or be nil, received []", field)
-	}
-	for i, s := range *l {
-		name := fmt.Sprintf("%s[%d]", field, i)
-		if err := checkNonEmpty(name, s, true); err != nil {
-			return err
-		}
-		if noSpaces && strings.ContainsAny(*s, " \t\r\n") {
-			return fmt.Errorf("expected %s without spaces, received %s", name, show(s))
-		}
-	}
-	return nil
-}
-
 // checkOpenID requires the openid scope, without which there is no ID token.
 func checkOpenID(field string, l *[]*string) error {
-	if l == nil || isTokenList(l) {
+	if l == nil || propcheck.IsTokenList(l) {
 		return nil
 	}
 	var got []string
@@ -415,67 +318,21 @@ func checkNoneContains(field string, l *[]*string, chars string) error {
 		return nil
 	}
 	for i, s := range *l {
-		if s != nil && !isTokenString(s) && strings.ContainsAny(*s, chars) {
-			return fmt.Errorf("expected %s[%d] without any of %q, received %s", field, i, chars, show(s))
+		if s != nil && !propcheck.IsToken(s) && strings.ContainsAny(*s, chars) {
+			return fmt.Errorf("expected %s[%d] without any of %q, received %s", field, i, chars, propcheck.Show(s))
 		}
 	}
 	return nil
 }
 
-func checkOneOf(field string, s *string, allowed ...string) error {
-	if s == nil || isTokenString(s) {
-		return nil
+// poolOptions are the props of a created pool.
+func (p *StepUpProps) poolOptions() newpool.Options {
+	return newpool.Options{
+		SelfSignUpEnabled:  p.SelfSignUpEnabled,
+		FeaturePlan:        p.FeaturePlan,
+		RemovalPolicy:      p.RemovalPolicy,
+		DeletionProtection: p.DeletionProtection,
 	}
-	for _, a := range allowed {
-		if *s == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("expected %s to be one of %q, received %s", field, allowed, show(s))
-}
-
-func checkRange(field string, v *float64, lo, hi float64, integer bool) error {
-	if v == nil || isTokenNumber(*v) {
-		return nil
-	}
-	if *v < lo || *v > hi || integer && *v != float64(int64(*v)) {
-		kind := "a number"
-		if integer {
-			kind = "an integer"
-		}
-		return fmt.Errorf("expected %s to be %s between %g and %g, received %g", field, kind, lo, hi, *v)
-	}
-	return nil
-}
-
-func checkDurationMillis(field string, d awscdk.Duration, lo, hi float64) error {
-	if d == nil {
-		return nil
-	}
-	ms := *d.ToMilliseconds(nil)
-	if isTokenNumber(ms) {
-		return nil
-	}
-	if ms < lo || ms > hi {
-		return fmt.Errorf("expected %s between %g and %g seconds, received %g seconds", field, lo/1000, hi/1000, ms/1000)
-	}
-	return nil
-}
-
-// checkWholeSeconds requires a whole number of seconds (the handlers read
-// the value as whole seconds).
-func checkWholeSeconds(field string, d awscdk.Duration) error {
-	if d == nil {
-		return nil
-	}
-	ms := *d.ToMilliseconds(nil)
-	if isTokenNumber(ms) {
-		return nil
-	}
-	if ms != float64(int64(ms/1000))*1000 {
-		return fmt.Errorf("expected %s to be whole seconds, received %g seconds", field, ms/1000)
-	}
-	return nil
 }
 
 // guardOn reports whether the server-side guard is on (ServerSideGuard
@@ -503,15 +360,15 @@ func CheckStepUpReasons(field string, l *[]*string) error {
 	if l == nil {
 		return nil
 	}
-	if err := checkList(field, l, true); err != nil {
+	if err := propcheck.List(field, l, true); err != nil {
 		return err
 	}
 	if len(*l) > MaxStepUpReasons {
 		return fmt.Errorf("expected %s to hold at most %d values, received %d", field, MaxStepUpReasons, len(*l))
 	}
 	for i, s := range *l {
-		if !isTokenString(s) && !contract.ValidStepUpReason(*s) {
-			return fmt.Errorf("expected %s[%d] to be 1 to 64 characters of a-z, 0-9 and _, received %s", field, i, show(s))
+		if !propcheck.IsToken(s) && !contract.ValidStepUpReason(*s) {
+			return fmt.Errorf("expected %s[%d] to be 1 to 64 characters of a-z, 0-9 and _, received %s", field, i, propcheck.Show(s))
 		}
 	}
 	return nil
@@ -549,32 +406,32 @@ func (p *StepUpProps) validate() error {
 	case p.Provider.BlockID != nil:
 		b := p.Provider.BlockID
 		if (b.TenantDNS == nil) != (b.Community == nil) {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Provider.BlockID.Community both set or both nil, received TenantDNS=%s Community=%s", show(b.TenantDNS), show(b.Community)))
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Provider.BlockID.Community both set or both nil, received TenantDNS=%s Community=%s", propcheck.Show(b.TenantDNS), propcheck.Show(b.Community)))
 		}
 		if b.TenantDNS != nil && p.Secret != nil {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Community only when the construct creates the secret (the handlers read them from the secret), received TenantDNS=%s with an existing Secret", show(b.TenantDNS)))
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Community only when the construct creates the secret (the handlers read them from the secret), received TenantDNS=%s with an existing Secret", propcheck.Show(b.TenantDNS)))
 		}
-		if b.TenantDNS != nil && !isTokenString(b.TenantDNS) && !hostname.MatchString(*b.TenantDNS) {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", show(b.TenantDNS)))
+		if b.TenantDNS != nil && !propcheck.IsToken(b.TenantDNS) && !propcheck.Hostname.MatchString(*b.TenantDNS) {
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", propcheck.Show(b.TenantDNS)))
 		}
-		if b.Community != nil && !isTokenString(b.Community) && !pathPart.MatchString(*b.Community) {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.Community to be a community name (letters, digits, . _ ~ -), received %s", show(b.Community)))
+		if b.Community != nil && !propcheck.IsToken(b.Community) && !propcheck.PathPart.MatchString(*b.Community) {
+			checks = append(checks, fmt.Errorf("expected Provider.BlockID.Community to be a community name (letters, digits, . _ ~ -), received %s", propcheck.Show(b.Community)))
 		}
 		checks = append(checks,
-			checkNonEmpty("Provider.BlockID.ClientID", b.ClientID, false),
-			checkList("Provider.BlockID.AcrValues", b.AcrValues, false),
+			propcheck.NonEmpty("Provider.BlockID.ClientID", b.ClientID, false),
+			propcheck.List("Provider.BlockID.AcrValues", b.AcrValues, false),
 			checkNoneContains("Provider.BlockID.AcrValues", b.AcrValues, `',`),
-			checkURL("Provider.BlockID.RedirectURI", b.RedirectURI, false),
+			propcheck.URL("Provider.BlockID.RedirectURI", b.RedirectURI, false),
 		)
 	case p.Provider.Biopass != nil:
 		b := p.Provider.Biopass
 		checks = append(checks,
-			checkURL("Provider.Biopass.Issuer", b.Issuer, true),
-			checkNonEmpty("Provider.Biopass.ClientID", b.ClientID, true),
-			checkURL("Provider.Biopass.RedirectURI", b.RedirectURI, true),
-			checkList("Provider.Biopass.Scopes", b.Scopes, true),
+			propcheck.URL("Provider.Biopass.Issuer", b.Issuer, true),
+			propcheck.NonEmpty("Provider.Biopass.ClientID", b.ClientID, true),
+			propcheck.URL("Provider.Biopass.RedirectURI", b.RedirectURI, true),
+			propcheck.List("Provider.Biopass.Scopes", b.Scopes, true),
 			checkOpenID("Provider.Biopass.Scopes", b.Scopes),
-			checkList("Provider.Biopass.AcrValues", b.AcrValues, false),
+			propcheck.List("Provider.Biopass.AcrValues", b.AcrValues, false),
 		)
 	default:
 		o := p.Provider.OIDC
@@ -588,35 +445,23 @@ func (p *StepUpProps) validate() error {
 			checks = append(checks, fmt.Errorf("expected Provider.OIDC.AuthorizeURL, TokenURL and JWKSURL all set or all nil, received %d of 3", set))
 		}
 		checks = append(checks,
-			checkURL("Provider.OIDC.Issuer", o.Issuer, true),
-			checkURL("Provider.OIDC.AuthorizeURL", o.AuthorizeURL, false),
-			checkURL("Provider.OIDC.TokenURL", o.TokenURL, false),
-			checkURL("Provider.OIDC.JWKSURL", o.JWKSURL, false),
-			checkNonEmpty("Provider.OIDC.ClientID", o.ClientID, false),
-			checkURL("Provider.OIDC.RedirectURI", o.RedirectURI, true),
-			checkList("Provider.OIDC.Scopes", o.Scopes, true),
+			propcheck.URL("Provider.OIDC.Issuer", o.Issuer, true),
+			propcheck.URL("Provider.OIDC.AuthorizeURL", o.AuthorizeURL, false),
+			propcheck.URL("Provider.OIDC.TokenURL", o.TokenURL, false),
+			propcheck.URL("Provider.OIDC.JWKSURL", o.JWKSURL, false),
+			propcheck.NonEmpty("Provider.OIDC.ClientID", o.ClientID, false),
+			propcheck.URL("Provider.OIDC.RedirectURI", o.RedirectURI, true),
+			propcheck.List("Provider.OIDC.Scopes", o.Scopes, true),
 			checkOpenID("Provider.OIDC.Scopes", o.Scopes),
-			checkList("Provider.OIDC.AcrValues", o.AcrValues, false),
+			propcheck.List("Provider.OIDC.AcrValues", o.AcrValues, false),
 		)
 	}
 
-	if p.UserPool != nil {
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{
-			{"SelfSignUpEnabled", p.SelfSignUpEnabled != nil},
-			{"FeaturePlan", p.FeaturePlan != ""},
-			{"RemovalPolicy", p.RemovalPolicy != ""},
-			{"DeletionProtection", p.DeletionProtection != nil},
-		} {
-			if f.set {
-				checks = append(checks, fmt.Errorf("expected %s only when the construct creates the user pool, received it with an existing UserPool", f.name))
-			}
-		}
+	if name := p.poolOptions().FirstSet(); p.UserPool != nil && name != "" {
+		checks = append(checks, fmt.Errorf("expected %s only when the construct creates the user pool, received it with an existing UserPool", name))
 	}
 	if p.CreateClient != nil && !*p.CreateClient && p.ClientName != nil {
-		checks = append(checks, fmt.Errorf("expected ClientName only when CreateClient is true, received ClientName=%s with CreateClient=false", show(p.ClientName)))
+		checks = append(checks, fmt.Errorf("expected ClientName only when CreateClient is true, received ClientName=%s with CreateClient=false", propcheck.Show(p.ClientName)))
 	}
 	if p.CreateClient != nil && !*p.CreateClient && p.AuthSessionValidity != nil {
 		checks = append(checks, fmt.Errorf("expected AuthSessionValidity only when CreateClient is true, received it with CreateClient=false"))
@@ -639,28 +484,23 @@ func (p *StepUpProps) validate() error {
 		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion V1_0 with FeaturePlan LITE (V2_0 and V3_0 need Essentials or Plus), received %s", p.guardLambdaVersion()))
 	}
 	checks = append(checks, CheckStepUpReasons("StepUpReasons", p.StepUpReasons))
-	if p.ParameterPrefix != nil && !isTokenString(p.ParameterPrefix) && !alnum.MatchString(*p.ParameterPrefix) {
-		checks = append(checks, fmt.Errorf("expected ParameterPrefix to hold only letters and digits, received %s", show(p.ParameterPrefix)))
+	if p.ParameterPrefix != nil && !propcheck.IsToken(p.ParameterPrefix) && !propcheck.Alnum.MatchString(*p.ParameterPrefix) {
+		checks = append(checks, fmt.Errorf("expected ParameterPrefix to hold only letters and digits, received %s", propcheck.Show(p.ParameterPrefix)))
 	}
 
 	checks = append(checks,
-		checkNonEmpty("BindClaim", p.BindClaim, false),
-		checkNonEmpty("BindAttribute", p.BindAttribute, false),
-		checkOneOf("BindMode", p.BindMode, contract.BindModeExact, contract.BindModeEmail),
-		checkList("RequiredAcr", p.RequiredAcr, false),
-		checkRange("MaxAttempts", p.MaxAttempts, 1, 10, true),
-		checkOneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost),
-		checkRange("MemorySize", p.MemorySize, 128, 10240, true),
-		checkDurationMillis("Timeout", p.Timeout, 1000, maxTimeoutSeconds*1000),
-		checkDurationMillis("SecretCacheTTL", p.SecretCacheTTL, 0, 3600*1000),
-		checkDurationMillis("StepUpWindow", p.StepUpWindow, 1000, 3600*1000),
-		checkWholeSeconds("StepUpWindow", p.StepUpWindow),
-		checkDurationMillis("AuthSessionValidity", p.AuthSessionValidity, 3*60*1000, 15*60*1000),
+		propcheck.NonEmpty("BindClaim", p.BindClaim, false),
+		propcheck.NonEmpty("BindAttribute", p.BindAttribute, false),
+		propcheck.OneOf("BindMode", p.BindMode, contract.BindModeExact, contract.BindModeEmail),
+		propcheck.List("RequiredAcr", p.RequiredAcr, false),
+		propcheck.Range("MaxAttempts", p.MaxAttempts, 1, 10, true),
+		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost),
+		propcheck.Range("MemorySize", p.MemorySize, 128, 10240, true),
+		propcheck.DurationMillis("Timeout", p.Timeout, 1000, maxTimeoutSeconds*1000),
+		propcheck.DurationMillis("SecretCacheTTL", p.SecretCacheTTL, 0, 3600*1000),
+		propcheck.DurationMillis("StepUpWindow", p.StepUpWindow, 1000, 3600*1000),
+		propcheck.WholeSeconds("StepUpWindow", p.StepUpWindow),
+		propcheck.DurationMillis("AuthSessionValidity", p.AuthSessionValidity, 3*60*1000, 15*60*1000),
 	)
-	for _, err := range checks {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return propcheck.First(checks...)
 }

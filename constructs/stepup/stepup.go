@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -27,13 +26,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/cognitobridge/cognitobridge/constructs/internal/gobuild"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -178,8 +177,6 @@ func stepUpAuthFlows(guard bool) *awscognito.AuthFlow {
 		User:              jsii.Bool(false),
 	}
 }
-
-var notAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
 
 // NewStepUp adds the step-up to props.UserPool (or a new pool). It panics
 // with a descriptive message when props are invalid.
@@ -327,12 +324,10 @@ func newRecordTable(scope constructs.Construct) awsdynamodb.Table {
 		Encryption:    awsdynamodb.TableEncryption_DEFAULT,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(table, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-DDB3"),
-		Reason: jsii.String("The table holds one-time step-up records that live seconds: the guard consumes each on token issuance " +
-			"and TTL removes the rest. A restore could only bring back spent or expired records, so point-in-time recovery " +
-			"has nothing to protect."),
-	}}, jsii.Bool(false))
+	nag.Suppress(table, "AwsSolutions-DDB3",
+		"The table holds one-time step-up records that live seconds: the guard consumes each on token issuance "+
+			"and TTL removes the rest. A restore could only bring back spent or expired records, so point-in-time recovery "+
+			"has nothing to protect.")
 	return table
 }
 
@@ -346,67 +341,27 @@ func tableStatement(table awsdynamodb.ITable, actions ...string) awsiam.PolicySt
 }
 
 func newUserPool(scope constructs.Construct, props *StepUpProps) awscognito.UserPool {
-	removal := props.RemovalPolicy
-	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
+	poolProps := props.poolOptions().Props()
+	poolProps.StandardAttributes = &awscognito.StandardAttributes{
+		Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
 	}
-	deletionProtection := props.DeletionProtection
-	if deletionProtection == nil {
-		deletionProtection = jsii.Bool(removal != awscdk.RemovalPolicy_DESTROY)
-	}
-	featurePlan := props.FeaturePlan
-	if featurePlan == "" {
-		featurePlan = awscognito.FeaturePlan_ESSENTIALS
-	}
-	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), &awscognito.UserPoolProps{
-		SelfSignUpEnabled:   jsii.Bool(props.SelfSignUpEnabled != nil && *props.SelfSignUpEnabled),
-		SignInAliases:       &awscognito.SignInAliases{Username: jsii.Bool(true), Email: jsii.Bool(true)},
-		SignInCaseSensitive: jsii.Bool(false),
-		AutoVerify:          &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
-		StandardAttributes: &awscognito.StandardAttributes{
-			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
-		},
-		PasswordPolicy: &awscognito.PasswordPolicy{
-			MinLength:            jsii.Number(12),
-			RequireLowercase:     jsii.Bool(true),
-			RequireUppercase:     jsii.Bool(true),
-			RequireDigits:        jsii.Bool(true),
-			RequireSymbols:       jsii.Bool(true),
-			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
-		},
-		AccountRecovery: awscognito.AccountRecovery_EMAIL_ONLY,
-		// Cognito's own MFA stays off: the OIDC step-up is the second factor.
-		Mfa:                awscognito.Mfa_OFF,
-		FeaturePlan:        featurePlan,
-		DeletionProtection: deletionProtection,
-		RemovalPolicy:      removal,
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(pool, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-COG2"),
-		Reason: jsii.String("The OIDC step-up is this pool's second factor: Define completes a custom-auth sign-in only after the " +
-			"password (SRP) and a verified provider ID token bound to the user, and (with the ServerSideGuard) the Pre Token " +
-			"Generation trigger issues tokens only after a recorded step-up, whatever the auth flow. " +
-			"Cognito's SMS/TOTP MFA stays off so it cannot replace or duplicate the step-up."),
-	}}, jsii.Bool(false))
+	// Cognito's own MFA stays off: the OIDC step-up is the second factor.
+	poolProps.Mfa = awscognito.Mfa_OFF
+	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), poolProps)
+	nag.Suppress(pool, "AwsSolutions-COG2",
+		"The OIDC step-up is this pool's second factor: Define completes a custom-auth sign-in only after the "+
+			"password (SRP) and a verified provider ID token bound to the user, and (with the ServerSideGuard) the Pre Token "+
+			"Generation trigger issues tokens only after a recorded step-up, whatever the auth flow. "+
+			"Cognito's SMS/TOTP MFA stays off so it cannot replace or duplicate the step-up.")
 	return pool
 }
 
 // newProviderSecret creates the provider secret from NoEcho parameters: the
 // template holds only Refs to them, never a value.
 func newProviderSecret(scope constructs.Construct, props *StepUpProps) awssecretsmanager.ISecret {
-	prefix := notAlnum.ReplaceAllString(*scope.Node().Id(), "")
-	if props.ParameterPrefix != nil {
-		prefix = *props.ParameterPrefix
-	}
+	prefix := secretparam.Prefix(scope, props.ParameterPrefix)
 	param := func(name, description string) awscdk.SecretValue {
-		p := awscdk.NewCfnParameter(scope, jsii.String(name), &awscdk.CfnParameterProps{
-			Type:        jsii.String("String"),
-			NoEcho:      jsii.Bool(true),
-			MinLength:   jsii.Number(1),
-			Description: jsii.String(description),
-		})
-		p.OverrideLogicalId(jsii.String(prefix + name))
-		return awscdk.SecretValue_CfnParameter(p)
+		return secretparam.Value(scope, name, prefix, description)
 	}
 	_, name := props.Provider.kind()
 	values := map[string]awscdk.SecretValue{
@@ -437,57 +392,25 @@ func newProviderSecret(scope constructs.Construct, props *StepUpProps) awssecret
 		Description:       jsii.String("cognitobridge " + name + " step-up provider credentials"),
 		SecretObjectValue: &values,
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(secret, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-SMG4"),
-		Reason: jsii.String("The value is an OIDC client secret issued by the identity provider: it can only be rotated at the provider " +
-			"(then written here with PutSecretValue or a stack parameter update). The handlers pick up a new value without a " +
-			"redeploy (cache TTL, and a refresh on invalid_client), so no Secrets Manager rotation Lambda applies."),
-	}}, jsii.Bool(false))
+	nag.Suppress(secret, "AwsSolutions-SMG4",
+		"The value is an OIDC client secret issued by the identity provider: it can only be rotated at the provider "+
+			"(then written here with PutSecretValue or a stack parameter update). The handlers pick up a new value without a "+
+			"redeploy (cache TTL, and a refresh on invalid_client), so no Secrets Manager rotation Lambda applies.")
 	return secret
 }
 
-// newTrigger creates one trigger function with its own role and log group.
-// The role gets an inline policy scoped to that log group instead of the
-// AWSLambdaBasicExecutionRole managed policy.
+// newTrigger creates one trigger function with its own role and log group
+// (see gofn).
 func newTrigger(scope constructs.Construct, name string, props *StepUpProps, code awslambda.Code, pkg string, env map[string]string, description string) awslambda.Function {
-	if code == nil {
-		code = gobuild.Code(pkg)
-	}
-	retention := props.LogRetention
-	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_MONTH
-	}
-	logs := awslogs.NewLogGroup(scope, jsii.String(name+"Logs"), &awslogs.LogGroupProps{
-		Retention: retention,
+	fn, _, _ := gofn.New(scope, name, gofn.Props{
+		ImportPath:      pkg,
+		Code:            code,
+		Description:     "cognitobridge step-up " + description,
+		RoleDescription: "cognitobridge step-up " + name + " trigger",
+		MemorySize:      props.MemorySize,
+		Timeout:         props.Timeout,
+		LogRetention:    props.LogRetention,
+		Environment:     env,
 	})
-	role := awsiam.NewRole(scope, jsii.String(name+"Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("cognitobridge step-up " + name + " trigger"),
-	})
-	logs.GrantWrite(role)
-
-	memory := props.MemorySize
-	if memory == nil {
-		memory = jsii.Number(DefaultMemorySize)
-	}
-	timeout := props.Timeout
-	if timeout == nil {
-		timeout = awscdk.Duration_Seconds(jsii.Number(DefaultTimeoutSeconds))
-	}
-	vars := make(map[string]*string, len(env))
-	for k, v := range env {
-		vars[k] = jsii.String(v)
-	}
-	return awslambda.NewFunction(scope, jsii.String(name+"Function"), &awslambda.FunctionProps{
-		Description:  jsii.String("cognitobridge step-up " + description),
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("bootstrap"),
-		Code:         code,
-		MemorySize:   memory,
-		Timeout:      timeout,
-		Environment:  &vars,
-		Role:         role,
-		LogGroup:     logs,
-	})
+	return fn
 }

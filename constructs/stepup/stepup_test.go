@@ -2,8 +2,6 @@ package stepup
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -11,47 +9,19 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // prebuilt is a stand-in handler bundle, so construct tests need no go build.
 func prebuilt(t *testing.T) *StepUpCode {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	code := awslambda.Code_FromAsset(jsii.String(dir), nil)
+	code := cdktest.StubCode(t)
 	return &StepUpCode{Define: code, Create: code, Verify: code, Guard: code}
-}
-
-func newStack() awscdk.Stack {
-	app := awscdk.NewApp(nil)
-	return awscdk.NewStack(app, jsii.String("Test"), nil)
-}
-
-// resources returns the template's resources of one type, by logical id.
-func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]map[string]interface{} {
-	t.Helper()
-	raw, err := json.Marshal(tmpl.FindResources(jsii.String(typ), nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[string]interface{}{}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func props(r map[string]interface{}) map[string]interface{} {
@@ -67,7 +37,7 @@ func envOf(r map[string]interface{}) map[string]interface{} {
 
 func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	// GIVEN
-	stack := newStack()
+	stack := cdktest.NewStack()
 	// WHEN
 	su := NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
 		Provider: &Provider{BlockID: &BlockIDProvider{}},
@@ -133,7 +103,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	assertClientFlows(t, tmpl, "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH,ALLOW_USER_SRP_AUTH")
 
 	// The step-up record table, in the contract layout.
-	tables := resources(t, tmpl, "AWS::DynamoDB::Table")
+	tables := cdktest.Resources(t, tmpl, "AWS::DynamoDB::Table")
 	if len(tables) != 1 {
 		t.Fatalf("want 1 table, got %d", len(tables))
 	}
@@ -159,7 +129,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		tmpl.HasParameter(jsii.String(name), map[string]interface{}{"Type": "String", "NoEcho": true})
 	}
 	// The secret is built from parameter Refs only.
-	secrets := resources(t, tmpl, "AWS::SecretsManager::Secret")
+	secrets := cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret")
 	if len(secrets) != 1 {
 		t.Fatalf("want 1 secret, got %d", len(secrets))
 	}
@@ -179,7 +149,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	}
 
 	// Environment: configuration and the secret ARN only.
-	fns := resources(t, tmpl, "AWS::Lambda::Function")
+	fns := cdktest.Resources(t, tmpl, "AWS::Lambda::Function")
 	for id, r := range fns {
 		env := envOf(r)
 		raw, _ := json.Marshal(env)
@@ -226,7 +196,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	}
 
 	// Roles: no managed policy; logs scoped to the function's own log group.
-	for id, r := range resources(t, tmpl, "AWS::IAM::Role") {
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::IAM::Role") {
 		if _, ok := props(r)["ManagedPolicyArns"]; ok {
 			t.Errorf("role %s has managed policies", id)
 		}
@@ -251,7 +221,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		"Roles": []interface{}{map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyRole"))}},
 	})
 	// Define's and the guard's roles cannot read the secret.
-	for id, r := range resources(t, tmpl, "AWS::IAM::Policy") {
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::IAM::Policy") {
 		raw, _ := json.Marshal(props(r))
 		if (strings.Contains(string(raw), "StepUpDefineRole") || strings.Contains(string(raw), "StepUpGuardRole")) && strings.Contains(string(raw), "secretsmanager") {
 			t.Errorf("policy %s grants secret access: %s", id, raw)
@@ -300,7 +270,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 // (sorted, comma separated).
 func assertClientFlows(t *testing.T, tmpl assertions.Template, want string) {
 	t.Helper()
-	for id, r := range resources(t, tmpl, "AWS::Cognito::UserPoolClient") {
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::Cognito::UserPoolClient") {
 		var flows []string
 		for _, v := range props(r)["ExplicitAuthFlows"].([]interface{}) {
 			flows = append(flows, v.(string))
@@ -319,7 +289,7 @@ func assertTableAccess(t *testing.T, tmpl assertions.Template, want map[string]s
 	t.Helper()
 	wantArn, _ := json.Marshal(tableArn)
 	seen := map[string]bool{}
-	for id, r := range resources(t, tmpl, "AWS::IAM::Policy") {
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::IAM::Policy") {
 		p := props(r)
 		roles, _ := json.Marshal(p["Roles"])
 		doc, _ := p["PolicyDocument"].(map[string]interface{})
@@ -355,7 +325,7 @@ func assertTableAccess(t *testing.T, tmpl assertions.Template, want map[string]s
 }
 
 func TestGuardOff(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	su := NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
 		Provider:            &Provider{OIDC: &OIDCProvider{Issuer: jsii.String("https://idp.example.com"), RedirectURI: jsii.String("https://app.example.com/cb")}},
 		ServerSideGuard:     jsii.Bool(false),
@@ -371,7 +341,7 @@ func TestGuardOff(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{"AuthSessionValidity": 15})
 	// Without the guard nothing would stop a plain SRP sign-in.
 	assertClientFlows(t, tmpl, "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH")
-	for id, r := range resources(t, tmpl, "AWS::Lambda::Function") {
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
 		env := envOf(r)
 		if _, ok := env[contract.EnvStepUpTable]; ok {
 			t.Errorf("%s gets %s without the guard", id, contract.EnvStepUpTable)
@@ -398,7 +368,7 @@ func TestGuardOff(t *testing.T) {
 }
 
 func TestGuardOnExistingPoolWithWindow(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	pool := awscognito.NewUserPool(stack, jsii.String("Existing"), nil)
 	su := NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
 		Provider:     &Provider{BlockID: &BlockIDProvider{AcrValues: jsii.Strings("otp sms")}},
@@ -429,7 +399,7 @@ func TestGuardOnExistingPoolWithWindow(t *testing.T) {
 	})
 	for _, fn := range []string{"StepUpVerifyFunction", "StepUpGuardFunction"} {
 		found := false
-		for id, r := range resources(t, tmpl, "AWS::Lambda::Function") {
+		for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
 			if strings.HasPrefix(id, fn) {
 				found = true
 				if got := envOf(r)[contract.EnvStepUpWindowSeconds]; got != "15" {
@@ -475,7 +445,7 @@ func TestGuardOnExistingPoolWithWindow(t *testing.T) {
 
 func TestExistingPoolAndSecretWithoutClient(t *testing.T) {
 	// GIVEN a pool and a secret the user already has
-	stack := newStack()
+	stack := cdktest.NewStack()
 	pool := awscognito.NewUserPool(stack, jsii.String("Existing"), &awscognito.UserPoolProps{
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
@@ -534,7 +504,7 @@ func TestExistingPoolAndSecretWithoutClient(t *testing.T) {
 }
 
 func TestTokenValuesSkipValidation(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	issuer := awscdk.NewCfnParameter(stack, jsii.String("Issuer"), &awscdk.CfnParameterProps{Type: jsii.String("String")})
 	attempts := awscdk.NewCfnParameter(stack, jsii.String("Attempts"), &awscdk.CfnParameterProps{Type: jsii.String("Number")})
 	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
@@ -590,7 +560,7 @@ func TestBadPropsPanic(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stack := newStack()
+			stack := cdktest.NewStack()
 			c.props.Code = prebuilt(t)
 			got := func() (msg string) {
 				defer func() {
@@ -615,7 +585,7 @@ func TestBadPropsPanic(t *testing.T) {
 }
 
 func TestExistingPoolRejectsPoolOnlyProps(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	pool := awscognito.NewUserPool(stack, jsii.String("Existing"), nil)
 	defer func() {
 		r := recover()
@@ -629,7 +599,7 @@ func TestExistingPoolRejectsPoolOnlyProps(t *testing.T) {
 }
 
 func TestBlockIDTenantFromPropsGoesIntoTheSecret(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
 		Provider: &Provider{BlockID: &BlockIDProvider{
 			TenantDNS: jsii.String("acme.1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid"),
@@ -643,7 +613,7 @@ func TestBlockIDTenantFromPropsGoesIntoTheSecret(t *testing.T) {
 	if _, ok := params["KosmosClientSecret"]; !ok || len(params) != 2 { // + BootstrapVersion
 		t.Errorf("want only the KosmosClientSecret parameter, got %v", params)
 	}
-	for _, r := range resources(t, tmpl, "AWS::SecretsManager::Secret") {
+	for _, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
 		raw, _ := json.Marshal(props(r)["SecretString"])
 		for _, want := range []string{`{"Ref":"KosmosClientSecret"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`} {
 			if !strings.Contains(string(raw), want) {

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 )
 
@@ -16,8 +18,8 @@ import (
 const (
 	// DefaultWindowSeconds is how old a step-up may be on a high-value route.
 	DefaultWindowSeconds  = 300
-	DefaultMemorySize     = 128
-	DefaultTimeoutSeconds = 5
+	DefaultMemorySize     = gofn.DefaultMemorySize
+	DefaultTimeoutSeconds = gofn.DefaultTimeoutSeconds
 )
 
 // DefaultRequiredReasons are RequiredReasons when nil.
@@ -110,18 +112,13 @@ func (p *TransactionStepUpProps) validate() error {
 			return fmt.Errorf("expected Client with a StepUp that created no app client (CreateClient false), received nil")
 		}
 	}
-	for _, err := range []error{
+	return propcheck.First(
 		stepup.CheckStepUpReasons("RequiredReasons", p.RequiredReasons),
 		stepup.CheckStepUpReasons("AllowedReasons", p.AllowedReasons),
 		checkDuration("Window", p.Window, 1, 3600),
 		checkDuration("Timeout", p.Timeout, 1, 10),
-		checkMemory(p.MemorySize),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		propcheck.Range("MemorySize", p.MemorySize, 128, 10240, true),
+	)
 }
 
 // checkDuration requires whole seconds in [lo, hi]; tokens are not checked.
@@ -130,21 +127,11 @@ func checkDuration(field string, d awscdk.Duration, lo, hi float64) error {
 		return nil
 	}
 	ms := *d.ToMilliseconds(nil)
-	if ms < -1e289 && *awscdk.Token_IsUnresolved(ms) {
+	if propcheck.IsTokenNumber(ms) {
 		return nil
 	}
 	if ms < lo*1000 || ms > hi*1000 || ms != float64(int64(ms/1000))*1000 {
 		return fmt.Errorf("expected %s to be whole seconds between %g and %g, received %g seconds", field, lo, hi, ms/1000)
-	}
-	return nil
-}
-
-func checkMemory(v *float64) error {
-	if v == nil || *v < -1e289 && *awscdk.Token_IsUnresolved(*v) {
-		return nil
-	}
-	if *v < 128 || *v > 10240 || *v != float64(int64(*v)) {
-		return fmt.Errorf("expected MemorySize to be an integer between 128 and 10240, received %g", *v)
 	}
 	return nil
 }

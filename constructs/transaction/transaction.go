@@ -34,19 +34,17 @@ package transaction
 import (
 	"encoding/json"
 	"slices"
-	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/cognitobridge/cognitobridge/constructs/internal/gobuild"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -151,31 +149,19 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 	issuer := awscdk.Fn_Join(jsii.String(""), &[]*string{
 		jsii.String("https://cognito-idp."), t.pool.Env().Region, jsii.String("."), stack.UrlSuffix(), jsii.String("/"), t.pool.UserPoolId(),
 	})
-	env := map[string]*string{
-		contract.EnvTokenIssuer:         issuer,
-		contract.EnvTokenClientID:       t.client.UserPoolClientId(),
-		contract.EnvStepUpMaxAgeSeconds: formatNumber(windowSeconds),
-		contract.EnvRequiredReasons:     jsii.String(string(reasonsJSON)),
-	}
-	code := props.Code
-	if code == nil {
-		code = gobuild.Code(AuthorizerHandlerPackage)
-	}
-	memory := props.MemorySize
-	if memory == nil {
-		memory = jsii.Number(DefaultMemorySize)
-	}
-	timeout := props.Timeout
-	if timeout == nil {
-		timeout = awscdk.Duration_Seconds(jsii.Number(DefaultTimeoutSeconds))
-	}
-	t.fn = newFunction(this, "Authorizer", &functionProps{
-		code:        code,
-		env:         env,
-		memory:      memory,
-		timeout:     timeout,
-		retention:   retention,
-		description: "cognitobridge transaction step-up authorizer: access tokens of the pool and client with a recent step-up only",
+	t.fn, _, _ = gofn.New(this, "Authorizer", gofn.Props{
+		ImportPath: AuthorizerHandlerPackage,
+		Code:       props.Code,
+		Environment: map[string]string{
+			contract.EnvTokenIssuer:         *issuer,
+			contract.EnvTokenClientID:       *t.client.UserPoolClientId(),
+			contract.EnvStepUpMaxAgeSeconds: gofn.EnvNumber(windowSeconds),
+			contract.EnvRequiredReasons:     string(reasonsJSON),
+		},
+		MemorySize:   props.MemorySize,
+		Timeout:      props.Timeout,
+		LogRetention: retention,
+		Description:  "cognitobridge transaction step-up authorizer: access tokens of the pool and client with a recent step-up only",
 	})
 
 	t.api = props.HttpApi
@@ -229,43 +215,6 @@ func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays) (aw
 	return api, logs
 }
 
-type functionProps struct {
-	code        awslambda.Code
-	env         map[string]*string
-	memory      *float64
-	timeout     awscdk.Duration
-	retention   awslogs.RetentionDays
-	description string
-}
-
-// newFunction creates a provided.al2023 arm64 function with its own role
-// and log group; the role gets an inline policy scoped to that log group
-// instead of the AWSLambdaBasicExecutionRole managed policy.
-func newFunction(scope constructs.Construct, name string, p *functionProps) awslambda.Function {
-	logs := awslogs.NewLogGroup(scope, jsii.String(name+"Logs"), &awslogs.LogGroupProps{Retention: p.retention})
-	role := awsiam.NewRole(scope, jsii.String(name+"Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String(p.description),
-	})
-	logs.GrantWrite(role)
-	env := p.env
-	if env == nil {
-		env = map[string]*string{}
-	}
-	return awslambda.NewFunction(scope, jsii.String(name+"Function"), &awslambda.FunctionProps{
-		Description:  jsii.String(p.description),
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("bootstrap"),
-		Code:         p.code,
-		MemorySize:   p.memory,
-		Timeout:      p.timeout,
-		Environment:  &env,
-		Role:         role,
-		LogGroup:     logs,
-	})
-}
-
 // EchoFunctionProps configures NewEchoFunction.
 type EchoFunctionProps struct {
 	// Retention of the function's log group.
@@ -284,21 +233,14 @@ func NewEchoFunction(scope constructs.Construct, id *string, props *EchoFunction
 		props = &EchoFunctionProps{}
 	}
 	this := constructs.NewConstruct(scope, id)
-	code := props.Code
-	if code == nil {
-		code = gobuild.Code(EchoHandlerPackage)
-	}
-	retention := props.LogRetention
-	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_MONTH
-	}
-	return newFunction(this, "Echo", &functionProps{
-		code:        code,
-		memory:      jsii.Number(DefaultMemorySize),
-		timeout:     awscdk.Duration_Seconds(jsii.Number(3)),
-		retention:   retention,
-		description: "cognitobridge sample backend: echoes the user the route's authorizer allowed",
+	fn, _, _ := gofn.New(this, "Echo", gofn.Props{
+		ImportPath:   EchoHandlerPackage,
+		Code:         props.Code,
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(3)),
+		LogRetention: props.LogRetention,
+		Description:  "cognitobridge sample backend: echoes the user the route's authorizer allowed",
 	})
+	return fn
 }
 
 func derefAll(l *[]*string) []string {
@@ -309,13 +251,4 @@ func derefAll(l *[]*string) []string {
 		}
 	}
 	return out
-}
-
-// formatNumber renders v for the environment; a number token becomes a
-// string token, which CloudFormation resolves.
-func formatNumber(v float64) *string {
-	if v < -1e289 && *awscdk.Token_IsUnresolved(v) {
-		return awscdk.Token_AsString(v, nil)
-	}
-	return jsii.String(strconv.FormatFloat(v, 'f', -1, 64))
 }

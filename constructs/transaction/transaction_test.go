@@ -2,8 +2,6 @@ package transaction
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,32 +10,18 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
-
-// prebuilt is a stand-in handler bundle, so construct tests need no go build.
-func prebuilt(t *testing.T) awslambda.Code {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return awslambda.Code_FromAsset(jsii.String(dir), nil)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 func newStepUp(t *testing.T, stack awscdk.Stack, mutate func(*stepup.StepUpProps)) stepup.StepUp {
 	t.Helper()
-	code := prebuilt(t)
+	code := cdktest.StubCode(t)
 	p := &stepup.StepUpProps{
 		Provider: &stepup.Provider{OIDC: &stepup.OIDCProvider{Issuer: jsii.String("https://idp.example.com"), RedirectURI: jsii.String("https://app.example.com/cb")}},
 		Code:     &stepup.StepUpCode{Define: code, Create: code, Verify: code, Guard: code},
@@ -48,29 +32,11 @@ func newStepUp(t *testing.T, stack awscdk.Stack, mutate func(*stepup.StepUpProps
 	return stepup.NewStepUp(stack, jsii.String("StepUp"), p)
 }
 
-func newStack() awscdk.Stack {
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
-}
-
-// resources returns the template's resources of one type, by logical id.
-func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]map[string]interface{} {
-	t.Helper()
-	raw, err := json.Marshal(tmpl.FindResources(jsii.String(typ), nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[string]interface{}{}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func only(t *testing.T, tmpl assertions.Template, typ string, match func(id string, props map[string]interface{}) bool) (string, map[string]interface{}) {
 	t.Helper()
 	var ids []string
 	var found map[string]interface{}
-	for id, r := range resources(t, tmpl, typ) {
+	for id, r := range cdktest.Resources(t, tmpl, typ) {
 		p, _ := r["Properties"].(map[string]interface{})
 		if match(id, p) {
 			ids = append(ids, id)
@@ -85,11 +51,11 @@ func only(t *testing.T, tmpl assertions.Template, typ string, match func(id stri
 
 func TestTransactionStepUpWithDefaults(t *testing.T) {
 	// GIVEN a step-up pool and an API with an ordinary and a high-value route
-	stack := newStack()
+	stack := cdktest.NewStack()
 	su := newStepUp(t, stack, nil)
 	// WHEN
-	tx := NewTransactionStepUp(stack, jsii.String("Tx"), &TransactionStepUpProps{StepUp: su, Code: prebuilt(t)})
-	echo := NewEchoFunction(stack, jsii.String("Echo"), &EchoFunctionProps{Code: prebuilt(t)})
+	tx := NewTransactionStepUp(stack, jsii.String("Tx"), &TransactionStepUpProps{StepUp: su, Code: cdktest.StubCode(t)})
+	echo := NewEchoFunction(stack, jsii.String("Echo"), &EchoFunctionProps{Code: cdktest.StubCode(t)})
 	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Echo"), echo, nil)
 	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path: jsii.String("/balance"), Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
@@ -139,7 +105,7 @@ func TestTransactionStepUpWithDefaults(t *testing.T) {
 	if _, ok := role["ManagedPolicyArns"]; ok {
 		t.Errorf("authorizer role has managed policies: %v", role)
 	}
-	roles := resources(t, tmpl, "AWS::IAM::Role")
+	roles := cdktest.Resources(t, tmpl, "AWS::IAM::Role")
 	for id, r := range roles {
 		if _, ok := r["Properties"].(map[string]interface{})["ManagedPolicyArns"]; ok {
 			t.Errorf("%s has managed policies", id)
@@ -188,7 +154,7 @@ func TestTransactionStepUpWithDefaults(t *testing.T) {
 }
 
 func TestWindowReasonsAndExistingAPI(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	su := newStepUp(t, stack, func(p *stepup.StepUpProps) { p.StepUpReasons = jsii.Strings("sign_up_review") })
 	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), nil)
 	tx := NewTransactionStepUp(stack, jsii.String("Payout"), &TransactionStepUpProps{
@@ -198,7 +164,7 @@ func TestWindowReasonsAndExistingAPI(t *testing.T) {
 		RequiredReasons: jsii.Strings("payout_change"),
 		AllowedReasons:  jsii.Strings("high_value_transaction", "payout_change"),
 		MemorySize:      jsii.Number(256),
-		Code:            prebuilt(t),
+		Code:            cdktest.StubCode(t),
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
@@ -223,13 +189,13 @@ func TestWindowReasonsAndExistingAPI(t *testing.T) {
 }
 
 func TestExistingPoolAndClient(t *testing.T) {
-	stack := newStack()
+	stack := cdktest.NewStack()
 	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
 	client := pool.AddClient(jsii.String("Web"), nil)
-	tx := NewTransactionStepUp(stack, jsii.String("Tx"), &TransactionStepUpProps{UserPool: pool, Client: client, Code: prebuilt(t)})
+	tx := NewTransactionStepUp(stack, jsii.String("Tx"), &TransactionStepUpProps{UserPool: pool, Client: client, Code: cdktest.StubCode(t)})
 	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path: jsii.String("/payments"), Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
-		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Echo"), NewEchoFunction(stack, jsii.String("Echo"), &EchoFunctionProps{Code: prebuilt(t)}), nil),
+		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Echo"), NewEchoFunction(stack, jsii.String("Echo"), &EchoFunctionProps{Code: cdktest.StubCode(t)}), nil),
 		Authorizer:  tx.HighValueAuthorizer(),
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
@@ -292,7 +258,7 @@ func TestBadPropsPanic(t *testing.T) {
 		}, "expected Timeout to be whole seconds between 1 and 10, received 30 seconds"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			stack := newStack()
+			stack := cdktest.NewStack()
 			props := c.props(t, stack)
 			got := func() (msg string) {
 				defer func() {
