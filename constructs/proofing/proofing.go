@@ -37,9 +37,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/cognitobridge/cognitobridge/constructs/internal/gobuild"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -144,9 +147,8 @@ func (p *proofing) SessionFunction() awslambda.Function  { return p.session }
 func (p *proofing) CallbackFunction() awslambda.Function { return p.callback }
 func (p *proofing) CallbackURL() *string                 { return p.callbackURL }
 
-var notAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
-
-func isToken(s *string) bool { return s != nil && *awscdk.Token_IsUnresolved(*s) }
+// idvBaseURL matches an https URL without query or fragment.
+var idvBaseURL = regexp.MustCompile(`^https://[^\s/?#]+(/[^\s?#]*)?$`)
 
 func (p *ProofingProps) validate() error {
 	if p == nil {
@@ -160,7 +162,7 @@ func (p *ProofingProps) validate() error {
 	if p.IDVBaseURL == nil {
 		return fmt.Errorf("expected IDVBaseURL to be set, received nil")
 	}
-	if !isToken(p.IDVBaseURL) && !regexp.MustCompile(`^https://[^\s/?#]+(/[^\s?#]*)?$`).MatchString(*p.IDVBaseURL) {
+	if !propcheck.IsToken(p.IDVBaseURL) && !idvBaseURL.MatchString(*p.IDVBaseURL) {
 		return fmt.Errorf("expected IDVBaseURL to be an https URL without query, received %q", *p.IDVBaseURL)
 	}
 	if p.DocumentTypes != nil {
@@ -286,13 +288,11 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 	routes := api.Node().FindAll(constructs.ConstructOrder_PREORDER)
 	for _, c := range *routes {
 		if r, ok := c.(awsapigatewayv2.CfnRoute); ok {
-			cdknag.NagSuppressions_AddResourceSuppressions(r, &[]*cdknag.NagPackSuppression{{
-				Id: jsii.String("AwsSolutions-APIG4"),
-				Reason: jsii.String("The proofing routes authenticate in the handler: /proofing/session by the sign-up handle " +
-					"(SHA-256 compared in constant time, one answer for unknown user and wrong handle), /proofing/callback by an " +
-					"HMAC-SHA256 signature with a 300 s window and replay refusal. A user has no Cognito token before proofing, " +
-					"and the provider has none at all, so a Cognito or IAM authorizer cannot apply."),
-			}}, jsii.Bool(false))
+			nag.Suppress(r, "AwsSolutions-APIG4",
+				"The proofing routes authenticate in the handler: /proofing/session by the sign-up handle "+
+					"(SHA-256 compared in constant time, one answer for unknown user and wrong handle), /proofing/callback by an "+
+					"HMAC-SHA256 signature with a 300 s window and replay refusal. A user has no Cognito token before proofing, "+
+					"and the provider has none at all, so a Cognito or IAM authorizer cannot apply.")
 		}
 	}
 	return p
@@ -323,31 +323,24 @@ func denyOthers(secret awssecretsmanager.ISecret, roles ...awsiam.IRole) {
 }
 
 func newUserPool(scope constructs.Construct) (awscognito.UserPool, awscognito.UserPoolClient) {
-	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), &awscognito.UserPoolProps{
-		SelfSignUpEnabled:   jsii.Bool(true),
-		SignInAliases:       &awscognito.SignInAliases{Email: jsii.Bool(true)},
-		SignInCaseSensitive: jsii.Bool(false),
-		// No auto-verified attribute: Cognito then sends no confirmation
-		// code, and only the proofing callback can confirm a user.
-		AutoVerify: &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(false), Phone: jsii.Bool(false)},
-		StandardAttributes: &awscognito.StandardAttributes{
-			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
-		},
-		CustomAttributes: &map[string]awscognito.ICustomAttribute{
-			"ial":    awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(8)}),
-			"ial_at": awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(32)}),
-		},
-		PasswordPolicy: &awscognito.PasswordPolicy{
-			MinLength: jsii.Number(12), RequireLowercase: jsii.Bool(true), RequireUppercase: jsii.Bool(true),
-			RequireDigits: jsii.Bool(true), RequireSymbols: jsii.Bool(true), TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
-		},
-		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
-		Mfa:                awscognito.Mfa_REQUIRED,
-		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
-		FeaturePlan:        awscognito.FeaturePlan_ESSENTIALS,
-		DeletionProtection: jsii.Bool(true),
-		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
-	})
+	// The shared secure defaults (password policy, recovery by email only,
+	// retained and deletion protected), with self sign-up.
+	poolProps := newpool.Options{SelfSignUpEnabled: jsii.Bool(true)}.Props()
+	// Email is the user name.
+	poolProps.SignInAliases = &awscognito.SignInAliases{Email: jsii.Bool(true)}
+	// No auto-verified attribute: Cognito then sends no confirmation code,
+	// and only the proofing callback can confirm a user.
+	poolProps.AutoVerify = &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(false), Phone: jsii.Bool(false)}
+	poolProps.StandardAttributes = &awscognito.StandardAttributes{
+		Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
+	}
+	poolProps.CustomAttributes = &map[string]awscognito.ICustomAttribute{
+		"ial":    awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(8)}),
+		"ial_at": awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(32)}),
+	}
+	poolProps.Mfa = awscognito.Mfa_REQUIRED
+	poolProps.MfaSecondFactor = &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)}
+	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), poolProps)
 	// The app client may read the proofing attributes but never write them.
 	write := awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{Email: jsii.Bool(true)})
 	read := write.WithCustomAttributes(jsii.String("ial"), jsii.String("ial_at"))
@@ -363,17 +356,9 @@ func newUserPool(scope constructs.Construct) (awscognito.UserPool, awscognito.Us
 }
 
 func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanager.ISecret {
-	prefix := notAlnum.ReplaceAllString(*scope.Node().Id(), "")
-	if props.ParameterPrefix != nil {
-		prefix = *props.ParameterPrefix
-	}
+	prefix := secretparam.Prefix(scope, props.ParameterPrefix)
 	param := func(name, description string, minLen float64) awscdk.SecretValue {
-		cp := awscdk.NewCfnParameter(scope, jsii.String(name), &awscdk.CfnParameterProps{
-			Type: jsii.String("String"), NoEcho: jsii.Bool(true), MinLength: jsii.Number(minLen),
-			Description: jsii.String(description + " (stored in Secrets Manager)"),
-		})
-		cp.OverrideLogicalId(jsii.String(prefix + name))
-		return awscdk.SecretValue_CfnParameter(cp)
+		return secretparam.ValueMinLength(scope, name, prefix, description+" (stored in Secrets Manager)", minLen)
 	}
 	values := map[string]awscdk.SecretValue{
 		contract.IDVSecretKeyLicenseKey:      param("LicenseKey", "BlockID license key", 1),
@@ -388,12 +373,10 @@ func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanag
 		Description:       jsii.String("cognitobridge identity proofing: IDV API credentials and callback HMAC key"),
 		SecretObjectValue: &values,
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(secret, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-SMG4"),
-		Reason: jsii.String("The license and shared keys are issued by 1Kosmos and the HMAC key must change at the provider (or relay) " +
-			"at the same time: rotation is a coordinated PutSecretValue, picked up by the handlers within their 300 s cache TTL " +
-			"without a redeploy; a rotation Lambda cannot change the provider side."),
-	}}, jsii.Bool(false))
+	nag.Suppress(secret, "AwsSolutions-SMG4",
+		"The license and shared keys are issued by 1Kosmos and the HMAC key must change at the provider (or relay) "+
+			"at the same time: rotation is a coordinated PutSecretValue, picked up by the handlers within their 300 s cache TTL "+
+			"without a redeploy; a rotation Lambda cannot change the provider side.")
 	return secret
 }
 
@@ -407,12 +390,10 @@ func newTable(scope constructs.Construct) awsdynamodb.Table {
 		Encryption:          awsdynamodb.TableEncryption_DEFAULT,
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(table, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-DDB3"),
-		Reason: jsii.String("The table holds short-lived proofing state: pending sessions (a day by default), session index items " +
-			"and callback replay marks, all removed by TTL. The outcome that matters lives in Cognito (confirmation, custom:ial, " +
-			"custom:ial_at), so a restore has nothing to protect."),
-	}}, jsii.Bool(false))
+	nag.Suppress(table, "AwsSolutions-DDB3",
+		"The table holds short-lived proofing state: pending sessions (a day by default), session index items "+
+			"and callback replay marks, all removed by TTL. The outcome that matters lives in Cognito (confirmation, custom:ial, "+
+			"custom:ial_at), so a restore has nothing to protect.")
 	return table
 }
 
@@ -439,31 +420,17 @@ func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rat
 	return api, logs
 }
 
+// newFunction creates the function <name>Function with its own log group
+// and role (see gofn); description names both.
 func newFunction(scope constructs.Construct, name string, code awslambda.Code, pkg string, timeout float64, retention awslogs.RetentionDays, description string, env map[string]string) (awslambda.Function, awsiam.Role) {
-	if code == nil {
-		code = gobuild.Code(pkg)
-	}
-	logs := awslogs.NewLogGroup(scope, jsii.String(name+"Logs"), &awslogs.LogGroupProps{Retention: retention})
-	role := awsiam.NewRole(scope, jsii.String(name+"Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String(description),
-	})
-	logs.GrantWrite(role)
-	vars := make(map[string]*string, len(env))
-	for k, v := range env {
-		vars[k] = jsii.String(v)
-	}
-	fn := awslambda.NewFunction(scope, jsii.String(name+"Function"), &awslambda.FunctionProps{
-		Description:  jsii.String(description),
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String(gobuild.BinaryName),
+	fn, role, _ := gofn.New(scope, name, gofn.Props{
+		ImportPath:   pkg,
 		Code:         code,
+		Description:  description,
 		MemorySize:   jsii.Number(MemorySize),
 		Timeout:      awscdk.Duration_Seconds(jsii.Number(timeout)),
-		Environment:  &vars,
-		Role:         role,
-		LogGroup:     logs,
+		LogRetention: retention,
+		Environment:  env,
 	})
 	return fn, role
 }

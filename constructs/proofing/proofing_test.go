@@ -1,18 +1,15 @@
 package proofing
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 func TestValidate(t *testing.T) {
 	base := func() *ProofingProps {

@@ -23,10 +23,15 @@ func Prefix(scope constructs.Construct, given *string) string {
 // Value creates the NoEcho String parameter id (at least one character) in
 // scope, with the logical id prefix+id, and returns its value.
 func Value(scope constructs.Construct, id, prefix, description string) awscdk.SecretValue {
+	return ValueMinLength(scope, id, prefix, description, 1)
+}
+
+// ValueMinLength is Value for a parameter of at least minLength characters.
+func ValueMinLength(scope constructs.Construct, id, prefix, description string, minLength float64) awscdk.SecretValue {
 	p := awscdk.NewCfnParameter(scope, jsii.String(id), &awscdk.CfnParameterProps{
 		Type:        jsii.String("String"),
 		NoEcho:      jsii.Bool(true),
-		MinLength:   jsii.Number(1),
+		MinLength:   jsii.Number(minLength),
 		Description: jsii.String(description),
 	})
 	p.OverrideLogicalId(jsii.String(prefix + id))
