@@ -54,18 +54,6 @@ func flatten(v interface{}) string {
 	return "<intrinsic>"
 }
 
-func noNagFindings(t *testing.T, stack awscdk.Stack) {
-	t.Helper()
-	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-	annotations := assertions.Annotations_FromStack(stack)
-	for _, m := range *annotations.FindError(jsii.String("*"), nag) {
-		t.Errorf("cdk-nag error: %s", describe(m))
-	}
-	for _, m := range *annotations.FindWarning(jsii.String("*"), nag) {
-		t.Errorf("cdk-nag warning: %s", describe(m))
-	}
-}
-
 func TestFederationSamples(t *testing.T) {
 	cases := []struct {
 		name, stackID, secretParam string
@@ -93,7 +81,7 @@ func TestFederationSamples(t *testing.T) {
 				t.Errorf("stack name = %q, want %q", got, c.stackID)
 			}
 			tmpl := assertions.Template_FromStack(stack, nil)
-			noNagFindings(t, stack)
+			assertNoNagFindings(t, stack)
 
 			for typ, n := range map[string]float64{
 				"AWS::Cognito::UserPool":                 1,

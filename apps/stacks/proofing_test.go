@@ -27,14 +27,7 @@ func TestIdentityProofingSample(t *testing.T) {
 		t.Fatalf("stack name %s", *stack.StackName())
 	}
 	tmpl := assertions.Template_FromStack(stack, nil)
-	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-	annotations := assertions.Annotations_FromStack(stack)
-	for _, m := range *annotations.FindError(jsii.String("*"), nag) {
-		t.Errorf("cdk-nag error: %s", describe(m))
-	}
-	for _, m := range *annotations.FindWarning(jsii.String("*"), nag) {
-		t.Errorf("cdk-nag warning: %s", describe(m))
-	}
+	assertNoNagFindings(t, stack)
 	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
 	tmpl.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
 		"BillingMode":             "PAY_PER_REQUEST",

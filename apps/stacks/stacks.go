@@ -58,13 +58,7 @@ func NewBlockIDStepUpStack(scope constructs.Construct, id string, props *awscdk.
 // is a NoEcho parameter stored in Secrets Manager.
 func NewBiopassMFAStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-in with Biopass face verification after the password")
-	param := func(name, description, pattern string) *string {
-		return awscdk.NewCfnParameter(stack, jsii.String(name), &awscdk.CfnParameterProps{
-			Type:           jsii.String("String"),
-			Description:    jsii.String(description),
-			AllowedPattern: jsii.String(pattern),
-		}).ValueAsString()
-	}
+	param := func(name, description, pattern string) *string { return stringParam(stack, name, description, pattern) }
 	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		Provider: &stepup.Provider{Biopass: &stepup.BiopassProvider{
 			Issuer:      param("BiopassIssuer", "Biopass OIDC issuer URL (https)", "^https://\\S+$"),

@@ -62,14 +62,7 @@ func TestSamplesSynthesizeWithoutNagFindings(t *testing.T) {
 			}
 			// Synthesis runs the nag aspect.
 			tmpl := assertions.Template_FromStack(stack, nil)
-			nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-			annotations := assertions.Annotations_FromStack(stack)
-			for _, m := range *annotations.FindError(jsii.String("*"), nag) {
-				t.Errorf("cdk-nag error: %s", describe(m))
-			}
-			for _, m := range *annotations.FindWarning(jsii.String("*"), nag) {
-				t.Errorf("cdk-nag warning: %s", describe(m))
-			}
+			assertNoNagFindings(t, stack)
 
 			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
 			tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
@@ -146,4 +139,18 @@ func describe(m interface{}) string {
 		return fmt.Sprint(m)
 	}
 	return string(b)
+}
+
+// assertNoNagFindings fails the test for every unsuppressed cdk-nag
+// AwsSolutions error or warning on stack (synthesis runs the nag aspect).
+func assertNoNagFindings(t *testing.T, stack awscdk.Stack) {
+	t.Helper()
+	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	annotations := assertions.Annotations_FromStack(stack)
+	for _, m := range *annotations.FindError(jsii.String("*"), nag) {
+		t.Errorf("cdk-nag error: %s", describe(m))
+	}
+	for _, m := range *annotations.FindWarning(jsii.String("*"), nag) {
+		t.Errorf("cdk-nag warning: %s", describe(m))
+	}
 }

@@ -33,13 +33,7 @@ func init() {
 // parameter stored in Secrets Manager.
 func NewTransactionStepUpStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := newStack(scope, id, props, "cognitobridge sample: high-value API routes that need a recent OIDC step-up")
-	param := func(name, description, pattern string) *string {
-		return awscdk.NewCfnParameter(stack, jsii.String(name), &awscdk.CfnParameterProps{
-			Type:           jsii.String("String"),
-			Description:    jsii.String(description),
-			AllowedPattern: jsii.String(pattern),
-		}).ValueAsString()
-	}
+	param := func(name, description, pattern string) *string { return stringParam(stack, name, description, pattern) }
 	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		Provider: &stepup.Provider{OIDC: &stepup.OIDCProvider{
 			Issuer:      param("OidcIssuer", "Step-up OpenID Provider issuer URL (https)", "^https://\\S+$"),

@@ -21,14 +21,7 @@ func TestTransactionSample(t *testing.T) {
 		t.Errorf("stack name = %q", got)
 	}
 	tmpl := assertions.Template_FromStack(stack, nil)
-	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-	annotations := assertions.Annotations_FromStack(stack)
-	for _, m := range *annotations.FindError(jsii.String("*"), nag) {
-		t.Errorf("cdk-nag error: %s", describe(m))
-	}
-	for _, m := range *annotations.FindWarning(jsii.String("*"), nag) {
-		t.Errorf("cdk-nag warning: %s", describe(m))
-	}
+	assertNoNagFindings(t, stack)
 
 	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(6)) // Define, Create, Verify, Guard, authorizer, echo
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
