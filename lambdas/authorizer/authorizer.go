@@ -34,8 +34,6 @@ package authorizer
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -50,6 +48,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
 // Reason is the code logged for one decision.
@@ -433,17 +433,10 @@ func (h *Handler) log(ctx context.Context, d Decision, req events.APIGatewayV2Cu
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	}
 	if d.Reason == ReasonOK {
-		sum := sha256.Sum256([]byte(d.Sub))
-		attrs = append(attrs, slog.String("user", hex.EncodeToString(sum[:6])), slog.Int64("stepupAt", d.StepUpAt))
+		attrs = append(attrs, slog.String("user", logref.Ref(d.Sub)), slog.Int64("stepupAt", d.StepUpAt))
 	}
 	h.Logger.LogAttrs(ctx, level, "transaction step-up decision", attrs...)
 }
 
 // clip bounds a logged field.
-func clip(s string) string {
-	const max = 64
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
+func clip(s string) string { return logref.Clip(s) }

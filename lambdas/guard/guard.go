@@ -52,8 +52,6 @@ package guard
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,6 +63,8 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
 // Pre token generation trigger sources.
@@ -356,7 +356,6 @@ func (h *Handler) log(ctx context.Context, reason Reason, stepUpReason string, e
 	case !reason.Passes():
 		level = slog.LevelWarn
 	}
-	sum := sha256.Sum256([]byte(ev.UserPoolID + "\x00" + ev.UserName))
 	attrs := []slog.Attr{
 		slog.String("trigger", "pretokengen"),
 		slog.String("reason", string(reason)),
@@ -364,7 +363,7 @@ func (h *Handler) log(ctx context.Context, reason Reason, stepUpReason string, e
 		slog.String("triggerSource", clip(ev.TriggerSource)),
 		slog.String("userPoolId", clip(ev.UserPoolID)),
 		slog.String("clientId", clip(ev.CallerContext.ClientID)),
-		slog.String("user", hex.EncodeToString(sum[:6])),
+		slog.String("user", logref.Ref(ev.UserPoolID, ev.UserName)),
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	}
 	if stepUpReason != "" {
@@ -376,10 +375,4 @@ func (h *Handler) log(ctx context.Context, reason Reason, stepUpReason string, e
 
 // clip bounds a logged event field (the event is Cognito's, but a log line
 // should not grow with it).
-func clip(s string) string {
-	const max = 64
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
+func clip(s string) string { return logref.Clip(s) }

@@ -16,8 +16,6 @@ package presignup
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +25,8 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
 // Behaviour is one step of the pre sign-up decision. Apply may change the
@@ -224,16 +224,7 @@ func (h *Handler) log(ctx context.Context, reason, by string, ev Event, start ti
 
 // UserRef is a short one-way reference to a user for log correlation; it
 // is not the user name.
-func UserRef(poolID, userName string) string {
-	sum := sha256.Sum256([]byte(poolID + "\x00" + userName))
-	return hex.EncodeToString(sum[:6])
-}
+func UserRef(poolID, userName string) string { return logref.Ref(poolID, userName) }
 
 // Clip bounds a logged event field.
-func Clip(s string) string {
-	const max = 64
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
+func Clip(s string) string { return logref.Clip(s) }

@@ -2,9 +2,7 @@ package proofing
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -13,6 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
 // APIBudget caps the upstream time of one API request; the functions run
@@ -79,10 +79,4 @@ func jsonResponse(status int, v any) events.APIGatewayV2HTTPResponse {
 }
 
 // ref is a short one-way reference for log correlation.
-func ref(parts ...string) string {
-	if len(parts) == 0 || parts[0] == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	return hex.EncodeToString(sum[:6])
-}
+func ref(parts ...string) string { return logref.Ref(parts...) }

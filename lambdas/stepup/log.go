@@ -2,11 +2,11 @@ package stepup
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"os"
 	"time"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
 func defaultLogger() *slog.Logger {
@@ -15,10 +15,7 @@ func defaultLogger() *slog.Logger {
 
 // userRef is a short one-way reference to a user for log correlation; it
 // is not the user name.
-func userRef(poolID, userName string) string {
-	sum := sha256.Sum256([]byte(poolID + "\x00" + userName))
-	return hex.EncodeToString(sum[:6])
-}
+func userRef(poolID, userName string) string { return logref.Ref(poolID, userName) }
 
 // logDecision writes the single decision line of an invocation. Only codes,
 // ids and durations are logged: never tokens, codes, answers, parameters,
