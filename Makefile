@@ -2,7 +2,7 @@
 #   make synth   synthesize every sample app into cdk.out/<app> (no AWS account)
 #   make test    all tests: unit, contract, integration against real peers,
 #                golden snapshots, cdk-nag, real CDK CLI + cfn-lint
-#   make lint    gofmt, go vet, staticcheck (pinned)
+#   make lint    gofmt, go mod tidy, go vet, staticcheck (pinned)
 #   make bench   benchmarks, figures printed
 #   make deploy APP=<app> / make diff APP=<app>   for a real AWS account
 
@@ -57,6 +57,7 @@ test: tools deps
 
 lint: deps
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go mod tidy -diff
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
