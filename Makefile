@@ -48,7 +48,7 @@ FORCE:
 synth: tools $(addprefix $(BIN)/,$(APPS))
 	for app in $(APPS); do \
 		echo "== synth $$app"; \
-		$(CDK) synth $(CDK_FLAGS) --quiet --app $(BIN)/$$app --output cdk.out/$$app; \
+		$(CDK) synth $(CDK_FLAGS) --strict --quiet --app $(BIN)/$$app --output cdk.out/$$app; \
 	done
 	@echo "templates:"; ls -1 cdk.out/*/*.template.json
 
