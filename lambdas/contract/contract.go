@@ -73,11 +73,75 @@ const (
 	EnvStepUpWindowSeconds = "COGNITOBRIDGE_STEPUP_WINDOW_SECONDS"
 )
 
+// Step-up binding over time (issue 7): enrollment, one record per sign-in,
+// fresh provider authentication.
+const (
+	// EnvEnrollment chooses how a user's provider identity gets enrolled:
+	// EnrollmentFirstUse (default) or EnrollmentAdminOnly.
+	EnvEnrollment = "COGNITOBRIDGE_ENROLLMENT"
+	// EnvFreshAuth is FreshAuthRequired (default) or FreshAuthOff. Required:
+	// the authorize URL carries max_age=0 and prompt=login, and Verify
+	// requires the ID token's auth_time to be no earlier than the
+	// challenge's creation minus EnvAuthTimeSkewSeconds.
+	EnvFreshAuth = "COGNITOBRIDGE_FRESH_AUTH"
+	// EnvAuthTimeSkewSeconds is the clock skew allowed between the
+	// provider's auth_time and Create's clock. Default: 30; 0..300.
+	EnvAuthTimeSkewSeconds = "COGNITOBRIDGE_AUTH_TIME_SKEW_SECONDS"
+)
+
+// Enrollment modes of EnvEnrollment.
+const (
+	// EnrollmentFirstUse: the first passing step-up of a user who has no
+	// enrollment binds as configured (BindClaim/BindAttribute) and enrolls
+	// the provider identity (issuer + sub) it presented.
+	EnrollmentFirstUse = "first_use"
+	// EnrollmentAdminOnly: only an administrator enrolls; a user without
+	// an enrollment is refused (not_enrolled).
+	EnrollmentAdminOnly = "admin_only"
+)
+
+// Fresh authentication settings of EnvFreshAuth.
+const (
+	FreshAuthRequired = "required"
+	FreshAuthOff      = "off"
+)
+
+// Per-sign-in binding of the step-up record: Create puts a fresh random
+// value in the public parameters (PublicStepUpBinding) and its hash in the
+// private ones (PrivateBindingHash); Verify records the hash; the client
+// echoes the value in the ClientMetadata of the RespondToAuthChallenge that
+// answers the challenge (MetadataStepUpBinding), which Cognito hands to the
+// pre token generation trigger; the guard consumes only the record whose
+// hash matches.
+const (
+	PublicStepUpBinding   = "stepupBinding"
+	MetadataStepUpBinding = "stepup_binding"
+	PrivateBindingHash    = "bindingHash"
+	// PrivateCreatedAt is the challenge's creation, epoch milliseconds.
+	PrivateCreatedAt = "createdAt"
+)
+
+// Enrollment item layout in the step-up table: partition key
+// EnrollmentKeyPrefix + "<userPoolId>#<sub>" (the Cognito sub), no TTL.
+const (
+	EnrollmentKeyPrefix = "enrollment#"
+	// EnrollIssuer and EnrollSubject are the enrolled provider identity.
+	EnrollIssuer  = "issuer"
+	EnrollSubject = "subject"
+	// EnrolledAt is epoch milliseconds (number).
+	EnrolledAt = "enrolledAt"
+	// EnrolledBy is EnrolledByFirstUse or "admin:<who>".
+	EnrolledBy         = "enrolledBy"
+	EnrolledByFirstUse = "first_use"
+)
+
 // Step-up record table layout, shared by Verify (writes), the guard
 // (consumes) and the construct (creates the table).
 const (
-	// RecordPartitionKey is the table's string partition key:
-	// "<userPoolId>#<sub>".
+	// RecordPartitionKey is the table's string partition key: for a
+	// step-up record "<userPoolId>#<sub>#<bindingHash>" (the hash of the
+	// sign-in's PublicStepUpBinding value, lower-case hex SHA-256), for an
+	// enrollment EnrollmentKeyPrefix + "<userPoolId>#<sub>".
 	RecordPartitionKey = "pk"
 	// RecordPassedAt is the epoch milliseconds of the passed step-up (number).
 	RecordPassedAt = "passedAt"
