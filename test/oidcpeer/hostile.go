@@ -82,6 +82,10 @@ func (p *Peer) front(next http.Handler) http.Handler {
 			p.count(EndpointDiscovery)
 		case PathAuthorize:
 			p.count(EndpointAuthorize)
+		case pathLogin:
+			if p.serveLogin(w, r) {
+				return
+			}
 		case PathJWKS:
 			p.count(EndpointJWKS)
 			p.serveJWKS(w, r, next)

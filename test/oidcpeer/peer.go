@@ -7,7 +7,11 @@
 // client_secret_post are all zitadel's. This package only
 //   - wraps the example storage (per-user acr, a "username" claim in the ID
 //     token, userinfo claims asserted into the ID token, a rotatable secret);
-//   - plays the browser leg of a sign-in with net/http (BrowserLogin);
+//   - plays the browser leg of a sign-in with net/http (BrowserLogin), or of
+//     a script that follows the authorize URL without a form (SilentAuthorize);
+//   - records each user's last password login (the ID token's auth_time) and
+//     can emulate a warm provider session that answers without the login
+//     page, honouring prompt/max_age or not (SetWarmSession);
 //   - puts a hostile front before zitadel's handler that can rewrite ID
 //     tokens in token responses, inject token endpoint faults and counts the
 //     requests per endpoint.
@@ -32,6 +36,9 @@ const (
 	EndpointJWKS      = "jwks"
 	EndpointToken     = "token"
 	EndpointAuthorize = "authorize"
+	// EndpointSilent counts authorization requests a warm session answered
+	// without the login page (see SetWarmSession).
+	EndpointSilent = "silent"
 )
 
 // Paths served by the peer (zitadel's defaults).

@@ -576,3 +576,229 @@ func TestBlockIDStyleRequest(t *testing.T) {
 		t.Errorf("claims = %+v (scope openid only: no email)", c)
 	}
 }
+
+// authURL is a fresh authorization URL (state, nonce, PKCE) with extra
+// parameters, and the session to redeem its code with.
+func (r *rp) authURL(extra ...oauth2.AuthCodeOption) (string, session) {
+	s := session{state: "st-" + oauth2.GenerateVerifier()[:12], nonce: "n-" + oauth2.GenerateVerifier()[:16], verifier: oauth2.GenerateVerifier()}
+	opts := append([]oauth2.AuthCodeOption{oidc.Nonce(s.nonce), oauth2.S256ChallengeOption(s.verifier)}, extra...)
+	return r.conf.AuthCodeURL(s.state, opts...), s
+}
+
+type timedClaims struct {
+	Sub      string `json:"sub"`
+	Nonce    string `json:"nonce"`
+	AuthTime *int64 `json:"auth_time"`
+	IAT      int64  `json:"iat"`
+}
+
+// redeem exchanges s's code and returns the verified ID token's claims; the
+// token must carry auth_time.
+func (r *rp) redeem(t *testing.T, s session) timedClaims {
+	t.Helper()
+	tok, err := r.exchange(s)
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	idt, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok))
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	var c timedClaims
+	if err := idt.Claims(&c); err != nil {
+		t.Fatal(err)
+	}
+	if c.AuthTime == nil {
+		t.Fatal("ID token has no auth_time")
+	}
+	if c.Nonce != s.nonce {
+		t.Errorf("nonce = %q, want %q", c.Nonce, s.nonce)
+	}
+	return c
+}
+
+var (
+	promptLogin = oauth2.SetAuthURLParam("prompt", "login")
+	promptNone  = oauth2.SetAuthURLParam("prompt", "none")
+	maxAge0     = oauth2.SetAuthURLParam("max_age", "0")
+)
+
+// TestAuthTimeIsLoginTime: every ID token carries auth_time, the time the
+// password was checked, which the peer records as the user's last login.
+func TestAuthTimeIsLoginTime(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	if _, ok := p.LastLogin("alice"); ok {
+		t.Fatal("LastLogin before any login")
+	}
+	before := time.Now()
+	s := r.signIn(t, p, "alice", "alice-pw")
+	after := time.Now()
+	last, ok := p.LastLogin("alice")
+	if !ok || last.Before(before) || last.After(after) {
+		t.Fatalf("LastLogin = %v, %v; want within [%v, %v]", last, ok, before, after)
+	}
+	time.Sleep(1100 * time.Millisecond) // the exchange is later than the login
+	c := r.redeem(t, s)
+	if d := *c.AuthTime - last.Unix(); d < -1 || d > 1 {
+		t.Errorf("auth_time = %d, login at %d", *c.AuthTime, last.Unix())
+	}
+	if *c.AuthTime >= c.IAT {
+		t.Errorf("auth_time %d not before iat %d: auth_time is not the login time", *c.AuthTime, c.IAT)
+	}
+	if _, ok := p.LastLogin("bob"); ok {
+		t.Error("bob has a LastLogin without logging in")
+	}
+}
+
+// TestWarmSession: a warm provider session answers a script's authorize
+// request without the login page, with the session's old auth_time; a
+// compliant provider honours prompt=login and max_age, a non-compliant one
+// does not.
+func TestWarmSession(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	first := r.redeem(t, r.signIn(t, p, "alice", "alice-pw"))
+	time.Sleep(1100 * time.Millisecond)
+	challengeCreated := time.Now() // what a step-up would compare auth_time with
+
+	silent := func(t *testing.T, extra ...oauth2.AuthCodeOption) timedClaims {
+		t.Helper()
+		u, s := r.authURL(extra...)
+		before := p.Calls()[oidcpeer.EndpointSilent]
+		code, state, err := p.SilentAuthorize(r.ctx, u)
+		if err != nil {
+			t.Fatalf("SilentAuthorize: %v", err)
+		}
+		if state != s.state {
+			t.Errorf("state = %q, want %q", state, s.state)
+		}
+		if got := p.Calls()[oidcpeer.EndpointSilent] - before; got != 1 {
+			t.Errorf("silent answers = %d, want 1", got)
+		}
+		s.code = code
+		return r.redeem(t, s)
+	}
+	refused := func(t *testing.T, extra ...oauth2.AuthCodeOption) {
+		t.Helper()
+		u, _ := r.authURL(extra...)
+		code, _, err := p.SilentAuthorize(r.ctx, u)
+		if !errors.Is(err, oidcpeer.ErrLoginRequired) {
+			t.Fatalf("SilentAuthorize = code %q, err %v; want ErrLoginRequired", code, err)
+		}
+		t.Logf("refused: %v", err)
+	}
+
+	t.Run("no session", func(t *testing.T) {
+		refused(t)
+		refused(t, promptNone)
+	})
+
+	t.Run("non-compliant provider ignores prompt and max_age", func(t *testing.T) {
+		p.SetWarmSession("alice", false)
+		defer p.ClearWarmSession()
+		for name, extra := range map[string][]oauth2.AuthCodeOption{
+			"plain":                {},
+			"prompt=login":         {promptLogin},
+			"max_age=0":            {maxAge0},
+			"prompt=login&max_age": {promptLogin, maxAge0},
+			"prompt=none":          {promptNone},
+		} {
+			t.Run(name, func(t *testing.T) {
+				c := silent(t, extra...)
+				if c.Sub != "sub-alice" || *c.AuthTime != *first.AuthTime {
+					t.Errorf("sub %q auth_time %d, want sub-alice and the old %d", c.Sub, *c.AuthTime, *first.AuthTime)
+				}
+				if *c.AuthTime >= challengeCreated.Unix() {
+					t.Errorf("auth_time %d not before the challenge (%d): the defence could not tell", *c.AuthTime, challengeCreated.Unix())
+				}
+			})
+		}
+		if last, _ := p.LastLogin("alice"); last.Unix() != *first.AuthTime {
+			t.Errorf("a silent answer moved LastLogin to %v", last)
+		}
+	})
+
+	t.Run("compliant provider", func(t *testing.T) {
+		p.SetWarmSession("alice", true)
+		defer p.ClearWarmSession()
+		t.Run("prompt=login shows the login page", func(t *testing.T) { refused(t, promptLogin) })
+		t.Run("max_age=0 shows the login page", func(t *testing.T) { refused(t, maxAge0) })
+		t.Run("max_age shorter than the session", func(t *testing.T) {
+			refused(t, oauth2.SetAuthURLParam("max_age", "1"))
+		})
+		for name, extra := range map[string][]oauth2.AuthCodeOption{
+			"plain":                          {},
+			"prompt=none":                    {promptNone},
+			"max_age=3600 (session younger)": {oauth2.SetAuthURLParam("max_age", "3600")},
+		} {
+			t.Run(name+" answers silently", func(t *testing.T) {
+				if c := silent(t, extra...); *c.AuthTime != *first.AuthTime {
+					t.Errorf("auth_time %d, want the session's %d", *c.AuthTime, *first.AuthTime)
+				}
+			})
+		}
+		t.Run("prompt=login needs the password", func(t *testing.T) {
+			u, _ := r.authURL(promptLogin, maxAge0)
+			if _, _, err := p.BrowserLogin(r.ctx, u, "alice", "wrong"); err == nil || !strings.Contains(err.Error(), "login refused") {
+				t.Fatalf("err = %v, want login refused", err)
+			}
+		})
+		var fresh timedClaims
+		t.Run("prompt=login re-authenticates", func(t *testing.T) {
+			u, s := r.authURL(promptLogin, maxAge0)
+			code, _, err := p.BrowserLogin(r.ctx, u, "alice", "alice-pw")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.code = code
+			fresh = r.redeem(t, s)
+			if *fresh.AuthTime < challengeCreated.Unix() {
+				t.Errorf("auth_time %d before the challenge %d", *fresh.AuthTime, challengeCreated.Unix())
+			}
+		})
+		t.Run("the session restarts at the new login", func(t *testing.T) {
+			if fresh.AuthTime == nil {
+				t.Skip("no fresh login")
+			}
+			if c := silent(t); *c.AuthTime != *fresh.AuthTime {
+				t.Errorf("auth_time %d, want the new login's %d", *c.AuthTime, *fresh.AuthTime)
+			}
+		})
+	})
+
+	t.Run("cleared", func(t *testing.T) {
+		p.SetWarmSession("alice", false)
+		p.ClearWarmSession()
+		refused(t)
+		refused(t, promptNone)
+		before := time.Now().Unix()
+		c := r.redeem(t, r.signIn(t, p, "bob", "bob-pw"))
+		if c.Sub != "sub-bob" || *c.AuthTime < before {
+			t.Errorf("normal login: sub %q auth_time %d (started %d)", c.Sub, *c.AuthTime, before)
+		}
+	})
+}
+
+// TestWarmSessionWithoutLogin: a session of a user who never signed in at the
+// peer starts when it is set.
+func TestWarmSessionWithoutLogin(t *testing.T) {
+	p := start(t)
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	set := time.Now().Unix()
+	p.SetWarmSession("bob", false)
+	defer p.ClearWarmSession()
+	u, s := r.authURL(promptLogin)
+	code, _, err := p.SilentAuthorize(r.ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.code = code
+	c := r.redeem(t, s)
+	if c.Sub != "sub-bob" || *c.AuthTime < set || *c.AuthTime > time.Now().Unix() {
+		t.Errorf("sub %q auth_time %d, want sub-bob at %d", c.Sub, *c.AuthTime, set)
+	}
+	if _, ok := p.LastLogin("bob"); ok {
+		t.Error("a warm session counted as a login")
+	}
+}

@@ -3,6 +3,7 @@ package oidcpeer
 import (
 	"context"
 	"crypto/subtle"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,17 +15,19 @@ import (
 // userStore implements storage.UserStore over the users given in Options,
 // keeping the per-user acr the example's User type has no room for.
 type userStore struct {
-	mu    sync.RWMutex
-	users map[string]*storage.User // by subject
-	acr   map[string]string        // by subject
+	mu        sync.RWMutex
+	users     map[string]*storage.User // by subject
+	acr       map[string]string        // by subject
+	lastLogin map[string]time.Time     // by subject: last successful password check
 }
 
 var _ storage.UserStore = (*userStore)(nil)
 
 func newUserStore(users []User) *userStore {
 	s := &userStore{
-		users: make(map[string]*storage.User, len(users)),
-		acr:   make(map[string]string, len(users)),
+		users:     make(map[string]*storage.User, len(users)),
+		acr:       make(map[string]string, len(users)),
+		lastLogin: make(map[string]time.Time, len(users)),
 	}
 	for _, u := range users {
 		sub := u.Subject
@@ -75,6 +78,30 @@ func (s *userStore) acrOf(sub string) string {
 	return s.acr[sub]
 }
 
+func (s *userStore) subOf(username string) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for sub, u := range s.users {
+		if u.Username == username {
+			return sub, true
+		}
+	}
+	return "", false
+}
+
+func (s *userStore) setLastLogin(sub string, at time.Time) {
+	s.mu.Lock()
+	s.lastLogin[sub] = at
+	s.mu.Unlock()
+}
+
+func (s *userStore) lastLoginOf(sub string) (time.Time, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	at, ok := s.lastLogin[sub]
+	return at, ok
+}
+
 func (s *userStore) setACR(username, acr string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -94,7 +121,11 @@ func (s *userStore) setACR(username, acr string) bool {
 //   - the ID token gets a custom "username" claim (as 1Kosmos BlockID does);
 //   - the client is wrapped so profile/email claims are asserted into the ID
 //     token even though an access token is issued (IDTokenUserinfoClaimsAssertion);
-//   - the client secret is checked against a rotatable value.
+//   - the client secret is checked against a rotatable value;
+//   - each successful password check is recorded as the user's last login
+//     (the example already stamps the request's auth_time at that moment);
+//   - a warm session (warm.go) completes auth requests without the login
+//     form, with the auth_time of the session's start.
 type peerStorage struct {
 	*storage.Storage
 	users    *userStore
@@ -102,6 +133,11 @@ type peerStorage struct {
 
 	mu     sync.RWMutex
 	secret string
+
+	warmMu sync.Mutex
+	warm   *warmSession         // nil: no provider session
+	grants map[string]warmGrant // by auth request ID: to be answered silently
+	silent map[string]time.Time // by auth request ID: answered silently, with this auth_time
 }
 
 func newPeerStorage(users *userStore, clientID, secret, redirectURI string) *peerStorage {
@@ -113,13 +149,24 @@ func newPeerStorage(users *userStore, clientID, secret, redirectURI string) *pee
 		users:    users,
 		clientID: clientID,
 		secret:   secret,
+		grants:   map[string]warmGrant{},
+		silent:   map[string]time.Time{},
 	}
 }
 
-// acrRequest is the example's AuthRequest with a real GetACR.
+// acrRequest is the example's AuthRequest with a real GetACR, and with the
+// auth_time of the warm session when the request was answered silently.
 type acrRequest struct {
 	*storage.AuthRequest
-	users *userStore
+	users    *userStore
+	authTime time.Time // zero: the example's own (the password check)
+}
+
+func (a *acrRequest) GetAuthTime() time.Time {
+	if !a.authTime.IsZero() {
+		return a.authTime
+	}
+	return a.AuthRequest.GetAuthTime()
 }
 
 func (a *acrRequest) GetACR() string {
@@ -134,7 +181,7 @@ func (s *peerStorage) wrap(r op.AuthRequest, err error) (op.AuthRequest, error) 
 		return nil, err
 	}
 	if ar, ok := r.(*storage.AuthRequest); ok {
-		return &acrRequest{AuthRequest: ar, users: s.users}, nil
+		return &acrRequest{AuthRequest: ar, users: s.users, authTime: s.silentAuthTime(ar.ID)}, nil
 	}
 	return r, nil
 }
@@ -146,8 +193,39 @@ func unwrap(r op.TokenRequest) op.TokenRequest {
 	return r
 }
 
+// CreateAuthRequest stores the request; if a warm session answers it, the
+// request is marked to be completed at the login URL without the form.
 func (s *peerStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, userID string) (op.AuthRequest, error) {
-	return s.wrap(s.Storage.CreateAuthRequest(ctx, req, userID))
+	g, ok := s.warmAnswer(req, time.Now())
+	if !ok {
+		return s.wrap(s.Storage.CreateAuthRequest(ctx, req, userID))
+	}
+	// The example refuses prompt=none outright (it keeps no sessions); with a
+	// warm session prompt=none is exactly the request a provider answers.
+	cp := *req
+	cp.Prompt = slices.DeleteFunc(slices.Clone(req.Prompt), func(v string) bool { return v == oidc.PromptNone })
+	r, err := s.Storage.CreateAuthRequest(ctx, &cp, userID)
+	if err != nil {
+		return nil, err
+	}
+	s.warmMu.Lock()
+	s.grants[r.GetID()] = g
+	s.warmMu.Unlock()
+	return s.wrap(r, nil)
+}
+
+// CheckUsernamePassword is the login form's check (the example's), recording
+// the user's login time: the auth_time the example stamped on the request.
+func (s *peerStorage) CheckUsernamePassword(username, password, id string) error {
+	if err := s.Storage.CheckUsernamePassword(username, password, id); err != nil {
+		return err
+	}
+	r, err := s.Storage.AuthRequestByID(context.Background(), id)
+	if err != nil {
+		return err
+	}
+	s.users.setLastLogin(r.GetSubject(), r.GetAuthTime())
+	return nil
 }
 
 func (s *peerStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
