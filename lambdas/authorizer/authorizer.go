@@ -7,8 +7,11 @@
 // session passed the OIDC step-up recently:
 //
 //   - the signature checks against the pool's key set
-//     (https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/jwks.json,
-//     fetched and cached by go-oidc's RemoteKeySet; RS256 only);
+//     (https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/jwks.json;
+//     RS256 only), cached by package keyset: a token with an unknown kid
+//     makes it download the key set at most once per
+//     keyset.DefaultMinInterval, so strangers sending random kids cannot
+//     make the authorizer call the endpoint on every request;
 //   - iss is the pool's issuer, exp is in the future, token_use is
 //     "access" and client_id is the configured app client;
 //   - contract.ClaimStepUpAt is at most MaxAge old (default 5 minutes) and
@@ -46,9 +49,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -184,6 +189,9 @@ func checkURL(key, s string) error {
 type Handler struct {
 	cfg      Config
 	verifier *oidc.IDTokenVerifier
+	// keys is the pool's key set behind verifier (nil when the handler is
+	// built over another oidc.KeySet, as the fuzz test does).
+	keys *keyset.Set
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
@@ -191,16 +199,29 @@ type Handler struct {
 }
 
 // New validates cfg and returns a handler whose key set is fetched with
-// client (nil: an http.Client with FetchTimeout) on first use and cached;
-// a token signed with a key id not in the cache makes it fetch again.
+// client on first use and cached (nil client: an http.Client with
+// FetchTimeout that follows no redirect: the pool's key set URL answers
+// directly, and a redirect is a failed fetch). A token with a key id not in the cache makes it fetch again
+// only when the last attempt is keyset.DefaultMinInterval old; a failed
+// fetch keeps the last good keys. Fetches are logged as JSON to stderr
+// with reason codes keyset.ReasonFetched and keyset.ReasonFetchFailed.
 func New(cfg Config, client *http.Client) (*Handler, error) {
 	if err := cfg.normalize(); err != nil {
 		return nil, err
 	}
 	if client == nil {
-		client = &http.Client{Timeout: FetchTimeout}
+		client = &http.Client{
+			Timeout:       FetchTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
-	return newWithKeySet(cfg, oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), client), cfg.JWKSURL)), nil
+	keys := keyset.New(cfg.JWKSURL, client)
+	keys.FetchTimeout = FetchTimeout
+	keys.Algorithms = []jose.SignatureAlgorithm{jose.RS256}
+	keys.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil)).With(slog.String("trigger", "transaction_authorizer"))
+	h := newWithKeySet(cfg, keys)
+	h.keys = keys
+	return h, nil
 }
 
 // newWithKeySet builds the handler over keys (cfg already normalized).

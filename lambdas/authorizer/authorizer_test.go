@@ -7,7 +7,9 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +23,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset"
 )
 
 var now0 = time.Unix(1_700_000_000, 0)
@@ -114,7 +117,23 @@ func newHandler(t testing.TB, p *jwksPeer, mutate func(*Config)) (*Handler, *byt
 	var logs bytes.Buffer
 	h.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	h.Now = func() time.Time { return now0 }
+	h.keys.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	return h, &logs
+}
+
+// keyClock is the settable clock of a handler's key set refetch interval
+// (apart from Handler.Now, the clock of the token checks).
+type keyClock struct{ ns atomic.Int64 }
+
+func (c *keyClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *keyClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// setKeyClock gives h's key set a settable clock; before h's first use.
+func setKeyClock(h *Handler) *keyClock {
+	c := &keyClock{}
+	c.ns.Store(now0.UnixNano())
+	h.keys.Now = c.now
+	return c
 }
 
 // accessClaimsFor are the claims of a Cognito access token issued to sub
@@ -363,10 +382,13 @@ func TestWindowAndReasonsConfigured(t *testing.T) {
 }
 
 // TestKeySetCachedAndRotated: the key set is fetched once and reused; a
-// token of a new key id makes it fetch again; a key set outage refuses.
+// token of a new key id makes it fetch again, but only once the refetch
+// interval has passed (until then it is refused: otherwise anyone could
+// force a fetch per request); a key set outage refuses.
 func TestKeySetCachedAndRotated(t *testing.T) {
 	p := newJWKSPeer(t)
 	h, _ := newHandler(t, p, nil)
+	clock := setKeyClock(h)
 	good := "Bearer " + sign(t, poolKey, "pool-1", accessClaimsFor(p.issuer(), bob))
 	for i := 0; i < 5; i++ {
 		if d := h.Decide(context.Background(), good); d.Reason != ReasonOK {
@@ -377,18 +399,131 @@ func TestKeySetCachedAndRotated(t *testing.T) {
 		t.Fatalf("key set fetched %d times for 5 calls, want 1", n)
 	}
 	p.setKeys(map[string]*rsa.PrivateKey{"pool-1": poolKey, "pool-2": rotatedKey})
-	if d := h.Decide(context.Background(), "Bearer "+sign(t, rotatedKey, "pool-2", accessClaimsFor(p.issuer(), bob))); d.Reason != ReasonOK {
+	rotated := "Bearer " + sign(t, rotatedKey, "pool-2", accessClaimsFor(p.issuer(), bob))
+	clock.advance(keyset.DefaultMinInterval - time.Second)
+	if d := h.Decide(context.Background(), rotated); d.Reason != ReasonTokenInvalid {
+		t.Fatalf("rotated key within the refetch interval: %s", d.Reason)
+	}
+	if n := p.fetches.Load(); n != 1 {
+		t.Fatalf("fetches within the refetch interval = %d, want 1", n)
+	}
+	clock.advance(time.Second)
+	if d := h.Decide(context.Background(), rotated); d.Reason != ReasonOK {
 		t.Fatalf("rotated key: %s", d.Reason)
 	}
 	if n := p.fetches.Load(); n != 2 {
 		t.Fatalf("fetches after rotation = %d, want 2", n)
 	}
 
+	// An outage after that keeps the last good keys.
+	p.down.Store(true)
+	clock.advance(keyset.DefaultMinInterval)
+	if d := h.Decide(context.Background(), "Bearer "+sign(t, otherKey, "other-1", accessClaimsFor(p.issuer(), bob))); d.Reason != ReasonTokenInvalid {
+		t.Fatalf("unknown kid during an outage: %s", d.Reason)
+	}
+	if d := h.Decide(context.Background(), rotated); d.Reason != ReasonOK || p.fetches.Load() != 3 {
+		t.Fatalf("last good key during an outage: %s after %d fetches", d.Reason, p.fetches.Load())
+	}
+
 	down := newJWKSPeer(t)
 	down.down.Store(true)
 	h2, _ := newHandler(t, down, nil)
-	if d := h2.Decide(context.Background(), "Bearer "+sign(t, poolKey, "pool-1", accessClaimsFor(down.issuer(), bob))); d.Reason != ReasonTokenInvalid {
-		t.Fatalf("key set down: %s", d.Reason)
+	for i := 0; i < 3; i++ {
+		if d := h2.Decide(context.Background(), "Bearer "+sign(t, poolKey, "pool-1", accessClaimsFor(down.issuer(), bob))); d.Reason != ReasonTokenInvalid {
+			t.Fatalf("key set down: %s", d.Reason)
+		}
+	}
+	if n := down.fetches.Load(); n != 1 {
+		t.Fatalf("fetches of a key set that is down = %d, want 1", n)
+	}
+}
+
+// TestUnknownKidBurstFetchesBounded: a burst of tokens that look like the
+// pool's but carry random kids (signed by a stranger's key) does not make
+// the authorizer fetch the key set per request: one fetch per refetch
+// interval at most, while a rightful token sent beside them is authorized
+// every time.
+func TestUnknownKidBurstFetchesBounded(t *testing.T) {
+	const burst, workers = 1000, 16
+	p := newJWKSPeer(t)
+	h, logs := newHandler(t, p, nil)
+	clock := setKeyClock(h)
+	var keyLogs bytes.Buffer
+	h.keys.Logger = slog.New(slog.NewJSONHandler(&keyLogs, nil))
+	rightful := "Bearer " + sign(t, poolKey, "pool-1", accessClaimsFor(p.issuer(), bob))
+	strangers := make([]string, burst)
+	for i := range strangers {
+		kid := make([]byte, 16)
+		if _, err := rand.Read(kid); err != nil {
+			t.Fatal(err)
+		}
+		strangers[i] = "Bearer " + sign(t, otherKey, hex.EncodeToString(kid), accessClaimsFor(p.issuer(), bob))
+	}
+
+	// run sends the burst from workers goroutines, each also sending the
+	// rightful token after every stranger's.
+	run := func() (authorized, refused int32) {
+		var ok, no atomic.Int32
+		work := make(chan string)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for tok := range work {
+					if resp, err := h.Handle(context.Background(), request(tok)); err != nil || resp.IsAuthorized {
+						t.Errorf("stranger token: authorized=%v err=%v", resp.IsAuthorized, err)
+					} else {
+						no.Add(1)
+					}
+					if resp, err := h.Handle(context.Background(), request(rightful)); err != nil || !resp.IsAuthorized {
+						t.Errorf("rightful token refused during the burst: err=%v", err)
+					} else {
+						ok.Add(1)
+					}
+				}
+			}()
+		}
+		for _, tok := range strangers {
+			work <- tok
+		}
+		close(work)
+		wg.Wait()
+		return ok.Load(), no.Load()
+	}
+
+	// Cold start: the first requests share one fetch, the rest none.
+	ok, no := run()
+	cold := p.fetches.Load()
+	t.Logf("cold burst: %d random-kid tokens refused, %d rightful authorized, %d key set fetches", no, ok, cold)
+	if cold < 1 || cold > 2 {
+		t.Fatalf("fetches for a cold burst of %d unknown kids = %d, want 1 or 2", burst, cold)
+	}
+	if ok != burst || no != burst {
+		t.Fatalf("authorized %d and refused %d, want %d each", ok, no, burst)
+	}
+	// A minute later the same burst may fetch once more, no more.
+	clock.advance(keyset.DefaultMinInterval)
+	run()
+	warm := p.fetches.Load() - cold
+	t.Logf("burst one interval later: %d more fetches", warm)
+	if warm > 1 {
+		t.Fatalf("fetches for a second burst = %d, want at most 1", warm)
+	}
+
+	// Every decision logged its reason; the fetches logged theirs; no kid
+	// or token part in either log.
+	if n := strings.Count(logs.String(), `"reason":"token_invalid"`); n != 2*burst {
+		t.Fatalf("token_invalid lines = %d, want %d", n, 2*burst)
+	}
+	if n := strings.Count(keyLogs.String(), `"reason":"`+keyset.ReasonFetched+`"`); int32(n) != p.fetches.Load() {
+		t.Fatalf("fetch lines = %d for %d fetches: %s", n, p.fetches.Load(), keyLogs.String())
+	}
+	for _, tok := range strangers[:50] {
+		header := strings.Split(strings.TrimPrefix(tok, "Bearer "), ".")[0]
+		if strings.Contains(logs.String(), header) || strings.Contains(keyLogs.String(), header) {
+			t.Fatal("a token header was logged")
+		}
 	}
 }
 
