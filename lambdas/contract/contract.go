@@ -7,6 +7,11 @@
 // deployed sign-in.
 package contract
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
 // Environment variable keys read by the step-up trigger handlers. Values are
 // configuration only: no secret is ever passed through the environment.
 const (
@@ -296,6 +301,21 @@ const (
 	AuthorizerContextSub      = "sub"
 	AuthorizerContextStepUpAt = "stepup_at"
 )
+
+// MaxBindingValue bounds the per-challenge value a client echoes.
+const MaxBindingValue = 256
+
+// BindingHash is the lower-case hex SHA-256 of a per-challenge value
+// (PublicStepUpBinding): what Create keeps privately, Verify records and
+// the guard recomputes from the echoed value. It returns "" for an empty or
+// oversized value.
+func BindingHash(value string) string {
+	if value == "" || len(value) > MaxBindingValue {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(value))
+	return hex.EncodeToString(sum[:])
+}
 
 // ValidStepUpReason reports whether r may be a step-up reason: 1 to 64
 // characters of a-z, 0-9 and '_'. Both the construct and the handlers use it.

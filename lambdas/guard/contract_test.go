@@ -28,7 +28,8 @@ const (
       "email_verified": "true",
       "email": "alice@example.com"
     },
-    "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null}
+    "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null},
+    "clientMetadata": {"stepup_binding": "bXktY2hhbGxlbmdlLXZhbHVl"}
   },
   "response": {"claimsOverrideDetails": null}
 }`
@@ -43,7 +44,7 @@ const (
     "userAttributes": {"sub": "6f1c2c3e-0000-4000-8000-000000000001", "email": "alice@example.com"},
     "groupConfiguration": {"groupsToOverride": ["admins"], "iamRolesToOverride": [], "preferredRole": null},
     "scopes": ["openid", "email", "aws.cognito.signin.user.admin"],
-    "clientMetadata": {"k": "v"}
+    "clientMetadata": {"k": "v", "stepup_binding": "bXktY2hhbGxlbmdlLXZhbHVl"}
   },
   "response": {"claimsAndScopeOverrideDetails": null}
 }`
@@ -110,7 +111,7 @@ func TestContractThroughLambdaHandler(t *testing.T) {
 	}
 	// With an allowed reason in clientMetadata.
 	f.put(pool, sub, now0)
-	m, err = invoke(t, h, strings.Replace(cognitoV2, `{"k": "v"}`, `{"stepup_reason": "high_value_transaction"}`, 1))
+	m, err = invoke(t, h, strings.Replace(cognitoV2, `{"k": "v", `, `{"stepup_reason": "high_value_transaction", `, 1))
 	if err != nil {
 		t.Fatalf("v2 with reason: %v", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // FuzzHandleEvent feeds arbitrary event JSON through the Lambda handler:
@@ -23,10 +25,11 @@ func FuzzHandleEvent(f *testing.F) {
 	f.Add([]byte(`{"triggerSource":"TokenGeneration_RefreshTokens"}`), false)
 	f.Add([]byte(`{"userPoolId":"p#","request":{"userAttributes":{"sub":"x"}}}`), true)
 	f.Add([]byte(`null`), true)
+	f.Add([]byte(strings.Replace(cognitoV1, `"stepup_binding": "`, `"stepup_binding": "x`, 1)), true)
 	f.Add([]byte(strings.Replace(cognitoV1, client, "2other98765432", 1)), true)
 	f.Add([]byte(`{"request":null,"response":{"claimsOverrideDetails":{"claimsToSuppress":["sub"]}}}`), false)
-	f.Add([]byte(strings.Replace(cognitoV2, `{"k": "v"}`, `{"stepup_reason": "high_value_transaction"}`, 1)), true)
-	f.Add([]byte(strings.Replace(cognitoV2, `{"k": "v"}`, `{"stepup_reason": "high_value_transaction\u0000"}`, 1)), true)
+	f.Add([]byte(strings.Replace(cognitoV2, `{"k": "v", `, `{"stepup_reason": "high_value_transaction", `, 1)), true)
+	f.Add([]byte(strings.Replace(cognitoV2, `{"k": "v", `, `{"stepup_reason": "high_value_transaction\u0000", `, 1)), true)
 	h := New(nil, time.Minute)
 	h.Logger = slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))
 	h.Now = func() time.Time { return now0 }
@@ -48,7 +51,10 @@ func FuzzHandleEvent(f *testing.F) {
 		if ev.TriggerSource == TriggerRefreshTokens {
 			return
 		}
-		want := ev.UserPoolID + "#" + ev.Request.UserAttributes["sub"]
+		want := ev.UserPoolID + "#" + ev.Request.UserAttributes["sub"] + "#" + contract.BindingHash(binding)
+		if ev.Request.ClientMetadata[contract.MetadataStepUpBinding] != binding {
+			t.Fatalf("passed for a sign-in that does not echo the challenge's value: %s", payload)
+		}
 		if len(store.consumed) != 1 || store.consumed[0] != want {
 			t.Fatalf("passed without consuming %q (consumed %v): %s", want, store.consumed, payload)
 		}

@@ -20,10 +20,17 @@
 //     finds no record and is refused (fail closed: the user signs in again).
 //   - Every other triggerSource, known (TokenGeneration_HostedAuth,
 //     _Authentication, _NewPasswordChallenge, _AuthenticateDevice) or not,
-//     passes only when a record for (userPoolId, sub) is consumed within the
+//     passes only when the record of this sign-in is consumed within the
 //     window and was recorded on the same app client (callerContext.clientId):
 //     a step-up passed on one client never releases tokens to another. A
-//     record of another client is consumed (deleted) all the same.
+//     record of another client is consumed (deleted) all the same. "This
+//     sign-in" is the one whose ClientMetadata echoes the per-challenge
+//     value Create handed out (contract.MetadataStepUpBinding): the record's
+//     key holds its hash. Cognito passes RespondToAuthChallenge's
+//     ClientMetadata to pre token generation and InitiateAuth's not (AWS
+//     Knowledge Center, "pass ClientMetadata to Lambda triggers"), so the
+//     value travels with the answer to the custom challenge. A sign-in
+//     without it, or with another value, consumes nothing.
 //
 // Every refusal is the same generic error ("step-up required"); the reason
 // goes to one JSON log line, without tokens or user attributes.
@@ -90,6 +97,10 @@ const (
 	ReasonStoreUnavailable  Reason = steprecord.ReasonUnavailable
 	ReasonEventMalformed    Reason = steprecord.ReasonInvalidKey
 	ReasonInternalError     Reason = "internal_error"
+	// ReasonBindingMissing: the sign-in's ClientMetadata does not echo the
+	// challenge's contract.PublicStepUpBinding value, so no record can be
+	// this sign-in's; nothing is consumed.
+	ReasonBindingMissing Reason = "binding_missing"
 )
 
 // Passes reports whether the reason lets Cognito issue tokens.
@@ -110,7 +121,7 @@ const (
 // Consumer consumes a step-up record and returns, when ok, the time the
 // step-up passed; *steprecord.Store satisfies it.
 type Consumer interface {
-	ConsumeAt(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error)
+	ConsumeAt(ctx context.Context, poolID, sub, clientID, bindingHash string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error)
 }
 
 var _ Consumer = (*steprecord.Store)(nil)
@@ -260,7 +271,17 @@ func (h *Handler) decide(ctx context.Context, ev Event) (Reason, time.Time) {
 		return ReasonOKRefresh, time.Time{}
 	}
 	sub := ev.Request.UserAttributes["sub"]
-	if _, err := steprecord.Key(ev.UserPoolID, sub); err != nil {
+	if ev.UserPoolID == "" || sub == "" {
+		return ReasonEventMalformed, time.Time{}
+	}
+	// Only the sign-in that answered the challenge knows its value: a
+	// password-only issuance racing the step-up (or any other sign-in of
+	// the user) names no record and consumes nothing.
+	hash := contract.BindingHash(ev.Request.ClientMetadata[contract.MetadataStepUpBinding])
+	if hash == "" {
+		return ReasonBindingMissing, time.Time{}
+	}
+	if _, err := steprecord.Key(ev.UserPoolID, sub, hash); err != nil {
 		return ReasonEventMalformed, time.Time{}
 	}
 	if h == nil || h.store == nil {
@@ -277,7 +298,7 @@ func (h *Handler) decide(ctx context.Context, ev Event) (Reason, time.Time) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	passedAt, ok, reason, err := h.store.ConsumeAt(cctx, ev.UserPoolID, sub, ev.CallerContext.ClientID, t, h.window)
+	passedAt, ok, reason, err := h.store.ConsumeAt(cctx, ev.UserPoolID, sub, ev.CallerContext.ClientID, hash, t, h.window)
 	switch {
 	case err != nil:
 		if reason == steprecord.ReasonInvalidKey {

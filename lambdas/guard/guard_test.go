@@ -45,18 +45,18 @@ func (f *fakeStore) put(pool, sub string, at time.Time) { f.putClient(pool, sub,
 func (f *fakeStore) putClient(pool, sub, clientID string, at time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.records[pool+"#"+sub] = fakeRecord{at: at, client: clientID}
+	f.records[pool+"#"+sub+"#"+contract.BindingHash(binding)] = fakeRecord{at: at, client: clientID}
 }
 
-func (f *fakeStore) ConsumeAt(ctx context.Context, pool, sub, clientID string, now time.Time, window time.Duration) (time.Time, bool, string, error) {
-	ok, reason, err := f.consume(ctx, pool, sub, clientID, now, window)
+func (f *fakeStore) ConsumeAt(ctx context.Context, pool, sub, clientID, hash string, now time.Time, window time.Duration) (time.Time, bool, string, error) {
+	ok, reason, err := f.consume(ctx, pool, sub, clientID, hash, now, window)
 	if !ok {
 		return time.Time{}, ok, reason, err
 	}
 	return f.lastAt, ok, reason, err
 }
 
-func (f *fakeStore) consume(ctx context.Context, pool, sub, clientID string, now time.Time, window time.Duration) (bool, string, error) {
+func (f *fakeStore) consume(ctx context.Context, pool, sub, clientID, hash string, now time.Time, window time.Duration) (bool, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -73,7 +73,7 @@ func (f *fakeStore) consume(ctx context.Context, pool, sub, clientID string, now
 	if f.err != nil {
 		return false, steprecord.ReasonUnavailable, f.err
 	}
-	key, err := steprecord.Key(pool, sub)
+	key, err := steprecord.Key(pool, sub, hash)
 	if err != nil {
 		return false, steprecord.ReasonInvalidKey, err
 	}
@@ -97,6 +97,9 @@ const (
 	pool   = "us-east-1_AbCdEf123"
 	sub    = "6f1c2c3e-0000-4000-8000-000000000001"
 	client = "1example23456789" // the app client of event() and the Cognito samples
+	// binding is the per-challenge value of the step-up sign-in event()
+	// echoes; put records under its hash.
+	binding = "bXktY2hhbGxlbmdlLXZhbHVl"
 )
 
 func event(source string) Event {
@@ -111,6 +114,7 @@ func event(source string) Event {
 		},
 		Request: Request{
 			UserAttributes: map[string]string{"sub": sub, "email": "alice@example.com", "cognito:user_status": "CONFIRMED"},
+			ClientMetadata: map[string]string{contract.MetadataStepUpBinding: binding},
 		},
 	}
 }
@@ -193,6 +197,39 @@ func TestDecide(t *testing.T) {
 			}
 			if f.calls != tc.calls {
 				t.Fatalf("store calls = %d, want %d", f.calls, tc.calls)
+			}
+		})
+	}
+}
+
+// TestPasswordOnlyIssuanceConsumesNothing: an issuance that does not echo
+// the challenge's value (a password-only USER_SRP_AUTH sign-in racing the
+// step-up, or a guess) is refused and leaves the step-up sign-in's record
+// for that sign-in.
+func TestPasswordOnlyIssuanceConsumesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		metadata map[string]string
+		want     Reason
+		calls    int
+	}{
+		{name: "no metadata", metadata: nil, want: ReasonBindingMissing, calls: 0},
+		{name: "empty value", metadata: map[string]string{contract.MetadataStepUpBinding: ""}, want: ReasonBindingMissing, calls: 0},
+		{name: "oversized value", metadata: map[string]string{contract.MetadataStepUpBinding: strings.Repeat("a", contract.MaxBindingValue+1)}, want: ReasonBindingMissing, calls: 0},
+		{name: "wrong value", metadata: map[string]string{contract.MetadataStepUpBinding: "guess"}, want: ReasonRecordMissing, calls: 1},
+		{name: "the hash instead of the value", metadata: map[string]string{contract.MetadataStepUpBinding: contract.BindingHash(binding)}, want: ReasonRecordMissing, calls: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeStore()
+			f.put(pool, sub, now0)
+			h := newTestHandler(f, nil)
+			attacker := event(TriggerAuthentication)
+			attacker.Request.ClientMetadata = tc.metadata
+			if got := h.Decide(context.Background(), attacker); got != tc.want || f.calls != tc.calls {
+				t.Fatalf("attacker = %s with %d store calls, want %s with %d", got, f.calls, tc.want, tc.calls)
+			}
+			if got := h.Decide(context.Background(), event(TriggerAuthentication)); got != ReasonOK {
+				t.Fatalf("rightful sign-in after the attacker = %s", got)
 			}
 		})
 	}
@@ -327,7 +364,7 @@ func TestStepUpClaimsOnlyOnConsumedRecord(t *testing.T) {
 			}
 			ev := event(tc.source)
 			ev.Version = tc.version
-			ev.Request.ClientMetadata = map[string]string{contract.MetadataStepUpReason: contract.StepUpReasonHighValueTransaction}
+			ev.Request.ClientMetadata[contract.MetadataStepUpReason] = contract.StepUpReasonHighValueTransaction
 			var logs bytes.Buffer
 			out, err := newTestHandler(f, &logs).Handle(context.Background(), ev)
 			if tc.refused {
@@ -420,14 +457,15 @@ func TestStepUpReasonAllowList(t *testing.T) {
 // holds no metadata.
 func TestHostileMetadataNeverReachesTokensOrLogs(t *testing.T) {
 	hostile := map[string]string{
-		"stepup_reason":               "evil\"}} \u2028 <script>",
-		contract.ClaimStepUpAt:        "99999999999",
-		contract.ClaimStepUpReason:    "high_value_transaction",
-		"claimsToAddOrOverride":       `{"sub":"someone-else"}`,
-		"cognito:groups":              "admins",
-		strings.Repeat("k", 1024):     strings.Repeat("v", 1<<15),
-		"stepup_reason\x00":           "high_value_transaction",
-		"accessTokenGeneration.scope": "admin",
+		"stepup_reason":                "evil\"}} \u2028 <script>",
+		contract.ClaimStepUpAt:         "99999999999",
+		contract.ClaimStepUpReason:     "high_value_transaction",
+		"claimsToAddOrOverride":        `{"sub":"someone-else"}`,
+		"cognito:groups":               "admins",
+		strings.Repeat("k", 1024):      strings.Repeat("v", 1<<15),
+		"stepup_reason\x00":            "high_value_transaction",
+		"accessTokenGeneration.scope":  "admin",
+		contract.MetadataStepUpBinding: binding,
 	}
 	f := newFakeStore()
 	f.put(pool, sub, now0)
@@ -490,7 +528,7 @@ func TestReasonsFromEnv(t *testing.T) {
 // lyingStore says ok with a time outside the window.
 type lyingStore struct{ at time.Time }
 
-func (l lyingStore) ConsumeAt(context.Context, string, string, string, time.Time, time.Duration) (time.Time, bool, string, error) {
+func (l lyingStore) ConsumeAt(context.Context, string, string, string, string, time.Time, time.Duration) (time.Time, bool, string, error) {
 	return l.at, true, steprecord.ReasonOK, nil
 }
 

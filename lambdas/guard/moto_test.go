@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 	"github.com/cognitobridge/cognitobridge/lambdas/guard"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/steprecordtest"
@@ -25,14 +27,27 @@ func TestGuardWithDynamoDB(t *testing.T) {
 	ev := guard.Event{
 		Header: guard.Header{Version: "2", TriggerSource: guard.TriggerAuthentication, UserPoolID: "us-east-1_AbCdEf123", UserName: "alice",
 			CallerContext: guard.CallerContext{ClientID: "1example23456789"}},
-		Request: guard.Request{UserAttributes: map[string]string{"sub": "sub-1"}},
+		Request: guard.Request{UserAttributes: map[string]string{"sub": "sub-1"},
+			ClientMetadata: map[string]string{contract.MetadataStepUpBinding: "value-1"}},
+	}
+	// Verify's writes: the first step-up enrolls, later ones record.
+	first := true
+	record := func() {
+		t.Helper()
+		p := steprecord.Pass{PoolID: ev.UserPoolID, Sub: "sub-1", ClientID: ev.CallerContext.ClientID,
+			BindingHash: contract.BindingHash("value-1"), Identity: enrollment.Identity{Issuer: "https://idp", Subject: "alice"}, At: time.Now()}
+		write, want := store.RecordEnrolled, steprecord.Recorded
+		if first {
+			write, want, first = store.EnrollAndRecord, steprecord.Enrolled, false
+		}
+		if o, err := write(ctx, p); err != nil || o != want {
+			t.Fatalf("record: %v, %v", o, err)
+		}
 	}
 	if _, err := h.Handle(ctx, ev); !errors.Is(err, guard.ErrStepUpRequired) {
 		t.Fatalf("without record: %v", err)
 	}
-	if err := store.Record(ctx, ev.UserPoolID, "sub-1", ev.CallerContext.ClientID, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	record()
 	if _, err := h.Handle(ctx, ev); err != nil {
 		t.Fatalf("with record: %v", err)
 	}
@@ -42,9 +57,7 @@ func TestGuardWithDynamoDB(t *testing.T) {
 
 	// A step-up passed on one app client releases no tokens to another,
 	// and the record is spent by the attempt.
-	if err := store.Record(ctx, ev.UserPoolID, "sub-1", ev.CallerContext.ClientID, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	record()
 	other := ev
 	other.CallerContext.ClientID = "2other98765432"
 	if got := h.Decide(ctx, other); got != guard.ReasonRecordOtherClient {

@@ -24,6 +24,10 @@ const (
 	minBudget          = 100 * time.Millisecond
 	maxBudget          = 4700 * time.Millisecond
 	maxSecretTTL       = 24 * time.Hour
+	// DefaultAuthTimeSkew is the clock skew allowed between the provider's
+	// auth_time and Create's clock.
+	DefaultAuthTimeSkew = 30 * time.Second
+	maxAuthTimeSkew     = 300 * time.Second
 )
 
 // allowedAlgs are the asymmetric JWS algorithms an ID token may use; "none"
@@ -97,6 +101,15 @@ type Config struct {
 	AllowPasswordless bool
 	// Budget bounds all upstream calls of one invocation. Default: 4 s.
 	Budget time.Duration
+	// Enrollment is contract.EnrollmentFirstUse (default) or
+	// contract.EnrollmentAdminOnly.
+	Enrollment string
+	// FreshAuth asks the provider for a new authentication (max_age=0,
+	// prompt=login) and requires auth_time. Default: true.
+	FreshAuth bool
+	// AuthTimeSkew is how much earlier than the challenge's creation
+	// auth_time may be. Default: 30 s.
+	AuthTimeSkew time.Duration
 }
 
 // Define returns the part of c that the Define trigger uses.
@@ -158,6 +171,31 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		AllowPasswordless: dc.AllowPasswordless,
 		SecretTTL:         DefaultSecretTTL,
 		Budget:            DefaultBudget,
+		Enrollment:        get(contract.EnvEnrollment),
+		FreshAuth:         true,
+		AuthTimeSkew:      DefaultAuthTimeSkew,
+	}
+	switch c.Enrollment {
+	case "":
+		c.Enrollment = contract.EnrollmentFirstUse
+	case contract.EnrollmentFirstUse, contract.EnrollmentAdminOnly:
+	default:
+		bad(contract.EnvEnrollment, contract.EnrollmentFirstUse+" or "+contract.EnrollmentAdminOnly, c.Enrollment)
+	}
+	switch v := get(contract.EnvFreshAuth); v {
+	case "", contract.FreshAuthRequired:
+	case contract.FreshAuthOff:
+		c.FreshAuth = false
+	default:
+		bad(contract.EnvFreshAuth, contract.FreshAuthRequired+" or "+contract.FreshAuthOff, v)
+	}
+	if v := get(contract.EnvAuthTimeSkewSeconds); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || time.Duration(n)*time.Second > maxAuthTimeSkew {
+			bad(contract.EnvAuthTimeSkewSeconds, "an integer 0..300", v)
+		} else {
+			c.AuthTimeSkew = time.Duration(n) * time.Second
+		}
 	}
 
 	switch c.Provider {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,8 +59,8 @@ func blockIDACRParam(values []string) string {
 // buildChallenge makes the parameters of one custom challenge with fresh
 // state, nonce and PKCE verifier. It is the same for known and unknown
 // users.
-func buildChallenge(cfg Config, r resolved, userName string) (pub, priv map[string]string) {
-	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
+func buildChallenge(cfg Config, r resolved, userName string, now time.Time) (pub, priv map[string]string) {
+	state, nonce, verifier, binding := randomToken(), randomToken(), oauth2.GenerateVerifier(), randomToken()
 	oc := &oauth2.Config{
 		ClientID:    r.clientID,
 		Endpoint:    oauth2.Endpoint{AuthURL: r.authorizeURL},
@@ -73,6 +74,12 @@ func buildChallenge(cfg Config, r resolved, userName string) (pub, priv map[stri
 	if userName != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", userName))
 	}
+	if cfg.FreshAuth {
+		// A new authentication, not a warm provider session: max_age=0
+		// also makes auth_time required in the ID token (OpenID Connect
+		// Core 3.1.2.1); prompt=login for providers that honour only that.
+		opts = append(opts, oauth2.SetAuthURLParam("max_age", "0"), oauth2.SetAuthURLParam("prompt", "login"))
+	}
 	if len(cfg.ACRValues) > 0 {
 		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(cfg.ACRValues, " ")))
 	}
@@ -80,6 +87,9 @@ func buildChallenge(cfg Config, r resolved, userName string) (pub, priv map[stri
 		contract.PublicProvider: cfg.Provider,
 		contract.PublicClientID: r.clientID,
 		contract.PublicState:    state,
+		// Echoed by the client in the ClientMetadata of the answer; the
+		// guard releases tokens only to the sign-in that echoes it.
+		contract.PublicStepUpBinding: binding,
 	}
 	if cfg.Provider == contract.ProviderBlockID {
 		cl := blockIDClaims{IDToken: blockIDIDToken{Username: essential{true}}}
@@ -97,6 +107,8 @@ func buildChallenge(cfg Config, r resolved, userName string) (pub, priv map[stri
 		contract.PrivateState:        state,
 		contract.PrivateNonce:        nonce,
 		contract.PrivateCodeVerifier: verifier,
+		contract.PrivateBindingHash:  contract.BindingHash(binding),
+		contract.PrivateCreatedAt:    strconv.FormatInt(now.UnixMilli(), 10),
 	}
 	return pub, priv
 }
@@ -170,7 +182,7 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	if err := h.prov.complete(ctx, &r, true, false, false); err != nil {
 		return nil, nil, ctxReason(ctx, ReasonProviderUnavailable)
 	}
-	pub, priv = buildChallenge(h.cfg, r, ev.UserName)
+	pub, priv = buildChallenge(h.cfg, r, ev.UserName, time.Now())
 	return pub, priv, ReasonOK
 }
 

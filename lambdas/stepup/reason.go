@@ -49,4 +49,18 @@ const (
 	ReasonACRInsufficient     Reason = "acr_insufficient"
 	ReasonDeadlineExceeded    Reason = "deadline_exceeded"
 	ReasonHookFailed          Reason = "hook_failed"
+	// ReasonAuthTimeMissing: fresh authentication is required and the ID
+	// token has no auth_time.
+	ReasonAuthTimeMissing Reason = "auth_time_missing"
+	// ReasonAuthStale: the provider authentication happened before this
+	// challenge was created (a warm session answered).
+	ReasonAuthStale Reason = "auth_stale"
+	// ReasonEnrollmentMismatch: the user is enrolled with another provider
+	// identity (issuer + sub).
+	ReasonEnrollmentMismatch Reason = "enrollment_mismatch"
+	// ReasonNotEnrolled: enrollment is admin-only and nobody enrolled the user.
+	ReasonNotEnrolled Reason = "not_enrolled"
+	// ReasonRecordFailed: the enrollment or the step-up record could not
+	// be read or written.
+	ReasonRecordFailed Reason = "record_failed"
 )

@@ -8,20 +8,39 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 )
 
-// PassedHook is called after every check passed and before Verify answers
-// answerCorrect=true; an error makes Verify fail closed. A later
-// server-side "step-up passed" recorder plugs in here.
-type PassedHook interface {
-	// OnPassed records or vetoes a passed step-up.
-	OnPassed(ctx context.Context, ev VerifyEvent) error
+// Passed is a step-up answer that passed every token check of Verify.
+type Passed struct {
+	// Event is the Verify event.
+	Event VerifyEvent
+	// Identity is the provider identity the ID token presented: its iss
+	// and sub.
+	Identity enrollment.Identity
+	// BindingHash is the challenge's contract.PrivateBindingHash.
+	BindingHash string
+	// FirstUse says what to do for a user who has no enrollment yet:
+	// ReasonOK when this pass may enroll Identity (first-use enrollment and
+	// the configured binding holds), otherwise the refusal (the binding's
+	// reason, or ReasonNotEnrolled when enrollment is admin-only).
+	FirstUse Reason
+}
+
+// Recorder decides, for a passed step-up, whether it is the enrolled
+// person's, enrolls a first-time user when Passed.FirstUse allows, and
+// records the step-up of this sign-in for the pre token generation guard.
+// It returns ReasonOK only when the record was written, and a short note
+// for the log ("recorded", "enrolled", ...).
+type Recorder interface {
+	Record(ctx context.Context, p Passed) (Reason, string)
 }
 
 // VerifyHandler is the VerifyAuthChallengeResponse Lambda handler.
@@ -32,8 +51,11 @@ type VerifyHandler struct {
 	prov    *providerCache
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
 	Logger *slog.Logger
-	// Hook, when set, is called on success (see PassedHook). Default: nil.
-	Hook PassedHook
+	// Recorder, when set, binds a passed step-up to the user's enrollment
+	// and records it (see Recorder); the deployed handler always has one.
+	// Default: nil, in which case only the configured binding (CheckBinding,
+	// or ReasonNotEnrolled for admin-only enrollment) decides.
+	Recorder Recorder
 }
 
 // NewVerifyHandler returns a Verify handler. secrets yields the provider
@@ -51,6 +73,7 @@ func NewVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client)
 func (h *VerifyHandler) Handle(ctx context.Context, ev VerifyEvent) (out VerifyEvent, err error) {
 	start := time.Now()
 	reason := ReasonInternalError
+	note := ""
 	out = ev
 	out.Response = VerifyResponse{AnswerCorrect: false}
 	defer func() {
@@ -58,44 +81,86 @@ func (h *VerifyHandler) Handle(ctx context.Context, ev VerifyEvent) (out VerifyE
 			out, reason, err = ev, ReasonInternalError, nil
 			out.Response = VerifyResponse{AnswerCorrect: false}
 		}
-		logDecision(ctx, h.Logger, "verify", reason, ev.Header, start)
+		logDecision(ctx, h.Logger, "verify", reason, ev.Header, start, slog.String("enrollment", note))
 	}()
-	reason = h.Check(ctx, ev)
+	reason, note = h.check(ctx, ev)
 	out.Response.AnswerCorrect = reason == ReasonOK
 	return out, nil
 }
 
 // Check runs every Verify check and returns ReasonOK only when all pass.
 func (h *VerifyHandler) Check(ctx context.Context, ev VerifyEvent) Reason {
+	r, _ := h.check(ctx, ev)
+	return r
+}
+
+// check is Check that also returns the recorder's note for the log.
+func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, string) {
+	// One budget for the provider and the recorder.
+	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
+	defer cancel()
+	r := h.checkToken(ctx, ev)
+	if r.reason != ReasonOK {
+		return r.reason, ""
+	}
+	firstUse := CheckBinding(h.cfg, ev.UserName, ev.Request.UserAttributes, r.claims)
+	if firstUse == ReasonOK && h.cfg.Enrollment == contract.EnrollmentAdminOnly {
+		firstUse = ReasonNotEnrolled
+	}
+	if h.Recorder == nil {
+		return firstUse, ""
+	}
+	reason, note := h.Recorder.Record(ctx, Passed{
+		Event:       ev,
+		Identity:    enrollment.Identity{Issuer: r.issuer, Subject: r.subject},
+		BindingHash: ev.Request.PrivateChallengeParameters[contract.PrivateBindingHash],
+		FirstUse:    firstUse,
+	})
+	if reason != ReasonOK && reason != firstUse {
+		reason = ctxReason(ctx, reason)
+	}
+	return reason, note
+}
+
+// tokenResult is what checkToken found: a genuine, fresh ID token of this
+// challenge, its claims and identity.
+type tokenResult struct {
+	reason          Reason
+	claims          map[string]json.RawMessage
+	issuer, subject string
+}
+
+// checkToken runs every check of the answer and the ID token except the
+// binding to the Cognito user.
+func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) (res tokenResult) {
+	done := func(r Reason) tokenResult { res.reason = r; return res }
 	req := ev.Request
 	if req.UserNotFound {
-		return ReasonUserNotFound
+		return done(ReasonUserNotFound)
 	}
 	ans, reason := ParseAnswer(req.ChallengeAnswer)
 	if reason != ReasonOK {
-		return reason
+		return done(reason)
 	}
 	priv := req.PrivateChallengeParameters
 	wantState, wantNonce, verifier := priv[contract.PrivateState], priv[contract.PrivateNonce], priv[contract.PrivateCodeVerifier]
-	if wantState == "" || wantNonce == "" || verifier == "" {
-		return ReasonChallengeParamsBad
+	createdAt, cerr := strconv.ParseInt(priv[contract.PrivateCreatedAt], 10, 64)
+	if wantState == "" || wantNonce == "" || verifier == "" || cerr != nil || createdAt <= 0 || len(priv[contract.PrivateBindingHash]) != 64 {
+		return done(ReasonChallengeParamsBad)
 	}
 	if subtle.ConstantTimeCompare([]byte(ans.State), []byte(wantState)) != 1 {
-		return ReasonStateMismatch
+		return done(ReasonStateMismatch)
 	}
 	if h.secrets == nil {
-		return ReasonSecretUnavailable
+		return done(ReasonSecretUnavailable)
 	}
-
-	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
-	defer cancel()
 
 	r, reason := h.resolve(ctx)
 	if reason != ReasonOK {
-		return reason
+		return done(reason)
 	}
 	if err := h.prov.complete(ctx, &r, false, true, true); err != nil {
-		return ctxReason(ctx, ReasonProviderUnavailable)
+		return done(ctxReason(ctx, ReasonProviderUnavailable))
 	}
 	tok, err := h.exchange(ctx, r, ans.Code, verifier)
 	var rerr *oauth2.RetrieveError
@@ -103,19 +168,19 @@ func (h *VerifyHandler) Check(ctx context.Context, ev VerifyEvent) Reason {
 		// The secret may have been rotated: refetch once, retry once.
 		h.secrets.Invalidate()
 		if r, reason = h.resolve(ctx); reason != ReasonOK {
-			return reason
+			return done(reason)
 		}
 		if err = h.prov.complete(ctx, &r, false, true, true); err != nil {
-			return ctxReason(ctx, ReasonProviderUnavailable)
+			return done(ctxReason(ctx, ReasonProviderUnavailable))
 		}
 		tok, err = h.exchange(ctx, r, ans.Code, verifier)
 	}
 	if err != nil {
-		return ctxReason(ctx, ReasonTokenExchangeFailed)
+		return done(ctxReason(ctx, ReasonTokenExchangeFailed))
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	if rawID == "" {
-		return ReasonIDTokenMissing
+		return done(ReasonIDTokenMissing)
 	}
 
 	v := oidc.NewVerifier(r.issuer, h.prov.keySet(r.jwksURL), &oidc.Config{
@@ -124,30 +189,28 @@ func (h *VerifyHandler) Check(ctx context.Context, ev VerifyEvent) Reason {
 	})
 	idt, err := v.Verify(ctx, rawID)
 	if err != nil {
-		return ctxReason(ctx, ReasonIDTokenInvalid)
+		return done(ctxReason(ctx, ReasonIDTokenInvalid))
 	}
 	var claims map[string]json.RawMessage
 	if err := idt.Claims(&claims); err != nil {
-		return ReasonIDTokenInvalid
+		return done(ReasonIDTokenInvalid)
 	}
 	if reason := checkAZP(claims, idt.Audience, r.clientID); reason != ReasonOK {
-		return reason
+		return done(reason)
 	}
 	if idt.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(wantNonce)) != 1 {
-		return ReasonNonceMismatch
-	}
-	if reason := CheckBinding(h.cfg, ev.UserName, req.UserAttributes, claims); reason != ReasonOK {
-		return reason
+		return done(ReasonNonceMismatch)
 	}
 	if reason := CheckACR(h.cfg.RequiredACR, claims); reason != ReasonOK {
-		return reason
+		return done(reason)
 	}
-	if h.Hook != nil {
-		if err := h.Hook.OnPassed(ctx, ev); err != nil {
-			return ReasonHookFailed
+	if h.cfg.FreshAuth {
+		if reason := CheckAuthTime(claims, createdAt, h.cfg.AuthTimeSkew); reason != ReasonOK {
+			return done(reason)
 		}
 	}
-	return ReasonOK
+	res.claims, res.issuer, res.subject = claims, idt.Issuer, idt.Subject
+	return done(ReasonOK)
 }
 
 func (h *VerifyHandler) resolve(ctx context.Context) (resolved, Reason) {
@@ -260,6 +323,28 @@ func CheckBinding(cfg Config, userName string, attrs map[string]string, claims m
 	}
 	if cfg.BindAttribute == "email" && attrs["email_verified"] != "true" {
 		return ReasonEmailNotVerified
+	}
+	return ReasonOK
+}
+
+// CheckAuthTime requires the ID token's auth_time (a JSON number of epoch
+// seconds) to be no earlier than the challenge's creation (createdAtMillis)
+// minus skew: the person authenticated at the provider for this challenge,
+// not in an earlier, still warm session.
+func CheckAuthTime(claims map[string]json.RawMessage, createdAtMillis int64, skew time.Duration) Reason {
+	raw, ok := claims["auth_time"]
+	if !ok {
+		return ReasonAuthTimeMissing
+	}
+	var at float64
+	if err := json.Unmarshal(raw, &at); err != nil || at <= 0 || at != at {
+		return ReasonAuthTimeMissing
+	}
+	// auth_time has whole seconds: compare in seconds, rounding the
+	// creation down.
+	earliest := createdAtMillis/1000 - int64(skew/time.Second)
+	if int64(at) < earliest {
+		return ReasonAuthStale
 	}
 	return ReasonOK
 }

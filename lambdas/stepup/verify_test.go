@@ -74,12 +74,36 @@ type rawSecret string
 func (r rawSecret) Value(context.Context) (string, error) { return string(r), nil }
 func (rawSecret) Invalidate()                             {}
 
-type hookFunc func(ctx context.Context, ev VerifyEvent) error
+type recorderFunc func(ctx context.Context, p Passed) (Reason, string)
 
-func (f hookFunc) OnPassed(ctx context.Context, ev VerifyEvent) error { return f(ctx, ev) }
+func (f recorderFunc) Record(ctx context.Context, p Passed) (Reason, string) { return f(ctx, p) }
+
+// enrolledAs is a recorder whose user is enrolled with issuer+sub: it
+// passes that identity (and only with a well-formed binding hash), and
+// refuses every other one.
+func enrolledAs(sub string) Recorder {
+	return recorderFunc(func(_ context.Context, p Passed) (Reason, string) {
+		if len(p.BindingHash) != 64 {
+			return ReasonRecordFailed, ""
+		}
+		if strings.HasPrefix(p.Identity.Issuer, "http://127.0.0.1:") && p.Identity.Subject == sub {
+			return ReasonOK, "recorded"
+		}
+		return ReasonEnrollmentMismatch, "mismatch"
+	})
+}
+
+// notEnrolled is a recorder of a user without enrollment: it passes what
+// Passed.FirstUse allows.
+var notEnrolled = recorderFunc(func(_ context.Context, p Passed) (Reason, string) {
+	if p.FirstUse != ReasonOK {
+		return p.FirstUse, "not_enrolled"
+	}
+	return ReasonOK, "enrolled"
+})
 
 func aliceClaims() map[string]any {
-	return map[string]any{"email": "Alice@Example.com", "email_verified": true, "acr": "liveID push", "username": "alice"}
+	return map[string]any{"email": "Alice@Example.com", "email_verified": true, "acr": "liveID push", "username": "alice", "auth_time": time.Now().Unix()}
 }
 
 func aliceAttrs() map[string]string {
@@ -87,13 +111,13 @@ func aliceAttrs() map[string]string {
 }
 
 type verifyCase struct {
-	name    string
-	env     func(env map[string]string)
-	op      func(op *testOP)
-	secrets func(op *testOP) SecretSource
-	claims  func(c map[string]any)
-	event   func(ev *VerifyEvent)
-	hook    PassedHook
+	name     string
+	env      func(env map[string]string)
+	op       func(op *testOP)
+	secrets  func(op *testOP) SecretSource
+	claims   func(c map[string]any)
+	event    func(ev *VerifyEvent)
+	recorder Recorder
 	// createSecrets replaces the secret given to Create
 	createSecrets SecretSource
 	want          Reason
@@ -150,7 +174,7 @@ func runVerify(t *testing.T, tc verifyCase) (Reason, *testOP) {
 	h := NewVerifyHandler(cfg, secrets, nil)
 	var logBuf bytes.Buffer
 	h.Logger = slog.New(slog.NewJSONHandler(&logBuf, nil))
-	h.Hook = tc.hook
+	h.Recorder = tc.recorder
 	out, err := h.Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatalf("Handle returned error %v", err)
@@ -259,8 +283,28 @@ func TestVerify(t *testing.T) {
 		{name: "secret without clientSecret", secrets: func(*testOP) SecretSource { return rawSecret(`{"clientId":"x"}`) }, want: ReasonSecretInvalid, calls: 0},
 		{name: "secret not json", secrets: func(*testOP) SecretSource { return rawSecret(`hunter2`) }, want: ReasonSecretInvalid, calls: 0},
 		{name: "secret source panics", secrets: func(*testOP) SecretSource { return failingSecret{panicking: true} }, want: ReasonInternalError, calls: 0},
-		{name: "hook ok", hook: hookFunc(func(context.Context, VerifyEvent) error { return nil }), want: ReasonOK, calls: -1},
-		{name: "hook fails closed", hook: hookFunc(func(context.Context, VerifyEvent) error { return errors.New("x") }), want: ReasonHookFailed, calls: -1},
+		{name: "recorder failure fails closed", recorder: recorderFunc(func(context.Context, Passed) (Reason, string) { return ReasonRecordFailed, "" }), want: ReasonRecordFailed, calls: -1},
+		{name: "enrolled identity passes whatever the email says", recorder: enrolledAs("person-1"),
+			claims: func(c map[string]any) { c["email"] = "alice-new@example.com" }, want: ReasonOK, calls: -1},
+		{name: "email rebind after enrollment refused", recorder: enrolledAs("person-1"),
+			claims: func(c map[string]any) { c["sub"] = "mallory-at-idp"; c["email"] = "mallory@example.com" },
+			event:  func(ev *VerifyEvent) { ev.Request.UserAttributes["email"] = "mallory@example.com" },
+			want:   ReasonEnrollmentMismatch, calls: -1},
+		{name: "first use enrolls when the binding holds", recorder: notEnrolled, want: ReasonOK, calls: -1},
+		{name: "first use refused when the binding fails", recorder: notEnrolled,
+			claims: func(c map[string]any) { c["email"] = "mallory@example.com" }, want: ReasonBindingMismatch, calls: -1},
+		{name: "admin-only enrollment refuses a user nobody enrolled", recorder: notEnrolled,
+			env: func(e map[string]string) { e[contract.EnvEnrollment] = contract.EnrollmentAdminOnly }, want: ReasonNotEnrolled, calls: -1},
+		{name: "auth_time missing", claims: func(c map[string]any) { delete(c, "auth_time") }, want: ReasonAuthTimeMissing, calls: -1},
+		{name: "auth_time not a number", claims: func(c map[string]any) { c["auth_time"] = "yesterday" }, want: ReasonAuthTimeMissing, calls: -1},
+		{name: "auth_time of a warm session", claims: func(c map[string]any) { c["auth_time"] = time.Now().Add(-10 * time.Minute).Unix() }, want: ReasonAuthStale, calls: -1},
+		{name: "auth_time within skew", claims: func(c map[string]any) { c["auth_time"] = time.Now().Add(-20 * time.Second).Unix() }, want: ReasonOK, calls: -1},
+		{name: "auth_time beyond configured skew", env: func(e map[string]string) { e[contract.EnvAuthTimeSkewSeconds] = "5" },
+			claims: func(c map[string]any) { c["auth_time"] = time.Now().Add(-20 * time.Second).Unix() }, want: ReasonAuthStale, calls: -1},
+		{name: "fresh auth off accepts a token without auth_time", env: func(e map[string]string) { e[contract.EnvFreshAuth] = contract.FreshAuthOff },
+			claims: func(c map[string]any) { delete(c, "auth_time") }, want: ReasonOK, calls: -1},
+		{name: "created at missing", event: func(ev *VerifyEvent) { delete(ev.Request.PrivateChallengeParameters, contract.PrivateCreatedAt) }, want: ReasonChallengeParamsBad, calls: 0},
+		{name: "binding hash missing", event: func(ev *VerifyEvent) { delete(ev.Request.PrivateChallengeParameters, contract.PrivateBindingHash) }, want: ReasonChallengeParamsBad, calls: 0},
 		{name: "explicit endpoints skip discovery", op: func(op *testOP) { op.discoveryFail.Store(100) }, env: func(e map[string]string) {
 			e[contract.EnvAuthorizeURL] = e[contract.EnvIssuer] + "/authorize"
 			e[contract.EnvTokenURL] = e[contract.EnvIssuer] + "/token"

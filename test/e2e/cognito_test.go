@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // This file is a small fake of Amazon Cognito's custom authentication
@@ -24,6 +26,13 @@ import (
 // private parameters to Verify, and appends {CUSTOM_CHALLENGE, answerCorrect,
 // challengeMetadata} before invoking Define again. issueTokens ends with
 // tokens, failAuthentication (or a trigger error) with NotAuthorizedException.
+//
+// ClientMetadata is routed as AWS documents it (Knowledge Center,
+// "cognito-clientmetadata-lambda-trigger"): InitiateAuth's reaches none of
+// these triggers; each RespondToAuthChallenge's reaches the Verify, Define
+// and Create invocations it causes and, when it ends the sign-in with
+// tokens, pre token generation (the guard, a version 2 event, as the
+// construct configures it by default).
 //
 // What it does not do: the SRP arithmetic (the password step's outcome is an
 // input), the session token and its 3-minute lifetime, and Cognito's own
@@ -77,6 +86,26 @@ type (
 			ChallengeMetadata          string            `json:"challengeMetadata"`
 		} `json:"response"`
 	}
+	preTokenEvent struct {
+		eventHeader
+		Request struct {
+			UserAttributes     map[string]string `json:"userAttributes"`
+			GroupConfiguration struct {
+				GroupsToOverride   []string `json:"groupsToOverride"`
+				IAMRolesToOverride []string `json:"iamRolesToOverride"`
+				PreferredRole      *string  `json:"preferredRole"`
+			} `json:"groupConfiguration"`
+			Scopes         []string          `json:"scopes"`
+			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
+		} `json:"request"`
+		Response struct {
+			ClaimsAndScopeOverrideDetails *struct {
+				AccessTokenGeneration *struct {
+					ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride"`
+				} `json:"accessTokenGeneration"`
+			} `json:"claimsAndScopeOverrideDetails"`
+		} `json:"response"`
+	}
 	verifyEvent struct {
 		eventHeader
 		Request struct {
@@ -98,10 +127,12 @@ const (
 	challengeCustom   = "CUSTOM_CHALLENGE"
 )
 
-// cognito is the fake pool: one app client, three triggers.
+// cognito is the fake pool: one app client, the three custom-auth triggers
+// and, when guard is set, the pre token generation trigger.
 type cognito struct {
 	poolID, clientID       string
 	define, create, verify *function
+	guard                  *function
 }
 
 // poolUser is a user as Cognito would present it to the triggers.
@@ -120,6 +151,23 @@ type client struct {
 	// answer returns the challengeAnswer for the n-th custom challenge
 	// (from 0), or ok=false to abandon the sign-in.
 	answer func(t *testing.T, n int, public map[string]string) (answer string, ok bool)
+	// passwordMetadata is the ClientMetadata of the PASSWORD_VERIFIER
+	// answer (Amplify: signIn's options.clientMetadata).
+	passwordMetadata map[string]string
+	// metadata returns the ClientMetadata of the RespondToAuthChallenge that
+	// answers a custom challenge (Amplify: confirmSignIn's
+	// options.clientMetadata). Default: the documented client contract,
+	// echoing the challenge's stepupBinding.
+	metadata func(public map[string]string) map[string]string
+	// beforeTokens runs after Define decided to issue tokens and before
+	// Cognito runs pre token generation: where a racing sign-in lands.
+	beforeTokens func()
+}
+
+// echoBinding is the client contract: the answer's ClientMetadata carries
+// the challenge's stepupBinding.
+func echoBinding(public map[string]string) map[string]string {
+	return map[string]string{contract.MetadataStepUpBinding: public[contract.PublicStepUpBinding]}
 }
 
 // signIn is the record of one sign-in.
@@ -132,6 +180,10 @@ type signIn struct {
 	defines  []string
 	creates  []createEvent
 	verifies []bool
+	// guardRefused: Define issued tokens but pre token generation refused.
+	guardRefused bool
+	// claims are what pre token generation added to the access token.
+	claims map[string]any
 }
 
 func (c *cognito) header(trigger string, u poolUser) eventHeader {
@@ -157,12 +209,15 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 		session = append(session, sessionEntry{ChallengeName: challengeSRPA, ChallengeResult: true})
 	}
 	var rec signIn
+	// The ClientMetadata of the call in progress: none for InitiateAuth.
+	var md map[string]string
 	for step := 0; step < 20; step++ {
 		var d defineEvent
 		d.eventHeader = c.header("DefineAuthChallenge_Authentication", u)
 		d.Request.UserAttributes = attrs
 		d.Request.Session = append([]sessionEntry{}, session...)
 		d.Request.UserNotFound = u.notFound
+		d.Request.ClientMetadata = md
 		if err := c.define.invoke(t, d, &d); err != nil {
 			rec.failed = true
 			rec.defines = append(rec.defines, "error")
@@ -176,12 +231,21 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 			return rec
 		case r.IssueTokens:
 			rec.defines = append(rec.defines, "issueTokens")
-			rec.issued = true
+			if cl.beforeTokens != nil {
+				cl.beforeTokens()
+			}
+			claims, err := c.generateTokens(t, u, attrs, md)
+			if err != nil {
+				rec.guardRefused, rec.failed = true, true
+				return rec
+			}
+			rec.issued, rec.claims = true, claims
 			return rec
 		}
 		rec.defines = append(rec.defines, r.ChallengeName)
 		switch r.ChallengeName {
 		case challengePassword:
+			md = cl.passwordMetadata
 			session = append(session, sessionEntry{ChallengeName: challengePassword, ChallengeResult: cl.passwordOK})
 		case challengeCustom:
 			var ce createEvent
@@ -190,6 +254,7 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 			ce.Request.ChallengeName = challengeCustom
 			ce.Request.Session = append([]sessionEntry{}, session...)
 			ce.Request.UserNotFound = u.notFound
+			ce.Request.ClientMetadata = md
 			if err := c.create.invoke(t, ce, &ce); err != nil {
 				rec.createFailed, rec.failed = true, true
 				return rec
@@ -200,8 +265,13 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 				rec.abandoned = true
 				return rec
 			}
+			md = echoBinding(ce.Response.PublicChallengeParameters)
+			if cl.metadata != nil {
+				md = cl.metadata(ce.Response.PublicChallengeParameters)
+			}
 			var ve verifyEvent
 			ve.eventHeader = c.header("VerifyAuthChallengeResponse_Authentication", u)
+			ve.Request.ClientMetadata = md
 			ve.Request.UserAttributes = attrs
 			ve.Request.PrivateChallengeParameters = ce.Response.PrivateChallengeParameters
 			ve.Request.ChallengeAnswer = answer
@@ -223,6 +293,44 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 	}
 	t.Fatal("sign-in did not end after 20 Define invocations")
 	return rec
+}
+
+// generateTokens is Cognito's token issuance: without a guard it issues;
+// with one it invokes pre token generation (version 2) with the ClientMetadata
+// of the call that ends the sign-in, and issues only when it succeeds. It
+// returns the claims the guard added to the access token.
+func (c *cognito) generateTokens(t *testing.T, u poolUser, attrs map[string]string, md map[string]string) (map[string]any, error) {
+	t.Helper()
+	if c.guard == nil {
+		return nil, nil
+	}
+	var ev preTokenEvent
+	ev.eventHeader = c.header("TokenGeneration_Authentication", u)
+	ev.Version = "2"
+	ev.Request.UserAttributes = attrs
+	ev.Request.GroupConfiguration.GroupsToOverride = []string{}
+	ev.Request.GroupConfiguration.IAMRolesToOverride = []string{}
+	ev.Request.Scopes = []string{"aws.cognito.signin.user.admin"}
+	ev.Request.ClientMetadata = md
+	if err := c.guard.invoke(t, ev, &ev); err != nil {
+		return nil, err
+	}
+	var claims map[string]any
+	if d := ev.Response.ClaimsAndScopeOverrideDetails; d != nil && d.AccessTokenGeneration != nil {
+		claims = d.AccessTokenGeneration.ClaimsToAddOrOverride
+	}
+	return claims, nil
+}
+
+// passwordOnly is a plain USER_SRP_AUTH sign-in on a client that allows it
+// (a user's own client, or AllowUserSrpAuth): Cognito checks the password
+// itself, runs no custom-auth trigger, and goes straight to token issuance
+// with the ClientMetadata of the PASSWORD_VERIFIER answer, which the
+// attacker chooses. It reports whether tokens were issued and their claims.
+func (c *cognito) passwordOnly(t *testing.T, u poolUser, md map[string]string) (bool, map[string]any) {
+	t.Helper()
+	claims, err := c.generateTokens(t, u, u.attrs, md)
+	return err == nil, claims
 }
 
 // answerJSON is the challengeAnswer an app sends: the JSON object

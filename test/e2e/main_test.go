@@ -17,6 +17,7 @@ const (
 	binDefine = "stepup-define"
 	binCreate = "stepup-create"
 	binVerify = "stepup-verify"
+	binGuard  = "stepup-guard"
 )
 
 const modulePath = "github.com/cognitobridge/cognitobridge"
@@ -63,7 +64,7 @@ func binary(tb testing.TB, name string) string {
 	tb.Helper()
 	buildOnce.Do(func() {
 		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", binDir + string(filepath.Separator)}
-		for _, n := range []string{binDefine, binCreate, binVerify} {
+		for _, n := range []string{binDefine, binCreate, binVerify, binGuard} {
 			args = append(args, modulePath+"/lambdas/cmd/"+n)
 		}
 		cmd := exec.Command(goTool(), args...)

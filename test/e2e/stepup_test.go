@@ -21,6 +21,7 @@ import (
 var peerUsers = []oidcpeer.User{
 	{Username: "alice", Password: "alice-provider-pw", Email: "Alice@Example.com", EmailVerified: true},
 	{Username: "bob", Password: "bob-provider-pw", Email: "bob@example.com", EmailVerified: true},
+	{Username: "mallory", Password: "mallory-provider-pw", Email: "mallory@example.com", EmailVerified: true},
 }
 
 // Users of the fake pool.
@@ -58,6 +59,12 @@ var stackSeq int
 // would configure a generic OIDC step-up against peer.
 func newStack(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b binding) *stack {
 	t.Helper()
+	return newStackWith(t, motoEndpoint, peer, b, nil)
+}
+
+// newStackWith is newStack with extra Create/Verify environment.
+func newStackWith(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b binding, extra map[string]string) *stack {
+	t.Helper()
 	s := &stack{peer: peer, sensitive: []string{peer.ClientSecret()}}
 	// Registered first, so it runs after the functions are stopped.
 	t.Cleanup(func() { s.checkOutput(t) })
@@ -82,15 +89,27 @@ func newStack(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b binding)
 	stackSeq++
 	env[contract.EnvSecretARN] = createSecret(t, motoEndpoint, fmt.Sprintf("cognitobridge/e2e/%d", stackSeq), sec)
 	env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = motoEndpoint
+	for k, v := range extra {
+		env[k] = v
+	}
+	// The step-up table (enrollments and records), as the construct creates
+	// it; Verify and the guard reach it in moto.
+	tableEnv := map[string]string{
+		contract.EnvStepUpTable:     createTable(t, motoEndpoint, fmt.Sprintf("cognitobridge-e2e-%d", stackSeq)),
+		"AWS_ENDPOINT_URL_DYNAMODB": motoEndpoint,
+	}
+	verifyEnv := maps.Clone(env)
+	maps.Copy(verifyEnv, tableEnv)
 
 	s.pool = &cognito{
 		poolID:   "us-east-1_E2Etest01",
 		clientID: "3n2e2eclientid0000000000000",
 		define:   startFunction(t, binDefine, map[string]string{contract.EnvMaxAttempts: "3"}),
 		create:   startFunction(t, binCreate, env),
-		verify:   startFunction(t, binVerify, env),
+		verify:   startFunction(t, binVerify, verifyEnv),
+		guard:    startFunction(t, binGuard, tableEnv),
 	}
-	s.fns = []*function{s.pool.define, s.pool.create, s.pool.verify}
+	s.fns = []*function{s.pool.define, s.pool.create, s.pool.verify, s.pool.guard}
 	return s
 }
 
@@ -130,7 +149,7 @@ func (s *stack) checkOutput(t *testing.T) {
 func (s *stack) remember(r signIn) {
 	for _, c := range r.creates {
 		s.sensitive = slices.AppendSeq(s.sensitive, maps.Values(c.Response.PrivateChallengeParameters))
-		s.sensitive = append(s.sensitive, c.Response.PublicChallengeParameters[contract.PublicState])
+		s.sensitive = append(s.sensitive, c.Response.PublicChallengeParameters[contract.PublicState], c.Response.PublicChallengeParameters[contract.PublicStepUpBinding])
 	}
 }
 
@@ -308,7 +327,9 @@ func TestStepUpEndToEnd(t *testing.T) {
 			if r.issued || !r.failed || slices.Contains(r.verifies, true) {
 				t.Fatalf("sign-in %+v", r)
 			}
-			if !slices.Equal(got, []string{"binding_mismatch", "binding_mismatch", "binding_mismatch"}) {
+			// Alice enrolled at her first step-up above: Bob's identity is
+			// not hers, whatever the emails say.
+			if !slices.Equal(got, []string{"enrollment_mismatch", "enrollment_mismatch", "enrollment_mismatch"}) {
 				t.Errorf("Verify reasons %q", got)
 			}
 		})
@@ -364,7 +385,7 @@ func TestStepUpEndToEnd(t *testing.T) {
 			if r.issued || slices.Contains(r.verifies, true) {
 				t.Fatalf("sign-in %+v", r)
 			}
-			if len(got) == 0 || got[0] != "binding_mismatch" {
+			if len(got) == 0 || got[0] != "enrollment_mismatch" {
 				t.Errorf("Verify reasons %q", got)
 			}
 		})

@@ -25,7 +25,8 @@ var ErrLoginRequired = errors.New("oidcpeer: login required")
 // warmSession is the provider-side SSO session of one user.
 type warmSession struct {
 	sub         string
-	since       time.Time // start when the user never signed in at the peer
+	since       time.Time // start when the user never signed in at the peer, or when fixed
+	fixed       bool      // since is the start whatever the user's last login
 	honorPrompt bool
 }
 
@@ -47,6 +48,17 @@ type warmGrant struct {
 // through the normal login page. Without it the peer ignores prompt and
 // max_age and answers silently anyway (a non-compliant provider).
 func (p *Peer) SetWarmSession(username string, honorPrompt bool) {
+	p.setWarm(username, time.Now(), false, honorPrompt)
+}
+
+// SetWarmSessionSince is SetWarmSession with a session that started at
+// since, whatever the user's last login here (a session opened earlier at
+// the provider's own portal, say): the silent answers' auth_time is since.
+func (p *Peer) SetWarmSessionSince(username string, since time.Time, honorPrompt bool) {
+	p.setWarm(username, since, true, honorPrompt)
+}
+
+func (p *Peer) setWarm(username string, since time.Time, fixed, honorPrompt bool) {
 	sub, ok := p.store.users.subOf(username)
 	if !ok {
 		p.t.Errorf("oidcpeer: SetWarmSession: no user %q", username)
@@ -54,7 +66,7 @@ func (p *Peer) SetWarmSession(username string, honorPrompt bool) {
 	}
 	s := p.store
 	s.warmMu.Lock()
-	s.warm = &warmSession{sub: sub, since: time.Now(), honorPrompt: honorPrompt}
+	s.warm = &warmSession{sub: sub, since: since, fixed: fixed, honorPrompt: honorPrompt}
 	s.warmMu.Unlock()
 }
 
@@ -88,7 +100,7 @@ func (s *peerStorage) warmAnswer(req *oidc.AuthRequest, now time.Time) (warmGran
 		return warmGrant{}, false
 	}
 	start, ok := s.users.lastLoginOf(w.sub)
-	if !ok {
+	if !ok || w.fixed {
 		start = w.since
 	}
 	if w.honorPrompt {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
 
@@ -24,9 +25,13 @@ func main() {
 	secrets := boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
 	h := stepup.NewVerifyHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
 	h.Logger = boot.Logger
-	if table != "" {
-		// A passed step-up is recorded for the pre token generation guard.
-		h.Hook = verifyhook.New(steprecord.New(dynamodb.NewFromConfig(awsCfg), table, window))
+	if table == "" {
+		// Without the table there is no enrollment: the step-up would prove
+		// only an email or user name the user may be able to change.
+		boot.Fail(boot.MsgConfigInvalid, fmt.Errorf("%s: expected the step-up table name, received nothing", contract.EnvStepUpTable))
 	}
+	// A passed step-up is held to the user's enrollment and recorded for the
+	// pre token generation guard.
+	h.Recorder = verifyhook.New(steprecord.New(dynamodb.NewFromConfig(awsCfg), table, window))
 	lambda.Start(h.Handle)
 }

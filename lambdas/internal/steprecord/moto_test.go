@@ -13,113 +13,190 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/steprecordtest"
 )
 
 // TestStoreAgainstMoto drives the real aws-sdk-go-v2 DynamoDB client against
-// moto_server on loopback.
+// moto_server on loopback: records, their consumption, and enrollment.
 func TestStoreAgainstMoto(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: starts moto_server")
 	}
 	client, table := steprecordtest.MotoTable(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	const pool, sub = "us-east-1_AbCdEf123", "6f1c2c3e-0000-4000-8000-000000000001"
+	const pool = "us-east-1_AbCdEf123"
 	const appClient, otherClient = "1example23456789", "2example98765432"
 	window := time.Minute
 	s := steprecord.New(client, table, window)
 	now := time.Now()
-
-	consume := func(pool, sub string, at time.Time) (bool, string) {
+	alice := enrollment.Identity{Issuer: "https://idp.example.com", Subject: "alice-at-idp"}
+	mallory := enrollment.Identity{Issuer: "https://idp.example.com", Subject: "mallory-at-idp"}
+	subSeq := 0
+	newSub := func() string {
+		subSeq++
+		return "6f1c2c3e-0000-4000-8000-" + strconv.Itoa(100000000000+subSeq)
+	}
+	pass := func(sub, value string, id enrollment.Identity) steprecord.Pass {
+		return steprecord.Pass{PoolID: pool, Sub: sub, ClientID: appClient, BindingHash: steprecord.BindingHash(value), Identity: id, At: now}
+	}
+	consume := func(sub, value, clientID string, at time.Time) (bool, string) {
 		t.Helper()
-		ok, reason, err := s.Consume(ctx, pool, sub, appClient, at, window)
+		_, ok, reason, err := s.ConsumeAt(ctx, pool, sub, clientID, steprecord.BindingHash(value), at, window)
 		if err != nil {
-			t.Fatalf("Consume(%s, %s): %v", pool, sub, err)
+			t.Fatalf("ConsumeAt(%s): %v", sub, err)
 		}
 		return ok, reason
 	}
-
-	t.Run("record then consume once", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
-			t.Fatal(err)
+	enroll := func(t *testing.T, p steprecord.Pass) {
+		t.Helper()
+		if o, err := s.EnrollAndRecord(ctx, p); err != nil || o != steprecord.Enrolled {
+			t.Fatalf("EnrollAndRecord = %v, %v", o, err)
 		}
-		got, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+	}
+
+	t.Run("first use enrolls, later passes record, layout", func(t *testing.T) {
+		sub := newSub()
+		if o, err := s.RecordEnrolled(ctx, pass(sub, "v1", alice)); err != nil || o != steprecord.NotEnrolled {
+			t.Fatalf("RecordEnrolled before enrollment = %v, %v", o, err)
+		}
+		if ok, reason := consume(sub, "v1", appClient, now); ok || reason != steprecord.ReasonMissing {
+			t.Fatalf("a refused pass left a record: %v, %s", ok, reason)
+		}
+		enroll(t, pass(sub, "v1", alice))
+		got, found, err := s.Enrollment(ctx, pool, sub)
+		if err != nil || !found || got != alice {
+			t.Fatalf("Enrollment = %v, %v, %v", got, found, err)
+		}
+		item, err := client.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(table),
-			Key:       map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: pool + "#" + sub}},
+			Key:       map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: "enrollment#" + pool + "#" + sub}},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := got.Item[contract.RecordPassedAt].(*types.AttributeValueMemberN).Value; v != strconv.FormatInt(now.UnixMilli(), 10) {
-			t.Errorf("passedAt = %s", v)
+		if _, hasTTL := item.Item[contract.RecordExpiresAt]; hasTTL || item.Item[contract.EnrolledBy].(*types.AttributeValueMemberS).Value != contract.EnrolledByFirstUse {
+			t.Errorf("enrollment item %v", item.Item)
 		}
-		if v := got.Item[contract.RecordClientID].(*types.AttributeValueMemberS).Value; v != appClient {
-			t.Errorf("clientId = %s", v)
+		if o, err := s.RecordEnrolled(ctx, pass(sub, "v2", alice)); err != nil || o != steprecord.Recorded {
+			t.Fatalf("RecordEnrolled enrolled = %v, %v", o, err)
 		}
-		if v := got.Item[contract.RecordExpiresAt].(*types.AttributeValueMemberN).Value; v != strconv.FormatInt(now.Add(window+steprecord.ExpirySlack).Unix(), 10) {
+		rec, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(table),
+			Key:       map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: pool + "#" + sub + "#" + steprecord.BindingHash("v2")}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := rec.Item[contract.RecordExpiresAt].(*types.AttributeValueMemberN).Value; v != strconv.FormatInt(now.Add(window+steprecord.ExpirySlack).Unix(), 10) {
 			t.Errorf("expiresAt = %s", v)
 		}
-		if ok, reason := consume(pool, sub, now.Add(2*time.Second)); !ok || reason != steprecord.ReasonOK {
-			t.Fatalf("first Consume = %v, %s", ok, reason)
+		for _, v := range []string{"v1", "v2"} {
+			if ok, reason := consume(sub, v, appClient, now.Add(time.Second)); !ok {
+				t.Fatalf("consume %s = %v, %s", v, ok, reason)
+			}
+			if ok, reason := consume(sub, v, appClient, now.Add(time.Second)); ok || reason != steprecord.ReasonMissing {
+				t.Fatalf("second consume %s = %v, %s", v, ok, reason)
+			}
 		}
-		if ok, reason := consume(pool, sub, now.Add(3*time.Second)); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("second Consume = %v, %s; want consumed once", ok, reason)
+		// The enrollment outlives its records.
+		if _, found, _ := s.Enrollment(ctx, pool, sub); !found {
+			t.Fatal("consuming records removed the enrollment")
+		}
+	})
+
+	t.Run("another identity is refused and writes nothing", func(t *testing.T) {
+		sub := newSub()
+		enroll(t, pass(sub, "v1", alice))
+		if o, err := s.RecordEnrolled(ctx, pass(sub, "v2", mallory)); err != nil || o != steprecord.Mismatch {
+			t.Fatalf("RecordEnrolled(mallory) = %v, %v", o, err)
+		}
+		if o, err := s.EnrollAndRecord(ctx, pass(sub, "v3", mallory)); err != nil || o != steprecord.Mismatch {
+			t.Fatalf("EnrollAndRecord(mallory) over alice = %v, %v", o, err)
+		}
+		for _, v := range []string{"v2", "v3"} {
+			if ok, reason := consume(sub, v, appClient, now); ok || reason != steprecord.ReasonMissing {
+				t.Fatalf("mallory's pass %s left a record: %v %s", v, ok, reason)
+			}
+		}
+		if got, _, _ := s.Enrollment(ctx, pool, sub); got != alice {
+			t.Fatalf("enrollment changed to %v", got)
+		}
+	})
+
+	t.Run("racing first step-ups: exactly one enrolls", func(t *testing.T) {
+		sub := newSub()
+		var enrolled, mismatched, other atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 8 {
+			id := alice
+			if i%2 == 1 {
+				id = mallory
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o, err := s.EnrollAndRecord(ctx, pass(sub, "race"+strconv.Itoa(i), id))
+				switch {
+				case err == nil && o == steprecord.Enrolled:
+					enrolled.Add(1)
+				case o == steprecord.Mismatch:
+					mismatched.Add(1)
+				default:
+					other.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if enrolled.Load() != 1 || mismatched.Load() != 7 || other.Load() != 0 {
+			t.Fatalf("enrolled %d, mismatched %d, other %d; want exactly one enrollment", enrolled.Load(), mismatched.Load(), other.Load())
+		}
+	})
+
+	t.Run("records are per sign-in and per client", func(t *testing.T) {
+		sub := newSub()
+		enroll(t, pass(sub, "victim", alice))
+		// A wrong or missing value consumes nothing.
+		if ok, reason := consume(sub, "guess", appClient, now); ok || reason != steprecord.ReasonMissing {
+			t.Fatalf("wrong value = %v, %s", ok, reason)
+		}
+		if _, _, reason, err := s.ConsumeAt(ctx, pool, sub, appClient, "", now, window); err == nil || reason != steprecord.ReasonInvalidKey {
+			t.Fatalf("missing value = %s, %v", reason, err)
+		}
+		if ok, reason := consume(sub, "victim", otherClient, now); ok || reason != steprecord.ReasonOtherClient {
+			t.Fatalf("other client = %v, %s", ok, reason)
+		}
+		// The other client's attempt consumed it: the record is single use.
+		if ok, reason := consume(sub, "victim", appClient, now); ok || reason != steprecord.ReasonMissing {
+			t.Fatalf("after other client = %v, %s", ok, reason)
 		}
 	})
 
 	t.Run("stale record refused and removed", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, appClient, now.Add(-window-time.Second)); err != nil {
-			t.Fatal(err)
+		sub := newSub()
+		p := pass(sub, "old", alice)
+		p.At = now.Add(-window - time.Second)
+		enroll(t, p)
+		if ok, reason := consume(sub, "old", appClient, now); ok || reason != steprecord.ReasonStale {
+			t.Fatalf("stale = %v, %s", ok, reason)
 		}
-		if ok, reason := consume(pool, sub, now); ok || reason != steprecord.ReasonStale {
-			t.Fatalf("stale Consume = %v, %s", ok, reason)
-		}
-		if ok, reason := consume(pool, sub, now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("after stale Consume = %v, %s", ok, reason)
-		}
-	})
-
-	t.Run("other user's record not consumed", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
-			t.Fatal(err)
-		}
-		if ok, reason := consume(pool, "someone-else", now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("other sub = %v, %s", ok, reason)
-		}
-		if ok, reason := consume("us-east-1_OtherPool", sub, now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("other pool = %v, %s", ok, reason)
-		}
-		if ok, reason := consume(pool, sub, now); !ok {
-			t.Fatalf("owner after others = %v, %s", ok, reason)
-		}
-	})
-
-	t.Run("other client's consume refused and removes the record", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
-			t.Fatal(err)
-		}
-		ok, reason, err := s.Consume(ctx, pool, sub, otherClient, now, window)
-		if err != nil || ok || reason != steprecord.ReasonOtherClient {
-			t.Fatalf("other client Consume = %v, %s, %v", ok, reason, err)
-		}
-		if ok, reason := consume(pool, sub, now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("owner client after other client = %v, %s; want the record consumed", ok, reason)
+		if ok, reason := consume(sub, "old", appClient, now); ok || reason != steprecord.ReasonMissing {
+			t.Fatalf("after stale = %v, %s", ok, reason)
 		}
 	})
 
 	t.Run("concurrent consumers: exactly one wins", func(t *testing.T) {
-		if err := s.Record(ctx, pool, sub, appClient, now); err != nil {
-			t.Fatal(err)
-		}
+		sub := newSub()
+		enroll(t, pass(sub, "once", alice))
 		var wins, errs atomic.Int32
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, _, err := s.Consume(ctx, pool, sub, appClient, now, window)
+				_, ok, _, err := s.ConsumeAt(ctx, pool, sub, appClient, steprecord.BindingHash("once"), now, window)
 				if err != nil {
 					errs.Add(1)
 				}
@@ -136,12 +213,12 @@ func TestStoreAgainstMoto(t *testing.T) {
 
 	t.Run("missing table is a store error", func(t *testing.T) {
 		missing := steprecord.New(client, "no-such-table", window)
-		ok, reason, err := missing.Consume(ctx, pool, sub, appClient, now, window)
+		_, ok, reason, err := missing.ConsumeAt(ctx, pool, "s", appClient, steprecord.BindingHash("x"), now, window)
 		if ok || err == nil || reason != steprecord.ReasonUnavailable {
 			t.Fatalf("Consume on missing table = %v, %s, %v", ok, reason, err)
 		}
-		if err := missing.Record(ctx, pool, sub, appClient, now); err == nil {
-			t.Fatal("Record on missing table: want error")
+		if _, err := missing.RecordEnrolled(ctx, pass("s", "x", alice)); err == nil {
+			t.Fatal("RecordEnrolled on missing table: want error")
 		}
 	})
 }

@@ -1,16 +1,24 @@
 // Package steprecord keeps the server-side proof that a user passed the
-// OIDC step-up: Verify writes a short-lived record when every check passed,
-// and the pre token generation guard consumes it, at most once, before
-// Cognito may issue tokens.
+// OIDC step-up, and the user's enrollment, in one DynamoDB table.
 //
-// The table layout is contract.RecordPartitionKey (string,
-// "<userPoolId>#<sub>"), contract.RecordPassedAt (number, epoch ms),
-// contract.RecordClientID (string, the app client the step-up passed on) and
-// contract.RecordExpiresAt (number, epoch seconds, the DynamoDB TTL).
+//   - A step-up record belongs to one sign-in: Verify writes it under
+//     "<userPoolId>#<sub>#<bindingHash>", where bindingHash is the hash of the
+//     per-challenge value Create handed to the client
+//     (contract.PublicStepUpBinding), and the pre token generation guard
+//     consumes it, at most once, only when the client echoes that value in
+//     the ClientMetadata of the RespondToAuthChallenge that answered the
+//     challenge. Attributes: contract.RecordPassedAt (number, epoch ms),
+//     contract.RecordClientID (string) and contract.RecordExpiresAt (number,
+//     epoch seconds, the DynamoDB TTL).
+//   - An enrollment (package enrollment) binds the Cognito user to the
+//     provider identity (issuer + sub) the step-up must present. It has no
+//     TTL. Verify writes the record only together with a condition on the
+//     enrollment, in one transaction, so a warm Verify costs one call.
 package steprecord
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strconv"
@@ -22,12 +30,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 )
 
 // API is the part of the DynamoDB client the store uses; *dynamodb.Client
 // satisfies it.
 type API interface {
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 }
 
@@ -60,20 +70,39 @@ const (
 	maxKeyPart = 512
 )
 
-// ErrInvalidKey is returned for an empty or unusable pool id or sub.
-var ErrInvalidKey = errors.New("steprecord: invalid user pool id or sub")
+// ErrInvalidKey is returned for an empty or unusable pool id, sub or
+// binding hash.
+var ErrInvalidKey = errors.New("steprecord: invalid user pool id, sub or binding")
 
 // ErrInvalidClientID is returned by Record for an empty or oversized app
 // client id.
 var ErrInvalidClientID = errors.New("steprecord: invalid app client id")
 
-// Key returns the partition key "<userPoolId>#<sub>". Both parts must be
-// non-empty and the pool id may not contain '#', so the key is unambiguous.
-func Key(poolID, sub string) (string, error) {
-	if poolID == "" || sub == "" || strings.ContainsRune(poolID, '#') || len(poolID) > maxKeyPart || len(sub) > maxKeyPart {
+// BindingHash is contract.BindingHash.
+func BindingHash(value string) string { return contract.BindingHash(value) }
+
+func validHash(h string) bool {
+	if len(h) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Key returns the partition key of the step-up record of one sign-in:
+// "<userPoolId>#<sub>#<bindingHash>". The pool id may not contain '#' and
+// the hash is 64 hex digits, so the key is unambiguous and never an
+// enrollment key.
+func Key(poolID, sub, bindingHash string) (string, error) {
+	if poolID == "" || sub == "" || strings.ContainsRune(poolID, '#') || len(poolID) > maxKeyPart || len(sub) > maxKeyPart || !validHash(bindingHash) {
 		return "", ErrInvalidKey
 	}
-	return poolID + "#" + sub, nil
+	return poolID + "#" + sub + "#" + bindingHash, nil
 }
 
 // WindowFromEnv reads contract.EnvStepUpWindowSeconds: a whole number of
@@ -90,7 +119,7 @@ func WindowFromEnv(getenv func(string) string) (time.Duration, error) {
 	return time.Duration(n) * time.Second, nil
 }
 
-// Store reads and writes step-up records in one DynamoDB table.
+// Store reads and writes step-up records and enrollments in one table.
 type Store struct {
 	api    API
 	table  string
@@ -106,51 +135,259 @@ func New(api API, table string, window time.Duration) *Store {
 	return &Store{api: api, table: table, window: window}
 }
 
-// Record writes (or refreshes) the record of a step-up passed at at on the
-// app client clientID (the event's callerContext.clientId).
-func (s *Store) Record(ctx context.Context, poolID, sub, clientID string, at time.Time) error {
-	key, err := Key(poolID, sub)
-	if err != nil {
-		return err
+// Pass is one step-up that passed every token check.
+type Pass struct {
+	// PoolID and Sub name the Cognito user (the event's userPoolId and the
+	// user's sub attribute).
+	PoolID, Sub string
+	// ClientID is the app client the sign-in runs on.
+	ClientID string
+	// BindingHash is the challenge's contract.PrivateBindingHash.
+	BindingHash string
+	// Identity is the provider identity the ID token presented.
+	Identity enrollment.Identity
+	// At is when the step-up passed.
+	At time.Time
+}
+
+// Outcome is what RecordEnrolled and EnrollAndRecord found.
+type Outcome int
+
+// Outcomes.
+const (
+	// Recorded: the user is enrolled with this identity; the record is written.
+	Recorded Outcome = iota + 1
+	// Enrolled: the user had no enrollment; it and the record are written.
+	Enrolled
+	// NotEnrolled: the user has no enrollment; nothing was written.
+	NotEnrolled
+	// Mismatch: the user is enrolled with another identity; nothing written.
+	Mismatch
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Recorded:
+		return "recorded"
+	case Enrolled:
+		return "enrolled"
+	case NotEnrolled:
+		return "not_enrolled"
+	case Mismatch:
+		return "mismatch"
 	}
-	if clientID == "" || len(clientID) > maxKeyPart {
-		return ErrInvalidClientID
-	}
+	return "unknown"
+}
+
+func (s *Store) check(p Pass) (recordKey, enrollKey string, err error) {
 	if s == nil || s.api == nil || s.table == "" {
-		return errors.New("steprecord: store not configured")
+		return "", "", errors.New("steprecord: store not configured")
 	}
-	expires := at.Add(s.window + ExpirySlack).Unix()
-	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+	if recordKey, err = Key(p.PoolID, p.Sub, p.BindingHash); err != nil {
+		return "", "", err
+	}
+	if enrollKey, err = enrollment.Key(p.PoolID, p.Sub); err != nil {
+		return "", "", ErrInvalidKey
+	}
+	if p.ClientID == "" || len(p.ClientID) > maxKeyPart {
+		return "", "", ErrInvalidClientID
+	}
+	if !p.Identity.Valid() {
+		return "", "", errors.New("steprecord: provider identity missing or oversized")
+	}
+	return recordKey, enrollKey, nil
+}
+
+func (s *Store) recordPut(key string, p Pass) *types.Put {
+	return &types.Put{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{
 			contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: key},
-			contract.RecordPassedAt:     &types.AttributeValueMemberN{Value: strconv.FormatInt(at.UnixMilli(), 10)},
-			contract.RecordClientID:     &types.AttributeValueMemberS{Value: clientID},
-			contract.RecordExpiresAt:    &types.AttributeValueMemberN{Value: strconv.FormatInt(expires, 10)},
+			contract.RecordPassedAt:     &types.AttributeValueMemberN{Value: strconv.FormatInt(p.At.UnixMilli(), 10)},
+			contract.RecordClientID:     &types.AttributeValueMemberS{Value: p.ClientID},
+			contract.RecordExpiresAt:    &types.AttributeValueMemberN{Value: strconv.FormatInt(p.At.Add(s.window+ExpirySlack).Unix(), 10)},
+		},
+	}
+}
+
+// RecordEnrolled writes the sign-in's record only if the user is enrolled
+// with p.Identity: one TransactWriteItems (a condition check on the
+// enrollment and the put of the record), the one AWS call of a warm
+// Verify. It returns Recorded, NotEnrolled or Mismatch.
+func (s *Store) RecordEnrolled(ctx context.Context, p Pass) (Outcome, error) {
+	recordKey, enrollKey, err := s.check(p)
+	if err != nil {
+		return 0, err
+	}
+	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{ConditionCheck: &types.ConditionCheck{
+				TableName:                           aws.String(s.table),
+				Key:                                 map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: enrollKey}},
+				ConditionExpression:                 aws.String("#iss = :iss AND #sub = :sub"),
+				ExpressionAttributeNames:            map[string]string{"#iss": contract.EnrollIssuer, "#sub": contract.EnrollSubject},
+				ExpressionAttributeValues:           identityValues(p.Identity),
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			}},
+			{Put: s.recordPut(recordKey, p)},
 		},
 	})
-	if err != nil {
-		return fmt.Errorf("steprecord: put: %w", err)
+	if err == nil {
+		return Recorded, nil
 	}
-	return nil
+	item, failed := conditionFailure(err, 0)
+	if !failed {
+		return 0, fmt.Errorf("steprecord: transact: %w", err)
+	}
+	if item == nil {
+		// Absent from the failure: either no enrollment, or a store that
+		// does not return the old item. Read it to tell.
+		got, found, err := s.Enrollment(ctx, p.PoolID, p.Sub)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			return NotEnrolled, nil
+		}
+		if got == p.Identity {
+			// Enrolled meanwhile by a racing twin with this identity; the
+			// record was not written, so the caller retries.
+			return Mismatch, errRetry
+		}
+		return Mismatch, nil
+	}
+	return Mismatch, nil
 }
 
-// Consume deletes the user's record and reports whether it existed with a
-// passedAt in [now-window, now+FutureSkew] and was recorded for the app
-// client clientID. The delete returns the old item (ReturnValues ALL_OLD), so
-// of concurrent callers at most one sees it: a record is consumed once,
-// stale, malformed or of another client alike. reason is one of the Reason
-// codes; err is non-nil only for an invalid key or a store failure.
-func (s *Store) Consume(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (ok bool, reason string, err error) {
-	_, ok, reason, err = s.ConsumeAt(ctx, poolID, sub, clientID, now, window)
-	return ok, reason, err
+// errRetry says the enrollment changed between the condition and the read.
+var errRetry = errors.New("steprecord: enrollment changed concurrently")
+
+// IsRetry reports whether err asks the caller to repeat RecordEnrolled once.
+func IsRetry(err error) bool { return errors.Is(err, errRetry) }
+
+// EnrollAndRecord enrolls p.Identity for a user who has no enrollment and
+// writes the sign-in's record, in one transaction. Of two racing first
+// step-ups exactly one enrolls; the other gets Mismatch (or, with the same
+// identity, a retry error: RecordEnrolled then succeeds).
+func (s *Store) EnrollAndRecord(ctx context.Context, p Pass) (Outcome, error) {
+	recordKey, enrollKey, err := s.check(p)
+	if err != nil {
+		return 0, err
+	}
+	item := identityValues(p.Identity)
+	enrollItem := map[string]types.AttributeValue{
+		contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: enrollKey},
+		contract.EnrollIssuer:       item[":iss"],
+		contract.EnrollSubject:      item[":sub"],
+		contract.EnrolledAt:         &types.AttributeValueMemberN{Value: strconv.FormatInt(p.At.UnixMilli(), 10)},
+		contract.EnrolledBy:         &types.AttributeValueMemberS{Value: contract.EnrolledByFirstUse},
+	}
+	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{
+				TableName:                           aws.String(s.table),
+				Item:                                enrollItem,
+				ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
+				ExpressionAttributeNames:            map[string]string{"#pk": contract.RecordPartitionKey},
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			}},
+			{Put: s.recordPut(recordKey, p)},
+		},
+	})
+	if err == nil {
+		return Enrolled, nil
+	}
+	old, failed := conditionFailure(err, 0)
+	if !failed {
+		return 0, fmt.Errorf("steprecord: transact: %w", err)
+	}
+	var got enrollment.Identity
+	if old != nil {
+		got = identityOf(old)
+	} else {
+		rec, found, err := s.Enrollment(ctx, p.PoolID, p.Sub)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			return 0, errors.New("steprecord: enrollment condition failed on an absent item")
+		}
+		got = rec
+	}
+	if got == p.Identity {
+		return Mismatch, errRetry
+	}
+	return Mismatch, nil
 }
 
-// ConsumeAt is Consume that also returns, when ok, the time the step-up
-// passed (the record's passedAt, millisecond precision). The guard stamps
-// it into the issued tokens.
-func (s *Store) ConsumeAt(ctx context.Context, poolID, sub, clientID string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error) {
-	key, err := Key(poolID, sub)
+// Enrollment reads the user's enrolled identity (a strongly consistent read).
+func (s *Store) Enrollment(ctx context.Context, poolID, sub string) (enrollment.Identity, bool, error) {
+	key, err := enrollment.Key(poolID, sub)
+	if err != nil {
+		return enrollment.Identity{}, false, ErrInvalidKey
+	}
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: key}},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return enrollment.Identity{}, false, fmt.Errorf("steprecord: get enrollment: %w", err)
+	}
+	if out == nil || len(out.Item) == 0 {
+		return enrollment.Identity{}, false, nil
+	}
+	return identityOf(out.Item), true, nil
+}
+
+func identityValues(id enrollment.Identity) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		":iss": &types.AttributeValueMemberS{Value: id.Issuer},
+		":sub": &types.AttributeValueMemberS{Value: id.Subject},
+	}
+}
+
+// identityOf reads an enrollment item; a malformed one yields an identity
+// that matches nothing real (empty parts are never Valid).
+func identityOf(item map[string]types.AttributeValue) enrollment.Identity {
+	var id enrollment.Identity
+	if v, ok := item[contract.EnrollIssuer].(*types.AttributeValueMemberS); ok {
+		id.Issuer = v.Value
+	}
+	if v, ok := item[contract.EnrollSubject].(*types.AttributeValueMemberS); ok {
+		id.Subject = v.Value
+	}
+	return id
+}
+
+// conditionFailure reports whether err is a cancelled transaction whose
+// item i failed its condition, and returns that item's old value when the
+// store sent it.
+func conditionFailure(err error, i int) (map[string]types.AttributeValue, bool) {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || i >= len(tce.CancellationReasons) {
+		return nil, false
+	}
+	r := tce.CancellationReasons[i]
+	if aws.ToString(r.Code) != "ConditionalCheckFailed" {
+		return nil, false
+	}
+	if len(r.Item) == 0 {
+		return nil, true
+	}
+	return r.Item, true
+}
+
+// ConsumeAt deletes the record of the sign-in whose per-challenge value
+// hashes to bindingHash and reports whether it existed with a passedAt in
+// [now-window, now+FutureSkew] and was recorded for the app client
+// clientID; when ok it returns the time the step-up passed. The delete
+// returns the old item (ReturnValues ALL_OLD), so of concurrent callers at
+// most one sees it. A record of another sign-in (another hash) is never
+// touched. reason is one of the Reason codes; err is non-nil only for an
+// invalid key or a store failure.
+func (s *Store) ConsumeAt(ctx context.Context, poolID, sub, clientID, bindingHash string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error) {
+	key, err := Key(poolID, sub, bindingHash)
 	if err != nil {
 		return time.Time{}, false, ReasonInvalidKey, err
 	}

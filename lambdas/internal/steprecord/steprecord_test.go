@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,19 +12,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 )
 
 // fakeAPI answers DeleteItem with old; it records the last inputs.
 type fakeAPI struct {
 	old    map[string]types.AttributeValue
 	err    error
-	put    *dynamodb.PutItemInput
+	tx     *dynamodb.TransactWriteItemsInput
 	delete *dynamodb.DeleteItemInput
 }
 
-func (f *fakeAPI) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	f.put = in
-	return &dynamodb.PutItemOutput{}, f.err
+func (f *fakeAPI) TransactWriteItems(_ context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	f.tx = in
+	return &dynamodb.TransactWriteItemsOutput{}, f.err
+}
+
+func (f *fakeAPI) GetItem(_ context.Context, _ *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{}, f.err
 }
 
 func (f *fakeAPI) DeleteItem(_ context.Context, in *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
@@ -34,23 +40,37 @@ func (f *fakeAPI) DeleteItem(_ context.Context, in *dynamodb.DeleteItemInput, _ 
 	return &dynamodb.DeleteItemOutput{Attributes: f.old}, nil
 }
 
+var hashA = BindingHash("value-a")
+
 func TestKey(t *testing.T) {
 	long := string(make([]byte, 513))
 	for _, tc := range []struct {
-		pool, sub, want string
-		err             bool
+		pool, sub, hash, want string
+		err                   bool
 	}{
-		{pool: "us-east-1_abc", sub: "1234-5678", want: "us-east-1_abc#1234-5678"},
-		{pool: "", sub: "s", err: true},
-		{pool: "p", sub: "", err: true},
-		{pool: "p#x", sub: "s", err: true},
-		{pool: "p", sub: long, err: true},
-		{pool: "p", sub: "a#b", want: "p#a#b"},
+		{pool: "us-east-1_abc", sub: "1234-5678", hash: hashA, want: "us-east-1_abc#1234-5678#" + hashA},
+		{pool: "", sub: "s", hash: hashA, err: true},
+		{pool: "p", sub: "", hash: hashA, err: true},
+		{pool: "p#x", sub: "s", hash: hashA, err: true},
+		{pool: "p", sub: long, hash: hashA, err: true},
+		{pool: "p", sub: "s", hash: "", err: true},
+		{pool: "p", sub: "s", hash: hashA[:63], err: true},
+		{pool: "p", sub: "s", hash: strings.ToUpper(hashA), err: true},
+		{pool: "p", sub: "s", hash: hashA[:63] + "g", err: true},
 	} {
-		got, err := Key(tc.pool, tc.sub)
+		got, err := Key(tc.pool, tc.sub, tc.hash)
 		if (err != nil) != tc.err || got != tc.want {
-			t.Errorf("Key(%q, %q) = %q, %v", tc.pool, tc.sub, got, err)
+			t.Errorf("Key(%q, %q, %q) = %q, %v", tc.pool, tc.sub, tc.hash, got, err)
 		}
+	}
+}
+
+func TestBindingHash(t *testing.T) {
+	if got := BindingHash("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Errorf("BindingHash(abc) = %s", got)
+	}
+	if BindingHash("") != "" || BindingHash(strings.Repeat("a", contract.MaxBindingValue+1)) != "" {
+		t.Error("empty or oversized value hashed")
 	}
 }
 
@@ -81,14 +101,22 @@ func TestWindowFromEnv(t *testing.T) {
 	}
 }
 
-func TestRecordWritesLayout(t *testing.T) {
+func TestRecordEnrolledWritesLayout(t *testing.T) {
 	f := &fakeAPI{}
 	at := time.UnixMilli(1_700_000_000_123)
-	if err := New(f, "tbl", 30*time.Second).Record(context.Background(), "pool", "sub", "client1", at); err != nil {
-		t.Fatal(err)
+	p := Pass{PoolID: "pool", Sub: "sub", ClientID: "client1", BindingHash: hashA, Identity: enrollment.Identity{Issuer: "https://idp", Subject: "u1"}, At: at}
+	if o, err := New(f, "tbl", 30*time.Second).RecordEnrolled(context.Background(), p); err != nil || o != Recorded {
+		t.Fatal(o, err)
 	}
-	item := f.put.Item
-	if got := item[contract.RecordPartitionKey].(*types.AttributeValueMemberS).Value; got != "pool#sub" {
+	if len(f.tx.TransactItems) != 2 {
+		t.Fatalf("transaction has %d items", len(f.tx.TransactItems))
+	}
+	cc := f.tx.TransactItems[0].ConditionCheck
+	if cc == nil || cc.Key[contract.RecordPartitionKey].(*types.AttributeValueMemberS).Value != "enrollment#pool#sub" {
+		t.Fatalf("condition check %+v", cc)
+	}
+	item := f.tx.TransactItems[1].Put.Item
+	if got := item[contract.RecordPartitionKey].(*types.AttributeValueMemberS).Value; got != "pool#sub#"+hashA {
 		t.Errorf("pk = %q", got)
 	}
 	if got := item[contract.RecordPassedAt].(*types.AttributeValueMemberN).Value; got != "1700000000123" {
@@ -103,20 +131,28 @@ func TestRecordWritesLayout(t *testing.T) {
 	if len(item) != 4 {
 		t.Errorf("item has %d attributes, want 4: %v", len(item), item)
 	}
-	if err := New(f, "tbl", 0).Record(context.Background(), "", "sub", "client1", at); !errors.Is(err, ErrInvalidKey) {
-		t.Errorf("empty pool: %v", err)
+	for name, edit := range map[string]func(*Pass){
+		"empty pool":       func(p *Pass) { p.PoolID = "" },
+		"bad hash":         func(p *Pass) { p.BindingHash = "x" },
+		"empty client":     func(p *Pass) { p.ClientID = "" },
+		"oversized client": func(p *Pass) { p.ClientID = string(make([]byte, 513)) },
+		"no issuer":        func(p *Pass) { p.Identity.Issuer = "" },
+		"no subject":       func(p *Pass) { p.Identity.Subject = "" },
+	} {
+		q := p
+		edit(&q)
+		f.tx = nil
+		if _, err := New(f, "tbl", 0).RecordEnrolled(context.Background(), q); err == nil || f.tx != nil {
+			t.Errorf("%s: err %v, transaction %v", name, err, f.tx)
+		}
+		if _, err := New(f, "tbl", 0).EnrollAndRecord(context.Background(), q); err == nil || f.tx != nil {
+			t.Errorf("%s: enroll err %v, transaction %v", name, err, f.tx)
+		}
 	}
-	f.put = nil
-	if err := New(f, "tbl", 0).Record(context.Background(), "p", "s", "", at); !errors.Is(err, ErrInvalidClientID) || f.put != nil {
-		t.Errorf("empty client id: %v (put %v)", err, f.put)
-	}
-	if err := New(f, "tbl", 0).Record(context.Background(), "p", "s", string(make([]byte, 513)), at); !errors.Is(err, ErrInvalidClientID) {
-		t.Errorf("oversized client id: %v", err)
-	}
-	if err := New(&fakeAPI{err: errors.New("boom")}, "tbl", 0).Record(context.Background(), "p", "s", "c", at); err == nil {
+	if _, err := New(&fakeAPI{err: errors.New("boom")}, "tbl", 0).RecordEnrolled(context.Background(), p); err == nil {
 		t.Error("store error swallowed")
 	}
-	if err := New(nil, "tbl", 0).Record(context.Background(), "p", "s", "c", at); err == nil {
+	if _, err := New(nil, "tbl", 0).RecordEnrolled(context.Background(), p); err == nil {
 		t.Error("nil API accepted")
 	}
 }
@@ -187,7 +223,7 @@ func TestConsumeDecisions(t *testing.T) {
 			if tc.window != 0 {
 				w = tc.window
 			}
-			passedAt, ok, reason, err := New(tc.api, "tbl", 0).ConsumeAt(context.Background(), pool, "s", client, now, w)
+			passedAt, ok, reason, err := New(tc.api, "tbl", 0).ConsumeAt(context.Background(), pool, "s", client, hashA, now, w)
 			if ok != tc.ok || reason != tc.reason || (err != nil) != tc.err {
 				t.Fatalf("ConsumeAt = %v, %q, %v; want %v, %q, err=%v", ok, reason, err, tc.ok, tc.reason, tc.err)
 			}
