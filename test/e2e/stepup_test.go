@@ -49,6 +49,7 @@ type stack struct {
 	peer      *oidcpeer.Peer
 	pool      *cognito
 	fns       []*function
+	table     string          // the step-up table in moto
 	sensitive []string        // values that must never appear in a function's output
 	tokens    func() []string // ID tokens the provider issued, and their parts
 }
@@ -94,8 +95,9 @@ func newStackWith(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b bind
 	}
 	// The step-up table (enrollments and records), as the construct creates
 	// it; Verify and the guard reach it in moto.
+	s.table = createTable(t, motoEndpoint, fmt.Sprintf("cognitobridge-e2e-%d", stackSeq))
 	tableEnv := map[string]string{
-		contract.EnvStepUpTable:     createTable(t, motoEndpoint, fmt.Sprintf("cognitobridge-e2e-%d", stackSeq)),
+		contract.EnvStepUpTable:     s.table,
 		"AWS_ENDPOINT_URL_DYNAMODB": motoEndpoint,
 	}
 	verifyEnv := maps.Clone(env)

@@ -31,6 +31,11 @@ const (
 // Logger is the JSON logger (stderr) of the command and its handler.
 var Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
+// Every line a handler process writes is a JSON record: aws-lambda-go
+// reports a handler's error through the standard log package, which
+// slog.SetDefault routes through Logger.
+func init() { slog.SetDefault(Logger) }
+
 // exit ends the process; tests replace it.
 var exit = os.Exit
 
