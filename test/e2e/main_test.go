@@ -60,8 +60,14 @@ func goTool() string {
 // handlers are built once per package run, in one go invocation, with the
 // flags the construct uses except the target (host GOOS/GOARCH here) and
 // the stripping.
+//
+// COGNITOBRIDGE_E2E_BINARIES names a directory of prebuilt binaries to run
+// instead (e.g. an older commit's, to show which attacks it lets through).
 func binary(tb testing.TB, name string) string {
 	tb.Helper()
+	if dir := os.Getenv("COGNITOBRIDGE_E2E_BINARIES"); dir != "" {
+		return filepath.Join(dir, name)
+	}
 	buildOnce.Do(func() {
 		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", binDir + string(filepath.Separator)}
 		for _, n := range []string{binDefine, binCreate, binVerify, binGuard} {
