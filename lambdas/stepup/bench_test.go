@@ -10,7 +10,9 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"maps"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +24,8 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/secretcache"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/verifyhook"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
@@ -63,6 +67,7 @@ type benchRig struct {
 	verify *stepup.VerifyHandler
 	getter *countingGetter
 	source *countingSource
+	db     *countingDynamoDB
 }
 
 func newBenchRig(b *testing.B) *benchRig {
@@ -88,6 +93,10 @@ func newBenchRig(b *testing.B) *benchRig {
 	r.create.Logger = benchLogger
 	r.verify = stepup.NewVerifyHandler(cfg, r.source, nil)
 	r.verify.Logger = benchLogger
+	// The deployed recorder: enrollment and the sign-in's record, over a
+	// call-counting in-memory DynamoDB.
+	r.db = newCountingDynamoDB()
+	r.verify.Recorder = verifyhook.New(steprecord.New(r.db, "bench", time.Minute))
 	return r
 }
 
@@ -102,7 +111,8 @@ func (r *benchRig) answer(b *testing.B) answered {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	h := stepup.Header{Version: "1", Region: "us-east-1", UserPoolID: "us-east-1_Bench0001", UserName: benchUserName}
+	h := stepup.Header{Version: "1", Region: "us-east-1", UserPoolID: "us-east-1_Bench0001", UserName: benchUserName,
+		CallerContext: stepup.CallerContext{ClientID: "benchclient0001"}}
 	h.TriggerSource = "CreateAuthChallenge_Authentication"
 	ce, err := r.create.Handle(ctx, stepup.CreateEvent{Header: h, Request: stepup.CreateRequest{
 		UserAttributes: benchAttrs, ChallengeName: stepup.ChallengeCustom,
@@ -135,7 +145,12 @@ func (r *benchRig) mustVerify(b *testing.B, ev stepup.VerifyEvent) {
 // before the timer. Each op is a token exchange with PKCE and client
 // authentication at the in-process OP plus the ID token checks.
 //
+// The user is enrolled by the warm-up Verify, so every measured Verify is
+// the warm path: the record written in one transaction conditioned on the
+// enrollment.
+//
 // Metrics: upstream calls per verify (discovery, jwks, token);
+// dynamodb/op (calls to DynamoDB: TransactWriteItems, GetItem);
 // secret-reads/op (SecretSource.Value calls); GetSecretValue per 1000 warm
 // verifies (fake getter behind secretcache, default 300 s TTL), and per
 // 1000 verifies counting the container's cold first fetch too.
@@ -147,7 +162,7 @@ func BenchmarkVerifyWarm(b *testing.B) {
 		pool[i] = r.answer(b)
 	}
 	r.peer.ResetCalls()
-	reads0, gets0 := r.source.reads.Load(), r.getter.calls.Load()
+	reads0, gets0, db0 := r.source.reads.Load(), r.getter.calls.Load(), r.db.calls.Load()
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
@@ -162,9 +177,39 @@ func BenchmarkVerifyWarm(b *testing.B) {
 	b.ReportMetric(float64(calls[oidcpeer.EndpointDiscovery])/n, "discovery/op")
 	b.ReportMetric(float64(calls[oidcpeer.EndpointJWKS])/n, "jwks/op")
 	b.ReportMetric(float64(calls[oidcpeer.EndpointToken])/n, "token/op")
+	b.ReportMetric(float64(r.db.calls.Load()-db0)/n, "dynamodb/op")
 	b.ReportMetric(float64(r.source.reads.Load()-reads0)/n, "secret-reads/op")
 	b.ReportMetric(float64(r.getter.calls.Load()-gets0)*1000/n, "GetSecretValue/1000warm")
 	b.ReportMetric(float64(r.getter.calls.Load())*1000/(n+1), "GetSecretValue/1000incl-cold")
+}
+
+// BenchmarkVerifyFirstUse: the first passing step-up of users who have no
+// enrollment yet (each op a new Cognito user): the conditioned record
+// transaction fails, and one more transaction enrolls and records.
+func BenchmarkVerifyFirstUse(b *testing.B) {
+	r := newBenchRig(b)
+	r.mustVerify(b, r.answer(b).ev) // warm: secret, discovery, JWKS
+	pool := make([]answered, b.N)
+	for i := range pool {
+		pool[i] = r.answer(b)
+		attrs := maps.Clone(benchAttrs)
+		attrs["sub"] = fmt.Sprintf("b0000000-0000-4000-8000-%012d", i)
+		pool[i].ev.Request.UserAttributes = attrs
+	}
+	r.peer.ResetCalls()
+	db0 := r.db.calls.Load()
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		out, _ := r.verify.Handle(ctx, pool[i].ev)
+		if !out.Response.AnswerCorrect {
+			b.Fatalf("verify %d refused", i)
+		}
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(float64(r.peer.Calls()[oidcpeer.EndpointToken])/n, "token/op")
+	b.ReportMetric(float64(r.db.calls.Load()-db0)/n, "dynamodb/op")
 }
 
 // BenchmarkVerifyDecisionOnly: the handler's own work on an already

@@ -240,21 +240,12 @@ func (s *Store) RecordEnrolled(ctx context.Context, p Pass) (Outcome, error) {
 		return 0, fmt.Errorf("steprecord: transact: %w", err)
 	}
 	if item == nil {
-		// Absent from the failure: either no enrollment, or a store that
-		// does not return the old item. Read it to tell.
-		got, found, err := s.Enrollment(ctx, p.PoolID, p.Sub)
-		if err != nil {
-			return 0, err
-		}
-		if !found {
-			return NotEnrolled, nil
-		}
-		if got == p.Identity {
-			// Enrolled meanwhile by a racing twin with this identity; the
-			// record was not written, so the caller retries.
-			return Mismatch, errRetry
-		}
-		return Mismatch, nil
+		// DynamoDB returns the old item with a failed condition
+		// (ReturnValuesOnConditionCheckFailure ALL_OLD) whenever it exists,
+		// so none means no enrollment. Were a store not to return it, an
+		// enrolled user would still be refused: the enrolling transaction
+		// that follows is conditioned on the enrollment being absent.
+		return NotEnrolled, nil
 	}
 	return Mismatch, nil
 }
