@@ -92,7 +92,22 @@ func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (defin
 	set(contract.EnvBindAttribute, p.BindAttribute)
 	set(contract.EnvBindMode, p.BindMode)
 	set(contract.EnvTokenAuthMethod, p.TokenAuthMethod)
+	// Create asks the provider for a fresh authentication, Verify checks it:
+	// both must agree.
+	provider[contract.EnvFreshAuth] = contract.FreshAuthRequired
+	if !p.freshAuth() {
+		provider[contract.EnvFreshAuth] = contract.FreshAuthOff
+	}
 	return define, provider
+}
+
+// verifyOnlyEnv is the configuration only Verify decides with: the
+// enrollment mode and the auth_time skew.
+func (p *StepUpProps) verifyOnlyEnv(authTimeSkewSeconds float64) map[string]string {
+	return map[string]string{
+		contract.EnvEnrollment:          string(p.enrollment()),
+		contract.EnvAuthTimeSkewSeconds: gofn.EnvNumber(authTimeSkewSeconds),
+	}
 }
 
 // acrValues is what BlockID is asked for: AcrValues or DefaultBlockIDAcr.
@@ -112,8 +127,8 @@ func (p *StepUpProps) requiredAcr() *[]*string {
 	return p.RequiredAcr
 }
 
-// stepUpRecordEnv is the record table configuration of Verify (writes) and
-// the guard (consumes).
+// stepUpRecordEnv is the step-up table configuration of Verify (keeps
+// enrollments, writes records) and the guard (consumes records).
 func stepUpRecordEnv(table string, windowSeconds float64) map[string]string {
 	return map[string]string{
 		contract.EnvStepUpTable:         table,

@@ -2,6 +2,7 @@ package stepup
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -34,6 +35,24 @@ const (
 	// session: time enough for a phone push approval (Cognito's own default
 	// is 3 minutes).
 	DefaultAuthSessionValidityMinutes = 5
+	// DefaultAuthTimeSkewSeconds is the clock skew allowed between the
+	// provider's auth_time and the challenge's creation.
+	DefaultAuthTimeSkewSeconds = 30
+	// MaxAuthTimeSkewSeconds caps AuthTimeSkew.
+	MaxAuthTimeSkewSeconds = 300
+)
+
+// StepUpEnrollment chooses how a user's provider identity gets enrolled.
+type StepUpEnrollment string
+
+const (
+	// StepUpEnrollment_FIRST_USE: the first passing step-up of a user who
+	// has no enrollment binds as configured (BindClaim, BindAttribute) and
+	// enrolls the provider identity (issuer + sub) it presented.
+	StepUpEnrollment_FIRST_USE StepUpEnrollment = contract.EnrollmentFirstUse
+	// StepUpEnrollment_ADMIN_ONLY: only an administrator enrolls; a user
+	// without an enrollment is refused.
+	StepUpEnrollment_ADMIN_ONLY StepUpEnrollment = contract.EnrollmentAdminOnly
 )
 
 // maxTimeoutSeconds is Cognito's fixed budget for a trigger: a longer Lambda
@@ -67,9 +86,10 @@ type StepUpProps struct {
 	DeletionProtection *bool
 
 	// Whether to create an app client that can only sign in through the
-	// step-up (no secret, no OAuth; auth flows ALLOW_CUSTOM_AUTH,
-	// ALLOW_USER_SRP_AUTH and ALLOW_REFRESH_TOKEN_AUTH with the
-	// ServerSideGuard, ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH without).
+	// step-up: no secret, no OAuth, user existence errors prevented, auth
+	// flows ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH only (see
+	// AllowUserSrpAuth), and WriteAttributes set explicitly (see
+	// ClientWriteAttributes).
 	// Default: true.
 	CreateClient *bool
 	// Name of the created app client.
@@ -80,22 +100,46 @@ type StepUpProps struct {
 	// approval can take longer than Cognito's default of 3 minutes.
 	// Default: awscdk.Duration_Minutes(5).
 	AuthSessionValidity awscdk.Duration
+	// Whether the created client also allows ALLOW_USER_SRP_AUTH. The SRP
+	// password step of this sign-in runs inside CUSTOM_AUTH (SRP_A, then
+	// PASSWORD_VERIFIER, then the custom challenge), and AWS's own sample
+	// aws-samples/cognito-custom-authentication (email-mfa-backend) runs
+	// exactly that sequence from Amplify on a client with only
+	// ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH. Set it only if your
+	// region turns out to need the flow. Plain USER_SRP_AUTH never runs the
+	// custom challenge, so this is only allowed with ServerSideGuard: the
+	// guard refuses every issuance without a step-up record of the sign-in.
+	// Only when CreateClient is true.
+	// Default: false.
+	AllowUserSrpAuth *bool
+	// The attributes the created client lets a signed-in user write with
+	// their own access token (UpdateUserAttributes). The client always sets
+	// WriteAttributes explicitly: without them Cognito lets the app write
+	// every standard attribute, so a holder of the user's access token could
+	// rewrite email, verify it with a code sent to them and take over
+	// recovery and (before the user's first step-up) the enrollment. Must
+	// not contain email, email_verified, phone_number,
+	// phone_number_verified, preferred_username, the BindAttribute (when it
+	// is an attribute) or any custom:ial* attribute. Only when CreateClient
+	// is true.
+	// Default: - the profile attributes only: given_name, family_name,
+	// middle_name, name, nickname, locale, zoneinfo, picture, website,
+	// profile, gender, birthdate and address.
+	ClientWriteAttributes awscognito.ClientAttributes
 
 	// Whether a Pre Token Generation trigger (the guard) lets Cognito issue
 	// tokens only after this step-up passed: Verify then writes a one-time
-	// record to a DynamoDB table this construct creates, and the guard
-	// consumes it, at most once, within StepUpWindow and only for the same
-	// app client. The pool's PreTokenGeneration trigger must be free.
+	// record of the sign-in to the step-up table, and the guard consumes
+	// it, at most once, within StepUpWindow and only for the same app client
+	// and sign-in. The pool's PreTokenGeneration trigger must be free.
 	//
-	// Turning it off removes the guard, the table and ALLOW_USER_SRP_AUTH
-	// from the created client. Tokens are then gated only by the app
-	// client's auth flows and by Define: any client of the pool that allows
+	// Turning it off removes the guard (the table stays: it holds the
+	// enrollments). Tokens are then gated only by the app client's auth
+	// flows and by Define: any client of the pool that allows
 	// USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH,
 	// OAuth/hosted UI, the new-password challenge or device authentication
-	// yields tokens after the password alone, and it is not documented
-	// whether CUSTOM_AUTH starting with SRP_A (Amplify CUSTOM_WITH_SRP) works
-	// without ALLOW_USER_SRP_AUTH. Only turn it off when another Pre Token
-	// Generation trigger enforces the step-up.
+	// yields tokens after the password alone. Only turn it off when another
+	// Pre Token Generation trigger enforces the step-up.
 	// Default: true.
 	ServerSideGuard *bool
 	// How old a passed step-up may be when the guard consumes it (the time
@@ -149,6 +193,43 @@ type StepUpProps struct {
 	// contract.BindModeEmail.
 	// Default: contract.BindModeEmail when the attribute is "email", contract.BindModeExact otherwise.
 	BindMode *string
+	// How a user's provider identity (the ID token's issuer + sub) gets
+	// enrolled. Verify keeps the enrollment in the step-up table, written
+	// only by the backend. Every step-up of an enrolled user must present
+	// the enrolled issuer + sub, whatever the user's email or user name says
+	// now (BindClaim/BindAttribute then no longer decide).
+	//
+	// With StepUpEnrollment_FIRST_USE the first passing step-up of a user
+	// without an enrollment binds as configured (BindClaim, BindAttribute,
+	// BindMode) and enrolls the identity it presented; of two racing first
+	// step-ups exactly one enrolls. With StepUpEnrollment_ADMIN_ONLY a user
+	// no administrator enrolled is refused. An administrator enrolls (or
+	// re-enrolls, after a lost device or a re-created provider account)
+	// with
+	//
+	//	go run github.com/cognitobridge/cognitobridge/cmd/cognitobridge-enroll pre-enroll \
+	//	  -table <StepUpTable name> -user-pool-id <pool id> -sub <Cognito sub> \
+	//	  -issuer <provider issuer> -subject <provider sub>
+	//
+	// which also closes the first-use window for that user in FIRST_USE mode.
+	// Default: StepUpEnrollment_FIRST_USE.
+	Enrollment StepUpEnrollment
+	// Whether every step-up must be a fresh authentication at the provider:
+	// the authorize URL asks for one (max_age=0, prompt=login) and Verify
+	// requires the ID token's auth_time, no earlier than the challenge's
+	// creation less AuthTimeSkew. Turning it off costs the step-up its
+	// meaning whenever the person's provider session is warm: the provider
+	// then answers the authorize URL without any user interaction (a script
+	// on a page that phished the password can complete it silently), so the
+	// step-up proves only that a provider session exists. Turn it off only
+	// for a provider that does not send auth_time.
+	// Default: true.
+	FreshAuthentication *bool
+	// The clock skew allowed between the provider's auth_time and the
+	// challenge's creation, 0 to 300 whole seconds. Only with
+	// FreshAuthentication.
+	// Default: awscdk.Duration_Seconds(30).
+	AuthTimeSkew awscdk.Duration
 	// When set, the ID token's acr claim must be one of these values (a
 	// token without acr is refused).
 	// Default: - for BlockID, its AcrValues (BlockID is asked for them as
@@ -339,6 +420,81 @@ func (p *StepUpProps) poolOptions() newpool.Options {
 // defaults to true).
 func (p *StepUpProps) guardOn() bool { return p.ServerSideGuard == nil || *p.ServerSideGuard }
 
+// createClient reports whether the construct creates the app client.
+func (p *StepUpProps) createClient() bool { return p.CreateClient == nil || *p.CreateClient }
+
+// freshAuth reports whether fresh provider authentication is required.
+func (p *StepUpProps) freshAuth() bool {
+	return p.FreshAuthentication == nil || *p.FreshAuthentication
+}
+
+// enrollment is Enrollment or its default.
+func (p *StepUpProps) enrollment() StepUpEnrollment {
+	if p.Enrollment == "" {
+		return StepUpEnrollment_FIRST_USE
+	}
+	return p.Enrollment
+}
+
+// allowUserSrp reports whether the created client allows
+// ALLOW_USER_SRP_AUTH: only on request, and only with the guard.
+func (p *StepUpProps) allowUserSrp() bool {
+	return p.AllowUserSrpAuth != nil && *p.AllowUserSrpAuth && p.guardOn()
+}
+
+// DefaultClientWriteAttributesMask is what the created client lets a user
+// write when ClientWriteAttributes is nil: profile attributes only, nothing
+// that names, reaches or recovers the person.
+func DefaultClientWriteAttributesMask() *awscognito.StandardAttributesMask {
+	t := func() *bool { v := true; return &v }
+	return &awscognito.StandardAttributesMask{
+		GivenName:      t(),
+		FamilyName:     t(),
+		MiddleName:     t(),
+		Fullname:       t(),
+		Nickname:       t(),
+		Locale:         t(),
+		Timezone:       t(),
+		ProfilePicture: t(),
+		Website:        t(),
+		ProfilePage:    t(),
+		Gender:         t(),
+		Birthdate:      t(),
+		Address:        t(),
+	}
+}
+
+// protectedWriteAttributes are the attributes no created client may let a
+// user write: what the binding, sign-in and recovery rest on.
+var protectedWriteAttributes = []string{"email", "email_verified", "phone_number", "phone_number_verified", "preferred_username"}
+
+// CheckWriteAttributes rejects a client write set (CloudFormation attribute
+// names, as awscognito.ClientAttributes.Attributes returns them) that holds
+// email, phone_number, preferred_username, their verified flags, the bind
+// attribute (unless it is contract.BindAttributeUsername, the user name,
+// which no client can write) or any custom:ial* attribute.
+func CheckWriteAttributes(field string, attrs []string, bindAttribute *string) error {
+	bind := contract.BindAttributeUsername
+	if bindAttribute != nil && !propcheck.IsToken(bindAttribute) {
+		bind = *bindAttribute
+	}
+	for _, a := range attrs {
+		why := ""
+		switch {
+		case slices.Contains(protectedWriteAttributes, a):
+			why = "sign-in, recovery and the first-use binding rest on it"
+		case strings.HasPrefix(a, "custom:ial"):
+			why = "an assurance attribute only the backend may write"
+		case bind != contract.BindAttributeUsername && a == bind:
+			why = "it is the BindAttribute"
+		default:
+			continue
+		}
+		return fmt.Errorf("expected %s without email, email_verified, phone_number, phone_number_verified, preferred_username, the BindAttribute and custom:ial*, received %q (%s) in %q", field, a, why, attrs)
+	}
+	return nil
+}
+
 // DefaultStepUpReasons are StepUpReasons when nil.
 var DefaultStepUpReasons = []string{contract.StepUpReasonHighValueTransaction}
 
@@ -466,6 +622,23 @@ func (p *StepUpProps) validate() error {
 	if p.CreateClient != nil && !*p.CreateClient && p.AuthSessionValidity != nil {
 		checks = append(checks, fmt.Errorf("expected AuthSessionValidity only when CreateClient is true, received it with CreateClient=false"))
 	}
+	if !p.createClient() && p.AllowUserSrpAuth != nil {
+		checks = append(checks, fmt.Errorf("expected AllowUserSrpAuth only when CreateClient is true, received AllowUserSrpAuth=%t with CreateClient=false", *p.AllowUserSrpAuth))
+	}
+	if !p.createClient() && p.ClientWriteAttributes != nil {
+		checks = append(checks, fmt.Errorf("expected ClientWriteAttributes only when CreateClient is true, received them with CreateClient=false"))
+	}
+	if !p.guardOn() && p.AllowUserSrpAuth != nil && *p.AllowUserSrpAuth {
+		checks = append(checks, fmt.Errorf("expected AllowUserSrpAuth only when ServerSideGuard is true (plain USER_SRP_AUTH never runs the step-up; only the guard refuses its tokens), received AllowUserSrpAuth=true with ServerSideGuard=false"))
+	}
+	switch p.Enrollment {
+	case "", StepUpEnrollment_FIRST_USE, StepUpEnrollment_ADMIN_ONLY:
+	default:
+		checks = append(checks, fmt.Errorf("expected Enrollment to be one of %q, received %q", []string{contract.EnrollmentFirstUse, contract.EnrollmentAdminOnly}, string(p.Enrollment)))
+	}
+	if !p.freshAuth() && p.AuthTimeSkew != nil {
+		checks = append(checks, fmt.Errorf("expected AuthTimeSkew only when FreshAuthentication is true, received it with FreshAuthentication=false"))
+	}
 	if !p.guardOn() && p.StepUpWindow != nil {
 		checks = append(checks, fmt.Errorf("expected StepUpWindow only when ServerSideGuard is true, received it with ServerSideGuard=false"))
 	}
@@ -501,6 +674,19 @@ func (p *StepUpProps) validate() error {
 		propcheck.DurationMillis("StepUpWindow", p.StepUpWindow, 1000, 3600*1000),
 		propcheck.WholeSeconds("StepUpWindow", p.StepUpWindow),
 		propcheck.DurationMillis("AuthSessionValidity", p.AuthSessionValidity, 3*60*1000, 15*60*1000),
+		propcheck.DurationMillis("AuthTimeSkew", p.AuthTimeSkew, 0, MaxAuthTimeSkewSeconds*1000),
+		propcheck.WholeSeconds("AuthTimeSkew", p.AuthTimeSkew),
 	)
-	return propcheck.First(checks...)
+	if err := propcheck.First(checks...); err != nil {
+		return err
+	}
+	// Last: it asks jsii for the attribute names.
+	if p.ClientWriteAttributes != nil {
+		var attrs []string
+		for _, a := range *p.ClientWriteAttributes.Attributes() {
+			attrs = append(attrs, *a)
+		}
+		return CheckWriteAttributes("ClientWriteAttributes", attrs, p.BindAttribute)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
@@ -26,6 +27,10 @@ func oidc(o OIDCProvider) *Provider { return &Provider{OIDC: &o} }
 
 // existingSecret stands for a user's secret; validate only checks presence.
 type existingSecret struct{ awssecretsmanager.ISecret }
+
+// someAttributes stands for a ClientAttributes; validate reports a misplaced
+// one before it asks jsii for its names.
+type someAttributes struct{ awscognito.ClientAttributes }
 
 func validOIDC() OIDCProvider {
 	return OIDCProvider{Issuer: s("https://idp.example.com"), RedirectURI: s("https://app.example.com/cb")}
@@ -82,6 +87,18 @@ func TestValidate(t *testing.T) {
 		{"client name without client", &StepUpProps{Provider: blockID(), CreateClient: b(false), ClientName: s("web")}, `expected ClientName only when CreateClient is true, received ClientName="web" with CreateClient=false`},
 		{"parameter prefix", &StepUpProps{Provider: blockID(), ParameterPrefix: s("My-Prefix")}, `expected ParameterPrefix to hold only letters and digits, received "My-Prefix"`},
 		{"token strings skipped without jsii markers", &StepUpProps{Provider: blockID(), BindClaim: s("sub")}, ""},
+
+		// Enrollment, fresh authentication and the created client (issue 7).
+		{"enrollment first use", &StepUpProps{Provider: blockID(), Enrollment: StepUpEnrollment_FIRST_USE}, ""},
+		{"enrollment admin only", &StepUpProps{Provider: blockID(), Enrollment: StepUpEnrollment_ADMIN_ONLY}, ""},
+		{"enrollment unknown", &StepUpProps{Provider: blockID(), Enrollment: "sometimes"}, `expected Enrollment to be one of ["first_use" "admin_only"], received "sometimes"`},
+		{"enrollment upper case", &StepUpProps{Provider: blockID(), Enrollment: "FIRST_USE"}, `expected Enrollment to be one of ["first_use" "admin_only"], received "FIRST_USE"`},
+		{"fresh authentication off", &StepUpProps{Provider: blockID(), FreshAuthentication: b(false)}, ""},
+		{"user srp with guard", &StepUpProps{Provider: blockID(), AllowUserSrpAuth: b(true)}, ""},
+		{"user srp without guard", &StepUpProps{Provider: blockID(), ServerSideGuard: b(false), AllowUserSrpAuth: b(true)}, "expected AllowUserSrpAuth only when ServerSideGuard is true (plain USER_SRP_AUTH never runs the step-up; only the guard refuses its tokens), received AllowUserSrpAuth=true with ServerSideGuard=false"},
+		{"no user srp without guard", &StepUpProps{Provider: blockID(), ServerSideGuard: b(false), AllowUserSrpAuth: b(false)}, ""},
+		{"user srp without client", &StepUpProps{Provider: blockID(), CreateClient: b(false), AllowUserSrpAuth: b(true)}, "expected AllowUserSrpAuth only when CreateClient is true, received AllowUserSrpAuth=true with CreateClient=false"},
+		{"write attributes without client", &StepUpProps{Provider: blockID(), CreateClient: b(false), ClientWriteAttributes: someAttributes{}}, "expected ClientWriteAttributes only when CreateClient is true, received them with CreateClient=false"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -95,6 +112,74 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("error %q does not contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestCheckWriteAttributes(t *testing.T) {
+	profile := []string{"address", "birthdate", "family_name", "gender", "given_name", "locale", "middle_name", "name", "nickname", "picture", "profile", "website", "zoneinfo"}
+	cases := []struct {
+		name  string
+		attrs []string
+		bind  *string
+		want  string // substring of the error; "" means valid
+	}{
+		{"profile only", profile, nil, ""},
+		{"none", nil, nil, ""},
+		{"email", []string{"given_name", "email"}, nil, `received "email" (sign-in, recovery and the first-use binding rest on it)`},
+		{"email verified flag", []string{"email_verified"}, nil, `received "email_verified"`},
+		{"phone number", []string{"phone_number"}, nil, `received "phone_number"`},
+		{"phone verified flag", []string{"phone_number_verified"}, nil, `received "phone_number_verified"`},
+		{"preferred username", []string{"preferred_username"}, nil, `received "preferred_username"`},
+		{"assurance level", []string{"custom:ial"}, nil, `received "custom:ial" (an assurance attribute only the backend may write)`},
+		{"assurance time", []string{"name", "custom:ial_at"}, nil, `received "custom:ial_at"`},
+		{"other custom attribute", []string{"custom:favourite_colour"}, nil, ""},
+		{"bind attribute", []string{"custom:employee_id"}, s("custom:employee_id"), `received "custom:employee_id" (it is the BindAttribute)`},
+		{"bind attribute standard", []string{"nickname"}, s("nickname"), `received "nickname" (it is the BindAttribute)`},
+		{"bind by user name", profile, s(contract.BindAttributeUsername), ""},
+		{"message names the field", []string{"email"}, nil, `expected ClientWriteAttributes without email, email_verified, phone_number, phone_number_verified, preferred_username, the BindAttribute and custom:ial*, received "email"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckWriteAttributes("ClientWriteAttributes", c.attrs, c.bind)
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case c.want != "" && err == nil:
+				t.Fatalf("expected an error containing %q", c.want)
+			case c.want != "" && !strings.Contains(err.Error(), c.want):
+				t.Fatalf("error %q does not contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestVerifyOnlyEnv(t *testing.T) {
+	for _, c := range []struct {
+		props      *StepUpProps
+		skew       float64
+		enrollment string
+		skewEnv    string
+	}{
+		{&StepUpProps{Provider: blockID()}, DefaultAuthTimeSkewSeconds, contract.EnrollmentFirstUse, "30"},
+		{&StepUpProps{Provider: blockID(), Enrollment: StepUpEnrollment_ADMIN_ONLY}, 0, contract.EnrollmentAdminOnly, "0"},
+	} {
+		env := c.props.verifyOnlyEnv(c.skew)
+		if env[contract.EnvEnrollment] != c.enrollment || env[contract.EnvAuthTimeSkewSeconds] != c.skewEnv || len(env) != 2 {
+			t.Errorf("verifyOnlyEnv = %v, want enrollment %s and skew %s", env, c.enrollment, c.skewEnv)
+		}
+	}
+}
+
+func TestHandlerEnvFreshAuth(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   *bool
+		want string
+	}{{"nil", nil, contract.FreshAuthRequired}, {"true", b(true), contract.FreshAuthRequired}, {"false", b(false), contract.FreshAuthOff}} {
+		_, provider := (&StepUpProps{Provider: blockID(), FreshAuthentication: c.in}).handlerEnv(5000, 300)
+		if provider[contract.EnvFreshAuth] != c.want {
+			t.Errorf("FreshAuthentication %s: %s = %q, want %q", c.name, contract.EnvFreshAuth, provider[contract.EnvFreshAuth], c.want)
+		}
 	}
 }
 
@@ -119,6 +204,7 @@ func TestHandlerEnvDefaults(t *testing.T) {
 		contract.EnvACRValues:        `["liveID push"]`,
 		contract.EnvSecretTTLSeconds: "300",
 		contract.EnvBudgetMillis:     "4000",
+		contract.EnvFreshAuth:        contract.FreshAuthRequired,
 	} {
 		if provider[k] != v {
 			t.Errorf("provider %s = %q, want %q", k, provider[k], v)

@@ -5,10 +5,12 @@
 // After the SRP password step, Cognito issues a CUSTOM_CHALLENGE whose public
 // parameters carry the provider's authorize URL; the client answers with the
 // authorization code, and Verify exchanges it and checks the ID token against
-// the Cognito user. With the ServerSideGuard (the default) Verify also
-// records the passed step-up in a DynamoDB table, and a Pre Token Generation
-// trigger lets Cognito issue tokens only when it consumes that record, so no
-// sign-in path that skips the custom challenge yields tokens. On event
+// the Cognito user: against the provider identity enrolled for the user,
+// kept in the construct's DynamoDB step-up table (enrolled on first use, or
+// by an administrator). With the ServerSideGuard (the default) Verify also
+// records the passed step-up of the sign-in in that table, and a Pre Token
+// Generation trigger lets Cognito issue tokens only when it consumes that
+// record, so no sign-in path that skips the custom challenge yields tokens. On event
 // version V2_0 (the default; Essentials or Plus feature plan) the guard also
 // stamps the step-up time and reason into the access and ID tokens
 // (cognitobridge:stepup_at, cognitobridge:stepup_reason), which
@@ -62,8 +64,13 @@ type StepUp interface {
 	// GuardFunction is the Pre Token Generation guard, or nil when
 	// ServerSideGuard is false.
 	GuardFunction() awslambda.IFunction
-	// StepUpTable is the step-up record table, or nil when ServerSideGuard
-	// is false.
+	// StepUpTable is the step-up table: the durable enrollments (the
+	// provider identity enrolled for each user) and, with ServerSideGuard,
+	// the one-time step-up records. It always exists. Its removal policy is
+	// RETAIN and it has deletion protection and point-in-time recovery:
+	// deleting the stack (or the construct) keeps the table and so the
+	// enrollments; a new stack creates a new, empty table, in which every
+	// user enrolls again (first use) or is refused (admin only).
 	StepUpTable() awsdynamodb.ITable
 	// Secret holds the provider credentials (given or created).
 	Secret() awssecretsmanager.ISecret
@@ -103,20 +110,15 @@ func (s *stepUp) CreateFunction() awslambda.IFunction { return s.create }
 func (s *stepUp) VerifyFunction() awslambda.IFunction { return s.verify }
 func (s *stepUp) Secret() awssecretsmanager.ISecret   { return s.secret }
 
-// GuardFunction and StepUpTable return an untyped nil when the guard is off
-// (a typed nil inside the interface would not compare to nil).
+// GuardFunction returns an untyped nil when the guard is off (a typed nil
+// inside the interface would not compare to nil).
 func (s *stepUp) GuardFunction() awslambda.IFunction {
 	if s.guard == nil {
 		return nil
 	}
 	return s.guard
 }
-func (s *stepUp) StepUpTable() awsdynamodb.ITable {
-	if s.table == nil {
-		return nil
-	}
-	return s.table
-}
+func (s *stepUp) StepUpTable() awsdynamodb.ITable              { return s.table }
 func (s *stepUp) GuardLambdaVersion() awscognito.LambdaVersion { return s.guardVersion }
 func (s *stepUp) StepUpReasons() []string {
 	if s.guard == nil {
@@ -160,18 +162,20 @@ func orDuration(d awscdk.Duration, defMillis float64) float64 {
 }
 
 // stepUpAuthFlows is the one place that decides the sign-in flows of the
-// created app client. The SRP password step runs inside CUSTOM_AUTH (SRP_A in
-// the auth parameters); AWS does not document whether that also needs
-// ALLOW_USER_SRP_AUTH. With the guard on, USER_SRP_AUTH is allowed so
-// CUSTOM_WITH_SRP works either way: a plain SRP sign-in then reaches the Pre
-// Token Generation guard without a step-up record and gets no tokens. With
-// the guard off nothing server side would stop plain SRP, so only
-// CUSTOM_AUTH. USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH
-// stay off in both cases. Refresh tokens are always allowed by CDK.
-func stepUpAuthFlows(guard bool) *awscognito.AuthFlow {
+// created app client: ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH (always
+// added by CDK). The SRP password step runs inside CUSTOM_AUTH (SRP_A in the
+// auth parameters), and AWS's own sample aws-samples/cognito-custom-authentication
+// (email-mfa-backend/template.yaml) runs SRP_A, PASSWORD_VERIFIER and
+// CUSTOM_CHALLENGE from Amplify on a client with exactly those two flows.
+// userSrp (AllowUserSrpAuth, only with the guard) adds ALLOW_USER_SRP_AUTH
+// for a region that turns out to need it: a plain SRP sign-in then reaches
+// the guard without a step-up record and gets no tokens.
+// USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH never run the
+// custom challenge and stay off.
+func stepUpAuthFlows(userSrp bool) *awscognito.AuthFlow {
 	return &awscognito.AuthFlow{
 		Custom:            jsii.Bool(true),
-		UserSrp:           jsii.Bool(guard),
+		UserSrp:           jsii.Bool(userSrp),
 		UserPassword:      jsii.Bool(false),
 		AdminUserPassword: jsii.Bool(false),
 		User:              jsii.Bool(false),
@@ -195,17 +199,24 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 
 	// App client.
 	guardOn := props.guardOn()
-	if props.CreateClient == nil || *props.CreateClient {
+	if props.createClient() {
 		sessionValidity := props.AuthSessionValidity
 		if sessionValidity == nil {
 			sessionValidity = awscdk.Duration_Minutes(jsii.Number(DefaultAuthSessionValidityMinutes))
+		}
+		// Always explicit: without WriteAttributes Cognito lets the user's
+		// own access token write every standard attribute, email included.
+		writeAttributes := props.ClientWriteAttributes
+		if writeAttributes == nil {
+			writeAttributes = awscognito.NewClientAttributes().WithStandardAttributes(DefaultClientWriteAttributesMask())
 		}
 		s.client = s.pool.AddClient(jsii.String("Client"), &awscognito.UserPoolClientOptions{
 			UserPoolClientName:         props.ClientName,
 			GenerateSecret:             jsii.Bool(false),
 			PreventUserExistenceErrors: jsii.Bool(true),
-			AuthFlows:                  stepUpAuthFlows(guardOn),
+			AuthFlows:                  stepUpAuthFlows(props.allowUserSrp()),
 			AuthSessionValidity:        sessionValidity,
+			WriteAttributes:            writeAttributes,
 			// No OAuth: managed login / hosted UI sign-in never runs the
 			// custom challenge, so it must not be reachable with this client.
 			DisableOAuth:          jsii.Bool(true),
@@ -229,21 +240,25 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	if code == nil {
 		code = &StepUpCode{}
 	}
+	// The step-up table: enrollments always, records with the guard. It
+	// references nothing, and the functions only reference it (never the
+	// pool), so the pool -> function references of the triggers cannot form
+	// a cycle.
+	s.table = newStepUpTable(this)
+	windowSeconds := orDuration(props.StepUpWindow, DefaultStepUpWindowSeconds*1000) / 1000
+	recordEnv := stepUpRecordEnv(*s.table.TableName(), windowSeconds)
+	skewSeconds := orDuration(props.AuthTimeSkew, DefaultAuthTimeSkewSeconds*1000) / 1000
 	verifyEnv := maps.Clone(providerEnv)
-	var recordEnv map[string]string
-	if guardOn {
-		// The step-up record table. It references nothing, and the functions
-		// only reference it (never the pool), so the pool -> function
-		// references of the triggers cannot form a cycle.
-		s.table = newRecordTable(this)
-		windowSeconds := orDuration(props.StepUpWindow, DefaultStepUpWindowSeconds*1000) / 1000
-		recordEnv = stepUpRecordEnv(*s.table.TableName(), windowSeconds)
-		maps.Copy(verifyEnv, recordEnv)
-	}
+	maps.Copy(verifyEnv, recordEnv)
+	maps.Copy(verifyEnv, props.verifyOnlyEnv(skewSeconds))
 
 	s.define = newTrigger(this, "Define", props, code.Define, DefineHandlerPackage, defineEnv, "Define auth challenge: orders SRP, then the OIDC step-up; caps attempts")
 	s.create = newTrigger(this, "Create", props, code.Create, CreateHandlerPackage, providerEnv, "Create auth challenge: builds the provider authorize URL with state, nonce and PKCE")
 	s.verify = newTrigger(this, "Verify", props, code.Verify, VerifyHandlerPackage, verifyEnv, "Verify auth challenge response: exchanges the code and checks the ID token against the user")
+	// Verify reads the user's enrollment (GetItem, ConsistentRead) and, in
+	// one TransactWriteItems, checks it (ConditionCheckItem) or enrolls on
+	// first use and writes the step-up record (PutItem); on this table only.
+	s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"))
 
 	s.pool.AddTrigger(awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE(), s.define, "")
 	s.pool.AddTrigger(awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE(), s.create, "")
@@ -262,9 +277,7 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 		guardEnv := maps.Clone(recordEnv)
 		guardEnv[contract.EnvStepUpReasons] = reasonsJSON(s.reasons)
 		s.guard = newTrigger(this, "Guard", props, code.Guard, GuardHandlerPackage, guardEnv, "Pre token generation: issues tokens only after a fresh, recorded step-up on the same app client")
-		// Verify only writes records, the guard only consumes them; both on
-		// this table alone.
-		s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:PutItem"))
+		// The guard only consumes records, on this table alone.
 		s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
 		// V2_0/V3_0 (PreTokenGenerationConfig) let the guard add the step-up
 		// claims to the access token; V1_0 keeps the legacy
@@ -308,12 +321,15 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	return s
 }
 
-// newRecordTable creates the step-up record table in the contract layout.
-// Records live seconds (consumed by the guard, or removed by TTL), so the
-// table holds nothing worth keeping: it is destroyed with the stack and has
-// no point-in-time recovery.
-func newRecordTable(scope constructs.Construct) awsdynamodb.Table {
-	table := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
+// newStepUpTable creates the step-up table in the contract layout: the
+// durable enrollment items (no TTL attribute) and the one-time step-up
+// records (consumed by the guard within seconds, or removed by TTL). The
+// enrollments are the binding every later step-up is checked against, so
+// the table is retained when it leaves the stack, protected from deletion
+// and has point-in-time recovery. Its logical id stays "Records" (the
+// record-only table of earlier versions), so an update keeps the table.
+func newStepUpTable(scope constructs.Construct) awsdynamodb.Table {
+	return awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
 		PartitionKey: &awsdynamodb.Attribute{
 			Name: jsii.String(contract.RecordPartitionKey),
 			Type: awsdynamodb.AttributeType_STRING,
@@ -321,14 +337,13 @@ func newRecordTable(scope constructs.Construct) awsdynamodb.Table {
 		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
 		// Encrypted at rest with an AWS owned key.
-		Encryption:    awsdynamodb.TableEncryption_DEFAULT,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		Encryption: awsdynamodb.TableEncryption_DEFAULT,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection: jsii.Bool(true),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 	})
-	nag.Suppress(table, "AwsSolutions-DDB3",
-		"The table holds one-time step-up records that live seconds: the guard consumes each on token issuance "+
-			"and TTL removes the rest. A restore could only bring back spent or expired records, so point-in-time recovery "+
-			"has nothing to protect.")
-	return table
 }
 
 // tableStatement allows actions on the table's ARN only.
@@ -347,6 +362,10 @@ func newUserPool(scope constructs.Construct, props *StepUpProps) awscognito.User
 	}
 	// Cognito's own MFA stays off: the OIDC step-up is the second factor.
 	poolProps.Mfa = awscognito.Mfa_OFF
+	// An email (or phone) change takes effect only once the new value is
+	// verified: until then the original keeps receiving recovery codes and
+	// stays the sign-in alias (UserAttributeUpdateSettings).
+	poolProps.KeepOriginal = keepOriginal(poolProps.AutoVerify)
 	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), poolProps)
 	nag.Suppress(pool, "AwsSolutions-COG2",
 		"The OIDC step-up is this pool's second factor: Define completes a custom-auth sign-in only after the "+
@@ -354,6 +373,18 @@ func newUserPool(scope constructs.Construct, props *StepUpProps) awscognito.User
 			"Generation trigger issues tokens only after a recorded step-up, whatever the auth flow. "+
 			"Cognito's SMS/TOTP MFA stays off so it cannot replace or duplicate the step-up.")
 	return pool
+}
+
+// keepOriginal keeps each auto-verified attribute until its change is
+// verified (Cognito needs the attribute auto-verified to send the code).
+func keepOriginal(auto *awscognito.AutoVerifiedAttrs) *awscognito.KeepOriginalAttrs {
+	if auto == nil {
+		return nil
+	}
+	return &awscognito.KeepOriginalAttrs{
+		Email: jsii.Bool(auto.Email != nil && *auto.Email),
+		Phone: jsii.Bool(auto.Phone != nil && *auto.Phone),
+	}
 }
 
 // newProviderSecret creates the provider secret from NoEcho parameters: the

@@ -81,6 +81,10 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			"MinimumLength": 12, "RequireLowercase": true, "RequireUppercase": true, "RequireNumbers": true, "RequireSymbols": true,
 		}},
 		"Schema": assertions.Match_ArrayWith(&[]interface{}{map[string]interface{}{"Name": "email", "Required": true, "Mutable": true}}),
+		// An email change takes effect only once verified: until then the
+		// original keeps the recovery codes and the sign-in alias.
+		"AutoVerifiedAttributes":      []interface{}{"email"},
+		"UserAttributeUpdateSettings": map[string]interface{}{"AttributesRequireVerificationBeforeUpdate": []interface{}{"email"}},
 	})
 	tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
@@ -91,18 +95,24 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		"Principal": "cognito-idp.amazonaws.com",
 	})
 
-	// The app client: custom auth with SRP (and refresh), no secret, no
-	// OAuth, a 5 minute sign-in session.
+	// The app client: custom auth (SRP inside it) and refresh only, no
+	// secret, no OAuth, a 5 minute sign-in session, and a user may write
+	// profile attributes only (never email, phone or preferred_username).
 	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(1))
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
 		"GenerateSecret":                  false,
 		"PreventUserExistenceErrors":      "ENABLED",
 		"AllowedOAuthFlowsUserPoolClient": false,
 		"AuthSessionValidity":             5,
+		"ExplicitAuthFlows":               []interface{}{"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		"WriteAttributes": []interface{}{"address", "birthdate", "family_name", "gender", "given_name", "locale",
+			"middle_name", "name", "nickname", "picture", "profile", "website", "zoneinfo"},
 	})
-	assertClientFlows(t, tmpl, "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH,ALLOW_USER_SRP_AUTH")
+	assertClientFlows(t, tmpl, "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH")
+	assertWriteAttributesExclude(t, tmpl, "email", "email_verified", "phone_number", "phone_number_verified", "preferred_username")
 
-	// The step-up record table, in the contract layout.
+	// The step-up table, in the contract layout: enrollments survive the
+	// stack.
 	tables := cdktest.Resources(t, tmpl, "AWS::DynamoDB::Table")
 	if len(tables) != 1 {
 		t.Fatalf("want 1 table, got %d", len(tables))
@@ -111,17 +121,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	for id := range tables {
 		tableID = id
 	}
-	tmpl.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
-		"DeletionPolicy":      "Delete",
-		"UpdateReplacePolicy": "Delete",
-		"Properties": map[string]interface{}{
-			"KeySchema":               []interface{}{map[string]interface{}{"AttributeName": contract.RecordPartitionKey, "KeyType": "HASH"}},
-			"AttributeDefinitions":    []interface{}{map[string]interface{}{"AttributeName": contract.RecordPartitionKey, "AttributeType": "S"}},
-			"BillingMode":             "PAY_PER_REQUEST",
-			"TimeToLiveSpecification": map[string]interface{}{"AttributeName": contract.RecordExpiresAt, "Enabled": true},
-			"SSESpecification":        map[string]interface{}{"SSEEnabled": false}, // encrypted with an AWS owned key
-		},
-	})
+	assertStepUpTable(t, tmpl)
 	tableArn := map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}}
 
 	// NoEcho parameters, with readable logical ids.
@@ -166,6 +166,20 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			}
 		case hasTable:
 			t.Errorf("%s gets the record table but does not use it", id)
+		}
+		// Enrollment and fresh authentication: Verify decides with all
+		// three, Create asks the provider for a fresh authentication.
+		want := map[string]interface{}{}
+		switch {
+		case strings.HasPrefix(id, "StepUpVerify"):
+			want = map[string]interface{}{contract.EnvEnrollment: contract.EnrollmentFirstUse, contract.EnvFreshAuth: contract.FreshAuthRequired, contract.EnvAuthTimeSkewSeconds: "30"}
+		case strings.HasPrefix(id, "StepUpCreate"):
+			want = map[string]interface{}{contract.EnvFreshAuth: contract.FreshAuthRequired}
+		}
+		for _, k := range []string{contract.EnvEnrollment, contract.EnvFreshAuth, contract.EnvAuthTimeSkewSeconds} {
+			if env[k] != want[k] {
+				t.Errorf("%s %s = %v, want %v", id, k, env[k], want[k])
+			}
 		}
 		if strings.HasPrefix(id, "StepUpGuard") {
 			if hasArn || len(env) != 3 || env[contract.EnvStepUpReasons] != `["high_value_transaction"]` {
@@ -227,9 +241,10 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			t.Errorf("policy %s grants secret access: %s", id, raw)
 		}
 	}
-	// The record table: Verify may only put, the guard may only delete,
-	// both on the table's ARN alone; no other role touches it.
-	assertTableAccess(t, tmpl, map[string]string{"StepUpVerifyRole": "dynamodb:PutItem", "StepUpGuardRole": "dynamodb:DeleteItem"}, tableArn)
+	// The step-up table: Verify reads and checks the enrollment and writes
+	// enrollment and record, the guard may only delete, both on the table's
+	// ARN alone; no other role touches it.
+	assertTableAccess(t, tmpl, verifyAndGuardAccess, tableArn)
 
 	// Resource policy: Create and Verify may read, everyone else is denied.
 	roleArn := func(prefix string) map[string]interface{} {
@@ -282,10 +297,58 @@ func assertClientFlows(t *testing.T, tmpl assertions.Template, want string) {
 	}
 }
 
+// verifyAndGuardAccess is the step-up table access of the roles with the
+// guard on: Verify reads the enrollment (GetItem) and writes enrollment and
+// record in one transaction (ConditionCheckItem, PutItem); the guard only
+// consumes records.
+var verifyAndGuardAccess = map[string][]string{
+	"StepUpVerifyRole": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem"},
+	"StepUpGuardRole":  {"dynamodb:DeleteItem"},
+}
+
+// assertStepUpTable requires the one step-up table in the contract layout,
+// retained with the stack, deletion protected, with point-in-time recovery.
+func assertStepUpTable(t *testing.T, tmpl assertions.Template) {
+	t.Helper()
+	tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
+	tmpl.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+		"DeletionPolicy":      "Retain",
+		"UpdateReplacePolicy": "Retain",
+		"Properties": map[string]interface{}{
+			"KeySchema":                        []interface{}{map[string]interface{}{"AttributeName": contract.RecordPartitionKey, "KeyType": "HASH"}},
+			"AttributeDefinitions":             []interface{}{map[string]interface{}{"AttributeName": contract.RecordPartitionKey, "AttributeType": "S"}},
+			"BillingMode":                      "PAY_PER_REQUEST",
+			"TimeToLiveSpecification":          map[string]interface{}{"AttributeName": contract.RecordExpiresAt, "Enabled": true},
+			"SSESpecification":                 map[string]interface{}{"SSEEnabled": false}, // encrypted with an AWS owned key
+			"PointInTimeRecoverySpecification": map[string]interface{}{"PointInTimeRecoveryEnabled": true},
+			"DeletionProtectionEnabled":        true,
+		},
+	})
+}
+
+// assertWriteAttributesExclude requires every app client of tmpl to set
+// WriteAttributes, none of them in banned.
+func assertWriteAttributesExclude(t *testing.T, tmpl assertions.Template, banned ...string) {
+	t.Helper()
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::Cognito::UserPoolClient") {
+		attrs, ok := props(r)["WriteAttributes"].([]interface{})
+		if !ok || len(attrs) == 0 {
+			t.Errorf("%s sets no WriteAttributes (Cognito then lets the user write every standard attribute)", id)
+		}
+		for _, a := range attrs {
+			for _, b := range banned {
+				if a == b {
+					t.Errorf("%s lets the user write %s: %v", id, b, attrs)
+				}
+			}
+		}
+	}
+}
+
 // assertTableAccess requires that, among all IAM policies, exactly the roles
-// in want (logical id prefix -> action) have a DynamoDB statement, each a
-// single Allow of that one action on tableArn.
-func assertTableAccess(t *testing.T, tmpl assertions.Template, want map[string]string, tableArn map[string]interface{}) {
+// in want (logical id prefix -> actions) have a DynamoDB statement, each one
+// Allow of exactly those actions on tableArn.
+func assertTableAccess(t *testing.T, tmpl assertions.Template, want map[string][]string, tableArn map[string]interface{}) {
 	t.Helper()
 	wantArn, _ := json.Marshal(tableArn)
 	seen := map[string]bool{}
@@ -311,8 +374,18 @@ func assertTableAccess(t *testing.T, tmpl assertions.Template, want map[string]s
 			}
 			m := st.(map[string]interface{})
 			res, _ := json.Marshal(m["Resource"])
-			if m["Effect"] != "Allow" || m["Action"] != want[role] || string(res) != string(wantArn) {
-				t.Errorf("%s DynamoDB statement = %s, want Allow %s on %s", role, raw, want[role], wantArn)
+			var actions []string
+			switch a := m["Action"].(type) {
+			case string:
+				actions = []string{a}
+			case []interface{}:
+				for _, v := range a {
+					actions = append(actions, v.(string))
+				}
+			}
+			sort.Strings(actions)
+			if m["Effect"] != "Allow" || strings.Join(actions, ",") != strings.Join(want[role], ",") || string(res) != string(wantArn) {
+				t.Errorf("%s DynamoDB statement = %s, want Allow %v on %s", role, raw, want[role], wantArn)
 			}
 			seen[role] = true
 		}
@@ -322,6 +395,60 @@ func assertTableAccess(t *testing.T, tmpl assertions.Template, want map[string]s
 			t.Errorf("%s has no DynamoDB statement", role)
 		}
 	}
+}
+
+func TestEnrollmentFreshAuthAndClientProps(t *testing.T) {
+	// GIVEN a region that needs USER_SRP_AUTH, a provider without auth_time,
+	// administrator-only enrollment and the app's own write set
+	stack := cdktest.NewStack()
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider:            &Provider{OIDC: &OIDCProvider{Issuer: jsii.String("https://idp.example.com"), RedirectURI: jsii.String("https://app.example.com/cb")}},
+		AllowUserSrpAuth:    jsii.Bool(true),
+		FreshAuthentication: jsii.Bool(false),
+		Enrollment:          StepUpEnrollment_ADMIN_ONLY,
+		ClientWriteAttributes: awscognito.NewClientAttributes().
+			WithStandardAttributes(&awscognito.StandardAttributesMask{Nickname: jsii.Bool(true)}).
+			WithCustomAttributes(jsii.String("theme")),
+		Code: prebuilt(t),
+	})
+	// THEN
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+		"ExplicitAuthFlows": []interface{}{"ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		"WriteAttributes":   []interface{}{"custom:theme", "nickname"},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Verify auth challenge")),
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvEnrollment:          contract.EnrollmentAdminOnly,
+			contract.EnvFreshAuth:           contract.FreshAuthOff,
+			contract.EnvAuthTimeSkewSeconds: "30",
+		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Create auth challenge")),
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvFreshAuth:           contract.FreshAuthOff,
+			contract.EnvEnrollment:          assertions.Match_Absent(),
+			contract.EnvAuthTimeSkewSeconds: assertions.Match_Absent(),
+		}},
+	})
+}
+
+func TestAuthTimeSkew(t *testing.T) {
+	stack := cdktest.NewStack()
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider:     &Provider{BlockID: &BlockIDProvider{}},
+		AuthTimeSkew: awscdk.Duration_Minutes(jsii.Number(2)),
+		Code:         prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvAuthTimeSkewSeconds: "120",
+			contract.EnvFreshAuth:           contract.FreshAuthRequired,
+		}},
+	})
 }
 
 func TestGuardOff(t *testing.T) {
@@ -334,28 +461,35 @@ func TestGuardOff(t *testing.T) {
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
-	tmpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(0))
+	// The table stays: Verify keeps the enrollments in it.
+	assertStepUpTable(t, tmpl)
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"LambdaConfig": map[string]interface{}{"PreTokenGeneration": assertions.Match_Absent(), "PreTokenGenerationConfig": assertions.Match_Absent()},
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{"AuthSessionValidity": 15})
-	// Without the guard nothing would stop a plain SRP sign-in.
 	assertClientFlows(t, tmpl, "ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH")
+	var tableID string
+	for id := range cdktest.Resources(t, tmpl, "AWS::DynamoDB::Table") {
+		tableID = id
+	}
 	for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
 		env := envOf(r)
-		if _, ok := env[contract.EnvStepUpTable]; ok {
-			t.Errorf("%s gets %s without the guard", id, contract.EnvStepUpTable)
+		_, hasTable := env[contract.EnvStepUpTable]
+		if strings.HasPrefix(id, "StepUpVerify") != hasTable {
+			t.Errorf("%s: %s present = %t, want it on Verify only", id, contract.EnvStepUpTable, hasTable)
 		}
 		if _, ok := env[contract.EnvRequiredACR]; ok {
 			t.Errorf("%s: OIDC acr must not be required unless RequiredAcr is set", id)
 		}
 	}
-	policies, _ := json.Marshal(tmpl.FindResources(jsii.String("AWS::IAM::Policy"), nil))
-	if strings.Contains(string(policies), "dynamodb:") {
-		t.Errorf("DynamoDB access without the guard: %s", policies)
+	// Verify keeps its enrollment access; no guard, no DeleteItem.
+	assertTableAccess(t, tmpl, map[string][]string{"StepUpVerifyRole": verifyAndGuardAccess["StepUpVerifyRole"]},
+		map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
+	if su.GuardFunction() != nil || su.GuardLambdaVersion() != "" || su.StepUpReasons() != nil {
+		t.Error("GuardFunction, GuardLambdaVersion and StepUpReasons must be empty without the guard")
 	}
-	if su.GuardFunction() != nil || su.StepUpTable() != nil || su.GuardLambdaVersion() != "" || su.StepUpReasons() != nil {
-		t.Error("GuardFunction, StepUpTable, GuardLambdaVersion and StepUpReasons must be empty without the guard")
+	if su.StepUpTable() == nil {
+		t.Error("StepUpTable must exist without the guard: it holds the enrollments")
 	}
 	func() {
 		defer func() {
@@ -471,12 +605,21 @@ func TestExistingPoolAndSecretWithoutClient(t *testing.T) {
 	tmpl.ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(0))
 	tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"DeletionPolicy": "Delete",
-		"Properties": map[string]interface{}{"LambdaConfig": map[string]interface{}{
-			"DefineAuthChallenge":         assertions.Match_AnyValue(),
-			"CreateAuthChallenge":         assertions.Match_AnyValue(),
-			"VerifyAuthChallengeResponse": assertions.Match_AnyValue(),
-		}},
+		"Properties": map[string]interface{}{
+			"LambdaConfig": map[string]interface{}{
+				"DefineAuthChallenge":         assertions.Match_AnyValue(),
+				"CreateAuthChallenge":         assertions.Match_AnyValue(),
+				"VerifyAuthChallengeResponse": assertions.Match_AnyValue(),
+			},
+			// The user's pool keeps its own attribute update settings.
+			"UserAttributeUpdateSettings": assertions.Match_Absent(),
+		},
 	})
+	// The enrollments need the table on an existing pool too.
+	assertStepUpTable(t, tmpl)
+	if su.StepUpTable() == nil {
+		t.Error("StepUpTable() nil on an existing pool")
+	}
 	if params := tmpl.FindParameters(jsii.String("*"), map[string]interface{}{"NoEcho": true}); len(*params) != 0 {
 		t.Errorf("no parameter expected with an existing secret, got %v", *params)
 	}
@@ -557,6 +700,31 @@ func TestBadPropsPanic(t *testing.T) {
 		{"session too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(16))}, "expected AuthSessionValidity between 180 and 900 seconds, received 960 seconds"},
 		{"session without client", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, CreateClient: jsii.Bool(false), AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(10))}, "expected AuthSessionValidity only when CreateClient is true"},
 		{"pool-only props on a created pool", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}, ""},
+
+		{"skew too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(301))}, "expected AuthTimeSkew between 0 and 300 seconds, received 301 seconds"},
+		{"skew fraction", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Millis(jsii.Number(1500))}, "expected AuthTimeSkew to be whole seconds, received 1.5 seconds"},
+		{"skew bounds", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Minutes(jsii.Number(5))}, ""},
+		{"skew zero", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(0))}, ""},
+		{"skew without fresh authentication", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, FreshAuthentication: jsii.Bool(false), AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(10))}, "expected AuthTimeSkew only when FreshAuthentication is true, received it with FreshAuthentication=false"},
+		{"user srp without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), AllowUserSrpAuth: jsii.Bool(true)}, "expected AllowUserSrpAuth only when ServerSideGuard is true"},
+		{"bad enrollment", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, Enrollment: "never"}, `expected Enrollment to be one of ["first_use" "admin_only"], received "never"`},
+		{"client may write email", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{Nickname: jsii.Bool(true), Email: jsii.Bool(true)})},
+			`expected ClientWriteAttributes without email, email_verified, phone_number, phone_number_verified, preferred_username, the BindAttribute and custom:ial*, received "email"`},
+		{"client may write phone", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{PhoneNumber: jsii.Bool(true)})},
+			`received "phone_number"`},
+		{"client may write preferred username", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{PreferredUsername: jsii.Bool(true)})},
+			`received "preferred_username"`},
+		{"client may write the assurance level", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithCustomAttributes(jsii.String("ial"))},
+			`received "custom:ial"`},
+		{"client may write the bind attribute", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, BindAttribute: jsii.String("custom:employee_id"),
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithCustomAttributes(jsii.String("employee_id"))},
+			`received "custom:employee_id" (it is the BindAttribute)`},
+		{"client may write other custom attributes", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithCustomAttributes(jsii.String("employee_id"))}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
