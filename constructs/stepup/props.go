@@ -203,15 +203,16 @@ type StepUpProps struct {
 	// without an enrollment binds as configured (BindClaim, BindAttribute,
 	// BindMode) and enrolls the identity it presented; of two racing first
 	// step-ups exactly one enrolls. With StepUpEnrollment_ADMIN_ONLY a user
-	// no administrator enrolled is refused. An administrator enrolls (or
-	// re-enrolls, after a lost device or a re-created provider account)
+	// no administrator enrolled is refused. An administrator enrolls a user
+	// (which in FIRST_USE mode also closes that user's first-use window)
 	// with
 	//
 	//	go run github.com/cognitobridge/cognitobridge/cmd/cognitobridge-enroll pre-enroll \
 	//	  -table <StepUpTable name> -user-pool-id <pool id> -sub <Cognito sub> \
 	//	  -issuer <provider issuer> -subject <provider sub>
 	//
-	// which also closes the first-use window for that user in FIRST_USE mode.
+	// and re-enrolls one (a lost device, a re-created provider account) with
+	// the same flags on re-enroll; docs/stepup-binding.md has every command.
 	// Default: StepUpEnrollment_FIRST_USE.
 	Enrollment StepUpEnrollment
 	// Whether every step-up must be a fresh authentication at the provider:

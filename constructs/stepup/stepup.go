@@ -65,8 +65,8 @@ type StepUp interface {
 	// ServerSideGuard is false.
 	GuardFunction() awslambda.IFunction
 	// StepUpTable is the step-up table: the durable enrollments (the
-	// provider identity enrolled for each user) and, with ServerSideGuard,
-	// the one-time step-up records. It always exists. Its removal policy is
+	// provider identity enrolled for each user) and the one-time step-up
+	// records (consumed by the guard, else removed by TTL). It always exists. Its removal policy is
 	// RETAIN and it has deletion protection and point-in-time recovery:
 	// deleting the stack (or the construct) keeps the table and so the
 	// enrollments; a new stack creates a new, empty table, in which every
