@@ -39,23 +39,8 @@ func motoTable(t *testing.T) *dynamodb.Client {
 	if testing.Short() {
 		t.Skip("-short: starts moto_server")
 	}
-	client := dynamodb.New(dynamodb.Options{
-		Region:           motoserver.Region,
-		BaseEndpoint:     aws.String(motoserver.Start(t)),
-		Credentials:      motoserver.Credentials,
-		RetryMaxAttempts: 2,
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(contract.RecordPartitionKey), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(contract.RecordPartitionKey), KeyType: types.KeyTypeHash}},
-	})
-	if err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
+	client := motoserver.DynamoDB(motoserver.Start(t))
+	motoserver.CreateStepUpTable(t, client, table)
 	return client
 }
 

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
@@ -24,27 +22,10 @@ func startMoto(tb testing.TB) string {
 	return motoserver.Start(tb)
 }
 
-// createTable creates a step-up table (the construct's layout: string
-// partition key contract.RecordPartitionKey) in moto and returns its name.
+// createTable creates a step-up table in moto and returns its name.
 func createTable(tb testing.TB, endpoint, name string) string {
 	tb.Helper()
-	client := dynamodb.New(dynamodb.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  motoserver.Credentials,
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(contract.RecordPartitionKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String(contract.RecordPartitionKey), KeyType: ddbtypes.KeyTypeHash}},
-	})
-	if err != nil {
-		tb.Fatalf("moto CreateTable: %v", err)
-	}
-	return name
+	return motoserver.CreateStepUpTable(tb, motoserver.DynamoDB(endpoint), name)
 }
 
 // createSecret stores s as a new secret in moto through the real SDK and
