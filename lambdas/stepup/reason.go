@@ -48,7 +48,6 @@ const (
 	ReasonEmailNotVerified    Reason = "email_not_verified"
 	ReasonACRInsufficient     Reason = "acr_insufficient"
 	ReasonDeadlineExceeded    Reason = "deadline_exceeded"
-	ReasonHookFailed          Reason = "hook_failed"
 	// ReasonAuthTimeMissing: fresh authentication is required and the ID
 	// token has no auth_time.
 	ReasonAuthTimeMissing Reason = "auth_time_missing"
