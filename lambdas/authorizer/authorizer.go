@@ -28,11 +28,22 @@
 // cached by API Gateway (a cached allow would outlive the window), which the
 // transaction construct ensures (ResultsCacheTtl 0).
 //
-// On success the context carries contract.AuthorizerContextSub and
-// contract.AuthorizerContextStepUpAt: the integration must act for that sub
-// only (never for a user named in the path or body). Every refusal is
-// isAuthorized=false (API Gateway answers 403) and one JSON log line with a
-// reason code; the token is never logged.
+// On success the context carries contract.AuthorizerContextSub,
+// contract.AuthorizerContextStepUpAt and contract.AuthorizerContextStepUpReason:
+// the integration must act for that sub only (never for a user named in the
+// path or body). Every refusal is isAuthorized=false and one JSON log line
+// with a reason code; the token is never logged. API Gateway answers such a
+// refusal with its own bare 403 {"message":"Forbidden"}: an HTTP API
+// authorizer can add no header, so it cannot send RFC 9470's challenge.
+//
+// Token mode (Config.Mode contract.AuthorizerModeToken, the construct's
+// GateAuthorizer) checks the token exactly as above but not the step-up: it
+// authorizes every valid access token of the pool and client and passes the
+// step-up claims it carries, if any, in the same context keys. The route's
+// integration is then the step-up gate (package transactiongate), which
+// applies the same freshness rule (package stepupclaim) and answers a stale
+// or missing step-up with 401 and WWW-Authenticate: Bearer
+// error="insufficient_user_authentication" (RFC 9470).
 package authorizer
 
 import (
@@ -43,7 +54,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +61,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/authorizer/stepupclaim"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset"
@@ -69,22 +80,22 @@ const (
 	ReasonWrongIssuer    Reason = "wrong_issuer"
 	ReasonWrongClient    Reason = "wrong_client"
 	ReasonNotAccessToken Reason = "not_access_token"
-	ReasonNoStepUp       Reason = "no_stepup"
-	ReasonStepUpStale    Reason = "stepup_stale"
-	ReasonStepUpFuture   Reason = "stepup_future"
-	ReasonReasonMismatch Reason = "reason_mismatch"
+	ReasonNoStepUp       Reason = Reason(stepupclaim.Missing)
+	ReasonStepUpStale    Reason = Reason(stepupclaim.Stale)
+	ReasonStepUpFuture   Reason = Reason(stepupclaim.Future)
+	ReasonReasonMismatch Reason = Reason(stepupclaim.ReasonMismatch)
 	ReasonInternalError  Reason = "internal_error"
 )
 
 // Limits and defaults.
 const (
 	// DefaultMaxAge is how old a step-up may be on a high-value route.
-	DefaultMaxAge = 5 * time.Minute
+	DefaultMaxAge = stepupclaim.DefaultMaxAge
 	// MaxMaxAge caps Config.MaxAge.
-	MaxMaxAge = time.Hour
+	MaxMaxAge = stepupclaim.MaxMaxAge
 	// ClockSkew is how far in the future stepup_at and iat may be (clock
 	// skew between Cognito, the guard and this function).
-	ClockSkew = 5 * time.Second
+	ClockSkew = stepupclaim.ClockSkew
 	// MaxTokenBytes bounds the bearer token parsed (Cognito access tokens
 	// are a few KiB even with many groups).
 	MaxTokenBytes = 16 << 10
@@ -93,7 +104,7 @@ const (
 )
 
 // DefaultRequiredReasons is RequiredReasons when none are configured.
-var DefaultRequiredReasons = []string{contract.StepUpReasonHighValueTransaction}
+var DefaultRequiredReasons = stepupclaim.DefaultRequiredReasons
 
 // Config is the authorizer's configuration.
 type Config struct {
@@ -109,6 +120,11 @@ type Config struct {
 	// RequiredReasons: stepup_reason must be one of them. Default:
 	// DefaultRequiredReasons.
 	RequiredReasons []string
+	// Mode is contract.AuthorizerModeStepUp (check the token and the
+	// step-up) or contract.AuthorizerModeToken (check the token only and
+	// pass its step-up claims on; MaxAge and RequiredReasons are then
+	// unused). Default: contract.AuthorizerModeStepUp.
+	Mode string
 }
 
 // ConfigFromEnv reads Config from the contract.EnvToken*,
@@ -119,18 +135,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Issuer:   strings.TrimSpace(getenv(contract.EnvTokenIssuer)),
 		JWKSURL:  strings.TrimSpace(getenv(contract.EnvTokenJWKSURL)),
 		ClientID: strings.TrimSpace(getenv(contract.EnvTokenClientID)),
+		Mode:     strings.TrimSpace(getenv(contract.EnvAuthorizerMode)),
 	}
-	if v := strings.TrimSpace(getenv(contract.EnvStepUpMaxAgeSeconds)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || time.Duration(n)*time.Second > MaxMaxAge {
-			return Config{}, fmt.Errorf("%s: expected whole seconds in [1, %d], received %q", contract.EnvStepUpMaxAgeSeconds, int(MaxMaxAge/time.Second), clip(v))
-		}
-		cfg.MaxAge = time.Duration(n) * time.Second
+	var err error
+	if cfg.MaxAge, err = stepupclaim.ParseMaxAge(getenv(contract.EnvStepUpMaxAgeSeconds)); err != nil {
+		return Config{}, err
 	}
-	if v := strings.TrimSpace(getenv(contract.EnvRequiredReasons)); v != "" {
-		if err := json.Unmarshal([]byte(v), &cfg.RequiredReasons); err != nil || cfg.RequiredReasons == nil {
-			return Config{}, fmt.Errorf("%s: expected a JSON array of reasons, received %q", contract.EnvRequiredReasons, clip(v))
-		}
+	if cfg.RequiredReasons, err = stepupclaim.ParseReasons(getenv(contract.EnvRequiredReasons)); err != nil {
+		return Config{}, err
 	}
 	if err := cfg.normalize(); err != nil {
 		return Config{}, err
@@ -162,13 +174,15 @@ func (c *Config) normalize() error {
 	if c.RequiredReasons == nil {
 		c.RequiredReasons = append([]string(nil), DefaultRequiredReasons...)
 	}
-	if len(c.RequiredReasons) == 0 {
-		return fmt.Errorf("%s: expected at least one reason, received []", contract.EnvRequiredReasons)
+	if err := stepupclaim.CheckReasons(c.RequiredReasons); err != nil {
+		return err
 	}
-	for _, r := range c.RequiredReasons {
-		if !contract.ValidStepUpReason(r) {
-			return fmt.Errorf("%s: expected reasons of a-z, 0-9 and _ (1 to 64 characters), received %q", contract.EnvRequiredReasons, clip(r))
-		}
+	switch c.Mode {
+	case "":
+		c.Mode = contract.AuthorizerModeStepUp
+	case contract.AuthorizerModeStepUp, contract.AuthorizerModeToken:
+	default:
+		return fmt.Errorf("%s: expected %q or %q, received %q", contract.EnvAuthorizerMode, contract.AuthorizerModeStepUp, contract.AuthorizerModeToken, clip(c.Mode))
 	}
 	return nil
 }
@@ -245,9 +259,12 @@ func (h *Handler) Config() Config { return h.cfg }
 // Decision is the outcome for one request.
 type Decision struct {
 	Reason Reason
-	// Sub and StepUpAt are set when Reason is ReasonOK.
-	Sub      string
-	StepUpAt int64
+	// Sub, StepUpAt and StepUpReason are set when Reason is ReasonOK (in
+	// token mode StepUpAt is 0 and StepUpReason "" when the token carries
+	// no usable step-up claim).
+	Sub          string
+	StepUpAt     int64
+	StepUpReason string
 }
 
 // Handle answers one authorizer request. It never returns an error (API
@@ -276,13 +293,14 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2CustomAutho
 	if d.Reason != ReasonOK {
 		return resp, nil
 	}
-	return events.APIGatewayV2CustomAuthorizerSimpleResponse{
-		IsAuthorized: true,
-		Context: map[string]interface{}{
-			contract.AuthorizerContextSub:      d.Sub,
-			contract.AuthorizerContextStepUpAt: d.StepUpAt,
-		},
-	}, nil
+	ctxOut := map[string]interface{}{contract.AuthorizerContextSub: d.Sub}
+	if d.StepUpAt > 0 {
+		ctxOut[contract.AuthorizerContextStepUpAt] = d.StepUpAt
+	}
+	if d.StepUpReason != "" {
+		ctxOut[contract.AuthorizerContextStepUpReason] = d.StepUpReason
+	}
+	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: ctxOut}, nil
 }
 
 // authorizationHeader finds the Authorization header whatever its case
@@ -385,53 +403,19 @@ func (h *Handler) Decide(ctx context.Context, header string) Decision {
 	if c.ClientID != h.cfg.ClientID {
 		return Decision{Reason: ReasonWrongClient}
 	}
-	at, ok := epochSeconds(c.StepUpAt)
-	if !ok {
-		return Decision{Reason: ReasonNoStepUp}
-	}
-	stepUp := time.Unix(at, 0)
-	if stepUp.After(now.Add(ClockSkew)) {
-		return Decision{Reason: ReasonStepUpFuture}
-	}
-	if now.Sub(stepUp) > h.cfg.MaxAge {
-		return Decision{Reason: ReasonStepUpStale}
-	}
-	var why string
-	if err := json.Unmarshal(c.StepUpReason, &why); err != nil || !h.required(why) {
-		return Decision{Reason: ReasonReasonMismatch}
-	}
-	return Decision{Reason: ReasonOK, Sub: tok.Subject, StepUpAt: at}
-}
-
-func (h *Handler) required(why string) bool {
-	for _, r := range h.cfg.RequiredReasons {
-		if r == why {
-			return true
+	at, ok := stepupclaim.EpochSeconds(c.StepUpAt)
+	why := stepupclaim.Reason(c.StepUpReason)
+	if h.cfg.Mode == contract.AuthorizerModeToken {
+		// The token is genuine; its step-up is the gate's to judge.
+		if !ok {
+			at = 0
 		}
+		return Decision{Reason: ReasonOK, Sub: tok.Subject, StepUpAt: at, StepUpReason: why}
 	}
-	return false
-}
-
-// epochSeconds reads stepup_at: a JSON integer (what the guard writes) or a
-// string of decimal digits, positive and below year 10000.
-func epochSeconds(raw json.RawMessage) (int64, bool) {
-	s := strings.TrimSpace(string(raw))
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = s[1 : len(s)-1]
+	if r := stepupclaim.Check(at, ok, why, now, h.cfg.MaxAge, h.cfg.RequiredReasons); r != stepupclaim.Fresh {
+		return Decision{Reason: Reason(r)}
 	}
-	if s == "" || len(s) > 12 {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || n >= 253402300800 {
-		return 0, false
-	}
-	return n, true
+	return Decision{Reason: ReasonOK, Sub: tok.Subject, StepUpAt: at, StepUpReason: why}
 }
 
 func (h *Handler) log(ctx context.Context, d Decision, req events.APIGatewayV2CustomAuthorizerV2Request, start time.Time) {
@@ -447,6 +431,7 @@ func (h *Handler) log(ctx context.Context, d Decision, req events.APIGatewayV2Cu
 	}
 	attrs := []slog.Attr{
 		slog.String("trigger", "transaction_authorizer"),
+		slog.String("mode", h.cfg.Mode),
 		slog.String("reason", string(d.Reason)),
 		slog.Bool("authorized", d.Reason == ReasonOK),
 		slog.String("routeKey", clip(req.RouteKey)),
@@ -454,7 +439,10 @@ func (h *Handler) log(ctx context.Context, d Decision, req events.APIGatewayV2Cu
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	}
 	if d.Reason == ReasonOK {
-		attrs = append(attrs, slog.String("user", logref.Ref(d.Sub)), slog.Int64("stepupAt", d.StepUpAt))
+		attrs = append(attrs, slog.String("user", logref.Ref(d.Sub)))
+		if d.StepUpAt > 0 {
+			attrs = append(attrs, slog.Int64("stepupAt", d.StepUpAt))
+		}
 	}
 	h.Logger.LogAttrs(ctx, level, "transaction step-up decision", attrs...)
 }

@@ -340,7 +340,8 @@ func TestStepUpOfAnotherUser(t *testing.T) {
 	req.Headers["x-user-sub"] = alice
 	req.QueryStringParameters = map[string]string{"sub": alice}
 	resp, _ := h.Handle(context.Background(), req)
-	if !resp.IsAuthorized || resp.Context[contract.AuthorizerContextSub] != bob || len(resp.Context) != 2 {
+	if !resp.IsAuthorized || resp.Context[contract.AuthorizerContextSub] != bob || len(resp.Context) != 3 ||
+		resp.Context[contract.AuthorizerContextStepUpReason] != contract.StepUpReasonHighValueTransaction {
 		t.Fatalf("resp = %+v", resp)
 	}
 	if resp.Context[contract.AuthorizerContextStepUpAt] != now0.Add(-31*time.Second).Unix() {

@@ -70,8 +70,9 @@ func TestContractThroughLambdaHandler(t *testing.T) {
 	}
 
 	token := sign(t, poolKey, "pool-1", accessClaimsFor(p.issuer(), bob))
-	want := fmt.Sprintf(`{"isAuthorized":true,"context":{"%s":%d,"%s":"%s"}}`,
-		contract.AuthorizerContextStepUpAt, now0.Unix()-31, contract.AuthorizerContextSub, bob)
+	want := fmt.Sprintf(`{"isAuthorized":true,"context":{"%s":%d,"%s":"%s","%s":"%s"}}`,
+		contract.AuthorizerContextStepUpAt, now0.Unix()-31, contract.AuthorizerContextStepUpReason, contract.StepUpReasonHighValueTransaction,
+		contract.AuthorizerContextSub, bob)
 	if got := invoke("Bearer " + token); got != want {
 		t.Fatalf("fresh step-up = %s, want %s", got, want)
 	}
