@@ -428,3 +428,79 @@ const (
 	IDVSecretKeyCommunity       = "community"
 	IDVSecretKeyCallbackHMACKey = "callbackHmacKey"
 )
+
+// Verification-session step-up (issue 9, section 3): a provider kind next to
+// OIDC. Create starts a step-up session at the provider's API for the user's
+// enrolled provider identity (ProviderBlockIDSession: a BlockID LiveID face
+// match with liveness) and gives the client only the session's URL; Verify
+// fetches the session's result server side by the private session id. The
+// custom challenge keeps ChallengeMetadata, stepupBinding, bindingHash and
+// createdAt, so Define, the record and the guard are the same as for OIDC.
+// Create reads the enrollment from the step-up table (EnvStepUpTable, which
+// its function then needs too, with GetItem on it).
+const (
+	// ProviderBlockIDSession is the EnvProvider value of the BlockID
+	// verification-session step-up. The user must be enrolled (there is no
+	// first-use binding for a face session): its enrollment's subject is
+	// the BlockID user the session is started for.
+	ProviderBlockIDSession = "blockid-session"
+	// EnvSessionAPIURL replaces the provider API base URL, which is
+	// otherwise https://{tenantDns} from the secret (http only on loopback).
+	EnvSessionAPIURL = "COGNITOBRIDGE_SESSION_API_URL"
+	// EnvSessionReason is the reason code sent with every session (a
+	// ValidStepUpReason). Default: StepUpReasonHighValueTransaction.
+	EnvSessionReason = "COGNITOBRIDGE_SESSION_REASON"
+	// EnvSessionTimeoutSeconds is the session lifetime asked of the
+	// provider; Verify also refuses a result later than the challenge's
+	// creation plus this. Default: 300; 30..900.
+	EnvSessionTimeoutSeconds = "COGNITOBRIDGE_SESSION_TIMEOUT_SECONDS"
+	// EnvSessionPendingWaitMillis is how long Verify keeps asking while the
+	// provider still reports the session pending (the browser may signal a
+	// moment before the provider has stored the result), inside the budget.
+	// Default: 1000; 0..3000.
+	EnvSessionPendingWaitMillis = "COGNITOBRIDGE_SESSION_PENDING_WAIT_MILLIS"
+)
+
+// Challenge parameters of the verification-session kind. Public: PublicProvider,
+// PublicSessionURL and PublicStepUpBinding. Private: PrivateSessionID,
+// PrivateBindingHash, PrivateCreatedAt and the enrolled identity the session
+// was started for (PrivateEnrolledIssuer, PrivateEnrolledSubject), so that
+// Verify compares the result with it and records in one DynamoDB call.
+const (
+	PublicSessionURL       = "sessionUrl"
+	PrivateSessionID       = "sessionId"
+	PrivateEnrolledIssuer  = "enrolledIssuer"
+	PrivateEnrolledSubject = "enrolledSubject"
+	// PrivateDecoy marks a challenge that has no provider session behind
+	// it (a user unknown or not enrolled, when that must not show); its
+	// value is the reason Verify refuses with.
+	PrivateDecoy = "decoy"
+)
+
+// SessionAnswer is the only answer the verification-session kind accepts:
+// the JSON string `{"done":true}`. It carries nothing Verify trusts; the
+// result is fetched from the provider.
+type SessionAnswer struct {
+	Done bool `json:"done"`
+}
+
+// MaxSessionAnswerBytes caps the session answer Verify will parse.
+const MaxSessionAnswerBytes = 64
+
+// SessionSecret is the JSON of the Secrets Manager secret of
+// ProviderBlockIDSession. APIKey is required; TenantDNS is required unless
+// EnvSessionAPIURL is set; with Community it also names the issuer of the
+// enrollments the session kind accepts (the BlockID OIDC issuer
+// https://{tenantDns}/oauth2/community/{community}/v1) unless EnvIssuer is set.
+type SessionSecret struct {
+	APIKey    string `json:"apiKey"`
+	TenantDNS string `json:"tenantDns,omitempty"`
+	Community string `json:"community,omitempty"`
+}
+
+// JSON keys of SessionSecret, for the construct that builds the secret.
+const (
+	SessionSecretKeyAPIKey    = "apiKey"
+	SessionSecretKeyTenantDNS = "tenantDns"
+	SessionSecretKeyCommunity = "community"
+)
