@@ -94,6 +94,35 @@ const (
 	EnvAuthTimeSkewSeconds = "COGNITOBRIDGE_AUTH_TIME_SKEW_SECONDS"
 )
 
+// One real pool, many capabilities (issue 9).
+const (
+	// EnvPreTokenBehaviours is the comma separated list of behaviours of the
+	// pool's one pre token generation function, in execution order.
+	EnvPreTokenBehaviours = "COGNITOBRIDGE_PRETOKEN_BEHAVIOURS"
+	// BehaviourStepUpGuard is the step-up guard behaviour of pre token
+	// generation.
+	BehaviourStepUpGuard = "stepup_guard"
+	// EnvProtectedClientsParameter names the SSM parameter (a StringList of
+	// app client ids) of the clients the step-up protects. The guard reads
+	// it at run time because the client ids cannot reach the function's
+	// environment without a cycle (pool -> trigger -> client -> pool).
+	// Empty: every client of the pool is protected.
+	EnvProtectedClientsParameter = "COGNITOBRIDGE_PROTECTED_CLIENTS_PARAMETER"
+	// EnvProtectedClientsTTLSeconds is how long the guard reuses the list.
+	// Default: 60; 1..3600.
+	EnvProtectedClientsTTLSeconds = "COGNITOBRIDGE_PROTECTED_CLIENTS_TTL_SECONDS"
+	// EnvStepUpPolicy is PolicyAlways (default) or PolicyOnDemand; Define
+	// and the guard read it.
+	EnvStepUpPolicy = "COGNITOBRIDGE_STEPUP_POLICY"
+	// PolicyAlways: every sign-in on a protected client passes the provider.
+	PolicyAlways = "always"
+	// PolicyOnDemand: a sign-in passes the provider only when the
+	// PASSWORD_VERIFIER answer's ClientMetadata names an allowed reason
+	// (MetadataStepUpReason, one of EnvStepUpReasons); otherwise Define
+	// issues tokens after the password, without step-up claims.
+	PolicyOnDemand = "on_demand"
+)
+
 // Enrollment modes of EnvEnrollment.
 const (
 	// EnrollmentFirstUse: the first passing step-up of a user who has no

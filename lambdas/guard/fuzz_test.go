@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/pretokengen"
 )
 
 // FuzzHandleEvent feeds arbitrary event JSON through the Lambda handler:
@@ -67,7 +68,7 @@ func FuzzHandleEvent(f *testing.F) {
 		if jerr := json.Unmarshal(out, &resp); jerr != nil || len(resp.Response) != 1 {
 			t.Fatalf("pass response %s", out)
 		}
-		if !isV2(ev.Version) {
+		if !pretokengen.IsV2(ev.Version) {
 			if string(resp.Response["claimsOverrideDetails"]) != "null" {
 				t.Fatalf("v1 claims changed: %s", out)
 			}

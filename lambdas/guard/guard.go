@@ -64,12 +64,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
+	"github.com/cognitobridge/cognitobridge/lambdas/pretokengen"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
@@ -101,10 +103,21 @@ const (
 	// challenge's contract.PublicStepUpBinding value, so no record can be
 	// this sign-in's; nothing is consumed.
 	ReasonBindingMissing Reason = "binding_missing"
+	// ReasonUnprotectedClient: the sign-in runs on an app client the
+	// step-up does not protect; it passes untouched.
+	ReasonUnprotectedClient Reason = "unprotected_client"
+	// ReasonOKNoStepUp: an on-demand sign-in without a step-up; it passes
+	// without step-up claims.
+	ReasonOKNoStepUp Reason = "ok_no_stepup"
+	// ReasonClientsUnavailable: the list of protected clients could not be
+	// read; the issuance is refused.
+	ReasonClientsUnavailable Reason = "clients_unavailable"
 )
 
 // Passes reports whether the reason lets Cognito issue tokens.
-func (r Reason) Passes() bool { return r == ReasonOK || r == ReasonOKRefresh }
+func (r Reason) Passes() bool {
+	return r == ReasonOK || r == ReasonOKRefresh || r == ReasonUnprotectedClient || r == ReasonOKNoStepUp
+}
 
 // ErrStepUpRequired is the only error the handler returns; Cognito shows
 // it to the client as the reason the sign-in failed.
@@ -136,6 +149,28 @@ type Config struct {
 	// Reasons are the step-up reasons a client may name in clientMetadata
 	// (contract.EnvStepUpReasons). Default: ["high_value_transaction"].
 	Reasons []string
+	// ProtectedClientsParameter names the SSM parameter of the protected
+	// app clients (contract.EnvProtectedClientsParameter). Default: "",
+	// every client of the pool is protected.
+	ProtectedClientsParameter string
+	// ProtectedClientsTTL is how long the list is reused
+	// (contract.EnvProtectedClientsTTLSeconds). Default: 60 s.
+	ProtectedClientsTTL time.Duration
+	// Policy is contract.PolicyAlways (default) or contract.PolicyOnDemand
+	// (contract.EnvStepUpPolicy).
+	Policy string
+}
+
+// PolicyFromEnv reads contract.EnvStepUpPolicy. Default: PolicyAlways.
+func PolicyFromEnv(getenv func(string) string) (string, error) {
+	switch v := strings.TrimSpace(getenv(contract.EnvStepUpPolicy)); v {
+	case "", contract.PolicyAlways:
+		return contract.PolicyAlways, nil
+	case contract.PolicyOnDemand:
+		return v, nil
+	default:
+		return "", fmt.Errorf("%s: expected %s or %s, received %q", contract.EnvStepUpPolicy, contract.PolicyAlways, contract.PolicyOnDemand, clip(v))
+	}
 }
 
 // DefaultReasons are the allowed step-up reasons when none are configured.
@@ -199,7 +234,20 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Table: table, Window: window, Reasons: reasons}, nil
+	policy, err := PolicyFromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	ttl := DefaultProtectedClientsTTL
+	if v := strings.TrimSpace(getenv(contract.EnvProtectedClientsTTLSeconds)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3600 {
+			return Config{}, fmt.Errorf("%s: expected whole seconds in [1, 3600], received %q", contract.EnvProtectedClientsTTLSeconds, clip(v))
+		}
+		ttl = time.Duration(n) * time.Second
+	}
+	return Config{Table: table, Window: window, Reasons: reasons, Policy: policy,
+		ProtectedClientsParameter: strings.TrimSpace(getenv(contract.EnvProtectedClientsParameter)), ProtectedClientsTTL: ttl}, nil
 }
 
 // Handler is the Pre Token Generation Lambda handler.
@@ -213,6 +261,17 @@ type Handler struct {
 	// Reasons are the step-up reasons a client may name (see StepUpReason).
 	// Default: DefaultReasons.
 	Reasons []string
+	// Protected says which app clients the step-up protects. Default: nil,
+	// every client of the pool.
+	Protected ProtectedClients
+	// Policy is contract.PolicyAlways (default, also for "") or
+	// contract.PolicyOnDemand.
+	Policy string
+}
+
+// ProtectedClients is the set of app clients a step-up protects.
+type ProtectedClients interface {
+	Contains(ctx context.Context, clientID string) (bool, error)
 }
 
 // New returns a guard consuming records from store; a non-positive window
@@ -231,29 +290,86 @@ func New(store Consumer, window time.Duration) *Handler {
 // out.
 func (h *Handler) Handle(ctx context.Context, ev Event) (out Event, err error) {
 	start := time.Now()
-	reason := ReasonInternalError
-	stepUpReason := ""
+	d := pretokengen.Decision{Reason: string(ReasonInternalError)}
 	defer func() {
 		if r := recover(); r != nil {
-			reason = ReasonInternalError
-			stepUpReason = ""
+			d = pretokengen.Decision{Reason: string(ReasonInternalError)}
 		}
-		if !reason.Passes() {
+		if !d.Pass {
 			out, err = Event{}, ErrStepUpRequired
 		}
-		h.log(ctx, reason, stepUpReason, ev, start)
+		h.logDecision(ctx, d, ev, start)
 	}()
-	reason, passedAt := h.decide(ctx, ev)
-	if !reason.Passes() {
+	d = h.Apply(ctx, ev)
+	if !d.Pass {
 		return Event{}, ErrStepUpRequired
 	}
 	out = ev
-	out.Response = passResponse(ev.Version)
-	if reason == ReasonOK && isV2(ev.Version) {
-		stepUpReason = StepUpReason(ev.Request.ClientMetadata, h.reasons())
-		out.Response = stepUpResponse(passedAt, stepUpReason)
-	}
+	out.Response = pretokengen.Response(ev.Version, d.Claims)
 	return out, nil
+}
+
+// Name is the behaviour's name in the pool's pre token generation function.
+func (h *Handler) Name() string { return contract.BehaviourStepUpGuard }
+
+var _ pretokengen.Behaviour = (*Handler)(nil)
+
+// Apply is the guard as a behaviour of the pool's pre token generation
+// function:
+//   - a refresh passes untouched;
+//   - a sign-in on an app client the step-up does not protect passes
+//     untouched: no claims, nothing consumed (Protected);
+//   - with PolicyOnDemand, a sign-in that echoes no step-up binding value
+//     passes without claims (Define let it through on the password alone);
+//   - every other issuance passes only when it consumes the record of this
+//     sign-in, and then gets the step-up claims (version 2/3 events).
+func (h *Handler) Apply(ctx context.Context, ev Event) pretokengen.Decision {
+	if ev.TriggerSource == TriggerRefreshTokens {
+		return pretokengen.Decision{Pass: true, Reason: string(ReasonOKRefresh)}
+	}
+	if h != nil && h.Protected != nil {
+		protected, reason := h.protects(ctx, ev.CallerContext.ClientID)
+		if reason != "" {
+			return pretokengen.Decision{Reason: string(reason), Refusal: ErrStepUpRequired}
+		}
+		if !protected {
+			return pretokengen.Decision{Pass: true, Reason: string(ReasonUnprotectedClient)}
+		}
+	}
+	if h != nil && h.Policy == contract.PolicyOnDemand && ev.Request.ClientMetadata[contract.MetadataStepUpBinding] == "" {
+		return pretokengen.Decision{Pass: true, Reason: string(ReasonOKNoStepUp)}
+	}
+	reason, passedAt := h.decide(ctx, ev)
+	if !reason.Passes() {
+		return pretokengen.Decision{Reason: string(reason), Refusal: ErrStepUpRequired}
+	}
+	d := pretokengen.Decision{Pass: true, Reason: string(reason)}
+	if reason == ReasonOK && pretokengen.IsV2(ev.Version) {
+		stepUpReason := StepUpReason(ev.Request.ClientMetadata, h.reasons())
+		d.Claims = map[string]any{
+			contract.ClaimStepUpAt:     passedAt.Unix(),
+			contract.ClaimStepUpReason: stepUpReason,
+		}
+		// An allow-list entry, never the client's raw value.
+		d.Log = []slog.Attr{slog.String("stepupReason", stepUpReason)}
+	}
+	return d
+}
+
+// protects reports whether the step-up protects clientID; a non-empty
+// reason means the list could not be read (the issuance is refused).
+func (h *Handler) protects(ctx context.Context, clientID string) (bool, Reason) {
+	budget := Budget(ctx, time.Now())
+	if budget <= 0 {
+		return false, ReasonClientsUnavailable
+	}
+	cctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	ok, err := h.Protected.Contains(cctx, clientID)
+	if err != nil {
+		return false, ReasonClientsUnavailable
+	}
+	return ok, ""
 }
 
 // Decide returns the reason for ev; only ReasonOK and ReasonOKRefresh pass.
@@ -335,35 +451,14 @@ func Budget(ctx context.Context, now time.Time) time.Duration {
 	return deadline.Budget(ctx, now, DeadlineMargin, MaxBudget)
 }
 
-// isV2 reports whether the event has the version 2/3 shape
-// (claimsAndScopeOverrideDetails, access token customization).
-func isV2(version string) bool { return version != "" && version != "1" }
-
-func passResponse(version string) Response {
-	null := json.RawMessage("null")
-	if !isV2(version) {
-		return Response{ClaimsOverrideDetails: null}
+func (h *Handler) logDecision(ctx context.Context, d pretokengen.Decision, ev Event, start time.Time) {
+	stepUpReason := ""
+	for _, a := range d.Log {
+		if a.Key == "stepupReason" {
+			stepUpReason = a.Value.String()
+		}
 	}
-	return Response{ClaimsAndScopeOverrideDetails: null}
-}
-
-// stepUpResponse is the version 2/3 answer of a consumed step-up: the
-// step-up claims added to the ID and the access token. stepup_at is whole
-// epoch seconds (a JSON number), rounded down.
-func stepUpResponse(passedAt time.Time, reason string) Response {
-	claims := map[string]any{
-		contract.ClaimStepUpAt:     passedAt.Unix(),
-		contract.ClaimStepUpReason: reason,
-	}
-	details := ClaimsAndScopeOverrideDetails{
-		IDTokenGeneration:     &TokenGeneration{ClaimsToAddOrOverride: claims},
-		AccessTokenGeneration: &TokenGeneration{ClaimsToAddOrOverride: claims},
-	}
-	raw, err := json.Marshal(details)
-	if err != nil { // a map of an int64 and a string always marshals
-		panic(err)
-	}
-	return Response{ClaimsAndScopeOverrideDetails: raw}
+	h.log(ctx, Reason(d.Reason), stepUpReason, ev, start)
 }
 
 func (h *Handler) log(ctx context.Context, reason Reason, stepUpReason string, ev Event, start time.Time) {
@@ -372,7 +467,7 @@ func (h *Handler) log(ctx context.Context, reason Reason, stepUpReason string, e
 	}
 	level := slog.LevelInfo
 	switch {
-	case reason == ReasonStoreUnavailable || reason == ReasonInternalError:
+	case reason == ReasonStoreUnavailable || reason == ReasonInternalError || reason == ReasonClientsUnavailable:
 		level = slog.LevelError
 	case !reason.Passes():
 		level = slog.LevelWarn

@@ -1,71 +1,24 @@
 package guard
 
-import (
-	"encoding/json"
+import "github.com/cognitobridge/cognitobridge/lambdas/pretokengen"
 
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/cognitoevent"
+// The event types are the pool's pre token generation function's
+// (package pretokengen), of which the guard is one behaviour.
+type (
+	// Event is a whole Pre Token Generation trigger event.
+	Event = pretokengen.Event
+	// Header holds the fields common to every Cognito trigger event.
+	Header = pretokengen.Header
+	// CallerContext is the callerContext object of a Cognito trigger event.
+	CallerContext = pretokengen.CallerContext
+	// Request is the request part of the event.
+	Request = pretokengen.Request
+	// Response is the response part of the event.
+	Response = pretokengen.EventResponse
+	// ClaimsAndScopeOverrideDetails is the version 2/3 override object.
+	ClaimsAndScopeOverrideDetails = pretokengen.ClaimsAndScopeOverrideDetails
+	// TokenGeneration is idTokenGeneration or accessTokenGeneration.
+	TokenGeneration = pretokengen.TokenGeneration
+	// GroupConfiguration is the user's groups and roles.
+	GroupConfiguration = pretokengen.GroupConfiguration
 )
-
-// CallerContext is the callerContext object of a Cognito trigger event.
-type CallerContext = cognitoevent.CallerContext
-
-// Header holds the fields common to every Cognito trigger event.
-type Header = cognitoevent.Header
-
-// GroupConfiguration is the user's groups and roles as Cognito sends them.
-type GroupConfiguration struct {
-	GroupsToOverride   []string `json:"groupsToOverride"`
-	IAMRolesToOverride []string `json:"iamRolesToOverride"`
-	PreferredRole      *string  `json:"preferredRole"`
-}
-
-// Request is the request object of a Pre Token Generation event (versions
-// 1, 2 and 3; Scopes only from version 2).
-type Request struct {
-	// UserAttributes are the user's attributes; "sub" keys the record.
-	UserAttributes map[string]string `json:"userAttributes"`
-	// GroupConfiguration is passed through untouched.
-	GroupConfiguration GroupConfiguration `json:"groupConfiguration"`
-	// ClientMetadata is what the client passed; never trusted here.
-	ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
-	// Scopes are the access token scopes (version 2 and later).
-	Scopes []string `json:"scopes,omitempty"`
-}
-
-// Response is the response object: the field of the event's version, null
-// (no changes) or, for a version 2/3 step-up sign-in, a marshalled
-// ClaimsAndScopeOverrideDetails with the step-up claims.
-type Response struct {
-	// ClaimsOverrideDetails is the version 1 override (always null).
-	ClaimsOverrideDetails json.RawMessage `json:"claimsOverrideDetails,omitempty"`
-	// ClaimsAndScopeOverrideDetails is the version 2/3 override.
-	ClaimsAndScopeOverrideDetails json.RawMessage `json:"claimsAndScopeOverrideDetails,omitempty"`
-}
-
-// ClaimsAndScopeOverrideDetails is the version 2/3 override object (only the
-// parts the guard uses).
-type ClaimsAndScopeOverrideDetails struct {
-	// IDTokenGeneration changes the ID token.
-	IDTokenGeneration *TokenGeneration `json:"idTokenGeneration,omitempty"`
-	// AccessTokenGeneration changes the access token.
-	AccessTokenGeneration *TokenGeneration `json:"accessTokenGeneration,omitempty"`
-}
-
-// TokenGeneration is idTokenGeneration or accessTokenGeneration.
-type TokenGeneration struct {
-	// ClaimsToAddOrOverride are claims added to the token; version 2/3
-	// values may be strings, numbers, booleans, arrays or objects.
-	ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride,omitempty"`
-}
-
-// Event is a whole Pre Token Generation trigger event.
-type Event struct {
-	// Header is the common part: Version is "1", "2" or "3", TriggerSource
-	// one of the Trigger* constants (or a newer one), UserPoolID keys the
-	// record with the sub, UserName is logged only as a hash.
-	Header
-	// Request is the request part.
-	Request Request `json:"request"`
-	// Response is filled by the handler.
-	Response Response `json:"response"`
-}

@@ -46,6 +46,12 @@ type DefineConfig struct {
 	// AllowPasswordless lets a sign-in start with the custom challenge
 	// (empty session). Default: false.
 	AllowPasswordless bool
+	// Policy is contract.PolicyAlways (default) or contract.PolicyOnDemand.
+	Policy string
+	// Reasons are the step-up reasons that, with PolicyOnDemand, make a
+	// sign-in pass the provider (contract.EnvStepUpReasons). Default:
+	// ["high_value_transaction"].
+	Reasons []string
 }
 
 // Config is the configuration of the Create and Verify triggers, read once
@@ -136,6 +142,27 @@ func DefineConfigFromEnv(getenv func(string) string) (DefineConfig, error) {
 			errs = append(errs, fmt.Errorf("%s: expected true or false, received %q", contract.EnvAllowPasswordless, v))
 		}
 		c.AllowPasswordless = b
+	}
+	switch v := strings.TrimSpace(getenv(contract.EnvStepUpPolicy)); v {
+	case "", contract.PolicyAlways:
+		c.Policy = contract.PolicyAlways
+	case contract.PolicyOnDemand:
+		c.Policy = v
+	default:
+		errs = append(errs, fmt.Errorf("%s: expected %s or %s, received %q", contract.EnvStepUpPolicy, contract.PolicyAlways, contract.PolicyOnDemand, v))
+	}
+	c.Reasons = []string{contract.StepUpReasonHighValueTransaction}
+	if v := strings.TrimSpace(getenv(contract.EnvStepUpReasons)); v != "" {
+		var list []string
+		ok := json.Unmarshal([]byte(v), &list) == nil && len(list) > 0 && len(list) <= 32
+		for _, r := range list {
+			ok = ok && contract.ValidStepUpReason(r)
+		}
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: expected a JSON array of 1 to 32 reasons of a-z, 0-9 and _, received %q", contract.EnvStepUpReasons, v))
+		} else {
+			c.Reasons = list
+		}
 	}
 	return c, errors.Join(errs...)
 }

@@ -110,11 +110,11 @@ func TestConfigFromEnv(t *testing.T) {
 
 func TestDefineConfigFromEnv(t *testing.T) {
 	c, err := DefineConfigFromEnv(envFunc(nil))
-	if err != nil || c != (DefineConfig{MaxAttempts: 3}) {
+	if err != nil || c.MaxAttempts != 3 || c.AllowPasswordless || c.Policy != contract.PolicyAlways {
 		t.Fatalf("defaults: %+v %v", c, err)
 	}
 	c, err = DefineConfigFromEnv(envFunc(map[string]string{contract.EnvMaxAttempts: "1", contract.EnvAllowPasswordless: "false"}))
-	if err != nil || c != (DefineConfig{MaxAttempts: 1}) {
+	if err != nil || c.MaxAttempts != 1 || c.AllowPasswordless {
 		t.Fatalf("parsed: %+v %v", c, err)
 	}
 	if _, err := DefineConfigFromEnv(envFunc(map[string]string{contract.EnvMaxAttempts: "x"})); err == nil {

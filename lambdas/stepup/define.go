@@ -3,6 +3,7 @@ package stepup
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
@@ -13,7 +14,8 @@ func failDefine() DefineResponse { return DefineResponse{FailAuthentication: tru
 func nextChallenge(name string) DefineResponse { return DefineResponse{ChallengeName: name} }
 
 // Define decides the next step of a custom-auth sign-in from the session
-// alone. The only way to issueTokens is: SRP_A (true), PASSWORD_VERIFIER
+// alone (and, with PolicyOnDemand, the reason the PASSWORD_VERIFIER answer
+// names). The only way to issueTokens is: SRP_A (true), PASSWORD_VERIFIER
 // (true), then up to MaxAttempts CUSTOM_CHALLENGE entries carrying
 // contract.ChallengeMetadata of which only the last is true; or, with
 // AllowPasswordless, the same custom entries without the password steps.
@@ -41,6 +43,15 @@ func Define(req DefineRequest, cfg DefineConfig) (DefineResponse, Reason) {
 			return failDefine(), ReasonPasswordFailed
 		}
 		idx = 2
+		if len(s) == 2 && cfg.Policy == contract.PolicyOnDemand && !slices.Contains(cfg.Reasons, req.ClientMetadata[contract.MetadataStepUpReason]) {
+			// On demand, and this sign-in asked for no allowed reason (the
+			// PASSWORD_VERIFIER answer's ClientMetadata: Amplify's signIn
+			// options.clientMetadata): ordinary tokens after the password.
+			if req.UserNotFound {
+				return failDefine(), ReasonUserNotFound
+			}
+			return DefineResponse{IssueTokens: true}, ReasonOKPasswordOnly
+		}
 	case !cfg.AllowPasswordless:
 		return failDefine(), ReasonPasswordRequired
 	case len(s) == 0:

@@ -190,3 +190,58 @@ func TestDefineHandlerRecoversAndLogs(t *testing.T) {
 		t.Fatalf("log line: %s", logs.String())
 	}
 }
+
+// TestDefineOnDemand: with the on-demand policy the reason named with the
+// PASSWORD_VERIFIER answer decides whether the provider is asked at all.
+func TestDefineOnDemand(t *testing.T) {
+	onDemand := DefineConfig{MaxAttempts: 3, Policy: contract.PolicyOnDemand, Reasons: []string{"high_value_transaction", "payout_change"}}
+	always := DefineConfig{MaxAttempts: 3, Policy: contract.PolicyAlways, Reasons: onDemand.Reasons}
+	reason := func(r string) map[string]string { return map[string]string{contract.MetadataStepUpReason: r} }
+	cases := []struct {
+		name       string
+		cfg        DefineConfig
+		s          []ChallengeResult
+		md         map[string]string
+		notFound   bool
+		want       DefineResponse
+		wantReason Reason
+	}{
+		{name: "ordinary sign-in: tokens after the password", cfg: onDemand, s: sess(srp(true), pwd(true)), want: respIssue, wantReason: ReasonOKPasswordOnly},
+		{name: "allowed reason: the step-up", cfg: onDemand, s: sess(srp(true), pwd(true)), md: reason("payout_change"), want: respCustom, wantReason: ReasonNextCustomChallenge},
+		{name: "unknown reason: no step-up, ordinary tokens", cfg: onDemand, s: sess(srp(true), pwd(true)), md: reason("admin"), want: respIssue, wantReason: ReasonOKPasswordOnly},
+		{name: "reason with a suffix is not the reason", cfg: onDemand, s: sess(srp(true), pwd(true)), md: reason("payout_change "), want: respIssue, wantReason: ReasonOKPasswordOnly},
+		{name: "failed password never gets tokens", cfg: onDemand, s: sess(srp(true), pwd(false)), want: respFail, wantReason: ReasonPasswordFailed},
+		{name: "unknown user never gets tokens", cfg: onDemand, s: sess(srp(true), pwd(true)), notFound: true, want: respFail, wantReason: ReasonUserNotFound},
+		{name: "the step-up once asked must pass", cfg: onDemand, s: sess(srp(true), pwd(true), cust(false)), want: respCustom, wantReason: ReasonRetryCustomChallenge},
+		{name: "the step-up passed", cfg: onDemand, s: sess(srp(true), pwd(true), cust(true)), want: respIssue, wantReason: ReasonOK},
+		{name: "always: no reason still asks", cfg: always, s: sess(srp(true), pwd(true)), want: respCustom, wantReason: ReasonNextCustomChallenge},
+		{name: "on demand keeps the password required", cfg: onDemand, s: sess(), md: reason("payout_change"), want: respFail, wantReason: ReasonPasswordRequired},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, r := Define(DefineRequest{Session: tc.s, ClientMetadata: tc.md, UserNotFound: tc.notFound}, tc.cfg)
+			if got != tc.want || r != tc.wantReason {
+				t.Fatalf("Define = %+v, %s; want %+v, %s", got, r, tc.want, tc.wantReason)
+			}
+		})
+	}
+}
+
+func TestDefineConfigPolicy(t *testing.T) {
+	c, err := DefineConfigFromEnv(envFunc(map[string]string{contract.EnvStepUpPolicy: contract.PolicyOnDemand, contract.EnvStepUpReasons: `["payout_change"]`}))
+	if err != nil || c.Policy != contract.PolicyOnDemand || len(c.Reasons) != 1 || c.Reasons[0] != "payout_change" {
+		t.Fatalf("= %+v, %v", c, err)
+	}
+	if c, err := DefineConfigFromEnv(envFunc(nil)); err != nil || c.Policy != contract.PolicyAlways || c.Reasons[0] != contract.StepUpReasonHighValueTransaction {
+		t.Fatalf("defaults = %+v, %v", c, err)
+	}
+	for _, env := range []map[string]string{
+		{contract.EnvStepUpPolicy: "sometimes"},
+		{contract.EnvStepUpReasons: `["Bad Reason"]`},
+		{contract.EnvStepUpReasons: `[]`},
+	} {
+		if _, err := DefineConfigFromEnv(envFunc(env)); err == nil {
+			t.Errorf("%v accepted", env)
+		}
+	}
+}

@@ -24,6 +24,9 @@ const (
 	ReasonForeignChallenge     Reason = "foreign_challenge"
 	ReasonSequenceInvalid      Reason = "sequence_invalid"
 	ReasonAttemptsExceeded     Reason = "attempts_exceeded"
+	// ReasonOKPasswordOnly: on-demand policy and no allowed reason named:
+	// tokens after the password, without a step-up.
+	ReasonOKPasswordOnly Reason = "ok_password_only"
 )
 
 // Create reason codes.

@@ -17,7 +17,7 @@ const (
 	binDefine = "stepup-define"
 	binCreate = "stepup-create"
 	binVerify = "stepup-verify"
-	binGuard  = "stepup-guard"
+	binGuard  = "pretokengen"
 )
 
 const modulePath = "github.com/cognitobridge/cognitobridge"

@@ -109,10 +109,18 @@ func newStackWith(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b bind
 		define:   startFunction(t, binDefine, map[string]string{contract.EnvMaxAttempts: "3"}),
 		create:   startFunction(t, binCreate, env),
 		verify:   startFunction(t, binVerify, verifyEnv),
-		guard:    startFunction(t, binGuard, tableEnv),
+		guard:    startFunction(t, binGuard, guardEnv(tableEnv)),
 	}
 	s.fns = []*function{s.pool.define, s.pool.create, s.pool.verify, s.pool.guard}
 	return s
+}
+
+// guardEnv is the environment of the pool's pre token generation function
+// with the step-up guard behaviour over the table, protecting every client.
+func guardEnv(tableEnv map[string]string) map[string]string {
+	env := maps.Clone(tableEnv)
+	env[contract.EnvPreTokenBehaviours] = contract.BehaviourStepUpGuard
+	return env
 }
 
 // checkOutput asserts that every line the functions wrote is a JSON log
