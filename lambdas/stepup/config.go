@@ -116,6 +116,9 @@ type Config struct {
 	// AuthTimeSkew is how much earlier than the challenge's creation
 	// auth_time may be. Default: 30 s.
 	AuthTimeSkew time.Duration
+	// Session configures the verification-session kind
+	// (contract.ProviderBlockIDSession); see session_config.go.
+	Session SessionConfig
 }
 
 // Define returns the part of c that the Define trigger uses.
@@ -227,8 +230,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 
 	switch c.Provider {
 	case contract.ProviderBlockID, contract.ProviderOIDC:
+	case contract.ProviderBlockIDSession:
+		var err error
+		if c.Session, err = sessionConfigFromEnv(get); err != nil {
+			errs = append(errs, err)
+		}
 	default:
-		bad(contract.EnvProvider, contract.ProviderBlockID+" or "+contract.ProviderOIDC, c.Provider)
+		bad(contract.EnvProvider, contract.ProviderBlockID+", "+contract.ProviderOIDC+" or "+contract.ProviderBlockIDSession, c.Provider)
 	}
 	if c.SecretARN == "" {
 		bad(contract.EnvSecretARN, "a Secrets Manager secret ARN", "")

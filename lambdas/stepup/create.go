@@ -120,6 +120,12 @@ type CreateHandler struct {
 	prov    *providerCache
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
 	Logger *slog.Logger
+	// Enrollments reads the user's enrolled provider identity. Required by
+	// the verification-session kind (contract.ProviderBlockIDSession; see
+	// session_create.go), unused otherwise. Default: nil.
+	Enrollments EnrollmentReader
+	// session is the verification-session kind's per-container state.
+	session sessionState
 }
 
 // NewCreateHandler returns a Create handler. secrets yields the provider
@@ -167,6 +173,9 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	}
 	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
 	defer cancel()
+	if h.cfg.Provider == contract.ProviderBlockIDSession {
+		return h.sessionChallenge(ctx, ev)
+	}
 	raw, err := h.secrets.Value(ctx)
 	if err != nil {
 		return nil, nil, ctxReason(ctx, ReasonSecretUnavailable)

@@ -99,6 +99,9 @@ func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, stri
 	// One budget for the provider and the recorder.
 	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
 	defer cancel()
+	if h.cfg.Provider == contract.ProviderBlockIDSession {
+		return h.checkSession(ctx, ev) // session_verify.go
+	}
 	r := h.checkToken(ctx, ev)
 	if r.reason != ReasonOK {
 		return r.reason, ""

@@ -267,23 +267,23 @@ func (b *BlockID) call(ctx context.Context, method, path string, body []byte, li
 
 func (b *BlockID) credentials(ctx context.Context) (base, key string, err error) {
 	if b.Secrets == nil {
-		return "", "", fmt.Errorf("%w: no secret source", ErrSecret)
+		return "", "", fmt.Errorf("%w: no secret source", ErrSecretUnavailable)
 	}
 	raw, err := b.Secrets.Value(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", "", fmt.Errorf("%w: %w", ErrSecret, ctx.Err())
+			return "", "", fmt.Errorf("%w: %w", ErrSecretUnavailable, ctx.Err())
 		}
-		return "", "", ErrSecret
+		return "", "", ErrSecretUnavailable
 	}
 	sec, err := ParseSecret(raw)
 	if err != nil {
-		return "", "", fmt.Errorf("%w: %v", ErrSecret, err)
+		return "", "", fmt.Errorf("%w: %v", ErrSecretInvalid, err)
 	}
 	base = strings.TrimRight(b.APIURL, "/")
 	if base == "" {
 		if sec.TenantDNS == "" {
-			return "", "", fmt.Errorf("%w: no tenantDns and no API URL", ErrSecret)
+			return "", "", fmt.Errorf("%w: no tenantDns and no API URL", ErrSecretInvalid)
 		}
 		base = "https://" + sec.TenantDNS
 	}

@@ -99,9 +99,10 @@ var (
 	// ErrInvalidRequest: the request is unusable before any call (bad
 	// subject, reason, timeout or session id).
 	ErrInvalidRequest = errors.New("vsession: invalid request")
-	// ErrSecret: the secret could not be read or is not of the expected
-	// shape.
-	ErrSecret = errors.New("vsession: secret unavailable or invalid")
+	// ErrSecretUnavailable: the secret could not be read.
+	ErrSecretUnavailable = errors.New("vsession: secret unavailable")
+	// ErrSecretInvalid: the secret is not of the expected shape.
+	ErrSecretInvalid = errors.New("vsession: secret invalid")
 )
 
 // SecretSource yields the raw JSON of the provider secret

@@ -12,7 +12,9 @@
 // "completed_at", "expires_at"}; 404 for an unknown session or user; 401 for
 // a wrong key.
 //
-// The person's side is the session URL: GET shows the session, POST
+// The person's side is the session URL (a page token, not the session id:
+// whether a real provider's URL holds the id is not known, and nothing
+// here relies on the id being secret): GET shows the session, POST
 // {URL}/complete with the form fields face (whose face is shown) and live
 // ("true" for a live person) completes it, matching when face equals the
 // session's user. Person does that as a browser would. Tests can also set a
@@ -86,6 +88,7 @@ type Started struct {
 
 type session struct {
 	Started
+	token             string // the session page's path element
 	status            string
 	match, liveness   bool
 	createdAt, doneAt time.Time
@@ -240,10 +243,16 @@ func (p *Peer) Person(ctx context.Context, sessionURL, face string, live bool) e
 	return nil
 }
 
+// randomID is 24 characters of base64url that start with a letter or a
+// digit, as a session id must.
 func randomID() string {
 	b := make([]byte, 18)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	for {
+		_, _ = rand.Read(b)
+		if s := base64.RawURLEncoding.EncodeToString(b); s[0] != '-' && s[0] != '_' {
+			return s
+		}
+	}
 }
 
 func (p *Peer) serve(w http.ResponseWriter, r *http.Request) {
@@ -329,11 +338,11 @@ func (p *Peer) start(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"unknown user"}`, http.StatusNotFound)
 		return
 	}
-	id := randomID()
+	id, token := randomID(), randomID()
 	s := &session{Started: Started{
-		ID: id, URL: p.srv.URL + "/session/" + id, Subject: req.UserID,
+		ID: id, URL: p.srv.URL + "/session/" + token, Subject: req.UserID,
 		Reason: req.ReasonCode, TimeoutSeconds: req.TimeoutSeconds,
-	}, status: "pending", createdAt: p.now()}
+	}, token: token, status: "pending", createdAt: p.now()}
 	p.sessions[id] = s
 	p.order = append(p.order, id)
 	p.mu.Unlock()
@@ -395,9 +404,15 @@ func (p *Peer) page(w http.ResponseWriter, r *http.Request, rest string) {
 	if _, done := p.fault(w, r, EndpointSession); done {
 		return
 	}
-	id, action, _ := strings.Cut(rest, "/")
+	token, action, _ := strings.Cut(rest, "/")
 	p.mu.Lock()
-	s, ok := p.sessions[id]
+	var s *session
+	for _, c := range p.sessions {
+		if c.token == token {
+			s = c
+		}
+	}
+	ok := s != nil
 	p.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)

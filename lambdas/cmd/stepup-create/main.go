@@ -3,18 +3,33 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
 
 func main() {
 	cfg := boot.Must(stepup.ConfigFromEnv(os.Getenv))
-	secrets := boot.Secrets(boot.AWS(), cfg.SecretARN, cfg.SecretTTL)
+	awsCfg := boot.AWS()
+	secrets := boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
 	h := stepup.NewCreateHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
 	h.Logger = boot.Logger
+	if cfg.Provider == contract.ProviderBlockIDSession {
+		// The verification-session kind starts the session for the user's
+		// enrolled provider identity: Create reads the enrollment.
+		table := strings.TrimSpace(os.Getenv(contract.EnvStepUpTable))
+		if table == "" {
+			boot.Fail(boot.MsgConfigInvalid, fmt.Errorf("%s: expected the step-up table name (provider %s), received nothing", contract.EnvStepUpTable, contract.ProviderBlockIDSession))
+		}
+		h.Enrollments = steprecord.New(dynamodb.NewFromConfig(awsCfg), table, 0)
+	}
 	lambda.Start(h.Handle)
 }
