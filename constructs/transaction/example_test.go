@@ -11,7 +11,8 @@ import (
 )
 
 // An ordinary and a high-value route (the README's example, compiled by go
-// test).
+// test). POST /payments answers RFC 9470's 401 challenge without a fresh
+// step-up; the backend sees only requests that passed one.
 func ExampleNewTransactionStepUp() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("App"), nil)
@@ -22,14 +23,14 @@ func ExampleNewTransactionStepUp() {
 		StepUp: su,
 		Window: awscdk.Duration_Minutes(jsii.Number(5)),
 	})
-	backend := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Backend"),
-		transaction.NewEchoFunction(stack, jsii.String("Echo"), nil), nil)
-	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+	yourFunction := transaction.NewEchoFunction(stack, jsii.String("Echo"), nil)
+	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{ // ordinary route: any token of the pool
 		Path: jsii.String("/balance"), Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
-		Integration: backend, Authorizer: tx.StandardAuthorizer(),
+		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Balance"), yourFunction, nil),
+		Authorizer:  tx.StandardAuthorizer(),
 	})
-	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+	tx.AddHighValueRoutes(jsii.String("Payments"), &transaction.HighValueRoutesOptions{ // high-value route
 		Path: jsii.String("/payments"), Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
-		Integration: backend, Authorizer: tx.HighValueAuthorizer(),
+		Backend: yourFunction,
 	})
 }

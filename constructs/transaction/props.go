@@ -12,6 +12,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // Defaults of TransactionStepUpProps.
@@ -20,6 +21,9 @@ const (
 	DefaultWindowSeconds  = 300
 	DefaultMemorySize     = gofn.DefaultMemorySize
 	DefaultTimeoutSeconds = gofn.DefaultTimeoutSeconds
+	// DefaultGateTimeoutSeconds is the step-up gate's timeout: HTTP API's
+	// longest integration timeout (the gate waits for the backend).
+	DefaultGateTimeoutSeconds = 30
 )
 
 // DefaultRequiredReasons are RequiredReasons when nil.
@@ -70,19 +74,45 @@ type TransactionStepUpProps struct {
 	// Default: - none beyond RequiredReasons.
 	AllowedReasons *[]*string
 
-	// Memory of the authorizer function in MiB, 128 to 10240.
+	// Authentication context class references the step-up gate
+	// (HighValueIntegration) advertises in its RFC 9470 challenge
+	// (acr_values), in order of preference: each 1 to 128 printable ASCII
+	// characters without space, '"' or '\'. Informational only: a Cognito
+	// client cannot ask for an acr, and the StepUp's Create asks the
+	// provider for the acr values it is configured with whatever the client
+	// does; set them when your clients show or log them. (BlockID's
+	// "liveID push" holds a space, which acr_values cannot carry as one
+	// value.)
+	// Default: - none: the challenge carries error, error_description and
+	// max_age only.
+	AcrValues *[]*string
+
+	// Memory of each function the construct creates (the authorizers and
+	// the step-up gates) in MiB, 128 to 10240.
 	// Default: 128.
 	MemorySize *float64
-	// Timeout of the authorizer function, 1 to 10 seconds.
+	// Timeout of the authorizer functions, 1 to 10 seconds.
 	// Default: awscdk.Duration_Seconds(5).
 	Timeout awscdk.Duration
-	// Retention of the authorizer's (and the created API's access) log group.
+	// Timeout of each step-up gate function, 1 to 30 seconds. The gate
+	// waits for its backend, so give it more than the backend's own
+	// timeout; it answers 504 itself 0.3 s before it runs out, and HTTP API
+	// ends any integration after 30 seconds.
+	// Default: awscdk.Duration_Seconds(30).
+	GateTimeout awscdk.Duration
+	// Retention of the log groups of the construct's functions (and of the
+	// created API's access log).
 	// Default: awslogs.RetentionDays_ONE_MONTH.
 	LogRetention awslogs.RetentionDays
-	// Prebuilt authorizer code: a provided.al2023 arm64 bundle whose
-	// executable is named bootstrap.
+	// Prebuilt authorizer code (both authorizers: the HighValueAuthorizer's
+	// and the GateAuthorizer's function run it): a provided.al2023 arm64
+	// bundle whose executable is named bootstrap.
 	// Default: - built from lambdas/cmd/transaction-authorizer with the local Go toolchain.
 	Code awslambda.Code
+	// Prebuilt step-up gate code (provided.al2023 arm64, executable
+	// bootstrap).
+	// Default: - built from lambdas/cmd/transaction-gate with the local Go toolchain.
+	GateCode awslambda.Code
 }
 
 // validate checks the props once, before anything is created.
@@ -117,8 +147,33 @@ func (p *TransactionStepUpProps) validate() error {
 		stepup.CheckStepUpReasons("AllowedReasons", p.AllowedReasons),
 		checkDuration("Window", p.Window, 1, 3600),
 		checkDuration("Timeout", p.Timeout, 1, 10),
+		checkDuration("GateTimeout", p.GateTimeout, 1, 30),
+		checkAcrValues(p.AcrValues),
 		propcheck.Range("MemorySize", p.MemorySize, 128, 10240, true),
 	)
+}
+
+// checkAcrValues requires at least one value when set, each a valid acr
+// value (tokens are not checked).
+func checkAcrValues(l *[]*string) error {
+	if l == nil || propcheck.IsTokenList(l) {
+		return nil
+	}
+	if len(*l) == 0 {
+		return fmt.Errorf("expected AcrValues to hold at least one value or be nil, received []")
+	}
+	for i, v := range *l {
+		if v == nil {
+			return fmt.Errorf("expected AcrValues[%d] to be a string, received nil", i)
+		}
+		if propcheck.IsToken(v) {
+			continue
+		}
+		if !contract.ValidAcrValue(*v) {
+			return fmt.Errorf("expected AcrValues[%d] to be 1 to %d printable ASCII characters without space, '\"' or '\\', received %q", i, contract.MaxAcrValue, *v)
+		}
+	}
+	return nil
 }
 
 // checkDuration requires whole seconds in [lo, hi]; tokens are not checked.

@@ -24,6 +24,23 @@
 // request. The integration gets the user from the authorizer's context
 // (requestContext.authorizer.lambda.sub) and must act for that user only.
 //
+// Telling the client (RFC 9470). An HTTP API Lambda authorizer can only
+// allow or deny, and API Gateway answers a deny with its own bare 403
+// {"message":"Forbidden"}: no header can be added, so the
+// HighValueAuthorizer cannot say "step up". HighValueIntegration can: it
+// puts a step-up gate function (lambdas/cmd/transaction-gate) in front of
+// the backend, as the route's integration, behind the GateAuthorizer (the
+// same authorizer in token mode: it checks the token, not the step-up, and
+// passes the step-up claims on). The gate answers a missing, stale or
+// wrong-reason step-up with 401 and WWW-Authenticate: Bearer
+// error="insufficient_user_authentication", error_description="…",
+// max_age=<Window seconds>[, acr_values="…"], and invokes the backend with
+// the same event when the step-up is fresh, relaying its response as it
+// is. AddHighValueRoutes wires both. A gate on a route without the
+// GateAuthorizer (or with the HighValueAuthorizer, whose context carries
+// the same claims) never invokes its backend without a fresh step-up: with
+// no authorizer context it answers 500.
+//
 // Client side (Amplify v6): sign in again with the step-up and name the
 // reason at the custom challenge answer, e.g. confirmSignIn({
 // challengeResponse, options: { clientMetadata: { stepup_reason:
@@ -33,12 +50,15 @@ package transaction
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -52,6 +72,7 @@ import (
 // given (from the current working directory, through the user's go.mod).
 const (
 	AuthorizerHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/transaction-authorizer"
+	GateHandlerPackage       = "github.com/cognitobridge/cognitobridge/lambdas/cmd/transaction-gate"
 	EchoHandlerPackage       = "github.com/cognitobridge/cognitobridge/lambdas/cmd/transaction-echo"
 )
 
@@ -61,8 +82,45 @@ type TransactionStepUp interface {
 	constructs.Construct
 	// HighValueAuthorizer accepts only access tokens of the pool and client
 	// with a step-up within Window for one of RequiredReasons. For
-	// high-value routes.
+	// high-value routes whose clients need no step-up signal: API Gateway
+	// answers every refusal, a stale step-up included, with its bare 403
+	// {"message":"Forbidden"} (401 without an Authorization header). Prefer
+	// AddHighValueRoutes (RFC 9470's 401 challenge) for Lambda backends;
+	// this one suits any integration type (HTTP, private) and costs one
+	// function invocation less per request.
 	HighValueAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer
+	// GateAuthorizer is the authorizer of routes whose integration is a
+	// HighValueIntegration: the same function in token mode, it checks the
+	// access token (signature against the pool's key set, issuer, expiry,
+	// token_use "access", client_id) but not the step-up, and passes sub,
+	// stepup_at and stepup_reason to the integration. Created on first use.
+	// Its refusals (a bad token) are API Gateway's bare 403.
+	GateAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer
+	// GateAuthorizerFunction is the Lambda behind GateAuthorizer. Created on
+	// first use.
+	GateAuthorizerFunction() awslambda.IFunction
+	// HighValueIntegration puts backend behind a step-up gate: a function
+	// of its own (one per backend, reused by later calls) that is the
+	// route's Lambda integration (payload format 2.0). Without a fresh
+	// step-up (Window, RequiredReasons) it answers 401 with
+	// WWW-Authenticate: Bearer error="insufficient_user_authentication",
+	// error_description="…", max_age=<Window seconds>[, acr_values="…"]
+	// (AcrValues), Cache-Control: no-store and a JSON body with the same
+	// error; with one it invokes backend (Invoke, RequestResponse, the same
+	// event, at most once) and relays its response unchanged; a backend
+	// failure is 502 (504 past GateTimeout), without details. The gate's
+	// role may invoke backend only. Use it with GateAuthorizer on the route
+	// (AddHighValueRoutes does both). id names the integration and, on
+	// first use for backend, the gate function; it must be unique in this
+	// construct. backend must live in the stack's account.
+	HighValueIntegration(id *string, backend awslambda.IFunction) awsapigatewayv2.HttpRouteIntegration
+	// AddHighValueRoutes adds routes to HttpApi for options.Path and
+	// options.Methods whose authorizer is GateAuthorizer and whose
+	// integration is HighValueIntegration(id, options.Backend).
+	AddHighValueRoutes(id *string, options *HighValueRoutesOptions) *[]awsapigatewayv2.HttpRoute
+	// GateFunction is the step-up gate in front of backend, or nil when no
+	// HighValueIntegration was made for it.
+	GateFunction(backend awslambda.IFunction) awslambda.IFunction
 	// StandardAuthorizer is the ordinary Cognito JWT authorizer of the pool
 	// and client (any valid token of the client). For low-value routes.
 	StandardAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer
@@ -78,6 +136,18 @@ type TransactionStepUp interface {
 	Client() awscognito.IUserPoolClient
 }
 
+// HighValueRoutesOptions are the routes AddHighValueRoutes adds.
+type HighValueRoutesOptions struct {
+	// The path of the routes, e.g. "/payments".
+	Path *string
+	// The methods of the routes.
+	// Default: [awsapigatewayv2.HttpMethod_ANY].
+	Methods *[]awsapigatewayv2.HttpMethod
+	// The backend function the step-up gate invokes when the step-up is
+	// fresh. Required.
+	Backend awslambda.IFunction
+}
+
 type transactionStepUp struct {
 	constructs.Construct
 	highValue, standard awsapigatewayv2.IHttpRouteAuthorizer
@@ -86,6 +156,18 @@ type transactionStepUp struct {
 	accessLogs          awslogs.LogGroup
 	pool                awscognito.IUserPool
 	client              awscognito.IUserPoolClient
+
+	// What the lazily created gate authorizer and gates are made of.
+	props         TransactionStepUpProps
+	authorizerEnv map[string]string
+	gateEnv       map[string]string
+	retention     awslogs.RetentionDays
+
+	gateAuthorizer   awsapigatewayv2.IHttpRouteAuthorizer
+	gateAuthorizerFn awslambda.Function
+	gateScope        constructs.Construct
+	gates            map[string]awslambda.Function // by the backend's node address
+	gateIDs          map[string]string             // integration id -> backend's node address
 }
 
 func (t *transactionStepUp) HighValueAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
@@ -95,7 +177,122 @@ func (t *transactionStepUp) StandardAuthorizer() awsapigatewayv2.IHttpRouteAutho
 	return t.standard
 }
 func (t *transactionStepUp) AuthorizerFunction() awslambda.IFunction { return t.fn }
-func (t *transactionStepUp) HttpApi() awsapigatewayv2.HttpApi        { return t.api }
+
+func (t *transactionStepUp) GateAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
+	t.ensureGateAuthorizer()
+	return t.gateAuthorizer
+}
+
+func (t *transactionStepUp) GateAuthorizerFunction() awslambda.IFunction {
+	t.ensureGateAuthorizer()
+	return t.gateAuthorizerFn
+}
+
+// ensureGateAuthorizer creates the token-mode authorizer function and its
+// HTTP API authorizer once.
+func (t *transactionStepUp) ensureGateAuthorizer() {
+	if t.gateAuthorizer != nil {
+		return
+	}
+	env := maps.Clone(t.authorizerEnv)
+	env[contract.EnvAuthorizerMode] = contract.AuthorizerModeToken
+	delete(env, contract.EnvStepUpMaxAgeSeconds) // the gate's to judge
+	delete(env, contract.EnvRequiredReasons)
+	t.gateAuthorizerFn, _, _ = gofn.New(t.Construct, "GateAuthorizer", gofn.Props{
+		ImportPath:   AuthorizerHandlerPackage,
+		Code:         t.props.Code,
+		Environment:  env,
+		MemorySize:   t.props.MemorySize,
+		Timeout:      t.props.Timeout,
+		LogRetention: t.retention,
+		Description:  "cognitobridge transaction authorizer, token mode: access tokens of the pool and client; the step-up gate judges the step-up",
+	})
+	id := *t.Node().Id() + "Gate"
+	// Never cached, as the HighValueAuthorizer: the context carries the
+	// step-up claims of this very token.
+	t.gateAuthorizer = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String(id), t.gateAuthorizerFn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
+		AuthorizerName:  jsii.String(id),
+		IdentitySource:  jsii.Strings("$request.header.Authorization"),
+		ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
+		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
+	})
+}
+
+func (t *transactionStepUp) HighValueIntegration(id *string, backend awslambda.IFunction) awsapigatewayv2.HttpRouteIntegration {
+	if id == nil || *id == "" {
+		panic("transaction: expected an id for HighValueIntegration, received nil")
+	}
+	if backend == nil {
+		panic("transaction: expected a backend function for HighValueIntegration " + *id + ", received nil")
+	}
+	addr := *backend.Node().Addr()
+	if prev, ok := t.gateIDs[*id]; ok && prev != addr {
+		panic("transaction: expected a new id for another backend, received HighValueIntegration id " + *id + " again")
+	}
+	t.gateIDs[*id] = addr
+	gate := t.gates[addr]
+	if gate == nil {
+		env := maps.Clone(t.gateEnv)
+		env[contract.EnvGateBackend] = *backend.FunctionArn()
+		var role awsiam.Role
+		if t.gateScope == nil {
+			t.gateScope = constructs.NewConstruct(t.Construct, jsii.String("Gates"))
+		}
+		gate, role, _ = gofn.New(t.gateScope, *id, gofn.Props{
+			ImportPath:   GateHandlerPackage,
+			Code:         t.props.GateCode,
+			Environment:  env,
+			MemorySize:   t.props.MemorySize,
+			Timeout:      t.gateTimeout(),
+			LogRetention: t.retention,
+			Description:  "cognitobridge step-up gate: RFC 9470 challenge without a fresh step-up, else the backend's own response",
+		})
+		// Only this backend, unqualified or the version/alias it names (no
+		// ":*" wildcard over its versions).
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("lambda:InvokeFunction"),
+			Resources: &[]*string{backend.FunctionArn()},
+		}))
+		t.gates[addr] = gate
+	}
+	return awsapigatewayv2integrations.NewHttpLambdaIntegration(id, gate, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
+		PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
+	})
+}
+
+func (t *transactionStepUp) AddHighValueRoutes(id *string, options *HighValueRoutesOptions) *[]awsapigatewayv2.HttpRoute {
+	if options == nil || options.Path == nil || options.Backend == nil {
+		panic("transaction: expected AddHighValueRoutes options with Path and Backend, received none")
+	}
+	methods := options.Methods
+	if methods == nil {
+		methods = &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY}
+	}
+	return t.api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        options.Path,
+		Methods:     methods,
+		Integration: t.HighValueIntegration(id, options.Backend),
+		Authorizer:  t.GateAuthorizer(),
+	})
+}
+
+func (t *transactionStepUp) GateFunction(backend awslambda.IFunction) awslambda.IFunction {
+	if backend == nil {
+		return nil
+	}
+	if gate, ok := t.gates[*backend.Node().Addr()]; ok {
+		return gate
+	}
+	return nil
+}
+
+func (t *transactionStepUp) gateTimeout() awscdk.Duration {
+	if t.props.GateTimeout != nil {
+		return t.props.GateTimeout
+	}
+	return awscdk.Duration_Seconds(jsii.Number(DefaultGateTimeoutSeconds))
+}
+func (t *transactionStepUp) HttpApi() awsapigatewayv2.HttpApi { return t.api }
 func (t *transactionStepUp) AccessLogs() awslogs.ILogGroup {
 	if t.accessLogs == nil {
 		return nil // a typed nil inside the interface would not compare to nil
@@ -113,7 +310,8 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 		panic("transaction: " + err.Error())
 	}
 	this := constructs.NewConstruct(scope, id)
-	t := &transactionStepUp{Construct: this, pool: props.UserPool, client: props.Client}
+	t := &transactionStepUp{Construct: this, pool: props.UserPool, client: props.Client, props: *props,
+		gates: map[string]awslambda.Function{}, gateIDs: map[string]string{}}
 	if props.StepUp != nil {
 		t.pool = props.StepUp.UserPool()
 		if t.client == nil {
@@ -149,15 +347,25 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 	issuer := awscdk.Fn_Join(jsii.String(""), &[]*string{
 		jsii.String("https://cognito-idp."), t.pool.Env().Region, jsii.String("."), stack.UrlSuffix(), jsii.String("/"), t.pool.UserPoolId(),
 	})
+	t.retention = retention
+	t.authorizerEnv = map[string]string{
+		contract.EnvTokenIssuer:         *issuer,
+		contract.EnvTokenClientID:       *t.client.UserPoolClientId(),
+		contract.EnvStepUpMaxAgeSeconds: gofn.EnvNumber(windowSeconds),
+		contract.EnvRequiredReasons:     string(reasonsJSON),
+	}
+	t.gateEnv = map[string]string{
+		contract.EnvStepUpMaxAgeSeconds: gofn.EnvNumber(windowSeconds),
+		contract.EnvRequiredReasons:     string(reasonsJSON),
+	}
+	if props.AcrValues != nil {
+		acrJSON, _ := json.Marshal(derefAll(props.AcrValues)) // []string always marshals
+		t.gateEnv[contract.EnvGateAcrValues] = string(acrJSON)
+	}
 	t.fn, _, _ = gofn.New(this, "Authorizer", gofn.Props{
-		ImportPath: AuthorizerHandlerPackage,
-		Code:       props.Code,
-		Environment: map[string]string{
-			contract.EnvTokenIssuer:         *issuer,
-			contract.EnvTokenClientID:       *t.client.UserPoolClientId(),
-			contract.EnvStepUpMaxAgeSeconds: gofn.EnvNumber(windowSeconds),
-			contract.EnvRequiredReasons:     string(reasonsJSON),
-		},
+		ImportPath:   AuthorizerHandlerPackage,
+		Code:         props.Code,
+		Environment:  maps.Clone(t.authorizerEnv),
 		MemorySize:   props.MemorySize,
 		Timeout:      props.Timeout,
 		LogRetention: retention,

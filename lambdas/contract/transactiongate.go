@@ -38,3 +38,22 @@ const (
 
 // ErrorInsufficientUserAuthentication is RFC 9470's error code.
 const ErrorInsufficientUserAuthentication = "insufficient_user_authentication"
+
+// MaxAcrValue bounds one acr value the gate advertises.
+const MaxAcrValue = 128
+
+// ValidAcrValue reports whether v can be one value of the challenge's
+// acr_values (a space-separated list inside a quoted-string): 1 to
+// MaxAcrValue printable ASCII characters without space, '"' or '\'. Both
+// the construct and the gate use it.
+func ValidAcrValue(v string) bool {
+	if v == "" || len(v) > MaxAcrValue {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}

@@ -95,7 +95,7 @@ const (
 	// timeout is at most 30 s).
 	MaxBackendTime = 30 * time.Second
 	// MaxAcrValue bounds one advertised acr value.
-	MaxAcrValue = 128
+	MaxAcrValue = contract.MaxAcrValue
 	// MaxSub bounds the authorizer context's sub (Cognito's are UUIDs).
 	MaxSub = 128
 )
@@ -156,25 +156,11 @@ func (c *Config) normalize() error {
 		return err
 	}
 	for _, v := range c.AcrValues {
-		if !ValidAcrValue(v) {
+		if !contract.ValidAcrValue(v) {
 			return fmt.Errorf("%s: expected acr values of 1 to %d printable ASCII characters without space, '\"' or '\\', received %q", contract.EnvGateAcrValues, MaxAcrValue, logref.Clip(v))
 		}
 	}
 	return nil
-}
-
-// ValidAcrValue reports whether v can be one acr value of acr_values (a
-// space-separated list inside a quoted-string).
-func ValidAcrValue(v string) bool {
-	if v == "" || len(v) > MaxAcrValue {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // Decision is the gate's verdict on one event, before any backend call.
