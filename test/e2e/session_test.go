@@ -281,3 +281,25 @@ func TestSessionUnknownUserPasswordless(t *testing.T) {
 		t.Fatalf("the provider was asked %d times about an unknown user", n-calls)
 	}
 }
+
+// TestSessionStartupWithoutTable: Create of the session kind reads the
+// enrollment, so it refuses to start without the step-up table, naming the
+// key, before polling for events.
+func TestSessionStartupWithoutTable(t *testing.T) {
+	f := startFunction(t, binCreate, map[string]string{
+		contract.EnvProvider:  contract.ProviderBlockIDSession,
+		contract.EnvSecretARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
+	})
+	select {
+	case <-f.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("stepup-create kept running without the step-up table")
+	}
+	out := f.output(t)
+	if f.err == nil || !strings.Contains(out, contract.EnvStepUpTable) || !strings.Contains(out, `"reason":"config_invalid"`) || strings.Contains(out, "panic") {
+		t.Fatalf("exit %v, output:\n%s", f.err, out)
+	}
+	if f.api.NextCalls() != 0 {
+		t.Fatal("the runtime polled for events")
+	}
+}
