@@ -24,6 +24,7 @@ func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (defin
 		contract.EnvProvider:          kind,
 		contract.EnvMaxAttempts:       gofn.EnvNumber(maxAttempts),
 		contract.EnvAllowPasswordless: strconv.FormatBool(p.AllowPasswordless != nil && *p.AllowPasswordless),
+		contract.EnvStepUpPolicy:      string(p.policy()),
 	}
 
 	provider = map[string]string{

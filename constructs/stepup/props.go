@@ -169,6 +169,27 @@ type StepUpProps struct {
 	// ServerSideGuard.
 	// Default: awscognito.LambdaVersion_V2_0.
 	GuardLambdaVersion awscognito.LambdaVersion
+	// App clients you already have that the step-up protects, next to the
+	// created client (CreateClient). The guard enforces the step-up for
+	// these clients only: sign-ins on every other client of the pool, and
+	// hosted sign-ins on clients not listed, pass the guard untouched (no
+	// claims added, nothing consumed). Each listed client must meet the
+	// requirements in the README ("If you keep your own app client"). With
+	// CreateClient=false at least one is required. Only with ServerSideGuard.
+	// Default: - only the created client.
+	ProtectedClients *[]awscognito.IUserPoolClient
+	// When a sign-in on a protected client passes the provider.
+	// StepUpPolicy_ALWAYS: every sign-in (after the password).
+	// StepUpPolicy_ON_DEMAND: only when the PASSWORD_VERIFIER answer's
+	// clientMetadata (Amplify: signIn's options.clientMetadata) names one of
+	// StepUpReasons under "stepup_reason"; otherwise Define issues tokens
+	// after the password, and those tokens carry no step-up claims (a
+	// high-value route then answers with RFC 9470's challenge). With
+	// ON_DEMAND the password alone signs a user in on a protected client:
+	// choose it for pools where an ordinary sign-in is acceptable and only
+	// transactions need the provider.
+	// Default: StepUpPolicy_ALWAYS.
+	Policy StepUpPolicy
 
 	// An existing secret holding the provider credentials as JSON (see
 	// contract.ProviderSecret). Its resource policy is only changed when it
@@ -276,9 +297,31 @@ type StepUpCode struct {
 	Create awslambda.Code
 	// Default: - built from lambdas/cmd/stepup-verify.
 	Verify awslambda.Code
-	// The Pre Token Generation guard (only with ServerSideGuard).
-	// Default: - built from lambdas/cmd/stepup-guard.
+	// The pool's shared Pre Token Generation function (package
+	// constructs/pretokengen), of which the guard is one behaviour; only
+	// used when this StepUp is the first capability to ask for it.
+	// Default: - built from lambdas/cmd/pretokengen.
 	Guard awslambda.Code
+}
+
+// StepUpPolicy says when a sign-in on a protected client passes the
+// provider.
+type StepUpPolicy string
+
+// Step-up policies.
+const (
+	// StepUpPolicy_ALWAYS: every sign-in on a protected client.
+	StepUpPolicy_ALWAYS StepUpPolicy = contract.PolicyAlways
+	// StepUpPolicy_ON_DEMAND: only a sign-in that names an allowed reason.
+	StepUpPolicy_ON_DEMAND StepUpPolicy = contract.PolicyOnDemand
+)
+
+// policy is Policy or its default.
+func (p *StepUpProps) policy() StepUpPolicy {
+	if p.Policy == "" {
+		return StepUpPolicy_ALWAYS
+	}
+	return p.Policy
 }
 
 // Provider selects the step-up identity provider. Exactly one field is set.
@@ -645,6 +688,27 @@ func (p *StepUpProps) validate() error {
 	}
 	if !p.guardOn() && p.StepUpReasons != nil {
 		checks = append(checks, fmt.Errorf("expected StepUpReasons only when ServerSideGuard is true, received it with ServerSideGuard=false"))
+	}
+	if !p.guardOn() && p.ProtectedClients != nil {
+		checks = append(checks, fmt.Errorf("expected ProtectedClients only when ServerSideGuard is true, received them with ServerSideGuard=false"))
+	}
+	if p.guardOn() && !p.createClient() && (p.ProtectedClients == nil || len(*p.ProtectedClients) == 0) {
+		checks = append(checks, fmt.Errorf("expected at least one ProtectedClients entry when CreateClient is false (the guard protects only the clients it is told about), received none"))
+	}
+	if p.ProtectedClients != nil {
+		for i, c := range *p.ProtectedClients {
+			if c == nil {
+				checks = append(checks, fmt.Errorf("expected ProtectedClients[%d] to be a client, received nil", i))
+			}
+		}
+	}
+	switch p.Policy {
+	case "", StepUpPolicy_ALWAYS, StepUpPolicy_ON_DEMAND:
+	default:
+		checks = append(checks, fmt.Errorf("expected Policy StepUpPolicy_ALWAYS or StepUpPolicy_ON_DEMAND, received %q", string(p.Policy)))
+	}
+	if p.Policy == StepUpPolicy_ON_DEMAND && !p.guardOn() {
+		checks = append(checks, fmt.Errorf("expected Policy ON_DEMAND only with ServerSideGuard true (the guard tells ordinary from step-up sign-ins), received ServerSideGuard=false"))
 	}
 	if !p.guardOn() && p.GuardLambdaVersion != "" {
 		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion only when ServerSideGuard is true, received %s with ServerSideGuard=false", p.GuardLambdaVersion))

@@ -95,6 +95,12 @@ func TestValidate(t *testing.T) {
 		{"enrollment upper case", &StepUpProps{Provider: blockID(), Enrollment: "FIRST_USE"}, `expected Enrollment to be one of ["first_use" "admin_only"], received "FIRST_USE"`},
 		{"fresh authentication off", &StepUpProps{Provider: blockID(), FreshAuthentication: b(false)}, ""},
 		{"user srp with guard", &StepUpProps{Provider: blockID(), AllowUserSrpAuth: b(true)}, ""},
+		{"on demand", &StepUpProps{Provider: blockID(), Policy: StepUpPolicy_ON_DEMAND}, ""},
+		{"unknown policy", &StepUpProps{Provider: blockID(), Policy: "sometimes"}, `expected Policy StepUpPolicy_ALWAYS or StepUpPolicy_ON_DEMAND, received "sometimes"`},
+		{"on demand without guard", &StepUpProps{Provider: blockID(), ServerSideGuard: b(false), Policy: StepUpPolicy_ON_DEMAND}, "expected Policy ON_DEMAND only with ServerSideGuard true"},
+		{"no client and nothing protected", &StepUpProps{Provider: blockID(), CreateClient: b(false)}, "expected at least one ProtectedClients entry when CreateClient is false"},
+		{"protected clients without guard", &StepUpProps{Provider: blockID(), ServerSideGuard: b(false), ProtectedClients: &[]awscognito.IUserPoolClient{}}, "expected ProtectedClients only when ServerSideGuard is true"},
+		{"nil protected client", &StepUpProps{Provider: blockID(), ProtectedClients: &[]awscognito.IUserPoolClient{nil}}, "expected ProtectedClients[0] to be a client, received nil"},
 		{"user srp without guard", &StepUpProps{Provider: blockID(), ServerSideGuard: b(false), AllowUserSrpAuth: b(true)}, "expected AllowUserSrpAuth only when ServerSideGuard is true (plain USER_SRP_AUTH never runs the step-up; only the guard refuses its tokens), received AllowUserSrpAuth=true with ServerSideGuard=false"},
 		{"no user srp without guard", &StepUpProps{Provider: blockID(), ServerSideGuard: b(false), AllowUserSrpAuth: b(false)}, ""},
 		{"user srp without client", &StepUpProps{Provider: blockID(), CreateClient: b(false), AllowUserSrpAuth: b(true)}, "expected AllowUserSrpAuth only when CreateClient is true, received AllowUserSrpAuth=true with CreateClient=false"},
@@ -190,6 +196,7 @@ func TestHandlerEnvDefaults(t *testing.T) {
 		contract.EnvProvider:          contract.ProviderBlockID,
 		contract.EnvMaxAttempts:       "3",
 		contract.EnvAllowPasswordless: "false",
+		contract.EnvStepUpPolicy:      contract.PolicyAlways,
 	}
 	for k, v := range want {
 		if define[k] != v {

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
@@ -29,12 +30,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
+	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -45,7 +48,7 @@ const (
 	DefineHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-define"
 	CreateHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-create"
 	VerifyHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-verify"
-	GuardHandlerPackage  = "github.com/cognitobridge/cognitobridge/lambdas/cmd/stepup-guard"
+	GuardHandlerPackage  = pretokengen.HandlerPackage
 )
 
 // StepUp is a Cognito user pool whose sign-in ends with an OIDC step-up.
@@ -61,9 +64,12 @@ type StepUp interface {
 	CreateFunction() awslambda.IFunction
 	// VerifyFunction is the Verify auth challenge response trigger.
 	VerifyFunction() awslambda.IFunction
-	// GuardFunction is the Pre Token Generation guard, or nil when
-	// ServerSideGuard is false.
+	// GuardFunction is the pool's shared Pre Token Generation function, of
+	// which the guard is one behaviour, or nil when ServerSideGuard is false.
 	GuardFunction() awslambda.IFunction
+	// ProtectedClientsParameter is the SSM parameter listing the app
+	// clients the guard protects, or nil when ServerSideGuard is false.
+	ProtectedClientsParameter() awsssm.IStringListParameter
 	// StepUpTable is the step-up table: the durable enrollments (the
 	// provider identity enrolled for each user) and the one-time step-up
 	// records (consumed by the guard, else removed by TTL). It always exists. Its removal policy is
@@ -95,6 +101,7 @@ type stepUp struct {
 	table                         awsdynamodb.Table
 	secret                        awssecretsmanager.ISecret
 	guardVersion                  awscognito.LambdaVersion
+	protectedParam                awsssm.StringListParameter
 	reasons                       []string
 }
 
@@ -120,6 +127,14 @@ func (s *stepUp) GuardFunction() awslambda.IFunction {
 }
 func (s *stepUp) StepUpTable() awsdynamodb.ITable              { return s.table }
 func (s *stepUp) GuardLambdaVersion() awscognito.LambdaVersion { return s.guardVersion }
+
+// ProtectedClientsParameter returns an untyped nil when the guard is off.
+func (s *stepUp) ProtectedClientsParameter() awsssm.IStringListParameter {
+	if s.protectedParam == nil {
+		return nil
+	}
+	return s.protectedParam
+}
 func (s *stepUp) StepUpReasons() []string {
 	if s.guard == nil {
 		return nil
@@ -146,6 +161,7 @@ func (s *stepUp) AllowStepUpReasons(reasons *[]*string) {
 		panic(fmt.Sprintf("stepup: expected at most %d step-up reasons, received %d", MaxStepUpReasons, len(s.reasons)))
 	}
 	s.guard.AddEnvironment(jsii.String(contract.EnvStepUpReasons), jsii.String(reasonsJSON(s.reasons)), nil)
+	s.define.AddEnvironment(jsii.String(contract.EnvStepUpReasons), jsii.String(reasonsJSON(s.reasons)), nil)
 }
 
 // reasonsJSON is the guard's contract.EnvStepUpReasons value.
@@ -274,20 +290,39 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 				}
 			}
 		}
+		s.define.AddEnvironment(jsii.String(contract.EnvStepUpReasons), jsii.String(reasonsJSON(s.reasons)), nil)
+
+		// The clients the guard protects reach it through an SSM parameter
+		// it reads at run time, by a literal name: a client id in the
+		// function's environment would close the cycle pool -> trigger
+		// function -> client -> pool. The parameter depends on the clients;
+		// nothing the pool depends on refers to it.
+		paramName := protectedClientsParameterName(this)
+		s.protectedParam = newProtectedClientsParameter(this, paramName, s.client, props.ProtectedClients)
 		guardEnv := maps.Clone(recordEnv)
 		guardEnv[contract.EnvStepUpReasons] = reasonsJSON(s.reasons)
-		s.guard = newTrigger(this, "Guard", props, code.Guard, GuardHandlerPackage, guardEnv, "Pre token generation: issues tokens only after a fresh, recorded step-up on the same app client")
-		// The guard only consumes records, on this table alone.
-		s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
+		guardEnv[contract.EnvStepUpPolicy] = string(props.policy())
+		guardEnv[contract.EnvProtectedClientsParameter] = paramName
 		// V2_0/V3_0 (PreTokenGenerationConfig) let the guard add the step-up
 		// claims to the access token; V1_0 keeps the legacy
 		// PreTokenGeneration setting of a Lite pool.
 		s.guardVersion = props.guardLambdaVersion()
-		if s.guardVersion == awscognito.LambdaVersion_V1_0 {
-			s.pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION(), s.guard, "")
-		} else {
-			s.pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), s.guard, s.guardVersion)
-		}
+		shared := pretokengen.Of(s.pool, &pretokengen.PreTokenGenerationProps{
+			LambdaVersion: s.guardVersion, Code: code.Guard, LogRetention: props.LogRetention,
+		})
+		shared.AddBehaviour(contract.BehaviourStepUpGuard, guardEnv)
+		s.guard = shared.Function()
+		// The guard only consumes records, on this table alone, and reads
+		// its parameter.
+		s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
+		s.guard.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("ssm:GetParameter"),
+			// Built from the literal name: the parameter's own ARN attribute
+			// would make the function depend on it (and so on the clients).
+			Resources: &[]*string{awscdk.Stack_Of(this).FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("ssm"), Resource: jsii.String("parameter"), ResourceName: jsii.String(strings.TrimPrefix(paramName, "/")),
+			})},
+		}))
 	}
 
 	// Only Create and Verify may read the secret.
@@ -319,6 +354,33 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 		},
 	}))
 	return s
+}
+
+// newProtectedClientsParameter creates the SSM StringList of the app
+// clients the guard protects: the created client and the given ones. Its
+// name is literal (unique per construct path), so the guard's environment
+// and policy can name it without referring to the resource.
+func newProtectedClientsParameter(scope constructs.Construct, name string, created awscognito.UserPoolClient, given *[]awscognito.IUserPoolClient) awsssm.StringListParameter {
+	var ids []*string
+	if created != nil {
+		ids = append(ids, created.UserPoolClientId())
+	}
+	if given != nil {
+		for _, c := range *given {
+			ids = append(ids, c.UserPoolClientId())
+		}
+	}
+	return awsssm.NewStringListParameter(scope, jsii.String("ProtectedClients"), &awsssm.StringListParameterProps{
+		ParameterName:   jsii.String(name),
+		StringListValue: &ids,
+		Description:     jsii.String("cognitobridge: the app clients whose sign-ins the step-up guard enforces"),
+	})
+}
+
+// protectedClientsParameterName is the literal name of the parameter, unique
+// per construct path (which includes the stack).
+func protectedClientsParameterName(scope constructs.Construct) string {
+	return "/cognitobridge/" + *awscdk.Names_UniqueId(scope) + "/protected-clients"
 }
 
 // newStepUpTable creates the step-up table in the contract layout: the

@@ -67,7 +67,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			"VerifyAuthChallengeResponse": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpVerifyFunction")), "Arn"}},
 			// V2_0: the guard stamps the step-up claims into the access token.
 			"PreTokenGenerationConfig": map[string]interface{}{
-				"LambdaArn":     map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+				"LambdaArn":     map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("PreTokenGenerationFunction")), "Arn"}},
 				"LambdaVersion": "V2_0",
 			},
 		},
@@ -160,7 +160,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		tableRef, _ := json.Marshal(env[contract.EnvStepUpTable])
 		hasTable := env[contract.EnvStepUpTable] != nil
 		switch {
-		case strings.HasPrefix(id, "StepUpVerify") || strings.HasPrefix(id, "StepUpGuard"):
+		case strings.HasPrefix(id, "StepUpVerify") || isGuardID(id):
 			if string(tableRef) != `{"Ref":"`+tableID+`"}` || env[contract.EnvStepUpWindowSeconds] != "60" {
 				t.Errorf("%s record env = %s, %v; want Ref %s and 60 s", id, tableRef, env[contract.EnvStepUpWindowSeconds], tableID)
 			}
@@ -181,9 +181,12 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 				t.Errorf("%s %s = %v, want %v", id, k, env[k], want[k])
 			}
 		}
-		if strings.HasPrefix(id, "StepUpGuard") {
-			if hasArn || len(env) != 3 || env[contract.EnvStepUpReasons] != `["high_value_transaction"]` {
-				t.Errorf("Guard env = %v, want only the record table, window and reasons", env)
+		if isGuardID(id) {
+			param, _ := env[contract.EnvProtectedClientsParameter].(string)
+			if hasArn || len(env) != 6 || env[contract.EnvStepUpReasons] != `["high_value_transaction"]` ||
+				env[contract.EnvPreTokenBehaviours] != contract.BehaviourStepUpGuard || env[contract.EnvStepUpPolicy] != contract.PolicyAlways ||
+				!strings.HasPrefix(param, "/cognitobridge/") {
+				t.Errorf("Guard env = %v, want only the behaviour, record table, window, reasons, policy and the literal protected-clients parameter name", env)
 			}
 			continue
 		}
@@ -237,7 +240,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	// Define's and the guard's roles cannot read the secret.
 	for id, r := range cdktest.Resources(t, tmpl, "AWS::IAM::Policy") {
 		raw, _ := json.Marshal(props(r))
-		if (strings.Contains(string(raw), "StepUpDefineRole") || strings.Contains(string(raw), "StepUpGuardRole")) && strings.Contains(string(raw), "secretsmanager") {
+		if (strings.Contains(string(raw), "StepUpDefineRole") || strings.Contains(string(raw), "PreTokenGenerationRole")) && strings.Contains(string(raw), "secretsmanager") {
 			t.Errorf("policy %s grants secret access: %s", id, raw)
 		}
 	}
@@ -297,13 +300,17 @@ func assertClientFlows(t *testing.T, tmpl assertions.Template, want string) {
 	}
 }
 
+// isGuardID reports whether a logical id is the pool's shared pre token
+// generation function (of which the guard is a behaviour).
+func isGuardID(id string) bool { return strings.Contains(id, "PreTokenGenerationFunction") }
+
 // verifyAndGuardAccess is the step-up table access of the roles with the
 // guard on: Verify reads the enrollment (GetItem) and writes enrollment and
 // record in one transaction (ConditionCheckItem, PutItem); the guard only
 // consumes records.
 var verifyAndGuardAccess = map[string][]string{
-	"StepUpVerifyRole": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem"},
-	"StepUpGuardRole":  {"dynamodb:DeleteItem"},
+	"StepUpVerifyRole":                     {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem"},
+	"StepUpUserPoolPreTokenGenerationRole": {"dynamodb:DeleteItem"},
 }
 
 // assertStepUpTable requires the one step-up table in the contract layout,
@@ -518,7 +525,7 @@ func TestGuardOnExistingPoolWithWindow(t *testing.T) {
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"LambdaConfig": map[string]interface{}{
-			"PreTokenGeneration":       map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+			"PreTokenGeneration":       map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("PreTokenGenerationFunction")), "Arn"}},
 			"PreTokenGenerationConfig": assertions.Match_Absent(),
 		},
 	})
@@ -526,15 +533,15 @@ func TestGuardOnExistingPoolWithWindow(t *testing.T) {
 		t.Errorf("version %s, reasons %v", su.GuardLambdaVersion(), su.StepUpReasons())
 	}
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
-		"Description": assertions.Match_StringLikeRegexp(jsii.String("Pre token generation")),
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("pre token generation")),
 		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
 			contract.EnvStepUpReasons: `["payout_change","high_value_transaction"]`,
 		}},
 	})
-	for _, fn := range []string{"StepUpVerifyFunction", "StepUpGuardFunction"} {
+	for _, fn := range []string{"StepUpVerifyFunction", "PreTokenGenerationFunction"} {
 		found := false
 		for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
-			if strings.HasPrefix(id, fn) {
+			if strings.Contains(id, fn) {
 				found = true
 				if got := envOf(r)[contract.EnvStepUpWindowSeconds]; got != "15" {
 					t.Errorf("%s window = %v, want 15", id, got)
@@ -561,15 +568,17 @@ func TestGuardOnExistingPoolWithWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id, r := range doc.Resources {
-		if !strings.HasPrefix(id, "StepUpGuard") && !strings.HasPrefix(id, "StepUpRecords") && !strings.HasPrefix(id, "StepUpVerify") {
+		if !isGuardID(id) && !strings.Contains(id, "PreTokenGenerationRole") && !strings.HasPrefix(id, "StepUpRecords") && !strings.HasPrefix(id, "StepUpVerify") {
 			continue
 		}
-		if strings.HasPrefix(id, "StepUpGuardFunctionPreTokenGeneration") {
+		if strings.Contains(id, "PreTokenGenerationFunctionPreTokenGeneration") || strings.Contains(id, "PreTokenGenerationFunctionPreTokenGenerationConfig") {
 			continue // the Lambda permission for Cognito names the pool, as for every trigger
 		}
 		body, _ := json.Marshal(r)
-		if strings.Contains(string(body), "Existing") {
-			t.Errorf("%s references the user pool: %s", id, body)
+		for poolID := range cdktest.Resources(t, tmpl, "AWS::Cognito::UserPool") {
+			if strings.Contains(string(body), `"Ref":"`+poolID+`"`) || strings.Contains(string(body), `"`+poolID+`","Arn"`) {
+				t.Errorf("%s references the user pool: %s", id, body)
+			}
 		}
 	}
 	if su.GuardFunction() == nil || su.StepUpTable() == nil {
@@ -585,24 +594,30 @@ func TestExistingPoolAndSecretWithoutClient(t *testing.T) {
 	})
 	secret := awssecretsmanager.Secret_FromSecretCompleteArn(stack, jsii.String("Imported"),
 		jsii.String("arn:aws:secretsmanager:eu-west-1:111122223333:secret:biopass-AbCdEf"))
+	webClient := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("Web"), jsii.String("webclient0000000000000000001"))
 	// WHEN
 	su := NewStepUp(stack, jsii.String("Biopass"), &StepUpProps{
 		Provider: &Provider{Biopass: &BiopassProvider{
 			Issuer: jsii.String("https://biopass.example"), ClientID: jsii.String("client-1"), RedirectURI: jsii.String("https://app.example.com/cb"),
 		}},
-		UserPool:     pool,
-		Secret:       secret,
-		CreateClient: jsii.Bool(false),
-		MaxAttempts:  jsii.Number(5),
-		MemorySize:   jsii.Number(256),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(3)),
-		Code:         prebuilt(t),
+		UserPool:         pool,
+		Secret:           secret,
+		CreateClient:     jsii.Bool(false),
+		ProtectedClients: &[]awscognito.IUserPoolClient{webClient},
+		MaxAttempts:      jsii.Number(5),
+		MemorySize:       jsii.Number(256),
+		Timeout:          awscdk.Duration_Seconds(jsii.Number(3)),
+		Code:             prebuilt(t),
 	})
 	// THEN
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1))
 	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(0))
 	tmpl.ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(0))
+	// The guard protects the client the user named, and only it.
+	tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]interface{}{
+		"Type": "StringList", "Value": "webclient0000000000000000001",
+	})
 	tmpl.HasResource(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"DeletionPolicy": "Delete",
 		"Properties": map[string]interface{}{

@@ -72,7 +72,7 @@ func TestTransactionStepUpWithDefaults(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"LambdaConfig": map[string]interface{}{
 			"PreTokenGenerationConfig": map[string]interface{}{
-				"LambdaArn":     map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^StepUpGuardFunction")), "Arn"}},
+				"LambdaArn":     map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("PreTokenGenerationFunction")), "Arn"}},
 				"LambdaVersion": "V2_0",
 			},
 		},
