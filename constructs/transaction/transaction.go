@@ -87,7 +87,7 @@ type TransactionStepUp interface {
 	// {"message":"Forbidden"} (401 without an Authorization header). Prefer
 	// AddHighValueRoutes (RFC 9470's 401 challenge) for Lambda backends;
 	// this one suits any integration type (HTTP, private) and costs one
-	// function invocation less per request.
+	// function invocation less per request. Created on first use.
 	HighValueAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer
 	// GateAuthorizer is the authorizer of routes whose integration is a
 	// HighValueIntegration: the same function in token mode, it checks the
@@ -124,7 +124,8 @@ type TransactionStepUp interface {
 	// StandardAuthorizer is the ordinary Cognito JWT authorizer of the pool
 	// and client (any valid token of the client). For low-value routes.
 	StandardAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer
-	// AuthorizerFunction is the Lambda behind HighValueAuthorizer.
+	// AuthorizerFunction is the Lambda behind HighValueAuthorizer. Created
+	// on first use (of either).
 	AuthorizerFunction() awslambda.IFunction
 	// HttpApi is the given or created API.
 	HttpApi() awsapigatewayv2.HttpApi
@@ -171,12 +172,42 @@ type transactionStepUp struct {
 }
 
 func (t *transactionStepUp) HighValueAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
+	t.ensureHighValueAuthorizer()
 	return t.highValue
 }
 func (t *transactionStepUp) StandardAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
 	return t.standard
 }
-func (t *transactionStepUp) AuthorizerFunction() awslambda.IFunction { return t.fn }
+func (t *transactionStepUp) AuthorizerFunction() awslambda.IFunction {
+	t.ensureHighValueAuthorizer()
+	return t.fn
+}
+
+// ensureHighValueAuthorizer creates the step_up-mode authorizer function
+// and its HTTP API authorizer once (an app whose high-value routes all go
+// through the gate deploys no unused function).
+func (t *transactionStepUp) ensureHighValueAuthorizer() {
+	if t.highValue != nil {
+		return
+	}
+	t.fn, _, _ = gofn.New(t.Construct, "Authorizer", gofn.Props{
+		ImportPath:   AuthorizerHandlerPackage,
+		Code:         t.props.Code,
+		Environment:  maps.Clone(t.authorizerEnv),
+		MemorySize:   t.props.MemorySize,
+		Timeout:      t.props.Timeout,
+		LogRetention: t.retention,
+		Description:  "cognitobridge transaction step-up authorizer: access tokens of the pool and client with a recent step-up only",
+	})
+	id := *t.Node().Id() + "HighValue"
+	// Results are never cached: a cached allow would outlive the window.
+	t.highValue = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String(id), t.fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
+		AuthorizerName:  jsii.String(id),
+		IdentitySource:  jsii.Strings("$request.header.Authorization"),
+		ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
+		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
+	})
+}
 
 func (t *transactionStepUp) GateAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
 	t.ensureGateAuthorizer()
@@ -302,9 +333,12 @@ func (t *transactionStepUp) AccessLogs() awslogs.ILogGroup {
 func (t *transactionStepUp) UserPool() awscognito.IUserPool     { return t.pool }
 func (t *transactionStepUp) Client() awscognito.IUserPoolClient { return t.client }
 
-// NewTransactionStepUp creates the high-value authorizer (and the API when
-// none is given). It panics with a descriptive message when props are
-// invalid.
+// NewTransactionStepUp creates the API when none is given and the standard
+// authorizer, and adds RequiredReasons (and AllowedReasons) to the StepUp
+// guard's allow-list; the authorizer functions and the step-up gates are
+// created when first asked for (HighValueAuthorizer, GateAuthorizer,
+// HighValueIntegration, AddHighValueRoutes). It panics with a descriptive
+// message when props are invalid.
 func NewTransactionStepUp(scope constructs.Construct, id *string, props *TransactionStepUpProps) TransactionStepUp {
 	if err := props.validate(); err != nil {
 		panic("transaction: " + err.Error())
@@ -362,28 +396,10 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 		acrJSON, _ := json.Marshal(derefAll(props.AcrValues)) // []string always marshals
 		t.gateEnv[contract.EnvGateAcrValues] = string(acrJSON)
 	}
-	t.fn, _, _ = gofn.New(this, "Authorizer", gofn.Props{
-		ImportPath:   AuthorizerHandlerPackage,
-		Code:         props.Code,
-		Environment:  maps.Clone(t.authorizerEnv),
-		MemorySize:   props.MemorySize,
-		Timeout:      props.Timeout,
-		LogRetention: retention,
-		Description:  "cognitobridge transaction step-up authorizer: access tokens of the pool and client with a recent step-up only",
-	})
-
 	t.api = props.HttpApi
 	if t.api == nil {
 		t.api, t.accessLogs = newHttpAPI(this, retention)
 	}
-
-	// Results are never cached: a cached allow would outlive the window.
-	t.highValue = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String(*this.Node().Id()+"HighValue"), t.fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
-		AuthorizerName:  jsii.String(*this.Node().Id() + "HighValue"),
-		IdentitySource:  jsii.Strings("$request.header.Authorization"),
-		ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
-		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
-	})
 	t.standard = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(*this.Node().Id()+"Standard"), t.pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
 		AuthorizerName:  jsii.String(*this.Node().Id() + "Standard"),
 		UserPoolClients: &[]awscognito.IUserPoolClient{t.client},

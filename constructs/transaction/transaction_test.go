@@ -77,7 +77,9 @@ func TestTransactionStepUpWithDefaults(t *testing.T) {
 			},
 		},
 	})
-	_, guard := only(t, tmpl, "AWS::Lambda::Function", func(id string, _ map[string]interface{}) bool { return strings.HasPrefix(id, "StepUpGuardFunction") })
+	_, guard := only(t, tmpl, "AWS::Lambda::Function", func(id string, _ map[string]interface{}) bool {
+		return strings.Contains(id, "PreTokenGenerationFunction") // the pool's one pre token generation function, the guard a behaviour of it
+	})
 	if got := guard["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})[contract.EnvStepUpReasons]; got != `["high_value_transaction"]` {
 		t.Errorf("guard reasons = %v", got)
 	}
@@ -166,6 +168,7 @@ func TestWindowReasonsAndExistingAPI(t *testing.T) {
 		MemorySize:      jsii.Number(256),
 		Code:            cdktest.StubCode(t),
 	})
+	tx.HighValueAuthorizer() // the authorizer function is created on first use
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
 		"MemorySize": 256,
@@ -233,7 +236,10 @@ func TestBadPropsPanic(t *testing.T) {
 			return &TransactionStepUpProps{StepUp: newStepUp(t, s, func(p *stepup.StepUpProps) { p.GuardLambdaVersion = awscognito.LambdaVersion_V1_0 })}
 		}, "expected a StepUp whose GuardLambdaVersion is V2_0 or V3_0"},
 		{"step-up without client", func(t *testing.T, s awscdk.Stack) *TransactionStepUpProps {
-			return &TransactionStepUpProps{StepUp: newStepUp(t, s, func(p *stepup.StepUpProps) { p.CreateClient = jsii.Bool(false) })}
+			return &TransactionStepUpProps{StepUp: newStepUp(t, s, func(p *stepup.StepUpProps) {
+				p.CreateClient = jsii.Bool(false)
+				p.ProtectedClients = &[]awscognito.IUserPoolClient{awscognito.UserPoolClient_FromUserPoolClientId(s, jsii.String("Web"), jsii.String("1example23456789"))}
+			})}
 		}, "expected Client with a StepUp that created no app client"},
 		{"window zero", func(t *testing.T, s awscdk.Stack) *TransactionStepUpProps {
 			return &TransactionStepUpProps{StepUp: newStepUp(t, s, nil), Window: awscdk.Duration_Seconds(jsii.Number(0))}
