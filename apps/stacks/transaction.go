@@ -25,12 +25,14 @@ func init() {
 // NewTransactionStepUpStack is a step-up pool (the password, then any
 // OpenID Provider) in front of an HTTP API with an ordinary route, GET
 // /balance (the Cognito JWT authorizer: any token of the app client), and a
-// high-value route, POST /payments (the transaction authorizer: only an
-// access token whose step-up passed within 5 minutes for the reason
-// "high_value_transaction"). Both routes reach a small echo function that
-// answers with the authorized user. The provider's issuer, client id and
-// redirect URI are plain parameters; its client secret is a NoEcho
-// parameter stored in Secrets Manager.
+// high-value route, POST /payments (the token-mode transaction authorizer,
+// then the step-up gate: without a step-up that passed within 5 minutes for
+// the reason "high_value_transaction" it answers RFC 9470's 401
+// insufficient_user_authentication challenge, with one it invokes the
+// backend). Both routes reach a small echo function that answers with the
+// authorized user. The provider's issuer, client id and redirect URI are
+// plain parameters; its client secret is a NoEcho parameter stored in
+// Secrets Manager.
 func NewTransactionStepUpStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := newStack(scope, id, props, "cognitobridge sample: high-value API routes that need a recent OIDC step-up")
 	param := func(name, description, pattern string) *string { return stringParam(stack, name, description, pattern) }
@@ -45,24 +47,22 @@ func NewTransactionStepUpStack(scope constructs.Construct, id string, props *aws
 	tx := transaction.NewTransactionStepUp(stack, jsii.String("Transactions"), &transaction.TransactionStepUpProps{
 		StepUp: su,
 	})
-	echo := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Echo"),
-		transaction.NewEchoFunction(stack, jsii.String("Backend"), nil), nil)
+	backend := transaction.NewEchoFunction(stack, jsii.String("Backend"), nil)
 	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:        jsii.String("/balance"),
 		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
-		Integration: echo,
+		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Echo"), backend, nil),
 		Authorizer:  tx.StandardAuthorizer(),
 	})
-	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-		Path:        jsii.String("/payments"),
-		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
-		Integration: echo,
-		Authorizer:  tx.HighValueAuthorizer(),
+	tx.AddHighValueRoutes(jsii.String("Payments"), &transaction.HighValueRoutesOptions{
+		Path:    jsii.String("/payments"),
+		Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+		Backend: backend,
 	})
 	finish(stack, su)
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
 		Value:       tx.HttpApi().ApiEndpoint(),
-		Description: jsii.String("HTTP API: GET /balance (any token of the client), POST /payments (a step-up within 5 minutes)"),
+		Description: jsii.String("HTTP API: GET /balance (any token of the client), POST /payments (a step-up within 5 minutes, else 401 insufficient_user_authentication)"),
 	})
 	return stack
 }

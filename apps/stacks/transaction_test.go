@@ -14,7 +14,8 @@ import (
 
 // TestTransactionSample synthesizes the transaction-stepup sample with the
 // real handler builds: no unsuppressed cdk-nag finding, the two routes on
-// their authorizers, no authorizer caching, the guard on V2_0.
+// their authorizers, POST /payments through the step-up gate, no
+// authorizer caching, the guard on V2_0.
 func TestTransactionSample(t *testing.T) {
 	stack := NewTransactionStepUpStack(awscdk.NewApp(nil), TransactionStepUpStackID, nil)
 	if got := *stack.StackName(); got != TransactionStepUpStackID {
@@ -23,7 +24,7 @@ func TestTransactionSample(t *testing.T) {
 	tmpl := assertions.Template_FromStack(stack, nil)
 	assertNoNagFindings(t, stack)
 
-	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(6)) // Define, Create, Verify, Guard, authorizer, echo
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(7)) // Define, Create, Verify, pre token generation, gate authorizer, gate, echo
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"LambdaConfig": map[string]interface{}{"PreTokenGenerationConfig": map[string]interface{}{"LambdaArn": assertions.Match_AnyValue(), "LambdaVersion": "V2_0"}},
 		"UserPoolTier": "ESSENTIALS",
@@ -37,11 +38,28 @@ func TestTransactionSample(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Stage"), map[string]interface{}{
 		"AccessLogSettings": map[string]interface{}{"DestinationArn": assertions.Match_AnyValue(), "Format": assertions.Match_AnyValue()},
 	})
+	// POST /payments: the token-mode authorizer, then the gate, whose role
+	// may invoke the echo backend only.
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{contract.EnvAuthorizerMode: contract.AuthorizerModeToken}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Timeout": 30,
 		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvGateBackend:         map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^BackendEchoFunction")), "Arn"}},
 			contract.EnvStepUpMaxAgeSeconds: "300",
 			contract.EnvRequiredReasons:     `["high_value_transaction"]`,
 		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]interface{}{
+		"PolicyDocument": map[string]interface{}{"Statement": assertions.Match_ArrayWith(&[]interface{}{map[string]interface{}{
+			"Action": "lambda:InvokeFunction", "Effect": "Allow",
+			"Resource": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^BackendEchoFunction")), "Arn"}},
+		}})},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Integration"), map[string]interface{}{
+		"IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0",
+		"IntegrationUri": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^TransactionsGatesPaymentsFunction")), "Arn"}},
 	})
 	tmpl.HasOutput(jsii.String("ApiUrl"), map[string]interface{}{})
 	tmpl.HasParameter(jsii.String("ClientSecret"), map[string]interface{}{"NoEcho": true})
