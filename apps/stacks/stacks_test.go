@@ -26,6 +26,7 @@ func TestRegistry(t *testing.T) {
 		{"mosaic-passwordless", MosaicPasswordlessStackID},
 		{"blockid-federation", BlockIDFederationStackID},
 		{"identity-proofing", IdentityProofingStackID},
+		{"shared-pool", SharedPoolStackID},
 		{"transaction-stepup", TransactionStepUpStackID},
 	}
 	if len(Apps) != len(want) {
@@ -38,7 +39,7 @@ func TestRegistry(t *testing.T) {
 	}
 	if BlockIDStepUpStackID != "CognitoBridgeBlockIDStepUp" || BiopassMFAStackID != "CognitoBridgeBiopassMFA" ||
 		MosaicPasswordlessStackID != "CognitoBridgeMosaicPasswordless" || BlockIDFederationStackID != "CognitoBridgeBlockIDFederation" ||
-		TransactionStepUpStackID != "CognitoBridgeTransactionStepUp" {
+		TransactionStepUpStackID != "CognitoBridgeTransactionStepUp" || SharedPoolStackID != "CognitoBridgeSharedPool" {
 		t.Error("stack ids changed: deployed stacks would be replaced")
 	}
 }
