@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/constructs/proofing"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
@@ -76,7 +77,8 @@ func main() {
 	goCmd(nil, "vet", ".")
 	cross := []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
 	for _, pkg := range []string{stepup.DefineHandlerPackage, stepup.CreateHandlerPackage, stepup.VerifyHandlerPackage, stepup.GuardHandlerPackage, presignup.HandlerPackage,
-		transaction.AuthorizerHandlerPackage, transaction.EchoHandlerPackage, proofing.SessionHandlerPackage, proofing.CallbackHandlerPackage} {
+		transaction.AuthorizerHandlerPackage, transaction.GateHandlerPackage, transaction.EchoHandlerPackage, proofing.SessionHandlerPackage, proofing.CallbackHandlerPackage,
+		pooltriggers.HandlerPackage} {
 		goCmd(cross, "build", "-mod=readonly", "-tags", "lambda.norpc", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), pkg)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/sharedfn"
+	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -75,8 +76,8 @@ var kind = sharedfn.Kind{
 	BehavioursEnv:   contract.EnvPreSignUpBehaviours,
 	Description:     "cognitobridge pre sign-up: runs the behaviours in " + contract.EnvPreSignUpBehaviours,
 	RoleDescription: "cognitobridge pre sign-up trigger",
-	Attach: func(pool awscognito.UserPool, fn awslambda.Function) {
-		pool.AddTrigger(awscognito.UserPoolOperation_PRE_SIGN_UP(), fn, "")
+	Attach: func(pool awscognito.IUserPool, fn awslambda.Function) {
+		pooltriggers.Attach(pool, awscognito.UserPoolOperation_PRE_SIGN_UP(), fn, "")
 	},
 }
 

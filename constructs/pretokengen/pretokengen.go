@@ -20,6 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/sharedfn"
+	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -87,12 +88,12 @@ func Of(pool awscognito.IUserPool, props *PreTokenGenerationProps) PreTokenGener
 		Description:     "cognitobridge pre token generation: runs the behaviours in " + contract.EnvPreTokenBehaviours,
 		RoleDescription: "cognitobridge pre token generation trigger",
 		Variant:         string(version),
-		Attach: func(pool awscognito.UserPool, fn awslambda.Function) {
+		Attach: func(pool awscognito.IUserPool, fn awslambda.Function) {
 			if version == awscognito.LambdaVersion_V1_0 {
-				pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION(), fn, "")
+				pooltriggers.Attach(pool, awscognito.UserPoolOperation_PRE_TOKEN_GENERATION(), fn, "")
 				return
 			}
-			pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), fn, version)
+			pooltriggers.Attach(pool, awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), fn, version)
 		},
 	}
 	return sharedfn.Of(kind, pool, &sharedfn.Props{Code: props.Code, LogRetention: props.LogRetention})

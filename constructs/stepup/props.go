@@ -65,11 +65,17 @@ type StepUpProps struct {
 	// presets must be set.
 	Provider *Provider
 
-	// An existing user pool; the three custom-auth triggers are added to it
-	// with AddTrigger (it must not have them already).
+	// An existing user pool. A pool of this app gets the triggers with
+	// AddTrigger; a pool that lives outside the app
+	// (awscognito.UserPool_FromUserPoolId) gets them from a custom resource
+	// (constructs/pooltriggers) that writes the pool's whole configuration
+	// back with only these triggers changed, refuses when a trigger slot is
+	// taken by another function, and removes them on delete. Either way the
+	// Define, Create, Verify and (with the guard) Pre Token Generation slots
+	// must be free or this library's.
 	// Default: - a new user pool with secure defaults (self sign-up off, sign-in
 	// by username or email, email required, strong password policy).
-	UserPool awscognito.UserPool
+	UserPool awscognito.IUserPool
 	// Whether users may sign themselves up. Only for a pool this construct creates.
 	// Default: false.
 	SelfSignUpEnabled *bool

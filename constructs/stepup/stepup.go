@@ -37,6 +37,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
+	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -95,7 +96,7 @@ type StepUp interface {
 
 type stepUp struct {
 	constructs.Construct
-	pool                          awscognito.UserPool
+	pool                          awscognito.IUserPool
 	client                        awscognito.UserPoolClient
 	define, create, verify, guard awslambda.Function
 	table                         awsdynamodb.Table
@@ -276,9 +277,11 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	// first use and writes the step-up record (PutItem); on this table only.
 	s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"))
 
-	s.pool.AddTrigger(awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE(), s.define, "")
-	s.pool.AddTrigger(awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE(), s.create, "")
-	s.pool.AddTrigger(awscognito.UserPoolOperation_VERIFY_AUTH_CHALLENGE_RESPONSE(), s.verify, "")
+	// AddTrigger on a pool of this app, the pooltriggers custom resource on
+	// an imported one.
+	pooltriggers.Attach(s.pool, awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE(), s.define, "")
+	pooltriggers.Attach(s.pool, awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE(), s.create, "")
+	pooltriggers.Attach(s.pool, awscognito.UserPoolOperation_VERIFY_AUTH_CHALLENGE_RESPONSE(), s.verify, "")
 
 	if guardOn {
 		s.reasons = append([]string(nil), DefaultStepUpReasons...)

@@ -818,3 +818,38 @@ func TestBlockIDTenantFromPropsGoesIntoTheSecret(t *testing.T) {
 		}},
 	})
 }
+
+// TestImportedPool: a pool created outside the app (by id) gets the
+// step-up's four triggers from one pooltriggers custom resource, with the
+// guard on the pool's shared pre token generation function.
+func TestImportedPool(t *testing.T) {
+	stack := cdktest.NewStack()
+	pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Console"), jsii.String("eu-west-1_AbCdEf123"))
+	web := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("Web"), jsii.String("webclient0000000000000000001"))
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockID: &BlockIDProvider{}}, UserPool: pool,
+		CreateClient: jsii.Bool(false), ProtectedClients: &[]awscognito.IUserPoolClient{web},
+		Code: prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String("Custom::CognitoPoolTriggers"), jsii.Number(1))
+	arn := func(prefix string) map[string]interface{} {
+		return map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String(prefix)), "Arn"}}
+	}
+	for _, trig := range []map[string]interface{}{
+		{"Operation": "DefineAuthChallenge", "LambdaArn": arn("^StepUpDefineFunction")},
+		{"Operation": "CreateAuthChallenge", "LambdaArn": arn("^StepUpCreateFunction")},
+		{"Operation": "VerifyAuthChallengeResponse", "LambdaArn": arn("^StepUpVerifyFunction")},
+		{"Operation": "PreTokenGeneration", "LambdaArn": arn("^ConsolePreTokenGenerationFunction"), "LambdaVersion": "V2_0"},
+	} {
+		tmpl.HasResourceProperties(jsii.String("Custom::CognitoPoolTriggers"), map[string]interface{}{
+			"UserPoolId": "eu-west-1_AbCdEf123",
+			"Triggers":   assertions.Match_ArrayWith(&[]interface{}{trig}),
+		})
+	}
+	// Cognito may invoke each of them, from that pool only.
+	tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
+		"Principal": "cognito-idp.amazonaws.com",
+	}, jsii.Number(4))
+}

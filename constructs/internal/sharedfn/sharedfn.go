@@ -49,8 +49,10 @@ type Kind struct {
 	BehavioursEnv string
 	// Description and RoleDescription describe the function and its role.
 	Description, RoleDescription string
-	// Attach adds the trigger to the pool, once, when the function is made.
-	Attach func(pool awscognito.UserPool, fn awslambda.Function)
+	// Attach adds the trigger to the pool, once, when the function is made
+	// (pooltriggers.Attach: AddTrigger on a pool of this app, the custom
+	// resource on an imported one).
+	Attach func(pool awscognito.IUserPool, fn awslambda.Function)
 	// Variant must be the same for every Of of one pool (e.g. the pre token
 	// generation event version the trigger was added with).
 	Variant string
@@ -84,11 +86,10 @@ var (
 var behaviourName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
 // Of returns kind's function of pool, creating it and adding the trigger the
-// first time. The pool must be an awscognito.UserPool of this app.
+// first time.
 func Of(kind Kind, pool awscognito.IUserPool, props *Props) *Fn {
-	concrete, ok := pool.(awscognito.UserPool)
-	if pool == nil || !ok {
-		panic(fmt.Sprintf("%s: expected the user pool to be an awscognito.UserPool (CDK cannot add a trigger to an imported pool), received %T", kind.Name, pool))
+	if pool == nil {
+		panic(fmt.Sprintf("%s: expected a user pool, received nil", kind.Name))
 	}
 	scope, ok := pool.Node().Scope().(constructs.Construct)
 	if !ok {
@@ -123,7 +124,7 @@ func Of(kind Kind, pool awscognito.IUserPool, props *Props) *Fn {
 		LogRetention:    props.LogRetention,
 		Environment:     map[string]string{kind.BehavioursEnv: ""},
 	})
-	kind.Attach(concrete, p.fn)
+	kind.Attach(pool, p.fn)
 	registry[p.Construct] = p
 	return p
 }
