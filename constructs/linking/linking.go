@@ -1,12 +1,15 @@
-// Package linking links a federated user to the existing native user with
-// the same verified email at sign-up, so one person keeps one Cognito user
-// (and one sub) whether they sign in with a password or through their
-// identity provider.
+// Package linking decides, at sign-up, what happens when a federated user's
+// first sign-in carries the verified email of an existing native user.
 //
 // It adds the contract.BehaviourLinking behaviour to the pool's single pre
-// sign-up function (see constructs/presignup); the handler
-// (lambdas/linking) links only on an email the provider marks verified,
-// refuses ambiguous matches and caps the identities linked to one user.
+// sign-up function (see constructs/presignup). By default the handler
+// (lambdas/linking) links nothing by email: such a sign-up is refused with
+// a message asking the person to sign in with their password and connect
+// the provider from their account (constructs/connect), which proves
+// control of both accounts. Only the providers listed in
+// LinkingProps.TrustedEmailProviders are linked automatically, to exactly
+// one native user with the same verified email, without MFA, below the
+// identity limit.
 package linking
 
 import (
@@ -42,6 +45,24 @@ type LinkingProps struct {
 	// ProviderName() (a reference from the trigger to the provider, which
 	// references the pool, would close a dependency cycle). Required.
 	ProviderNames *[]*string
+	// Names from ProviderNames whose email verification the app owner
+	// trusts: the first sign-in of such a provider's user whose verified
+	// email belongs to exactly one native user (email verified too, no MFA,
+	// no identity of this provider yet, fewer than MaxIdentities) is linked
+	// to that user automatically. Any other provider's matching sign-up is
+	// refused with "sign in with your password, then connect <provider>".
+	//
+	// Risk: this is a trust decision. Whoever can make the provider assert
+	// email_verified for an address (a provider that verifies loosely, or
+	// lets anyone register any address, or any generic OpenID Provider)
+	// lands in the native account that owns the address on their first
+	// sign-in, past its password; the owner's own later sign-in with that
+	// provider is then refused as "already connected". AWS:
+	// AdminLinkProviderForUser "should only be used with external IdPs and
+	// provider attributes that have been trusted by the application owner".
+	// Native users with MFA are never linked automatically.
+	// Default: - none (no automatic linking).
+	TrustedEmailProviders *[]*string
 	// How many identities may already be linked to a native user before a
 	// new link is refused, 1 to 5.
 	// Default: 5 (Cognito's limit).
@@ -61,9 +82,10 @@ type Linking interface {
 	constructs.Construct
 	// PreSignUp is the pool's shared pre sign-up function.
 	PreSignUp() presignup.PreSignUp
-	// Policy lets the function list users of this pool and link identities
-	// in it. It is attached to the function's role as a separate policy, so
-	// the function does not depend on it.
+	// Policy lets the function list users of this pool, and, when a
+	// provider is trusted, read a user's MFA settings and link identities in
+	// it. It is attached to the function's role as a separate policy, so the
+	// function does not depend on it.
 	Policy() awsiam.Policy
 }
 
@@ -101,6 +123,20 @@ func (p *LinkingProps) validate() error {
 		}
 		seen[*n] = true
 	}
+	if p.TrustedEmailProviders != nil {
+		trusted := map[string]bool{}
+		for i, n := range *p.TrustedEmailProviders {
+			switch {
+			case n == nil:
+				return fmt.Errorf("expected TrustedEmailProviders[%d] to be set, received nil", i)
+			case !seen[*n]:
+				return fmt.Errorf("expected TrustedEmailProviders[%d] to be one of ProviderNames, received %q", i, *n)
+			case trusted[*n]:
+				return fmt.Errorf("expected TrustedEmailProviders to be distinct, received %q twice", *n)
+			}
+			trusted[*n] = true
+		}
+	}
 	if m := p.MaxIdentities; m != nil && (*m < 1 || *m > DefaultMaxIdentities || *m != float64(int64(*m))) {
 		return fmt.Errorf("expected MaxIdentities to be an integer between 1 and %d, received %g", DefaultMaxIdentities, *m)
 	}
@@ -129,11 +165,25 @@ func NewLinking(scope constructs.Construct, id *string, props *LinkingProps) Lin
 		maxIdentities = *props.MaxIdentities
 	}
 
-	l.preSignUp = presignup.Of(props.UserPool, &presignup.PreSignUpProps{Code: props.Code, LogRetention: props.LogRetention})
-	l.preSignUp.AddBehaviour(contract.BehaviourLinking, map[string]string{
+	env := map[string]string{
 		contract.EnvLinkProviders:     string(providers),
 		contract.EnvLinkMaxIdentities: strconv.FormatInt(int64(maxIdentities), 10),
-	})
+	}
+	// Only the read and link rights the configuration needs: without a
+	// trusted provider the behaviour only looks up and refuses.
+	actions := []string{"cognito-idp:ListUsers"}
+	if props.TrustedEmailProviders != nil && len(*props.TrustedEmailProviders) > 0 {
+		trusted := make([]string, len(*props.TrustedEmailProviders))
+		for i, n := range *props.TrustedEmailProviders {
+			trusted[i] = *n
+		}
+		raw, _ := json.Marshal(trusted) // []string always marshals
+		env[contract.EnvLinkTrustedProviders] = string(raw)
+		actions = append(actions, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser")
+	}
+
+	l.preSignUp = presignup.Of(props.UserPool, &presignup.PreSignUpProps{Code: props.Code, LogRetention: props.LogRetention})
+	l.preSignUp.AddBehaviour(contract.BehaviourLinking, env)
 
 	// On this pool only. A separate policy, not the role's default policy:
 	// the function depends on its role (and so on the default policy), the
@@ -143,7 +193,7 @@ func NewLinking(scope constructs.Construct, id *string, props *LinkingProps) Lin
 		Roles: &[]awsiam.IRole{l.preSignUp.Role()},
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Effect:    awsiam.Effect_ALLOW,
-			Actions:   jsii.Strings("cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"),
+			Actions:   jsii.Strings(actions...),
 			Resources: &[]*string{props.UserPool.UserPoolArn()},
 		})},
 	})

@@ -40,6 +40,13 @@ func TestValidate(t *testing.T) {
 		{"max 0", func(p *LinkingProps) { p.MaxIdentities = f(0) }, "expected MaxIdentities to be an integer between 1 and 5, received 0"},
 		{"max 6", func(p *LinkingProps) { p.MaxIdentities = f(6) }, "received 6"},
 		{"max fraction", func(p *LinkingProps) { p.MaxIdentities = f(2.5) }, "received 2.5"},
+		{"trusted", func(p *LinkingProps) { p.TrustedEmailProviders = jsii.Strings("Mosaic") }, ""},
+		{"trusted empty", func(p *LinkingProps) { p.TrustedEmailProviders = jsii.Strings() }, ""},
+		{"trusted unknown", func(p *LinkingProps) { p.TrustedEmailProviders = jsii.Strings("Google") },
+			`expected TrustedEmailProviders[0] to be one of ProviderNames, received "Google"`},
+		{"trusted nil", func(p *LinkingProps) { p.TrustedEmailProviders = &[]*string{nil} }, "expected TrustedEmailProviders[0] to be set, received nil"},
+		{"trusted twice", func(p *LinkingProps) { p.TrustedEmailProviders = jsii.Strings("Mosaic", "Mosaic") },
+			`expected TrustedEmailProviders to be distinct, received "Mosaic" twice`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -216,11 +223,12 @@ func TestLinkingOnAFederatedPoolHasNoCycle(t *testing.T) {
 		t.Error("the function depends on the linking policy")
 	}
 
-	// Rights on this pool's ARN only, for the function's own role.
+	// Rights on this pool's ARN only, for the function's own role; without
+	// a trusted provider the behaviour only looks up (and refuses).
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]interface{}{
 		"PolicyDocument": map[string]interface{}{"Statement": []interface{}{map[string]interface{}{
 			"Effect":   "Allow",
-			"Action":   []interface{}{"cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"},
+			"Action":   "cognito-idp:ListUsers",
 			"Resource": map[string]interface{}{"Fn::GetAtt": []interface{}{poolID, "Arn"}},
 		}}},
 		"Roles": []interface{}{map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MosaicUserPoolPreSignUpRole"))}},
@@ -243,6 +251,42 @@ func TestLinkingOnAFederatedPoolHasNoCycle(t *testing.T) {
 	link.PreSignUp().AddBehaviour("proofing", nil)
 	tmpl = assertions.Template_FromStack(stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
+}
+
+// TestTrustedEmailProviders: the trust decision reaches the function as
+// EnvLinkTrustedProviders, with the rights automatic linking needs (read a
+// user's MFA settings, link); without it the variable is absent.
+func TestTrustedEmailProviders(t *testing.T) {
+	stack := cdktest.NewStack()
+	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
+	NewLinking(stack, jsii.String("Linking"), &LinkingProps{
+		UserPool: pool, ProviderNames: jsii.Strings("Mosaic", "Corp"), TrustedEmailProviders: jsii.Strings("Corp"),
+		Code: cdktest.StubCode(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvLinkProviders:        `["Mosaic","Corp"]`,
+			contract.EnvLinkTrustedProviders: `["Corp"]`,
+		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]interface{}{
+		"PolicyDocument": map[string]interface{}{"Statement": []interface{}{map[string]interface{}{
+			"Effect":   "Allow",
+			"Action":   []interface{}{"cognito-idp:ListUsers", "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser"},
+			"Resource": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^Pool")), "Arn"}},
+		}}},
+	})
+
+	stack = cdktest.NewStack()
+	pool = awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
+	NewLinking(stack, jsii.String("Linking"), &LinkingProps{UserPool: pool, ProviderNames: jsii.Strings("Mosaic"), Code: cdktest.StubCode(t)})
+	for _, fn := range cdktest.Resources(t, assertions.Template_FromStack(stack, nil), "AWS::Lambda::Function") {
+		vars := fn["Properties"].(map[string]interface{})["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		if _, ok := vars[contract.EnvLinkTrustedProviders]; ok {
+			t.Fatalf("trusted providers set by default: %v", vars)
+		}
+	}
 }
 
 func TestRefusesTheProviderResourceName(t *testing.T) {

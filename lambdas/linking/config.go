@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,10 +31,24 @@ type Config struct {
 	// before linking another is refused. 1..contract.DefaultLinkMaxIdentities,
 	// default contract.DefaultLinkMaxIdentities.
 	MaxIdentities int
+	// TrustedProviders are the Providers whose email verification the app
+	// owner trusts: only their first sign-ins are linked automatically to
+	// the one native user with the same verified email (and never to one
+	// with MFA). Every other provider's sign-up that matches a native user
+	// is refused with ConnectMessage. Default: none.
+	//
+	// Risk: a trusted provider that marks an address verified without
+	// proving control of it (or whose accounts an attacker can register
+	// with the victim's address) hands the attacker the victim's account on
+	// their first sign-in, past the password. AWS: AdminLinkProviderForUser
+	// "should only be used with external IdPs and provider attributes that
+	// have been trusted by the application owner".
+	TrustedProviders []string
 }
 
-// ConfigFromEnv reads contract.EnvLinkProviders (JSON array, required) and
-// contract.EnvLinkMaxIdentities (optional).
+// ConfigFromEnv reads contract.EnvLinkProviders (JSON array, required),
+// contract.EnvLinkMaxIdentities and contract.EnvLinkTrustedProviders (JSON
+// array) (both optional).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{MaxIdentities: contract.DefaultLinkMaxIdentities}
 	var errs []error
@@ -53,6 +68,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			c.MaxIdentities = n
 		}
 	}
+	if raw := strings.TrimSpace(getenv(contract.EnvLinkTrustedProviders)); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &c.TrustedProviders); err != nil {
+			errs = append(errs, fmt.Errorf("%s: expected a JSON array of identity provider names, received %q", contract.EnvLinkTrustedProviders, raw))
+		}
+	}
 	if len(errs) == 0 {
 		if err := c.Validate(); err != nil {
 			errs = append(errs, err)
@@ -66,7 +86,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 
 // Validate checks the provider names (non-empty list; each 1..32
 // characters of the API's pattern, not "Cognito"; no two equal ignoring
-// ASCII case, since the event's user name prefix is matched that way) and
+// ASCII case, since the event's user name prefix is matched that way),
+// TrustedProviders (each one of Providers, exactly, once) and
 // MaxIdentities.
 func (c Config) Validate() error {
 	var errs []error
@@ -84,6 +105,14 @@ func (c Config) Validate() error {
 			if EqualFoldASCII(p, q) {
 				errs = append(errs, fmt.Errorf("%s: entry %d: %q repeats %q", contract.EnvLinkProviders, i, p, q))
 			}
+		}
+	}
+	for i, p := range c.TrustedProviders {
+		if !slices.Contains(c.Providers, p) {
+			errs = append(errs, fmt.Errorf("%s: entry %d: %q is not one of %s", contract.EnvLinkTrustedProviders, i, p, contract.EnvLinkProviders))
+		}
+		if slices.Contains(c.TrustedProviders[:i], p) {
+			errs = append(errs, fmt.Errorf("%s: entry %d: %q listed twice", contract.EnvLinkTrustedProviders, i, p))
 		}
 	}
 	if c.MaxIdentities < 1 || c.MaxIdentities > contract.DefaultLinkMaxIdentities {
@@ -116,3 +145,7 @@ func ParseUserName(userName string, providers []string) (provider, subject strin
 	p := providers[best]
 	return p, userName[len(p)+1:], true
 }
+
+// Trusted reports whether provider (as configured, e.g. from ParseUserName)
+// is one of TrustedProviders.
+func (c Config) Trusted(provider string) bool { return slices.Contains(c.TrustedProviders, provider) }

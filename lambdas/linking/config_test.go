@@ -47,6 +47,27 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 }
 
+func TestTrustedProvidersFromEnv(t *testing.T) {
+	get := func(trusted string) func(string) string {
+		return func(k string) string {
+			return map[string]string{contract.EnvLinkProviders: `["Google","corp"]`, contract.EnvLinkTrustedProviders: trusted}[k]
+		}
+	}
+	c, err := linking.ConfigFromEnv(get(""))
+	if err != nil || len(c.TrustedProviders) != 0 || c.Trusted("Google") {
+		t.Fatalf("default: %+v %v", c, err)
+	}
+	c, err = linking.ConfigFromEnv(get(` ["corp"] `))
+	if err != nil || !c.Trusted("corp") || c.Trusted("Google") || c.Trusted("CORP") {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for _, bad := range []string{`["google"]`, `["Mosaic"]`, `["corp","corp"]`, `"corp"`, `[1]`} {
+		if _, err := linking.ConfigFromEnv(get(bad)); err == nil || !strings.Contains(err.Error(), contract.EnvLinkTrustedProviders) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
 func TestParseUserName(t *testing.T) {
 	ps := []string{"corp", "corp_eu", "corp_eu_west", "Ünï"}
 	for in, want := range map[string][2]string{

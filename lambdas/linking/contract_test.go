@@ -36,8 +36,10 @@ const externalEvent = `{
   "response": {"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}
 }`
 
+// pipeline is the pre sign-up handler with the linking behaviour, every
+// provider trusted for email verification (the automatic linking rules).
 func pipeline(f *fakeCognito, logs *bytes.Buffer) *presignup.Handler {
-	b, err := linking.New(f, linking.Config{Providers: providers, MaxIdentities: 5})
+	b, err := linking.New(f, linking.Config{Providers: providers, MaxIdentities: 5, TrustedProviders: providers})
 	if err != nil {
 		panic(err)
 	}

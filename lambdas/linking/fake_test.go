@@ -18,6 +18,10 @@ import (
 type fakeUser struct {
 	name, email, verified, identities string
 	external                          bool
+	// mfa is the user's UserMFASettingList (AdminGetUser).
+	mfa []string
+	// preferred is its PreferredMfaSetting.
+	preferred string
 }
 
 func (u fakeUser) userType() types.UserType {
@@ -49,11 +53,12 @@ type fakeCognito struct {
 	// pageSize overrides the request's Limit when > 0.
 	pageSize int
 
-	listErr, linkErr error
-	filters          []string
-	links            []*cip.AdminLinkProviderForUserInput
-	deadlines        []time.Duration
-	limits           []int32
+	listErr, linkErr, getErr error
+	filters                  []string
+	gets                     []string
+	links                    []*cip.AdminLinkProviderForUserInput
+	deadlines                []time.Duration
+	limits                   []int32
 }
 
 func (f *fakeCognito) noteDeadline(ctx context.Context) {
@@ -116,4 +121,25 @@ func (f *fakeCognito) AdminLinkProviderForUser(ctx context.Context, in *cip.Admi
 	}
 	f.links = append(f.links, in)
 	return &cip.AdminLinkProviderForUserOutput{}, nil
+}
+
+func (f *fakeCognito) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.noteDeadline(ctx)
+	f.gets = append(f.gets, aws.ToString(in.Username))
+	if f.getErr != nil {
+		return nil, f.getErr
+	}
+	for _, u := range f.users {
+		if u.name == aws.ToString(in.Username) {
+			ut := u.userType()
+			out := &cip.AdminGetUserOutput{Username: ut.Username, UserAttributes: ut.Attributes, UserStatus: ut.UserStatus, Enabled: true, UserMFASettingList: u.mfa}
+			if u.preferred != "" {
+				out.PreferredMfaSetting = aws.String(u.preferred)
+			}
+			return out, nil
+		}
+	}
+	return nil, apiErr{"UserNotFoundException"}
 }

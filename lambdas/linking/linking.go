@@ -1,27 +1,37 @@
 // Package linking is the pre sign-up behaviour (contract.BehaviourLinking)
-// that links the first sign-in of a federated user to the one native user
-// of the pool with the same verified email, so both sign in as one user.
+// that decides what happens to the first sign-in of a federated user whose
+// verified email belongs to a native user of the pool.
 //
-// It acts only on PreSignUp_ExternalProvider and links only when:
+// By default nothing is linked by email: a provider's word that an address
+// is verified is not proof that the person signing in controls the native
+// account. Such a sign-up is refused with ConnectMessage (sign in with your
+// password, then connect the provider from your account; see
+// lambdas/connect, which links only after a login on both sides). Only for
+// a provider the app owner lists in Config.TrustedProviders is the sign-in
+// linked automatically, and only when:
 //   - the event's user name is "<provider>_<subject>" for a configured
 //     provider (contract.EnvLinkProviders); the provider name passed to
 //     AdminLinkProviderForUser is the configured one, never a literal;
 //   - the provider asserts email_verified exactly "true" (the string
 //     Cognito puts in userAttributes; "True", "1" or a missing value do not
-//     count: no link, the sign-up proceeds as a separate user);
+//     count: no lookup, the sign-up proceeds as a separate user);
 //   - the email is a plausible lookup value (ValidEmail; not trimmed);
 //   - ListUsers, with an escaped filter for the email as given and its
 //     ASCII lower-case form, yields exactly one native user (UserStatus not
 //     EXTERNAL_PROVIDER) whose own email_verified is "true" and whose email
 //     equals ignoring ASCII case only;
 //   - that user has no identity of this provider yet and fewer than
-//     Config.MaxIdentities identities.
+//     Config.MaxIdentities identities;
+//   - AdminGetUser shows that user without any MFA (UserMFASettingList,
+//     PreferredMfaSetting and MFAOptions all empty): a link would let the
+//     provider's sign-in skip the user's second factor.
 //
-// No candidate: the sign-up proceeds. Several candidates, an already
-// linked provider, the identity limit or any AWS error: the sign-up is
-// refused with a message for the user (presignup.UserError); AWS details
-// go to the log as an error code only. After a successful link, afterLink
-// decides what the sign-up does.
+// No candidate: the sign-up proceeds. A candidate for an untrusted
+// provider, several candidates, an already linked provider, the identity
+// limit, MFA or any AWS error: the sign-up is refused with a message for
+// the user (presignup.UserError); AWS details go to the log as an error
+// code only. After a successful link, afterLink decides what the sign-up
+// does.
 package linking
 
 import (
@@ -48,6 +58,8 @@ import (
 type Cognito interface {
 	ListUsers(ctx context.Context, in *cip.ListUsersInput, optFns ...func(*cip.Options)) (*cip.ListUsersOutput, error)
 	AdminLinkProviderForUser(ctx context.Context, in *cip.AdminLinkProviderForUserInput, optFns ...func(*cip.Options)) (*cip.AdminLinkProviderForUserOutput, error)
+	// AdminGetUser reads a trusted link's destination (its MFA settings).
+	AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, optFns ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
 }
 
 var _ Cognito = (*cip.Client)(nil)
@@ -72,6 +84,12 @@ const (
 
 // Reasons that refuse the sign-up.
 const (
+	// ReasonConnectRequired: a native user has this verified email and the
+	// provider is not trusted for email verification.
+	ReasonConnectRequired Reason = "connect_required"
+	// ReasonMFAEnabled: the one candidate of a trusted provider has MFA.
+	ReasonMFAEnabled            Reason = "mfa_enabled"
+	ReasonGetUserFailed         Reason = "get_user_failed"
 	ReasonAmbiguousEmail        Reason = "ambiguous_email"
 	ReasonAlreadyLinkedProvider Reason = "already_linked_provider"
 	ReasonLinkLimit             Reason = "link_limit"
@@ -96,6 +114,16 @@ const (
 	MsgUnavailable   = "Your sign-in could not be completed right now. Please try again later."
 )
 
+// ConnectMessage is the refusal of a sign-up that matches a native user
+// without a trusted link: the person proves control of both accounts by
+// signing in with their password and connecting provider from there.
+// provider is the configured provider name (1..32 characters of the API's
+// pattern, no markup).
+func ConnectMessage(provider string) string {
+	return "An account with this email address already exists. Sign in with your password, then connect " +
+		provider + " from your account."
+}
+
 // Behaviour is the linking pre sign-up behaviour.
 type Behaviour struct {
 	client Cognito
@@ -115,6 +143,7 @@ func New(client Cognito, cfg Config) (*Behaviour, error) {
 		return nil, err
 	}
 	cfg.Providers = append([]string(nil), cfg.Providers...)
+	cfg.TrustedProviders = append([]string(nil), cfg.TrustedProviders...)
 	return &Behaviour{client: client, cfg: cfg, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
 }
 
@@ -141,6 +170,7 @@ type decision struct {
 	reason     Reason
 	err        error
 	provider   string
+	trusted    bool
 	emailRef   string
 	candidates int
 	awsCode    string
@@ -162,7 +192,7 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 	if !ok {
 		return decision{reason: ReasonProviderNotConfigured}
 	}
-	d.provider = provider
+	d.provider, d.trusted = provider, b.cfg.Trusted(provider)
 	attrs := ev.Request.UserAttributes
 	if attrs["email_verified"] != "true" {
 		d.reason = ReasonEmailNotVerified
@@ -185,6 +215,10 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 	}
 	d.candidates = len(cands)
 	switch {
+	case (overflow || len(cands) > 0) && !d.trusted:
+		// The default: never link on the provider's word about an email.
+		d.reason, d.err = ReasonConnectRequired, refuse(ReasonConnectRequired, ConnectMessage(provider))
+		return d
 	case overflow || len(cands) > 1:
 		d.reason, d.err = ReasonAmbiguousEmail, refuse(ReasonAmbiguousEmail, MsgAmbiguous)
 		return d
@@ -206,6 +240,16 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 	}
 	if len(ids) >= b.cfg.MaxIdentities {
 		d.reason, d.err = ReasonLinkLimit, refuse(ReasonLinkLimit, MsgLinkLimit)
+		return d
+	}
+	user, err := b.client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(ev.UserPoolID), Username: aws.String(dest.username)})
+	if err != nil || user == nil {
+		d.reason, d.awsCode = classify(ctx, err, ReasonGetUserFailed)
+		d.err = refuse(d.reason, MsgUnavailable)
+		return d
+	}
+	if HasMFA(user) {
+		d.reason, d.err = ReasonMFAEnabled, refuse(ReasonMFAEnabled, ConnectMessage(provider))
 		return d
 	}
 	_, err = b.client.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
@@ -246,6 +290,14 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 func afterLink(ctx context.Context, ev *presignup.Event, provider, destination string) error {
 	_, _, _, _ = ctx, ev, provider, destination
 	return nil
+}
+
+// HasMFA reports whether an AdminGetUser answer shows any MFA for the user:
+// a method in UserMFASettingList (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA),
+// a PreferredMfaSetting, or a legacy MFAOptions entry. A nil answer counts
+// as MFA (fail closed).
+func HasMFA(u *cip.AdminGetUserOutput) bool {
+	return u == nil || len(u.UserMFASettingList) > 0 || aws.ToString(u.PreferredMfaSetting) != "" || len(u.MFAOptions) > 0
 }
 
 // candidate is a native user that may receive the link.
@@ -381,6 +433,7 @@ func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, st
 		slog.Bool("linked", d.linked),
 		slog.Bool("refused", d.err != nil),
 		slog.String("provider", d.provider),
+		slog.Bool("trusted", d.trusted),
 		slog.String("email", d.emailRef),
 		slog.Int("candidates", d.candidates),
 		slog.String("awsError", d.awsCode),

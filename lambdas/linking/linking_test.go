@@ -38,12 +38,19 @@ func event(userName, email, verified string) *presignup.Event {
 	}
 }
 
+// newBehaviour trusts every provider for email verification: the rules of
+// automatic linking. TestDefaultRefusesUntrusted covers the default.
 func newBehaviour(t testing.TB, f *fakeCognito, max int, logs *bytes.Buffer) *linking.Behaviour {
+	t.Helper()
+	return newBehaviourTrusting(t, f, max, logs, providers)
+}
+
+func newBehaviourTrusting(t testing.TB, f *fakeCognito, max int, logs *bytes.Buffer, trusted []string) *linking.Behaviour {
 	t.Helper()
 	if max == 0 {
 		max = contract.DefaultLinkMaxIdentities
 	}
-	b, err := linking.New(f, linking.Config{Providers: providers, MaxIdentities: max})
+	b, err := linking.New(f, linking.Config{Providers: providers, MaxIdentities: max, TrustedProviders: trusted})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +84,7 @@ func TestRules(t *testing.T) {
 		page    int
 		listErr error
 		linkErr error
+		getErr  error
 
 		reason  linking.Reason
 		refused string   // expected user message; "" = proceeds
@@ -208,16 +216,33 @@ func TestRules(t *testing.T) {
 			reason: linking.ReasonAliasExists, refused: linking.MsgUnavailable},
 		{name: "link InvalidParameter", ev: event("Google_1", "alice@example.com", "true"), users: []fakeUser{alice}, linkErr: apiErr{"InvalidParameterException"},
 			reason: linking.ReasonLinkFailed, refused: linking.MsgUnavailable},
+
+		{name: "MFA: TOTP enabled", ev: event("Google_1", "alice@example.com", "true"),
+			users:  []fakeUser{{name: "m", email: "alice@example.com", verified: "true", mfa: []string{"SOFTWARE_TOKEN_MFA"}}},
+			reason: linking.ReasonMFAEnabled, refused: linking.ConnectMessage("Google")},
+		{name: "MFA: SMS enabled", ev: event("corp_1", "alice@example.com", "true"),
+			users:  []fakeUser{{name: "m", email: "alice@example.com", verified: "true", mfa: []string{"SMS_MFA"}}},
+			reason: linking.ReasonMFAEnabled, refused: linking.ConnectMessage("corp")},
+		{name: "MFA: email OTP enabled", ev: event("Google_1", "alice@example.com", "true"),
+			users:  []fakeUser{{name: "m", email: "alice@example.com", verified: "true", mfa: []string{"EMAIL_OTP"}}},
+			reason: linking.ReasonMFAEnabled, refused: linking.ConnectMessage("Google")},
+		{name: "MFA: preferred only", ev: event("Google_1", "alice@example.com", "true"),
+			users:  []fakeUser{{name: "m", email: "alice@example.com", verified: "true", preferred: "SOFTWARE_TOKEN_MFA"}},
+			reason: linking.ReasonMFAEnabled, refused: linking.ConnectMessage("Google")},
+		{name: "AdminGetUser throttled", ev: event("Google_1", "alice@example.com", "true"), users: []fakeUser{alice}, getErr: apiErr{"TooManyRequestsException"},
+			reason: linking.ReasonThrottled, refused: linking.MsgUnavailable},
+		{name: "AdminGetUser fails", ev: event("Google_1", "alice@example.com", "true"), users: []fakeUser{alice}, getErr: errors.New("dial tcp: refused"),
+			reason: linking.ReasonGetUserFailed, refused: linking.MsgUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fakeCognito{users: tc.users, pageSize: tc.page, listErr: tc.listErr, linkErr: tc.linkErr}
+			f := &fakeCognito{users: tc.users, pageSize: tc.page, listErr: tc.listErr, linkErr: tc.linkErr, getErr: tc.getErr}
 			if tc.fold {
 				f.match = strings.EqualFold // a backend folding Unicode case
 			}
 			var logs bytes.Buffer
 			b := newBehaviour(t, f, tc.max, &logs)
 			err := b.Apply(context.Background(), tc.ev)
-			reason, _ := newBehaviour(t, &fakeCognito{users: tc.users, pageSize: tc.page, listErr: tc.listErr, linkErr: tc.linkErr, match: f.match}, tc.max, nil).Decide(context.Background(), tc.ev)
+			reason, _ := newBehaviour(t, &fakeCognito{users: tc.users, pageSize: tc.page, listErr: tc.listErr, linkErr: tc.linkErr, getErr: tc.getErr, match: f.match}, tc.max, nil).Decide(context.Background(), tc.ev)
 			if reason != tc.reason {
 				t.Errorf("reason %q, want %q", reason, tc.reason)
 			}
@@ -296,6 +321,68 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestDefaultRefusesUntrusted: without a trust decision for the provider,
+// every sign-up that matches a native user's verified email is refused with
+// the connect message, and nothing is linked or read beyond the lookup;
+// sign-ups that match nobody, or whose email the provider does not vouch
+// for, proceed as separate users.
+func TestDefaultRefusesUntrusted(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ev      *presignup.Event
+		users   []fakeUser
+		trusted []string
+		page    int
+		reason  linking.Reason
+		refused string
+	}{
+		{name: "one candidate", ev: event("Google_1", "alice@example.com", "true"), users: []fakeUser{alice},
+			reason: linking.ReasonConnectRequired, refused: linking.ConnectMessage("Google")},
+		{name: "other provider trusted", ev: event("corp_eu_1", "alice@example.com", "true"), users: []fakeUser{alice}, trusted: []string{"Google", "corp"},
+			reason: linking.ReasonConnectRequired, refused: linking.ConnectMessage("corp_eu")},
+		{name: "mixed case", ev: event("Google_1", "ALICE@example.com", "true"), users: []fakeUser{alice},
+			reason: linking.ReasonConnectRequired, refused: linking.ConnectMessage("Google")},
+		{name: "several candidates", ev: event("Google_1", "alice@example.com", "true"),
+			users:  []fakeUser{alice, {name: "alice-2", email: "alice@example.com", verified: "true"}},
+			reason: linking.ReasonConnectRequired, refused: linking.ConnectMessage("Google")},
+		{name: "overflow", ev: event("Google_1", "alice@example.com", "true"), page: 1,
+			users:  []fakeUser{{name: "x1", email: "alice@example.com"}, {name: "x2", email: "alice@example.com"}, alice},
+			reason: linking.ReasonConnectRequired, refused: linking.ConnectMessage("Google")},
+		{name: "candidate with MFA", ev: event("Google_1", "alice@example.com", "true"),
+			users:  []fakeUser{{name: "m", email: "alice@example.com", verified: "true", mfa: []string{"SOFTWARE_TOKEN_MFA"}}},
+			reason: linking.ReasonConnectRequired, refused: linking.ConnectMessage("Google")},
+		{name: "no candidate proceeds", ev: event("Google_1", "bob@example.com", "true"), users: []fakeUser{alice},
+			reason: linking.ReasonNoCandidate},
+		{name: "unverified native proceeds", ev: event("Google_1", "alice@example.com", "true"),
+			users:  []fakeUser{{name: "u", email: "alice@example.com", verified: "false"}},
+			reason: linking.ReasonNoCandidate},
+		{name: "provider email unverified proceeds", ev: event("Google_1", "alice@example.com", "false"), users: []fakeUser{alice},
+			reason: linking.ReasonEmailNotVerified},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeCognito{users: tc.users, pageSize: tc.page}
+			var logs bytes.Buffer
+			err := newBehaviourTrusting(t, f, 0, &logs, tc.trusted).Apply(context.Background(), tc.ev)
+			if !strings.Contains(logs.String(), `"reason":"`+string(tc.reason)+`"`) || !strings.Contains(logs.String(), `"trusted":false`) {
+				t.Errorf("log %s, want reason %s, trusted false", logs.String(), tc.reason)
+			}
+			var ue *presignup.UserError
+			switch {
+			case tc.refused == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.refused != "" && (!errors.As(err, &ue) || ue.Message != tc.refused || ue.Reason != string(tc.reason)):
+				t.Errorf("refusal %#v, want %q (%s)", err, tc.refused, tc.reason)
+			}
+			if len(f.links) != 0 || len(f.gets) != 0 {
+				t.Errorf("links %d, AdminGetUser %d: want none", len(f.links), len(f.gets))
+			}
+		})
+	}
+	if m := linking.ConnectMessage("Mosaic"); m != "An account with this email address already exists. Sign in with your password, then connect Mosaic from your account." {
+		t.Errorf("message %q", m)
+	}
 }
 
 func TestOtherTriggerSourcesNoOp(t *testing.T) {

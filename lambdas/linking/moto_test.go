@@ -18,7 +18,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 )
 
-// TestLinkingWithMoto runs the behaviour with the real aws-sdk-go-v2
+// TestLinkingWithMoto runs the behaviour (every provider trusted) with the real aws-sdk-go-v2
 // Cognito client against moto_server, through cognitofake (ListUsers is
 // forwarded to moto after the documented filter unescaping; links are
 // recorded by the fake, since moto lacks AdminLinkProviderForUser).
@@ -62,7 +62,7 @@ func TestLinkingWithMoto(t *testing.T) {
 			t.Fatalf("AdminCreateUser %s: %v", u.name, err)
 		}
 	}
-	b, err := linking.New(client, linking.Config{Providers: providers, MaxIdentities: 5})
+	b, err := linking.New(client, linking.Config{Providers: providers, MaxIdentities: 5, TrustedProviders: providers})
 	if err != nil {
 		t.Fatal(err)
 	}

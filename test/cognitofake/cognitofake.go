@@ -17,7 +17,23 @@
 //     "Cognito" destination must exist (AdminGetUser on moto), and the link
 //     is recorded (Links). Refusing a SourceUser that is already linked
 //     (InvalidParameterException) is this fake's choice; the real error is
-//     not documented.
+//     not documented. So is refusing a SourceUser whose federated user
+//     "<ProviderName>_<value>" already exists in the pool (the reference
+//     describes SourceUser as "an external IdP account for a user who
+//     doesn't exist yet in the user pool") and a destination that already
+//     has five identities (LimitExceededException; "The maximum number of
+//     federated identities linked to a user is five"). A native
+//     destination's "identities" attribute is written on moto (JSON array
+//     of {"userId","providerName","providerType":"OIDC","issuer":null,
+//     "primary":false,"dateCreated"}, the shape of the AdminGetUser
+//     sample), so AdminGetUser and ListUsers show the link as Cognito
+//     would.
+//   - AdminDisableProviderForUser is answered here for a federated
+//     identity (ProviderName not "Cognito"): the link is dropped and the
+//     destination's "identities" entry removed. An identity that is not
+//     linked is a no-op success (the real answer is not documented); a
+//     "Cognito" user (disabling a native user) is refused, as this fake
+//     does not emulate it.
 //   - ListUsers is forwarded, but its Filter is first parsed with the
 //     documented grammar (AttributeName, "=" or "^=", a double-quoted value
 //     in which quotation marks are backslash-escaped; a backslash escapes
@@ -46,6 +62,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -78,6 +95,9 @@ type Fake struct {
 	srv   *httptest.Server
 	moto  *url.URL
 	proxy *httputil.ReverseProxy
+
+	// linkMu serializes the link operations (moto read-modify-write).
+	linkMu sync.Mutex
 
 	mu      sync.Mutex
 	links   []Link
@@ -158,7 +178,14 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch op {
 	case "AdminLinkProviderForUser":
+		f.linkMu.Lock()
+		defer f.linkMu.Unlock()
 		f.adminLink(w, r, body)
+		return
+	case "AdminDisableProviderForUser":
+		f.linkMu.Lock()
+		defer f.linkMu.Unlock()
+		f.adminDisable(w, r, body)
 		return
 	case "ListUsers":
 		var err error
@@ -303,8 +330,10 @@ func (f *Fake) adminLink(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, "InvalidParameterException", "SourceUser.ProviderAttributeName is required")
 		return
 	}
+	var dstUser *motoUser
 	if dst.ProviderName == "Cognito" {
-		if status, errBody, err := f.motoGetUser(r, pool, dst.ProviderAttributeValue); err != nil {
+		u, status, errBody, err := f.motoGetUser(r, pool, dst.ProviderAttributeValue)
+		if err != nil {
 			writeError(w, "InternalErrorException", "fake could not ask moto: "+err.Error())
 			return
 		} else if status != http.StatusOK {
@@ -313,6 +342,7 @@ func (f *Fake) adminLink(w http.ResponseWriter, r *http.Request, body []byte) {
 			_, _ = w.Write(errBody)
 			return
 		}
+		dstUser = u
 	}
 	f.mu.Lock()
 	for _, l := range f.links {
@@ -322,22 +352,166 @@ func (f *Fake) adminLink(w http.ResponseWriter, r *http.Request, body []byte) {
 			return
 		}
 	}
+	f.mu.Unlock()
+	if _, status, _, err := f.motoGetUser(r, pool, src.ProviderName+"_"+src.ProviderAttributeValue); err != nil {
+		writeError(w, "InternalErrorException", "fake could not ask moto: "+err.Error())
+		return
+	} else if status == http.StatusOK {
+		writeError(w, "InvalidParameterException", "SourceUser already exists in the user pool as a user (cognitofake's choice of error)")
+		return
+	}
+	if dstUser != nil {
+		ids, err := dstUser.identities()
+		if err != nil {
+			writeError(w, "InternalErrorException", "destination identities attribute is not a JSON array")
+			return
+		}
+		if len(ids) >= maxIdentities {
+			writeError(w, "LimitExceededException", "the destination already has five linked identities (cognitofake's choice of error)")
+			return
+		}
+		ids = append(ids, map[string]any{"userId": src.ProviderAttributeValue, "providerName": src.ProviderName,
+			"providerType": "OIDC", "issuer": nil, "primary": false, "dateCreated": time.Now().UnixMilli()})
+		if err := f.motoSetIdentities(r, pool, dst.ProviderAttributeValue, ids); err != nil {
+			writeError(w, "InternalErrorException", "fake could not write identities on moto: "+err.Error())
+			return
+		}
+	}
+	f.mu.Lock()
 	f.links = append(f.links, Link{UserPoolID: pool, Destination: dst, Source: src})
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", ContentType)
 	_, _ = w.Write([]byte("{}"))
 }
 
-// motoGetUser asks moto whether the destination user exists. The client's
-// Authorization header is passed on: moto takes the region from it.
-func (f *Fake) motoGetUser(r *http.Request, pool, username string) (int, []byte, error) {
-	body, _ := json.Marshal(map[string]string{"UserPoolId": pool, "Username": username})
+// maxIdentities is the documented limit of identities linked to one user.
+const maxIdentities = 5
+
+type disableRequest struct {
+	UserPoolID *string     `json:"UserPoolId"`
+	User       *Identifier `json:"User"`
+}
+
+func (f *Fake) adminDisable(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req disableRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, "SerializationException", "request is not an AdminDisableProviderForUser request")
+		return
+	}
+	pool := ""
+	if req.UserPoolID != nil {
+		pool = *req.UserPoolID
+	}
+	if !poolIDPattern.MatchString(pool) {
+		writeError(w, "InvalidParameterException", "1 validation error detected: Value at 'userPoolId' failed to satisfy constraint")
+		return
+	}
+	if err := checkIdentifier("user", req.User); err != nil {
+		writeError(w, "InvalidParameterException", err.Error())
+		return
+	}
+	id := *req.User
+	if id.ProviderName == "Cognito" {
+		writeError(w, "InvalidParameterException", "cognitofake does not emulate disabling a native user")
+		return
+	}
+	f.mu.Lock()
+	var found *Link
+	kept := f.links[:0:0]
+	for _, l := range f.links {
+		if found == nil && l.UserPoolID == pool && l.Source.ProviderName == id.ProviderName && l.Source.ProviderAttributeValue == id.ProviderAttributeValue {
+			l := l
+			found = &l
+			continue
+		}
+		kept = append(kept, l)
+	}
+	f.links = kept
+	f.mu.Unlock()
+	if found != nil && found.Destination.ProviderName == "Cognito" {
+		u, status, _, err := f.motoGetUser(r, pool, found.Destination.ProviderAttributeValue)
+		if err == nil && status == http.StatusOK {
+			ids, _ := u.identities()
+			out := ids[:0]
+			for _, x := range ids {
+				if x["providerName"] == id.ProviderName && x["userId"] == id.ProviderAttributeValue {
+					continue
+				}
+				out = append(out, x)
+			}
+			if err := f.motoSetIdentities(r, pool, found.Destination.ProviderAttributeValue, out); err != nil {
+				writeError(w, "InternalErrorException", "fake could not write identities on moto: "+err.Error())
+				return
+			}
+		}
+	}
+	w.Header().Set("Content-Type", ContentType)
+	_, _ = w.Write([]byte("{}"))
+}
+
+// motoUser is the part of moto's AdminGetUser answer the fake reads.
+type motoUser struct {
+	UserAttributes []struct {
+		Name  string `json:"Name"`
+		Value string `json:"Value"`
+	} `json:"UserAttributes"`
+}
+
+func (u *motoUser) identities() ([]map[string]any, error) {
+	for _, a := range u.UserAttributes {
+		if a.Name == "identities" && a.Value != "" {
+			var ids []map[string]any
+			if err := json.Unmarshal([]byte(a.Value), &ids); err != nil {
+				return nil, err
+			}
+			return ids, nil
+		}
+	}
+	return nil, nil
+}
+
+// motoGetUser asks moto for a user: its answer when found, else the
+// status and error body. The client's Authorization header is passed on:
+// moto takes the region from it.
+func (f *Fake) motoGetUser(r *http.Request, pool, username string) (*motoUser, int, []byte, error) {
+	status, out, err := f.motoCall(r, "AdminGetUser", map[string]any{"UserPoolId": pool, "Username": username})
+	if err != nil || status != http.StatusOK {
+		return nil, status, out, err
+	}
+	var u motoUser
+	if err := json.Unmarshal(out, &u); err != nil {
+		return nil, status, out, err
+	}
+	return &u, status, out, nil
+}
+
+// motoSetIdentities writes the "identities" attribute of a user on moto.
+func (f *Fake) motoSetIdentities(r *http.Request, pool, username string, ids []map[string]any) error {
+	raw, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	status, out, err := f.motoCall(r, "AdminUpdateUserAttributes", map[string]any{"UserPoolId": pool, "Username": username,
+		"UserAttributes": []map[string]string{{"Name": "identities", "Value": string(raw)}}})
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("moto answered %d: %s", status, out)
+	}
+	return nil
+}
+
+func (f *Fake) motoCall(r *http.Request, op string, in any) (int, []byte, error) {
+	body, _ := json.Marshal(in)
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, f.moto.String()+"/", bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", ContentType)
-	req.Header.Set("X-Amz-Target", TargetPrefix+"AdminGetUser")
+	req.Header.Set("X-Amz-Target", TargetPrefix+op)
 	if a := r.Header.Get("Authorization"); a != "" {
 		req.Header.Set("Authorization", a)
 	}

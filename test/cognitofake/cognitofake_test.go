@@ -2,7 +2,9 @@ package cognitofake_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -180,6 +182,64 @@ func TestFake(t *testing.T) {
 	}
 	if n := fake.Calls("AdminLinkProviderForUser"); n != len(bads)+4 {
 		t.Errorf("calls %d", n)
+	}
+
+	// The link shows in the destination's identities attribute on moto.
+	ids := func(user string) []map[string]any {
+		t.Helper()
+		out, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(id), Username: aws.String(user)})
+		if err != nil {
+			t.Fatalf("AdminGetUser %s: %v", user, err)
+		}
+		for _, a := range out.UserAttributes {
+			if aws.ToString(a.Name) == "identities" {
+				var l []map[string]any
+				if err := json.Unmarshal([]byte(aws.ToString(a.Value)), &l); err != nil {
+					t.Fatalf("identities %q: %v", aws.ToString(a.Value), err)
+				}
+				return l
+			}
+		}
+		return nil
+	}
+	if l := ids("quote"); len(l) != 1 || l[0]["providerName"] != "corp_oidc" || l[0]["userId"] != "sub-1" || l[0]["providerType"] != "OIDC" {
+		t.Fatalf("identities after link: %v", l)
+	}
+	// A source that has its own federated user in the pool is refused.
+	createUser(t, ctx, c, id, "corp_oidc_sub-own", "own@example.com")
+	own := good()
+	own.SourceUser.ProviderAttributeValue = aws.String("sub-own")
+	if err := link(own); code(err) != "InvalidParameterException" {
+		t.Errorf("source with its own user: %v", err)
+	}
+	// Five identities at most.
+	for i := 2; i <= 5; i++ {
+		in := good()
+		in.SourceUser.ProviderName = aws.String(fmt.Sprintf("p%d", i))
+		if err := link(in); err != nil {
+			t.Fatalf("link %d: %v", i, err)
+		}
+	}
+	sixth := good()
+	sixth.SourceUser.ProviderName = aws.String("p6")
+	if err := link(sixth); code(err) != "LimitExceededException" {
+		t.Errorf("sixth identity: %v", err)
+	}
+	// Disconnect: the link and the identity go; the same source can link again.
+	if _, err := c.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: aws.String(id),
+		User: &types.ProviderUserIdentifierType{ProviderName: aws.String("corp_oidc"), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String("sub-1")}}); err != nil {
+		t.Fatalf("AdminDisableProviderForUser: %v", err)
+	}
+	if l := ids("quote"); len(l) != 4 {
+		t.Fatalf("identities after disable: %v", l)
+	}
+	for _, l := range fake.Links() {
+		if l.Source.ProviderName == "corp_oidc" {
+			t.Fatalf("link kept after disable: %+v", l)
+		}
+	}
+	if err := link(good()); err != nil {
+		t.Errorf("relink after disable: %v", err)
 	}
 }
 
