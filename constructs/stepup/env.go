@@ -2,6 +2,7 @@ package stepup
 
 import (
 	"encoding/json"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,10 @@ func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (defin
 		}
 		b, _ := json.Marshal(vals) // []string always marshals
 		provider[key] = string(b)
+	}
+	if p.isSession() {
+		p.Provider.BlockIDSession.env(provider)
+		return define, provider
 	}
 	defaultScopes := &[]*string{strPtr("openid"), strPtr("email")}
 
@@ -103,12 +108,17 @@ func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (defin
 }
 
 // verifyOnlyEnv is the configuration only Verify decides with: the
-// enrollment mode and the auth_time skew.
+// enrollment mode and the auth_time skew (and, for a verification session,
+// how long it waits on a pending one).
 func (p *StepUpProps) verifyOnlyEnv(authTimeSkewSeconds float64) map[string]string {
-	return map[string]string{
+	env := map[string]string{
 		contract.EnvEnrollment:          string(p.enrollment()),
 		contract.EnvAuthTimeSkewSeconds: gofn.EnvNumber(authTimeSkewSeconds),
 	}
+	if p.isSession() {
+		maps.Copy(env, p.Provider.BlockIDSession.verifyEnv())
+	}
+	return env
 }
 
 // acrValues is what BlockID is asked for: AcrValues or DefaultBlockIDAcr.

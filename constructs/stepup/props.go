@@ -198,18 +198,23 @@ type StepUpProps struct {
 	Policy StepUpPolicy
 
 	// An existing secret holding the provider credentials as JSON (see
-	// contract.ProviderSecret). Its resource policy is only changed when it
+	// contract.ProviderSecret; with Provider.BlockIDSession,
+	// contract.SessionSecret). Its resource policy is only changed when it
 	// is a secret of this stack.
 	// Default: - a new secret whose values come from NoEcho stack parameters.
 	Secret awssecretsmanager.ISecret
 	// Prefix of the logical ids of the NoEcho parameters this construct
 	// creates (<prefix>ClientSecret, <prefix>ClientId, <prefix>TenantDns,
-	// <prefix>Community). Letters and digits only; "" gives the plain names
-	// of 1Kosmos' own template (one StepUp per stack then).
+	// <prefix>Community; with Provider.BlockIDSession <prefix>ApiKey,
+	// <prefix>TenantDns, <prefix>Community). Letters and digits only; ""
+	// gives the plain names of 1Kosmos' own template (one StepUp per stack
+	// then).
 	// Default: - the construct's id, letters and digits only.
 	ParameterPrefix *string
 
-	// The ID token claim that names the person.
+	// The ID token claim that names the person. Not with
+	// Provider.BlockIDSession (no ID token), nor are BindAttribute and
+	// BindMode.
 	// Default: "username" for BlockID, "email" otherwise.
 	BindClaim *string
 	// The Cognito attribute the claim must equal; contract.BindAttributeUsername
@@ -240,7 +245,13 @@ type StepUpProps struct {
 	//
 	// and re-enrolls one (a lost device, a re-created provider account) with
 	// the same flags on re-enroll; docs/stepup-binding.md has every command.
-	// Default: StepUpEnrollment_FIRST_USE.
+	//
+	// With Provider.BlockIDSession enrollment is admin-only by nature (a
+	// face session has nothing to bind on first use): FIRST_USE is refused,
+	// and users are pre-enrolled or enrolled by an earlier BlockID OIDC
+	// step-up with the same issuer (see BlockIDSessionProvider).
+	// Default: StepUpEnrollment_FIRST_USE; StepUpEnrollment_ADMIN_ONLY with
+	// Provider.BlockIDSession.
 	Enrollment StepUpEnrollment
 	// Whether every step-up must be a fresh authentication at the provider:
 	// the authorize URL asks for one (max_age=0, prompt=login) and Verify
@@ -250,16 +261,21 @@ type StepUpProps struct {
 	// then answers the authorize URL without any user interaction (a script
 	// on a page that phished the password can complete it silently), so the
 	// step-up proves only that a provider session exists. Turn it off only
-	// for a provider that does not send auth_time.
+	// for a provider that does not send auth_time. Not with
+	// Provider.BlockIDSession: a session is started by Create and must be
+	// completed after the challenge's creation, always.
 	// Default: true.
 	FreshAuthentication *bool
 	// The clock skew allowed between the provider's auth_time and the
 	// challenge's creation, 0 to 300 whole seconds. Only with
-	// FreshAuthentication.
+	// FreshAuthentication. With Provider.BlockIDSession: the skew allowed
+	// for the session's completed_at (against the challenge's creation and
+	// Verify's clock) and expires_at.
 	// Default: awscdk.Duration_Seconds(30).
 	AuthTimeSkew awscdk.Duration
 	// When set, the ID token's acr claim must be one of these values (a
 	// token without acr is refused).
+	// Not with Provider.BlockIDSession.
 	// Default: - for BlockID, its AcrValues (BlockID is asked for them as
 	// essential claims, and Verify checks it honoured them); for Biopass and
 	// OIDC, the acr claim is not checked.
@@ -272,7 +288,8 @@ type StepUpProps struct {
 	// Default: false.
 	AllowPasswordless *bool
 	// Client authentication at the provider's token endpoint:
-	// contract.TokenAuthBasic or contract.TokenAuthPost.
+	// contract.TokenAuthBasic or contract.TokenAuthPost. Not with
+	// Provider.BlockIDSession.
 	// Default: contract.TokenAuthBasic.
 	TokenAuthMethod *string
 	// How long the handlers reuse a fetched secret value, 0 to 1 hour.
@@ -335,6 +352,12 @@ type Provider struct {
 	// 1Kosmos BlockID step-up.
 	// Default: - not BlockID.
 	BlockID *BlockIDProvider
+	// 1Kosmos BlockID verification session: a LiveID face match with
+	// liveness for the user's enrolled BlockID identity, fetched server side
+	// (no OIDC code; users must be enrolled, see BlockIDSessionProvider and
+	// docs/verification-session.md).
+	// Default: - not a BlockID verification session.
+	BlockIDSession *BlockIDSessionProvider
 	// Biopass face verification after the password.
 	// Default: - not Biopass.
 	Biopass *BiopassProvider
@@ -418,6 +441,8 @@ func (p *Provider) kind() (kind, name string) {
 		return "", ""
 	case p.BlockID != nil:
 		return contract.ProviderBlockID, "BlockID"
+	case p.BlockIDSession != nil:
+		return contract.ProviderBlockIDSession, "BlockIDSession"
 	case p.Biopass != nil:
 		return contract.ProviderOIDC, "Biopass"
 	default:
@@ -480,6 +505,9 @@ func (p *StepUpProps) freshAuth() bool {
 
 // enrollment is Enrollment or its default.
 func (p *StepUpProps) enrollment() StepUpEnrollment {
+	if p.Enrollment == "" && p.isSession() {
+		return StepUpEnrollment_ADMIN_ONLY
+	}
 	if p.Enrollment == "" {
 		return StepUpEnrollment_FIRST_USE
 	}
@@ -595,6 +623,10 @@ func (p *StepUpProps) validate() error {
 		n++
 		names = append(names, "BlockID")
 	}
+	if p.Provider.BlockIDSession != nil {
+		n++
+		names = append(names, "BlockIDSession")
+	}
 	if p.Provider.Biopass != nil {
 		n++
 		names = append(names, "Biopass")
@@ -604,7 +636,7 @@ func (p *StepUpProps) validate() error {
 		names = append(names, "OIDC")
 	}
 	if n != 1 {
-		return fmt.Errorf("expected exactly one of Provider.BlockID, Provider.Biopass, Provider.OIDC, received %d %v", n, names)
+		return fmt.Errorf("expected exactly one of Provider.BlockID, Provider.BlockIDSession, Provider.Biopass, Provider.OIDC, received %d %v", n, names)
 	}
 
 	var checks []error
@@ -629,6 +661,8 @@ func (p *StepUpProps) validate() error {
 			checkNoneContains("Provider.BlockID.AcrValues", b.AcrValues, `',`),
 			propcheck.URL("Provider.BlockID.RedirectURI", b.RedirectURI, false),
 		)
+	case p.Provider.BlockIDSession != nil:
+		checks = append(checks, p.validateSession()...)
 	case p.Provider.Biopass != nil:
 		b := p.Provider.Biopass
 		checks = append(checks,
@@ -748,6 +782,9 @@ func (p *StepUpProps) validate() error {
 		propcheck.DurationMillis("AuthTimeSkew", p.AuthTimeSkew, 0, MaxAuthTimeSkewSeconds*1000),
 		propcheck.WholeSeconds("AuthTimeSkew", p.AuthTimeSkew),
 	)
+	if p.isSession() {
+		checks = append(checks, p.Provider.BlockIDSession.validateDurations())
+	}
 	if err := propcheck.First(checks...); err != nil {
 		return err
 	}

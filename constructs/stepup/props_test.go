@@ -1,6 +1,7 @@
 package stepup
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	handler "github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
 
 // These tests use plain values only: validate decides them without jsii.
@@ -22,8 +24,9 @@ func l(v ...string) *[]*string {
 	}
 	return &out
 }
-func blockID() *Provider            { return &Provider{BlockID: &BlockIDProvider{}} }
-func oidc(o OIDCProvider) *Provider { return &Provider{OIDC: &o} }
+func blockID() *Provider                         { return &Provider{BlockID: &BlockIDProvider{}} }
+func session(v BlockIDSessionProvider) *Provider { return &Provider{BlockIDSession: &v} }
+func oidc(o OIDCProvider) *Provider              { return &Provider{OIDC: &o} }
 
 // existingSecret stands for a user's secret; validate only checks presence.
 type existingSecret struct{ awssecretsmanager.ISecret }
@@ -44,7 +47,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"nil props", nil, "expected props with a Provider"},
 		{"no provider", &StepUpProps{}, "expected Provider to be set, received nil"},
-		{"empty provider", &StepUpProps{Provider: &Provider{}}, "expected exactly one of Provider.BlockID, Provider.Biopass, Provider.OIDC, received 0"},
+		{"empty provider", &StepUpProps{Provider: &Provider{}}, "expected exactly one of Provider.BlockID, Provider.BlockIDSession, Provider.Biopass, Provider.OIDC, received 0"},
 		{"two providers", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}, OIDC: &OIDCProvider{}}}, "received 2 [BlockID OIDC]"},
 
 		{"blockid all from parameters", &StepUpProps{Provider: blockID()}, ""},
@@ -105,6 +108,35 @@ func TestValidate(t *testing.T) {
 		{"no user srp without guard", &StepUpProps{Provider: blockID(), ServerSideGuard: b(false), AllowUserSrpAuth: b(false)}, ""},
 		{"user srp without client", &StepUpProps{Provider: blockID(), CreateClient: b(false), AllowUserSrpAuth: b(true)}, "expected AllowUserSrpAuth only when CreateClient is true, received AllowUserSrpAuth=true with CreateClient=false"},
 		{"write attributes without client", &StepUpProps{Provider: blockID(), CreateClient: b(false), ClientWriteAttributes: someAttributes{}}, "expected ClientWriteAttributes only when CreateClient is true, received them with CreateClient=false"},
+
+		// The verification-session preset.
+		{"session all from parameters", &StepUpProps{Provider: session(BlockIDSessionProvider{})}, ""},
+		{"session props", &StepUpProps{Provider: session(BlockIDSessionProvider{
+			TenantDNS: s("acme.1kosmos.net"), Community: s("default"), APIURL: s("https://api.acme.example"),
+			EnrollmentIssuer: s("https://acme.1kosmos.net/oauth2/community/default/v1"), Reason: s("payout_change"),
+		})}, ""},
+		{"session and blockid", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}, BlockIDSession: &BlockIDSessionProvider{}}}, "received 2 [BlockID BlockIDSession]"},
+		{"session loopback api", &StepUpProps{Provider: session(BlockIDSessionProvider{APIURL: s("http://127.0.0.1:8443")})}, ""},
+		{"session http api", &StepUpProps{Provider: session(BlockIDSessionProvider{APIURL: s("http://api.acme.example")})}, `expected Provider.BlockIDSession.APIURL to be an absolute https URL without fragment, received "http://api.acme.example"`},
+		{"session relative issuer", &StepUpProps{Provider: session(BlockIDSessionProvider{EnrollmentIssuer: s("/issuer")})}, `expected Provider.BlockIDSession.EnrollmentIssuer to be an absolute https URL without fragment, received "/issuer"`},
+		{"session community without tenant", &StepUpProps{Provider: session(BlockIDSessionProvider{Community: s("default")})}, `expected Provider.BlockIDSession.Community only with TenantDNS, received Community="default" with TenantDNS=nil`},
+		{"session tenant without community", &StepUpProps{Provider: session(BlockIDSessionProvider{TenantDNS: s("acme.1kosmos.net")})}, `expected Provider.BlockIDSession.Community with TenantDNS (the enrollment issuer is derived from both) unless EnrollmentIssuer is set, received TenantDNS="acme.1kosmos.net" Community=nil`},
+		{"session tenant and issuer", &StepUpProps{Provider: session(BlockIDSessionProvider{TenantDNS: s("acme.1kosmos.net"), EnrollmentIssuer: s("https://idp.example.com")})}, ""},
+		{"session tenant with scheme", &StepUpProps{Provider: session(BlockIDSessionProvider{TenantDNS: s("https://acme.1kosmos.net"), Community: s("c")})}, `expected Provider.BlockIDSession.TenantDNS to be a host name without scheme or path, received "https://acme.1kosmos.net"`},
+		{"session community with slash", &StepUpProps{Provider: session(BlockIDSessionProvider{TenantDNS: s("acme.1kosmos.net"), Community: s("a/b")})}, `expected Provider.BlockIDSession.Community to be a community name`},
+		{"session tenant with existing secret", &StepUpProps{Provider: session(BlockIDSessionProvider{TenantDNS: s("acme.1kosmos.net"), Community: s("c")}), Secret: existingSecret{}}, `expected Provider.BlockIDSession.TenantDNS and Community only when the construct creates the secret`},
+		{"session existing secret", &StepUpProps{Provider: session(BlockIDSessionProvider{}), Secret: existingSecret{}}, ""},
+		{"session bad reason", &StepUpProps{Provider: session(BlockIDSessionProvider{Reason: s("High Value")})}, `expected Provider.BlockIDSession.Reason to be 1 to 64 characters of a-z, 0-9 and _, received "High Value"`},
+		{"session admin only", &StepUpProps{Provider: session(BlockIDSessionProvider{}), Enrollment: StepUpEnrollment_ADMIN_ONLY}, ""},
+		{"session first use", &StepUpProps{Provider: session(BlockIDSessionProvider{}), Enrollment: StepUpEnrollment_FIRST_USE}, `expected Enrollment nil or StepUpEnrollment_ADMIN_ONLY with Provider.BlockIDSession (a face session has no first-use binding: enroll users with cognitobridge-enroll pre-enroll), received "first_use"`},
+		{"session fresh authentication off", &StepUpProps{Provider: session(BlockIDSessionProvider{}), FreshAuthentication: b(false)}, "expected FreshAuthentication nil with Provider.BlockIDSession (a verification session has no ID token"},
+		{"session fresh authentication on", &StepUpProps{Provider: session(BlockIDSessionProvider{}), FreshAuthentication: b(true)}, "expected FreshAuthentication nil with Provider.BlockIDSession"},
+		{"session bind claim", &StepUpProps{Provider: session(BlockIDSessionProvider{}), BindClaim: s("username")}, "expected BindClaim nil with Provider.BlockIDSession"},
+		{"session bind attribute", &StepUpProps{Provider: session(BlockIDSessionProvider{}), BindAttribute: s("email")}, "expected BindAttribute nil with Provider.BlockIDSession"},
+		{"session bind mode", &StepUpProps{Provider: session(BlockIDSessionProvider{}), BindMode: s(contract.BindModeExact)}, "expected BindMode nil with Provider.BlockIDSession"},
+		{"session required acr", &StepUpProps{Provider: session(BlockIDSessionProvider{}), RequiredAcr: l("liveID")}, "expected RequiredAcr nil with Provider.BlockIDSession"},
+		{"session token auth", &StepUpProps{Provider: session(BlockIDSessionProvider{}), TokenAuthMethod: s(contract.TokenAuthPost)}, "expected TokenAuthMethod nil with Provider.BlockIDSession"},
+		{"session on demand passwordless", &StepUpProps{Provider: session(BlockIDSessionProvider{}), Policy: StepUpPolicy_ON_DEMAND, AllowPasswordless: b(true)}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -268,6 +300,79 @@ func TestHandlerEnvOIDC(t *testing.T) {
 	} {
 		if provider[k] != v {
 			t.Errorf("%s = %q, want %q", k, provider[k], v)
+		}
+	}
+}
+
+func TestHandlerEnvSession(t *testing.T) {
+	p := &StepUpProps{Provider: session(BlockIDSessionProvider{})}
+	define, provider := p.handlerEnv(5000, 300)
+	if define[contract.EnvProvider] != contract.ProviderBlockIDSession || len(define) != 4 {
+		t.Errorf("define env = %v", define)
+	}
+	// Exactly the keys the session kind reads (the secret ARN is added by
+	// NewStepUp): no endpoints, acr, binding or fresh authentication.
+	want := map[string]string{
+		contract.EnvProvider:              contract.ProviderBlockIDSession,
+		contract.EnvSecretTTLSeconds:      "300",
+		contract.EnvBudgetMillis:          "4000",
+		contract.EnvSessionReason:         contract.StepUpReasonHighValueTransaction,
+		contract.EnvSessionTimeoutSeconds: "300",
+	}
+	if len(provider) != len(want) {
+		t.Errorf("provider env = %v, want exactly %v", provider, want)
+	}
+	for k, v := range want {
+		if provider[k] != v {
+			t.Errorf("provider %s = %q, want %q", k, provider[k], v)
+		}
+	}
+	verify := p.verifyOnlyEnv(DefaultAuthTimeSkewSeconds)
+	for k, v := range map[string]string{
+		contract.EnvEnrollment:               contract.EnrollmentAdminOnly,
+		contract.EnvAuthTimeSkewSeconds:      "30",
+		contract.EnvSessionPendingWaitMillis: "1000",
+	} {
+		if verify[k] != v || len(verify) != 3 {
+			t.Errorf("verifyOnlyEnv = %v, want %s = %q among 3 keys", verify, k, v)
+		}
+	}
+	if got := p.createOnlyEnv("T"); len(got) != 1 || got[contract.EnvStepUpTable] != "T" {
+		t.Errorf("createOnlyEnv = %v, want only the table", got)
+	}
+	for _, other := range []*Provider{blockID(), oidc(validOIDC()), {Biopass: &BiopassProvider{}}} {
+		if got := (&StepUpProps{Provider: other}).createOnlyEnv("T"); got != nil {
+			t.Errorf("createOnlyEnv for %+v = %v, want nil", other, got)
+		}
+	}
+
+	// The handlers read this configuration as the session kind's, with the
+	// package defaults.
+	env := map[string]string{contract.EnvSecretARN: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-AbCdEf"}
+	maps.Copy(env, provider)
+	maps.Copy(env, p.createOnlyEnv("T"))
+	maps.Copy(env, verify)
+	cfg, err := handler.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("handler config: %v", err)
+	}
+	if cfg.Provider != contract.ProviderBlockIDSession || cfg.Session.Reason != contract.StepUpReasonHighValueTransaction ||
+		cfg.Session.Timeout != handler.DefaultSessionTimeout || cfg.Session.PendingWait != handler.DefaultSessionPendingWait ||
+		cfg.Enrollment != contract.EnrollmentAdminOnly || cfg.Issuer != "" || cfg.Session.APIURL != "" {
+		t.Errorf("handler config = %+v", cfg)
+	}
+
+	p.Provider.BlockIDSession.APIURL = s("https://api.acme.example")
+	p.Provider.BlockIDSession.EnrollmentIssuer = s("https://acme.1kosmos.net/oauth2/community/default/v1")
+	p.Provider.BlockIDSession.Reason = s("payout_change")
+	_, provider = p.handlerEnv(5000, 300)
+	for k, v := range map[string]string{
+		contract.EnvSessionAPIURL: "https://api.acme.example",
+		contract.EnvIssuer:        "https://acme.1kosmos.net/oauth2/community/default/v1",
+		contract.EnvSessionReason: "payout_change",
+	} {
+		if provider[k] != v {
+			t.Errorf("provider %s = %q, want %q", k, provider[k], v)
 		}
 	}
 }

@@ -15,6 +15,10 @@
 // stamps the step-up time and reason into the access and ID tokens
 // (cognitobridge:stepup_at, cognitobridge:stepup_reason), which
 // constructs/transaction checks on high-value API routes.
+//
+// Provider.BlockIDSession replaces the OIDC code with a BlockID
+// verification session (a face match with liveness) that Verify fetches
+// server side; see BlockIDSessionProvider.
 package stepup
 
 import (
@@ -269,13 +273,22 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	maps.Copy(verifyEnv, recordEnv)
 	maps.Copy(verifyEnv, props.verifyOnlyEnv(skewSeconds))
 
+	createEnv := maps.Clone(providerEnv)
+	maps.Copy(createEnv, props.createOnlyEnv(*s.table.TableName()))
+	createDescription, verifyDescription := props.triggerDescriptions()
+
 	s.define = newTrigger(this, "Define", props, code.Define, DefineHandlerPackage, defineEnv, "Define auth challenge: orders SRP, then the OIDC step-up; caps attempts")
-	s.create = newTrigger(this, "Create", props, code.Create, CreateHandlerPackage, providerEnv, "Create auth challenge: builds the provider authorize URL with state, nonce and PKCE")
-	s.verify = newTrigger(this, "Verify", props, code.Verify, VerifyHandlerPackage, verifyEnv, "Verify auth challenge response: exchanges the code and checks the ID token against the user")
+	s.create = newTrigger(this, "Create", props, code.Create, CreateHandlerPackage, createEnv, createDescription)
+	s.verify = newTrigger(this, "Verify", props, code.Verify, VerifyHandlerPackage, verifyEnv, verifyDescription)
 	// Verify reads the user's enrollment (GetItem, ConsistentRead) and, in
 	// one TransactWriteItems, checks it (ConditionCheckItem) or enrolls on
 	// first use and writes the step-up record (PutItem); on this table only.
 	s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"))
+	if props.isSession() {
+		// A verification session is started for the enrolled identity:
+		// Create reads the enrollment (GetItem), on this table only.
+		s.create.AddToRolePolicy(tableStatement(s.table, "dynamodb:GetItem"))
+	}
 
 	// AddTrigger on a pool of this app, the pooltriggers custom resource on
 	// an imported one.
@@ -455,6 +468,9 @@ func keepOriginal(auto *awscognito.AutoVerifiedAttrs) *awscognito.KeepOriginalAt
 // newProviderSecret creates the provider secret from NoEcho parameters: the
 // template holds only Refs to them, never a value.
 func newProviderSecret(scope constructs.Construct, props *StepUpProps) awssecretsmanager.ISecret {
+	if props.isSession() {
+		return newSessionSecret(scope, props)
+	}
 	prefix := secretparam.Prefix(scope, props.ParameterPrefix)
 	param := func(name, description string) awscdk.SecretValue {
 		return secretparam.Value(scope, name, prefix, description)

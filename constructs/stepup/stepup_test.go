@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
@@ -720,6 +721,13 @@ func TestBadPropsPanic(t *testing.T) {
 		{"skew fraction", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Millis(jsii.Number(1500))}, "expected AuthTimeSkew to be whole seconds, received 1.5 seconds"},
 		{"skew bounds", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Minutes(jsii.Number(5))}, ""},
 		{"skew zero", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(0))}, ""},
+		{"session skew", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(60))}, ""},
+		{"session timeout bounds", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Minutes(jsii.Number(15)), PendingWait: awscdk.Duration_Seconds(jsii.Number(3))}}}, ""},
+		{"session timeout too short", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Seconds(jsii.Number(29))}}}, "expected Provider.BlockIDSession.SessionTimeout between 30 and 900 seconds, received 29 seconds"},
+		{"session timeout too long", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Minutes(jsii.Number(16))}}}, "expected Provider.BlockIDSession.SessionTimeout between 30 and 900 seconds, received 960 seconds"},
+		{"session timeout fraction", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Millis(jsii.Number(60500))}}}, "expected Provider.BlockIDSession.SessionTimeout to be whole seconds, received 60.5 seconds"},
+		{"session pending wait too long", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{PendingWait: awscdk.Duration_Millis(jsii.Number(3001))}}}, "expected Provider.BlockIDSession.PendingWait between 0 and 3 seconds, received 3.001 seconds"},
+		{"session first use", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{}}, Enrollment: StepUpEnrollment_FIRST_USE}, "expected Enrollment nil or StepUpEnrollment_ADMIN_ONLY with Provider.BlockIDSession"},
 		{"skew without fresh authentication", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, FreshAuthentication: jsii.Bool(false), AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(10))}, "expected AuthTimeSkew only when FreshAuthentication is true, received it with FreshAuthentication=false"},
 		{"user srp without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), AllowUserSrpAuth: jsii.Bool(true)}, "expected AllowUserSrpAuth only when ServerSideGuard is true"},
 		{"bad enrollment", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, Enrollment: "never"}, `expected Enrollment to be one of ["first_use" "admin_only"], received "never"`},
@@ -852,4 +860,227 @@ func TestImportedPool(t *testing.T) {
 	tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
 		"Principal": "cognito-idp.amazonaws.com",
 	}, jsii.Number(4))
+}
+
+// TestBlockIDSessionStepUp: the verification-session preset with its
+// defaults. Create gets the step-up table and GetItem on it (it reads the
+// enrollment), the secret has contract.SessionSecret's shape from NoEcho
+// parameters, and cdk-nag's AwsSolutions pack finds nothing unsuppressed.
+func TestBlockIDSessionStepUp(t *testing.T) {
+	// GIVEN
+	stack := cdktest.NewStack()
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	// WHEN
+	su := NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{}},
+		Code:     prebuilt(t),
+	})
+	// The feature plan is the app's choice: suppressed as the samples do
+	// (apps/stacks finish).
+	cdknag.NagSuppressions_AddResourceSuppressions(su.UserPool(), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-COG8"), Reason: jsii.String("Essentials feature plan, as in the samples: the app chooses the plan"),
+	}}, jsii.Bool(false))
+	// THEN
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
+	var tableID, secretID string
+	for id := range cdktest.Resources(t, tmpl, "AWS::DynamoDB::Table") {
+		tableID = id
+	}
+	assertStepUpTable(t, tmpl)
+	tableRef := map[string]interface{}{"Ref": tableID}
+
+	// The secret: {"apiKey", "tenantDns", "community"} from NoEcho
+	// parameters, nothing of the OIDC shape.
+	for _, name := range []string{"StepUpApiKey", "StepUpTenantDns", "StepUpCommunity"} {
+		tmpl.HasParameter(jsii.String(name), map[string]interface{}{"Type": "String", "NoEcho": true, "MinLength": 1})
+	}
+	if params := *tmpl.FindParameters(jsii.String("*"), map[string]interface{}{"NoEcho": true}); len(params) != 3 {
+		t.Errorf("want exactly the 3 NoEcho parameters, got %v", params)
+	}
+	secrets := cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("want 1 secret, got %d", len(secrets))
+	}
+	for id, r := range secrets {
+		secretID = id
+		raw, _ := json.Marshal(props(r)["SecretString"])
+		for _, want := range []string{`{"Ref":"StepUpApiKey"}`, `{"Ref":"StepUpTenantDns"}`, `{"Ref":"StepUpCommunity"}`,
+			`\"` + contract.SessionSecretKeyAPIKey + `\":`, `\"` + contract.SessionSecretKeyTenantDNS + `\":`, `\"` + contract.SessionSecretKeyCommunity + `\":`} {
+			if !strings.Contains(string(raw), want) {
+				t.Errorf("SecretString %s lacks %s", raw, want)
+			}
+		}
+		if strings.Contains(string(raw), contract.SecretKeyClientSecret) || strings.Contains(string(raw), contract.SecretKeyClientID) {
+			t.Errorf("SecretString %s has OIDC keys", raw)
+		}
+	}
+	secretRef := map[string]interface{}{"Ref": secretID}
+
+	// Create: exactly what the session kind's Create reads, and the table.
+	create := map[string]interface{}{
+		contract.EnvProvider:              contract.ProviderBlockIDSession,
+		contract.EnvSecretARN:             secretRef,
+		contract.EnvSecretTTLSeconds:      "300",
+		contract.EnvBudgetMillis:          "4000",
+		contract.EnvSessionReason:         "high_value_transaction",
+		contract.EnvSessionTimeoutSeconds: "300",
+		contract.EnvStepUpTable:           tableRef,
+	}
+	// Verify: the same (it shares Create's provider configuration), and its
+	// own record, enrollment, skew and pending-wait keys.
+	verify := map[string]interface{}{
+		contract.EnvStepUpWindowSeconds:      "60",
+		contract.EnvEnrollment:               contract.EnrollmentAdminOnly,
+		contract.EnvAuthTimeSkewSeconds:      "30",
+		contract.EnvSessionPendingWaitMillis: "1000",
+	}
+	for k, v := range create {
+		verify[k] = v
+	}
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
+		var want map[string]interface{}
+		switch {
+		case strings.HasPrefix(id, "StepUpCreate"):
+			want = create
+		case strings.HasPrefix(id, "StepUpVerify"):
+			want = verify
+		case strings.HasPrefix(id, "StepUpDefine"):
+			if env := envOf(r); env[contract.EnvProvider] != contract.ProviderBlockIDSession || env[contract.EnvSecretARN] != nil || env[contract.EnvStepUpTable] != nil {
+				t.Errorf("Define env = %v", env)
+			}
+			continue
+		default:
+			continue
+		}
+		got, _ := json.Marshal(envOf(r))
+		wantJSON, _ := json.Marshal(want)
+		if string(got) != string(wantJSON) {
+			t.Errorf("%s env = %s, want %s", id, got, wantJSON)
+		}
+		if d, _ := props(r)["Description"].(string); !strings.Contains(d, "session") {
+			t.Errorf("%s description %q does not describe the session", id, d)
+		}
+	}
+
+	// Table access: Create reads the enrollment only, on the table's ARN.
+	access := map[string][]string{"StepUpCreateRole": {"dynamodb:GetItem"}}
+	for k, v := range verifyAndGuardAccess {
+		access[k] = v
+	}
+	assertTableAccess(t, tmpl, access, map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
+
+	// cdk-nag: nothing unsuppressed.
+	nagMatch := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	annotations := assertions.Annotations_FromStack(stack)
+	for _, m := range *annotations.FindError(jsii.String("*"), nagMatch) {
+		raw, _ := json.Marshal(m)
+		t.Errorf("cdk-nag error: %s", raw)
+	}
+	for _, m := range *annotations.FindWarning(jsii.String("*"), nagMatch) {
+		raw, _ := json.Marshal(m)
+		t.Errorf("cdk-nag warning: %s", raw)
+	}
+}
+
+// TestBlockIDSessionFromProps: tenant and community as props go into the
+// secret as plain values, the overrides reach both handlers, and with both
+// APIURL and EnrollmentIssuer set no tenant parameter is asked for.
+func TestBlockIDSessionFromProps(t *testing.T) {
+	stack := cdktest.NewStack()
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{
+			TenantDNS: jsii.String("acme.1kosmos.net"), Community: jsii.String("default"),
+			Reason:         jsii.String("payout_change"),
+			SessionTimeout: awscdk.Duration_Minutes(jsii.Number(2)),
+			PendingWait:    awscdk.Duration_Millis(jsii.Number(500)),
+		}},
+		ParameterPrefix: jsii.String("Kosmos"),
+		AuthTimeSkew:    awscdk.Duration_Seconds(jsii.Number(10)),
+		Enrollment:      StepUpEnrollment_ADMIN_ONLY,
+		Code:            prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	if params := *tmpl.FindParameters(jsii.String("*"), map[string]interface{}{"NoEcho": true}); len(params) != 1 || params["KosmosApiKey"] == nil {
+		t.Errorf("want only the KosmosApiKey parameter, got %v", params)
+	}
+	for _, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
+		raw, _ := json.Marshal(props(r)["SecretString"])
+		for _, want := range []string{`{"Ref":"KosmosApiKey"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`} {
+			if !strings.Contains(string(raw), want) {
+				t.Errorf("SecretString %s lacks %s", raw, want)
+			}
+		}
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Verify auth challenge")),
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvSessionReason:            "payout_change",
+			contract.EnvSessionTimeoutSeconds:    "120",
+			contract.EnvSessionPendingWaitMillis: "500",
+			contract.EnvAuthTimeSkewSeconds:      "10",
+			contract.EnvEnrollment:               contract.EnrollmentAdminOnly,
+			contract.EnvSessionAPIURL:            assertions.Match_Absent(),
+			contract.EnvIssuer:                   assertions.Match_Absent(),
+			contract.EnvFreshAuth:                assertions.Match_Absent(),
+		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Create auth challenge")),
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvSessionReason:            "payout_change",
+			contract.EnvSessionTimeoutSeconds:    "120",
+			contract.EnvStepUpTable:              assertions.Match_AnyValue(),
+			contract.EnvSessionPendingWaitMillis: assertions.Match_Absent(),
+			contract.EnvEnrollment:               assertions.Match_Absent(),
+		}},
+	})
+
+	// API URL and issuer given: the secret needs only the API key.
+	stack = cdktest.NewStack()
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{
+			APIURL:           jsii.String("https://api.acme.example"),
+			EnrollmentIssuer: jsii.String("https://acme.1kosmos.net/oauth2/community/default/v1"),
+		}},
+		Code: prebuilt(t),
+	})
+	tmpl = assertions.Template_FromStack(stack, nil)
+	if params := *tmpl.FindParameters(jsii.String("*"), map[string]interface{}{"NoEcho": true}); len(params) != 1 || params["StepUpApiKey"] == nil {
+		t.Errorf("want only the StepUpApiKey parameter, got %v", params)
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Create auth challenge")),
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvSessionAPIURL: "https://api.acme.example",
+			contract.EnvIssuer:        "https://acme.1kosmos.net/oauth2/community/default/v1",
+		}},
+	})
+}
+
+// TestCreateHasNoTableWithOIDCPresets: only the session preset gives Create
+// the step-up table; with BlockID, Biopass and OIDC it neither names nor
+// may touch it.
+func TestCreateHasNoTableWithOIDCPresets(t *testing.T) {
+	for name, p := range map[string]*Provider{
+		"BlockID": {BlockID: &BlockIDProvider{}},
+		"Biopass": {Biopass: &BiopassProvider{Issuer: jsii.String("https://biopass.example"), ClientID: jsii.String("c"), RedirectURI: jsii.String("https://app.example.com/cb")}},
+		"OIDC":    {OIDC: &OIDCProvider{Issuer: jsii.String("https://idp.example.com"), RedirectURI: jsii.String("https://app.example.com/cb")}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stack := cdktest.NewStack()
+			NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{Provider: p, Code: prebuilt(t)})
+			tmpl := assertions.Template_FromStack(stack, nil)
+			var tableID string
+			for id := range cdktest.Resources(t, tmpl, "AWS::DynamoDB::Table") {
+				tableID = id
+			}
+			assertTableAccess(t, tmpl, verifyAndGuardAccess, map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
+			for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
+				if strings.HasPrefix(id, "StepUpCreate") && envOf(r)[contract.EnvStepUpTable] != nil {
+					t.Errorf("%s gets %s with %s", id, contract.EnvStepUpTable, name)
+				}
+			}
+		})
+	}
 }
