@@ -39,6 +39,10 @@ type Decision struct {
 	Refusal error
 	// Claims are added to the ID and the access token (version 2/3 events).
 	Claims map[string]any
+	// Suppress are claims removed from the ID token (every version), e.g.
+	// user attributes that must not reach it; a suppressed claim is never
+	// added by another behaviour either.
+	Suppress []string
 	// Log are extra log attributes of the decision (never user data).
 	Log []slog.Attr
 }
@@ -53,7 +57,7 @@ type Behaviour interface {
 var ErrRefused = errors.New("token issuance refused")
 
 // KnownBehaviours are the names ConfigFromEnv accepts.
-var KnownBehaviours = []string{contract.BehaviourStepUpGuard}
+var KnownBehaviours = []string{contract.BehaviourStepUpGuard, contract.BehaviourAssurance}
 
 // ConfigFromEnv reads contract.EnvPreTokenBehaviours: a comma separated,
 // non-empty list of distinct known behaviour names.
@@ -113,6 +117,7 @@ func New(behaviours ...Behaviour) *Handler {
 // behaviour does not pass (or panics).
 func (h *Handler) Handle(ctx context.Context, ev Event) (out Event, err error) {
 	claims := map[string]any{}
+	var suppress []string
 	for _, b := range h.behaviours {
 		d := h.apply(ctx, b, ev)
 		if !d.Pass {
@@ -124,9 +129,17 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (out Event, err error) {
 		for k, v := range d.Claims {
 			claims[k] = v
 		}
+		for _, k := range d.Suppress {
+			if !slices.Contains(suppress, k) {
+				suppress = append(suppress, k)
+			}
+		}
+	}
+	for _, k := range suppress {
+		delete(claims, k)
 	}
 	out = ev
-	out.Response = Response(ev.Version, claims)
+	out.Response = ResponseWith(ev.Version, claims, suppress)
 	return out, nil
 }
 
@@ -149,16 +162,30 @@ func IsV2(version string) bool { return version != "" && version != "1" }
 // Response is the response of a passing issuance: no changes (null), or
 // for a version 2/3 event with claims, the claims added to both tokens.
 func Response(version string, claims map[string]any) EventResponse {
+	return ResponseWith(version, claims, nil)
+}
+
+// ResponseWith is Response that also suppresses claims from the ID token:
+// for a version 1 event claimsOverrideDetails.claimsToSuppress (its claims
+// are still not added), for version 2/3 idTokenGeneration.claimsToSuppress.
+func ResponseWith(version string, claims map[string]any, suppress []string) EventResponse {
 	null := json.RawMessage("null")
 	if !IsV2(version) {
-		return EventResponse{ClaimsOverrideDetails: null}
+		if len(suppress) == 0 {
+			return EventResponse{ClaimsOverrideDetails: null}
+		}
+		raw, err := json.Marshal(TokenGeneration{ClaimsToSuppress: suppress})
+		if err != nil {
+			return EventResponse{ClaimsOverrideDetails: null}
+		}
+		return EventResponse{ClaimsOverrideDetails: raw}
 	}
-	if len(claims) == 0 {
+	if len(claims) == 0 && len(suppress) == 0 {
 		return EventResponse{ClaimsAndScopeOverrideDetails: null}
 	}
-	details := ClaimsAndScopeOverrideDetails{
-		IDTokenGeneration:     &TokenGeneration{ClaimsToAddOrOverride: claims},
-		AccessTokenGeneration: &TokenGeneration{ClaimsToAddOrOverride: claims},
+	details := ClaimsAndScopeOverrideDetails{IDTokenGeneration: &TokenGeneration{ClaimsToAddOrOverride: claims, ClaimsToSuppress: suppress}}
+	if len(claims) > 0 {
+		details.AccessTokenGeneration = &TokenGeneration{ClaimsToAddOrOverride: claims}
 	}
 	raw, err := json.Marshal(details)
 	if err != nil { // behaviours add numbers and strings only

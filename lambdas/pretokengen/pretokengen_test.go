@@ -46,6 +46,12 @@ func TestHandlerComposes(t *testing.T) {
 			fixed{name: "a", d: pass(map[string]any{"x": 1})}, fixed{name: "b", d: pass(map[string]any{"y": "z"})},
 		}, wantResp: `{"claimsAndScopeOverrideDetails":{"idTokenGeneration":{"claimsToAddOrOverride":{"x":1,"y":"z"}},"accessTokenGeneration":{"claimsToAddOrOverride":{"x":1,"y":"z"}}}}`},
 		{name: "v1 gets no claims", version: "1", behaviours: []Behaviour{fixed{name: "a", d: pass(map[string]any{"x": 1})}}, wantResp: `{"claimsOverrideDetails":null}`},
+		{name: "a suppressed claim is removed from the ID token and added by no behaviour", version: "2", behaviours: []Behaviour{
+			fixed{name: "a", d: pass(map[string]any{"x": 1, "y": "z"})}, fixed{name: "b", d: Decision{Pass: true, Reason: "ok", Suppress: []string{"x"}}},
+		}, wantResp: `{"claimsAndScopeOverrideDetails":{"idTokenGeneration":{"claimsToAddOrOverride":{"y":"z"},"claimsToSuppress":["x"]},"accessTokenGeneration":{"claimsToAddOrOverride":{"y":"z"}}}}`},
+		{name: "v1 suppresses but adds nothing", version: "1", behaviours: []Behaviour{
+			fixed{name: "a", d: Decision{Pass: true, Reason: "ok", Claims: map[string]any{"y": 1}, Suppress: []string{"x"}}},
+		}, wantResp: `{"claimsOverrideDetails":{"claimsToSuppress":["x"]}}`},
 		{name: "a refusal stops the rest with its error", version: "2", behaviours: []Behaviour{
 			fixed{name: "a", d: Decision{Reason: "no", Refusal: errCustom}}, fixed{name: "b", d: pass(nil)},
 		}, wantErr: errCustom},

@@ -56,6 +56,8 @@ type TokenGeneration struct {
 	// ClaimsToAddOrOverride are claims added to the token; version 2/3
 	// values may be strings, numbers, booleans, arrays or objects.
 	ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride,omitempty"`
+	// ClaimsToSuppress are claims removed from the token.
+	ClaimsToSuppress []string `json:"claimsToSuppress,omitempty"`
 }
 
 // Event is a whole Pre Token Generation trigger event.

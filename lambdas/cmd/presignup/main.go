@@ -22,6 +22,7 @@ import (
 
 func main() {
 	cfg := boot.Must(presignup.ConfigFromEnv(os.Getenv))
+	boot.LogRefs()
 	h := presignup.New(boot.Must(presignup.Build(cfg, map[string]presignup.Factory{
 		contract.BehaviourLinking:  newLinking,
 		contract.BehaviourProofing: newProofing,

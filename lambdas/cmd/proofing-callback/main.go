@@ -20,6 +20,7 @@ import (
 func main() {
 	cfg := boot.Must(proofing.HandlerConfigFromEnv(os.Getenv))
 	awsCfg := boot.AWS()
+	boot.LogRefs()
 	secret := boot.Must(proofing.SecretFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg)))
 	idv := boot.Must(proofing.BlockIDFromEnv(os.Getenv, secret))
 	store := &proofing.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}

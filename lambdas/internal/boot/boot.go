@@ -10,12 +10,15 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/secretcache"
 )
 
@@ -73,4 +76,45 @@ func AWS() aws.Config {
 // for ttl.
 func Secrets(awsCfg aws.Config, secretARN string, ttl time.Duration) *secretcache.Cache {
 	return secretcache.New(secretsmanager.NewFromConfig(awsCfg), secretARN, ttl)
+}
+
+// LogRefKeyTTL is how long the log reference key is reused before it is
+// fetched again.
+const LogRefKeyTTL = logref.DefaultTTL
+
+// logRefFetchTimeout bounds the fetch of the key at start.
+const logRefFetchTimeout = 2 * time.Second
+
+// LogRefs installs the deployment's log reference key for logref.Ref: the
+// Secrets Manager secret named by contract.EnvLogRefKeySecretARN, cached for
+// LogRefKeyTTL. Without the variable, references stay keyed with the
+// process's random key. A fetch that fails at start does not stop it: the
+// line "log reference key unavailable" is logged and the key is fetched
+// again later (see logref.Keyring).
+func LogRefs() { installLogRefs(os.Getenv, LoadAWS) }
+
+func installLogRefs(getenv func(string) string, load func() (aws.Config, error)) *logref.Keyring {
+	arn := strings.TrimSpace(getenv(contract.EnvLogRefKeySecretARN))
+	if arn == "" {
+		return nil
+	}
+	cfg, err := load()
+	if err != nil {
+		Logger.Warn("log reference key unavailable", "reason", "aws_config", "error", err.Error())
+		return nil
+	}
+	return installKeyring(secretcache.New(secretsmanager.NewFromConfig(cfg), arn, LogRefKeyTTL))
+}
+
+// installKeyring loads the key from cache once and installs the keyring.
+func installKeyring(cache *secretcache.Cache) *logref.Keyring {
+	k := logref.NewKeyring(cache.Value, LogRefKeyTTL)
+	ctx, cancel := context.WithTimeout(context.Background(), logRefFetchTimeout)
+	defer cancel()
+	if err := k.Load(ctx); err != nil {
+		// The error names the secret operation, never the value.
+		Logger.Warn("log reference key unavailable", "reason", "secret_unavailable", "error", err.Error())
+	}
+	logref.Use(k)
+	return k
 }
