@@ -1,0 +1,450 @@
+package connect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
+)
+
+// Cognito is the part of the Cognito user pools API the handlers use;
+// *cognitoidentityprovider.Client satisfies it.
+type Cognito interface {
+	AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, optFns ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
+	AdminLinkProviderForUser(ctx context.Context, in *cip.AdminLinkProviderForUserInput, optFns ...func(*cip.Options)) (*cip.AdminLinkProviderForUserOutput, error)
+	AdminDisableProviderForUser(ctx context.Context, in *cip.AdminDisableProviderForUserInput, optFns ...func(*cip.Options)) (*cip.AdminDisableProviderForUserOutput, error)
+}
+
+var _ Cognito = (*cip.Client)(nil)
+
+// SecretSource yields the raw JSON of the provider secret;
+// *secretcache.Cache satisfies it.
+type SecretSource interface {
+	Value(ctx context.Context) (string, error)
+	Invalidate()
+}
+
+// SubjectAttribute is the SourceUser.ProviderAttributeName: Cognito takes
+// the subject of the provider's token.
+const SubjectAttribute = "Cognito_Subject"
+
+// releaseTimeout bounds the clean-up after a failed link; it fits in
+// DeadlineMargin.
+const releaseTimeout = 250 * time.Millisecond
+
+// cognitoProvider is the ProviderName of a native (destination) user.
+const cognitoProvider = "Cognito"
+
+// CallbackRequest is the body of POST /connect/callback: what the provider
+// handed the app's redirect URI.
+type CallbackRequest struct {
+	Code  string `json:"code"`
+	State string `json:"state"`
+}
+
+// CallbackResponse is the answer of a successful callback.
+type CallbackResponse struct {
+	Connected bool   `json:"connected"`
+	Provider  string `json:"provider"`
+}
+
+// CallbackHandler answers POST /connect/callback.
+type CallbackHandler struct {
+	cfg     Config
+	store   *Store
+	cognito Cognito
+	secrets SecretSource
+	client  *http.Client
+	prov    *oidcrp.Provider
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+	// Logger receives one JSON line per request. Default: JSON to stderr.
+	Logger *slog.Logger
+}
+
+// NewCallbackHandler returns the callback handler; httpClient (discovery,
+// JWKS, token endpoint) defaults to oidcrp.NewHTTPClient(Budget).
+func NewCallbackHandler(cfg Config, store *Store, cognito Cognito, secrets SecretSource, httpClient *http.Client) (*CallbackHandler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if store == nil || store.API == nil || store.Table == "" || cognito == nil || secrets == nil {
+		return nil, errors.New("connect: store, Cognito client and secret source are required")
+	}
+	if httpClient == nil {
+		httpClient = oidcrp.NewHTTPClient(Budget)
+	}
+	return &CallbackHandler{cfg: cfg, store: store, cognito: cognito, secrets: secrets, client: httpClient,
+		prov: oidcrp.NewProvider(httpClient, cfg.Issuer, cfg.Endpoints), Now: time.Now,
+		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+}
+
+// Handle answers one request; it never returns an error.
+func (h *CallbackHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	start := time.Now()
+	var l logLine
+	defer func() {
+		if r := recover(); r != nil {
+			l.reason, resp, err = ReasonInternalError, refusal(ReasonInternalError, h.cfg), nil
+		}
+		l.status = resp.StatusCode
+		writeLog(ctx, h.Logger, "connect-callback", h.cfg, req, l, start)
+	}()
+	l.reason = h.callback(ctx, req, &l)
+	if l.reason != ReasonConnected {
+		return refusal(l.reason, h.cfg), nil
+	}
+	return jsonResponse(http.StatusOK, CallbackResponse{Connected: true, Provider: h.cfg.ProviderName}), nil
+}
+
+// ParseCallbackRequest reads the body strictly (one JSON object, code and
+// state only, bounded, printable ASCII).
+func ParseCallbackRequest(body []byte) (CallbackRequest, bool) {
+	var r CallbackRequest
+	if !decodeStrict(body, &r, false) || !printableASCII(r.Code, MaxCodeLen) || !printableASCII(r.State, MaxStateLen) {
+		return CallbackRequest{}, false
+	}
+	return r, true
+}
+
+func printableASCII(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2HTTPRequest, l *logLine) Reason {
+	if m := req.RequestContext.HTTP.Method; m != "" && m != http.MethodPost {
+		return ReasonMethodNotAllowed
+	}
+	now := h.Now()
+	caller, r := callerFrom(req, h.cfg, now)
+	if r != "" {
+		return r
+	}
+	l.user = logref.Ref(h.cfg.PoolID, caller.Username)
+	body, err := rawBody(req)
+	if err != nil {
+		return ReasonBadRequest
+	}
+	in, ok := ParseCallbackRequest(body)
+	if !ok {
+		return ReasonBadRequest
+	}
+	ctx, cancel := withBudget(ctx)
+	defer cancel()
+
+	// 1. The start: taken once, this caller's, in time.
+	p, found, err := h.store.TakePending(ctx, in.State, caller)
+	if errors.Is(err, ErrNotYours) {
+		return ReasonStateNotYours
+	}
+	if err != nil {
+		r, l.awsCode = classify(ctx, err, ReasonStoreError)
+		return r
+	}
+	switch {
+	case !found:
+		return ReasonStateUnknown
+	case p.Sub != caller.Sub || (p.OriginJTI != "" && p.OriginJTI != caller.OriginJTI) || p.Provider != h.cfg.ProviderName:
+		return ReasonStateNotYours
+	case now.After(p.CreatedAt.Add(h.cfg.StateTTL)) || now.Before(p.CreatedAt.Add(-time.Minute)):
+		return ReasonStateExpired
+	}
+
+	// 2. The login at the provider: code exchange with the verifier, then
+	// the ID token as Verify checks it.
+	id, r := h.providerIdentity(ctx, in.Code, p)
+	if r != "" {
+		return r
+	}
+	l.identity = logref.Ref(h.cfg.ProviderName, id.Subject)
+	if !plain(id.Subject, MaxSubLen) {
+		return ReasonSubjectInvalid
+	}
+
+	// 3. This user: native, enabled, the token's user, room for the link.
+	r, l.awsCode = h.checkDestination(ctx, caller, id.Subject)
+	if r != "" {
+		return r
+	}
+	// 4. The identity: no user of its own, not connected to someone else.
+	r, l.awsCode = h.checkIdentityFree(ctx, caller, id.Subject, now)
+	if r != "" {
+		return r
+	}
+	me := Owner{Sub: caller.Sub, Username: caller.Username}
+
+	// 5. The link, for this user.
+	_, err = h.cognito.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
+		UserPoolId: aws.String(h.cfg.PoolID),
+		DestinationUser: &types.ProviderUserIdentifierType{
+			ProviderName:           aws.String(cognitoProvider),
+			ProviderAttributeValue: aws.String(caller.Username),
+		},
+		SourceUser: &types.ProviderUserIdentifierType{
+			ProviderName:           aws.String(h.cfg.ProviderName),
+			ProviderAttributeName:  aws.String(SubjectAttribute),
+			ProviderAttributeValue: aws.String(id.Subject),
+		},
+	})
+	if err != nil {
+		// Best effort: the claim must not outlive a failed link (a stale
+		// claim is also recognised and replaced by checkIdentityFree).
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		_ = h.store.ReleaseOwner(rctx, h.cfg.ProviderName, id.Subject, me)
+		rcancel()
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			switch ae.ErrorCode() {
+			case "LimitExceededException":
+				return ReasonLinkLimit
+			case "InvalidParameterException", "AliasExistsException":
+				l.awsCode = ae.ErrorCode()
+				return ReasonLinkRefused
+			}
+		}
+		r, l.awsCode = classify(ctx, err, ReasonCognitoError)
+		return r
+	}
+	return ReasonConnected
+}
+
+// providerIdentity exchanges the code (PKCE verifier, client secret) and
+// verifies the ID token: signature, issuer, audience, azp, expiry, this
+// start's nonce, auth_time not before the start minus the skew.
+func (h *CallbackHandler) providerIdentity(ctx context.Context, code string, p Pending) (oidcrp.Verified, Reason) {
+	clientSecret, r := h.clientSecret(ctx)
+	if r != "" {
+		return oidcrp.Verified{}, r
+	}
+	ep, err := h.prov.Endpoints(ctx, false, true, true)
+	if err != nil {
+		return oidcrp.Verified{}, ctxReason(ctx, ReasonProviderUnavailable)
+	}
+	tok, err := h.exchange(ctx, ep, clientSecret, code, p.Verifier)
+	var rerr *oauth2.RetrieveError
+	if errors.As(err, &rerr) && rerr.ErrorCode == "invalid_client" {
+		// The secret may have been rotated: refetch once, retry once.
+		h.secrets.Invalidate()
+		if clientSecret, r = h.clientSecret(ctx); r != "" {
+			return oidcrp.Verified{}, r
+		}
+		tok, err = h.exchange(ctx, ep, clientSecret, code, p.Verifier)
+	}
+	if err != nil {
+		return oidcrp.Verified{}, ctxReason(ctx, ReasonTokenExchangeFailed)
+	}
+	rawID, _ := tok.Extra("id_token").(string)
+	if rawID == "" {
+		return oidcrp.Verified{}, ReasonIDTokenMissing
+	}
+	v, err := h.prov.VerifyIDToken(ctx, ep.JWKS, rawID, oidcrp.Check{
+		ClientID:  h.cfg.ClientID,
+		Algs:      h.cfg.IDTokenAlgs,
+		Nonce:     p.Nonce,
+		NotBefore: p.CreatedAt.Add(-h.cfg.AuthTimeSkew),
+	})
+	switch {
+	case err == nil:
+		return v, ""
+	case errors.Is(err, oidcrp.ErrNonceMismatch):
+		return oidcrp.Verified{}, ReasonNonceMismatch
+	case errors.Is(err, oidcrp.ErrAuthTime):
+		return oidcrp.Verified{}, ReasonAuthStale
+	}
+	return oidcrp.Verified{}, ctxReason(ctx, ReasonIDTokenInvalid)
+}
+
+func (h *CallbackHandler) clientSecret(ctx context.Context) (string, Reason) {
+	raw, err := h.secrets.Value(ctx)
+	if err != nil {
+		return "", ctxReason(ctx, ReasonSecretUnavailable)
+	}
+	var m map[string]json.RawMessage
+	var v string
+	if json.Unmarshal([]byte(raw), &m) != nil || json.Unmarshal(m[h.cfg.SecretField], &v) != nil || v == "" {
+		return "", ReasonSecretInvalid
+	}
+	return v, ""
+}
+
+func (h *CallbackHandler) exchange(ctx context.Context, ep oidcrp.Endpoints, secret, code, verifier string) (*oauth2.Token, error) {
+	style := oauth2.AuthStyleInHeader
+	if h.cfg.TokenAuthMethod == contract.TokenAuthPost {
+		style = oauth2.AuthStyleInParams
+	}
+	oc := &oauth2.Config{
+		ClientID:     h.cfg.ClientID,
+		ClientSecret: secret,
+		Endpoint:     oauth2.Endpoint{TokenURL: ep.Token, AuthStyle: style},
+		RedirectURL:  h.cfg.RedirectURI,
+		Scopes:       h.cfg.Scopes,
+	}
+	return oc.Exchange(oidc.ClientContext(ctx, h.client), code, oauth2.VerifierOption(verifier))
+}
+
+// identity is one entry of a user's "identities" attribute.
+type identity struct {
+	ProviderName string `json:"providerName"`
+	UserID       string `json:"userId"`
+}
+
+// user is what the handlers read of AdminGetUser.
+type user struct {
+	status     types.UserStatusType
+	enabled    bool
+	sub        string
+	identities []identity
+}
+
+// getUser reads a user; found is false for UserNotFoundException.
+func (h *CallbackHandler) getUser(ctx context.Context, username string) (u user, found bool, err error) {
+	return getUser(ctx, h.cognito, h.cfg.PoolID, username)
+}
+
+func getUser(ctx context.Context, c Cognito, pool, username string) (u user, found bool, err error) {
+	out, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(username)})
+	if err != nil {
+		var nf *types.UserNotFoundException
+		var ae smithy.APIError
+		if errors.As(err, &nf) || (errors.As(err, &ae) && ae.ErrorCode() == "UserNotFoundException") {
+			return user{}, false, nil
+		}
+		return user{}, false, err
+	}
+	if out == nil {
+		return user{}, false, errors.New("connect: empty AdminGetUser answer")
+	}
+	u = user{status: out.UserStatus, enabled: out.Enabled}
+	for _, a := range out.UserAttributes {
+		switch aws.ToString(a.Name) {
+		case "sub":
+			u.sub = aws.ToString(a.Value)
+		case "identities":
+			if v := aws.ToString(a.Value); v != "" {
+				if err := json.Unmarshal([]byte(v), &u.identities); err != nil {
+					return user{}, false, errors.New("connect: identities attribute is not a JSON array")
+				}
+			}
+		}
+	}
+	return u, true, nil
+}
+
+// checkDestination: the caller's user exists, is the token's (same sub),
+// native, enabled, has no identity of this provider and room for one.
+func (h *CallbackHandler) checkDestination(ctx context.Context, caller Caller, subject string) (Reason, string) {
+	u, found, err := h.getUser(ctx, caller.Username)
+	if err != nil {
+		return classify(ctx, err, ReasonCognitoError)
+	}
+	switch {
+	case !found:
+		return ReasonUserNotFound, ""
+	case u.sub != caller.Sub:
+		return ReasonUserMismatch, ""
+	case u.status == types.UserStatusTypeExternalProvider:
+		return ReasonNotNativeUser, ""
+	case !u.enabled:
+		return ReasonUserDisabled, ""
+	}
+	for _, id := range u.identities {
+		if equalFoldASCII(id.ProviderName, h.cfg.ProviderName) {
+			if id.UserID == subject {
+				return ReasonAlreadyConnected, ""
+			}
+			return ReasonProviderInUse, ""
+		}
+	}
+	if len(u.identities) >= h.cfg.MaxIdentities {
+		return ReasonLinkLimit, ""
+	}
+	return "", ""
+}
+
+// checkIdentityFree: the provider identity has no user of its own in the
+// pool ("<provider>_<sub>", the name Cognito gives a federated user; the
+// prefix also in ASCII lower case), and is not connected to another user
+// (the owner record, claimed here for the caller; a record whose owner no
+// longer has the identity is stale and replaced).
+func (h *CallbackHandler) checkIdentityFree(ctx context.Context, caller Caller, subject string, now time.Time) (Reason, string) {
+	names := []string{h.cfg.ProviderName + "_" + subject}
+	if lower := lowerASCII(h.cfg.ProviderName); lower != h.cfg.ProviderName {
+		names = append(names, lower+"_"+subject)
+	}
+	for _, name := range names {
+		_, found, err := h.getUser(ctx, name)
+		if err != nil {
+			return classify(ctx, err, ReasonCognitoError)
+		}
+		if found {
+			return ReasonIdentityHasUser, ""
+		}
+	}
+	me := Owner{Sub: caller.Sub, Username: caller.Username}
+	owner, err := h.store.ClaimOwner(ctx, h.cfg.ProviderName, subject, me, nil, now)
+	if err == nil {
+		return "", ""
+	}
+	if !errors.Is(err, ErrExists) {
+		return classify(ctx, err, ReasonStoreError)
+	}
+	if owner.Username == "" {
+		return ReasonIdentityOwned, ""
+	}
+	// Another user was recorded as the owner: refused while that user
+	// still has the identity.
+	u, found, err := h.getUser(ctx, owner.Username)
+	if err != nil {
+		return classify(ctx, err, ReasonCognitoError)
+	}
+	if found && u.sub == owner.Sub {
+		for _, id := range u.identities {
+			if equalFoldASCII(id.ProviderName, h.cfg.ProviderName) && id.UserID == subject {
+				return ReasonIdentityOwned, ""
+			}
+		}
+	}
+	if _, err := h.store.ClaimOwner(ctx, h.cfg.ProviderName, subject, me, &owner, now); err != nil {
+		if errors.Is(err, ErrExists) {
+			return ReasonIdentityOwned, ""
+		}
+		return classify(ctx, err, ReasonStoreError)
+	}
+	return "", ""
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
+}
+
+// equalFoldASCII compares ignoring ASCII case only.
+func equalFoldASCII(a, b string) bool { return len(a) == len(b) && lowerASCII(a) == lowerASCII(b) }

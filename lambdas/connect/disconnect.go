@@ -1,0 +1,125 @@
+package connect
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
+)
+
+// DisconnectResponse is the answer of a successful disconnect.
+type DisconnectResponse struct {
+	Disconnected bool   `json:"disconnected"`
+	Provider     string `json:"provider"`
+}
+
+// DisconnectHandler answers POST /connect/disconnect: it removes the
+// caller's identity of this provider with AdminDisableProviderForUser
+// (User = provider name, "Cognito_Subject", the identity's userId, as the
+// API reference asks for an identity linked with Cognito_Subject), then
+// the identity's owner record. The user keeps their password sign-in.
+type DisconnectHandler struct {
+	cfg     Config
+	store   *Store
+	cognito Cognito
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+	// Logger receives one JSON line per request. Default: JSON to stderr.
+	Logger *slog.Logger
+}
+
+// NewDisconnectHandler returns the disconnect handler.
+func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito) (*DisconnectHandler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if store == nil || store.API == nil || store.Table == "" || cognito == nil {
+		return nil, errors.New("connect: store and Cognito client are required")
+	}
+	return &DisconnectHandler{cfg: cfg, store: store, cognito: cognito, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+}
+
+// Handle answers one request; it never returns an error.
+func (h *DisconnectHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
+	start := time.Now()
+	var l logLine
+	defer func() {
+		if r := recover(); r != nil {
+			l.reason, resp, err = ReasonInternalError, refusal(ReasonInternalError, h.cfg), nil
+		}
+		l.status = resp.StatusCode
+		writeLog(ctx, h.Logger, "connect-disconnect", h.cfg, req, l, start)
+	}()
+	l.reason = h.disconnect(ctx, req, &l)
+	if l.reason != ReasonDisconnected {
+		return refusal(l.reason, h.cfg), nil
+	}
+	return jsonResponse(http.StatusOK, DisconnectResponse{Disconnected: true, Provider: h.cfg.ProviderName}), nil
+}
+
+func (h *DisconnectHandler) disconnect(ctx context.Context, req events.APIGatewayV2HTTPRequest, l *logLine) Reason {
+	if m := req.RequestContext.HTTP.Method; m != "" && m != http.MethodPost {
+		return ReasonMethodNotAllowed
+	}
+	caller, r := callerFrom(req, h.cfg, h.Now())
+	if r != "" {
+		return r
+	}
+	l.user = logref.Ref(h.cfg.PoolID, caller.Username)
+	body, err := rawBody(req)
+	var empty struct{}
+	if err != nil || !decodeStrict(body, &empty, true) {
+		return ReasonBadRequest
+	}
+	ctx, cancel := withBudget(ctx)
+	defer cancel()
+	u, found, err := getUser(ctx, h.cognito, h.cfg.PoolID, caller.Username)
+	if err != nil {
+		r, l.awsCode = classify(ctx, err, ReasonCognitoError)
+		return r
+	}
+	switch {
+	case !found:
+		return ReasonUserNotFound
+	case u.sub != caller.Sub:
+		return ReasonUserMismatch
+	case u.status == types.UserStatusTypeExternalProvider:
+		return ReasonNotNativeUser
+	}
+	var subject string
+	for _, id := range u.identities {
+		if equalFoldASCII(id.ProviderName, h.cfg.ProviderName) && id.UserID != "" {
+			subject = id.UserID
+			break
+		}
+	}
+	if subject == "" {
+		return ReasonNotConnected
+	}
+	l.identity = logref.Ref(h.cfg.ProviderName, subject)
+	if _, err := h.cognito.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{
+		UserPoolId: aws.String(h.cfg.PoolID),
+		User: &types.ProviderUserIdentifierType{
+			ProviderName:           aws.String(h.cfg.ProviderName),
+			ProviderAttributeName:  aws.String(SubjectAttribute),
+			ProviderAttributeValue: aws.String(subject),
+		},
+	}); err != nil {
+		r, l.awsCode = classify(ctx, err, ReasonCognitoError)
+		return r
+	}
+	// The owner record: a leftover would only be recognised as stale later.
+	if err := h.store.ReleaseOwner(ctx, h.cfg.ProviderName, subject, Owner{Sub: caller.Sub}); err != nil {
+		_, l.awsCode = classify(ctx, err, ReasonStoreError)
+	}
+	return ReasonDisconnected
+}
