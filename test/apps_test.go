@@ -64,7 +64,7 @@ func TestGoldenTemplates(t *testing.T) {
 	}
 	for _, a := range stacks.Apps {
 		t.Run(a.Name, func(t *testing.T) {
-			got := normalizedTemplate(t, a.New(newApp(t)))
+			got := synthesized(t, a)
 			golden := filepath.Join("testdata", a.Name+".template.json")
 			if *update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {

@@ -84,7 +84,9 @@ func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *aw
 
 // NewBlockIDFederationStack is a user pool whose hosted sign-in goes
 // through 1Kosmos BlockID with identity assurance (scope /assurance/ial/2);
-// the assurance claim lands in custom:ial. Tenant, community and client id
+// the assurance claim lands in the untrusted custom:idp_ial_raw and the
+// pool's pre token generation function turns it into the backend-only
+// custom:ial at each BlockID sign-in. Tenant, community and client id
 // are plain parameters; the client secret is the NoEcho parameter
 // ClientSecret, stored in Secrets Manager and passed to Cognito only as a
 // dynamic reference.

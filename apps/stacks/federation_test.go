@@ -57,12 +57,14 @@ func flatten(v interface{}) string {
 func TestFederationSamples(t *testing.T) {
 	cases := []struct {
 		name, stackID, secretParam string
-		functions                  float64
+		functions, secrets         float64
 		public                     []string
 	}{
-		{mosaicPasswordlessAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 1,
+		{mosaicPasswordlessAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 1, 1,
 			[]string{"MosaicClientId", "CallbackUrl", "LogoutUrl", "DomainPrefix"}},
-		{blockIDFederationAppName, BlockIDFederationStackID, "ClientSecret", 0,
+		// BlockID: the pre token generation function of the assurance, and
+		// the log reference key next to the client secret.
+		{blockIDFederationAppName, BlockIDFederationStackID, "ClientSecret", 1, 2,
 			[]string{"TenantDns", "Community", "ClientId", "CallbackUrl", "LogoutUrl", "DomainPrefix"}},
 	}
 	for _, c := range cases {
@@ -88,7 +90,7 @@ func TestFederationSamples(t *testing.T) {
 				"AWS::Cognito::UserPoolIdentityProvider": 1,
 				"AWS::Cognito::UserPoolClient":           1,
 				"AWS::Cognito::UserPoolDomain":           1,
-				"AWS::SecretsManager::Secret":            1,
+				"AWS::SecretsManager::Secret":            c.secrets,
 				"AWS::Lambda::Function":                  c.functions,
 			} {
 				tmpl.ResourceCountIs(jsii.String(typ), jsii.Number(n))
@@ -153,10 +155,17 @@ func TestBlockIDSampleAsksForIdentityAssurance(t *testing.T) {
 		}
 	}
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolIdentityProvider"), map[string]interface{}{
-		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified", "custom:ial": "amr"},
+		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified", "custom:idp_ial_raw": "amr"},
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
 		"SupportedIdentityProviders": []interface{}{"BlockID"},
+		"WriteAttributes":            []interface{}{"custom:idp_ial_raw", "email", "email_verified"},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvPreTokenBehaviours: contract.BehaviourAssurance,
+			contract.EnvAssuranceProviders: `["BlockID"]`,
+		}},
 	})
 }
 

@@ -8,6 +8,16 @@
 // ({{resolve:secretsmanager:<arn>:SecretString:clientSecret::}}) that
 // CloudFormation resolves at deploy time.
 //
+// The app client's WriteAttributes are exactly the attributes the provider
+// maps (Cognito refuses a federated sign-in whose client cannot write a
+// mapped attribute), and its tokens carry no aws.cognito.signin.user.admin
+// scope, so they cannot call UpdateUserAttributes at all. Because the write
+// list is also what a user's own access token may change, no provider maps
+// into an attribute an application trusts: BlockID's identity assurance
+// claim lands in the untrusted custom:idp_ial_raw, and the assurance
+// behaviour of the pool's pre token generation function (lambdas/assurance)
+// turns it into the backend-only custom:ial at BlockID's own sign-in.
+//
 // To link federated users to existing native users, add constructs/linking
 // with ProviderNames: []*string{fed.ProviderName()}.
 package federation
@@ -19,8 +29,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/assurancefn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
+	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
 )
 
 // Federation is an OIDC identity provider of a user pool, with its app
@@ -41,6 +53,12 @@ type Federation interface {
 	Domain() awscognito.IUserPoolDomain
 	// Secret holds the provider's client secret.
 	Secret() awssecretsmanager.ISecret
+	// WriteAttributes are the attributes the client may write: exactly the
+	// attributes the provider maps.
+	WriteAttributes() []string
+	// Assurance is the pool's pre token generation function running the
+	// assurance behaviour (BlockID preset), nil otherwise.
+	Assurance() pretokengen.PreTokenGeneration
 }
 
 type federation struct {
@@ -51,6 +69,8 @@ type federation struct {
 	client   awscognito.UserPoolClient
 	domain   awscognito.IUserPoolDomain
 	secret   awssecretsmanager.ISecret
+	write    []string
+	ptg      pretokengen.PreTokenGeneration
 }
 
 func (f *federation) UserPool() awscognito.IUserPool { return f.pool }
@@ -61,6 +81,10 @@ func (f *federation) ProviderName() *string              { return f.name }
 func (f *federation) Client() awscognito.UserPoolClient  { return f.client }
 func (f *federation) Domain() awscognito.IUserPoolDomain { return f.domain }
 func (f *federation) Secret() awssecretsmanager.ISecret  { return f.secret }
+func (f *federation) WriteAttributes() []string {
+	return append([]string(nil), f.write...)
+}
+func (f *federation) Assurance() pretokengen.PreTokenGeneration { return f.ptg }
 
 // preset is the provider configuration a preset resolves to: plain values,
 // decided without jsii.
@@ -72,7 +96,7 @@ type preset struct {
 	scopes      []*string
 	method      awscognito.OidcAttributeRequestMethod
 	phone       bool    // map phone_number instead of email
-	ialClaim    *string // BlockID: the claim mapped to custom:ial
+	ialClaim    *string // BlockID: the claim mapped to custom:idp_ial_raw
 	mapping     *awscognito.AttributeMapping
 	clientScope []string // the app client's OAuth scopes
 }
@@ -177,7 +201,7 @@ func (r preset) attributeMapping() *awscognito.AttributeMapping {
 		m.EmailVerified = other("email_verified")
 	}
 	if r.ialClaim != nil {
-		custom["custom:"+IALAttribute] = awscognito.ProviderAttribute_Other(r.ialClaim)
+		custom["custom:"+RawIALAttribute] = awscognito.ProviderAttribute_Other(r.ialClaim)
 	}
 	if len(custom) > 0 {
 		m.Custom = &custom
@@ -233,6 +257,8 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 		field = jsii.String(DefaultSecretField)
 	}
 
+	mapping := r.attributeMapping()
+	f.write = MappedAttributes(mapping)
 	f.provider = awscognito.NewUserPoolIdentityProviderOidc(this, jsii.String("Provider"), &awscognito.UserPoolIdentityProviderOidcProps{
 		UserPool: f.pool,
 		Name:     f.name,
@@ -245,7 +271,7 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 		Endpoints:              r.endpoints,
 		Scopes:                 &r.scopes,
 		AttributeRequestMethod: r.method,
-		AttributeMapping:       r.attributeMapping(),
+		AttributeMapping:       mapping,
 		Identifiers:            props.Identifiers,
 	})
 
@@ -279,10 +305,22 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 		},
 		SupportedIdentityProviders: &providers,
 	})
+	// Exactly the mapped attributes: Cognito writes them at every federated
+	// sign-in and refuses the sign-in when the client cannot; anything more
+	// would only be writable by the user's own access token (the default
+	// list is every standard attribute).
+	cfnClient, ok := f.client.Node().DefaultChild().(awscognito.CfnUserPoolClient)
+	if !ok {
+		panic("federation: expected the app client's default child to be a CfnUserPoolClient")
+	}
+	cfnClient.SetWriteAttributes(jsii.Strings(f.write...))
 	// The client names the provider by its plain name, which CloudFormation
 	// cannot see as a reference: without this the client may be created
 	// first and fail.
 	f.client.Node().AddDependency(f.provider)
+	if r.ialClaim != nil {
+		f.ptg = assurancefn.Enable(f.pool, *f.name, props.Provider.BlockID.PreTokenGeneration)
+	}
 
 	f.domain = props.Domain
 	if f.domain == nil {
@@ -297,9 +335,18 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 func newUserPool(scope constructs.Construct, props *FederationProps, ial bool) awscognito.UserPool {
 	var custom *map[string]awscognito.ICustomAttribute
 	if ial {
+		str := func(max float64) awscognito.ICustomAttribute {
+			return awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(max)})
+		}
 		custom = &map[string]awscognito.ICustomAttribute{
 			// Mutable: Cognito writes mapped attributes at every sign-in.
-			IALAttribute: awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(2048)}),
+			RawIALAttribute: str(2048),
+			// Backend-only (AdminUpdateUserAttributes); mutable so the
+			// backend can change and remove them.
+			IALAttribute: str(8),
+			"ial_at":     str(32),
+			"ial_email":  str(2048),
+			"ial_src":    str(64),
 		}
 	}
 	poolProps := props.poolOptions().Props()

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
@@ -102,8 +103,14 @@ func TestMosaicWithDefaults(t *testing.T) {
 			"PreventUserExistenceErrors":      "ENABLED",
 			"EnableTokenRevocation":           true,
 			"ExplicitAuthFlows":               []interface{}{"ALLOW_REFRESH_TOKEN_AUTH"},
+			// Exactly what the provider maps.
+			"WriteAttributes": []interface{}{"email", "email_verified"},
 		},
 	})
+	if w := fed.WriteAttributes(); len(w) != 2 || fed.Assurance() != nil {
+		t.Errorf("WriteAttributes() = %v, Assurance() = %v", w, fed.Assurance())
+	}
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(0))
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolDomain"), map[string]interface{}{
 		"Domain":     "acme-login",
 		"UserPoolId": map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^MosaicUserPool"))},
@@ -150,6 +157,7 @@ func TestMosaicPhoneEUWithCognitoSignIn(t *testing.T) {
 		"SupportedIdentityProviders": []interface{}{"Passkeys", "COGNITO"},
 		"AllowedOAuthScopes":         []interface{}{"openid", "phone", "profile"},
 		"GenerateSecret":             true,
+		"WriteAttributes":            []interface{}{"phone_number", "phone_number_verified"},
 	})
 }
 
@@ -175,13 +183,51 @@ func TestBlockIDIdentityAssurance(t *testing.T) {
 			"authorize_url": assertions.Match_Absent(),
 			"jwks_uri":      assertions.Match_Absent(),
 		},
-		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified", "custom:ial": "amr"},
+		// The claim lands in the untrusted raw attribute, never in custom:ial.
+		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified", "custom:idp_ial_raw": "amr"},
+	})
+	for _, attr := range []map[string]interface{}{
+		{"Name": "idp_ial_raw", "AttributeDataType": "String", "Mutable": true, "StringAttributeConstraints": map[string]interface{}{"MaxLength": "2048"}},
+		{"Name": "ial", "AttributeDataType": "String", "Mutable": true},
+		{"Name": "ial_at", "AttributeDataType": "String", "Mutable": true},
+		{"Name": "ial_email", "AttributeDataType": "String", "Mutable": true},
+		{"Name": "ial_src", "AttributeDataType": "String", "Mutable": true},
+	} {
+		tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+			"Schema": assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&attr)}),
+		})
+	}
+	// The client writes exactly the mapped attributes: the raw claim, never
+	// the backend-only custom:ial*.
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+		"WriteAttributes":    []interface{}{"custom:idp_ial_raw", "email", "email_verified"},
+		"AllowedOAuthScopes": []interface{}{"openid", "email", "profile"},
+	})
+	// The assurance behaviour on the pool's pre token generation function,
+	// with the rights to write and delete the assurance, on the pool only.
+	if fed.Assurance() == nil || len(fed.Assurance().Behaviours()) != 1 || fed.Assurance().Behaviours()[0] != contract.BehaviourAssurance {
+		t.Fatalf("Assurance() = %v", fed.Assurance())
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvPreTokenBehaviours: contract.BehaviourAssurance,
+			contract.EnvAssuranceProviders: `["BlockID"]`,
+			contract.EnvLogRefKeySecretARN: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^CognitobridgeLogRefKey"))},
+		}},
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
-		"Schema": assertions.Match_ArrayWith(&[]interface{}{map[string]interface{}{
-			"Name": "ial", "AttributeDataType": "String", "Mutable": true,
-			"StringAttributeConstraints": map[string]interface{}{"MaxLength": "2048"},
-		}}),
+		"UserPoolAddOns": assertions.Match_Absent(),
+		"LambdaConfig":   map[string]interface{}{"PreTokenGenerationConfig": map[string]interface{}{"LambdaVersion": "V2_0"}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]interface{}{
+		"PolicyDocument": map[string]interface{}{"Statement": []interface{}{map[string]interface{}{
+			"Action":   []interface{}{"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminDeleteUserAttributes"},
+			"Effect":   "Allow",
+			"Resource": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^BlockIDUserPool")), "Arn"}},
+		}}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]interface{}{
+		"GenerateSecretString": map[string]interface{}{"PasswordLength": 64, "ExcludePunctuation": true},
 	})
 }
 
@@ -242,7 +288,28 @@ func TestOIDCOnExistingPoolSecretAndDomain(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
 		"UserPoolId":                 "eu-west-1_abc",
 		"SupportedIdentityProviders": []interface{}{"corp-oidc"},
+		"WriteAttributes":            []interface{}{"email", "email_verified"},
 	})
+}
+
+func TestOIDCCustomMappingIsTheWriteList(t *testing.T) {
+	stack := cdktest.NewStack()
+	p := mosaic()
+	p.Provider = &Provider{OIDC: &OIDCProvider{
+		Issuer: jsii.String("https://idp.example.com"), ClientID: jsii.String("cid"),
+		AttributeMapping: &awscognito.AttributeMapping{
+			Email:         awscognito.ProviderAttribute_Other(jsii.String("mail")),
+			EmailVerified: awscognito.ProviderAttribute_Other(jsii.String("mail_verified")),
+			GivenName:     awscognito.ProviderAttribute_Other(jsii.String("given")),
+			Custom:        &map[string]awscognito.ProviderAttribute{"custom:dept": awscognito.ProviderAttribute_Other(jsii.String("department"))},
+		},
+	}}
+	fed := NewFederation(stack, jsii.String("Corp"), p)
+	want := []interface{}{"custom:dept", "email", "email_verified", "given_name"}
+	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{"WriteAttributes": want})
+	if got := fed.WriteAttributes(); len(got) != len(want) {
+		t.Errorf("WriteAttributes() = %v", got)
+	}
 }
 
 func TestPanicsOnInvalidProps(t *testing.T) {

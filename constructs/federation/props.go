@@ -3,6 +3,7 @@ package federation
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -35,15 +37,23 @@ const (
 	// DefaultSecretField is the JSON field of the secret holding the
 	// provider's client secret.
 	DefaultSecretField = contract.SecretKeyClientSecret
-	// DefaultBlockIDAssuranceClaim is the BlockID claim mapped to
-	// custom:ial. 1Kosmos' changelog says the IAL of the user is "embedded
-	// in the 'amr' claim"; its exact shape is not documented publicly.
+	// DefaultBlockIDAssuranceClaim is the BlockID claim that carries the
+	// identity assurance level. 1Kosmos' changelog says the IAL of the user
+	// is "embedded in the 'amr' claim"; its exact shape is not documented
+	// publicly (see lambdas/assurance.ParseLevel).
 	DefaultBlockIDAssuranceClaim = "amr"
 	// BlockIDAssuranceScope asks BlockID for identity assurance level 2.
 	BlockIDAssuranceScope = "/assurance/ial/2"
-	// IALAttribute is the custom attribute (custom:ial) that receives the
-	// BlockID assurance claim: String, mutable.
+	// IALAttribute is the backend-only custom attribute (custom:ial) an
+	// application may trust: written by the assurance behaviour of the
+	// pool's pre token generation function, never mapped, never writable by
+	// an app client.
 	IALAttribute = "ial"
+	// RawIALAttribute (custom:idp_ial_raw) receives the BlockID assurance
+	// claim through the attribute mapping. The hosted sign-in client must be
+	// able to write it, so it is untrusted: only the assurance behaviour
+	// reads it, at BlockID's own sign-in.
+	RawIALAttribute = "idp_ial_raw"
 )
 
 // FederationProps configures a Federation. Nil means the documented default.
@@ -62,9 +72,15 @@ type FederationProps struct {
 	Identifiers *[]*string
 
 	// An existing user pool (an imported IUserPool works). For the BlockID
-	// preset it must have the custom attribute custom:ial (String, mutable).
+	// preset it must have the String, mutable custom attributes
+	// custom:idp_ial_raw (max length 2048), custom:ial, custom:ial_at,
+	// custom:ial_email and custom:ial_src, no app client that can write
+	// any custom:ial* attribute, and a pre token generation trigger that is
+	// free or owned by constructs/pretokengen (the assurance behaviour joins
+	// it; event version V2_0 needs the Essentials or Plus feature plan).
 	// Default: - a new user pool (native sign-in by username or email, strong
-	// password policy, optional TOTP MFA, custom:ial for BlockID).
+	// password policy, optional TOTP MFA, the assurance attributes for
+	// BlockID).
 	UserPool awscognito.IUserPool
 	// Whether users may sign themselves up natively. Only for a pool this
 	// construct creates. Federated users are created at their first sign-in
@@ -152,8 +168,12 @@ type MosaicProvider struct {
 }
 
 // BlockIDProvider configures 1Kosmos BlockID as an identity-assured
-// provider: scopes "openid email /assurance/ial/2", the assurance claim
-// mapped to custom:ial.
+// provider: scopes "openid email /assurance/ial/2"; the assurance claim is
+// mapped to the untrusted custom:idp_ial_raw, and the pool's pre token
+// generation function (behaviour contract.BehaviourAssurance) turns it into
+// the backend-only custom:ial at each BlockID sign-in. An application trusts
+// custom:ial (in the ID token, and in the access token of a version 2/3
+// trigger), never custom:idp_ial_raw.
 type BlockIDProvider struct {
 	// Tenant host name, e.g. "acme.1kosmos.net" (no scheme). Required.
 	TenantDNS *string
@@ -165,9 +185,13 @@ type BlockIDProvider struct {
 	// Default: - discovered from the issuer https://{tenantDNS}/oauth2/community/{community}/v1.
 	Endpoints *awscognito.OidcEndpoints
 	// The ID token / userinfo claim that carries the identity assurance
-	// level, mapped to custom:ial.
+	// level, mapped to custom:idp_ial_raw.
 	// Default: "amr" (see DefaultBlockIDAssuranceClaim).
 	AssuranceClaim *string
+	// The pool's pre token generation function, when this construct creates
+	// it (see constructs/pretokengen).
+	// Default: - event version V2_0, built from lambdas/cmd/pretokengen.
+	PreTokenGeneration *pretokengen.PreTokenGenerationProps
 }
 
 // OIDCProvider configures any OpenID Provider.
@@ -184,7 +208,11 @@ type OIDCProvider struct {
 	Scopes *[]*string
 	// Provider claims mapped to pool attributes. Map EmailVerified with
 	// Email: an unmapped email_verified is reset to false whenever a sign-in
-	// changes the email.
+	// changes the email. The app client gets write access to exactly these
+	// attributes (Cognito refuses the sign-in otherwise), which is also
+	// what a user's own access token of that client may change: never map
+	// into an attribute an application trusts. The backend-only assurance
+	// attributes (custom:ial*) are refused.
 	// Default: email → email, email_verified → email_verified.
 	AttributeMapping *awscognito.AttributeMapping
 	// How Cognito requests the userinfo attributes.
@@ -401,6 +429,60 @@ func (p *Provider) validate() error {
 		if m := o.AttributeRequestMethod; m != "" && m != awscognito.OidcAttributeRequestMethod_GET && m != awscognito.OidcAttributeRequestMethod_POST {
 			return fmt.Errorf("expected Provider.OIDC.AttributeRequestMethod to be GET or POST, received %q", m)
 		}
+		if o.AttributeMapping != nil {
+			names := MappedAttributes(o.AttributeMapping)
+			if len(names) == 0 {
+				return fmt.Errorf("expected Provider.OIDC.AttributeMapping to map at least one attribute or be nil, received none")
+			}
+			for _, n := range names {
+				if strings.HasPrefix(n, contract.AssuranceAttributePrefix) {
+					return fmt.Errorf("expected Provider.OIDC.AttributeMapping not to map into %s (a backend-only assurance attribute: the mapping would make it writable by the user's own access token), received a mapping for it", n)
+				}
+				if !propcheck.IsToken(&n) && !strings.HasPrefix(n, "custom:") && !slices.Contains(standardAttributes, n) {
+					return fmt.Errorf("expected Provider.OIDC.AttributeMapping.Custom keys to be custom:<name> or standard attribute names, received %q", n)
+				}
+			}
+		}
 		return nil
 	}
+}
+
+// standardAttributes are the pool's standard attribute names an identity
+// provider may map into.
+var standardAttributes = []string{"address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name",
+	"locale", "middle_name", "name", "nickname", "phone_number", "phone_number_verified", "picture", "preferred_username",
+	"profile", "updated_at", "website", "zoneinfo"}
+
+// MappedAttributes returns the pool attribute names m maps, sorted: the
+// write list of the hosted sign-in client.
+func MappedAttributes(m *awscognito.AttributeMapping) []string {
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"address", m.Address != nil}, {"birthdate", m.Birthdate != nil}, {"email", m.Email != nil},
+		{"email_verified", m.EmailVerified != nil}, {"family_name", m.FamilyName != nil}, {"name", m.Fullname != nil},
+		{"gender", m.Gender != nil}, {"given_name", m.GivenName != nil}, {"updated_at", m.LastUpdateTime != nil},
+		{"locale", m.Locale != nil}, {"middle_name", m.MiddleName != nil}, {"nickname", m.Nickname != nil},
+		{"phone_number", m.PhoneNumber != nil}, {"preferred_username", m.PreferredUsername != nil},
+		{"profile", m.ProfilePage != nil}, {"picture", m.ProfilePicture != nil}, {"zoneinfo", m.Timezone != nil},
+		{"website", m.Website != nil},
+	} {
+		if f.set {
+			out = append(out, f.name)
+		}
+	}
+	if m.Custom != nil {
+		for k := range *m.Custom {
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

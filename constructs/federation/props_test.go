@@ -14,6 +14,7 @@ type (
 	fakePool   struct{ awscognito.IUserPool }
 	fakeSecret struct{ awssecretsmanager.ISecret }
 	fakeDomain struct{ awscognito.IUserPoolDomain }
+	fakeAttr   struct{ awscognito.ProviderAttribute }
 )
 
 func s(v string) *string { return &v }
@@ -101,6 +102,25 @@ func TestValidate(t *testing.T) {
 		{"oidc method", func(p *FederationProps) {
 			p.Provider = &Provider{OIDC: &OIDCProvider{Issuer: s("https://idp.example.com"), ClientID: s("c"), AttributeRequestMethod: "PUT"}}
 		}, `expected Provider.OIDC.AttributeRequestMethod to be GET or POST, received "PUT"`},
+		{"oidc mapping into the assurance", func(p *FederationProps) {
+			p.Provider = &Provider{OIDC: &OIDCProvider{Issuer: s("https://idp.example.com"), ClientID: s("c"), AttributeMapping: &awscognito.AttributeMapping{
+				Email: fakeAttr{}, Custom: &map[string]awscognito.ProviderAttribute{"custom:ial": fakeAttr{}}}}}
+		}, "expected Provider.OIDC.AttributeMapping not to map into custom:ial (a backend-only assurance attribute"},
+		{"oidc mapping into the assurance binding", func(p *FederationProps) {
+			p.Provider = &Provider{OIDC: &OIDCProvider{Issuer: s("https://idp.example.com"), ClientID: s("c"), AttributeMapping: &awscognito.AttributeMapping{
+				Custom: &map[string]awscognito.ProviderAttribute{"custom:ial_email": fakeAttr{}}}}}
+		}, "not to map into custom:ial_email"},
+		{"oidc mapping of an unknown standard name", func(p *FederationProps) {
+			p.Provider = &Provider{OIDC: &OIDCProvider{Issuer: s("https://idp.example.com"), ClientID: s("c"), AttributeMapping: &awscognito.AttributeMapping{
+				Custom: &map[string]awscognito.ProviderAttribute{"dept": fakeAttr{}}}}}
+		}, `expected Provider.OIDC.AttributeMapping.Custom keys to be custom:<name> or standard attribute names, received "dept"`},
+		{"oidc empty mapping", func(p *FederationProps) {
+			p.Provider = &Provider{OIDC: &OIDCProvider{Issuer: s("https://idp.example.com"), ClientID: s("c"), AttributeMapping: &awscognito.AttributeMapping{}}}
+		}, "expected Provider.OIDC.AttributeMapping to map at least one attribute or be nil, received none"},
+		{"oidc mapping", func(p *FederationProps) {
+			p.Provider = &Provider{OIDC: &OIDCProvider{Issuer: s("https://idp.example.com"), ClientID: s("c"), AttributeMapping: &awscognito.AttributeMapping{
+				Email: fakeAttr{}, EmailVerified: fakeAttr{}, Custom: &map[string]awscognito.ProviderAttribute{"custom:dept": fakeAttr{}, "phone_number_verified": fakeAttr{}}}}}
+		}, ""},
 		{"provider name short", func(p *FederationProps) { p.ProviderName = s("ab") }, `expected ProviderName to be 3 to 32 characters`},
 		{"provider name underscore", func(p *FederationProps) { p.ProviderName = s("_abc") }, `expected ProviderName to be 3 to 32 characters`},
 		{"provider name inner underscore", func(p *FederationProps) { p.ProviderName = s("corp_oidc") }, `without '_' except as the second character`},
@@ -166,5 +186,17 @@ func TestMosaicPresetByRegion(t *testing.T) {
 		if r.method != awscognito.OidcAttributeRequestMethod_GET {
 			t.Errorf("%q: method %s", region, r.method)
 		}
+	}
+}
+
+func TestMappedAttributes(t *testing.T) {
+	got := MappedAttributes(&awscognito.AttributeMapping{Email: fakeAttr{}, Fullname: fakeAttr{}, Timezone: fakeAttr{}, LastUpdateTime: fakeAttr{},
+		Custom: &map[string]awscognito.ProviderAttribute{"custom:x": fakeAttr{}, "email": fakeAttr{}}})
+	want := []string{"custom:x", "email", "name", "updated_at", "zoneinfo"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("MappedAttributes = %v, want %v", got, want)
+	}
+	if MappedAttributes(nil) != nil {
+		t.Fatal("nil mapping")
 	}
 }

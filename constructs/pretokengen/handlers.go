@@ -7,9 +7,11 @@ package pretokengen
 import (
 	_ "github.com/aws/aws-lambda-go/lambda"
 	_ "github.com/aws/aws-sdk-go-v2/config"
+	_ "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	_ "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	_ "github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	_ "github.com/cognitobridge/cognitobridge/lambdas/assurance"
 	_ "github.com/cognitobridge/cognitobridge/lambdas/guard"
 	_ "github.com/cognitobridge/cognitobridge/lambdas/pretokengen"
 )
