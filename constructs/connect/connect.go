@@ -1,0 +1,505 @@
+// Package connect lets a signed-in native user connect an external OpenID
+// Provider identity to their own Cognito user, with proof on both sides:
+// their recent sign-in to the pool (a fresh access token of the given app
+// client) and a new login at the provider (an ID token for this request).
+// It is how a person links a provider when automatic linking by email is
+// off (the default of constructs/linking, which then tells them to
+// "sign in with your password, then connect <provider>").
+//
+// It creates an HTTP API whose routes sit behind the pool's JWT authorizer
+// (HttpUserPoolAuthorizer, access tokens of Client):
+//
+//	POST /connect/start       → {"authorizeUrl","state","expiresAt"}
+//	POST /connect/callback    {"code","state"} → {"connected":true,"provider"}
+//	POST /connect/disconnect  → {"disconnected":true,"provider"}
+//
+// a connect table (pending starts, a short TTL; identity owners), and one
+// Go function per route (provided.al2023 arm64, 5 s), each with only the
+// rights it needs. The app sends the browser to authorizeUrl; the provider
+// returns it to RedirectURI (a page of the app, registered at the provider
+// for ClientID) with code and state, which the page posts to
+// /connect/callback with the user's access token. See lambdas/connect for
+// the checks.
+package connect
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cognitobridge/cognitobridge/constructs/federation"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+)
+
+// Handler packages built into the functions.
+const (
+	StartHandlerPackage      = "github.com/cognitobridge/cognitobridge/lambdas/cmd/connect-start"
+	CallbackHandlerPackage   = "github.com/cognitobridge/cognitobridge/lambdas/cmd/connect-callback"
+	DisconnectHandlerPackage = "github.com/cognitobridge/cognitobridge/lambdas/cmd/connect-disconnect"
+)
+
+// Routes of the HTTP API.
+const (
+	StartPath      = contract.ConnectStartPath
+	CallbackPath   = contract.ConnectCallbackPath
+	DisconnectPath = contract.ConnectDisconnectPath
+)
+
+// Function settings.
+const (
+	MemorySize     = 128
+	TimeoutSeconds = 5
+)
+
+// Defaults of ConnectProps.
+const (
+	DefaultStateTTLSeconds   = contract.DefaultConnectStateTTLSeconds
+	DefaultMaxAuthAgeSeconds = contract.DefaultConnectMaxAuthAgeSeconds
+	DefaultThrottleRateLimit = 10
+)
+
+// ConnectProps configures a Connect. Nil means the documented default.
+type ConnectProps struct {
+	// The user pool. Required.
+	UserPool awscognito.IUserPool
+	// The app client whose access tokens may call the API: the client the
+	// native user signs in with (SRP, or the hosted sign-in with COGNITO).
+	// Required.
+	Client awscognito.IUserPoolClient
+
+	// The provider as configured by constructs/federation: its name in the
+	// pool, issuer, client id and endpoints (from the identity provider's
+	// ProviderDetails) and its client secret. Fields set below win.
+	// Default: - none; then ProviderName, Issuer, ClientID and Secret are
+	// required.
+	Federation federation.Federation
+	// The identity provider's name in the pool, as a plain string
+	// (Federation.ProviderName()). Required without Federation.
+	ProviderName *string
+	// The provider's issuer (https). Required without Federation.
+	Issuer *string
+	// The provider's OIDC client id. The client must allow RedirectURI.
+	// Required without Federation.
+	ClientID *string
+	// Explicit provider endpoints.
+	// Default: - Federation's, else discovered from Issuer.
+	Endpoints *Endpoints
+	// The app's page the provider sends the browser back to with code and
+	// state (https; http only for localhost). Register it at the provider
+	// for ClientID. Required.
+	RedirectURI *string
+	// Scopes requested; must contain "openid".
+	// Default: ["openid"].
+	Scopes *[]*string
+	// The secret holding the provider's client secret as a JSON field.
+	// Only the callback function may read it (an identity grant; the
+	// secret's own policy is left alone, since CloudFormation reads
+	// Federation's secret too). Required without Federation.
+	Secret awssecretsmanager.ISecret
+	// The JSON field of Secret with the client secret.
+	// Default: "clientSecret" (contract.SecretKeyClientSecret).
+	SecretField *string
+	// Token endpoint client authentication: contract.TokenAuthBasic or
+	// contract.TokenAuthPost.
+	// Default: contract.TokenAuthBasic.
+	TokenAuthMethod *string
+
+	// How long a start may be finished, 1 to 60 minutes.
+	// Default: 10 minutes.
+	StateTTL awscdk.Duration
+	// How recent the user's sign-in to the pool (the access token's
+	// auth_time) must be to start, finish or disconnect, 1 to 60 minutes;
+	// an older one is answered 401 with RFC 9470's
+	// insufficient_user_authentication challenge. A refreshed access token
+	// keeps the sign-in's auth_time, so a stolen refresh token alone cannot
+	// connect an attacker's identity.
+	// Default: 15 minutes.
+	MaxAuthAge awscdk.Duration
+	// How many identities a user may have, 1 to 5.
+	// Default: 5 (Cognito's limit).
+	MaxIdentities *float64
+
+	// Origins allowed to call the API from a browser (CORS).
+	// Default: - none (no CORS: same origin, or a server-side caller).
+	AllowOrigins *[]*string
+	// Steady-state request rate per second allowed on the routes.
+	// Default: 10.
+	ThrottleRateLimit *float64
+	// Retention of every log group (functions and API access logs).
+	// Default: awslogs.RetentionDays_ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// Prebuilt code (provided.al2023 arm64 bundles with a bootstrap).
+	// Default: - built from lambdas/cmd/connect-{start,callback,disconnect}.
+	Code *ConnectCode
+}
+
+// Endpoints are the provider endpoints the connect flow uses.
+type Endpoints struct {
+	// Authorization endpoint. Required.
+	Authorization *string
+	// Token endpoint. Required.
+	Token *string
+	// JSON Web Key Set. Required.
+	JwksUri *string
+}
+
+// ConnectCode holds prebuilt handler code; nil fields are built.
+type ConnectCode struct {
+	Start, Callback, Disconnect awslambda.Code
+}
+
+// Connect is the "connect a provider" capability.
+type Connect interface {
+	constructs.Construct
+	// HttpApi is the created API.
+	HttpApi() awsapigatewayv2.HttpApi
+	// Url is the API's base URL (default stage).
+	Url() *string
+	// Authorizer is the pool's JWT authorizer of the routes.
+	Authorizer() awsapigatewayv2authorizers.HttpUserPoolAuthorizer
+	// Table holds pending starts (TTL) and identity owners.
+	Table() awsdynamodb.Table
+	StartFunction() awslambda.Function
+	CallbackFunction() awslambda.Function
+	DisconnectFunction() awslambda.Function
+}
+
+type connect struct {
+	constructs.Construct
+	api                         awsapigatewayv2.HttpApi
+	authorizer                  awsapigatewayv2authorizers.HttpUserPoolAuthorizer
+	table                       awsdynamodb.Table
+	start, callback, disconnect awslambda.Function
+}
+
+func (c *connect) HttpApi() awsapigatewayv2.HttpApi { return c.api }
+func (c *connect) Url() *string                     { return c.api.ApiEndpoint() }
+func (c *connect) Authorizer() awsapigatewayv2authorizers.HttpUserPoolAuthorizer {
+	return c.authorizer
+}
+func (c *connect) Table() awsdynamodb.Table               { return c.table }
+func (c *connect) StartFunction() awslambda.Function      { return c.start }
+func (c *connect) CallbackFunction() awslambda.Function   { return c.callback }
+func (c *connect) DisconnectFunction() awslambda.Function { return c.disconnect }
+
+var (
+	providerNameRe = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]{1,32}$`)
+	secretFieldRe  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+	originRe       = regexp.MustCompile(`^(https://[^\s/?#]+|http://localhost(:[0-9]{1,5})?)$`)
+)
+
+// resolved is the provider configuration after Federation and the props.
+type resolved struct {
+	name, issuer, clientID *string
+	endpoints              *Endpoints
+	secret                 awssecretsmanager.ISecret
+}
+
+func (p *ConnectProps) resolve() (resolved, error) {
+	var r resolved
+	if f := p.Federation; f != nil {
+		r.name, r.secret = f.ProviderName(), f.Secret()
+		l1, ok := f.Provider().Node().DefaultChild().(awscognito.CfnUserPoolIdentityProvider)
+		if !ok {
+			return r, fmt.Errorf("expected Federation's provider to have a CfnUserPoolIdentityProvider")
+		}
+		details, _ := l1.ProviderDetails().(map[string]interface{})
+		get := func(k string) *string {
+			if v, ok := details[k].(string); ok && v != "" {
+				return jsii.String(v)
+			}
+			return nil
+		}
+		r.issuer, r.clientID = get("oidc_issuer"), get("client_id")
+		if a, t, j := get("authorize_url"), get("token_url"), get("jwks_uri"); a != nil && t != nil && j != nil {
+			r.endpoints = &Endpoints{Authorization: a, Token: t, JwksUri: j}
+		}
+	}
+	if p.ProviderName != nil {
+		r.name = p.ProviderName
+	}
+	if p.Issuer != nil {
+		r.issuer = p.Issuer
+	}
+	if p.ClientID != nil {
+		r.clientID = p.ClientID
+	}
+	if p.Endpoints != nil {
+		r.endpoints = p.Endpoints
+	}
+	if p.Secret != nil {
+		r.secret = p.Secret
+	}
+	switch {
+	case r.name == nil:
+		return r, fmt.Errorf("expected ProviderName (or Federation) to be set, received nil")
+	case propcheck.IsToken(r.name):
+		return r, fmt.Errorf("expected ProviderName to be a plain name (Federation.ProviderName()), received an unresolved token %s", *r.name)
+	case !providerNameRe.MatchString(*r.name) || *r.name == "Cognito":
+		return r, fmt.Errorf("expected ProviderName to be the provider's name in the pool (1 to 32 characters, not Cognito), received %q", *r.name)
+	case r.issuer == nil:
+		return r, fmt.Errorf("expected Issuer (or Federation) to be set, received nil")
+	case r.clientID == nil:
+		return r, fmt.Errorf("expected ClientID (or Federation) to be set, received nil")
+	case r.secret == nil:
+		return r, fmt.Errorf("expected Secret (or Federation) to be set, received nil")
+	}
+	if err := propcheck.First(
+		propcheck.URL("Issuer", r.issuer, true),
+		propcheck.NonEmpty("ClientID", r.clientID, true),
+	); err != nil {
+		return r, err
+	}
+	if e := r.endpoints; e != nil {
+		if err := propcheck.First(
+			propcheck.URL("Endpoints.Authorization", e.Authorization, true),
+			propcheck.URL("Endpoints.Token", e.Token, true),
+			propcheck.URL("Endpoints.JwksUri", e.JwksUri, true),
+		); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func (p *ConnectProps) validate() (resolved, error) {
+	if p == nil {
+		return resolved{}, fmt.Errorf("expected props to be set, received nil")
+	}
+	if p.UserPool == nil {
+		return resolved{}, fmt.Errorf("expected UserPool to be set, received nil")
+	}
+	if p.Client == nil {
+		return resolved{}, fmt.Errorf("expected Client to be set, received nil")
+	}
+	r, err := p.resolve()
+	if err != nil {
+		return r, err
+	}
+	if err := propcheck.First(
+		propcheck.URL("RedirectURI", p.RedirectURI, true),
+		propcheck.List("Scopes", p.Scopes, true),
+		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost),
+		propcheck.DurationMillis("StateTTL", p.StateTTL, 60_000, 3_600_000),
+		propcheck.WholeSeconds("StateTTL", p.StateTTL),
+		propcheck.DurationMillis("MaxAuthAge", p.MaxAuthAge, 60_000, 3_600_000),
+		propcheck.WholeSeconds("MaxAuthAge", p.MaxAuthAge),
+		propcheck.Range("MaxIdentities", p.MaxIdentities, 1, contract.DefaultLinkMaxIdentities, true),
+		propcheck.Range("ThrottleRateLimit", p.ThrottleRateLimit, 1, 10000, false),
+	); err != nil {
+		return r, err
+	}
+	if p.Scopes != nil && !propcheck.IsTokenList(p.Scopes) {
+		openid := false
+		for _, s := range *p.Scopes {
+			openid = openid || *s == "openid"
+		}
+		if !openid {
+			return r, fmt.Errorf("expected Scopes to contain \"openid\", received %q", derefAll(p.Scopes))
+		}
+	}
+	if f := p.SecretField; f != nil && !propcheck.IsToken(f) && !secretFieldRe.MatchString(*f) {
+		return r, fmt.Errorf("expected SecretField to be a JSON field name (letters, digits, _ . -), received %q", *f)
+	}
+	if p.AllowOrigins != nil {
+		for i, o := range *p.AllowOrigins {
+			if o == nil || (!propcheck.IsToken(o) && !originRe.MatchString(*o)) {
+				return r, fmt.Errorf("expected AllowOrigins[%d] to be an https origin (scheme and host, no path; http only for localhost), received %s", i, propcheck.Show(o))
+			}
+		}
+	}
+	return r, nil
+}
+
+func derefAll(l *[]*string) []string {
+	out := make([]string, 0, len(*l))
+	for _, s := range *l {
+		out = append(out, *s)
+	}
+	return out
+}
+
+// NewConnect adds the "connect a provider" API. It panics with a
+// descriptive message when props are invalid.
+func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Connect {
+	r, err := props.validate()
+	if err != nil {
+		panic("connect: " + err.Error())
+	}
+	this := constructs.NewConstruct(scope, id)
+	c := &connect{Construct: this}
+	retention := props.LogRetention
+	if retention == "" {
+		retention = awslogs.RetentionDays_ONE_MONTH
+	}
+	code := props.Code
+	if code == nil {
+		code = &ConnectCode{}
+	}
+	pool := props.UserPool
+	stack := awscdk.Stack_Of(this)
+	// The pool's issuer, as Cognito writes it into iss (and as
+	// HttpUserPoolAuthorizer configures it).
+	issuer := awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("https://cognito-idp."), pool.Env().Region, jsii.String("."), stack.UrlSuffix(), jsii.String("/"), pool.UserPoolId(),
+	})
+
+	c.table = awsdynamodb.NewTable(this, jsii.String("Table"), &awsdynamodb.TableProps{
+		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
+		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		// Pending starts expire in minutes; owner records are a cache of
+		// Cognito's identities attribute (stale ones are replaced).
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+
+	env := map[string]string{
+		contract.EnvConnectUserPoolID:        *pool.UserPoolId(),
+		contract.EnvConnectProviderName:      *r.name,
+		contract.EnvConnectTable:             *c.table.TableName(),
+		contract.EnvIssuer:                   *r.issuer,
+		contract.EnvClientID:                 *r.clientID,
+		contract.EnvRedirectURI:              *props.RedirectURI,
+		contract.EnvSecretARN:                *r.secret.SecretArn(),
+		contract.EnvTokenIssuer:              *issuer,
+		contract.EnvTokenClientID:            *props.Client.UserPoolClientId(),
+		contract.EnvConnectStateTTLSeconds:   gofn.EnvNumber(seconds(props.StateTTL, DefaultStateTTLSeconds)),
+		contract.EnvConnectMaxAuthAgeSeconds: gofn.EnvNumber(seconds(props.MaxAuthAge, DefaultMaxAuthAgeSeconds)),
+	}
+	if e := r.endpoints; e != nil {
+		env[contract.EnvAuthorizeURL], env[contract.EnvTokenURL], env[contract.EnvJWKSURL] = *e.Authorization, *e.Token, *e.JwksUri
+	}
+	if props.Scopes != nil {
+		env[contract.EnvScopes] = strings.Join(derefAll(props.Scopes), " ")
+	}
+	if props.SecretField != nil {
+		env[contract.EnvConnectSecretField] = *props.SecretField
+	}
+	if props.TokenAuthMethod != nil {
+		env[contract.EnvTokenAuthMethod] = *props.TokenAuthMethod
+	}
+	if props.MaxIdentities != nil {
+		env[contract.EnvLinkMaxIdentities] = gofn.EnvNumber(*props.MaxIdentities)
+	}
+
+	var startRole, callbackRole, disconnectRole awsiam.Role
+	c.start, startRole = newFunction(this, "Start", code.Start, StartHandlerPackage, retention,
+		"cognitobridge connect: the provider's authorize URL for the signed-in user (POST "+StartPath+")", env)
+	c.callback, callbackRole = newFunction(this, "Callback", code.Callback, CallbackHandlerPackage, retention,
+		"cognitobridge connect: verifies the provider login and links it to the signed-in user (POST "+CallbackPath+")", env)
+	c.disconnect, disconnectRole = newFunction(this, "Disconnect", code.Disconnect, DisconnectHandlerPackage, retention,
+		"cognitobridge connect: removes the signed-in user's identity of the provider (POST "+DisconnectPath+")", env)
+
+	startRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:PutItem"))
+	callbackRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:GetItem"))
+	callbackRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser"))
+	r.secret.GrantRead(callbackRole, nil)
+	disconnectRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem"))
+	disconnectRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminDisableProviderForUser"))
+
+	c.api = newHttpAPI(this, retention, props.ThrottleRateLimit, props.AllowOrigins)
+	c.authorizer = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(*this.Node().Id()+"Authorizer"), pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
+		AuthorizerName:  jsii.String(*this.Node().Id() + "Authorizer"),
+		UserPoolClients: &[]awscognito.IUserPoolClient{props.Client},
+		UserPoolRegion:  pool.Env().Region,
+	})
+	for _, route := range []struct {
+		path string
+		fn   awslambda.Function
+		id   string
+	}{{StartPath, c.start, "StartIntegration"}, {CallbackPath, c.callback, "CallbackIntegration"}, {DisconnectPath, c.disconnect, "DisconnectIntegration"}} {
+		c.api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+			Path:        jsii.String(route.path),
+			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+			Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(route.id), route.fn, nil),
+			Authorizer:  c.authorizer,
+		})
+	}
+	return c
+}
+
+func seconds(d awscdk.Duration, def float64) float64 {
+	if d == nil {
+		return def
+	}
+	return *d.ToSeconds(nil)
+}
+
+func statement(resources []*string, actions ...string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Effect:    awsiam.Effect_ALLOW,
+		Actions:   jsii.Strings(actions...),
+		Resources: &resources,
+	})
+}
+
+// newHttpAPI creates the API: default stage with JSON access logs (no
+// headers, so no token reaches them) and throttling; CORS only for the
+// given origins.
+func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate *float64, origins *[]*string) awsapigatewayv2.HttpApi {
+	props := &awsapigatewayv2.HttpApiProps{
+		Description:        jsii.String("cognitobridge connect: a signed-in user connects an identity provider to their account"),
+		CreateDefaultStage: jsii.Bool(true),
+	}
+	if origins != nil && len(*origins) > 0 {
+		props.CorsPreflight = &awsapigatewayv2.CorsPreflightOptions{
+			AllowOrigins: origins,
+			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_POST},
+			AllowHeaders: jsii.Strings("authorization", "content-type"),
+			MaxAge:       awscdk.Duration_Minutes(jsii.Number(10)),
+		}
+	}
+	api := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), props)
+	logs := awslogs.NewLogGroup(scope, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: retention})
+	format, _ := json.Marshal(map[string]string{
+		"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+		"httpMethod": "$context.httpMethod", "routeKey": "$context.routeKey", "status": "$context.status",
+		"protocol": "$context.protocol", "responseLength": "$context.responseLength",
+		"authorizerError": "$context.authorizer.error", "integrationError": "$context.integrationErrorMessage",
+	})
+	stage, _ := api.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	if stage == nil {
+		panic("connect: expected the default stage of the created HTTP API to be a CfnStage")
+	}
+	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))})
+	if rate == nil {
+		rate = jsii.Number(DefaultThrottleRateLimit)
+	}
+	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{ThrottlingRateLimit: rate, ThrottlingBurstLimit: jsii.Number(2 * *rate)})
+	return api
+}
+
+// newFunction creates the function <name>Function with its own log group
+// and role (see gofn).
+func newFunction(scope constructs.Construct, name string, code awslambda.Code, pkg string, retention awslogs.RetentionDays, description string, env map[string]string) (awslambda.Function, awsiam.Role) {
+	fn, role, _ := gofn.New(scope, name, gofn.Props{
+		ImportPath:   pkg,
+		Code:         code,
+		Description:  description,
+		MemorySize:   jsii.Number(MemorySize),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)),
+		LogRetention: retention,
+		Environment:  env,
+	})
+	return fn, role
+}
