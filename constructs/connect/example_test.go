@@ -30,8 +30,8 @@ func ExampleNewConnect() {
 	})
 	connect.NewConnect(stack, jsii.String("Connect"), &connect.ConnectProps{
 		UserPool:     fed.UserPool(),
-		Client:       fed.Client(), // whose access tokens may call the API
-		Federation:   fed,          // provider name, issuer, client id, endpoints, secret
+		Client:       fed.Client(),                                        // whose access tokens may call the API
+		Federation:   fed,                                                 // provider name, issuer, client id, endpoints, secret
 		RedirectURI:  jsii.String("https://app.example.com/connect/done"), // register it at Mosaic too
 		AllowOrigins: &[]*string{jsii.String("https://app.example.com")},
 	})
