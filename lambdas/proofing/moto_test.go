@@ -129,7 +129,8 @@ func newWorld(t *testing.T) *world {
 		contract.EnvIDVLiveness:         "passive",
 		contract.EnvIDVCallbackURL:      "https://api.example.com/proofing/callback",
 		contract.EnvPreSignUpBehaviours: "linking,proofing",
-		contract.EnvLinkProviders:       `["corp"]`,
+		contract.EnvLinkProviders:        `["corp"]`,
+		contract.EnvLinkTrustedProviders: `["corp"]`,
 	}
 	getenv := func(k string) string { return env[k] }
 	logger := slog.New(slog.NewJSONHandler(w.logs, nil))
