@@ -121,14 +121,14 @@ func newWorld(t *testing.T) *world {
 	w.idv = idvfake.New(t, idvfake.Credentials{LicenseKey: testLicense, PublicKey: testPubKey, SharedKey: testShared, DVCID: testDVCID})
 
 	env := map[string]string{
-		contract.EnvProofingTable:       w.table,
-		contract.EnvProofingUserPoolID:  w.poolID,
-		contract.EnvIDVBaseURL:          w.idv.URL(),
-		contract.EnvIDVSecretARN:        aws.ToString(sec.ARN),
-		contract.EnvIDVDocumentTypes:    `["dl","passport"]`,
-		contract.EnvIDVLiveness:         "passive",
-		contract.EnvIDVCallbackURL:      "https://api.example.com/proofing/callback",
-		contract.EnvPreSignUpBehaviours: "linking,proofing",
+		contract.EnvProofingTable:        w.table,
+		contract.EnvProofingUserPoolID:   w.poolID,
+		contract.EnvIDVBaseURL:           w.idv.URL(),
+		contract.EnvIDVSecretARN:         aws.ToString(sec.ARN),
+		contract.EnvIDVDocumentTypes:     `["dl","passport"]`,
+		contract.EnvIDVLiveness:          "passive",
+		contract.EnvIDVCallbackURL:       "https://api.example.com/proofing/callback",
+		contract.EnvPreSignUpBehaviours:  "linking,proofing",
 		contract.EnvLinkProviders:        `["corp"]`,
 		contract.EnvLinkTrustedProviders: `["corp"]`,
 	}
