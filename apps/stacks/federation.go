@@ -6,6 +6,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/cognitobridge/cognitobridge/constructs/connect"
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/linking"
 )
@@ -55,14 +56,16 @@ func hostedSignInParams(stack awscdk.Stack) (callback, logout, prefix *string) {
 }
 
 // NewMosaicPasswordlessStack is a user pool whose hosted sign-in offers
-// Transmit Security Mosaic (passkeys, by email) next to native sign-in, and
-// links a Mosaic sign-up to the existing native user with the same verified
-// email. The Mosaic client id, callback URL, sign-out URL and domain prefix
-// are plain parameters; the client secret is the NoEcho parameter
+// Transmit Security Mosaic (passkeys, by email) next to native sign-in. A
+// native user connects Mosaic to their account through the connect API
+// (a fresh sign-in here, a login at Mosaic); a Mosaic sign-up whose email
+// belongs to a native user is refused with a message that says so (no
+// automatic linking by email). The Mosaic client id, callback URL, sign-out
+// URL, connect redirect URL and domain prefix are plain parameters; the client secret is the NoEcho parameter
 // MosaicClientSecret, stored in Secrets Manager and passed to Cognito only
 // as a dynamic reference.
 func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
-	stack := newStack(scope, id, props, "cognitobridge sample: Cognito hosted sign-in with Transmit Security Mosaic passkeys, linked to native users")
+	stack := newStack(scope, id, props, "cognitobridge sample: Cognito hosted sign-in with Transmit Security Mosaic passkeys; native users connect Mosaic from their account")
 	callback, logout, prefix := hostedSignInParams(stack)
 	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
 		Provider: &federation.Provider{Mosaic: &federation.MosaicProvider{
@@ -74,9 +77,24 @@ func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *aw
 		LogoutURLs:         &[]*string{logout},
 		DomainPrefix:       prefix,
 	})
+	// No automatic linking by email (Mosaic is not marked trusted for email
+	// verification): a Mosaic sign-up whose email belongs to a native user
+	// is refused with "sign in with your password, then connect Mosaic",
+	// and the signed-in user connects Mosaic through the connect API.
 	linking.NewLinking(stack, jsii.String("Linking"), &linking.LinkingProps{
 		UserPool:      fed.UserPool(),
 		ProviderNames: &[]*string{fed.ProviderName()},
+	})
+	conn := connect.NewConnect(stack, jsii.String("Connect"), &connect.ConnectProps{
+		UserPool:   fed.UserPool(),
+		Client:     fed.Client(),
+		Federation: fed,
+		RedirectURI: stringParam(stack, "ConnectRedirectUrl", "The app's page Mosaic returns to after a connect login (https), "+
+			"registered at Mosaic for the same client", httpsURLPattern),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("ConnectApiUrl"), &awscdk.CfnOutputProps{
+		Value:       conn.Url(),
+		Description: jsii.String("Connect API (POST /connect/start, /connect/callback, /connect/disconnect with the user's access token)"),
 	})
 	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; Mosaic and native sign-in)")
 	return stack

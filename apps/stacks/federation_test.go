@@ -60,8 +60,9 @@ func TestFederationSamples(t *testing.T) {
 		functions, secrets         float64
 		public                     []string
 	}{
-		{mosaicPasswordlessAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 1, 1,
-			[]string{"MosaicClientId", "CallbackUrl", "LogoutUrl", "DomainPrefix"}},
+		// Mosaic: the pre-sign-up function and the connect API's three.
+		{mosaicPasswordlessAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 4, 1,
+			[]string{"MosaicClientId", "CallbackUrl", "LogoutUrl", "DomainPrefix", "ConnectRedirectUrl"}},
 		// BlockID: the pre token generation function of the assurance, and
 		// the log reference key next to the client secret.
 		{blockIDFederationAppName, BlockIDFederationStackID, "ClientSecret", 1, 2,
