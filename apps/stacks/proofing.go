@@ -23,14 +23,17 @@ func init() {
 	}})
 }
 
-// NewIdentityProofingStack is a user pool whose self sign-up stays
-// UNCONFIRMED until 1Kosmos BlockID IDV reports a matching document and a
-// passed liveness check (NIST SP 800-63-3 IAL2); the user is then
-// confirmed with custom:ial and custom:ial_at. The IDV API base URL is a
-// plain parameter; the BlockID credentials and the callback HMAC key are
-// NoEcho parameters stored only in Secrets Manager.
+// NewIdentityProofingStack is a user pool whose self sign-up reaches the
+// identity assurance custom:ial (NIST SP 800-63-3 IAL2) only after the user
+// verified the email with the code Cognito sent, and 1Kosmos BlockID IDV
+// reported a live face matching a document it found authentic, a document
+// no other account used; the assurance is bound to that email and dropped
+// when it changes. The IDV API base URL is a plain parameter; the BlockID
+// credentials and the callback HMAC key are NoEcho parameters stored only
+// in Secrets Manager; the document key and the log reference key are
+// generated.
 func NewIdentityProofingStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
-	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-up confirmed only after 1Kosmos BlockID document and liveness verification (IAL2)")
+	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-up with a verified email, then identity assurance (IAL2) from 1Kosmos BlockID document and liveness verification")
 	base := awscdk.NewCfnParameter(stack, jsii.String("IdvBaseUrl"), &awscdk.CfnParameterProps{
 		Type:           jsii.String("String"),
 		Description:    jsii.String("BlockID document verification service URL (https; docuverify in https://{tenantDNS}/caas/sd)"),
@@ -43,11 +46,11 @@ func NewIdentityProofingStack(scope constructs.Construct, id string, props *awsc
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: pr.UserPool().UserPoolId(), Description: jsii.String("Cognito user pool id")})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{
 		Value:       pr.Client().UserPoolClientId(),
-		Description: jsii.String("App client id (SRP sign-in; sign-up sends validationData proofing_handle_sha256)"),
+		Description: jsii.String("App client id (SRP sign-in; sign-up sends validationData proofing_handle_sha256, then ConfirmSignUp with the emailed code)"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("SessionUrl"), &awscdk.CfnOutputProps{
 		Value:       awscdk.Fn_Join(jsii.String(""), &[]*string{pr.HttpApi().ApiEndpoint(), jsii.String(proofing.SessionPath)}),
-		Description: jsii.String("POST {username, handle} here for the user's own verification session URL"),
+		Description: jsii.String("POST {username, handle} here, after the email is confirmed, for the user's own verification session URL (or its outcome)"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("CallbackUrl"), &awscdk.CfnOutputProps{
 		Value:       pr.CallbackURL(),

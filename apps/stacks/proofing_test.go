@@ -28,21 +28,54 @@ func TestIdentityProofingSample(t *testing.T) {
 	}
 	tmpl := assertions.Template_FromStack(stack, nil)
 	assertNoNagFindings(t, stack)
-	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
+	// Pre sign-up, pre token generation (the assurance binding), session, callback.
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
 	tmpl.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
-		"BillingMode":             "PAY_PER_REQUEST",
-		"TimeToLiveSpecification": map[string]interface{}{"AttributeName": contract.RecordExpiresAt, "Enabled": true},
+		"BillingMode":                      "PAY_PER_REQUEST",
+		"TimeToLiveSpecification":          map[string]interface{}{"AttributeName": contract.RecordExpiresAt, "Enabled": true},
+		"PointInTimeRecoverySpecification": map[string]interface{}{"PointInTimeRecoveryEnabled": true},
 	})
+	tmpl.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{"DeletionPolicy": "Retain"})
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
-		"LambdaConfig": map[string]interface{}{"PreSignUp": assertions.Match_AnyValue()},
+		"LambdaConfig": map[string]interface{}{"PreSignUp": assertions.Match_AnyValue(), "PreTokenGenerationConfig": assertions.Match_AnyValue()},
 		"Schema": assertions.Match_ArrayWith(&[]interface{}{
 			assertions.Match_ObjectLike(&map[string]interface{}{"Name": "ial", "Mutable": true}),
 			assertions.Match_ObjectLike(&map[string]interface{}{"Name": "ial_at", "Mutable": true}),
+			assertions.Match_ObjectLike(&map[string]interface{}{"Name": "ial_email", "Mutable": true}),
+			assertions.Match_ObjectLike(&map[string]interface{}{"Name": "ial_src", "Mutable": true}),
 		}),
-		"AutoVerifiedAttributes": []interface{}{},
+		// The sign-up code verifies the email before any proofing.
+		"AutoVerifiedAttributes":      []interface{}{"email"},
+		"UserAttributeUpdateSettings": map[string]interface{}{"AttributesRequireVerificationBeforeUpdate": []interface{}{"email"}},
 	})
-	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
-		"WriteAttributes": []interface{}{"email"},
+	// The app client writes the profile only: no email, no phone, no assurance.
+	client := docOf(t, tmpl)
+	for id, r := range client.Resources {
+		if r.Type != "AWS::Cognito::UserPoolClient" {
+			continue
+		}
+		w, _ := r.Properties["WriteAttributes"].([]interface{})
+		if len(w) == 0 {
+			t.Fatalf("client %s sets no WriteAttributes", id)
+		}
+		for _, a := range w {
+			if s := a.(string); s == "email" || s == "email_verified" || s == "phone_number" || s == "phone_number_verified" || strings.HasPrefix(s, "custom:") {
+				t.Errorf("client %s writes %s", id, s)
+			}
+		}
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvProofingMaxAccountsPerDocument: "1",
+			contract.EnvProofingDocumentKeySecretARN:   assertions.Match_AnyValue(),
+			contract.EnvLogRefKeySecretARN:             assertions.Match_AnyValue(),
+		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvPreTokenBehaviours: contract.BehaviourAssurance,
+			contract.EnvAssuranceProviders: "[]",
+		}},
 	})
 	for _, route := range []string{"POST /proofing/session", "POST /proofing/callback"} {
 		tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]interface{}{"RouteKey": route})
@@ -87,6 +120,9 @@ func TestIdentityProofingSample(t *testing.T) {
 			s := mustString(r.Properties["PolicyDocument"])
 			if strings.Contains(s, "cognito-idp:") && !strings.Contains(s, `"Fn::GetAtt":["ProofingUserPool`) {
 				t.Errorf("policy %s: Cognito actions not scoped to the pool: %s", id, s)
+			}
+			if strings.Contains(s, "AdminConfirmSignUp") {
+				t.Errorf("policy %s: the callback must not confirm users: %s", id, s)
 			}
 		}
 	}

@@ -1,24 +1,47 @@
 // Package proofing adds identity proofing at sign-up (NIST SP 800-63-3
-// IAL2 through 1Kosmos BlockID IDV) to a user pool: a new user stays
-// UNCONFIRMED until the provider's API says the document matched and the
-// liveness check passed.
+// IAL2 through 1Kosmos BlockID IDV) to a user pool. An account reaches
+// custom:ial only after, in this order:
+//
+//  1. SignUp with validationData proofing_handle_sha256 (pre sign-up starts
+//     the provider session; nothing is auto-confirmed or auto-verified);
+//  2. ConfirmSignUp with the code Cognito emailed: the account is CONFIRMED
+//     and its email verified, but it has no assurance;
+//  3. POST /proofing/session with the handle: the session URL, only now;
+//  4. the document and live face at the provider;
+//  5. the provider's signed callback: the result, encrypted under the
+//     shared key (a plaintext answer is refused), must show a live face
+//     matching the document, a document the provider found authentic, and a
+//     document not already used by MaxAccountsPerDocument other accounts;
+//     then custom:ial, custom:ial_at, custom:ial_email (the verified email
+//     the proof is bound to) and custom:ial_src are written by the backend.
+//
+// After proofing, the assurance holds only while the email is the one it
+// was bound to and verified: the pool's pre token generation function
+// (behaviour contract.BehaviourAssurance, shared through
+// constructs/pretokengen) suppresses it from the tokens and deletes it
+// otherwise, and the created app client cannot change email at all.
 //
 // It adds the contract.BehaviourProofing behaviour to the pool's single
-// pre sign-up function (constructs/presignup), creates the proofing table,
-// the IDV secret (or takes yours), and an HTTP API with
+// pre sign-up function (constructs/presignup) and the assurance behaviour to
+// its pre token generation function, creates the proofing table (records,
+// the document registry), the IDV secret (or takes yours), the document
+// key, and an HTTP API with
 //
-//	POST /proofing/session   the client exchanges its sign-up handle for its session URL
+//	POST /proofing/session   the client exchanges its sign-up handle for its session URL (or its outcome)
 //	POST /proofing/callback  the provider (or a relay) announces a finished session, HMAC-signed
 //
-// Requirements on the pool (met when the construct creates it):
-//   - string, mutable custom attributes "ial" and "ial_at"
-//     (contract.AttrIAL, contract.AttrIALAt); CDK cannot add them to an
+// Requirements on a pool you pass (met when the construct creates it):
+//   - string, mutable custom attributes "ial", "ial_at", "ial_email" and
+//     "ial_src" (contract.AssuranceAttributes); CDK cannot add them to an
 //     existing pool's schema after creation, so add them yourself;
-//   - no app client may write custom:ial or custom:ial_at (set the
-//     client's WriteAttributes explicitly; the default allows every
-//     writable attribute);
-//   - no auto-verified attributes: with none, Cognito sends no confirmation
-//     code, so ConfirmSignUp cannot confirm a user around the proofing.
+//   - no app client may write any custom:ial* attribute, email or
+//     phone_number (set the client's WriteAttributes explicitly; the
+//     default allows every standard attribute);
+//   - email auto-verified (Cognito sends the sign-up code), ideally with
+//     "keep original attribute value active" for email;
+//   - the pre sign-up and pre token generation triggers free or owned by
+//     constructs/presignup and constructs/pretokengen (the latter's V2_0
+//     event needs the Essentials or Plus feature plan).
 package proofing
 
 import (
@@ -38,12 +61,15 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/assurancefn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
+	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -71,9 +97,10 @@ type ProofingProps struct {
 	// The user pool: an awscognito.UserPool of this app whose PreSignUp
 	// trigger is free or owned by constructs/presignup, and which meets the
 	// package comment's requirements.
-	// Default: - a new pool (self sign-up, email as user name, no
-	// auto-verified attribute, custom:ial and custom:ial_at) and an app
-	// client that cannot write them.
+	// Default: - a new pool (self sign-up, email as user name, email
+	// auto-verified and kept until a new one is verified, the assurance
+	// attributes) and an app client that can write neither them nor email
+	// or phone_number.
 	UserPool awscognito.IUserPool
 	// The IDV API base URL (BlockID: the tenant's document verification
 	// service URL, "docuverify" in https://{tenantDNS}/caas/sd). Required.
@@ -93,6 +120,23 @@ type ProofingProps struct {
 	// Prefix of the NoEcho parameters' logical ids.
 	// Default: the construct id without non-alphanumerics.
 	ParameterPrefix *string
+	// How many accounts one identity document may proof, 1 to 100. The
+	// document registry keeps a keyed hash of the document's type, country
+	// and number for each proofed account, and refuses the next account
+	// with the reason document_in_use. More than 1 lets one person hold
+	// several assured accounts (or a stolen document proof them).
+	// Default: 1.
+	MaxAccountsPerDocument *float64
+	// The key of the document registry's hashes: a secret string of at
+	// least 32 characters that must never change (the registry's hashes
+	// would no longer match, and every document could proof again).
+	// Default: - a new secret with a generated value, retained when the
+	// stack is deleted.
+	DocumentKey awssecretsmanager.ISecret
+	// The pool's pre token generation function, when this construct creates
+	// it (see constructs/pretokengen).
+	// Default: - event version V2_0, built from lambdas/cmd/pretokengen.
+	PreTokenGeneration *pretokengen.PreTokenGenerationProps
 	// Retention of every log group (functions and API access logs).
 	// Default: awslogs.RetentionDays_ONE_MONTH.
 	LogRetention awslogs.RetentionDays
@@ -116,8 +160,13 @@ type Proofing interface {
 	// Client is the created app client, nil for a given pool.
 	Client() awscognito.UserPoolClient
 	PreSignUp() presignup.PreSignUp
+	// Assurance is the pool's pre token generation function running the
+	// assurance behaviour (the binding of custom:ial to the email).
+	Assurance() pretokengen.PreTokenGeneration
 	Table() awsdynamodb.Table
 	Secret() awssecretsmanager.ISecret
+	// DocumentKey keys the document registry.
+	DocumentKey() awssecretsmanager.ISecret
 	HttpApi() awsapigatewayv2.HttpApi
 	SessionFunction() awslambda.Function
 	CallbackFunction() awslambda.Function
@@ -130,22 +179,27 @@ type proofing struct {
 	pool              awscognito.IUserPool
 	client            awscognito.UserPoolClient
 	preSignUp         presignup.PreSignUp
+	assurance         pretokengen.PreTokenGeneration
 	table             awsdynamodb.Table
-	secret            awssecretsmanager.ISecret
+	secret, docKey    awssecretsmanager.ISecret
 	api               awsapigatewayv2.HttpApi
 	session, callback awslambda.Function
 	callbackURL       *string
 }
 
-func (p *proofing) UserPool() awscognito.IUserPool       { return p.pool }
-func (p *proofing) Client() awscognito.UserPoolClient    { return p.client }
-func (p *proofing) PreSignUp() presignup.PreSignUp       { return p.preSignUp }
-func (p *proofing) Table() awsdynamodb.Table             { return p.table }
-func (p *proofing) Secret() awssecretsmanager.ISecret    { return p.secret }
-func (p *proofing) HttpApi() awsapigatewayv2.HttpApi     { return p.api }
-func (p *proofing) SessionFunction() awslambda.Function  { return p.session }
-func (p *proofing) CallbackFunction() awslambda.Function { return p.callback }
-func (p *proofing) CallbackURL() *string                 { return p.callbackURL }
+func (p *proofing) UserPool() awscognito.IUserPool    { return p.pool }
+func (p *proofing) Client() awscognito.UserPoolClient { return p.client }
+func (p *proofing) PreSignUp() presignup.PreSignUp    { return p.preSignUp }
+func (p *proofing) Table() awsdynamodb.Table          { return p.table }
+func (p *proofing) Secret() awssecretsmanager.ISecret { return p.secret }
+func (p *proofing) DocumentKey() awssecretsmanager.ISecret {
+	return p.docKey
+}
+func (p *proofing) Assurance() pretokengen.PreTokenGeneration { return p.assurance }
+func (p *proofing) HttpApi() awsapigatewayv2.HttpApi          { return p.api }
+func (p *proofing) SessionFunction() awslambda.Function       { return p.session }
+func (p *proofing) CallbackFunction() awslambda.Function      { return p.callback }
+func (p *proofing) CallbackURL() *string                      { return p.callbackURL }
 
 // idvBaseURL matches an https URL without query or fragment.
 var idvBaseURL = regexp.MustCompile(`^https://[^\s/?#]+(/[^\s?#]*)?$`)
@@ -187,6 +241,9 @@ func (p *ProofingProps) validate() error {
 	}
 	if r := p.ThrottleRateLimit; r != nil && (*r < 1 || *r > 10000) {
 		return fmt.Errorf("expected ThrottleRateLimit between 1 and 10000, received %g", *r)
+	}
+	if m := p.MaxAccountsPerDocument; m != nil && !propcheck.IsTokenNumber(*m) && (*m < 1 || *m > 100 || *m != float64(int(*m))) {
+		return fmt.Errorf("expected MaxAccountsPerDocument to be a whole number between 1 and 100, received %g", *m)
 	}
 	return nil
 }
@@ -230,6 +287,14 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 	if p.secret == nil {
 		p.secret = newSecret(this, props)
 	}
+	p.docKey = props.DocumentKey
+	if p.docKey == nil {
+		p.docKey = newDocumentKey(this)
+	}
+	maxAccounts := "1"
+	if props.MaxAccountsPerDocument != nil {
+		maxAccounts = gofn.EnvNumber(*props.MaxAccountsPerDocument)
+	}
 	p.table = newTable(this)
 	api, accessLogs := newHttpAPI(this, retention, props.ThrottleRateLimit)
 	p.api = api
@@ -255,6 +320,9 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 			statement([]*string{p.secret.SecretArn()}, "secretsmanager:GetSecretValue"),
 		},
 	})
+	logkey.Attach(p.preSignUp.Function())
+	// The binding of the assurance to the email, at every token issuance.
+	p.assurance = assurancefn.Enable(p.pool, "", props.PreTokenGeneration)
 
 	poolID := *p.pool.UserPoolId()
 	var sessionRole, callbackRole awsiam.Role
@@ -262,17 +330,26 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 		"cognitobridge proofing: session URL for the sign-up handle (POST "+SessionPath+")",
 		map[string]string{contract.EnvProofingUserPoolID: poolID, contract.EnvProofingTable: *p.table.TableName()})
 	sessionRole.AddToPrincipalPolicy(statement([]*string{p.table.TableArn()}, "dynamodb:GetItem"))
+	// The contact check: status and email_verified of the user.
+	sessionRole.AddToPrincipalPolicy(statement([]*string{p.pool.UserPoolArn()}, "cognito-idp:AdminGetUser"))
+	logkey.Attach(p.session)
 
 	p.callback, callbackRole = newFunction(this, "Callback", code.Callback, CallbackHandlerPackage, CallbackTimeoutSeconds, retention,
 		"cognitobridge proofing: signed provider callback, confirms proofed users (POST "+CallbackPath+")",
 		map[string]string{contract.EnvProofingUserPoolID: poolID, contract.EnvProofingTable: *p.table.TableName(),
-			contract.EnvIDVBaseURL: *props.IDVBaseURL, contract.EnvIDVSecretARN: *p.secret.SecretArn()})
+			contract.EnvIDVBaseURL: *props.IDVBaseURL, contract.EnvIDVSecretARN: *p.secret.SecretArn(),
+			contract.EnvProofingDocumentKeySecretARN: *p.docKey.SecretArn(), contract.EnvProofingMaxAccountsPerDocument: maxAccounts})
 	callbackRole.AddToPrincipalPolicy(statement([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
-	callbackRole.AddToPrincipalPolicy(statement([]*string{p.secret.SecretArn()}, "secretsmanager:GetSecretValue"))
+	callbackRole.AddToPrincipalPolicy(statement([]*string{p.secret.SecretArn(), p.docKey.SecretArn()}, "secretsmanager:GetSecretValue"))
+	// No AdminConfirmSignUp: the user confirms with the emailed code.
 	callbackRole.AddToPrincipalPolicy(statement([]*string{p.pool.UserPoolArn()},
-		"cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminConfirmSignUp"))
+		"cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"))
+	logkey.Attach(p.callback)
 	if props.Secret == nil {
 		denyOthers(p.secret, p.preSignUp.Role(), callbackRole)
+	}
+	if props.DocumentKey == nil {
+		denyOthers(p.docKey, callbackRole)
 	}
 
 	api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
@@ -328,22 +405,34 @@ func newUserPool(scope constructs.Construct) (awscognito.UserPool, awscognito.Us
 	poolProps := newpool.Options{SelfSignUpEnabled: jsii.Bool(true)}.Props()
 	// Email is the user name.
 	poolProps.SignInAliases = &awscognito.SignInAliases{Email: jsii.Bool(true)}
-	// No auto-verified attribute: Cognito then sends no confirmation code,
-	// and only the proofing callback can confirm a user.
-	poolProps.AutoVerify = &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(false), Phone: jsii.Bool(false)}
+	// Cognito emails a code at sign-up; ConfirmSignUp with it confirms the
+	// account and verifies the email, before the proofing can grant
+	// anything. A changed email stays unused until the new one is verified.
+	poolProps.AutoVerify = &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true), Phone: jsii.Bool(false)}
+	poolProps.KeepOriginal = &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)}
 	poolProps.StandardAttributes = &awscognito.StandardAttributes{
 		Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
 	}
+	str := func(max float64) awscognito.ICustomAttribute {
+		return awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(max)})
+	}
+	// Backend-only (AdminUpdateUserAttributes); mutable so the backend can
+	// change and remove them.
 	poolProps.CustomAttributes = &map[string]awscognito.ICustomAttribute{
-		"ial":    awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(8)}),
-		"ial_at": awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(32)}),
+		"ial": str(8), "ial_at": str(32), "ial_email": str(2048), "ial_src": str(64),
 	}
 	poolProps.Mfa = awscognito.Mfa_REQUIRED
 	poolProps.MfaSecondFactor = &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)}
 	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), poolProps)
-	// The app client may read the proofing attributes but never write them.
-	write := awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{Email: jsii.Bool(true)})
-	read := write.WithCustomAttributes(jsii.String("ial"), jsii.String("ial_at"))
+	// The app client may read everything but write only the profile: not
+	// the email the proof is bound to, not phone_number, not the assurance.
+	write := awscognito.NewClientAttributes().WithStandardAttributes(ClientWriteAttributesMask())
+	read := awscognito.NewClientAttributes().
+		WithStandardAttributes(&awscognito.StandardAttributesMask{Email: jsii.Bool(true), EmailVerified: jsii.Bool(true), GivenName: jsii.Bool(true),
+			FamilyName: jsii.Bool(true), MiddleName: jsii.Bool(true), Fullname: jsii.Bool(true), Nickname: jsii.Bool(true), Locale: jsii.Bool(true),
+			Timezone: jsii.Bool(true), ProfilePicture: jsii.Bool(true), Website: jsii.Bool(true), ProfilePage: jsii.Bool(true), Gender: jsii.Bool(true),
+			Birthdate: jsii.Bool(true), Address: jsii.Bool(true)}).
+		WithCustomAttributes(jsii.String("ial"), jsii.String("ial_at"), jsii.String("ial_email"), jsii.String("ial_src"))
 	client := pool.AddClient(jsii.String("Client"), &awscognito.UserPoolClientOptions{
 		GenerateSecret:             jsii.Bool(false),
 		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
@@ -353,6 +442,33 @@ func newUserPool(scope constructs.Construct) (awscognito.UserPool, awscognito.Us
 		DisableOAuth:               jsii.Bool(true),
 	})
 	return pool, client
+}
+
+// ClientWriteAttributesMask is what the created app client lets a user
+// write with their own access token: profile attributes only, nothing that
+// reaches, recovers or is vouched for by the proof.
+func ClientWriteAttributesMask() *awscognito.StandardAttributesMask {
+	t := jsii.Bool(true)
+	return &awscognito.StandardAttributesMask{GivenName: t, FamilyName: t, MiddleName: t, Fullname: t, Nickname: t, Locale: t,
+		Timezone: t, ProfilePicture: t, Website: t, ProfilePage: t, Gender: t, Birthdate: t, Address: t}
+}
+
+// newDocumentKey creates the document registry's key: a generated value,
+// kept when the stack is deleted (a new key would let every document
+// proof again).
+func newDocumentKey(scope constructs.Construct) awssecretsmanager.ISecret {
+	secret := awssecretsmanager.NewSecret(scope, jsii.String("DocumentKey"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("cognitobridge identity proofing: key of the document registry's hashes (never rotate)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength:     jsii.Number(64),
+			ExcludePunctuation: jsii.Bool(true),
+		},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	nag.Suppress(secret, "AwsSolutions-SMG4",
+		"The key keys the document registry (HMAC-SHA256 of each proofed document's number): a new key would no longer "+
+			"match the stored hashes, so every document could proof new accounts again. It must not rotate.")
+	return secret
 }
 
 func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanager.ISecret {
@@ -381,20 +497,20 @@ func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanag
 }
 
 // newTable creates the proofing table (records, session index, replay
-// marks; TTL on contract.RecordExpiresAt).
+// marks, the document registry; TTL on contract.RecordExpiresAt for the
+// short-lived items). Verified records and the registry are durable: the
+// table is retained and has point-in-time recovery.
 func newTable(scope constructs.Construct) awsdynamodb.Table {
-	table := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
+	return awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
 		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
 		Encryption:          awsdynamodb.TableEncryption_DEFAULT,
-		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
-	nag.Suppress(table, "AwsSolutions-DDB3",
-		"The table holds short-lived proofing state: pending sessions (a day by default), session index items "+
-			"and callback replay marks, all removed by TTL. The outcome that matters lives in Cognito (confirmation, custom:ial, "+
-			"custom:ial_at), so a restore has nothing to protect.")
-	return table
 }
 
 func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate *float64) (awsapigatewayv2.HttpApi, awslogs.LogGroup) {

@@ -1,12 +1,15 @@
 package proofing
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
@@ -26,6 +29,8 @@ func TestValidate(t *testing.T) {
 		"at least one type":     func(p *ProofingProps) { p.DocumentTypes = &[]*string{} },
 		"Liveness":              func(p *ProofingProps) { p.Liveness = jsii.String("none") },
 		"ThrottleRateLimit":     func(p *ProofingProps) { p.ThrottleRateLimit = jsii.Number(0) },
+		"MaxAccountsPerDocument to be a whole number between 1 and 100, received 0":   func(p *ProofingProps) { p.MaxAccountsPerDocument = jsii.Number(0) },
+		"MaxAccountsPerDocument to be a whole number between 1 and 100, received 1.5": func(p *ProofingProps) { p.MaxAccountsPerDocument = jsii.Number(1.5) },
 	} {
 		p := base()
 		mutate(p)
@@ -37,4 +42,42 @@ func TestValidate(t *testing.T) {
 	if err := nilProps.validate(); err == nil {
 		t.Error("nil props accepted")
 	}
+}
+
+func TestProofingBindsTheProofToTheAccount(t *testing.T) {
+	stack := cdktest.NewStack()
+	code := cdktest.StubCode(t)
+	p := NewProofing(stack, jsii.String("Proofing"), &ProofingProps{
+		IDVBaseURL:             jsii.String("https://acme.1kosmos.net/docuverify"),
+		MaxAccountsPerDocument: jsii.Number(3),
+		Code:                   &ProofingCode{PreSignUp: code, Session: code, Callback: code},
+	})
+	if p.Assurance() == nil || p.DocumentKey() == nil {
+		t.Fatal("no assurance function or document key")
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+	// The callback: the registry's limit and key, no right to confirm.
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvProofingMaxAccountsPerDocument: "3",
+			contract.EnvProofingDocumentKeySecretARN:   map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ProofingDocumentKey"))},
+		}},
+	})
+	tmpl.HasResource(jsii.String("AWS::SecretsManager::Secret"), map[string]interface{}{
+		"Properties":     map[string]interface{}{"GenerateSecretString": map[string]interface{}{"PasswordLength": 64, "ExcludePunctuation": true}},
+		"DeletionPolicy": "Retain",
+	})
+	raw, _ := json.Marshal(tmpl.ToJSON())
+	if strings.Contains(string(raw), "AdminConfirmSignUp") {
+		t.Error("a function may confirm users")
+	}
+	for _, action := range []string{"cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminDeleteUserAttributes"} {
+		if !strings.Contains(string(raw), action) {
+			t.Errorf("no %s", action)
+		}
+	}
+	// The document key: only the callback may read it.
+	tmpl.HasResourceProperties(jsii.String("AWS::SecretsManager::ResourcePolicy"), map[string]interface{}{
+		"SecretId": map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ProofingDocumentKey"))},
+	})
 }

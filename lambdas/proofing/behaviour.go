@@ -118,7 +118,7 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (reason str
 	}
 	ev.Response.AutoConfirmUser, ev.Response.AutoVerifyEmail, ev.Response.AutoVerifyPhone = false, false, false
 	for k := range ev.Request.UserAttributes {
-		if strings.EqualFold(k, contract.AttrIAL) || strings.EqualFold(k, contract.AttrIALAt) {
+		if strings.HasPrefix(strings.ToLower(k), contract.AssuranceAttributePrefix) || strings.EqualFold(k, contract.AttrIdPIALRaw) {
 			return ReasonReservedAttribute, presignup.Refuse(ReasonReservedAttribute, MsgReserved)
 		}
 	}

@@ -38,7 +38,14 @@ package proofing
 //     liveid_object "liveness" (boolean) is the liveness verdict;
 //     "completedAt" (RFC 3339) is the finishing time;
 //   - /verify answers (encrypted) {"certifications": [{"verifier":
-//     "face_compare", "status": 0}]} with status 0 meaning a match;
+//     "face_compare", "status": 0}]} with status 0 meaning a match, and the
+//     same shape for the authenticity verifications;
+//   - the document's authenticity: /verify with verifications
+//     ["dl_verify"] (documented by 1Kosmos for driver's licenses; "ppt_verify"
+//     and "idcard_verify" for the other types are assumed) and the result's
+//     document object as the document;
+//   - the result's document object carries the document's identifying
+//     number in "id" and its issuing country in "country";
 //   - appid "cognitobridge" in requestid is accepted by the service.
 
 import (
@@ -219,24 +226,41 @@ func (b *BlockID) checkSessionURL(s string) error {
 
 // blockIDObject is a document or liveid object of the decrypted result.
 type blockIDObject struct {
+	// ID: of a document object, the document's identifying number (1Kosmos'
+	// /verify documents "id" as the "document ID number"; that the result's
+	// document object carries it there is ASSUMED); of liveid_object, the
+	// capture's id (the helper sends it to /verify).
 	ID   string `json:"id"`
 	Face string `json:"face"`
+	// Country issued the document: ASSUMED (a /verify document field).
+	Country string `json:"country"`
 	// Liveness is the liveness verdict of liveid_object: ASSUMED.
 	Liveness *bool `json:"liveness"`
 }
 
 type blockIDResult struct {
-	ResponseStatus string         `json:"responseStatus"`
-	DL             *blockIDObject `json:"dl_object"`
-	PPT            *blockIDObject `json:"ppt_object"`
-	IDCard         *blockIDObject `json:"idcard_object"`
-	LiveID         *blockIDObject `json:"liveid_object"`
+	ResponseStatus string          `json:"responseStatus"`
+	DL             json.RawMessage `json:"dl_object"`
+	PPT            json.RawMessage `json:"ppt_object"`
+	IDCard         json.RawMessage `json:"idcard_object"`
+	LiveID         *blockIDObject  `json:"liveid_object"`
 	// CompletedAt: ASSUMED.
 	CompletedAt string `json:"completedAt"`
 }
 
+// blockIDAuthenticate is the /verify verification of a document's
+// authenticity by type: "dl_verify" is 1Kosmos' documented driver's
+// license verification; "ppt_verify" and "idcard_verify" are ASSUMED.
+var blockIDAuthenticate = map[string]string{"dl_object": "dl_verify", "ppt_object": "ppt_verify", "idcard_object": "idcard_verify"}
+
+// blockIDContractType maps the result's document object to contract.IDVDocument*.
+var blockIDContractType = map[string]string{"dl_object": contract.IDVDocumentDriversLicense, "ppt_object": contract.IDVDocumentPassport, "idcard_object": contract.IDVDocumentIDCard}
+
 // Result polls the session and, when it succeeded, asks /verify for the
-// face comparison of the document portrait and the live face.
+// face comparison of the document portrait and the live face, and for the
+// document's authenticity. A result that is not encrypted under the shared
+// key is refused (ErrUnauthenticated): only the service holding the key can
+// produce one that opens.
 func (b *BlockID) Result(ctx context.Context, sessionID string) (Result, error) {
 	if !SessionIDPattern.MatchString(sessionID) {
 		return Result{}, ErrUnknownSession
@@ -275,17 +299,29 @@ func (b *BlockID) Result(ctx context.Context, sessionID string) (Result, error) 
 	out := Result{CompletedAt: b.completedAt(r.CompletedAt)}
 	live := r.LiveID
 	out.Liveness = live != nil && live.Liveness != nil && *live.Liveness && live.Face != ""
-	docKind, doc := "", (*blockIDObject)(nil)
+	docKind, doc, docFields := "", (*blockIDObject)(nil), map[string]any(nil)
 	for _, c := range []struct {
 		kind string
-		obj  *blockIDObject
+		raw  json.RawMessage
 	}{{"dl_object", r.DL}, {"ppt_object", r.PPT}, {"idcard_object", r.IDCard}} {
-		if c.obj != nil && c.obj.Face != "" {
-			docKind, doc = c.kind, c.obj
+		if len(c.raw) == 0 || string(c.raw) == "null" {
+			continue
+		}
+		var o blockIDObject
+		var fields map[string]any
+		if json.Unmarshal(c.raw, &o) != nil || json.Unmarshal(c.raw, &fields) != nil {
+			return Result{}, fmt.Errorf("%w: result: malformed %s", ErrUnavailable, c.kind)
+		}
+		if o.Face != "" {
+			docKind, doc, docFields = c.kind, &o, fields
 			break
 		}
 	}
-	if doc != nil && live != nil && live.Face != "" {
+	if doc == nil {
+		return out, nil
+	}
+	out.DocumentType, out.DocumentNumber, out.DocumentCountry = blockIDContractType[docKind], strings.TrimSpace(doc.ID), strings.TrimSpace(doc.Country)
+	if live != nil && live.Face != "" {
 		match, err := b.faceCompare(ctx, sec, docKind, doc, live)
 		if err != nil {
 			return Result{}, err
@@ -293,6 +329,14 @@ func (b *BlockID) Result(ctx context.Context, sessionID string) (Result, error) 
 		out.DocumentMatch = match
 	}
 	if out.DocumentMatch && out.Liveness {
+		// Only a document whose face matched is worth authenticating.
+		authentic, err := b.authenticate(ctx, sec, docKind, docFields)
+		if err != nil {
+			return Result{}, err
+		}
+		out.DocumentAuthentic = authentic
+	}
+	if out.DocumentMatch && out.Liveness && out.DocumentAuthentic {
 		out.Level = "2"
 	}
 	return out, nil
@@ -321,6 +365,30 @@ func (b *BlockID) faceCompare(ctx context.Context, sec contract.IDVSecret, kind 
 	}{sec.DVCID, []string{"face_compare"}, blockIDVerifyDocument{
 		ID: live.ID, Type: blockIDVerifyType[kind], Image1: doc.Face, Image2: live.Face, Purpose: "dl_verification",
 	}}
+	return b.verify(ctx, sec, req, "face_compare")
+}
+
+// authenticate asks /verify for the provider's verdict on the document's
+// authenticity: the document object as the result gave it, with its /verify
+// type. ASSUMED: that the result's document object is accepted as /verify's
+// document.
+func (b *BlockID) authenticate(ctx context.Context, sec contract.IDVSecret, kind string, fields map[string]any) (bool, error) {
+	verifier := blockIDAuthenticate[kind]
+	doc := make(map[string]any, len(fields)+1)
+	for k, v := range fields {
+		doc[k] = v
+	}
+	doc["type"] = blockIDVerifyType[kind]
+	req := struct {
+		DVCID         string         `json:"dvcID"`
+		Verifications []string       `json:"verifications"`
+		Document      map[string]any `json:"document"`
+	}{sec.DVCID, []string{verifier}, doc}
+	return b.verify(ctx, sec, req, verifier)
+}
+
+// verify calls /verify and reads verifier's certification.
+func (b *BlockID) verify(ctx context.Context, sec contract.IDVSecret, req any, verifier string) (bool, error) {
 	status, body, err := b.call(ctx, sec, BlockIDPathVerify, req, maxVerifyResponse)
 	if err != nil {
 		return false, err
@@ -342,7 +410,7 @@ func (b *BlockID) faceCompare(ctx context.Context, sec contract.IDVSecret, kind 
 		return false, fmt.Errorf("%w: verify: malformed answer", ErrUnavailable)
 	}
 	for _, c := range v.Certifications {
-		if c.Verifier == "face_compare" {
+		if c.Verifier == verifier {
 			return c.Status != nil && *c.Status == 0, nil
 		}
 	}
@@ -418,7 +486,9 @@ func (b *BlockID) call(ctx context.Context, sec contract.IDVSecret, path string,
 	return resp.StatusCode, body, nil
 }
 
-// openBody decrypts {"data": <sealed>} or, without data, returns the body.
+// openBody decrypts {"data": <sealed>}. An answer without data is refused
+// (ErrUnauthenticated), never read as plaintext: its origin and integrity
+// cannot be checked.
 func (b *BlockID) openBody(sec contract.IDVSecret, body []byte) ([]byte, error) {
 	var env struct {
 		Data *string `json:"data"`
@@ -427,7 +497,7 @@ func (b *BlockID) openBody(sec contract.IDVSecret, body []byte) ([]byte, error) 
 		return nil, fmt.Errorf("%w: malformed answer", ErrUnavailable)
 	}
 	if env.Data == nil {
-		return body, nil
+		return nil, ErrUnauthenticated
 	}
 	key, err := sharedKey(sec)
 	if err != nil {
@@ -435,7 +505,7 @@ func (b *BlockID) openBody(sec contract.IDVSecret, body []byte) ([]byte, error) 
 	}
 	plain, err := Open(key, *env.Data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: undecryptable answer", ErrUnavailable)
+		return nil, ErrUnauthenticated
 	}
 	return plain, nil
 }

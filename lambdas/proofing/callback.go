@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -24,12 +25,19 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-// Cognito is the part of the Cognito user pools API the callback uses;
+// UserReader reads a user (the session endpoint's contact check);
 // *cognitoidentityprovider.Client satisfies it.
-type Cognito interface {
+type UserReader interface {
 	AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, optFns ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
+}
+
+// Cognito is the part of the Cognito user pools API the callback uses;
+// *cognitoidentityprovider.Client satisfies it. The callback never confirms
+// a user: the user confirms the sign-up with the code Cognito emailed,
+// which verifies the email, before the proofing can grant anything.
+type Cognito interface {
+	UserReader
 	AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdateUserAttributesInput, optFns ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error)
-	AdminConfirmSignUp(ctx context.Context, in *cip.AdminConfirmSignUpInput, optFns ...func(*cip.Options)) (*cip.AdminConfirmSignUpOutput, error)
 }
 
 var _ Cognito = (*cip.Client)(nil)
@@ -56,14 +64,28 @@ const (
 	ReasonResultPending       = "result_pending"
 	ReasonNoDocumentMatch     = "no_document_match"
 	ReasonLivenessFailed      = "liveness_failed"
+	ReasonNotAuthentic        = "document_not_authentic"
+	ReasonUnidentified        = "document_unidentified"
+	ReasonDocumentInUse       = "document_in_use"
+	ReasonContactUnverified   = "contact_unverified"
+	ReasonUnauthenticated     = "result_unauthenticated"
 	ReasonProviderUnavailable = "provider_unavailable"
 	ReasonSecretUnavailable   = "secret_unavailable"
 	ReasonCognitoError        = "cognito_error"
 	ReasonStoreUnavailable    = "store_error"
-	ReasonConfirmed           = "confirmed"
-	ReasonAlreadyConfirmed    = "already_confirmed"
+	ReasonAssured             = "assured"
 	ReasonInternal            = "internal_error"
 )
+
+// UserReasons are the rejection reasons the session endpoint shows the
+// user, with what they mean.
+var UserReasons = map[string]string{
+	ReasonNoDocumentMatch: "The face did not match the document's portrait.",
+	ReasonLivenessFailed:  "The face capture did not pass the liveness check.",
+	ReasonNotAuthentic:    "The identity document could not be verified as genuine.",
+	ReasonUnidentified:    "The identity document's number could not be read.",
+	ReasonDocumentInUse:   "This identity document has already been used to verify another account. Each document can verify only a limited number of accounts; contact support if this is your document.",
+}
 
 // callbackStatus maps a reason to the HTTP status and the public error.
 var callbackStatus = map[string]struct {
@@ -80,13 +102,17 @@ var callbackStatus = map[string]struct {
 	ReasonResultPending:       {http.StatusConflict, "pending"},
 	ReasonNoDocumentMatch:     {http.StatusBadRequest, "not_verified"},
 	ReasonLivenessFailed:      {http.StatusBadRequest, "not_verified"},
+	ReasonNotAuthentic:        {http.StatusBadRequest, "not_verified"},
+	ReasonUnidentified:        {http.StatusBadRequest, "not_verified"},
+	ReasonDocumentInUse:       {http.StatusConflict, "document_in_use"},
+	ReasonContactUnverified:   {http.StatusConflict, "contact_unverified"},
+	ReasonUnauthenticated:     {http.StatusBadGateway, "upstream_unverifiable"},
 	ReasonProviderUnavailable: {http.StatusBadGateway, "upstream_unavailable"},
 	ReasonSecretUnavailable:   {http.StatusBadGateway, "upstream_unavailable"},
 	ReasonCognitoError:        {http.StatusBadGateway, "upstream_unavailable"},
 	ReasonStoreUnavailable:    {http.StatusBadGateway, "upstream_unavailable"},
 	ReasonInternal:            {http.StatusInternalServerError, "internal"},
-	ReasonConfirmed:           {http.StatusOK, ""},
-	ReasonAlreadyConfirmed:    {http.StatusOK, ""},
+	ReasonAssured:             {http.StatusOK, ""},
 }
 
 // SignedCallback is the authenticated part of a callback request.
@@ -190,6 +216,10 @@ type CallbackHandler struct {
 	Cognito Cognito
 	// Secret holds the HMAC key (contract.IDVSecret.CallbackHMACKey).
 	Secret SecretSource
+	// DocumentKey keys the document registry's hashes.
+	DocumentKey DocumentKeySource
+	// MaxAccountsPerDocument is how many accounts one document may proof.
+	MaxAccountsPerDocument int
 	// PoolID is the one user pool this endpoint confirms users of.
 	PoolID string
 	// Now is the clock. Default: time.Now.
@@ -198,16 +228,20 @@ type CallbackHandler struct {
 	Logger *slog.Logger
 }
 
-// NewCallbackHandler wires the handler.
-func NewCallbackHandler(idv IDV, store *Store, cognito Cognito, secret SecretSource, cfg HandlerConfig) (*CallbackHandler, error) {
+// NewCallbackHandler wires the handler; maxAccounts is the registry's
+// limit (see MaxAccountsFromEnv).
+func NewCallbackHandler(idv IDV, store *Store, cognito Cognito, secret SecretSource, docKey DocumentKeySource, maxAccounts int, cfg HandlerConfig) (*CallbackHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if idv == nil || store == nil || cognito == nil || secret == nil {
-		return nil, errors.New("proofing: callback needs an IDV, a store, a Cognito client and a secret")
+	if idv == nil || store == nil || cognito == nil || secret == nil || docKey == nil {
+		return nil, errors.New("proofing: callback needs an IDV, a store, a Cognito client, a secret and a document key")
 	}
-	return &CallbackHandler{IDV: idv, Store: store, Cognito: cognito, Secret: secret, PoolID: cfg.PoolID, Now: time.Now,
-		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+	if maxAccounts < 1 || maxAccounts > MaxMaxAccountsPerDocument {
+		return nil, fmt.Errorf("proofing: expected MaxAccountsPerDocument in [1, %d], received %d", MaxMaxAccountsPerDocument, maxAccounts)
+	}
+	return &CallbackHandler{IDV: idv, Store: store, Cognito: cognito, Secret: secret, DocumentKey: docKey, MaxAccountsPerDocument: maxAccounts,
+		PoolID: cfg.PoolID, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
 }
 
 // callbackDecision is one outcome and what the log line may carry.
@@ -218,8 +252,8 @@ type callbackDecision struct {
 	awsCode string
 }
 
-// Handle decides and answers; 200 only once the user is confirmed with
-// custom:ial and custom:ial_at set and the record marked verified.
+// Handle decides and answers; 200 only once the assurance attributes are
+// written and the record marked verified.
 func (h *CallbackHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
 	start := time.Now()
 	var d callbackDecision
@@ -232,7 +266,7 @@ func (h *CallbackHandler) Handle(ctx context.Context, req events.APIGatewayV2HTT
 			st = callbackStatus[ReasonInternal]
 		}
 		if st.code == http.StatusOK {
-			resp = jsonResponse(http.StatusOK, map[string]string{"status": "confirmed"})
+			resp = jsonResponse(http.StatusOK, map[string]string{"status": "assured"})
 		} else {
 			resp = jsonResponse(st.code, map[string]string{"error": st.body})
 		}
@@ -303,6 +337,15 @@ func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTT
 		d.reason = ReasonUnknownSession
 		return d
 	}
+	// The account must have a verified contact before anything is granted
+	// (the session endpoint hands out the URL only then; this holds it
+	// for a session URL obtained otherwise). Not a rejection: the user can
+	// still verify the email, and the provider or relay retry.
+	email, reason, code := h.contact(ctx, pool, username)
+	if reason != "" {
+		d.reason, d.awsCode = reason, code
+		return d
+	}
 	// The body only says "look"; the outcome comes from the provider's API.
 	res, err := h.IDV.Result(ctx, cb.SessionID)
 	switch {
@@ -312,75 +355,107 @@ func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTT
 	case errors.Is(err, ErrUnknownSession):
 		d.reason = ReasonUnknownSession
 		return d
+	case errors.Is(err, ErrUnauthenticated):
+		d.reason = ReasonUnauthenticated
+		return d
 	case err != nil:
 		d.reason = ReasonProviderUnavailable
 		return d
 	}
-	if !res.DocumentMatch || !res.Liveness {
-		d.reason = ReasonNoDocumentMatch
-		if res.DocumentMatch {
-			d.reason = ReasonLivenessFailed
-		}
+	completed := res.CompletedAt
+	if completed.IsZero() {
+		completed = now
+	}
+	reject := func(reason string) callbackDecision {
+		d.reason = reason
 		if rec.Status != StatusVerified {
-			_ = h.Store.SetOutcome(ctx, pool, username, cb.SessionID, StatusRejected, "", res.CompletedAt, now)
+			_ = h.Store.SetOutcome(ctx, Outcome{PoolID: pool, Username: username, SessionID: cb.SessionID, Status: StatusRejected, Reason: reason, CompletedAt: completed}, now)
 		}
+		return d
+	}
+	switch {
+	case !res.DocumentMatch:
+		return reject(ReasonNoDocumentMatch)
+	case !res.Liveness:
+		return reject(ReasonLivenessFailed)
+	case !res.DocumentAuthentic:
+		return reject(ReasonNotAuthentic)
+	}
+	docKey, err := h.DocumentKey.DocumentKey(ctx)
+	if err != nil {
+		d.reason = ReasonSecretUnavailable
+		return d
+	}
+	docHash, err := DocumentHash(docKey, res.DocumentType, res.DocumentCountry, res.DocumentNumber)
+	if err != nil {
+		return reject(ReasonUnidentified)
+	}
+	switch err := h.Store.ClaimDocument(ctx, docHash, pool+"#"+username, h.MaxAccountsPerDocument, now); {
+	case errors.Is(err, ErrDocumentInUse):
+		return reject(ReasonDocumentInUse)
+	case err != nil:
+		d.reason = ReasonStoreUnavailable
 		return d
 	}
 	level := res.Level
 	if level == "" {
 		level = "2"
 	}
-	completed := res.CompletedAt
-	if completed.IsZero() {
-		completed = now
-	}
-	d.reason, d.awsCode = h.confirm(ctx, pool, username, level, completed)
-	if d.reason != ReasonConfirmed && d.reason != ReasonAlreadyConfirmed {
+	d.reason, d.awsCode = h.assure(ctx, pool, username, level, email, completed)
+	if d.reason != ReasonAssured {
 		return d
 	}
-	if err := h.Store.SetOutcome(ctx, pool, username, cb.SessionID, StatusVerified, level, completed, now); err != nil {
+	if err := h.Store.SetOutcome(ctx, Outcome{PoolID: pool, Username: username, SessionID: cb.SessionID, Status: StatusVerified, Level: level,
+		DocumentHash: docHash, CompletedAt: completed}, now); err != nil {
 		d.reason = ReasonStoreUnavailable
 	}
 	return d
 }
 
-// confirm writes custom:ial and custom:ial_at, then confirms the user
-// unless Cognito already has it CONFIRMED (a retried callback, or a crash
-// between the two calls). The attributes go first, so a confirmed user of
-// this flow never lacks them.
-func (h *CallbackHandler) confirm(ctx context.Context, pool, username, level string, completed time.Time) (reason, awsCode string) {
+// contact returns the user's email when the user is CONFIRMED (the sign-up
+// code Cognito emailed was entered) and email_verified is "true"; else a
+// reason (ReasonContactUnverified, or the Cognito failure).
+func (h *CallbackHandler) contact(ctx context.Context, pool, username string) (email, reason, awsCode string) {
 	u, err := h.Cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(username)})
 	if err != nil {
-		return classifyCognito(err)
+		reason, awsCode = classifyCognito(err)
+		return "", reason, awsCode
 	}
-	already := false
-	switch u.UserStatus {
-	case types.UserStatusTypeConfirmed:
-		already = true
-	case types.UserStatusTypeUnconfirmed:
-	default:
-		return ReasonUnknownUser, "status_" + strings.ToLower(string(u.UserStatus))
+	return contactOf(u)
+}
+
+// contactOf is the contact check on an AdminGetUser answer.
+func contactOf(u *cip.AdminGetUserOutput) (email, reason, awsCode string) {
+	attrs := map[string]string{}
+	for _, a := range u.UserAttributes {
+		attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
 	}
+	switch {
+	case u.UserStatus == types.UserStatusTypeUnconfirmed:
+		return "", ReasonContactUnverified, "status_unconfirmed"
+	case u.UserStatus != types.UserStatusTypeConfirmed:
+		return "", ReasonUnknownUser, "status_" + strings.ToLower(string(u.UserStatus))
+	case attrs["email"] == "" || attrs["email_verified"] != "true":
+		return "", ReasonContactUnverified, ""
+	}
+	return attrs["email"], "", ""
+}
+
+// assure writes the assurance: custom:ial, custom:ial_at, custom:ial_email
+// (the verified email the proof is bound to) and custom:ial_src.
+func (h *CallbackHandler) assure(ctx context.Context, pool, username, level, email string, completed time.Time) (reason, awsCode string) {
 	if _, err := h.Cognito.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
 		UserPoolId: aws.String(pool), Username: aws.String(username),
 		UserAttributes: []types.AttributeType{
 			{Name: aws.String(contract.AttrIAL), Value: aws.String(level)},
 			{Name: aws.String(contract.AttrIALAt), Value: aws.String(completed.UTC().Format(time.RFC3339))},
+			{Name: aws.String(contract.AttrIALEmail), Value: aws.String(email)},
+			{Name: aws.String(contract.AttrIALSource), Value: aws.String(contract.AssuranceSourceProofing)},
 		},
 	}); err != nil {
 		return classifyCognito(err)
 	}
-	if already {
-		return ReasonAlreadyConfirmed, ""
-	}
-	if _, err := h.Cognito.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(pool), Username: aws.String(username)}); err != nil {
-		var na *types.NotAuthorizedException
-		if errors.As(err, &na) && strings.Contains(aws.ToString(na.Message), "CONFIRMED") {
-			return ReasonAlreadyConfirmed, ""
-		}
-		return classifyCognito(err)
-	}
-	return ReasonConfirmed, ""
+	return ReasonAssured, ""
 }
 
 func classifyCognito(err error) (reason, code string) {

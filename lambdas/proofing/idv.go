@@ -12,9 +12,12 @@
 //     Unknown user and wrong handle get the same answer.
 //   - CallbackHandler (POST /proofing/callback): authenticates the
 //     provider's signed notification (HMAC-SHA256, 300 s window, replay
-//     refused), asks the provider's API for the result itself, and only
-//     when the document matched and liveness passed writes custom:ial and
-//     custom:ial_at and confirms the user.
+//     refused), asks the provider's API for the result itself (encrypted
+//     under the shared key, or refused), and only for a confirmed user with
+//     a verified email, a live face matching the document, a document the
+//     provider found authentic and a document not already used by
+//     MaxAccountsPerDocument other accounts writes the assurance
+//     (custom:ial, custom:ial_at, custom:ial_email, custom:ial_src).
 //
 // The provider sits behind IDV, so another IDV provider can be plugged in.
 package proofing
@@ -61,11 +64,21 @@ type Session struct {
 
 // Result is a finished session's outcome, as the provider's API reports it.
 type Result struct {
-	// DocumentMatch: the document is genuine and its portrait matches the
-	// live face.
+	// DocumentMatch: the document's portrait matches the live face (a face
+	// comparison only, nothing about the document itself).
 	DocumentMatch bool
+	// DocumentAuthentic: the provider's verdict that the document is
+	// genuine (for BlockID, its document verification).
+	DocumentAuthentic bool
 	// Liveness: the face was a live person.
 	Liveness bool
+	// DocumentType is the contract.IDVDocument* type of the document.
+	DocumentType string
+	// DocumentNumber is the document's identifying number. It is never
+	// stored or logged: the registry keeps a keyed hash of it.
+	DocumentNumber string
+	// DocumentCountry is the issuing country, when the provider reports it.
+	DocumentCountry string
 	// Level is the identity assurance level reached ("2" for IAL2).
 	Level string
 	// CompletedAt is when the provider finished the session.
@@ -77,4 +90,8 @@ var (
 	ErrPending        = errors.New("proofing: session not finished")
 	ErrUnknownSession = errors.New("proofing: session unknown to the provider")
 	ErrUnavailable    = errors.New("proofing: provider unavailable")
+	// ErrUnauthenticated: the provider's answer is not encrypted under the
+	// shared key (or does not open), so where it came from and whether it
+	// was changed cannot be checked.
+	ErrUnauthenticated = errors.New("proofing: provider answer not authenticated")
 )

@@ -40,6 +40,7 @@ const (
 	testLicense = "license-key-of-the-test-tenant"
 	testPubKey  = "dGVzdC1wdWJsaWMta2V5"
 	testDVCID   = "cognitobridge_dvcid"
+	testDocKey  = "document-registry-key-of-the-test-deployment-0123456789"
 )
 
 var testShared = bytes.Repeat([]byte{7}, 32)
@@ -50,6 +51,12 @@ type world struct {
 	t        *testing.T
 	ctx      context.Context
 	cog      *cip.Client
+	sm       *secretsmanager.Client
+	idvImpl  *proofing.BlockID
+	store    *proofing.Store
+	secret   proofing.SecretSource
+	docKey   proofing.DocumentKeySource
+	hc       proofing.HandlerConfig
 	fake     *cognitofake.Fake
 	ddb      *dynamodb.Client
 	table    string
@@ -93,7 +100,10 @@ func newWorld(t *testing.T) *world {
 		Schema: []ciptypes.SchemaAttributeType{
 			{Name: aws.String("ial"), AttributeDataType: ciptypes.AttributeDataTypeString, Mutable: aws.Bool(true)},
 			{Name: aws.String("ial_at"), AttributeDataType: ciptypes.AttributeDataTypeString, Mutable: aws.Bool(true)},
+			{Name: aws.String("ial_email"), AttributeDataType: ciptypes.AttributeDataTypeString, Mutable: aws.Bool(true)},
+			{Name: aws.String("ial_src"), AttributeDataType: ciptypes.AttributeDataTypeString, Mutable: aws.Bool(true)},
 		},
+		AutoVerifiedAttributes: []ciptypes.VerifiedAttributeType{ciptypes.VerifiedAttributeTypeEmail},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -118,18 +128,25 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docSec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("proofing-document-key"), SecretString: aws.String(testDocKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sm = sm
 	w.idv = idvfake.New(t, idvfake.Credentials{LicenseKey: testLicense, PublicKey: testPubKey, SharedKey: testShared, DVCID: testDVCID})
 
 	env := map[string]string{
-		contract.EnvProofingTable:        w.table,
-		contract.EnvProofingUserPoolID:   w.poolID,
-		contract.EnvIDVBaseURL:           w.idv.URL(),
-		contract.EnvIDVSecretARN:         aws.ToString(sec.ARN),
-		contract.EnvIDVDocumentTypes:     `["dl","passport"]`,
-		contract.EnvIDVLiveness:          "passive",
-		contract.EnvIDVCallbackURL:       "https://api.example.com/proofing/callback",
-		contract.EnvPreSignUpBehaviours:  "linking,proofing",
-		contract.EnvLinkProviders:        `["corp"]`,
+		contract.EnvProofingTable:                w.table,
+		contract.EnvProofingUserPoolID:           w.poolID,
+		contract.EnvIDVBaseURL:                   w.idv.URL(),
+		contract.EnvIDVSecretARN:                 aws.ToString(sec.ARN),
+		contract.EnvIDVDocumentTypes:             `["dl","passport"]`,
+		contract.EnvIDVLiveness:                  "passive",
+		contract.EnvIDVCallbackURL:               "https://api.example.com/proofing/callback",
+		contract.EnvProofingDocumentKeySecretARN: aws.ToString(docSec.ARN),
+		contract.EnvPreSignUpBehaviours:          "linking,proofing",
+		contract.EnvLinkProviders:                `["corp"]`,
+		// The composition below links by email: corp is trusted for it.
 		contract.EnvLinkTrustedProviders: `["corp"]`,
 	}
 	getenv := func(k string) string { return env[k] }
@@ -144,6 +161,14 @@ func newWorld(t *testing.T) *world {
 	}
 	idv.HTTP = &http.Client{Timeout: 1500 * time.Millisecond}
 	store := &proofing.Store{API: w.ddb, Table: w.table}
+	w.idvImpl, w.store, w.secret = idv, store, secret
+	if w.docKey, err = proofing.DocumentKeyFromEnv(getenv, sm); err != nil {
+		t.Fatal(err)
+	}
+	maxAccounts, err := proofing.MaxAccountsFromEnv(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The pre sign-up handler, composed from config as the command does.
 	pcfg, err := presignup.ConfigFromEnv(getenv)
@@ -184,11 +209,12 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.session, err = proofing.NewSessionHandler(store, hc); err != nil {
+	w.hc = hc
+	if w.session, err = proofing.NewSessionHandler(store, w.cog, hc); err != nil {
 		t.Fatal(err)
 	}
 	w.session.Logger = logger
-	if w.callback, err = proofing.NewCallbackHandler(idv, store, w.cog, secret, hc); err != nil {
+	if w.callback, err = proofing.NewCallbackHandler(idv, store, w.cog, secret, w.docKey, maxAccounts, hc); err != nil {
 		t.Fatal(err)
 	}
 	w.callback.Logger = logger
@@ -223,10 +249,31 @@ func (w *world) signUp(username, handleHash string) (presignup.Event, error) {
 	if err := json.Unmarshal(outRaw, &out); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.cog.SignUp(w.ctx, &cip.SignUpInput{ClientId: aws.String(w.clientID), Username: aws.String(username), Password: aws.String("Correct-horse-9!")}); err != nil {
+	if _, err := w.cog.SignUp(w.ctx, &cip.SignUpInput{ClientId: aws.String(w.clientID), Username: aws.String(username), Password: aws.String("Correct-horse-9!"),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(username + "@example.com")}}}); err != nil {
 		w.t.Fatalf("moto SignUp: %v", err)
 	}
 	return out, nil
+}
+
+// confirmEmail is the user entering the sign-up code Cognito emailed
+// (ConfirmSignUp): Cognito then has the user CONFIRMED with email_verified
+// "true". moto accepts any code and does not set email_verified, so the
+// test sets it as Cognito does.
+func (w *world) confirmEmail(username string) {
+	w.t.Helper()
+	if _, err := w.cog.ConfirmSignUp(w.ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(w.clientID), Username: aws.String(username), ConfirmationCode: aws.String("123456")}); err != nil {
+		w.t.Fatalf("moto ConfirmSignUp: %v", err)
+	}
+	if _, err := w.cog.AdminUpdateUserAttributes(w.ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(w.poolID), Username: aws.String(username),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email_verified"), Value: aws.String("true")}}}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// askSession asks the session endpoint with the user's handle.
+func (w *world) askSession(username, handle string) apiAnswer {
+	return invokeAPI(w.t, w.ctx, w.session.Handle, httpReq("/proofing/session", fmt.Sprintf(`{"username":%q,"handle":%q}`, username, handle), map[string]string{"content-type": "application/json"}))
 }
 
 func (w *world) record(username string) map[string]ddbtypes.AttributeValue {
@@ -336,11 +383,17 @@ func TestProofingEndToEndWithMoto(t *testing.T) {
 		t.Fatalf("status after sign-up: %s", st)
 	}
 
-	// Session endpoint: the right handle gets the URL; a wrong handle and
-	// an unknown user get the same answer.
+	// Session endpoint: the right handle gets no URL before the email is
+	// verified (the user confirms the sign-up with the emailed code first);
+	// then it gets the URL. A wrong handle and an unknown user get the same
+	// answer.
 	sess := func(body string) apiAnswer {
 		return invokeAPI(t, w.ctx, w.session.Handle, httpReq("/proofing/session", body, map[string]string{"content-type": "application/json"}))
 	}
+	if early := sess(fmt.Sprintf(`{"username":"alice","handle":%q}`, handle)); early.Status != 409 || early.Body["error"] != "contact_unverified" || early.Body["sessionUrl"] != "" {
+		t.Fatalf("before the email is verified: %+v", early)
+	}
+	w.confirmEmail("alice")
 	good := sess(fmt.Sprintf(`{"username":"alice","handle":%q}`, handle))
 	if good.Status != 200 || good.Body["sessionUrl"] != sattr(rec, "sessionUrl") || good.Body["status"] != "pending" {
 		t.Fatalf("right handle: %+v", good)
@@ -372,8 +425,8 @@ func TestProofingEndToEndWithMoto(t *testing.T) {
 	confirmCalls := func() int { return w.fake.Calls("AdminConfirmSignUp") }
 	unconfirmed := func(label string) {
 		t.Helper()
-		if st, attrs := w.user("alice"); st != "UNCONFIRMED" || attrs[contract.AttrIAL] != "" {
-			t.Fatalf("%s: user %s %v", label, st, attrs)
+		if _, attrs := w.user("alice"); attrs[contract.AttrIAL] != "" || attrs[contract.AttrIALEmail] != "" {
+			t.Fatalf("%s: assured: %v", label, attrs)
 		}
 		if n := confirmCalls(); n != 0 {
 			t.Fatalf("%s: AdminConfirmSignUp called %d times", label, n)
@@ -398,6 +451,8 @@ func TestProofingEndToEndWithMoto(t *testing.T) {
 		{"result pending", func() { w.idv.Set(sid, idvfake.Outcome{Pending: true}) }, httpReq("/proofing/callback", body, signed(testHMACKey, now.Add(1*time.Second), body)), 409, proofing.ReasonResultPending},
 		{"no document match", func() { w.idv.Set(sid, idvfake.Outcome{DocumentMatch: false, Liveness: true}) }, httpReq("/proofing/callback", body, signed(testHMACKey, now.Add(2*time.Second), body)), 400, proofing.ReasonNoDocumentMatch},
 		{"liveness false", func() { w.idv.Set(sid, idvfake.Outcome{DocumentMatch: true, Liveness: false}) }, httpReq("/proofing/callback", body, signed(testHMACKey, now.Add(3*time.Second), body)), 400, proofing.ReasonLivenessFailed},
+		{"face matches, document not authentic", func() { w.idv.Set(sid, idvfake.Outcome{DocumentMatch: true, Liveness: true, NotAuthentic: true}) },
+			httpReq("/proofing/callback", body, signed(testHMACKey, now.Add(-1*time.Second), body)), 400, proofing.ReasonNotAuthentic},
 		{"provider down", func() { w.idv.Set(sid, idvfake.Outcome{Down: true}) }, httpReq("/proofing/callback", body, signed(testHMACKey, now.Add(4*time.Second), body)), 502, proofing.ReasonProviderUnavailable},
 		{"provider hangs", func() { w.idv.Set(sid, idvfake.Outcome{Hang: true}) }, httpReq("/proofing/callback", body, signed(testHMACKey, now.Add(5*time.Second), body)), 502, proofing.ReasonProviderUnavailable},
 	}
@@ -453,34 +508,38 @@ func TestProofingEndToEndWithMoto(t *testing.T) {
 	}
 	unconfirmed("cognito error")
 
-	// The good one: confirmed, attributes written, record verified.
-	if a := w.callbackFor(sid, now.Add(9*time.Second)); a.Status != 200 || a.Body["status"] != "confirmed" {
+	// The good one: the assurance written, bound to the verified email;
+	// the record verified, without TTL, with the document's keyed hash.
+	if a := w.callbackFor(sid, now.Add(9*time.Second)); a.Status != 200 || a.Body["status"] != "assured" {
 		t.Fatalf("good callback: %+v; log %s", a, w.logs.String())
 	}
 	st, attrs := w.user("alice")
-	if st != "CONFIRMED" || attrs[contract.AttrIAL] != "2" {
+	if st != "CONFIRMED" || attrs[contract.AttrIAL] != "2" || attrs[contract.AttrIALEmail] != "alice@example.com" || attrs[contract.AttrIALSource] != contract.AssuranceSourceProofing {
 		t.Fatalf("after good callback: %s %v", st, attrs)
 	}
 	if _, err := time.Parse(time.RFC3339, attrs[contract.AttrIALAt]); err != nil {
 		t.Fatalf("ial_at %q", attrs[contract.AttrIALAt])
 	}
-	if s := sattr(w.record("alice"), "status"); s != "verified" {
-		t.Fatalf("record status %s", s)
+	rec = w.record("alice")
+	if sattr(rec, "status") != "verified" || len(sattr(rec, "documentHash")) != 64 || rec["expiresAt"] != nil {
+		t.Fatalf("record %v", rec)
 	}
-	if n := confirmCalls(); n != 1 {
-		t.Fatalf("AdminConfirmSignUp calls: %d", n)
+	wantHash, _ := proofing.DocumentHash([]byte(testDocKey), contract.IDVDocumentDriversLicense, "US", "D"+sid)
+	if sattr(rec, "documentHash") != wantHash || strings.Contains(fmt.Sprint(rec), "D"+sid) {
+		t.Fatalf("record holds %v, want the keyed hash %s and never the number", rec, wantHash)
 	}
-	// Retried good callback (new timestamp and signature): 200, still once.
+	// Retried good callback (new timestamp and signature): 200 again, the
+	// same document counted once, nobody confirmed by the callback.
 	if a := w.callbackFor(sid, now.Add(10*time.Second)); a.Status != 200 {
 		t.Fatalf("retried good callback: %+v", a)
 	}
-	if n := confirmCalls(); n != 1 || !strings.Contains(w.logs.String(), `"reason":"already_confirmed"`) {
-		t.Fatalf("retry confirmed again: %d", n)
+	if n := confirmCalls(); n != 0 {
+		t.Fatalf("AdminConfirmSignUp calls: %d", n)
 	}
 	if a := good; a.Status != 200 {
 		t.Fatal("unreachable")
 	}
-	if a := invokeAPI(t, w.ctx, w.session.Handle, httpReq("/proofing/session", fmt.Sprintf(`{"username":"alice","handle":%q}`, handle), nil)); a.Body["status"] != "verified" {
+	if a := invokeAPI(t, w.ctx, w.session.Handle, httpReq("/proofing/session", fmt.Sprintf(`{"username":"alice","handle":%q}`, handle), nil)); a.Body["status"] != "verified" || a.Body["sessionUrl"] != "" {
 		t.Fatalf("session status after verification: %+v", a)
 	}
 

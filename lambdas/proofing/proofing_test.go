@@ -145,23 +145,34 @@ func TestBlockIDAgainstFake(t *testing.T) {
 	}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, tc := range []struct {
-		o           idvfake.Outcome
-		match, live bool
-		level       string
-		err         error
+		o                      idvfake.Outcome
+		match, live, authentic bool
+		level, docType         string
+		err                    error
 	}{
-		{idvfake.Outcome{DocumentMatch: true, Liveness: true, CompletedAt: at}, true, true, "2", nil},
-		{idvfake.Outcome{DocumentMatch: true, Liveness: true, DocumentType: "ppt_object", CompletedAt: at}, true, true, "2", nil},
-		{idvfake.Outcome{DocumentMatch: false, Liveness: true, CompletedAt: at}, false, true, "", nil},
-		{idvfake.Outcome{DocumentMatch: true, Liveness: false, CompletedAt: at}, true, false, "", nil},
-		{idvfake.Outcome{Failed: true}, false, false, "", nil},
-		{idvfake.Outcome{Down: true}, false, false, "", ErrUnavailable},
-		{idvfake.Outcome{Hang: true}, false, false, "", ErrUnavailable},
+		{idvfake.Outcome{DocumentMatch: true, Liveness: true, CompletedAt: at}, true, true, true, "2", "dl", nil},
+		{idvfake.Outcome{DocumentMatch: true, Liveness: true, DocumentType: "ppt_object", CompletedAt: at}, true, true, true, "2", "passport", nil},
+		{idvfake.Outcome{DocumentMatch: true, Liveness: true, DocumentType: "idcard_object", CompletedAt: at}, true, true, true, "2", "idcard", nil},
+		// The face matches a forged document: no level.
+		{idvfake.Outcome{DocumentMatch: true, Liveness: true, NotAuthentic: true, CompletedAt: at}, true, true, false, "", "dl", nil},
+		{idvfake.Outcome{DocumentMatch: false, Liveness: true, CompletedAt: at}, false, true, false, "", "dl", nil},
+		{idvfake.Outcome{DocumentMatch: true, Liveness: false, CompletedAt: at}, true, false, false, "", "dl", nil},
+		{idvfake.Outcome{Failed: true}, false, false, false, "", "", nil},
+		{idvfake.Outcome{Down: true}, false, false, false, "", "", ErrUnavailable},
+		{idvfake.Outcome{Hang: true}, false, false, false, "", "", ErrUnavailable},
+		// An answer that is not encrypted under the shared key is refused,
+		// whatever it says.
+		{idvfake.Outcome{DocumentMatch: true, Liveness: true, Plaintext: true}, false, false, false, "", "", ErrUnauthenticated},
+		{idvfake.Outcome{DocumentMatch: true, Liveness: true, PlaintextVerify: true}, false, false, false, "", "", ErrUnauthenticated},
 	} {
 		fake.Set(s.ID, tc.o)
 		r, err := b.Result(ctx, s.ID)
-		if !errors.Is(err, tc.err) || (err == nil && (r.DocumentMatch != tc.match || r.Liveness != tc.live || r.Level != tc.level)) {
+		if !errors.Is(err, tc.err) || (err == nil && (r.DocumentMatch != tc.match || r.Liveness != tc.live || r.DocumentAuthentic != tc.authentic ||
+			r.Level != tc.level || r.DocumentType != tc.docType)) {
 			t.Errorf("%+v: %+v %v", tc.o, r, err)
+		}
+		if err == nil && tc.docType != "" && (r.DocumentNumber != "D"+s.ID || r.DocumentCountry != "US") {
+			t.Errorf("document %q %q", r.DocumentNumber, r.DocumentCountry)
 		}
 		if err == nil && !tc.o.Failed && !r.CompletedAt.Equal(at) {
 			t.Errorf("completedAt %v", r.CompletedAt)
@@ -231,5 +242,44 @@ func TestConfig(t *testing.T) {
 	}
 	if _, err := NewBlockID("ftp://x", &staticSecret{}); err == nil {
 		t.Error("bad base URL accepted")
+	}
+	if n, err := MaxAccountsFromEnv(env(nil)); err != nil || n != 1 {
+		t.Errorf("default max accounts %d %v", n, err)
+	}
+	for _, v := range []string{"0", "101", "x"} {
+		if _, err := MaxAccountsFromEnv(env(map[string]string{contract.EnvProofingMaxAccountsPerDocument: v})); err == nil || !strings.Contains(err.Error(), contract.EnvProofingMaxAccountsPerDocument) {
+			t.Errorf("max accounts %q: %v", v, err)
+		}
+	}
+	if _, err := DocumentKeyFromEnv(env(nil), nil); err == nil || !strings.Contains(err.Error(), contract.EnvProofingDocumentKeySecretARN) {
+		t.Errorf("document key without ARN: %v", err)
+	}
+}
+
+func TestDocumentHash(t *testing.T) {
+	key := []byte(strings.Repeat("k", 32))
+	a, err := DocumentHash(key, "passport", "us", "AB 123-456")
+	if err != nil || len(a) != 64 {
+		t.Fatal(a, err)
+	}
+	if b, _ := DocumentHash(key, "passport", "US", "ab123456"); b != a {
+		t.Error("normalization: same document, two hashes")
+	}
+	for _, other := range [][3]string{{"dl", "US", "AB123456"}, {"passport", "FR", "AB123456"}, {"passport", "US", "AB123457"}} {
+		if h, _ := DocumentHash(key, other[0], other[1], other[2]); h == a {
+			t.Errorf("%v collides", other)
+		}
+	}
+	if h, _ := DocumentHash([]byte(strings.Repeat("j", 32)), "passport", "US", "AB123456"); h == a {
+		t.Error("the key does not change the hash")
+	}
+	if strings.Contains(a, "123456") {
+		t.Error("hash shows the number")
+	}
+	if _, err := DocumentHash(key, "dl", "US", " - "); !errors.Is(err, ErrDocumentUnidentified) {
+		t.Errorf("empty number: %v", err)
+	}
+	if _, err := StaticDocumentKey("short").DocumentKey(context.Background()); err == nil {
+		t.Error("short key accepted")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 )
@@ -31,10 +34,15 @@ const (
 // Session endpoint reasons.
 const (
 	ReasonSessionIssued = "session_issued"
+	ReasonStatusShown   = "status_shown"
 	ReasonNotFound      = "not_found"
 	ReasonBadRequest    = "bad_request"
 	ReasonStoreFailure  = "store_error"
 )
+
+// MsgVerifyEmail is the session endpoint's answer to a client whose user
+// has not confirmed the sign-up code yet.
+const MsgVerifyEmail = "Confirm your email address with the code we sent before verifying your identity."
 
 // SessionRequest is the body of POST /proofing/session. The user pool is
 // fixed by configuration; any other field is refused.
@@ -43,10 +51,14 @@ type SessionRequest struct {
 	Handle   string `json:"handle"`
 }
 
-// SessionResponse is the answer for the right handle.
+// SessionResponse is the answer for the right handle: the session URL
+// while the proofing is pending (and the email verified), else the status
+// and, for a rejection, its reason code and message.
 type SessionResponse struct {
-	SessionURL string `json:"sessionUrl"`
+	SessionURL string `json:"sessionUrl,omitempty"`
 	Status     string `json:"status"`
+	Reason     string `json:"reason,omitempty"`
+	Message    string `json:"message,omitempty"`
 }
 
 // notFoundBody is the one answer for an unknown user and a wrong handle.
@@ -56,10 +68,14 @@ var notFoundBody = map[string]string{"error": "not_found"}
 var dummyHash = hex.EncodeToString(make([]byte, sha256.Size))
 
 // SessionHandler answers POST /proofing/session: the session URL for the
-// client holding the handle whose SHA-256 the sign-up stored.
+// client holding the handle whose SHA-256 the sign-up stored, once the user
+// confirmed the sign-up with the code Cognito emailed (which verifies the
+// email): the proofing then binds to a verified contact.
 type SessionHandler struct {
-	Store  *Store
-	PoolID string
+	Store *Store
+	// Cognito reads the user's status and email_verified.
+	Cognito UserReader
+	PoolID  string
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Logger receives one JSON line per request. Default: JSON to stderr.
@@ -67,11 +83,14 @@ type SessionHandler struct {
 }
 
 // NewSessionHandler returns the handler for cfg.
-func NewSessionHandler(store *Store, cfg HandlerConfig) (*SessionHandler, error) {
+func NewSessionHandler(store *Store, cognito UserReader, cfg HandlerConfig) (*SessionHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &SessionHandler{Store: store, PoolID: cfg.PoolID, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+	if store == nil || cognito == nil {
+		return nil, errors.New("proofing: session handler needs a store and a Cognito client")
+	}
+	return &SessionHandler{Store: store, Cognito: cognito, PoolID: cfg.PoolID, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
 }
 
 // ParseSessionRequest reads the body strictly (one JSON object, known
@@ -134,6 +153,19 @@ func (h *SessionHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTP
 		reason = ReasonNotFound
 		return jsonResponse(http.StatusNotFound, notFoundBody), nil
 	}
+	if rec.Status != StatusPending {
+		reason = ReasonStatusShown
+		return jsonResponse(http.StatusOK, SessionResponse{Status: rec.Status, Reason: rec.Reason, Message: UserReasons[rec.Reason]}), nil
+	}
+	u, uerr := h.Cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(h.PoolID), Username: aws.String(sr.Username)})
+	if uerr != nil {
+		reason, _ = classifyCognito(uerr)
+		return jsonResponse(http.StatusServiceUnavailable, map[string]string{"error": "unavailable"}), nil
+	}
+	if _, r, _ := contactOf(u); r != "" {
+		reason = r
+		return jsonResponse(http.StatusConflict, map[string]string{"error": ReasonContactUnverified, "message": MsgVerifyEmail}), nil
+	}
 	reason = ReasonSessionIssued
 	return jsonResponse(http.StatusOK, SessionResponse{SessionURL: rec.SessionURL, Status: rec.Status}), nil
 }
@@ -143,7 +175,7 @@ func (h *SessionHandler) log(ctx context.Context, reason string, status int, use
 		return
 	}
 	level := slog.LevelInfo
-	if reason != ReasonSessionIssued {
+	if reason != ReasonSessionIssued && reason != ReasonStatusShown {
 		level = slog.LevelWarn
 	}
 	h.Logger.LogAttrs(ctx, level, "proofing session decision",

@@ -25,15 +25,19 @@ type DynamoDB interface {
 
 var _ DynamoDB = (*dynamodb.Client)(nil)
 
-// Table layout. One table, three item kinds, partition key
+// Table layout. One table, four item kinds, partition key
 // contract.RecordPartitionKey only, TTL contract.RecordExpiresAt:
 //
-//	"<poolId>#<username>"  the user's record (Record)
+//	"<poolId>#<username>"  the user's record (Record); a verified record
+//	                       has no TTL: it keeps the document hash
 //	"session#<sessionId>"  the session index: userPoolId, username
 //	"replay#<hex sha256>"  a callback signature already seen
+//	"document#<hex hmac>"  the document registry: the accounts (a string
+//	                       set of "<poolId>#<username>") the document
+//	                       proofed; no TTL
 //
 // A pool id never contains '#' and always contains '_', so the prefixes
-// "session" and "replay" never collide with a user record.
+// "session", "replay" and "document" never collide with a user record.
 const (
 	AttrSessionID   = "sessionId"
 	AttrSessionURL  = "sessionUrl"
@@ -45,6 +49,10 @@ const (
 	AttrLevel       = "level"
 	AttrCompletedAt = "completedAt"
 	AttrVerifiedAt  = "verifiedAt"
+	AttrReason      = "reason"
+	AttrDocument    = "documentHash"
+	AttrAccounts    = "accounts"
+	AttrFirstUsedAt = "firstUsedAt"
 )
 
 // Record statuses.
@@ -64,6 +72,10 @@ var ErrInvalidKey = errors.New("proofing: invalid key")
 // ErrExists is returned by Begin when a live record or the session index
 // already exists.
 var ErrExists = errors.New("proofing: record exists")
+
+// ErrDocumentInUse is returned by ClaimDocument when the document already
+// proofed as many other accounts as allowed.
+var ErrDocumentInUse = errors.New("proofing: document already used by another account")
 
 // UserKey is "<poolId>#<username>".
 func UserKey(poolID, username string) (string, error) {
@@ -90,7 +102,10 @@ type Record struct {
 	HandleHash string
 	CreatedAt  time.Time
 	Status     string
-	ExpiresAt  time.Time
+	// Reason is why a rejected record was rejected (a Reason* code the
+	// user may see, e.g. ReasonDocumentInUse).
+	Reason    string
+	ExpiresAt time.Time
 }
 
 // Store reads and writes the proofing table.
@@ -206,11 +221,12 @@ func (st *Store) Get(ctx context.Context, poolID, username string, now time.Time
 	created, ok1 := num(item, AttrCreatedAt)
 	exp, ok2 := num(item, contract.RecordExpiresAt)
 	r = Record{PoolID: poolID, Username: username, SessionID: str(item, AttrSessionID), SessionURL: str(item, AttrSessionURL),
-		HandleHash: str(item, AttrHandleHash), Status: str(item, AttrStatus), CreatedAt: time.Unix(created, 0), ExpiresAt: time.Unix(exp, 0)}
-	if !ok1 || !ok2 || r.SessionID == "" || r.SessionURL == "" || !ValidHandleHash(r.HandleHash) || r.Status == "" {
+		HandleHash: str(item, AttrHandleHash), Status: str(item, AttrStatus), Reason: str(item, AttrReason), CreatedAt: time.Unix(created, 0), ExpiresAt: time.Unix(exp, 0)}
+	verified := r.Status == StatusVerified
+	if !ok1 || (!ok2 && !verified) || r.SessionID == "" || r.SessionURL == "" || !ValidHandleHash(r.HandleHash) || r.Status == "" {
 		return Record{}, false, nil
 	}
-	if !r.ExpiresAt.After(now) && r.Status != StatusVerified {
+	if !verified && !r.ExpiresAt.After(now) {
 		return Record{}, false, nil
 	}
 	return r, true, nil
@@ -256,25 +272,80 @@ func (st *Store) MarkReplay(ctx context.Context, digest string, expires time.Tim
 	return true, nil
 }
 
-// SetOutcome sets the record's status (StatusVerified or StatusRejected),
-// level and times, only while it still names sessionID.
-func (st *Store) SetOutcome(ctx context.Context, poolID, username, sessionID, status, level string, completedAt, now time.Time) error {
-	key, err := UserKey(poolID, username)
+// Outcome is the end of a proofing, recorded on the user's record.
+type Outcome struct {
+	PoolID, Username, SessionID string
+	// Status is StatusVerified or StatusRejected.
+	Status string
+	// Level is the assurance level reached (verified only).
+	Level string
+	// Reason is why it was rejected (rejected only).
+	Reason string
+	// DocumentHash is the registry key of the document (verified only).
+	DocumentHash string
+	CompletedAt  time.Time
+}
+
+// SetOutcome records o on the user's record, only while it still names
+// o.SessionID. A verified record loses its TTL: it keeps the document hash
+// for as long as the account exists.
+func (st *Store) SetOutcome(ctx context.Context, o Outcome, now time.Time) error {
+	key, err := UserKey(o.PoolID, o.Username)
 	if err != nil {
 		return err
 	}
+	update := "SET #st = :st, #lv = :lv, #ca = :ca, #va = :va, #rs = :rs"
+	names := map[string]string{"#st": AttrStatus, "#lv": AttrLevel, "#ca": AttrCompletedAt, "#va": AttrVerifiedAt, "#rs": AttrReason, "#sid": AttrSessionID}
+	values := map[string]types.AttributeValue{
+		":st": s(o.Status), ":lv": s(o.Level), ":ca": s(o.CompletedAt.UTC().Format(time.RFC3339)), ":va": n(now.Unix()), ":rs": s(o.Reason), ":sid": s(o.SessionID),
+	}
+	if o.Status == StatusVerified {
+		update += ", #doc = :doc REMOVE #exp"
+		names["#doc"], names["#exp"] = AttrDocument, contract.RecordExpiresAt
+		values[":doc"] = s(o.DocumentHash)
+	}
 	_, err = st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(st.Table),
-		Key:                      map[string]types.AttributeValue{contract.RecordPartitionKey: s(key)},
-		UpdateExpression:         aws.String("SET #st = :st, #lv = :lv, #ca = :ca, #va = :va"),
-		ConditionExpression:      aws.String("#sid = :sid"),
-		ExpressionAttributeNames: map[string]string{"#st": AttrStatus, "#lv": AttrLevel, "#ca": AttrCompletedAt, "#va": AttrVerifiedAt, "#sid": AttrSessionID},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":st": s(status), ":lv": s(level), ":ca": s(completedAt.UTC().Format(time.RFC3339)), ":va": n(now.Unix()), ":sid": s(sessionID),
-		},
+		TableName:                 aws.String(st.Table),
+		Key:                       map[string]types.AttributeValue{contract.RecordPartitionKey: s(key)},
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("#sid = :sid"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	if err != nil {
 		return fmt.Errorf("proofing: update record: %w", err)
 	}
 	return nil
 }
+
+// ClaimDocument adds owner ("<poolId>#<username>") to the accounts the
+// document (its registry hash) proofed, unless max other accounts already
+// hold it: then ErrDocumentInUse. Claiming again for the same owner
+// succeeds (a retried callback). The check and the add are one conditional
+// update, so two accounts racing for the last place cannot both get it.
+func (st *Store) ClaimDocument(ctx context.Context, docHash, owner string, max int, now time.Time) error {
+	if len(docHash) != 2*sha256Size || owner == "" || max < 1 {
+		return ErrInvalidKey
+	}
+	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(st.Table),
+		Key:                      map[string]types.AttributeValue{contract.RecordPartitionKey: s("document#" + docHash)},
+		UpdateExpression:         aws.String("ADD #acc :owners SET #first = if_not_exists(#first, :now)"),
+		ConditionExpression:      aws.String("attribute_not_exists(#pk) OR contains(#acc, :owner) OR size(#acc) < :max"),
+		ExpressionAttributeNames: map[string]string{"#pk": contract.RecordPartitionKey, "#acc": AttrAccounts, "#first": AttrFirstUsedAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":owners": &types.AttributeValueMemberSS{Value: []string{owner}}, ":owner": s(owner),
+			":max": n(int64(max)), ":now": n(now.Unix()),
+		},
+	})
+	if conditionFailed(err) {
+		return ErrDocumentInUse
+	}
+	if err != nil {
+		return fmt.Errorf("proofing: claim document: %w", err)
+	}
+	return nil
+}
+
+// sha256Size is the byte length of a registry hash.
+const sha256Size = 32

@@ -20,9 +20,13 @@
 // is a fixed 32-byte value both sides hold; an unknown session answers 404;
 // a finished, failed session has responseStatus "FAILED"; liveid_object
 // carries "liveness" (boolean); the result carries "completedAt" (RFC
-// 3339); /verify answers {"certifications": [{"verifier": "face_compare",
-// "status": 0}]} with 0 meaning a match; the session request's
-// documentTypes, livenessMode, callbackUrl and metadata fields. The fake
+// 3339); the document object carries the document's number in "id" and
+// its issuing country in "country"; /verify answers {"certifications":
+// [{"verifier": "face_compare", "status": 0}]} with 0 meaning a match, and
+// the same for the authenticity verifiers "dl_verify" (documented),
+// "ppt_verify" and "idcard_verify", given the result's document object;
+// the session request's documentTypes, livenessMode, callbackUrl and
+// metadata fields. The fake
 // checks the request shapes (and refuses a wrong license key with 401) but
 // does not model BlockID's ECDH handshake or /caas/sd discovery.
 //
@@ -78,6 +82,18 @@ type Outcome struct {
 	Hang bool
 	// DocumentType is the document object returned. Default: "dl_object".
 	DocumentType string
+	// NotAuthentic: the authenticity verification fails.
+	NotAuthentic bool
+	// DocumentNumber is the document's number ("id" of the document
+	// object). Default: "D" and the session id, so sessions do not share a
+	// document unless a test says so.
+	DocumentNumber string
+	// Country is the document object's "country". Default: "US".
+	Country string
+	// Plaintext: the result is answered unencrypted (no "data").
+	Plaintext bool
+	// PlaintextVerify: /verify answers unencrypted.
+	PlaintextVerify bool
 	// CompletedAt is reported. Default: the time of the call.
 	CompletedAt time.Time
 }
@@ -97,6 +113,7 @@ type Fake struct {
 	mu       sync.Mutex
 	calls    map[string]int
 	outcomes map[string]Outcome
+	docs     map[string]string // document number → session
 	starts   []Start
 	down     bool
 	hang     bool
@@ -109,7 +126,7 @@ func New(t testing.TB, creds Credentials) *Fake {
 	if len(creds.SharedKey) != 32 {
 		t.Fatal("idvfake: SharedKey must be 32 bytes")
 	}
-	f := &Fake{creds: creds, done: make(chan struct{}), calls: map[string]int{}, outcomes: map[string]Outcome{}}
+	f := &Fake{creds: creds, done: make(chan struct{}), calls: map[string]int{}, outcomes: map[string]Outcome{}, docs: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() {
 		close(f.done)
@@ -314,30 +331,73 @@ func (f *Fake) result(w http.ResponseWriter, r *http.Request, req map[string]any
 	if at.IsZero() {
 		at = time.Now()
 	}
-	f.sealed(w, map[string]any{
+	number, country := o.DocumentNumber, o.Country
+	if number == "" {
+		number = "D" + id
+	}
+	if country == "" {
+		country = "US"
+	}
+	f.mu.Lock()
+	f.docs[number] = id
+	f.mu.Unlock()
+	body := map[string]any{
 		"responseStatus": "SUCCESS",
-		dt:               map[string]any{"id": "doc-" + id, "face": "doc-face-" + id},
-		"liveid_object":  map[string]any{"id": id, "face": "live-face-" + id, "liveness": o.Liveness},
-		"completedAt":    at.UTC().Format(time.RFC3339),
-	})
+		dt: map[string]any{"id": number, "face": "doc-face-" + id, "country": country, "category": "identity_document",
+			"firstName": "ALICE", "lastName": "EXAMPLE"},
+		"liveid_object": map[string]any{"id": id, "face": "live-face-" + id, "liveness": o.Liveness},
+		"completedAt":   at.UTC().Format(time.RFC3339),
+	}
+	if o.Plaintext {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(body)
+		return
+	}
+	f.sealed(w, body)
 }
+
+// authenticators are the document authenticity verifiers by /verify type.
+var authenticators = map[string]string{"dl_verify": "dl", "ppt_verify": "ppt", "idcard_verify": "idcard"}
 
 func (f *Fake) verify(w http.ResponseWriter, req map[string]any) {
 	doc, _ := req["document"].(map[string]any)
 	ver, _ := req["verifications"].([]any)
-	if doc == nil || len(ver) != 1 || ver[0] != "face_compare" {
+	if doc == nil || len(ver) != 1 {
 		f.fail(w, http.StatusBadRequest, "document and verifications are required")
 		return
 	}
+	verifier, _ := ver[0].(string)
 	id, _ := doc["id"].(string)
-	f.mu.Lock()
-	o := f.outcomes[id]
-	f.mu.Unlock()
 	status := 1
-	if o.DocumentMatch && doc["image1"] == "doc-face-"+id && doc["image2"] == "live-face-"+id {
-		status = 0
+	var o Outcome
+	switch typ, isAuth := authenticators[verifier]; {
+	case verifier == "face_compare":
+		f.mu.Lock()
+		o = f.outcomes[id]
+		f.mu.Unlock()
+		if o.DocumentMatch && doc["image1"] == "doc-face-"+id && doc["image2"] == "live-face-"+id {
+			status = 0
+		}
+	case isAuth:
+		// The result's document object, as the result gave it.
+		f.mu.Lock()
+		session, known := f.docs[id]
+		o = f.outcomes[session]
+		f.mu.Unlock()
+		if known && doc["type"] == typ && doc["face"] == "doc-face-"+session && doc["category"] == "identity_document" && !o.NotAuthentic {
+			status = 0
+		}
+	default:
+		f.fail(w, http.StatusBadRequest, "unknown verification")
+		return
 	}
-	f.sealed(w, map[string]any{"certifications": []map[string]any{{"verifier": "face_compare", "status": status}}})
+	answer := map[string]any{"certifications": []map[string]any{{"verifier": verifier, "status": status}}}
+	if o.PlaintextVerify {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(answer)
+		return
+	}
+	f.sealed(w, answer)
 }
 
 func seal(key, plain []byte) (string, error) {

@@ -1,8 +1,9 @@
 // Command proofing-callback is the identity proofing callback endpoint
 // (POST /proofing/callback, API Gateway HTTP API v2): it authenticates the
 // provider's signed notification, fetches the result from the provider's
-// API and confirms the user (see package proofing). It only wires
-// configuration and clients; a bad configuration stops the start.
+// API and grants the assurance to a user with a verified email (see package
+// proofing). It only wires configuration and clients; a bad configuration
+// stops the start.
 package main
 
 import (
@@ -23,8 +24,10 @@ func main() {
 	boot.LogRefs()
 	secret := boot.Must(proofing.SecretFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg)))
 	idv := boot.Must(proofing.BlockIDFromEnv(os.Getenv, secret))
+	docKey := boot.Must(proofing.DocumentKeyFromEnv(os.Getenv, secretsmanager.NewFromConfig(awsCfg)))
+	maxAccounts := boot.Must(proofing.MaxAccountsFromEnv(os.Getenv))
 	store := &proofing.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	h := boot.Must(proofing.NewCallbackHandler(idv, store, cognitoidentityprovider.NewFromConfig(awsCfg), secret, cfg))
+	h := boot.Must(proofing.NewCallbackHandler(idv, store, cognitoidentityprovider.NewFromConfig(awsCfg), secret, docKey, maxAccounts, cfg))
 	h.Logger = boot.Logger
 	lambda.Start(h.Handle)
 }
