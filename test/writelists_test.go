@@ -210,8 +210,11 @@ func rawWriterProblems(clients []poolClient) []string {
 // TestBlockIDFederationSignInWritesMappedAttributes: in every sample, the
 // client that signs in through an identity provider can write every
 // attribute the provider maps, so the federated sign-in of the BlockID
-// sample is not refused by Cognito; and the client that writes the BlockID
-// claim's raw copy issues no token that could rewrite it.
+// sample is not refused by Cognito; the client that writes the BlockID
+// claim's raw copy issues no token that could rewrite it; and the sign-in,
+// played against moto with the sample's configuration, writes the mapped
+// attributes and lets the real assurance behaviour grant (and withdraw)
+// custom:ial.
 func TestBlockIDFederationSignInWritesMappedAttributes(t *testing.T) {
 	sawBlockID := false
 	for _, a := range stacks.Apps {
@@ -243,6 +246,8 @@ func TestBlockIDFederationSignInWritesMappedAttributes(t *testing.T) {
 	if !sawBlockID {
 		t.Error("the blockid-federation sample has no client signing in through BlockID")
 	}
+	// And the sign-in itself, through the real handler code against moto.
+	t.Run("sign-in through the assurance behaviour", testBlockIDSignInThroughTheHandlers)
 }
 
 // TestOwnAccessTokenCannotSetIAL: no client of any sample lets a user's own
