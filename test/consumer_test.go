@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cognitobridge/cognitobridge/constructs/connect"
 	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/constructs/proofing"
@@ -40,6 +41,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/connect"
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/linking"
 	"github.com/cognitobridge/cognitobridge/constructs/proofing"
@@ -48,6 +50,7 @@ import (
 )
 
 var (
+	_ = connect.NewConnect
 	_ = federation.NewFederation
 	_ = linking.NewLinking
 	_ = proofing.NewProofing
@@ -78,7 +81,7 @@ func main() {
 	cross := []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
 	for _, pkg := range []string{stepup.DefineHandlerPackage, stepup.CreateHandlerPackage, stepup.VerifyHandlerPackage, stepup.GuardHandlerPackage, presignup.HandlerPackage,
 		transaction.AuthorizerHandlerPackage, transaction.GateHandlerPackage, transaction.EchoHandlerPackage, proofing.SessionHandlerPackage, proofing.CallbackHandlerPackage,
-		pooltriggers.HandlerPackage} {
+		pooltriggers.HandlerPackage, connect.StartHandlerPackage, connect.CallbackHandlerPackage, connect.DisconnectHandlerPackage} {
 		goCmd(cross, "build", "-mod=readonly", "-tags", "lambda.norpc", "-trimpath", "-o", filepath.Join(dir, "bootstrap"), pkg)
 	}
 }
