@@ -8,7 +8,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
+	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -80,4 +82,51 @@ func TestProofingBindsTheProofToTheAccount(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::SecretsManager::ResourcePolicy"), map[string]interface{}{
 		"SecretId": map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ProofingDocumentKey"))},
 	})
+}
+
+// Proofing and a BlockID federation on one pool share one pre token
+// generation function with one assurance behaviour, whose provider list
+// names BlockID.
+func TestProofingAndBlockIDFederationShareTheAssurance(t *testing.T) {
+	stack := cdktest.NewStack()
+	code := cdktest.StubCode(t)
+	p := NewProofing(stack, jsii.String("Proofing"), &ProofingProps{
+		IDVBaseURL:         jsii.String("https://acme.1kosmos.net/docuverify"),
+		Code:               &ProofingCode{PreSignUp: code, Session: code, Callback: code},
+		PreTokenGeneration: &pretokengen.PreTokenGenerationProps{Code: code},
+	})
+	fed := federation.NewFederation(stack, jsii.String("BlockID"), &federation.FederationProps{
+		UserPool: p.UserPool(),
+		Provider: &federation.Provider{BlockID: &federation.BlockIDProvider{
+			TenantDNS: jsii.String("acme.1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid"),
+			PreTokenGeneration: &pretokengen.PreTokenGenerationProps{Code: code},
+		}},
+		CallbackURLs: jsii.Strings("https://app.example.com/cb"),
+		LogoutURLs:   jsii.Strings("https://app.example.com/"),
+		DomainPrefix: jsii.String("acme-proofing"),
+	})
+	if fed.Assurance() != p.Assurance() || len(p.Assurance().Behaviours()) != 1 {
+		t.Fatalf("behaviours %v", p.Assurance().Behaviours())
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvPreTokenBehaviours: contract.BehaviourAssurance,
+			contract.EnvAssuranceProviders: `["BlockID"]`,
+		}},
+	})
+	policies := 0
+	for _, r := range *tmpl.FindResources(jsii.String("AWS::IAM::Policy"), nil) {
+		if strings.Contains(mustJSON(r), "AdminDeleteUserAttributes") {
+			policies++
+		}
+	}
+	if policies != 1 {
+		t.Fatalf("%d assurance policies, want 1", policies)
+	}
+}
+
+func mustJSON(v interface{}) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
