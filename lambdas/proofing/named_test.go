@@ -23,6 +23,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/assurance"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/lambdas/pretokengen"
 	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
 	"github.com/cognitobridge/cognitobridge/test/idvfake"
@@ -287,5 +288,20 @@ func TestContactVerifiedBeforeAssurance(t *testing.T) {
 	w.setAttrs("alice", "email_verified", "true")
 	if a := w.callbackFor(sid, time.Now().Add(2*time.Second)); a.Status != 200 {
 		t.Fatalf("callback after verification: %+v", a)
+	}
+}
+
+// A stored sign-up whose Cognito user does not exist (the sign-up failed
+// after the trigger): the session endpoint answers as for an unknown user.
+func TestSessionForAMissingCognitoUser(t *testing.T) {
+	w := newWorld(t)
+	handle, hash := newHandle()
+	ev := presignup.Event{Header: presignup.Header{TriggerSource: presignup.TriggerSignUp, UserPoolID: w.poolID, UserName: "ghost"},
+		Request: presignup.Request{ValidationData: map[string]string{contract.ProofingHandleKey: hash}}}
+	if _, err := lambda.NewHandler(w.presign.Handle).Invoke(w.ctx, mustJSON(ev)); err != nil {
+		t.Fatal(err)
+	}
+	if a := w.askSession("ghost", handle); a.Status != 404 || a.Body["error"] != "not_found" {
+		t.Fatalf("missing Cognito user: %+v", a)
 	}
 }

@@ -159,7 +159,10 @@ func (h *SessionHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTP
 	}
 	u, uerr := h.Cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(h.PoolID), Username: aws.String(sr.Username)})
 	if uerr != nil {
-		reason, _ = classifyCognito(uerr)
+		if reason, _ = classifyCognito(uerr); reason == ReasonUnknownUser {
+			// The sign-up never completed in Cognito: as unknown.
+			return jsonResponse(http.StatusNotFound, notFoundBody), nil
+		}
 		return jsonResponse(http.StatusServiceUnavailable, map[string]string{"error": "unavailable"}), nil
 	}
 	if _, r, _ := contactOf(u); r != "" {
