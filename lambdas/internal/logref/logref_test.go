@@ -151,3 +151,14 @@ func TestClip(t *testing.T) {
 		t.Fatal("short values unchanged")
 	}
 }
+
+// BenchmarkRef: the cost of one keyed reference with a loaded key.
+func BenchmarkRef(b *testing.B) {
+	k := NewKeyring(fixed(keyA), time.Hour)
+	if err := k.Load(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		_ = k.Ref("eu-west-1_AbCd", "alice@example.com")
+	}
+}
