@@ -60,8 +60,9 @@ func TestFederationSamples(t *testing.T) {
 		functions, secrets         float64
 		public                     []string
 	}{
-		// Mosaic: the pre-sign-up function and the connect API's three.
-		{mosaicPasswordlessAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 4, 1,
+		// Mosaic: the pre-sign-up function and the connect API's three; the
+		// log reference key next to the client secret.
+		{mosaicPasswordlessAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 4, 2,
 			[]string{"MosaicClientId", "CallbackUrl", "LogoutUrl", "DomainPrefix", "ConnectRedirectUrl"}},
 		// BlockID: the pre token generation function of the assurance, and
 		// the log reference key next to the client secret.

@@ -43,6 +43,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -410,6 +411,11 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	c.disconnect, disconnectRole = newFunction(this, "Disconnect", code.Disconnect, DisconnectHandlerPackage, retention,
 		"cognitobridge connect: removes the signed-in user's identity of the provider (POST "+DisconnectPath+")", env)
 
+	// The stack's log reference key: user and identity references in the
+	// log lines are keyed (lambdas/internal/logref).
+	for _, fn := range []awslambda.Function{c.start, c.callback, c.disconnect} {
+		logkey.Attach(fn)
+	}
 	startRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:PutItem"))
 	callbackRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:GetItem"))
 	callbackRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser"))

@@ -169,7 +169,9 @@ func TestConnectWithFederation(t *testing.T) {
 		case "AWS::DynamoDB::Table":
 			tableID = id
 		case "AWS::SecretsManager::Secret":
-			secretID = id
+			if strings.HasPrefix(id, "MosaicClientSecret") {
+				secretID = id
+			}
 		case "AWS::Lambda::Function":
 			if d, _ := r.Properties["Description"].(string); strings.HasPrefix(d, "cognitobridge connect") {
 				switch {
@@ -281,6 +283,8 @@ func TestConnectWithFederation(t *testing.T) {
 	tableArn := show(map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
 	poolArn := show(map[string]interface{}{"Fn::GetAtt": []interface{}{poolID, "Arn"}})
 	secretRef := show(map[string]interface{}{"Ref": secretID})
+	// Every function reads the stack's log reference key (constructs/internal/logkey).
+	logKey := []string{"secretsmanager:GetSecretValue " + `{"Ref":"CognitobridgeLogRefKey`, "secretsmanager:DescribeSecret " + `{"Ref":"CognitobridgeLogRefKey`}
 	want := map[string][]string{
 		"start": {"dynamodb:PutItem " + tableArn},
 		"callback": {"dynamodb:DeleteItem " + tableArn, "dynamodb:PutItem " + tableArn, "dynamodb:GetItem " + tableArn,
@@ -289,6 +293,7 @@ func TestConnectWithFederation(t *testing.T) {
 		"disconnect": {"dynamodb:DeleteItem " + tableArn, "cognito-idp:AdminGetUser " + poolArn, "cognito-idp:AdminDisableProviderForUser " + poolArn},
 	}
 	for h, w := range want {
+		w = append(w, logKey...)
 		got := strings.Join(rights[h], "\n")
 		if len(rights[h]) != len(w) {
 			t.Errorf("%s rights:\n%s\nwant %d", h, got, len(w))

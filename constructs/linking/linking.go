@@ -25,6 +25,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
@@ -184,6 +185,9 @@ func NewLinking(scope constructs.Construct, id *string, props *LinkingProps) Lin
 
 	l.preSignUp = presignup.Of(props.UserPool, &presignup.PreSignUpProps{Code: props.Code, LogRetention: props.LogRetention})
 	l.preSignUp.AddBehaviour(contract.BehaviourLinking, env)
+	// The stack's log reference key: user and email references in the
+	// function's log lines are keyed (lambdas/internal/logref).
+	logkey.Attach(l.preSignUp.Function())
 
 	// On this pool only. A separate policy, not the role's default policy:
 	// the function depends on its role (and so on the default policy), the

@@ -36,8 +36,6 @@ package linking
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -50,6 +48,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 )
 
@@ -404,11 +403,12 @@ func classify(ctx context.Context, err error, fallback Reason) (Reason, string) 
 	return fallback, ""
 }
 
-// EmailRef is a short one-way reference to an email (ASCII lower-cased)
-// for log correlation; the email itself is never logged.
+// EmailRef is a short keyed reference to an email (ASCII lower-cased) for
+// log correlation (logref.Ref: HMAC-SHA256 under the deployment's log key,
+// so a list of addresses cannot reverse it); the email itself is never
+// logged.
 func EmailRef(email string) string {
-	sum := sha256.Sum256([]byte(LowerASCII(email)))
-	return hex.EncodeToString(sum[:6])
+	return logref.Ref("email", LowerASCII(email))
 }
 
 func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, start time.Time) {

@@ -3,6 +3,8 @@ package linking_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"strings"
@@ -473,7 +475,12 @@ func TestEmailHelpers(t *testing.T) {
 	if got := linking.LowerASCII("ÄB\u212aC"); got != "Äb\u212ac" {
 		t.Errorf("LowerASCII %q", got)
 	}
-	if linking.EmailRef("A@x") != linking.EmailRef("a@x") || len(linking.EmailRef("a@x")) != 12 {
+	if linking.EmailRef("A@x") != linking.EmailRef("a@x") || linking.EmailRef("a@x") == linking.EmailRef("b@x") || linking.EmailRef("a@x") == "" {
 		t.Error("EmailRef")
+	}
+	// Keyed: not the unsalted SHA-256 prefix anyone could recompute.
+	sum := sha256.Sum256([]byte("a@x"))
+	if strings.Contains(linking.EmailRef("a@x"), hex.EncodeToString(sum[:6])) {
+		t.Error("EmailRef is an unkeyed hash")
 	}
 }
