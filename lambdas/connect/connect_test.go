@@ -1,6 +1,7 @@
 package connect_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -156,6 +157,15 @@ func TestLinkingThroughTheConnectFlow(t *testing.T) {
 
 	// Logs: reasons and references only.
 	logs := w.logText()
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var m struct {
+			Handler, Reason string
+			Duration        float64 `json:"duration_ms"`
+		}
+		if json.Unmarshal([]byte(line), &m) == nil && (m.Reason == "connected" || m.Reason == "started") {
+			t.Logf("%s %s in %.0f ms (moto, cognitofake and oidcpeer on loopback)", m.Handler, m.Reason, m.Duration)
+		}
+	}
 	for _, secret := range []string{code, state, w.peer.ClientSecret(), "prov-alice", "prov-bob", `"alice"`, "eyJ"} {
 		if strings.Contains(logs, secret) {
 			t.Fatalf("log carries %q: %s", secret, logs)
