@@ -39,6 +39,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
@@ -280,6 +281,10 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	s.define = newTrigger(this, "Define", props, code.Define, DefineHandlerPackage, defineEnv, "Define auth challenge: orders SRP, then the OIDC step-up; caps attempts")
 	s.create = newTrigger(this, "Create", props, code.Create, CreateHandlerPackage, createEnv, createDescription)
 	s.verify = newTrigger(this, "Verify", props, code.Verify, VerifyHandlerPackage, verifyEnv, verifyDescription)
+	// Log references of users are keyed with the deployment's key.
+	for _, fn := range []awslambda.Function{s.define, s.create, s.verify} {
+		logkey.Attach(fn)
+	}
 	// Verify reads the user's enrollment (GetItem, ConsistentRead) and, in
 	// one TransactWriteItems, checks it (ConditionCheckItem) or enrolls on
 	// first use and writes the step-up record (PutItem); on this table only.
@@ -328,6 +333,7 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 		})
 		shared.AddBehaviour(contract.BehaviourStepUpGuard, guardEnv)
 		s.guard = shared.Function()
+		logkey.Attach(s.guard)
 		// The guard only consumes records, on this table alone, and reads
 		// its parameter.
 		s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))

@@ -131,8 +131,14 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	}
 	// The secret is built from parameter Refs only.
 	secrets := cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret")
+	// The stack's log reference key (constructs/internal/logkey) is the other.
+	for id := range secrets {
+		if strings.HasPrefix(id, "CognitobridgeLogRefKey") {
+			delete(secrets, id)
+		}
+	}
 	if len(secrets) != 1 {
-		t.Fatalf("want 1 secret, got %d", len(secrets))
+		t.Fatalf("want 1 provider secret, got %d", len(secrets))
 	}
 	var secretID string
 	for id, r := range secrets {
@@ -184,7 +190,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 		}
 		if isGuardID(id) {
 			param, _ := env[contract.EnvProtectedClientsParameter].(string)
-			if hasArn || len(env) != 6 || env[contract.EnvStepUpReasons] != `["high_value_transaction"]` ||
+			if hasArn || len(env) != 7 || env[contract.EnvLogRefKeySecretARN] == nil || env[contract.EnvStepUpReasons] != `["high_value_transaction"]` ||
 				env[contract.EnvPreTokenBehaviours] != contract.BehaviourStepUpGuard || env[contract.EnvStepUpPolicy] != contract.PolicyAlways ||
 				!strings.HasPrefix(param, "/cognitobridge/") {
 				t.Errorf("Guard env = %v, want only the behaviour, record table, window, reasons, policy and the literal protected-clients parameter name", env)
@@ -241,7 +247,7 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 	// Define's and the guard's roles cannot read the secret.
 	for id, r := range cdktest.Resources(t, tmpl, "AWS::IAM::Policy") {
 		raw, _ := json.Marshal(props(r))
-		if (strings.Contains(string(raw), "StepUpDefineRole") || strings.Contains(string(raw), "PreTokenGenerationRole")) && strings.Contains(string(raw), "secretsmanager") {
+		if (strings.Contains(string(raw), "StepUpDefineRole") || strings.Contains(string(raw), "PreTokenGenerationRole")) && strings.Contains(string(raw), `"Ref":"`+secretID+`"`) {
 			t.Errorf("policy %s grants secret access: %s", id, raw)
 		}
 	}
@@ -614,7 +620,8 @@ func TestExistingPoolAndSecretWithoutClient(t *testing.T) {
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1))
 	tmpl.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolClient"), jsii.Number(0))
-	tmpl.ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(0))
+	// Only the stack's log reference key; no provider secret.
+	tmpl.ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(1))
 	// The guard protects the client the user named, and only it.
 	tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]interface{}{
 		"Type": "StringList", "Value": "webclient0000000000000000001",
@@ -804,7 +811,10 @@ func TestBlockIDTenantFromPropsGoesIntoTheSecret(t *testing.T) {
 	if _, ok := params["KosmosClientSecret"]; !ok || len(params) != 2 { // + BootstrapVersion
 		t.Errorf("want only the KosmosClientSecret parameter, got %v", params)
 	}
-	for _, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
+		if strings.HasPrefix(id, "CognitobridgeLogRefKey") {
+			continue // the stack's log reference key
+		}
 		raw, _ := json.Marshal(props(r)["SecretString"])
 		for _, want := range []string{`{"Ref":"KosmosClientSecret"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`} {
 			if !strings.Contains(string(raw), want) {
@@ -899,8 +909,14 @@ func TestBlockIDSessionStepUp(t *testing.T) {
 		t.Errorf("want exactly the 3 NoEcho parameters, got %v", params)
 	}
 	secrets := cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret")
+	// The stack's log reference key (constructs/internal/logkey) is the other.
+	for id := range secrets {
+		if strings.HasPrefix(id, "CognitobridgeLogRefKey") {
+			delete(secrets, id)
+		}
+	}
 	if len(secrets) != 1 {
-		t.Fatalf("want 1 secret, got %d", len(secrets))
+		t.Fatalf("want 1 provider secret, got %d", len(secrets))
 	}
 	for id, r := range secrets {
 		secretID = id
@@ -953,7 +969,12 @@ func TestBlockIDSessionStepUp(t *testing.T) {
 		default:
 			continue
 		}
-		got, _ := json.Marshal(envOf(r))
+		env := envOf(r)
+		if ref, _ := json.Marshal(env[contract.EnvLogRefKeySecretARN]); !strings.HasPrefix(string(ref), `{"Ref":"CognitobridgeLogRefKey`) {
+			t.Errorf("%s has no log reference key: %s", id, ref)
+		}
+		delete(env, contract.EnvLogRefKeySecretARN)
+		got, _ := json.Marshal(env)
 		wantJSON, _ := json.Marshal(want)
 		if string(got) != string(wantJSON) {
 			t.Errorf("%s env = %s, want %s", id, got, wantJSON)
@@ -1004,7 +1025,10 @@ func TestBlockIDSessionFromProps(t *testing.T) {
 	if params := *tmpl.FindParameters(jsii.String("*"), map[string]interface{}{"NoEcho": true}); len(params) != 1 || params["KosmosApiKey"] == nil {
 		t.Errorf("want only the KosmosApiKey parameter, got %v", params)
 	}
-	for _, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
+	for id, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
+		if strings.HasPrefix(id, "CognitobridgeLogRefKey") {
+			continue // the stack's log reference key
+		}
 		raw, _ := json.Marshal(props(r)["SecretString"])
 		for _, want := range []string{`{"Ref":"KosmosApiKey"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`} {
 			if !strings.Contains(string(raw), want) {

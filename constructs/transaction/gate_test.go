@@ -66,7 +66,7 @@ func TestHighValueRoutesBehindTheGate(t *testing.T) {
 	backend, _ := json.Marshal(env[contract.EnvGateBackend])
 	if !strings.HasPrefix(string(backend), `{"Fn::GetAtt":["PaymentsEchoFunction`) || !strings.HasSuffix(string(backend), `"Arn"]}`) ||
 		env[contract.EnvStepUpMaxAgeSeconds] != "300" || env[contract.EnvRequiredReasons] != `["high_value_transaction"]` ||
-		env[contract.EnvGateAcrValues] != `["urn:example:acr:face"]` || len(env) != 4 {
+		env[contract.EnvGateAcrValues] != `["urn:example:acr:face"]` || env[contract.EnvLogRefKeySecretARN] == nil || len(env) != 5 {
 		t.Errorf("gate env = %v", env)
 	}
 
@@ -96,6 +96,11 @@ func TestHighValueRoutesBehindTheGate(t *testing.T) {
 			if !strings.Contains(string(r), "TxGatesPaymentsLogs") {
 				t.Errorf("logs statement on %s", r)
 			}
+		case strings.Contains(string(a), "secretsmanager:GetSecretValue"):
+			// The stack's log reference key only.
+			if !strings.Contains(string(r), "CognitobridgeLogRefKey") {
+				t.Errorf("secret read on %s", r)
+			}
 		default:
 			t.Errorf("unexpected statement %s on %s", a, r)
 		}
@@ -107,7 +112,7 @@ func TestHighValueRoutesBehindTheGate(t *testing.T) {
 	// The token-mode authorizer: token checks only, never cached.
 	_, authFn := only(t, tmpl, "AWS::Lambda::Function", prefixed("TxGateAuthorizerFunction"))
 	aenv := envOf(authFn)
-	if aenv[contract.EnvAuthorizerMode] != "token" || aenv[contract.EnvTokenIssuer] == nil || aenv[contract.EnvTokenClientID] == nil || len(aenv) != 3 {
+	if aenv[contract.EnvAuthorizerMode] != "token" || aenv[contract.EnvTokenIssuer] == nil || aenv[contract.EnvTokenClientID] == nil || len(aenv) != 4 {
 		t.Errorf("gate authorizer env = %v", aenv)
 	}
 	authorizerID, _ := only(t, tmpl, "AWS::ApiGatewayV2::Authorizer", func(_ string, p map[string]interface{}) bool { return p["Name"] == "TxGate" })
@@ -167,11 +172,11 @@ func TestGateOptionsAndDefaults(t *testing.T) {
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
 	_, stepUpFn := only(t, tmpl, "AWS::Lambda::Function", prefixed("TxAuthorizerFunction"))
-	if env := envOf(stepUpFn); env[contract.EnvAuthorizerMode] != nil || len(env) != 4 || env[contract.EnvStepUpMaxAgeSeconds] != "90" {
+	if env := envOf(stepUpFn); env[contract.EnvAuthorizerMode] != nil || len(env) != 5 || env[contract.EnvStepUpMaxAgeSeconds] != "90" {
 		t.Errorf("the HighValueAuthorizer's env = %v", env)
 	}
 	_, tokenFn := only(t, tmpl, "AWS::Lambda::Function", prefixed("TxGateAuthorizerFunction"))
-	if env := envOf(tokenFn); env[contract.EnvAuthorizerMode] != "token" || len(env) != 3 {
+	if env := envOf(tokenFn); env[contract.EnvAuthorizerMode] != "token" || len(env) != 4 {
 		t.Errorf("the GateAuthorizer's env = %v", env)
 	}
 	_, gate := only(t, tmpl, "AWS::Lambda::Function", prefixed("TxGates"))

@@ -65,6 +65,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -199,6 +200,7 @@ func (t *transactionStepUp) ensureHighValueAuthorizer() {
 		LogRetention: t.retention,
 		Description:  "cognitobridge transaction step-up authorizer: access tokens of the pool and client with a recent step-up only",
 	})
+	logkey.Attach(t.fn)
 	id := *t.Node().Id() + "HighValue"
 	// Results are never cached: a cached allow would outlive the window.
 	t.highValue = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String(id), t.fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
@@ -238,6 +240,7 @@ func (t *transactionStepUp) ensureGateAuthorizer() {
 		LogRetention: t.retention,
 		Description:  "cognitobridge transaction authorizer, token mode: access tokens of the pool and client; the step-up gate judges the step-up",
 	})
+	logkey.Attach(t.gateAuthorizerFn)
 	id := *t.Node().Id() + "Gate"
 	// Never cached, as the HighValueAuthorizer: the context carries the
 	// step-up claims of this very token.
@@ -278,6 +281,7 @@ func (t *transactionStepUp) HighValueIntegration(id *string, backend awslambda.I
 			LogRetention: t.retention,
 			Description:  "cognitobridge step-up gate: RFC 9470 challenge without a fresh step-up, else the backend's own response",
 		})
+		logkey.Attach(gate)
 		// Only this backend, unqualified or the version/alias it names (no
 		// ":*" wildcard over its versions).
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -99,7 +99,7 @@ func TestTransactionStepUpWithDefaults(t *testing.T) {
 	client, _ := json.Marshal(env[contract.EnvTokenClientID])
 	if !strings.Contains(string(issuer), `"https://cognito-idp."`) || !strings.Contains(string(issuer), `{"Ref":"AWS::URLSuffix"}`) ||
 		!strings.Contains(string(issuer), `{"Ref":"StepUpUserPool`) || !strings.HasPrefix(string(client), `{"Ref":"StepUpUserPoolClient`) ||
-		env[contract.EnvStepUpMaxAgeSeconds] != "300" || env[contract.EnvRequiredReasons] != `["high_value_transaction"]` || len(env) != 4 {
+		env[contract.EnvStepUpMaxAgeSeconds] != "300" || env[contract.EnvRequiredReasons] != `["high_value_transaction"]` || len(env) != 5 {
 		t.Errorf("authorizer env = %v", env)
 	}
 	// Its own role, no managed policies, logs only to its own group.

@@ -28,6 +28,19 @@ func createTable(tb testing.TB, endpoint, name string) string {
 	return motoserver.CreateStepUpTable(tb, motoserver.DynamoDB(endpoint), name)
 }
 
+// createRawSecret stores value as a new secret in moto and returns its ARN.
+func createRawSecret(tb testing.TB, endpoint, name, value string) string {
+	tb.Helper()
+	client := secretsmanager.New(secretsmanager.Options{Region: region, BaseEndpoint: aws.String(endpoint), Credentials: motoserver.Credentials})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)})
+	if err != nil {
+		tb.Fatalf("moto CreateSecret: %v", err)
+	}
+	return aws.ToString(out.ARN)
+}
+
 // createSecret stores s as a new secret in moto through the real SDK and
 // returns its ARN.
 func createSecret(tb testing.TB, endpoint, name string, s contract.ProviderSecret) string {

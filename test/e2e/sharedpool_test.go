@@ -150,6 +150,8 @@ func TestSharedPoolEndToEnd(t *testing.T) {
 		contract.EnvRedirectURI: peer.RedirectURI(),
 		contract.EnvSecretARN:   secretARN,
 		contract.EnvStepUpTable: table,
+		// The stack's log reference key, a secret in moto.
+		contract.EnvLogRefKeySecretARN: createRawSecret(t, moto, fmt.Sprintf("cognitobridge/e2e/logkey-%d", stackSeq), "0123456789abcdef0123456789abcdef"),
 	}
 	endpoints := map[string]string{
 		"AWS_ENDPOINT_URL_DYNAMODB":        moto,

@@ -17,6 +17,8 @@ import (
 )
 
 func main() {
+	// User references in the logs: HMAC under the deployment's key.
+	boot.LogRefs()
 	cfg := boot.Must(stepup.ConfigFromEnv(os.Getenv))
 	awsCfg := boot.AWS()
 	secrets := boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)

@@ -12,6 +12,8 @@ import (
 )
 
 func main() {
+	// User references in the logs: HMAC under the deployment's key.
+	boot.LogRefs()
 	h := stepup.NewDefineHandler(boot.Must(stepup.DefineConfigFromEnv(os.Getenv)))
 	h.Logger = boot.Logger
 	lambda.Start(h.Handle)

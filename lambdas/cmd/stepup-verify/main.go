@@ -18,6 +18,8 @@ import (
 )
 
 func main() {
+	// User references in the logs: HMAC under the deployment's key.
+	boot.LogRefs()
 	cfg := boot.Must(stepup.ConfigFromEnv(os.Getenv))
 	table := strings.TrimSpace(os.Getenv(contract.EnvStepUpTable))
 	window := boot.Must(steprecord.WindowFromEnv(os.Getenv))

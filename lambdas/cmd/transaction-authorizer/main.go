@@ -14,6 +14,8 @@ import (
 )
 
 func main() {
+	// User references in the logs: HMAC under the deployment's key.
+	boot.LogRefs()
 	cfg := boot.Must(authorizer.ConfigFromEnv(os.Getenv))
 	h := boot.Must(authorizer.New(cfg, nil))
 	h.Logger = boot.Logger

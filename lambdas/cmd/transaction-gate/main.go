@@ -15,6 +15,8 @@ import (
 )
 
 func main() {
+	// User references in the logs: HMAC under the deployment's key.
+	boot.LogRefs()
 	cfg := boot.Must(transactiongate.ConfigFromEnv(os.Getenv))
 	h := boot.Must(transactiongate.New(cfg, transactiongate.BackendClient(boot.AWS())))
 	h.Logger = boot.Logger
