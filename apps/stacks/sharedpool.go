@@ -44,7 +44,10 @@ type SharedPool struct {
 //     names "high_value_transaction" passes the provider and gets the
 //     step-up claims;
 //   - Transmit Security Mosaic passkeys through the hosted sign-in, with
-//     linking to native users (its own hosted-sign-in client);
+//     the linking behaviour (its own hosted-sign-in client): a first
+//     Mosaic sign-in with a native user's email is refused with "sign in
+//     with your password, then connect", as Mosaic is not marked trusted
+//     for email verification;
 //   - an HTTP API with an ordinary route (GET /balance) and a high-value
 //     route (POST /payments) that needs a recent step-up;
 //   - one pre-sign-up function (linking) and one pre token generation
