@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,6 +88,8 @@ func BenchmarkColdStart(b *testing.B) {
 			contract.EnvIssuer:      "https://idp.example.com",
 			contract.EnvRedirectURI: "https://app.example.com/callback",
 			contract.EnvClientID:    "client",
+			// Named only: the refusal comes before any store call.
+			contract.EnvStepUpTable: "cognitobridge-bench",
 		}
 		binary(b, binVerify)
 		var total time.Duration
@@ -158,6 +161,11 @@ func newBenchStack(b *testing.B, moto string, peer *oidcpeer.Peer) *benchStack {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": moto,
 	}
 	s := &benchStack{peer: peer, env: env, create: startFunction(b, binCreate, env)}
+	// Verify also writes the enrollment and the sign-in's record (moto's
+	// DynamoDB): the first passing step-up enrolls, later ones record.
+	s.env = maps.Clone(env)
+	s.env[contract.EnvStepUpTable] = createTable(b, moto, "cognitobridge-bench")
+	s.env["AWS_ENDPOINT_URL_DYNAMODB"] = moto
 	s.pool = &cognito{poolID: "us-east-1_E2Etest01", clientID: "client", create: s.create}
 	return s
 }
