@@ -54,6 +54,9 @@ synth: tools $(addprefix $(BIN)/,$(APPS))
 
 test: tools deps
 	go test -count=1 -timeout 25m ./...
+	# Every benchmark once, so a broken `make bench` fails the tests
+	# (go test compiles benchmarks but never runs them).
+	go test -count=1 -run '^$$' -bench . -benchtime 1x ./lambdas/... ./test/...
 
 lint: deps
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
