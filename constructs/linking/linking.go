@@ -37,9 +37,10 @@ const DefaultMaxIdentities = contract.DefaultLinkMaxIdentities
 
 // LinkingProps configures a Linking. Nil means the documented default.
 type LinkingProps struct {
-	// The user pool: an awscognito.UserPool of this app (a trigger cannot be
-	// added to an imported pool), e.g. Federation.UserPool(). Its PreSignUp
-	// trigger must be free or owned by constructs/presignup. Required.
+	// The user pool, e.g. Federation.UserPool(): a pool of this app, or one
+	// imported by id, whose pre sign-up trigger is then attached by the
+	// constructs/pooltriggers custom resource. Its PreSignUp trigger must be
+	// free or owned by constructs/presignup. Required.
 	UserPool awscognito.IUserPool
 	// Names of the pool's identity providers whose users are linked, as
 	// plain strings: Federation.ProviderName(). Not the provider resource's
