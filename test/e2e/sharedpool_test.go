@@ -241,7 +241,7 @@ func TestSharedPoolEndToEnd(t *testing.T) {
 
 	t.Run("high-value route: RFC 9470 without a fresh step-up, the backend with one", func(t *testing.T) {
 		if !ordinaryDone || !stepUpDone {
-			t.Skip("needs the two web sign-ins above")
+			t.Fatal("the two web sign-ins above did not complete: run the whole TestSharedPoolEndToEnd")
 		}
 		// The access tokens Cognito would issue for those two sign-ins:
 		// the claims are the guard's, the signature the fake pool's (a
