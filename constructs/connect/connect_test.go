@@ -3,9 +3,6 @@ package connect
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -361,41 +358,10 @@ func TestRefusesTheProviderResourceName(t *testing.T) {
 // TestCfnLint lints a stack with the construct (cfn-lint is preinstalled on
 // the project's machines; required in CI).
 func TestCfnLint(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: runs cfn-lint")
-	}
-	lint, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("cfn-lint not on PATH (required when CI=true): %v", err)
-		}
-		t.Skipf("cfn-lint not on PATH: %v", err)
-	}
+	cdktest.CfnLintPath(t) // before the synth
 	stack := cdktest.NewStack()
 	fed := mosaic(stack)
 	NewConnect(stack, jsii.String("Connect"), &ConnectProps{UserPool: fed.UserPool(), Client: fed.Client(), Federation: fed,
 		RedirectURI: jsii.String("https://app.example.com/connect/done"), Code: stubCode(t)})
-	raw, _ := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
-	path := filepath.Join(t.TempDir(), "template.json")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(lint, "--format", "parseable", path).CombinedOutput()
-	// cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("cfn-lint: %v", err)
-	}
-	if code&3 != 0 {
-		t.Fatalf("cfn-lint found errors (exit %d):\n%s", code, out)
-	}
-	// W3005 (a DependsOn that a GetAtt already implies) is how CDK renders
-	// every function's dependency on its role; any other warning fails.
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if line != "" && !strings.Contains(line, ":W3005:") {
-			t.Errorf("cfn-lint: %s", line)
-		}
-	}
+	cdktest.CfnLint(t, stack)
 }

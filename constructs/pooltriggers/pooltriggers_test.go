@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -370,46 +369,12 @@ func TestNagQuerySeesFindings(t *testing.T) {
 // TestCfnLint lints the synthesized template with cfn-lint (preinstalled on
 // the project's machines; required in CI).
 func TestCfnLint(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: runs cfn-lint")
-	}
-	lint, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("cfn-lint not on PATH (required when CI=true): %v", err)
-		}
-		t.Skipf("cfn-lint not on PATH: %v", err)
-	}
+	cdktest.CfnLintPath(t) // before the synth
 	f := newFixture(t)
 	sms := awsiam.Role_FromRoleArn(f.stack, jsii.String("Sms"), jsii.String("arn:aws:iam::123456789012:role/their-sms-role"), nil)
 	NewPoolTriggers(f.stack, jsii.String("Triggers"), &PoolTriggersProps{UserPool: f.pool, Code: f.code, SmsRole: sms, Triggers: []*Trigger{
 		{Operation: awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE(), Function: f.define},
 		{Operation: awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), Function: f.guard, LambdaVersion: awscognito.LambdaVersion_V2_0},
 	}})
-	doc, err := json.Marshal(assertions.Template_FromStack(f.stack, nil).ToJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "template.json")
-	if err := os.WriteFile(path, doc, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(lint, "--format", "parseable", path).CombinedOutput()
-	// cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("cfn-lint: %v", err)
-	}
-	if code&3 != 0 {
-		t.Fatalf("cfn-lint found errors (exit %d):\n%s", code, out)
-	}
-	// W3005 (a DependsOn that a GetAtt already implies) is how CDK renders
-	// every function's dependency on its role; any other warning fails.
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if line != "" && !strings.Contains(line, ":W3005:") {
-			t.Errorf("cfn-lint: %s", line)
-		}
-	}
+	cdktest.CfnLint(t, f.stack)
 }

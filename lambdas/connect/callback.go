@@ -95,21 +95,10 @@ func NewCallbackHandler(cfg Config, store *Store, cognito Cognito, secrets Secre
 }
 
 // Handle answers one request; it never returns an error.
-func (h *CallbackHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-	start := time.Now()
-	var l logLine
-	defer func() {
-		if r := recover(); r != nil {
-			l.reason, resp, err = ReasonInternalError, refusal(ReasonInternalError, h.cfg), nil
-		}
-		l.status = resp.StatusCode
-		writeLog(ctx, h.Logger, "connect-callback", h.cfg, req, l, start)
-	}()
-	l.reason = h.callback(ctx, req, &l)
-	if l.reason != ReasonConnected {
-		return refusal(l.reason, h.cfg), nil
-	}
-	return jsonResponse(http.StatusOK, CallbackResponse{Connected: true, Provider: h.cfg.ProviderName}), nil
+func (h *CallbackHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return serve(ctx, h.Logger, "connect-callback", h.cfg, req, ReasonConnected, func(l *logLine) (Reason, any) {
+		return h.callback(ctx, req, l), CallbackResponse{Connected: true, Provider: h.cfg.ProviderName}
+	})
 }
 
 // ParseCallbackRequest reads the body strictly (one JSON object, code and

@@ -255,6 +255,28 @@ func decodeStrict(body []byte, v any, allowEmpty bool) bool {
 }
 
 // jsonResponse is an HTTP API answer that is never cached.
+// serve runs one request of a handler: run decides and fills the log line,
+// ok is its success reason; anything else (a panic included) is the
+// refusal of that reason. It never returns an error, and logs one line.
+func serve(ctx context.Context, logger *slog.Logger, handler string, cfg Config, req events.APIGatewayV2HTTPRequest,
+	ok Reason, run func(l *logLine) (Reason, any)) (resp events.APIGatewayV2HTTPResponse, err error) {
+	start := time.Now()
+	var l logLine
+	defer func() {
+		if r := recover(); r != nil {
+			l.reason, resp, err = ReasonInternalError, refusal(ReasonInternalError, cfg), nil
+		}
+		l.status = resp.StatusCode
+		writeLog(ctx, logger, handler, cfg, req, l, start)
+	}()
+	var body any
+	l.reason, body = run(&l)
+	if l.reason != ok {
+		return refusal(l.reason, cfg), nil
+	}
+	return jsonResponse(http.StatusOK, body), nil
+}
+
 func jsonResponse(status int, v any) events.APIGatewayV2HTTPResponse {
 	b, _ := json.Marshal(v)
 	return events.APIGatewayV2HTTPResponse{

@@ -49,21 +49,10 @@ func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito) (*Disconnec
 }
 
 // Handle answers one request; it never returns an error.
-func (h *DisconnectHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-	start := time.Now()
-	var l logLine
-	defer func() {
-		if r := recover(); r != nil {
-			l.reason, resp, err = ReasonInternalError, refusal(ReasonInternalError, h.cfg), nil
-		}
-		l.status = resp.StatusCode
-		writeLog(ctx, h.Logger, "connect-disconnect", h.cfg, req, l, start)
-	}()
-	l.reason = h.disconnect(ctx, req, &l)
-	if l.reason != ReasonDisconnected {
-		return refusal(l.reason, h.cfg), nil
-	}
-	return jsonResponse(http.StatusOK, DisconnectResponse{Disconnected: true, Provider: h.cfg.ProviderName}), nil
+func (h *DisconnectHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return serve(ctx, h.Logger, "connect-disconnect", h.cfg, req, ReasonDisconnected, func(l *logLine) (Reason, any) {
+		return h.disconnect(ctx, req, l), DisconnectResponse{Disconnected: true, Provider: h.cfg.ProviderName}
+	})
 }
 
 func (h *DisconnectHandler) disconnect(ctx context.Context, req events.APIGatewayV2HTTPRequest, l *logLine) Reason {

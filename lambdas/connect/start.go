@@ -52,22 +52,10 @@ func NewStartHandler(cfg Config, store *Store, httpClient *http.Client) (*StartH
 }
 
 // Handle answers one request; it never returns an error.
-func (h *StartHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, err error) {
-	start := time.Now()
-	var l logLine
-	defer func() {
-		if r := recover(); r != nil {
-			l.reason, resp, err = ReasonInternalError, refusal(ReasonInternalError, h.cfg), nil
-		}
-		l.status = resp.StatusCode
-		writeLog(ctx, h.Logger, "connect-start", h.cfg, req, l, start)
-	}()
-	var out StartResponse
-	l.reason, out = h.start(ctx, req, &l)
-	if l.reason != ReasonStarted {
-		return refusal(l.reason, h.cfg), nil
-	}
-	return jsonResponse(http.StatusOK, out), nil
+func (h *StartHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return serve(ctx, h.Logger, "connect-start", h.cfg, req, ReasonStarted, func(l *logLine) (Reason, any) {
+		return h.start(ctx, req, l)
+	})
 }
 
 func (h *StartHandler) start(ctx context.Context, req events.APIGatewayV2HTTPRequest, l *logLine) (Reason, StartResponse) {

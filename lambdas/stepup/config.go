@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
 )
 
 // Defaults applied by ConfigFromEnv.
@@ -29,15 +29,6 @@ const (
 	DefaultAuthTimeSkew = 30 * time.Second
 	maxAuthTimeSkew     = 300 * time.Second
 )
-
-// allowedAlgs are the asymmetric JWS algorithms an ID token may use; "none"
-// and the HMAC family are never accepted.
-var allowedAlgs = map[string]bool{
-	"RS256": true, "RS384": true, "RS512": true,
-	"PS256": true, "PS384": true, "PS512": true,
-	"ES256": true, "ES384": true, "ES512": true,
-	"EdDSA": true,
-}
 
 // DefineConfig is what the Define trigger needs.
 type DefineConfig struct {
@@ -335,7 +326,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	for _, a := range strings.Split(algs, ",") {
 		a = strings.TrimSpace(a)
-		if !allowedAlgs[a] {
+		if !oidcrp.AllowedAlgs[a] {
 			bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", a)
 			continue
 		}
@@ -382,28 +373,5 @@ func parseStringArray(s string) ([]string, bool) {
 	return out, true
 }
 
-// checkEndpointURL accepts https URLs, and http only for loopback hosts
-// (local test peers).
-func checkEndpointURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	if u.Host == "" || u.Fragment != "" || u.User != nil {
-		return errors.New("host required, no fragment, no userinfo")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		h := u.Hostname()
-		if h == "localhost" {
-			return nil
-		}
-		if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
-			return nil
-		}
-		return errors.New("http only on loopback")
-	}
-	return errors.New("scheme must be https")
-}
+// checkEndpointURL is oidcrp.CheckEndpointURL (https, or http on loopback).
+func checkEndpointURL(raw string) error { return oidcrp.CheckEndpointURL(raw) }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
 )
 
 // SecretSource yields the raw JSON of the provider secret
@@ -41,15 +42,8 @@ func StaticSecret(s contract.ProviderSecret) SecretSource {
 
 // NewHTTPClient returns the client used for discovery, JWKS and the token
 // endpoint: bounded by timeout and never following redirects (a redirect
-// must not carry the client credentials elsewhere).
-func NewHTTPClient(timeout time.Duration) *http.Client {
-	return &http.Client{
-		Timeout: timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
-}
+// must not carry the client credentials elsewhere); oidcrp.NewHTTPClient.
+func NewHTTPClient(timeout time.Duration) *http.Client { return oidcrp.NewHTTPClient(timeout) }
 
 // parseSecret decodes the provider secret; clientSecret is required.
 func parseSecret(raw string) (contract.ProviderSecret, error) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
 )
 
 // Passed is a step-up answer that passed every token check of Verify.
@@ -255,18 +256,9 @@ func claimString(claims map[string]json.RawMessage, name string) (string, bool) 
 	return s, true
 }
 
-// checkAZP applies OpenID Connect Core 3.1.3.7: with several audiences azp
-// must be present, and when present it must be this client.
+// checkAZP applies OpenID Connect Core 3.1.3.7 (oidcrp.AZPValid).
 func checkAZP(claims map[string]json.RawMessage, aud []string, clientID string) Reason {
-	azp, has := claims["azp"]
-	if !has {
-		if len(aud) > 1 {
-			return ReasonIDTokenInvalid
-		}
-		return ReasonOK
-	}
-	var s string
-	if json.Unmarshal(azp, &s) != nil || s != clientID {
+	if !oidcrp.AZPValid(claims, aud, clientID) {
 		return ReasonIDTokenInvalid
 	}
 	return ReasonOK

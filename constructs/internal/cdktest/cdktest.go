@@ -4,6 +4,7 @@ package cdktest
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,4 +67,53 @@ func MustPanic(t *testing.T, want string, f func()) {
 		}
 	}()
 	f()
+}
+
+// CfnLintPath returns cfn-lint's path; without it the test is skipped, or
+// fails when CI=true (cfn-lint is preinstalled on the project's machines).
+func CfnLintPath(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: runs cfn-lint")
+	}
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("cfn-lint not on PATH (required when CI=true): %v", err)
+		}
+		t.Skipf("cfn-lint not on PATH: %v", err)
+	}
+	return lint
+}
+
+// CfnLint lints stack's template with cfn-lint: no error, and no warning
+// but W3005 (a DependsOn that a GetAtt already implies: how CDK renders every
+// function's dependency on its role).
+func CfnLint(t *testing.T, stack awscdk.Stack) {
+	t.Helper()
+	lint := CfnLintPath(t)
+	doc, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "template.json")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(lint, "--format", "parseable", path).CombinedOutput()
+	// cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("cfn-lint: %v", err)
+	}
+	if code&3 != 0 {
+		t.Fatalf("cfn-lint found errors (exit %d):\n%s", code, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if line != "" && !strings.Contains(line, ":W3005:") {
+			t.Errorf("cfn-lint: %s", line)
+		}
+	}
 }
