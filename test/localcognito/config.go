@@ -1,0 +1,107 @@
+// Package localcognito is a local stand-in for the Amazon Cognito user-pool
+// JSON API and hosted-UI endpoints, for development and tests only. It is
+// NOT a Cognito replacement: it serves what the sample apps use, runs the
+// pool the synthesized template describes (clients, auth flows, write lists,
+// triggers), and follows AWS's public documentation wherever its behaviour
+// could not be observed; every such place is marked "DOCUMENTED:".
+package localcognito
+
+import (
+	"context"
+	"errors"
+)
+
+// Slot names a user-pool trigger, as the keys of the CloudFormation
+// UserPool LambdaConfig property spell them.
+type Slot string
+
+// The trigger slots the endpoint invokes.
+const (
+	SlotPreSignUp           Slot = "PreSignUp"
+	SlotPostConfirmation    Slot = "PostConfirmation"
+	SlotPreAuthentication   Slot = "PreAuthentication"
+	SlotPostAuthentication  Slot = "PostAuthentication"
+	SlotDefineAuthChallenge Slot = "DefineAuthChallenge"
+	SlotCreateAuthChallenge Slot = "CreateAuthChallenge"
+	SlotVerifyAuthChallenge Slot = "VerifyAuthChallengeResponse"
+	SlotPreTokenGeneration  Slot = "PreTokenGeneration"
+	SlotUserMigration       Slot = "UserMigration"
+)
+
+// ErrTriggerFailed is what Invoke returns when the function itself failed
+// (it returned an error document, or timed out): Cognito turns it into an
+// error of the API call that caused it.
+var ErrTriggerFailed = errors.New("localcognito: trigger failed")
+
+// Triggers invokes the pool's Lambda triggers. The endpoint builds each
+// event (JSON, shaped as AWS documents it) and reads the response back.
+type Triggers interface {
+	// Has reports whether the pool has a function in slot.
+	Has(slot Slot) bool
+	// Invoke runs the function of slot with event and returns its response
+	// document. A function error is ErrTriggerFailed (wrapped); a broken
+	// runner is any other error.
+	Invoke(ctx context.Context, slot Slot, event []byte) ([]byte, error)
+}
+
+// Config is one user pool as the endpoint runs it. test/localcognito/template
+// builds it from a synthesized CloudFormation template.
+type Config struct {
+	// Region is the pool's region (e.g. "us-east-1").
+	Region string
+	// PoolID is "<region>_<name>"; the part after "_" is the pool name SRP
+	// hashes into every password verifier.
+	PoolID string
+	// UsernameAttributes lists the attributes a user signs in with instead
+	// of a username ("email", "phone_number"); empty means usernames.
+	UsernameAttributes []string
+	// AutoVerifiedAttributes are verified by ConfirmSignUp ("email").
+	AutoVerifiedAttributes []string
+	// CustomAttributes are the schema's custom attributes, without the
+	// "custom:" prefix, with whether they are mutable.
+	CustomAttributes map[string]bool
+	// PreTokenGenerationVersion is "V1_0", "V2_0" or "V3_0" (the
+	// LambdaConfig.PreTokenGenerationConfig.LambdaVersion); default V1_0.
+	PreTokenGenerationVersion string
+	// Clients are the pool's app clients.
+	Clients []Client
+	// IdentityProviders are the federated providers of the pool.
+	IdentityProviders []IdentityProvider
+	// Triggers runs the pool's functions; nil means the pool has none.
+	Triggers Triggers
+}
+
+// Client is one app client.
+type Client struct {
+	ID, Name string
+	// ExplicitAuthFlows as CloudFormation spells them (ALLOW_USER_SRP_AUTH,
+	// ALLOW_CUSTOM_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ...). DOCUMENTED: an
+	// empty list means Cognito's default (USER_SRP, CUSTOM, REFRESH_TOKEN).
+	ExplicitAuthFlows []string
+	// ReadAttributes and WriteAttributes; nil means every attribute.
+	ReadAttributes, WriteAttributes []string
+	// Hosted UI / OAuth settings.
+	CallbackURLs, LogoutURLs   []string
+	SupportedIdentityProviders []string // "COGNITO" and provider names
+	AllowedOAuthFlows          []string // "code", "implicit"
+	AllowedOAuthScopes         []string
+	// GenerateSecret: the client has a secret (public clients do not).
+	GenerateSecret bool
+	// Token validities in seconds; zero means Cognito's defaults
+	// (access and ID 3600, refresh 30 days).
+	AccessTokenValidity, IDTokenValidity, RefreshTokenValidity int
+}
+
+// IdentityProvider is a federated OIDC provider of the pool.
+type IdentityProvider struct {
+	// Name is the ProviderName clients and the hosted UI refer to.
+	Name string
+	// Type is "OIDC" (the only type the endpoint federates with).
+	Type string
+	// Issuer, ClientID, ClientSecret, AuthorizeScopes, and the endpoints
+	// (empty: discovered from the issuer).
+	Issuer, ClientID, ClientSecret, AuthorizeScopes string
+	AuthorizeURL, TokenURL, UserInfoURL, JWKSURL    string
+	// AttributeMapping maps pool attributes to provider claims.
+	AttributeMapping map[string]string
+}
