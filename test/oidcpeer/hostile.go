@@ -86,6 +86,11 @@ func (p *Peer) front(next http.Handler) http.Handler {
 			if p.serveLogin(w, r) {
 				return
 			}
+		case PathPostStepUp:
+			if p.opts.ParentOrigin != "" {
+				p.servePostStepUp(w, r)
+				return
+			}
 		case PathJWKS:
 			p.count(EndpointJWKS)
 			p.serveJWKS(w, r, next)

@@ -44,7 +44,9 @@ func (p *Peer) BrowserLogin(ctx context.Context, authorizeURL, username, passwor
 		Transport: p.browser,
 		Jar:       jar,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != issuer.Host {
+			// The tenant's own landing page (PathPostStepUp) is the
+			// client's redirect URI too, though it is on the provider.
+			if req.URL.Host != issuer.Host || req.URL.Path == PathPostStepUp {
 				return http.ErrUseLastResponse
 			}
 			if len(via) >= 10 {

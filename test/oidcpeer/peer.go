@@ -18,12 +18,12 @@
 package oidcpeer
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
@@ -47,7 +47,20 @@ const (
 	PathJWKS      = "/keys"
 	PathToken     = "/oauth/token"
 	PathAuthorize = "/authorize"
+	// PathPostStepUp is the tenant's own landing page for the iframe
+	// step-up (see Options.ParentOrigin).
+	PathPostStepUp = "/admin/community/post_stepup"
 )
+
+// TB is what the peer needs of its owner: a *testing.T or *testing.B, or a
+// command (the local demo) that implements these few methods itself.
+type TB interface {
+	Helper()
+	Context() context.Context
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
 
 // ClaimUsername is the custom ID token claim carrying the user's username,
 // as 1Kosmos BlockID does.
@@ -83,15 +96,24 @@ type Options struct {
 	ClientID string
 	// ClientSecret of the client. Default: DefaultClientSecret.
 	ClientSecret string
-	// RedirectURI registered for the client (exact match). Default: DefaultRedirectURI.
+	// RedirectURI registered for the client (exact match). Default:
+	// the peer's own PathPostStepUp when ParentOrigin is set, else
+	// DefaultRedirectURI.
 	RedirectURI string
 	// Users of the provider.
 	Users []User
+	// ParentOrigin, when set, turns on PathPostStepUp: a page on the
+	// provider's origin that posts the redirect's {code, state} to the page
+	// framing it, with exactly this target origin. This is how the peer
+	// plays a BlockID tenant in the iframe step-up (ASSUMED from 1Kosmos'
+	// integration material: the tenant's page answers its parent by
+	// postMessage; the message shape is ours). Default: off (404).
+	ParentOrigin string
 }
 
 // Peer is a running provider. All methods are safe for concurrent use.
 type Peer struct {
-	t      testing.TB
+	t      TB
 	srv    *httptest.Server
 	store  *peerStorage
 	opts   Options
@@ -116,7 +138,7 @@ type Peer struct {
 
 // Start runs the provider on 127.0.0.1 with issuer = its base URL and stops
 // it in t.Cleanup.
-func Start(t testing.TB, opts Options) *Peer {
+func Start(t TB, opts Options) *Peer {
 	t.Helper()
 	if opts.ClientID == "" {
 		opts.ClientID = DefaultClientID
@@ -124,7 +146,13 @@ func Start(t testing.TB, opts Options) *Peer {
 	if opts.ClientSecret == "" {
 		opts.ClientSecret = DefaultClientSecret
 	}
-	if opts.RedirectURI == "" {
+	srv := httptest.NewUnstartedServer(nil) // listens on 127.0.0.1:0
+	issuer := "http://" + srv.Listener.Addr().String()
+	switch {
+	case opts.RedirectURI != "":
+	case opts.ParentOrigin != "":
+		opts.RedirectURI = issuer + PathPostStepUp
+	default:
 		opts.RedirectURI = DefaultRedirectURI
 	}
 
@@ -144,8 +172,6 @@ func Start(t testing.TB, opts Options) *Peer {
 		t.Fatalf("oidcpeer: authority key: %v", err)
 	}
 
-	srv := httptest.NewUnstartedServer(nil) // listens on 127.0.0.1:0
-	issuer := "http://" + srv.Listener.Addr().String()
 	p := &Peer{
 		t:         t,
 		srv:       srv,
