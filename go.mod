@@ -19,6 +19,7 @@ require (
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/go-jose/go-jose/v4 v4.1.6
 	github.com/zitadel/oidc/v3 v3.51.17
+	golang.org/x/crypto v0.56.0
 	golang.org/x/oauth2 v0.37.0
 )
 
