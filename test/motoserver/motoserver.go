@@ -50,16 +50,69 @@ func Start(t testing.TB) (endpoint string) {
 		}
 		t.Skipf("%s not on PATH: %v", Binary, err)
 	}
+	s, err := launch(bin, t.Logf)
+	if err != nil {
+		t.Fatalf("motoserver: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.Close()
+		if t.Failed() {
+			t.Logf("moto_server output:\n%s", tail(s.Output()))
+		}
+	})
+	return s.Endpoint()
+}
+
+// ErrNotInstalled is returned by Launch when moto_server is not on PATH.
+var ErrNotInstalled = errors.New("motoserver: " + Binary + " not on PATH")
+
+// Server is a running moto_server started by Launch.
+type Server struct {
+	endpoint string
+	out      *lockedBuffer
+	stop     func()
+	once     sync.Once
+}
+
+// Launch runs moto_server on 127.0.0.1 until Close, for use outside tests
+// (Start is the test form). Without moto_server on PATH the error wraps
+// ErrNotInstalled. ctx bounds the start only.
+func Launch(ctx context.Context) (*Server, error) {
+	bin, err := exec.LookPath(Binary)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotInstalled, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return launch(bin, func(string, ...any) {})
+}
+
+// Endpoint is "http://127.0.0.1:PORT".
+func (s *Server) Endpoint() string { return s.endpoint }
+
+// Output is the tail of what the server printed.
+func (s *Server) Output() string { return s.out.String() }
+
+// Close kills the server and waits for it; safe to call more than once.
+func (s *Server) Close() error {
+	s.once.Do(s.stop)
+	return nil
+}
+
+// launch starts bin, retrying a few times (a port taken between freePort
+// and the server's bind).
+func launch(bin string, logf func(string, ...any)) (*Server, error) {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		endpoint, lastErr = start(t, bin)
-		if lastErr == nil {
-			return endpoint
+		s, err := start(bin)
+		if err == nil {
+			return s, nil
 		}
-		t.Logf("motoserver: attempt %d: %v", attempt+1, lastErr)
+		lastErr = err
+		logf("motoserver: attempt %d: %v", attempt+1, err)
 	}
-	t.Fatalf("motoserver: could not start %s: %v", bin, lastErr)
-	return ""
+	return nil, fmt.Errorf("could not start %s: %w", bin, lastErr)
 }
 
 // lockedBuffer collects the server's output from its copying goroutine.
@@ -92,10 +145,10 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func start(t testing.TB, bin string) (string, error) {
+func start(bin string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	out := &lockedBuffer{}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
@@ -103,7 +156,7 @@ func start(t testing.TB, bin string) (string, error) {
 	// Own process group, so a wrapper (a pyenv shim) and its child die together.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -126,22 +179,16 @@ func start(t testing.TB, bin string) (string, error) {
 		case werr := <-exited:
 			exited <- werr
 			stop()
-			return "", fmt.Errorf("exited before answering (%v): %s", werr, tail(out.String()))
+			return nil, fmt.Errorf("exited before answering (%v): %s", werr, tail(out.String()))
 		default:
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", errors.New("no answer within " + StartTimeout.String() + ": " + tail(out.String()))
+			return nil, errors.New("no answer within " + StartTimeout.String() + ": " + tail(out.String()))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() {
-			t.Logf("moto_server output:\n%s", tail(out.String()))
-		}
-	})
-	return endpoint, nil
+	return &Server{endpoint: endpoint, out: out, stop: stop}, nil
 }
 
 func tail(s string) string {

@@ -32,8 +32,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,9 +71,11 @@ type invocation struct {
 // Server is a Runtime API endpoint. It is safe for concurrent use; each
 // Invoke is handed to the next GET .../next of any connected runtime.
 type Server struct {
-	srv   *httptest.Server
-	queue chan *invocation
-	stop  chan struct{}
+	srv       *http.Server
+	ln        net.Listener
+	queue     chan *invocation
+	stop      chan struct{}
+	closeOnce sync.Once
 
 	mu        sync.Mutex
 	inflight  map[string]*invocation
@@ -85,22 +87,46 @@ type Server struct {
 // Start runs the server on 127.0.0.1 and stops it in t.Cleanup.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	s, err := New()
+	if err != nil {
+		t.Fatalf("runtimeapi: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// New runs the server on 127.0.0.1 (a free port) until Close; for use
+// outside tests (Start is the test form).
+func New() (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		ln:       ln,
 		queue:    make(chan *invocation),
 		stop:     make(chan struct{}),
 		inflight: map[string]*invocation{},
 		initFail: make(chan struct{}),
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve)) // 127.0.0.1:0
-	t.Cleanup(func() {
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Close stops the server: blocked GET .../next and Invoke calls return
+// (ErrStopped). It is safe to call more than once.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
 		close(s.stop) // releases blocked GET .../next and Invoke calls
-		s.srv.Close()
+		err = s.srv.Close()
 	})
-	return s
+	return err
 }
 
 // Addr is host:port, the value for AWS_LAMBDA_RUNTIME_API.
-func (s *Server) Addr() string { return s.srv.Listener.Addr().String() }
+func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // InitError returns the body of a POST .../init/error, or nil.
 func (s *Server) InitError() []byte {
