@@ -1,0 +1,36 @@
+package localcognito
+
+import "strings"
+
+// srpSession is one server side of an SRP exchange (package srp's
+// *Session).
+type srpSession interface {
+	SRPB() string
+	SaltHex() string
+	Check(poolName, userID, secretBlockB64, timestamp, signatureB64 string) bool
+}
+
+// srpEngine is the SRP arithmetic of package
+// github.com/cognitobridge/cognitobridge/test/localcognito/srp, bound in
+// srp_glue.go. Verifiers are opaque to this package.
+type srpEngine interface {
+	NewVerifier(poolName, userID, password string) (any, error)
+	Start(v any, srpAHex string) (srpSession, error)
+}
+
+// srpImpl is set by srp_glue.go; nil means SRP is unavailable: users get
+// no verifier and every SRP call fails with InternalErrorException.
+var srpImpl srpEngine
+
+// poolName is the part of the pool id after "_", which SRP hashes into
+// every verifier.
+func (s *Server) poolName() string {
+	return s.cfg.PoolID[strings.Index(s.cfg.PoolID, "_")+1:]
+}
+
+func (s *Server) newVerifier(userID, password string) (any, error) {
+	if srpImpl == nil {
+		return nil, nil
+	}
+	return srpImpl.NewVerifier(s.poolName(), userID, password)
+}

@@ -1,0 +1,300 @@
+package localcognito
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+func (s *Server) initKeys() error {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	s.key = k
+	s.kid = randomHex(16)
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: k, KeyID: s.kid, Algorithm: string(jose.RS256)}}, nil)
+	if err != nil {
+		return err
+	}
+	s.signer = sig
+	return nil
+}
+
+func (s *Server) jwks() jose.JSONWebKeySet {
+	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &s.key.PublicKey, KeyID: s.kid, Algorithm: string(jose.RS256), Use: "sig"}}}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, s.jwks())
+}
+
+// serveDiscovery serves the pool's OpenID configuration.
+// DOCUMENTED: Cognito serves it at
+// https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/openid-configuration,
+// with the hosted-UI endpoints on the pool's domain (here: the Issuer base,
+// served by Options.Hosted).
+func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	iss := s.Issuer()
+	s.mu.Lock()
+	base := s.issuer
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{
+		"issuer":                                iss,
+		"jwks_uri":                              iss + "/.well-known/jwks.json",
+		"authorization_endpoint":                base + "/oauth2/authorize",
+		"token_endpoint":                        base + "/oauth2/token",
+		"userinfo_endpoint":                     base + "/oauth2/userInfo",
+		"end_session_endpoint":                  base + "/logout",
+		"response_types_supported":              []string{"code", "token"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+	})
+}
+
+// Default validities. DOCUMENTED: CreateUserPoolClient: access and ID
+// tokens 1 hour, refresh token 30 days.
+const (
+	defaultTokenValidity   = 3600
+	defaultRefreshValidity = 30 * 24 * 3600
+)
+
+// refreshGrant is what a refresh token stands for.
+type refreshGrant struct {
+	username, clientID string
+	originJTI          string
+	authTime           time.Time
+	expires            time.Time
+}
+
+type authenticationResult struct {
+	AccessToken  string `json:"AccessToken"`
+	ExpiresIn    int    `json:"ExpiresIn"`
+	IdToken      string `json:"IdToken"`
+	RefreshToken string `json:"RefreshToken,omitempty"`
+	TokenType    string `json:"TokenType"`
+}
+
+// protectedClaims cannot be changed by pre token generation.
+// DOCUMENTED: "Pre token generation Lambda trigger": claims you can't add,
+// modify or suppress (the token's structure and identity claims); here they
+// are ignored rather than refused (ASSUMED: Cognito's exact handling of
+// such a response was not observed).
+var protectedClaims = []string{"acr", "amr", "aud", "at_hash", "auth_time", "azp", "c_hash", "client_id", "cognito:username", "event_id", "exp", "iat", "identities", "iss", "jti", "nbf", "nonce", "origin_jti", "sub", "token_use", "username", "scope"}
+
+// tokenRequest is one token issuance.
+type tokenRequest struct {
+	u        *user
+	c        *Client
+	source   string // srcTokenAuth or srcTokenRefresh
+	metadata map[string]string
+	authTime time.Time
+	// originJTI is kept across refreshes.
+	originJTI string
+	// withRefresh: also issue a refresh token (not on refresh).
+	withRefresh bool
+}
+
+// issue runs pre token generation and signs the tokens. A pre token
+// generation error fails the call and no token is issued (DOCUMENTED: a
+// trigger error fails the operation that invoked it).
+func (s *Server) issue(ctx context.Context, tr tokenRequest) (*authenticationResult, *apiError) {
+	s.mu.Lock()
+	attrs := tr.u.attributes()
+	username := tr.u.username
+	sub := tr.u.sub
+	s.mu.Unlock()
+	now := s.now()
+	iss := s.Issuer()
+	if tr.originJTI == "" {
+		tr.originJTI = newUUID()
+	}
+	eventID := newUUID()
+	scopes := []string{"aws.cognito.signin.user.admin"}
+
+	id := map[string]any{}
+	for k, v := range attrs {
+		if !readable(tr.c, k) {
+			continue
+		}
+		switch k {
+		case "email_verified", "phone_number_verified":
+			id[k] = v == "true"
+		default:
+			id[k] = v
+		}
+	}
+	// DOCUMENTED: "Understanding user pool JSON web tokens (JWTs)": the
+	// claims of the ID and access tokens.
+	id["sub"] = sub
+	id["iss"] = iss
+	id["cognito:username"] = username
+	id["origin_jti"] = tr.originJTI
+	id["aud"] = tr.c.ID
+	id["event_id"] = eventID
+	id["token_use"] = "id"
+	id["auth_time"] = tr.authTime.Unix()
+	access := map[string]any{
+		"sub":        sub,
+		"iss":        iss,
+		"client_id":  tr.c.ID,
+		"origin_jti": tr.originJTI,
+		"event_id":   eventID,
+		"token_use":  "access",
+		"auth_time":  tr.authTime.Unix(),
+		"username":   username,
+	}
+
+	if s.has(SlotPreTokenGeneration) {
+		hdr := s.header(tr.source, username, tr.c.ID)
+		// DOCUMENTED (Knowledge Center "cognito-clientmetadata-lambda-trigger"
+		// and the InitiateAuth API reference): pre token generation gets the
+		// ClientMetadata of the RespondToAuthChallenge that ends the sign-in,
+		// never InitiateAuth's (callers pass nil for InitiateAuth).
+		switch s.cfg.PreTokenGenerationVersion {
+		case "V1_0":
+			var ev preTokenEventV1
+			ev.eventHeader = hdr
+			ev.Request.UserAttributes = attrs
+			ev.Request.GroupConfiguration = groupConfiguration{GroupsToOverride: []string{}, IAMRolesToOverride: []string{}}
+			ev.Request.ClientMetadata = tr.metadata
+			if e := s.invoke(ctx, SlotPreTokenGeneration, &ev); e != nil {
+				return nil, e
+			}
+			if d := ev.Response.ClaimsOverrideDetails; d != nil {
+				override(id, d.ClaimsToAddOrOverride, d.ClaimsToSuppress)
+			}
+		default:
+			var ev preTokenEventV2
+			ev.eventHeader = hdr
+			ev.Version = "2"
+			if s.cfg.PreTokenGenerationVersion == "V3_0" {
+				ev.Version = "3"
+			}
+			ev.Request.UserAttributes = attrs
+			ev.Request.GroupConfiguration = groupConfiguration{GroupsToOverride: []string{}, IAMRolesToOverride: []string{}}
+			ev.Request.Scopes = slices.Clone(scopes)
+			ev.Request.ClientMetadata = tr.metadata
+			if e := s.invoke(ctx, SlotPreTokenGeneration, &ev); e != nil {
+				return nil, e
+			}
+			if d := ev.Response.ClaimsAndScopeOverrideDetails; d != nil {
+				if g := d.IDTokenGeneration; g != nil {
+					override(id, g.ClaimsToAddOrOverride, g.ClaimsToSuppress)
+				}
+				if g := d.AccessTokenGeneration; g != nil {
+					override(access, g.ClaimsToAddOrOverride, g.ClaimsToSuppress)
+					for _, sc := range g.ScopesToAdd {
+						if !slices.Contains(scopes, sc) {
+							scopes = append(scopes, sc)
+						}
+					}
+					scopes = slices.DeleteFunc(scopes, func(sc string) bool { return slices.Contains(g.ScopesToSuppress, sc) })
+				}
+			}
+		}
+	}
+	access["scope"] = strings.Join(scopes, " ")
+
+	accessTTL := orDefault(tr.c.AccessTokenValidity, defaultTokenValidity)
+	idTTL := orDefault(tr.c.IDTokenValidity, defaultTokenValidity)
+	id["iat"], id["exp"], id["jti"] = now.Unix(), now.Add(time.Duration(idTTL)*time.Second).Unix(), newUUID()
+	access["iat"], access["exp"], access["jti"] = now.Unix(), now.Add(time.Duration(accessTTL)*time.Second).Unix(), newUUID()
+	idTok, err := jwt.Signed(s.signer).Claims(id).Serialize()
+	if err != nil {
+		return nil, errf(eInternal, "Internal error")
+	}
+	accTok, err := jwt.Signed(s.signer).Claims(access).Serialize()
+	if err != nil {
+		return nil, errf(eInternal, "Internal error")
+	}
+	res := &authenticationResult{AccessToken: accTok, IdToken: idTok, ExpiresIn: accessTTL, TokenType: "Bearer"}
+	if tr.withRefresh {
+		// Cognito's refresh tokens are encrypted JWTs; an opaque random
+		// value is enough for a local endpoint (clients never parse it).
+		rt := randomHex(32)
+		s.mu.Lock()
+		s.refresh[rt] = &refreshGrant{
+			username: username, clientID: tr.c.ID, originJTI: tr.originJTI, authTime: tr.authTime,
+			expires: now.Add(time.Duration(orDefault(tr.c.RefreshTokenValidity, defaultRefreshValidity)) * time.Second),
+		}
+		s.mu.Unlock()
+		res.RefreshToken = rt
+	}
+	return res, nil
+}
+
+func orDefault(v, d int) int {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+func override(claims map[string]any, add map[string]any, suppress []string) {
+	for _, k := range suppress {
+		if !slices.Contains(protectedClaims, k) {
+			delete(claims, k)
+		}
+	}
+	for k, v := range add {
+		if !slices.Contains(protectedClaims, k) {
+			claims[k] = v
+		}
+	}
+}
+
+// userForAccessToken checks an access token this server issued and returns
+// its user and client.
+func (s *Server) userForAccessToken(tok string) (*user, *Client, *apiError) {
+	bad := &apiError{Type: eNotAuthorized, Message: "Invalid Access Token", reason: "access token refused"}
+	if tok == "" {
+		return nil, nil, errf(eInvalidParameter, "1 validation error detected: Value null at 'accessToken' failed to satisfy constraint: Member must not be null")
+	}
+	t, err := jwt.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return nil, nil, bad
+	}
+	var std jwt.Claims
+	var extra struct {
+		TokenUse string `json:"token_use"`
+		ClientID string `json:"client_id"`
+		Username string `json:"username"`
+	}
+	if err := t.Claims(&s.key.PublicKey, &std, &extra); err != nil {
+		return nil, nil, bad
+	}
+	if std.Issuer != s.Issuer() || extra.TokenUse != "access" {
+		return nil, nil, bad
+	}
+	if std.Expiry == nil || !s.now().Before(std.Expiry.Time()) {
+		return nil, nil, &apiError{Type: eNotAuthorized, Message: "Access Token has expired", reason: "access token expired"}
+	}
+	c, ok := s.clients[extra.ClientID]
+	if !ok {
+		return nil, nil, bad
+	}
+	s.mu.Lock()
+	u := s.users[extra.Username]
+	s.mu.Unlock()
+	if u == nil || u.sub != std.Subject {
+		return nil, nil, &apiError{Type: eNotAuthorized, Message: "Invalid Access Token", reason: "user gone"}
+	}
+	return u, c, nil
+}
