@@ -34,6 +34,7 @@ type flowState struct {
 
 	expect      string // challenge the next answer must be for
 	srpA        string // the client's SRP_A (CUSTOM_AUTH with SRP)
+	verifier    any    // the user's, or a decoy for an unknown user
 	srp         srpSession
 	secretBlock string
 	entries     []sessionEntry
@@ -135,12 +136,25 @@ func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError
 	s.mu.Lock()
 	u := s.lookup(name)
 	s.mu.Unlock()
-	if u == nil {
-		// ASSUMED: the client's PreventUserExistenceErrors is LEGACY (the API
-		// default): an unknown user is UserNotFoundException.
-		return nil, &apiError{Type: eUserNotFound, Message: "User does not exist.", reason: "unknown user"}, c.ID
+	st := &flowState{client: c, u: u, userName: name, custom: in.AuthFlow == "CUSTOM_AUTH"}
+	if u != nil {
+		st.userName, st.verifier = u.username, u.verifier
+	} else {
+		if c.PreventUserExistenceErrors != "ENABLED" {
+			// DOCUMENTED: PreventUserExistenceErrors LEGACY (the API
+			// default): an unknown user is UserNotFoundException.
+			return nil, &apiError{Type: eUserNotFound, Message: "User does not exist.", reason: "unknown user"}, c.ID
+		}
+		// DOCUMENTED ("Managing user existence error responses"): with
+		// ENABLED, SRP answers with a challenge as for a real user and
+		// fails at the password; custom auth runs the triggers with
+		// userNotFound=true.
+		v, err := s.newVerifier(name, randomHex(16))
+		if err != nil {
+			return nil, &apiError{Type: eInternal, Message: "Internal error", reason: "verifier: " + err.Error()}, c.ID
+		}
+		st.verifier = v
 	}
-	st := &flowState{client: c, u: u, userName: u.username, custom: in.AuthFlow == "CUSTOM_AUTH"}
 
 	// DOCUMENTED: "Pre authentication Lambda trigger": invoked when a user
 	// attempts to sign in (InitiateAuth), before Cognito checks anything
@@ -148,9 +162,10 @@ func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError
 	// reaches it (as validationData, per the InitiateAuth API reference).
 	if s.has(SlotPreAuthentication) {
 		var ev preAuthEvent
-		ev.eventHeader = s.header(srcPreAuth, u.username, c.ID)
-		ev.Request.UserAttributes = s.attrsOf(u)
+		ev.eventHeader = s.header(srcPreAuth, st.userName, c.ID)
+		ev.Request.UserAttributes = s.userAttrs(st)
 		ev.Request.ValidationData = in.ClientMetadata
+		ev.Request.UserNotFound = u == nil
 		if e := s.invoke(ctx, SlotPreAuthentication, &ev); e != nil {
 			return nil, e, c.ID
 		}
@@ -168,7 +183,7 @@ func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError
 		st.entries = []sessionEntry{{ChallengeName: challengeSRPA, ChallengeResult: true}}
 		st.expect = challengeSRPA // no answer expected until Define asks
 		st.srpA = p["SRP_A"]
-	} else if !u.confirmed {
+	} else if u != nil && !u.confirmed {
 		return nil, errf(eUserNotConfirmed, "User is not confirmed."), c.ID
 	}
 	// DOCUMENTED (Knowledge Center "cognito-clientmetadata-lambda-trigger";
@@ -200,7 +215,7 @@ func (s *Server) passwordChallenge(st *flowState, srpA string) (*authOutput, *ap
 	if srpImpl == nil {
 		return nil, &apiError{Type: eInternal, Message: "Internal error", reason: "SRP engine not linked"}
 	}
-	ses, err := srpImpl.Start(st.u.verifier, srpA)
+	ses, err := srpImpl.Start(st.verifier, srpA)
 	if err != nil {
 		return nil, errf(eInvalidParameter, "Invalid SRP_A")
 	}
@@ -292,7 +307,7 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 		s.mu.Lock()
 		u := s.lookup(name)
 		s.mu.Unlock()
-		if u != st.u {
+		if u != st.u || (u == nil && name != st.userName) {
 			return nil, &apiError{Type: eNotAuthorized, Message: msgIncorrectPassword, reason: "USERNAME differs from the session's user"}, c.ID
 		}
 	}
@@ -356,7 +371,7 @@ func (s *Server) userAttrs(st *flowState) map[string]string {
 // checkPassword checks the PASSWORD_VERIFIER answer against the SRP
 // session and the secret block this server issued.
 func (s *Server) checkPassword(st *flowState, r map[string]string) bool {
-	if st.srp == nil {
+	if st.srp == nil || st.u == nil {
 		return false
 	}
 	if subtle.ConstantTimeCompare([]byte(r["PASSWORD_CLAIM_SECRET_BLOCK"]), []byte(st.secretBlock)) != 1 {
@@ -398,7 +413,7 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 	}
 	switch r.ChallengeName {
 	case challengePassword:
-		if st.expect != challengeSRPA || st.u == nil {
+		if st.expect != challengeSRPA {
 			return nil, &apiError{Type: eInvalidLambdaResp, Message: "Invalid lambda response", reason: "Define asked for PASSWORD_VERIFIER without SRP_A"}
 		}
 		return s.passwordChallenge(st, st.srpA)

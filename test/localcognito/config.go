@@ -87,6 +87,11 @@ type Client struct {
 	AllowedOAuthScopes         []string
 	// GenerateSecret: the client has a secret (public clients do not).
 	GenerateSecret bool
+	// PreventUserExistenceErrors is "ENABLED" or "LEGACY" (CloudFormation's
+	// property). DOCUMENTED: the API default is LEGACY (unknown users get
+	// UserNotFoundException); ENABLED answers as for an existing user and
+	// runs the custom-auth triggers with userNotFound=true.
+	PreventUserExistenceErrors string
 	// Token validities in seconds; zero means Cognito's defaults
 	// (access and ID 3600, refresh 30 days).
 	AccessTokenValidity, IDTokenValidity, RefreshTokenValidity int

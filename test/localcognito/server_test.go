@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -28,6 +29,8 @@ const (
 	testPool   = "us-east-1_LocalPool1"
 	clientSRP  = "srpclient"    // USER_SRP_AUTH + REFRESH
 	clientCust = "customclient" // CUSTOM_AUTH + REFRESH only (the step-up client shape)
+	// clientPrevent: default flows, PreventUserExistenceErrors ENABLED.
+	clientPrevent = "preventclient"
 )
 
 // fakeTriggers is a TEST FAKE of the pool's Lambda functions: it records
@@ -175,6 +178,7 @@ func testConfig(trig Triggers) Config {
 				WriteAttributes: []string{"name", "custom:tier"}},
 			{ID: clientCust, Name: "stepup", ExplicitAuthFlows: []string{"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 				WriteAttributes: []string{"name"}},
+			{ID: clientPrevent, Name: "prevent", PreventUserExistenceErrors: "ENABLED"},
 		},
 		Triggers: trig,
 	}
@@ -856,3 +860,168 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+func TestUnknownUser(t *testing.T) {
+	ctx := context.Background()
+	t.Run("LEGACY", func(t *testing.T) {
+		e := newEnv(t, stepUpTriggers())
+		_, _, err := srpStart(t, e, clientSRP, "nobody@example.com")
+		if got := errCode(err); got != "UserNotFoundException: User does not exist." {
+			t.Fatalf("error %q", got)
+		}
+	})
+	t.Run("ENABLED SRP", func(t *testing.T) {
+		e := newEnv(t, stepUpTriggers())
+		cl, out, err := srpStart(t, e, clientPrevent, "nobody@example.com")
+		if err != nil {
+			t.Fatal(errCode(err))
+		}
+		_, err = answerPassword(t, e, cl, clientPrevent, "anything-1", out, nil)
+		if got := errCode(err); got != "NotAuthorizedException: Incorrect username or password." {
+			t.Fatalf("error %q", got)
+		}
+		if pre := e.trig.of(SlotPreAuthentication); len(pre) != 1 || req(pre[0])["userNotFound"] != true {
+			t.Errorf("pre authentication events %v", pre)
+		}
+	})
+	t.Run("ENABLED CUSTOM_AUTH", func(t *testing.T) {
+		e := newEnv(t, stepUpTriggers())
+		out, err := e.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			ClientId: aws.String(clientPrevent), AuthFlow: types.AuthFlowTypeCustomAuth,
+			AuthParameters: map[string]string{"USERNAME": "nobody@example.com"},
+		})
+		if err != nil {
+			t.Fatal(errCode(err))
+		}
+		_, err = e.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: aws.String(clientPrevent), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
+			ChallengeResponses: map[string]string{"USERNAME": "nobody@example.com", "ANSWER": "42"},
+		})
+		if got := errCode(err); got != "NotAuthorizedException: Incorrect username or password." {
+			t.Fatalf("error %q (tokens for an unknown user?)", got)
+		}
+		for _, slot := range []Slot{SlotDefineAuthChallenge, SlotCreateAuthChallenge, SlotVerifyAuthChallenge} {
+			for _, ev := range e.trig.of(slot) {
+				if req(ev)["userNotFound"] != true {
+					t.Errorf("%s without userNotFound", slot)
+				}
+			}
+		}
+	})
+}
+
+// TestPreTokenV1 checks the version 1 event: claimsOverrideDetails reaches
+// the ID token only.
+func TestPreTokenV1(t *testing.T) {
+	trig := &fakeTriggers{fns: map[Slot]func(map[string]any) error{
+		SlotPreTokenGeneration: func(ev map[string]any) error {
+			resp(ev)["claimsOverrideDetails"] = map[string]any{
+				"claimsToAddOrOverride": map[string]any{"v1claim": "yes", "sub": "forged"},
+				"claimsToSuppress":      []any{"custom:assurance"},
+			}
+			return nil
+		},
+	}}
+	cfg := testConfig(trig)
+	cfg.PreTokenGenerationVersion = "V1_0"
+	srv, err := New(cfg, Options{Issuer: "http://local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	srv.SetIssuer(ts.URL)
+	sub, _ := srv.SeedUser("ann@example.com", "Correct-horse-1", map[string]string{"custom:assurance": "low"}, true)
+	e := &env{srv: srv, ts: ts, trig: trig, clock: &clock{t: time.Now()}, api: cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})}
+	cl, out, err := srpStart(t, e, clientSRP, "ann@example.com")
+	if err != nil {
+		t.Fatal(errCode(err))
+	}
+	res, err := answerPassword(t, e, cl, clientSRP, "Correct-horse-1", out, nil)
+	if err != nil {
+		t.Fatal(errCode(err))
+	}
+	ev := trig.of(SlotPreTokenGeneration)[0]
+	if ev["version"] != "1" || req(ev)["scopes"] != nil {
+		t.Errorf("V1 event version %v scopes %v", ev["version"], req(ev)["scopes"])
+	}
+	ctx := oidc.ClientContext(context.Background(), ts.Client())
+	prov, err := oidc.NewProvider(ctx, srv.Issuer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := prov.Verifier(&oidc.Config{ClientID: clientSRP}).Verify(ctx, *res.AuthenticationResult.IdToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	idt.Claims(&c)
+	if c["v1claim"] != "yes" || c["sub"] != sub || c["custom:assurance"] != nil {
+		t.Errorf("ID token claims %v", c)
+	}
+	at, err := prov.Verifier(&oidc.Config{SkipClientIDCheck: true}).Verify(ctx, *res.AuthenticationResult.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a map[string]any
+	at.Claims(&a)
+	if a["v1claim"] != nil {
+		t.Errorf("V1 changed the access token: %v", a)
+	}
+}
+
+// TestLogsHoldNoSecrets runs sign-up, confirmation and a sign-in and checks
+// that no password, code or token reaches the log.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var buf syncBuffer
+	c := &clock{t: time.Now()}
+	srv, err := New(testConfig(nil), Options{Now: c.now, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	srv.SetIssuer(ts.URL)
+	e := &env{srv: srv, ts: ts, clock: c, api: cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})}
+	ctx := context.Background()
+	const pw = "Secret-password-9"
+	if _, err := e.api.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(clientSRP), Username: aws.String("log@example.com"), Password: aws.String(pw)}); err != nil {
+		t.Fatal(errCode(err))
+	}
+	code := srv.ConfirmationCode("log@example.com")
+	if _, err := e.api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(clientSRP), Username: aws.String("log@example.com"), ConfirmationCode: aws.String(code)}); err != nil {
+		t.Fatal(errCode(err))
+	}
+	cl, out, err := srpStart(t, e, clientSRP, "log@example.com")
+	if err != nil {
+		t.Fatal(errCode(err))
+	}
+	res, err := answerPassword(t, e, cl, clientSRP, pw, out, nil)
+	if err != nil {
+		t.Fatal(errCode(err))
+	}
+	answerPassword(t, e, cl, clientSRP, pw, out, nil) // a refused reuse, logged
+	logs := buf.String()
+	for name, secret := range map[string]string{"password": pw, "code": code, "access token": *res.AuthenticationResult.AccessToken, "refresh token": *res.AuthenticationResult.RefreshToken, "session": *out.Session} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log holds the %s", name)
+		}
+	}
+	for _, want := range []string{`"op":"InitiateAuth"`, `"outcome":"ok"`, `"outcome":"NotAuthorizedException"`, `"client":"srpclient"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s:\n%s", want, logs)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
