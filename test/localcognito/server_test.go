@@ -1025,3 +1025,33 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestCustomAuthWrongPassword: in CUSTOM_AUTH the password outcome goes
+// into the session ({PASSWORD_VERIFIER, false}) and Define decides.
+func TestCustomAuthWrongPassword(t *testing.T) {
+	e := newEnv(t, stepUpTriggers())
+	e.seed(t, "ann@example.com", "Correct-horse-1")
+	cl, _ := srp.NewClient()
+	out, err := e.api.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		ClientId: aws.String(clientCust), AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters: map[string]string{"USERNAME": "ann@example.com", "SRP_A": cl.SRPAHex(), "CHALLENGE_NAME": "SRP_A"},
+	})
+	if err != nil {
+		t.Fatal(errCode(err))
+	}
+	_, err = answerPassword(t, e, cl, clientCust, "not-the-password", out, nil)
+	if got := errCode(err); got != "NotAuthorizedException: Incorrect username or password." {
+		t.Fatalf("error %q", got)
+	}
+	d := e.trig.of(SlotDefineAuthChallenge)
+	if len(d) != 2 {
+		t.Fatalf("%d Define invocations, want 2", len(d))
+	}
+	b, _ := json.Marshal(req(d[1])["session"])
+	if want := `[{"challengeName":"SRP_A","challengeResult":true},{"challengeName":"PASSWORD_VERIFIER","challengeResult":false}]`; string(b) != want {
+		t.Errorf("session %s, want %s", b, want)
+	}
+	if n := len(e.trig.of(SlotCreateAuthChallenge)); n != 0 {
+		t.Errorf("Create ran %d times after a wrong password", n)
+	}
+}
