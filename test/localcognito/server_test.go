@@ -1055,3 +1055,31 @@ func TestCustomAuthWrongPassword(t *testing.T) {
 		t.Errorf("Create ran %d times after a wrong password", n)
 	}
 }
+
+func TestHostedHelpers(t *testing.T) {
+	e := newEnv(t, stepUpTriggers())
+	sub := e.seed(t, "ann@example.com", "Correct-horse-1")
+	for _, tc := range []struct {
+		name, user, pw string
+		ok             bool
+	}{
+		{"right", "ann@example.com", "Correct-horse-1", true},
+		{"wrong", "ann@example.com", "Correct-horse-2", false},
+		{"unknown", "bob@example.com", "Correct-horse-1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name, ok := e.srv.CheckPassword(tc.user, tc.pw)
+			if ok != tc.ok || (ok && name != sub) {
+				t.Fatalf("CheckPassword = %q, %v", name, ok)
+			}
+		})
+	}
+	toks, err := e.srv.IssueTokens(context.Background(), clientCust, "ann@example.com")
+	if err != nil || toks.IDToken == "" || toks.RefreshToken == "" {
+		t.Fatalf("IssueTokens: %v %+v", err, toks)
+	}
+	ev := e.trig.of(SlotPreTokenGeneration)
+	if len(ev) != 1 || ev[0]["triggerSource"] != "TokenGeneration_HostedAuth" {
+		t.Errorf("pre token generation events %v", ev)
+	}
+}
