@@ -110,13 +110,14 @@ type function struct {
 	bin     string
 	env     []string
 	logPath string
-	out     io.Writer // where the process writes (the log file, maybe teed)
 	api     *runtimeapi.Server
 
 	mu     sync.Mutex // one invocation at a time, as one Lambda environment
 	cmd    *exec.Cmd
 	exited chan struct{}
-	final  []byte // the log, kept at Close
+	follow chan struct{} // closed at Close: stops copying the log to Options.Logs
+	copied chan struct{} // closed when the copying has stopped
+	final  []byte        // the log, kept at Close
 }
 
 // Start creates the pool's resources in moto, builds (or finds) the
@@ -338,6 +339,10 @@ func (r *Runner) Close() error {
 			if f.logPath != "" {
 				f.final, _ = os.ReadFile(f.logPath)
 			}
+			if f.follow != nil {
+				close(f.follow)
+				<-f.copied
+			}
 			f.mu.Unlock()
 		}
 		var errs []error
@@ -356,6 +361,9 @@ func (r *Runner) logf(format string, a ...any) {
 }
 
 // start starts the function's process (f.mu held, or before any Invoke).
+// The process writes straight into its log file (no pipe), so whatever a
+// handler logged before answering is in the file when its answer arrives;
+// Logs is fed by following the file.
 func (f *function) start(logs *lineWriter) error {
 	lf, err := os.OpenFile(f.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -363,24 +371,55 @@ func (f *function) start(logs *lineWriter) error {
 	}
 	cmd := exec.Command(f.bin)
 	cmd.Env = f.env
-	if logs != nil {
-		w := io.MultiWriter(lf, logs.prefixed(f.def.Binary))
-		cmd.Stdout, cmd.Stderr = w, w
-	} else {
-		cmd.Stdout, cmd.Stderr = lf, lf
-	}
+	cmd.Stdout, cmd.Stderr = lf, lf
 	if err := cmd.Start(); err != nil {
 		_ = lf.Close()
 		return err
 	}
+	_ = lf.Close() // the child keeps its own descriptor
 	exited := make(chan struct{})
 	go func() {
 		_ = cmd.Wait()
-		_ = lf.Close()
 		close(exited)
 	}()
 	f.cmd, f.exited = cmd, exited
+	if logs != nil && f.follow == nil {
+		f.follow, f.copied = make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(f.copied)
+			followFile(f.logPath, logs.prefixed(f.def.Binary), f.follow)
+		}()
+	}
 	return nil
+}
+
+// followFile copies what is appended to path to w until stop is closed
+// (and once more then).
+func followFile(path string, w io.Writer, stop chan struct{}) {
+	var off int64
+	copyNew := func() {
+		fh, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		defer fh.Close()
+		if _, err := fh.Seek(off, io.SeekStart); err != nil {
+			return
+		}
+		n, _ := io.Copy(w, fh)
+		off += n
+	}
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			copyNew()
+			return
+		case <-t.C:
+			copyNew()
+		}
+	}
 }
 
 // kill stops the process (a Lambda environment is discarded, not shut
