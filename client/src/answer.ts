@@ -180,11 +180,14 @@ function listenForCode(
     const m = parseCallbackMessage(ev.data);
     if (m === null) return reject('shape', origin);
     if (m === 'size') return reject('size', origin);
-    if (m.state !== c.state) return reject('state', origin);
     if ('error' in m) {
+      // An error from the right window and origin ends the wait; when it names a state, it
+      // must be this challenge's (BlockID's post_stepup page sends {error} alone).
+      if (m.state !== undefined && m.state !== c.state) return reject('state', origin);
       s.reject(new StepUpError('provider_error', `the provider answered ${m.error}`, m.error));
       return;
     }
+    if (m.state !== c.state) return reject('state', origin);
     s.resolve(confirmArgs(answerText(m.code, m.state), c.stepupBinding, opts.reason));
   };
   win.addEventListener('message', onMessage);
