@@ -23,7 +23,7 @@ export COGNITOBRIDGE_CDK := $(CDK)
 
 CDK_FLAGS := --no-notices --no-version-reporting
 
-.PHONY: all synth test lint bench deploy diff tools deps clean
+.PHONY: all synth test lint bench deploy diff tools deps clean client web browser demo screenshots
 
 all: synth
 
@@ -61,7 +61,43 @@ synth: tools deps
 	done
 	@echo "== templates:"; ls -1 cdk.out/*/*.template.json
 
-test: tools deps
+# The browser module (client/) and the sample pages (apps/<app>/web, bundled
+# with the pinned esbuild of client/). Its node_modules holds no .go file,
+# so `go vet ./...` is unaffected (checked in client/test).
+CLIENT_DEPS := client/node_modules/.package-lock.json
+WEB_APPS    := $(sort $(patsubst apps/%/web/main.ts,%,$(wildcard apps/*/web/main.ts)))
+
+$(CLIENT_DEPS): client/package.json client/package-lock.json
+	@echo "== installing the browser module's pinned build tools (npm ci in client/)"
+	cd client && npm ci --no-audit --no-fund --loglevel=error
+
+client: $(CLIENT_DEPS)
+	@echo "== building the browser module into client/dist (tsc, esbuild)"
+	cd client && npm run --silent build
+
+# A page's own index.html or page.css replaces the shared one of apps/web.
+web: client
+	@for app in $(WEB_APPS); do \
+		echo "== bundling apps/$$app/web into apps/$$app/web/dist (Amplify v6 + @cognitobridge/client)"; \
+		mkdir -p apps/$$app/web/dist; \
+		NODE_PATH=$(CURDIR)/client/node_modules client/node_modules/.bin/esbuild apps/$$app/web/main.ts \
+			--bundle --format=esm --target=es2020 --log-level=warning \
+			--alias:@cognitobridge/client=./client/src/index.ts --outfile=apps/$$app/web/dist/main.js; \
+		cp apps/web/index.html apps/web/page.css client/dist/callback.html client/dist/callback-page.js apps/$$app/web/dist/; \
+		for f in index.html page.css; do [ ! -f apps/$$app/web/$$f ] || cp apps/$$app/web/$$f apps/$$app/web/dist/; done; \
+	done
+
+# Debian's chromium for the browser tests. Installed when missing and run as
+# root (CI runs as root); otherwise the browser tests skip with one line
+# saying how to enable them (in CI they fail).
+browser:
+	@if [ -n "$${COGNITOBRIDGE_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing Chromium for the browser tests (apt-get install chromium, ~1 min)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "== no Chromium: the browser tests will skip (install Debian's chromium, or set COGNITOBRIDGE_CHROMIUM)"; fi
+
+test: tools deps web browser
 	go test -count=1 -timeout 25m ./...
 	# Every benchmark once, so a broken `make bench` fails the tests
 	# (go test compiles benchmarks but never runs them).
@@ -82,5 +118,9 @@ deploy diff: tools
 	go build -o $(BIN)/$(APP) ./apps/$(APP)
 	$(CDK) $@ $(CDK_FLAGS) --app $(BIN)/$(APP) --output cdk.out/$(APP) $(CDK_ARGS)
 
+# Screenshots of every browser flow into docs/screenshots (the README's).
+screenshots: web browser
+	go test -count=1 -run . ./test/browser -args -screenshots $(CURDIR)/docs/screenshots
+
 clean:
-	rm -rf cdk.out $(BIN)
+	rm -rf cdk.out $(BIN) client/dist apps/*/web/dist

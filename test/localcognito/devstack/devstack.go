@@ -1,0 +1,368 @@
+// Package devstack runs one sample app on 127.0.0.1 without AWS: moto,
+// the real loopback OpenID Provider playing the external provider, the
+// app's trigger functions (the real handler binaries) as its synthesized
+// template configures them, the local Cognito endpoint, and the sample's
+// web page. The browser tests and `make demo` both start it.
+//
+// What differs from a deployment, on purpose and only here: the provider's
+// endpoints and the redirect URI are the loopback peer's (Lambda
+// environment additions, listed in Stack.Log), the provider secret holds the
+// peer's client, and Cognito is the local endpoint (test/localcognito), a
+// development tool written from AWS's documentation.
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
+	"github.com/cognitobridge/cognitobridge/test/localcognito/lambdarun"
+	"github.com/cognitobridge/cognitobridge/test/localcognito/template"
+	"github.com/cognitobridge/cognitobridge/test/motoserver"
+	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
+)
+
+// Demo credentials, printed by `make demo` and used by the browser tests.
+const (
+	// DemoUsername signs in; the pools of the samples use email as an
+	// alias, so, as in Cognito, the username itself is not an email.
+	DemoUsername = "demo"
+	DemoEmail    = "demo@example.com"
+	DemoPassword = "Demo-Passw0rd!"
+	// ProviderUser and ProviderPassword sign in at the loopback provider.
+	ProviderUser     = "demo"
+	ProviderPassword = "provider-demo"
+	// TenantDNS is the BlockID tenant the sample's secret names. The
+	// browser expects the provider's messages from https://TenantDNS; the
+	// local page is told the loopback provider's origin instead.
+	TenantDNS = "tenant.example.com"
+)
+
+// Mode is how the step-up's provider leg reaches the app.
+type Mode string
+
+const (
+	// ModeIframe: BlockID style. The provider redirects to the tenant's own
+	// landing page, which posts the result to the framing app.
+	ModeIframe Mode = "iframe"
+	// ModePopup: OIDC/Biopass style. The provider redirects to the app's
+	// callback page, which posts to its opener.
+	ModePopup Mode = "popup"
+)
+
+// Options configures Start.
+type Options struct {
+	// App is the sample app (apps/<App>); its template is
+	// test/testdata/<App>.template.json unless Template is set.
+	App      string
+	Template string
+	// Root is the repository root. Default: found from the working
+	// directory (the directory holding go.mod).
+	Root string
+	// Mode of the provider leg. Default: ModeIframe for a blockid provider,
+	// else ModePopup.
+	Mode Mode
+	// BinDir holds prebuilt handler binaries. Default: built by lambdarun.
+	BinDir string
+	// WebPort is the web page's port; 0 picks a free one.
+	WebPort int
+	// Log receives what the stack does and every function's output.
+	Log io.Writer
+}
+
+// Stack is a running sample.
+type Stack struct {
+	App         string
+	WebURL      string // the sample's page
+	EndpointURL string // the local Cognito endpoint
+	Pool        *template.Pool
+	ClientID    string // the app client the page uses
+	Cognito     *localcognito.Server
+	Runner      *lambdarun.Runner
+	Provider    *oidcpeer.Peer
+	Mode        Mode
+	// Config is what the page reads from /config.json.
+	Config PageConfig
+}
+
+// PageConfig is the web page's configuration (/config.json): Amplify's
+// Auth.Cognito settings plus what the sample page needs to know.
+type PageConfig struct {
+	Region           string `json:"region"`
+	UserPoolID       string `json:"userPoolId"`
+	UserPoolClientID string `json:"userPoolClientId"`
+	// UserPoolEndpoint is the local endpoint; absent for a deployed pool.
+	UserPoolEndpoint string `json:"userPoolEndpoint,omitempty"`
+	// ProviderOrigin overrides https://{tenantDns} for a loopback
+	// provider; absent for a deployed pool.
+	ProviderOrigin string `json:"providerOrigin,omitempty"`
+	Mode           Mode   `json:"mode"`
+	// Local marks a page served by the local stack (it shows the demo
+	// credentials).
+	Local bool `json:"local,omitempty"`
+}
+
+// Start brings the stack up; everything stops in tb.Cleanup, in reverse.
+func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
+	if opts.App == "" {
+		return nil, errors.New("devstack: no app")
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	root := opts.Root
+	if root == "" {
+		r, err := repoRoot()
+		if err != nil {
+			return nil, err
+		}
+		root = r
+	}
+	tmpl := opts.Template
+	if tmpl == "" {
+		tmpl = filepath.Join(root, "test", "testdata", opts.App+".template.json")
+	}
+	webDir := filepath.Join(root, "apps", opts.App, "web", "dist")
+
+	// The web listener comes first: the provider needs the page's origin.
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", opts.WebPort))
+	if err != nil {
+		return nil, fmt.Errorf("devstack: web listener: %w", err)
+	}
+	webURL := "http://" + ln.Addr().String()
+
+	moto, err := motoserver.Launch(ctx)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("devstack: moto: %w", err)
+	}
+	tb.Cleanup(func() { _ = moto.Close() })
+
+	raw, err := readTemplate(tmpl)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	mode := opts.Mode
+	if mode == "" {
+		mode = ModePopup
+		if raw.provider == contract.ProviderBlockID {
+			mode = ModeIframe
+		}
+	}
+
+	popts := oidcpeer.Options{Users: []oidcpeer.User{{
+		Username: ProviderUser, Password: ProviderPassword,
+		Email: DemoEmail, EmailVerified: true, ACR: "liveID push",
+	}}}
+	if mode == ModeIframe {
+		popts.ParentOrigin = webURL
+	} else {
+		popts.RedirectURI = webURL + "/callback.html"
+	}
+	peer := oidcpeer.Start(tb, popts)
+
+	pool, err := template.Load(tmpl, template.Options{Parameters: parameters(raw.parameters, peer, webURL), Log: log})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	// A BlockID provider's endpoints derive from its tenant; locally they
+	// are the peer's. An OIDC provider's come from the stack parameters.
+	env := map[string]string{}
+	if mode == ModeIframe {
+		env = map[string]string{
+			contract.EnvIssuer:       peer.Issuer(),
+			contract.EnvAuthorizeURL: peer.AuthorizeURL(),
+			contract.EnvTokenURL:     peer.TokenURL(),
+			contract.EnvJWKSURL:      peer.JWKSURL(),
+			contract.EnvRedirectURI:  peer.RedirectURI(),
+		}
+	}
+	fmt.Fprintf(log, "devstack: provider leg on loopback (%s, redirect %s)\n", peer.Issuer(), peer.RedirectURI())
+	runner, err := lambdarun.Start(ctx, pool, lambdarun.Options{
+		MotoEndpoint: moto.Endpoint(),
+		BinDir:       opts.BinDir,
+		ModuleDir:    root,
+		Env:          env,
+		Logs:         log,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	tb.Cleanup(func() { _ = runner.Close() })
+	pool.Config.Triggers = runner
+
+	cognito, err := localcognito.New(pool.Config, localcognito.Options{})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	cln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	endpoint := "http://" + cln.Addr().String()
+	cognito.SetIssuer(endpoint)
+	serve(tb, cln, cognito.Handler())
+
+	clientID := appClient(pool)
+	if _, err := cognito.SeedUser(DemoUsername, DemoPassword, map[string]string{"email": DemoEmail, "email_verified": "true"}, true); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("devstack: seed user: %w", err)
+	}
+
+	s := &Stack{
+		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID,
+		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode,
+		Config: PageConfig{
+			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
+			UserPoolEndpoint: endpoint, Mode: mode, Local: true,
+		},
+	}
+	if mode == ModeIframe {
+		s.Config.ProviderOrigin = peer.Issuer()
+	}
+	serve(tb, ln, s.webHandler(root, webDir))
+	return s, nil
+}
+
+// rawTemplate is what Start reads before loading: the parameter names
+// and the step-up provider's kind.
+type rawTemplate struct {
+	parameters []string
+	provider   string
+}
+
+func readTemplate(path string) (rawTemplate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return rawTemplate{}, fmt.Errorf("devstack: %w", err)
+	}
+	var doc struct {
+		Parameters map[string]json.RawMessage
+		Resources  map[string]struct {
+			Type       string
+			Properties struct {
+				Environment struct{ Variables map[string]any }
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return rawTemplate{}, fmt.Errorf("devstack: %s: %w", path, err)
+	}
+	var r rawTemplate
+	for n := range doc.Parameters {
+		r.parameters = append(r.parameters, n)
+	}
+	for _, res := range doc.Resources {
+		if p, ok := res.Properties.Environment.Variables[contract.EnvProvider].(string); ok && res.Type == "AWS::Lambda::Function" {
+			r.provider = p
+		}
+	}
+	return r, nil
+}
+
+// parameters gives the sample stacks' parameters their local values, by
+// the suffix of their names: the provider's client, issuer and redirect
+// URI are the loopback peer's, the app's URLs are the local page's, the
+// rest fixed demo values.
+func parameters(names []string, peer *oidcpeer.Peer, webURL string) map[string]string {
+	out := map[string]string{}
+	for _, n := range names {
+		switch {
+		case strings.HasSuffix(n, "ClientId"):
+			out[n] = peer.ClientID()
+		case strings.HasSuffix(n, "ClientSecret"):
+			out[n] = peer.ClientSecret()
+		case strings.HasSuffix(n, "Issuer"):
+			out[n] = peer.Issuer()
+		case strings.HasSuffix(n, "RedirectUri"):
+			out[n] = peer.RedirectURI()
+		case n == "TenantDns":
+			out[n] = TenantDNS
+		case n == "Community":
+			out[n] = "demo"
+		case n == "DomainPrefix":
+			out[n] = "local"
+		case strings.HasSuffix(n, "Url"):
+			out[n] = webURL + "/"
+		}
+	}
+	return out
+}
+
+// appClient picks the client the sample page signs in with: the only
+// client, or the one whose flows include custom authentication.
+func appClient(p *template.Pool) string {
+	for _, c := range p.Config.Clients {
+		for _, f := range c.ExplicitAuthFlows {
+			if f == "ALLOW_CUSTOM_AUTH" {
+				return c.ID
+			}
+		}
+	}
+	if len(p.Config.Clients) > 0 {
+		return p.Config.Clients[0].ID
+	}
+	return ""
+}
+
+// webHandler serves the sample page, its bundle, the client module's
+// callback page and /config.json.
+func (s *Stack) webHandler(root, webDir string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(s.Config)
+	})
+	mux.HandleFunc("GET /callback.html", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, filepath.Join(webDir, "callback.html"))
+	})
+	mux.Handle("GET /", http.FileServer(http.Dir(webDir)))
+	return mux
+}
+
+func serve(tb oidcpeer.TB, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+}
+
+// repoRoot is the nearest directory up from the working directory that
+// holds this module's go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.Contains(string(b), "module "+lambdarun.ModulePath+"\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("devstack: not inside the cognitobridge module")
+		}
+		dir = parent
+	}
+}
