@@ -118,6 +118,16 @@ deploy diff: tools
 	go build -o $(BIN)/$(APP) ./apps/$(APP)
 	$(CDK) $@ $(CDK_FLAGS) --app $(BIN)/$(APP) --output cdk.out/$(APP) $(CDK_ARGS)
 
+# One sample on 127.0.0.1 without AWS: local Cognito endpoint, moto, the
+# loopback provider and the page; Ctrl-C stops it. DEMO_PORT=0 picks a port.
+DEMO_PORT ?= 8080
+demo: web
+	@[ -n "$(APP)" ] || { echo "usage: make demo APP=<one of: $(WEB_APPS)>"; exit 2; }
+	@command -v moto_server >/dev/null 2>&1 || { echo "make demo needs moto_server (pip install 'moto[server]')"; exit 2; }
+	@echo "== building the demo (go build)"
+	@go build -o $(BIN)/demo ./test/demo
+	@$(BIN)/demo -app $(APP) -port $(DEMO_PORT)
+
 # Screenshots of every browser flow into docs/screenshots (the README's).
 screenshots: web browser
 	go test -count=1 -run . ./test/browser -args -screenshots $(CURDIR)/docs/screenshots

@@ -135,6 +135,10 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	webDir := filepath.Join(root, "apps", opts.App, "web", "dist")
 
+	if _, err := os.Stat(filepath.Join(webDir, "main.js")); err != nil {
+		return nil, fmt.Errorf("devstack: the page of %s is not bundled (%s): run `make web`", opts.App, webDir)
+	}
+
 	// The web listener comes first: the provider needs the page's origin.
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", opts.WebPort))
 	if err != nil {

@@ -1,0 +1,106 @@
+// Command demo runs one sample app on 127.0.0.1 without an AWS account:
+// the local Cognito endpoint, moto, the loopback OpenID Provider playing
+// the external provider (its login page is clickable) and the sample's web
+// page, with the real trigger binaries as the synthesized template
+// configures them. It seeds a demo user, prints the URL and the
+// credentials, and stops everything on Ctrl-C.
+//
+//	make demo APP=blockid-stepup
+//
+// A development tool: the local endpoint follows AWS's documentation and is
+// not Amazon Cognito.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cognitobridge/cognitobridge/test/localcognito/devstack"
+)
+
+func main() {
+	app := flag.String("app", "blockid-stepup", "sample app (apps/<app>)")
+	port := flag.Int("port", 8080, "port of the web page on 127.0.0.1 (0: any free port)")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("demo: ")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o := &owner{ctx: ctx}
+	defer o.close()
+
+	logPath := filepath.Join(os.TempDir(), "cognitobridge-demo-"+*app+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer logFile.Close()
+
+	fmt.Printf("== starting %s: moto, the loopback provider, the trigger functions (go build on the first run), the local Cognito endpoint, the page\n", *app)
+	start := time.Now()
+	st, err := devstack.Start(ctx, o, devstack.Options{App: *app, WebPort: *port, Log: logFile})
+	if err != nil {
+		o.close()
+		log.Fatal(err)
+	}
+	fmt.Printf(`
+== %s is running (started in %s)
+
+   Open        %s
+   Sign in     username %q, password %q
+   Provider    username %q, password %q (the loopback OpenID Provider's login page)
+
+   Cognito     %s (local endpoint, user pool %s, app client %s)
+   Provider    %s
+   Logs        %s (trigger functions, with their reason codes)
+
+   Ctrl-C stops everything.
+`, *app, time.Since(start).Round(100*time.Millisecond), st.WebURL,
+		devstack.DemoUsername, devstack.DemoPassword, devstack.ProviderUser, devstack.ProviderPassword,
+		st.EndpointURL, st.Config.UserPoolID, st.ClientID, st.Provider.Issuer(), logPath)
+	<-ctx.Done()
+	fmt.Println("\n== stopping")
+}
+
+// owner gives devstack (and the provider) what a test would: a context,
+// cleanups run in reverse on exit, and failure reporting.
+type owner struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func (o *owner) Helper()                  {}
+func (o *owner) Context() context.Context { return o.ctx }
+func (o *owner) Cleanup(f func()) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.cleanups = append(o.cleanups, f)
+}
+
+func (o *owner) Errorf(format string, args ...any) { log.Printf(format, args...) }
+
+// Fatalf stops what started so far and exits, as a failed test would end.
+func (o *owner) Fatalf(format string, args ...any) {
+	o.close()
+	log.Fatalf(format, args...)
+}
+
+func (o *owner) close() {
+	o.mu.Lock()
+	fs := o.cleanups
+	o.cleanups = nil
+	o.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		fs[i]()
+	}
+}
