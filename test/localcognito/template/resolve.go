@@ -183,6 +183,10 @@ func (r *resolver) ref(name string) (string, error) {
 		return r.functionName(name, res), nil
 	case "AWS::ApiGatewayV2::Api":
 		return r.apiID(name), nil
+	case "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer", "AWS::ApiGatewayV2::Route":
+		return r.apiChildID(name), nil
+	case "AWS::ApiGatewayV2::Stage":
+		return r.str(res.Properties["StageName"])
 	}
 	return "", unresolvable("Ref to %s of type %s is not supported", name, res.Type)
 }
@@ -330,6 +334,12 @@ func (r *resolver) functionName(logicalID string, res resource) string {
 
 func (r *resolver) apiID(logicalID string) string {
 	return base36(r.stack+"/"+logicalID, 10)
+}
+
+// apiChildID is the id of an API's route, integration or authorizer: 7
+// characters [a-z0-9], like API Gateway's.
+func (r *resolver) apiChildID(logicalID string) string {
+	return base36(r.stack+"/"+logicalID, 7)
 }
 
 func (r *resolver) poolID() string { return r.region + "_" + r.poolName }

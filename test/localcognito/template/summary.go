@@ -30,6 +30,24 @@ func Summary(p *Pool) string {
 		fmt.Fprintf(&b, "trigger %s: %s (%s), %s, %d MB, %d variables, overridden %v\n",
 			slot, fn.Binary, fn.LogicalID, fn.Timeout, fn.MemorySize, len(fn.Environment), fn.Overridden)
 	}
+	for _, id := range sortedKeys(p.Functions) {
+		fn := p.Functions[id]
+		fmt.Fprintf(&b, "function %s: %s, %s, %d variables, overridden %v\n", id, fn.Binary, fn.Timeout, len(fn.Environment), fn.Overridden)
+	}
+	for _, a := range p.APIs {
+		fmt.Fprintf(&b, "HTTP API %s (%s): %d stages, cors %v\n", a.LogicalID, a.ID, len(a.Stages), a.Cors != nil)
+		for _, rt := range a.Routes {
+			target := ""
+			if rt.Integration != nil {
+				target = rt.Integration.Function
+			}
+			auth := rt.AuthorizationType
+			if rt.Authorizer != nil {
+				auth += " " + rt.Authorizer.Name
+			}
+			fmt.Fprintf(&b, "route %q: %s -> %s\n", rt.RouteKey, auth, target)
+		}
+	}
 	if p.Config.PreTokenGenerationVersion != "" {
 		fmt.Fprintf(&b, "pre token generation event version %s\n", p.Config.PreTokenGenerationVersion)
 	}

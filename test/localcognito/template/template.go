@@ -59,9 +59,10 @@ type Options struct {
 	// ClientSecret and is listed in Pool.ProviderSecrets.
 	SecretValues map[string]string
 	// Overrides replace function environment variables by name, in every
-	// trigger function that has the variable, after resolution (a variable
-	// with an override is not resolved at all, so it may be unresolvable).
-	// Each override is written to Log. An override no function has fails.
+	// function Load resolves (triggers and API functions) that has the
+	// variable, after resolution (a variable with an override is not
+	// resolved at all, so it may be unresolvable). Each override is written
+	// to Log. An override no function has fails.
 	Overrides map[string]string
 	// Binaries names the handler binary (lambdas/cmd/<name>) of a function
 	// by its logical id, for functions whose Description is not one of
@@ -95,6 +96,16 @@ type Pool struct {
 	// Triggers maps each slot to its function; one function may serve
 	// several slots.
 	Triggers map[localcognito.Slot]*Function
+	// Functions holds every function of the template that runs one of
+	// cognitobridge's handlers, by logical id: the trigger functions (the
+	// same *Function as in Triggers) and the others (API functions:
+	// authorizers, gates, backends, connect-*, proofing-*). Functions the
+	// template has for CloudFormation itself (custom resource providers,
+	// log retention) are not in it.
+	Functions map[string]*Function
+	// APIs are the template's AWS::ApiGatewayV2 HTTP APIs with their
+	// stages, routes, integrations and authorizers.
+	APIs []*API
 	// Tables, Secrets and SSMParameters are every such resource of the
 	// template, for a runner to create before starting functions.
 	Tables        []Table
@@ -271,6 +282,7 @@ func Parse(raw []byte, opts Options) (*Pool, error) {
 		StackName: opts.StackName, Region: opts.Region, AccountID: opts.AccountID, Partition: opts.Partition,
 		ClientLogicalIDs: map[string]string{},
 		Triggers:         map[localcognito.Slot]*Function{},
+		Functions:        map[string]*Function{},
 	}
 
 	// The pool: created by the template, or imported with its triggers
@@ -399,9 +411,32 @@ func Parse(raw []byte, opts Options) (*Pool, error) {
 		}
 		p.Triggers[slot] = fn
 	}
+	for id, fn := range fns {
+		p.Functions[id] = fn
+	}
+	// The other functions: every function whose handler is one of
+	// cognitobridge's (by Description or Options.Binaries).
+	for _, id := range idsOfType(doc.Resources, "AWS::Lambda::Function") {
+		if _, ok := p.Functions[id]; ok {
+			continue
+		}
+		props := doc.Resources[id].Properties
+		desc, _ := props["Description"].(string)
+		if opts.Binaries[id] == "" && (BinaryFromDescription(desc) == "" || BinaryFromDescription(desc) == "pool-triggers") {
+			continue // CloudFormation's own helpers (custom resources, log retention)
+		}
+		fn, err := readFunction(r, id, props, opts, used)
+		if err != nil {
+			return nil, fmt.Errorf("template: %w", err)
+		}
+		p.Functions[id] = fn
+	}
+	if err := p.readAPIs(r, doc.Resources); err != nil {
+		return nil, err
+	}
 	for _, name := range sortedKeys(opts.Overrides) {
 		if !used[name] {
-			return nil, fmt.Errorf("template: override %s: no trigger function has this variable", name)
+			return nil, fmt.Errorf("template: override %s: no function has this variable", name)
 		}
 	}
 	return p, nil
