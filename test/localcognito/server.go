@@ -51,6 +51,9 @@ type Server struct {
 	users    map[string]*user // by internal username
 	sessions map[string]*flowState
 	refresh  map[string]*refreshGrant
+	// links are AdminLinkProviderForUser's: linkKey(provider, subject) ->
+	// the destination's internal username.
+	links map[string]string
 }
 
 // New builds the endpoint for cfg. It generates the pool's RSA signing key.
@@ -78,6 +81,7 @@ func New(cfg Config, opts Options) (*Server, error) {
 		users:    map[string]*user{},
 		sessions: map[string]*flowState{},
 		refresh:  map[string]*refreshGrant{},
+		links:    map[string]string{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -241,6 +245,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !ok || op == target {
 		s.logCall(op, "", nil, "unknown operation")
 		writeError(w, errf(eUnknownOperation, "Unknown operation %q", target))
+		return
+	}
+	if e := checkIAM(op, r); e != nil {
+		s.logCall(op, "", e, "")
+		writeError(w, e)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))

@@ -136,6 +136,13 @@ func (s *Server) issue(ctx context.Context, tr tokenRequest) (*authenticationRes
 		switch k {
 		case "email_verified", "phone_number_verified":
 			id[k] = v == "true"
+		case "identities":
+			// DOCUMENTED: "Understanding the identity (ID) token": the
+			// identities claim is a JSON array (the attribute is its text).
+			var arr []any
+			if json.Unmarshal([]byte(v), &arr) == nil {
+				id[k] = arr
+			}
 		default:
 			id[k] = v
 		}

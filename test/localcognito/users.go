@@ -21,6 +21,11 @@ type user struct {
 	verifier  any // SRP verifier (srpEngine's)
 	code      string
 	codeUntil time.Time
+	// external: a federated user ("<ProviderName>_<subject>", status
+	// EXTERNAL_PROVIDER, no password); disabled: AdminDisableProviderForUser
+	// deactivated it.
+	external, disabled bool
+	created, modified  time.Time
 }
 
 type attributeType struct {
@@ -94,7 +99,8 @@ func (s *Server) newUser(name string, attrs map[string]string) (*user, *apiError
 		return nil, errf(eInvalidParameter, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	sub := newUUID()
-	u := &user{username: name, sub: sub, attrs: map[string]string{}}
+	now := s.now()
+	u := &user{username: name, sub: sub, attrs: map[string]string{}, created: now, modified: now}
 	for k, v := range attrs {
 		u.attrs[k] = v
 	}
