@@ -98,6 +98,8 @@ browser:
 	else echo "== no Chromium: the browser tests will skip (install Debian's chromium, or set COGNITOBRIDGE_CHROMIUM)"; fi
 
 test: tools deps web browser
+	@echo "== browser module unit tests (node --test over DOM fakes)"
+	cd client && npm test --silent
 	go test -count=1 -timeout 25m ./...
 	# Every benchmark once, so a broken `make bench` fails the tests
 	# (go test compiles benchmarks but never runs them).
