@@ -82,6 +82,24 @@ type Options struct {
 	// stderr).
 	// Default: - a temporary directory, removed by Close.
 	LogDir string
+	// Functions are the logical ids (keys of the pool's Functions) of the
+	// functions to run, e.g. an HTTP API's authorizers and integrations.
+	// Default: the trigger functions.
+	Functions []string
+	// SkipResources: do not create the pool's tables, secrets and SSM
+	// parameters (another Runner on the same moto did).
+	SkipResources bool
+	// Substitute replaces, in every function's resolved environment, a
+	// value equal to a key by the key's value; each replacement is logged.
+	// The local stack uses it for the deployed pool's issuer
+	// (https://cognito-idp.<region>.amazonaws.com/<pool id>), which is the
+	// local endpoint's issuer here.
+	Substitute map[string]string
+	// InvokeAPI starts a loopback Lambda Invoke API (see InvokeURL) and
+	// points every function's AWS_ENDPOINT_URL_LAMBDA at it, so a function
+	// that invokes another of this Runner (the step-up gate invoking its
+	// backend) reaches it.
+	InvokeAPI bool
 	// Logs, when set, receives what the runner does (resources created,
 	// overridden variables, functions started; never a secret value) and
 	// every function's output, each line prefixed with the function's
@@ -97,6 +115,7 @@ type Runner struct {
 	bySlot  map[localcognito.Slot]*function
 	tmpDirs []string
 	logs    *lineWriter
+	invoke  *invokeAPI
 
 	closeOnce sync.Once
 	closeErr  error
@@ -140,21 +159,43 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 		}
 	}()
 
-	if err := createResources(ctx, pool, opts, r.logf); err != nil {
-		return nil, err
+	if !opts.SkipResources {
+		if err := createResources(ctx, pool, opts, r.logf); err != nil {
+			return nil, err
+		}
 	}
 
 	// The functions: one per logical id, whatever the number of slots.
 	var binaries []string
-	for _, slot := range sortedSlots(pool.Triggers) {
-		def := pool.Triggers[slot]
-		f, ok := r.byID[def.LogicalID]
+	if opts.Functions == nil {
+		for _, slot := range sortedSlots(pool.Triggers) {
+			def := pool.Triggers[slot]
+			f, ok := r.byID[def.LogicalID]
+			if !ok {
+				f = &function{def: def}
+				r.byID[def.LogicalID] = f
+				binaries = append(binaries, def.Binary)
+			}
+			r.bySlot[slot] = f
+		}
+	}
+	for _, id := range opts.Functions {
+		def, ok := pool.Functions[id]
 		if !ok {
-			f = &function{def: def}
-			r.byID[def.LogicalID] = f
+			return nil, fmt.Errorf("lambdarun: Options.Functions: %s is not a function of the pool", id)
+		}
+		if _, ok := r.byID[id]; !ok {
+			r.byID[id] = &function{def: def}
 			binaries = append(binaries, def.Binary)
 		}
-		r.bySlot[slot] = f
+	}
+	if opts.InvokeAPI {
+		inv, err := startInvokeAPI(r)
+		if err != nil {
+			return nil, err
+		}
+		r.invoke = inv
+		r.logf("Lambda Invoke API (loopback fake) at %s", inv.url)
 	}
 	binDir := opts.BinDir
 	if binDir == "" && len(binaries) > 0 {
@@ -196,9 +237,13 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 		if f.api, err = runtimeapi.New(); err != nil {
 			return nil, fmt.Errorf("lambdarun: function %s: %w", id, err)
 		}
-		f.env = lambdaEnv(pool, f.def, f.api.Addr(), home, opts)
+		var substituted []string
+		f.env, substituted = lambdaEnv(pool, f.def, f.api.Addr(), home, opts, r.InvokeURL())
 		for _, k := range f.def.Overridden {
 			r.logf("function %s (%s): %s overridden", id, f.def.Binary, k)
+		}
+		for _, k := range substituted {
+			r.logf("function %s (%s): %s substituted: %s -> %s", id, f.def.Binary, k, f.def.Environment[k], opts.Substitute[f.def.Environment[k]])
 		}
 		lf, err := os.OpenFile(f.logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 		if err != nil {
@@ -292,6 +337,62 @@ func (r *Runner) Invoke(ctx context.Context, slot localcognito.Slot, event []byt
 	return nil, fmt.Errorf("lambdarun: %s: %w", slot, err)
 }
 
+// InvokeFunction runs the function logicalID (one this Runner runs) with
+// payload, one invocation at a time per function, waiting at most the
+// function's Timeout, and returns its response; functionError is set when
+// the function answered with an error document (out is that document). A
+// timed-out or crashed environment is replaced by a fresh process, as
+// Lambda does, and is an error.
+func (r *Runner) InvokeFunction(ctx context.Context, logicalID string, payload []byte) (out []byte, functionError bool, err error) {
+	f, ok := r.byID[logicalID]
+	if !ok {
+		return nil, false, fmt.Errorf("lambdarun: function %s is not run by this runner", logicalID)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	select {
+	case <-f.exited:
+		if err := f.start(r.logs); err != nil {
+			return nil, false, fmt.Errorf("lambdarun: restart %s: %w", logicalID, err)
+		}
+	default:
+	}
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	exited := f.exited
+	go func() {
+		select {
+		case <-exited:
+			cancel()
+		case <-ictx.Done():
+		}
+	}()
+	resp, isErr, err := f.api.Invoke(ictx, payload, f.def.Timeout)
+	switch {
+	case err == nil:
+		return resp, isErr, nil
+	case errors.Is(err, runtimeapi.ErrTimedOut):
+		f.kill()
+		return nil, false, fmt.Errorf("lambdarun: %s (%s) timed out after %s: %w", logicalID, f.def.Binary, f.def.Timeout, err)
+	case ctx.Err() != nil:
+		return nil, false, ctx.Err()
+	case isClosed(exited):
+		return nil, false, fmt.Errorf("lambdarun: %s (%s) exited during the invocation", logicalID, f.def.Binary)
+	case strings.Contains(err.Error(), "init error"):
+		f.kill()
+	}
+	return nil, false, fmt.Errorf("lambdarun: %s: %w", logicalID, err)
+}
+
+// FunctionLogs returns everything the function logicalID wrote so far.
+func (r *Runner) FunctionLogs(logicalID string) string {
+	f, ok := r.byID[logicalID]
+	if !ok {
+		return ""
+	}
+	return f.output()
+}
+
 // Logs returns everything slot's function wrote so far (its JSON log
 // lines carry the handlers' "reason" codes).
 func (r *Runner) Logs(slot localcognito.Slot) string {
@@ -330,6 +431,9 @@ type FunctionInfo struct {
 // temporary directories (logs stay readable through Logs).
 func (r *Runner) Close() error {
 	r.closeOnce.Do(func() {
+		if r.invoke != nil {
+			r.invoke.close()
+		}
 		for _, f := range r.byID {
 			if f.api != nil {
 				_ = f.api.Close() // releases an Invoke in progress (ErrStopped)
@@ -456,14 +560,14 @@ func isClosed(c chan struct{}) bool {
 // lambdaEnv is a function process's environment: the Lambda runtime
 // variables, dummy credentials, an empty HOME, the endpoints, the
 // template's resolved variables and opts.Env. Nothing is inherited.
-func lambdaEnv(pool *template.Pool, def *template.Function, runtimeAPI, home string, opts Options) []string {
+func lambdaEnv(pool *template.Pool, def *template.Function, runtimeAPI, home string, opts Options, invokeURL string) (_ []string, substituted []string) {
 	cognito := opts.CognitoEndpoint
 	if cognito == "" {
 		cognito = opts.MotoEndpoint
 	}
 	env := map[string]string{
 		"AWS_LAMBDA_RUNTIME_API":          runtimeAPI,
-		"AWS_LAMBDA_FUNCTION_NAME":        pool.StackName + "-" + def.LogicalID,
+		"AWS_LAMBDA_FUNCTION_NAME":        functionName(pool, def),
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(def.MemorySize),
 		"_HANDLER":                        def.Handler,
@@ -483,7 +587,15 @@ func lambdaEnv(pool *template.Pool, def *template.Function, runtimeAPI, home str
 		"AWS_ENDPOINT_URL_SSM":                       opts.MotoEndpoint,
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognito,
 	}
-	for k, v := range def.Environment {
+	if invokeURL != "" {
+		env["AWS_ENDPOINT_URL_LAMBDA"] = invokeURL
+	}
+	for _, k := range sortedKeys(def.Environment) {
+		v := def.Environment[k]
+		if to, ok := opts.Substitute[v]; ok {
+			v = to
+			substituted = append(substituted, k)
+		}
 		env[k] = v
 	}
 	for k, v := range opts.Env {
@@ -495,7 +607,14 @@ func lambdaEnv(pool *template.Pool, def *template.Function, runtimeAPI, home str
 			out = append(out, k+"="+env[k])
 		}
 	}
-	return out
+	return out, substituted
+}
+
+func functionName(pool *template.Pool, def *template.Function) string {
+	if def.Name != "" {
+		return def.Name
+	}
+	return pool.StackName + "-" + def.LogicalID
 }
 
 // Build builds lambdas/cmd/<name> for each name into dir, for this host,

@@ -120,6 +120,9 @@ type Pool struct {
 type Function struct {
 	LogicalID   string
 	Description string
+	// Name and ARN the function has in the local stack (FunctionName, or
+	// <stack>-<logical id>).
+	Name, ARN string
 	// Binary is the handler's lambdas/cmd/<Binary> package name.
 	Binary        string
 	Handler       string // "bootstrap"
@@ -790,6 +793,8 @@ func readSecret(r *resolver, id string, res resource) Secret {
 
 func readFunction(r *resolver, id string, props map[string]any, opts Options, used map[string]bool) (*Function, error) {
 	fn := &Function{LogicalID: id, Environment: map[string]string{}}
+	fn.Name = r.functionName(id, resource{Type: "AWS::Lambda::Function", Properties: props})
+	fn.ARN, _ = r.getAtt(id, "Arn")
 	fn.Description, _ = props["Description"].(string)
 	fn.Handler, _ = props["Handler"].(string)
 	fn.Runtime, _ = props["Runtime"].(string)
