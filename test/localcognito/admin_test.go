@@ -223,7 +223,9 @@ func TestAdminUpdateConfirmDelete(t *testing.T) {
 	if _, err := api.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: pool, Username: ann}); !strings.HasPrefix(errCode(err), "NotAuthorizedException") {
 		t.Fatalf("confirmed twice: %s", errCode(err))
 	}
-	attr := func(n, v string) types.AttributeType { return types.AttributeType{Name: aws.String(n), Value: aws.String(v)} }
+	attr := func(n, v string) types.AttributeType {
+		return types.AttributeType{Name: aws.String(n), Value: aws.String(v)}
+	}
 	if _, err := api.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: pool, Username: ann,
 		UserAttributes: []types.AttributeType{attr("email", "ann2@example.com"), attr("custom:ial", "2")}}); err != nil {
 		t.Fatal(errCode(err))
