@@ -307,8 +307,11 @@ func TestHTTPAPI(t *testing.T) {
 func TestNoRouteStageAndCache(t *testing.T) {
 	calls := 0
 	fns := &fakeFunctions{calls: map[string][][]byte{}, fns: map[string]func([]byte) ([]byte, bool, error){
-		"AuthzFn": func([]byte) ([]byte, bool, error) { calls++; return []byte(`{"isAuthorized":true,"context":{}}`), false, nil },
-		"PayFn":   func([]byte) ([]byte, bool, error) { return []byte(`{"statusCode":204}`), false, nil },
+		"AuthzFn": func([]byte) ([]byte, bool, error) {
+			calls++
+			return []byte(`{"isAuthorized":true,"context":{}}`), false, nil
+		},
+		"PayFn": func([]byte) ([]byte, bool, error) { return []byte(`{"statusCode":204}`), false, nil },
 	}}
 	def := testAPI(nil)
 	def.Stages = []template.Stage{{Name: "prod"}}
