@@ -67,6 +67,7 @@ func hostedSignInParams(stack awscdk.Stack) (callback, logout, prefix *string) {
 func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := newStack(scope, id, props, "cognitobridge sample: Cognito hosted sign-in with Transmit Security Mosaic passkeys; native users connect Mosaic from their account")
 	callback, logout, prefix := hostedSignInParams(stack)
+	// snippet:mosaic-passwordless
 	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
 		Provider: &federation.Provider{Mosaic: &federation.MosaicProvider{
 			ClientID: stringParam(stack, "MosaicClientId", "Client id of the Mosaic application", "^\\S+$"),
@@ -92,6 +93,7 @@ func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *aw
 		RedirectURI: stringParam(stack, "ConnectRedirectUrl", "The app's page Mosaic returns to after a connect login (https), "+
 			"registered at Mosaic for the same client", httpsURLPattern),
 	})
+	// end snippet
 	awscdk.NewCfnOutput(stack, jsii.String("ConnectApiUrl"), &awscdk.CfnOutputProps{
 		Value:       conn.Url(),
 		Description: jsii.String("Connect API (POST /connect/start, /connect/callback, /connect/disconnect with the user's access token)"),
@@ -110,6 +112,7 @@ func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *aw
 // dynamic reference.
 func NewBlockIDFederationStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := newStack(scope, id, props, "cognitobridge sample: Cognito hosted sign-in through 1Kosmos BlockID with identity assurance (IAL2)")
+	// snippet:blockid-federation
 	tenant := stringParam(stack, "TenantDns", "BlockID tenant DNS name, e.g. acme.1kosmos.net", "^[A-Za-z0-9.-]+$")
 	community := stringParam(stack, "Community", "BlockID community name", "^[A-Za-z0-9._~-]+$")
 	clientID := stringParam(stack, "ClientId", "Client id of the BlockID OIDC application", "^\\S+$")
@@ -123,6 +126,7 @@ func NewBlockIDFederationStack(scope constructs.Construct, id string, props *aws
 		LogoutURLs:      &[]*string{logout},
 		DomainPrefix:    prefix,
 	})
+	// end snippet
 	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; BlockID only)")
 	return stack
 }

@@ -39,10 +39,12 @@ func NewIdentityProofingStack(scope constructs.Construct, id string, props *awsc
 		Description:    jsii.String("BlockID document verification service URL (https; docuverify in https://{tenantDNS}/caas/sd)"),
 		AllowedPattern: jsii.String("^https://[^\\s?#]+$"),
 	}).ValueAsString()
+	// snippet:identity-proofing
 	pr := proofing.NewProofing(stack, jsii.String("Proofing"), &proofing.ProofingProps{
 		IDVBaseURL:      base,
 		ParameterPrefix: jsii.String(""),
 	})
+	// end snippet
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: pr.UserPool().UserPoolId(), Description: jsii.String("Cognito user pool id")})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{
 		Value:       pr.Client().UserPoolClientId(),

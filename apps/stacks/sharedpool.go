@@ -93,6 +93,7 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 	// The web client meets the README's requirements for a client the
 	// step-up protects: no secret, custom auth and refresh only, no OAuth,
 	// no write access to email.
+	// snippet:shared-pool-web-client
 	sp.Web = sp.Pool.AddClient(jsii.String("WebClient"), &awscognito.UserPoolClientOptions{
 		UserPoolClientName:         jsii.String("web"),
 		GenerateSecret:             jsii.Bool(false),
@@ -103,9 +104,11 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		DisableOAuth:               jsii.Bool(true),
 		EnableTokenRevocation:      jsii.Bool(true),
 	})
+	// end snippet
 
 	// The capabilities, added to that pool.
 	param := func(name, description, pattern string) *string { return stringParam(stack, name, description, pattern) }
+	// snippet:shared-pool-stepup
 	sp.StepUp = stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		UserPool: sp.Pool,
 		Provider: &stepup.Provider{OIDC: &stepup.OIDCProvider{
@@ -118,6 +121,7 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		ProtectedClients: &[]awscognito.IUserPoolClient{sp.Web},
 		Policy:           stepup.StepUpPolicy_ON_DEMAND,
 	})
+	// end snippet
 	callback, logout, prefix := hostedSignInParams(stack)
 	sp.Federation = federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
 		UserPool: sp.Pool,
@@ -134,6 +138,7 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		UserPool:      sp.Pool,
 		ProviderNames: &[]*string{sp.Federation.ProviderName()},
 	})
+	// snippet:shared-pool-api
 	sp.Transaction = transaction.NewTransactionStepUp(stack, jsii.String("Transactions"), &transaction.TransactionStepUpProps{
 		UserPool: sp.Pool,
 		Client:   sp.Web,
@@ -151,6 +156,7 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
 		Backend: backend,
 	})
+	// end snippet
 
 	for _, o := range []struct {
 		id, description string

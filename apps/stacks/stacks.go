@@ -44,10 +44,12 @@ var Apps = []App{
 // land only in Secrets Manager.
 func NewBlockIDStepUpStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-in with a 1Kosmos BlockID step-up after the password")
+	// snippet:blockid-stepup
 	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		Provider:        &stepup.Provider{BlockID: &stepup.BlockIDProvider{}},
 		ParameterPrefix: jsii.String(""),
 	})
+	// end snippet
 	finish(stack, su)
 	return stack
 }
@@ -58,6 +60,7 @@ func NewBlockIDStepUpStack(scope constructs.Construct, id string, props *awscdk.
 // is a NoEcho parameter stored in Secrets Manager.
 func NewBiopassMFAStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := newStack(scope, id, props, "cognitobridge sample: Cognito sign-in with Biopass face verification after the password")
+	// snippet:biopass-mfa
 	param := func(name, description, pattern string) *string { return stringParam(stack, name, description, pattern) }
 	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		Provider: &stepup.Provider{Biopass: &stepup.BiopassProvider{
@@ -67,6 +70,7 @@ func NewBiopassMFAStack(scope constructs.Construct, id string, props *awscdk.Sta
 		}},
 		ParameterPrefix: jsii.String(""),
 	})
+	// end snippet
 	finish(stack, su)
 	return stack
 }

@@ -22,8 +22,8 @@ func init() {
 	}})
 }
 
-// NewTransactionStepUpStack is a step-up pool (the password, then any
-// OpenID Provider) in front of an HTTP API with an ordinary route, GET
+// NewTransactionStepUpStack is a step-up pool (the password, then, on
+// demand, any OpenID Provider) in front of an HTTP API with an ordinary route, GET
 // /balance (the Cognito JWT authorizer: any token of the app client), and a
 // high-value route, POST /payments (the token-mode transaction authorizer,
 // then the step-up gate: without a step-up that passed within 5 minutes for
@@ -43,10 +43,28 @@ func NewTransactionStepUpStack(scope constructs.Construct, id string, props *aws
 			RedirectURI: param("OidcRedirectUri", "Redirect URI registered at the OpenID Provider (https)", "^https://\\S+$"),
 		}},
 		ParameterPrefix: jsii.String(""),
+		// On demand: the password alone gives ordinary tokens (GET
+		// /balance); a sign-in that names the reason high_value_transaction
+		// passes the provider, and only its tokens pass POST /payments.
+		Policy: stepup.StepUpPolicy_ON_DEMAND,
 	})
+	// snippet:transaction-stepup
 	tx := transaction.NewTransactionStepUp(stack, jsii.String("Transactions"), &transaction.TransactionStepUpProps{
 		StepUp: su,
 	})
+	// The sample page calls the API from its own origin. Tokens travel in
+	// the Authorization header, never in cookies, so no origin can ride on
+	// an ambient credential: any origin may call (AllowCredentials stays
+	// false), and the page may read the RFC 9470 challenge header.
+	if api, ok := tx.HttpApi().Node().DefaultChild().(awsapigatewayv2.CfnApi); ok {
+		api.SetCorsConfiguration(&awsapigatewayv2.CfnApi_CorsProperty{
+			AllowOrigins:  jsii.Strings("*"),
+			AllowMethods:  jsii.Strings("GET", "POST"),
+			AllowHeaders:  jsii.Strings("authorization", "content-type"),
+			ExposeHeaders: jsii.Strings("www-authenticate"),
+			MaxAge:        jsii.Number(600),
+		})
+	}
 	backend := transaction.NewEchoFunction(stack, jsii.String("Backend"), nil)
 	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:        jsii.String("/balance"),
@@ -59,6 +77,7 @@ func NewTransactionStepUpStack(scope constructs.Construct, id string, props *aws
 		Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
 		Backend: backend,
 	})
+	// end snippet
 	finish(stack, su)
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
 		Value:       tx.HttpApi().ApiEndpoint(),

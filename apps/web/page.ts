@@ -44,6 +44,7 @@ export async function start(style: SampleStyle): Promise<void> {
   $('title').textContent = style.title;
   $('blurb').textContent = style.blurb;
   const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as PageConfig;
+  // snippet:amplify-configure
   Amplify.configure({
     Auth: {
       Cognito: {
@@ -53,6 +54,7 @@ export async function start(style: SampleStyle): Promise<void> {
       },
     },
   });
+  // end snippet
   if (cfg.local) $('local').hidden = false;
   const rejected: RejectedMessage[] = [];
   (window as unknown as { rejectedMessages: RejectedMessage[] }).rejectedMessages = rejected;
@@ -64,6 +66,7 @@ export async function start(style: SampleStyle): Promise<void> {
     try {
       await signOut().catch(() => undefined);
       setState('password', 'Checking your password…');
+      // snippet:stepup-signin
       const first = await signIn({ username, password, options: { authFlowType: 'CUSTOM_WITH_SRP' } });
       setState('stepup', 'Confirm it is you with your provider…');
       const out = await drive({ confirmSignIn }, first, {
@@ -71,6 +74,7 @@ export async function start(style: SampleStyle): Promise<void> {
         ...(cfg.providerOrigin ? { providerOrigin: cfg.providerOrigin } : {}),
         onRejectedMessage: (m) => rejected.push(m),
       });
+      // end snippet
       if (!out.isSignedIn) {
         setState('refused', `Not signed in: next step ${out.nextStep.signInStep}`);
         return;

@@ -16,6 +16,7 @@ import (
 func ExampleNewConnect() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("App"), nil)
+	// snippet:connect
 	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
 		Provider:           &federation.Provider{Mosaic: &federation.MosaicProvider{ClientID: jsii.String("mosaic-client-id")}},
 		CallbackURLs:       &[]*string{jsii.String("https://app.example.com/callback")},
@@ -35,4 +36,5 @@ func ExampleNewConnect() {
 		RedirectURI:  jsii.String("https://app.example.com/connect/done"), // register it at Mosaic too
 		AllowOrigins: &[]*string{jsii.String("https://app.example.com")},
 	})
+	// end snippet
 }

@@ -16,6 +16,7 @@ func ExampleNewLinking() {
 	stack := awscdk.NewStack(app, jsii.String("App"), nil)
 	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{})
 
+	// snippet:linking
 	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
 		UserPool: pool,
 		Provider: &federation.Provider{Mosaic: &federation.MosaicProvider{
@@ -31,4 +32,5 @@ func ExampleNewLinking() {
 		UserPool:      pool,
 		ProviderNames: &[]*string{fed.ProviderName()},
 	})
+	// end snippet
 }

@@ -16,6 +16,7 @@ func ExampleNewPoolTriggers() {
 	stack := awscdk.NewStack(app, jsii.String("App"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("eu-west-1")},
 	})
+	// snippet:pooltriggers
 	pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Existing"), jsii.String("eu-west-1_AbC123"))
 	define := awslambda.Function_FromFunctionName(stack, jsii.String("Define"), jsii.String("my-define-auth-challenge"))
 	guard := awslambda.Function_FromFunctionName(stack, jsii.String("Guard"), jsii.String("my-pre-token-generation"))
@@ -29,5 +30,6 @@ func ExampleNewPoolTriggers() {
 	})
 	// Or, from a construct that works with any pool (one resource per pool):
 	//   pooltriggers.Attach(pool, awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE(), createFn, "")
+	// end snippet
 	app.Synth(nil)
 }

@@ -12,10 +12,12 @@ import (
 func ExampleNewProofing() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("App"), nil)
+	// snippet:proofing
 	p := proofing.NewProofing(stack, jsii.String("Proofing"), &proofing.ProofingProps{
 		IDVBaseURL:    jsii.String("https://acme.1kosmos.net/docuverify"),
 		DocumentTypes: &[]*string{jsii.String("dl"), jsii.String("passport")},
 		Liveness:      jsii.String("passive"),
 	})
 	_ = p.CallbackURL()
+	// end snippet
 }

@@ -13,6 +13,7 @@ import (
 func ExampleNewStepUp() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("App"), nil)
+	// snippet:stepup-own-pool
 	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{})
 
 	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
@@ -22,6 +23,7 @@ func ExampleNewStepUp() {
 		}},
 	})
 	_ = su.Client()
+	// end snippet
 }
 
 // The BlockID verification-session step-up (a LiveID face match with
@@ -33,6 +35,7 @@ func ExampleNewStepUp_blockIDSession() {
 	stack := awscdk.NewStack(app, jsii.String("App"), nil)
 	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{})
 
+	// snippet:stepup-blockid-session
 	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		UserPool: pool,
 		// API key, tenant and community become NoEcho parameters
@@ -45,4 +48,5 @@ func ExampleNewStepUp_blockIDSession() {
 		}},
 	})
 	_ = su.StepUpTable() // where the enrollments live (-table of cognitobridge-enroll)
+	// end snippet
 }

@@ -19,6 +19,7 @@ func ExampleNewTransactionStepUp() {
 	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		Provider: &stepup.Provider{BlockID: &stepup.BlockIDProvider{}},
 	})
+	// snippet:transaction
 	tx := transaction.NewTransactionStepUp(stack, jsii.String("Tx"), &transaction.TransactionStepUpProps{
 		StepUp: su,
 		Window: awscdk.Duration_Minutes(jsii.Number(5)),
@@ -33,4 +34,5 @@ func ExampleNewTransactionStepUp() {
 		Path: jsii.String("/payments"), Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
 		Backend: yourFunction,
 	})
+	// end snippet
 }
