@@ -91,6 +91,10 @@ type Stack struct {
 	Runner      *lambdarun.Runner
 	Provider    *oidcpeer.Peer
 	Mode        Mode
+	// HostedURL is the pool domain (https, loopback) when the template has
+	// identity providers or a domain; HostedSPKI the SHA-256 (base64) of its
+	// per-run certificate's public key (see hosted.go).
+	HostedURL, HostedSPKI string
 	// Config is what the page reads from /config.json.
 	Config PageConfig
 }
@@ -110,6 +114,14 @@ type PageConfig struct {
 	// Local marks a page served by the local stack (it shows the demo
 	// credentials).
 	Local bool `json:"local,omitempty"`
+	// Hosted sign-in (Amplify's loginWith.oauth): the pool domain (host and
+	// port, Amplify prefixes https://), the app's sign-in and sign-out
+	// URLs, the client's scopes and the identity provider's name.
+	OAuthDomain     string   `json:"oauthDomain,omitempty"`
+	RedirectSignIn  string   `json:"redirectSignIn,omitempty"`
+	RedirectSignOut string   `json:"redirectSignOut,omitempty"`
+	Scopes          []string `json:"scopes,omitempty"`
+	ProviderName    string   `json:"providerName,omitempty"`
 }
 
 // Start brings the stack up; everything stops in tb.Cleanup, in reverse.
@@ -146,6 +158,12 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	webURL := "http://" + ln.Addr().String()
 
+	hs, err := listenHosted(tb, tmpl)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+
 	moto, err := motoserver.Launch(ctx)
 	if err != nil {
 		ln.Close()
@@ -175,12 +193,18 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	} else {
 		popts.RedirectURI = webURL + "/callback.html"
 	}
+	if hs != nil {
+		hs.providerOptions(&popts)
+	}
 	peer := oidcpeer.Start(tb, popts)
 
 	pool, err := template.Load(tmpl, template.Options{Parameters: parameters(raw.parameters, peer, webURL), Log: log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("devstack: %w", err)
+	}
+	if hs != nil {
+		hs.configurePool(pool, peer, log)
 	}
 	// A BlockID provider's endpoints derive from its tenant; locally they
 	// are the peer's. An OIDC provider's come from the stack parameters.
@@ -195,13 +219,25 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 		}
 	}
 	fmt.Fprintf(log, "devstack: provider leg on loopback (%s, redirect %s)\n", peer.Issuer(), peer.RedirectURI())
-	runner, err := lambdarun.Start(ctx, pool, lambdarun.Options{
+	cln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	endpoint := "http://" + cln.Addr().String()
+	ropts := lambdarun.Options{
 		MotoEndpoint: moto.Endpoint(),
 		BinDir:       opts.BinDir,
 		ModuleDir:    root,
 		Env:          env,
 		Logs:         log,
-	})
+	}
+	if hs != nil {
+		// The functions' admin calls (ListUsers, AdminLinkProviderForUser,
+		// ...) go to the local pool, which holds the users.
+		ropts.CognitoEndpoint = endpoint
+	}
+	runner, err := lambdarun.Start(ctx, pool, ropts)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("devstack: %w", err)
@@ -209,17 +245,16 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	tb.Cleanup(func() { _ = runner.Close() })
 	pool.Config.Triggers = runner
 
-	cognito, err := localcognito.New(pool.Config, localcognito.Options{})
+	copts := localcognito.Options{}
+	if hs != nil {
+		copts.Hosted = hs
+	}
+	cognito, err := localcognito.New(pool.Config, copts)
 	if err != nil {
 		ln.Close()
+		cln.Close()
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
-	cln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	endpoint := "http://" + cln.Addr().String()
 	cognito.SetIssuer(endpoint)
 	serve(tb, cln, cognito.Handler())
 
@@ -239,6 +274,12 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	if mode == ModeIframe {
 		s.Config.ProviderOrigin = peer.Issuer()
+	}
+	if hs != nil {
+		if err := hs.start(tb, s, log); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	serve(tb, ln, s.webHandler(root, webDir))
 	return s, nil

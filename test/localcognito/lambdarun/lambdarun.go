@@ -317,9 +317,16 @@ func (r *Runner) Invoke(ctx context.Context, slot localcognito.Slot, event []byt
 	switch {
 	case err == nil && isErr:
 		var doc struct {
-			ErrorType string `json:"errorType"`
+			ErrorType    string `json:"errorType"`
+			ErrorMessage string `json:"errorMessage"`
 		}
 		_ = json.Unmarshal(resp, &doc)
+		// The text after ErrTriggerFailed is the function's errorMessage:
+		// Cognito shows it to the client ("<Trigger> failed with error
+		// <errorMessage>."), e.g. a pre sign-up refusal's user message.
+		if doc.ErrorMessage != "" {
+			return nil, fmt.Errorf("%w: %s", localcognito.ErrTriggerFailed, doc.ErrorMessage)
+		}
 		return nil, fmt.Errorf("%w: %s (%s) returned an error (%s)", localcognito.ErrTriggerFailed, slot, f.def.Binary, doc.ErrorType)
 	case err == nil:
 		return resp, nil
