@@ -67,6 +67,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
 )
 
 // SecretSource yields the IDV secret; Invalidate drops a cached copy (the
@@ -120,10 +121,14 @@ type BlockID struct {
 
 var _ IDV = (*BlockID)(nil)
 
-// NewBlockID checks baseURL (absolute http(s), no query) and returns the client.
+// NewBlockID checks baseURL (absolute https, or http on loopback; no query)
+// and returns the client.
 func NewBlockID(baseURL string, secret SecretSource) (*BlockID, error) {
+	// https, or http only on loopback (the local fake), as every other
+	// provider endpoint (oidcrp.CheckEndpointURL); plain http to any other
+	// host would send the license key and the results in the clear.
 	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if err != nil || oidcrp.CheckEndpointURL(baseURL) != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("%s: expected an absolute https URL, received %q", contract.EnvIDVBaseURL, baseURL)
 	}
 	if secret == nil {

@@ -240,8 +240,12 @@ func TestConfig(t *testing.T) {
 	if _, err := HandlerConfigFromEnv(env(map[string]string{contract.EnvProofingUserPoolID: "bad#pool", contract.EnvProofingTable: "t"})); err == nil {
 		t.Error("bad pool id accepted")
 	}
-	if _, err := NewBlockID("ftp://x", &staticSecret{}); err == nil {
-		t.Error("bad base URL accepted")
+	// https anywhere, plain http only on loopback (the local fake).
+	for u, ok := range map[string]bool{"ftp://x": false, "http://idv.example.com/docuverify": false, "https://idv.example.com/docuverify": true,
+		"http://127.0.0.1:8080": true, "http://localhost:8080/x": true, "https://x/?q=1": false, "http://[::1]:1": true} {
+		if _, err := NewBlockID(u, &staticSecret{}); (err == nil) != ok {
+			t.Errorf("NewBlockID(%q): %v, want accepted %v", u, err, ok)
+		}
 	}
 	if n, err := MaxAccountsFromEnv(env(nil)); err != nil || n != 1 {
 		t.Errorf("default max accounts %d %v", n, err)

@@ -44,12 +44,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -58,7 +58,17 @@ const (
 	PathCreate = "/document_share_session/create"
 	PathResult = "/document_share_session/result"
 	PathVerify = "/verify"
+	// PathPage + session id is the session URL (GET: the capture page;
+	// POST .../finish or .../fail: the buttons).
+	PathPage = "/idproofing/session/"
 )
+
+// TB is the part of testing.TB the fake uses (devstack passes its own).
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
 
 // Credentials the fake expects.
 type Credentials struct {
@@ -118,13 +128,14 @@ type Fake struct {
 	down     bool
 	hang     bool
 	next     int
+	notify   func(sessionID string)
 }
 
 // New starts the fake on 127.0.0.1; it closes when the test ends.
-func New(t testing.TB, creds Credentials) *Fake {
+func New(t TB, creds Credentials) *Fake {
 	t.Helper()
 	if len(creds.SharedKey) != 32 {
-		t.Fatal("idvfake: SharedKey must be 32 bytes")
+		t.Fatalf("idvfake: SharedKey must be 32 bytes")
 	}
 	f := &Fake{creds: creds, done: make(chan struct{}), calls: map[string]int{}, outcomes: map[string]Outcome{}, docs: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -144,6 +155,15 @@ func (f *Fake) Set(sessionID string, o Outcome) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.outcomes[sessionID] = o
+}
+
+// SetNotify sets the hook the session page calls, in its own goroutine,
+// once a person pressed "Finish verification" or "Fail" (the outcome is
+// set by then). FAKE: see the package comment.
+func (f *Fake) SetNotify(fn func(sessionID string)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.notify = fn
 }
 
 // SetDown makes every endpoint answer 503.
@@ -190,6 +210,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if down {
 		f.fail(w, http.StatusServiceUnavailable, "service unavailable")
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, PathPage) {
+		f.page(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -428,4 +452,64 @@ func open(key []byte, s string) ([]byte, error) {
 		return nil, err
 	}
 	return gcm.Open(nil, raw[:16], raw[16:], nil)
+}
+
+// pageHTML is the session page. FAKE: BlockID's real pages capture the
+// document and a selfie; this one only has the two outcomes.
+const pageHTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Identity verification (local fake)</title>
+<style>body{font:16px system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem}
+.box{border:2px dashed #889;border-radius:8px;padding:1rem;margin:1rem 0;color:#445}
+button{font:inherit;padding:.5rem 1rem;margin-right:.5rem}</style></head>
+<body data-state="%s">
+<h1>Verify your identity</h1>
+<p><strong>Local fake of 1Kosmos BlockID IDV.</strong> The real service asks you to scan an identity document and take a selfie here.</p>
+<div class="box">1. Scan your document (driver's license or passport)</div>
+<div class="box">2. Take a selfie (liveness check)</div>
+<p id="session">Session <code>%s</code></p>
+%s
+</body></html>`
+
+const pageButtons = `<form method="post" action="%[1]s/finish" style="display:inline"><button id="finish" type="submit">Finish verification</button></form>
+<form method="post" action="%[1]s/fail" style="display:inline"><button id="fail" type="submit">Fail</button></form>`
+
+// page serves the session URL's page and its two buttons.
+func (f *Fake) page(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, PathPage)
+	id, action, _ := strings.Cut(rest, "/")
+	f.mu.Lock()
+	started := false
+	for _, s := range f.starts {
+		started = started || s.ID == id
+	}
+	notify := f.notify
+	f.mu.Unlock()
+	if !started {
+		http.Error(w, "session not found", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	switch {
+	case r.Method == http.MethodGet && action == "":
+		fmt.Fprintf(w, pageHTML, "capture", html.EscapeString(id), fmt.Sprintf(pageButtons, html.EscapeString(PathPage+id)))
+	case r.Method == http.MethodPost && (action == "finish" || action == "fail"):
+		f.mu.Lock()
+		o := f.outcomes[id]
+		o.Pending, o.Failed, o.Down, o.Hang = false, false, false, false
+		o.DocumentMatch, o.Liveness = action == "finish", action == "finish"
+		f.outcomes[id] = o
+		f.mu.Unlock()
+		if notify != nil {
+			go notify(id)
+		}
+		msg := "<p id=\"done\">Verification finished. You can close this window and return to the app.</p>"
+		if action == "fail" {
+			msg = "<p id=\"done\">Verification failed: the face did not match the document. You can close this window.</p>"
+		}
+		fmt.Fprintf(w, pageHTML, action+"ed", html.EscapeString(id), msg)
+	default:
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
 }
