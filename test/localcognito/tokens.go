@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -262,6 +263,13 @@ func override(claims map[string]any, add map[string]any, suppress []string) {
 	}
 	for k, v := range add {
 		if !slices.Contains(protectedClaims, k) {
+			// A whole number from the trigger's JSON (float64 here) is
+			// signed as an integer, as Cognito does: go-jose's encoder
+			// would write 1796190020 as 1.79619002e+09, which integer
+			// readers of the claim (epoch seconds) refuse.
+			if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				v = int64(f)
+			}
 			claims[k] = v
 		}
 	}
