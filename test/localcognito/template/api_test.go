@@ -37,6 +37,10 @@ func TestTransactionAPI(t *testing.T) {
 	if len(api.ID) != 10 || api.Endpoint != "https://"+api.ID+".execute-api.us-east-1.amazonaws.com" {
 		t.Errorf("api id %q endpoint %q", api.ID, api.Endpoint)
 	}
+	if c := api.Cors; c == nil || strings.Join(c.AllowOrigins, ",") != "*" || strings.Join(c.ExposeHeaders, ",") != "www-authenticate" ||
+		strings.Join(c.AllowHeaders, ",") != "authorization,content-type" || c.AllowCredentials || c.MaxAge != 600 {
+		t.Errorf("cors %+v", api.Cors)
+	}
 	if len(api.Stages) != 1 || api.Stages[0].Name != "$default" || !api.Stages[0].AutoDeploy {
 		t.Errorf("stages %+v", api.Stages)
 	}
