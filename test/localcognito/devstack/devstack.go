@@ -26,6 +26,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/test/localcognito"
+	"github.com/cognitobridge/cognitobridge/test/localcognito/httpapi"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/lambdarun"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/template"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
@@ -97,6 +98,14 @@ type Stack struct {
 	HostedURL, HostedSPKI string
 	// Config is what the page reads from /config.json.
 	Config PageConfig
+	// APIURL is the template's HTTP API (the first, by logical id), ""
+	// without one; APIURLs and APIs have every API by logical id, and
+	// APIRunner runs their functions (see api.go).
+	APIURL    string
+	APIURLs   map[string]string
+	APIs      map[string]*httpapi.API
+	APIRunner *lambdarun.Runner
+	root      string
 }
 
 // PageConfig is the web page's configuration (/config.json): Amplify's
@@ -114,6 +123,8 @@ type PageConfig struct {
 	// Local marks a page served by the local stack (it shows the demo
 	// credentials).
 	Local bool `json:"local,omitempty"`
+	// APIURL is the sample's HTTP API; absent without one.
+	APIURL string `json:"apiUrl,omitempty"`
 	// Hosted sign-in (Amplify's loginWith.oauth): the pool domain (host and
 	// port, Amplify prefixes https://), the app's sign-in and sign-out
 	// URLs, the client's scopes and the identity provider's name.
@@ -266,7 +277,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 
 	s := &Stack{
 		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID,
-		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode,
+		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode, root: root,
 		Config: PageConfig{
 			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
 			UserPoolEndpoint: endpoint, Mode: mode, Local: true,
@@ -274,6 +285,10 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	if mode == ModeIframe {
 		s.Config.ProviderOrigin = peer.Issuer()
+	}
+	if err := s.startAPIs(ctx, tb, opts, moto.Endpoint(), log); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	if hs != nil {
 		if err := hs.start(tb, s, log); err != nil {

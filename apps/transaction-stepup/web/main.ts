@@ -1,0 +1,148 @@
+// The transaction step-up sample (RFC 9470, on demand): the password alone
+// signs in (the pool's ON_DEMAND policy issues ordinary tokens), which is
+// enough for GET /balance. POST /payments answers 401
+// insufficient_user_authentication until the user steps up for the reason
+// the API names; callWithStepUp then signs in again with that reason, the
+// provider confirms the user in a popup, and the call is retried once.
+//
+// The password is kept in this page's memory (never stored) between the
+// sign-in and the step-up: the pool's Define trigger runs the password
+// steps (SRP) before any custom challenge, so a step-up sign-in needs it
+// again, and asking for it a second time would add a prompt without adding
+// proof (the fresh proof is the provider's). A production app may ask
+// again instead; nothing on the server depends on the choice.
+import { Amplify } from 'aws-amplify';
+import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { callWithStepUp, drive, StepUpError } from '@cognitobridge/client';
+import type { PageConfig } from '../../web/page.js';
+
+interface Config extends PageConfig {
+  /** The HTTP API (the stack's ApiUrl output). */
+  apiUrl: string;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+function setState(state: string, text: string) {
+  document.body.dataset.state = state;
+  $('status').textContent = text;
+}
+
+function claims(jwt: string | undefined): Record<string, unknown> {
+  if (!jwt) return {};
+  const part = jwt.split('.')[1] ?? '';
+  return JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+}
+
+async function accessToken(): Promise<string> {
+  const session = await fetchAuthSession();
+  const t = session.tokens?.accessToken?.toString();
+  if (!t) throw new Error('not signed in');
+  return t;
+}
+
+async function showClaims() {
+  const c = claims(await accessToken());
+  $('claims').textContent = JSON.stringify(
+    { username: c['username'], stepup_at: c['cognitobridge:stepup_at'] ?? null, stepup_reason: c['cognitobridge:stepup_reason'] ?? null },
+    null,
+    2,
+  );
+}
+
+function refusal(err: unknown): string {
+  const code = err instanceof StepUpError ? err.code : ((err as { name?: string }).name ?? 'error');
+  return `Refused (${code}): ${(err as Error).message}`;
+}
+
+async function main() {
+  const title = 'Payments that need a recent step-up';
+  document.title = title;
+  $('title').textContent = title;
+  $('blurb').textContent =
+    'Your password signs you in and shows your balance. A payment is a high-value call: the API asks for a step-up (RFC 9470), your provider confirms it is you in a popup, and the payment goes through.';
+  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as Config;
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId: cfg.userPoolId,
+        userPoolClientId: cfg.userPoolClientId,
+        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
+      },
+    },
+  });
+  if (cfg.local) $('local').hidden = false;
+  const api = cfg.apiUrl.replace(/\/$/, '');
+  // Kept for the step-up sign-in only (see the comment at the top).
+  let username = '';
+  let password = '';
+
+  // Signs in with the password, plus the provider when reason is set.
+  async function signInWith(reason?: string) {
+    await signOut().catch(() => undefined);
+    const first = await signIn({
+      username,
+      password,
+      options: { authFlowType: 'CUSTOM_WITH_SRP', ...(reason ? { clientMetadata: { stepup_reason: reason } } : {}) },
+    });
+    const out = await drive({ confirmSignIn }, first, {
+      container: $('stepup'),
+      ...(reason ? { reason } : {}),
+      ...(cfg.providerOrigin ? { providerOrigin: cfg.providerOrigin } : {}),
+    });
+    if (!out.isSignedIn) throw new Error(`not signed in: next step ${out.nextStep.signInStep}`);
+  }
+
+  $('signin').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    username = $<HTMLInputElement>('username').value;
+    password = $<HTMLInputElement>('password').value;
+    try {
+      setState('password', 'Checking your password…');
+      await signInWith();
+      const res = await fetch(`${api}/balance`, { headers: { Authorization: `Bearer ${await accessToken()}` } });
+      if (!res.ok) throw new Error(`GET /balance: ${res.status}`);
+      $('balance').textContent = JSON.stringify(await res.json(), null, 2);
+      $('account').hidden = false;
+      await showClaims();
+      setState('signed-in', `Signed in as ${username} with your password (no step-up yet).`);
+    } catch (err) {
+      password = '';
+      setState('refused', refusal(err));
+    }
+  });
+
+  $('pay').addEventListener('click', async () => {
+    setState('paying', 'Paying…');
+    try {
+      const res = await callWithStepUp(
+        async () => {
+          const tok = await accessToken();
+          return fetch(`${api}/payments`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ amount: '125.00', currency: 'EUR', to: 'DE89370400440532013000' }),
+          });
+        },
+        async (reasons) => {
+          const reason = reasons[0];
+          if (!reason) throw new Error('the API asked for a step-up without a reason');
+          setState('stepup', 'The payment needs a step-up: confirm it is you with your provider…');
+          await signInWith(reason);
+        },
+      );
+      await showClaims().catch(() => undefined);
+      if (res.status !== 200) {
+        setState('refused', `Payment refused: ${res.status} ${await res.text()}`);
+        return;
+      }
+      $('balance').textContent = JSON.stringify(await res.json(), null, 2);
+      setState('paid', 'Paid: your provider confirmed it was you.');
+    } catch (err) {
+      setState('refused', refusal(err));
+    }
+  });
+  setState('ready', 'Sign in with your password.');
+}
+
+void main();
