@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,7 +106,11 @@ type Stack struct {
 	APIURLs   map[string]string
 	APIs      map[string]*httpapi.API
 	APIRunner *lambdarun.Runner
-	root      string
+	// Proofing is the identity-proofing sample's IDV fake and relay (see
+	// proofing.go); nil for other samples.
+	Proofing        *Proofing
+	proofingSession string
+	root            string
 }
 
 // PageConfig is the web page's configuration (/config.json): Amplify's
@@ -133,6 +138,9 @@ type PageConfig struct {
 	RedirectSignOut string   `json:"redirectSignOut,omitempty"`
 	Scopes          []string `json:"scopes,omitempty"`
 	ProviderName    string   `json:"providerName,omitempty"`
+	// ProofingSessionURL is POST /proofing/session (the stack's SessionUrl
+	// output; locally the page's own origin, see proofing.go).
+	ProofingSessionURL string `json:"proofingSessionUrl,omitempty"`
 }
 
 // Start brings the stack up; everything stops in tb.Cleanup, in reverse.
@@ -209,7 +217,10 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	peer := oidcpeer.Start(tb, popts)
 
-	pool, err := template.Load(tmpl, template.Options{Parameters: parameters(raw.parameters, peer, webURL), Log: log})
+	ps := startProofing(tb, raw.parameters, log)
+	params := parameters(raw.parameters, peer, webURL)
+	ps.setParameters(params)
+	pool, err := template.Load(tmpl, template.Options{Parameters: params, Overrides: ps.overrides(), Log: log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("devstack: %w", err)
@@ -243,7 +254,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 		Env:          env,
 		Logs:         log,
 	}
-	if hs != nil {
+	if hs != nil || ps != nil {
 		// The functions' admin calls (ListUsers, AdminLinkProviderForUser,
 		// ...) go to the local pool, which holds the users.
 		ropts.CognitoEndpoint = endpoint
@@ -270,14 +281,20 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	serve(tb, cln, cognito.Handler())
 
 	clientID := appClient(pool)
-	if _, err := cognito.SeedUser(DemoUsername, DemoPassword, map[string]string{"email": DemoEmail, "email_verified": "true"}, true); err != nil {
+	// A pool whose user name is the email (the proofing sample's) signs
+	// the demo user in with DemoEmail.
+	seedName := DemoUsername
+	if slices.Contains(pool.Config.UsernameAttributes, "email") {
+		seedName = DemoEmail
+	}
+	if _, err := cognito.SeedUser(seedName, DemoPassword, map[string]string{"email": DemoEmail, "email_verified": "true"}, true); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("devstack: seed user: %w", err)
 	}
 
 	s := &Stack{
 		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID,
-		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode, root: root,
+		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps,
 		Config: PageConfig{
 			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
 			UserPoolEndpoint: endpoint, Mode: mode, Local: true,
@@ -295,6 +312,10 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 			ln.Close()
 			return nil, err
 		}
+	}
+	if err := ps.start(s, log); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	serve(tb, ln, s.webHandler(root, webDir))
 	return s, nil
@@ -393,6 +414,7 @@ func (s *Stack) webHandler(root, webDir string) http.Handler {
 	mux.HandleFunc("GET /callback.html", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFile(w, r, filepath.Join(webDir, "callback.html"))
 	})
+	s.Proofing.routes(mux, s)
 	mux.Handle("GET /", http.FileServer(http.Dir(webDir)))
 	return mux
 }
