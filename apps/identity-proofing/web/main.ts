@@ -144,6 +144,7 @@ async function main() {
       } else {
         win?.close();
       }
+      $('proof').hidden = true;
       setState('proofing', 'Complete the verification in the new window; this page continues when the provider has confirmed it.');
       await pollUntilVerified((signal) => session(signal), { intervalMs: 1000, timeoutMs: 10 * 60 * 1000 });
       forgetProofingHandle();
