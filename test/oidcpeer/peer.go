@@ -23,6 +23,7 @@ import (
 	"crypto/rsa"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 
@@ -100,6 +101,11 @@ type Options struct {
 	// the peer's own PathPostStepUp when ParentOrigin is set, else
 	// DefaultRedirectURI.
 	RedirectURI string
+	// RedirectURIs are further redirect URIs registered for the client,
+	// each matched exactly, e.g. a pool's idpresponse URL and an app's
+	// connect page for the same client. RedirectURI stays the first one
+	// (and the default when it is empty). Default: none.
+	RedirectURIs []string
 	// Users of the provider.
 	Users []User
 	// ParentOrigin, when set, turns on PathPostStepUp: a page on the
@@ -150,6 +156,8 @@ func Start(t TB, opts Options) *Peer {
 	issuer := "http://" + srv.Listener.Addr().String()
 	switch {
 	case opts.RedirectURI != "":
+	case len(opts.RedirectURIs) > 0:
+		opts.RedirectURI = opts.RedirectURIs[0]
 	case opts.ParentOrigin != "":
 		opts.RedirectURI = issuer + PathPostStepUp
 	default:
@@ -157,7 +165,14 @@ func Start(t TB, opts Options) *Peer {
 	}
 
 	users := newUserStore(opts.Users)
-	store := newPeerStorage(users, opts.ClientID, opts.ClientSecret, opts.RedirectURI)
+	redirects := []string{opts.RedirectURI}
+	for _, u := range opts.RedirectURIs {
+		if !slices.Contains(redirects, u) {
+			redirects = append(redirects, u)
+		}
+	}
+	opts.RedirectURIs = redirects
+	store := newPeerStorage(users, opts.ClientID, opts.ClientSecret, redirects)
 
 	sk, err := store.SigningKey(t.Context())
 	if err != nil {
@@ -218,8 +233,12 @@ func (p *Peer) ClientID() string { return p.opts.ClientID }
 // ClientSecret the client was registered with (not the rotated one).
 func (p *Peer) ClientSecret() string { return p.opts.ClientSecret }
 
-// RedirectURI registered for the client.
+// RedirectURI registered for the client (the first of RedirectURIs).
 func (p *Peer) RedirectURI() string { return p.opts.RedirectURI }
+
+// RedirectURIs are all the redirect URIs registered for the client,
+// RedirectURI first.
+func (p *Peer) RedirectURIs() []string { return slices.Clone(p.opts.RedirectURIs) }
 
 // SigningKeyID is the kid of the provider's own signing key.
 func (p *Peer) SigningKeyID() string { return p.opKID }

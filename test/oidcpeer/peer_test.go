@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -800,5 +801,57 @@ func TestWarmSessionWithoutLogin(t *testing.T) {
 	}
 	if _, ok := p.LastLogin("bob"); ok {
 		t.Error("a warm session counted as a login")
+	}
+}
+
+// TestSeveralRedirectURIs: every registered redirect URI is accepted, each
+// by exact match (the code is redeemed with the same one), and any other
+// is refused before the login.
+func TestSeveralRedirectURIs(t *testing.T) {
+	const second = "https://app.example.com/callback.html"
+	for _, tc := range []struct {
+		name      string
+		opts      oidcpeer.Options
+		first     string
+		registers []string
+	}{
+		{"RedirectURI and RedirectURIs", oidcpeer.Options{RedirectURI: redirectURI, RedirectURIs: []string{second, redirectURI}}, redirectURI, []string{redirectURI, second}},
+		{"RedirectURIs only", oidcpeer.Options{RedirectURIs: []string{second, redirectURI}}, second, []string{second, redirectURI}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Users = users
+			p := oidcpeer.Start(t, tc.opts)
+			if p.RedirectURI() != tc.first || !slices.Equal(p.RedirectURIs(), tc.registers) {
+				t.Fatalf("RedirectURI %q, RedirectURIs %q; want %q, %q", p.RedirectURI(), p.RedirectURIs(), tc.first, tc.registers)
+			}
+			for _, uri := range tc.registers {
+				r := newRP(t, p, oauth2.AuthStyleInHeader, p.ClientSecret())
+				r.conf.RedirectURL = uri
+				tok, err := r.exchange(r.signIn(t, p, "alice", "alice-pw"))
+				if err != nil {
+					t.Fatalf("%s: exchange: %v", uri, err)
+				}
+				if _, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok)); err != nil {
+					t.Fatalf("%s: verify: %v", uri, err)
+				}
+			}
+			// Exact match: a neighbour of a registered URI is refused.
+			for _, uri := range []string{second + "x", "https://app.example.com/", strings.ToUpper(second)} {
+				r := newRP(t, p, oauth2.AuthStyleInHeader, p.ClientSecret())
+				r.conf.RedirectURL = uri
+				u := r.conf.AuthCodeURL("s", oidc.Nonce("n"), oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
+				if _, _, err := p.BrowserLogin(r.ctx, u, "alice", "alice-pw"); err == nil {
+					t.Errorf("redirect URI %q accepted", uri)
+				}
+			}
+			// A code issued for one URI is not redeemed for another.
+			r := newRP(t, p, oauth2.AuthStyleInHeader, p.ClientSecret())
+			r.conf.RedirectURL = tc.registers[0]
+			s := r.signIn(t, p, "alice", "alice-pw")
+			r.conf.RedirectURL = tc.registers[1]
+			if _, err := r.exchange(s); err == nil {
+				t.Error("a code redeemed with another registered redirect URI")
+			}
+		})
 	}
 }

@@ -140,9 +140,9 @@ type peerStorage struct {
 	silent map[string]time.Time // by auth request ID: answered silently, with this auth_time
 }
 
-func newPeerStorage(users *userStore, clientID, secret, redirectURI string) *peerStorage {
+func newPeerStorage(users *userStore, clientID, secret string, redirectURIs []string) *peerStorage {
 	clients := map[string]*storage.Client{
-		clientID: storage.WebClient(clientID, secret, redirectURI),
+		clientID: storage.WebClient(clientID, secret, redirectURIs...),
 	}
 	return &peerStorage{
 		Storage:  storage.NewStorageWithClients(users, clients),
