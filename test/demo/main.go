@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -62,13 +63,25 @@ func main() {
    Cognito     %s (local endpoint, user pool %s, app client %s)
    Provider    %s
    Logs        %s (trigger functions, with their reason codes)
-
+%s
    Ctrl-C stops everything.
 `, *app, time.Since(start).Round(100*time.Millisecond), st.WebURL,
-		devstack.DemoUsername, devstack.DemoPassword, devstack.ProviderUser, devstack.ProviderPassword,
-		st.EndpointURL, st.Config.UserPoolID, st.ClientID, st.Provider.Issuer(), logPath)
+		st.DemoUser, devstack.DemoPassword, devstack.ProviderUser, devstack.ProviderPassword,
+		st.EndpointURL, st.Config.UserPoolID, st.ClientID, st.Provider.Issuer(), logPath, extras(st))
 	<-ctx.Done()
 	fmt.Println("\n== stopping")
+}
+
+// extras names what only some samples run.
+func extras(st *devstack.Stack) string {
+	var b strings.Builder
+	if st.HostedURL != "" {
+		fmt.Fprintf(&b, "   Domain      %s (the pool's hosted sign-in, https with a certificate made for this run:\n               open it once and accept the browser's warning)\n", st.HostedURL)
+	}
+	if st.APIURL != "" {
+		fmt.Fprintf(&b, "   API         %s (the template's HTTP API, local)\n", st.APIURL)
+	}
+	return b.String()
 }
 
 // owner gives devstack (and the provider) what a test would: a context,

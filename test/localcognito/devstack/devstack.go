@@ -93,6 +93,8 @@ type Stack struct {
 	Runner      *lambdarun.Runner
 	Provider    *oidcpeer.Peer
 	Mode        Mode
+	// DemoUser is the name the seeded demo user signs in with (DemoPassword).
+	DemoUser string
 	// HostedURL is the pool domain (https, loopback) when the template has
 	// identity providers or a domain; HostedSPKI the SHA-256 (base64) of its
 	// per-run certificate's public key (see hosted.go).
@@ -293,7 +295,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 
 	s := &Stack{
-		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID,
+		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID, DemoUser: seedName,
 		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps,
 		Config: PageConfig{
 			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
