@@ -23,7 +23,7 @@ export COGNITOBRIDGE_CDK := $(CDK)
 
 CDK_FLAGS := --no-notices --no-version-reporting
 
-.PHONY: all synth test lint bench deploy diff tools deps clean client web browser demo screenshots
+.PHONY: all synth test lint bench deploy diff tools deps clean client web browser demo screenshots web-config
 
 all: synth
 
@@ -118,7 +118,17 @@ APP ?=
 deploy diff: tools
 	@[ -n "$(APP)" ] || { echo "usage: make $@ APP=<one of: $(APPS)>"; exit 2; }
 	go build -o $(BIN)/$(APP) ./apps/$(APP)
-	$(CDK) $@ $(CDK_FLAGS) --app $(BIN)/$(APP) --output cdk.out/$(APP) $(CDK_ARGS)
+	$(CDK) $@ $(CDK_FLAGS) --app $(BIN)/$(APP) --output cdk.out/$(APP) \
+		$(if $(filter deploy,$@),--outputs-file cdk.out/$(APP)/outputs.json) $(CDK_ARGS)
+
+# The sample page's config.json from the deployed stack's outputs (the file
+# `make deploy` writes), so apps/<app>/web/dist runs against the real pool.
+# APP_URL is where you serve the page (needed for a hosted sign-in).
+web-config: web
+	@[ -n "$(APP)" ] || { echo "usage: make web-config APP=<app> [APP_URL=https://...]"; exit 2; }
+	go run ./cmd/cognitobridge-webconfig -outputs cdk.out/$(APP)/outputs.json $(if $(APP_URL),-app-url $(APP_URL)) > apps/$(APP)/web/dist/config.json.new
+	mv apps/$(APP)/web/dist/config.json.new apps/$(APP)/web/dist/config.json
+	@echo "== apps/$(APP)/web/dist is ready to serve (config.json from the stack's outputs)"
 
 # One sample on 127.0.0.1 without AWS: local Cognito endpoint, moto, the
 # loopback provider and the page; Ctrl-C stops it. DEMO_PORT=0 picks a port.
