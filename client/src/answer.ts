@@ -95,7 +95,8 @@ function confirmArgs(challengeResponse: string, stepupBinding: string, reason: s
   return { challengeResponse, options: { clientMetadata: stepUpClientMetadata(stepupBinding, reason) } };
 }
 
-function theWindow(opts: { window?: Window | undefined }): Window {
+/** The window to work in: `opts.window`, else the global one. */
+export function theWindow(opts: { window?: Window | undefined }): Window {
   const w = opts.window ?? (globalThis as { window?: Window }).window;
   if (w === undefined) throw new StepUpError('invalid_options', 'no window: pass options.window outside a browser');
   return w;
@@ -234,7 +235,7 @@ function openPopup(win: Window, url: string, opts: AnswerOptions, s: Settle<unkn
 
 /** Polls `popup.closed`; a close is acted on at the poll after the one that saw it, so that a
  * message the callback page posted just before closing is delivered first. */
-function watchClosed(popup: Window, opts: AnswerOptions, s: Settle<unknown>, onClosed: () => void): void {
+export function watchClosed(popup: Window, opts: Pick<AnswerOptions, 'pollIntervalMs'>, s: Settle<unknown>, onClosed: () => void): void {
   let seen = false;
   const timer = setInterval(() => {
     if (s.settled || !popup.closed) return;

@@ -26,5 +26,6 @@ export {
   type ProofingStatus,
 } from './proofing.js';
 export { parseStepUpChallenge, callWithStepUp, type StepUpChallenge, type CallWithStepUpOptions } from './stepup-http.js';
+export { connectProvider, ConnectError, type ConnectOptions, type ConnectResult } from './connect.js';
 export { drive, type DriveOptions, type SignInOutputLike } from './drive.js';
 export * as contract from './contract.js';
