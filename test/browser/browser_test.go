@@ -113,6 +113,9 @@ type outcome struct {
 	AfterForgery                       string
 	Tampered                           int
 	SecondState                        string
+	// NativeClaims, ConnectState and ConnectStatus: the page after the
+	// password sign-in and after connecting a provider (flows-federation).
+	NativeClaims, ConnectState, ConnectStatus string
 }
 
 // runFlow runs flow against the stack and returns what the page ended in.

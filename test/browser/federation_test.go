@@ -1,6 +1,9 @@
 package browser_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -44,4 +47,120 @@ func TestFederatedSignIn(t *testing.T) {
 			t.Errorf("pre sign-up reasons %v, want connect_required", got)
 		}
 	})
+
+	// Connect runs after the refusal above: the native user connects Mosaic
+	// from their account. The refusal twin first (a tampered code), so that
+	// the rightful connect finds nothing linked.
+	t.Run("a tampered code at /connect/callback is refused and nothing is linked", func(t *testing.T) {
+		from := len(connectReasons(t, st))
+		o := runFlow(t, st, "connect-tampered-code", map[string]string{"HOSTED_SPKI": st.HostedSPKI, "PROVIDER_USER": devstack.ProviderUser})
+		if o.Tampered != 1 {
+			t.Fatalf("the code was tampered %d times\nconsole: %s", o.Tampered, strings.Join(o.Console, "\n"))
+		}
+		if o.State != "refused" || !strings.Contains(o.Status, "provider_login_failed") {
+			t.Fatalf("state %q: %s", o.State, o.Status)
+		}
+		if got := connectReasons(t, st)[from:]; !slices.Equal(got, []string{"token_exchange_failed"}) {
+			t.Fatalf("connect-callback reasons %v, want [token_exchange_failed]", got)
+		}
+		if u := adminGetUser(t, st, devstack.DemoUsername); strings.Contains(u.Attributes["identities"], "Mosaic") {
+			t.Fatalf("an identity was linked: %s", u.Attributes["identities"])
+		}
+	})
+	t.Run("a native user connects Mosaic, then signs in with it into the same account", func(t *testing.T) {
+		from := len(connectReasons(t, st))
+		before := adminGetUser(t, st, devstack.DemoUsername)
+		o := runFlow(t, st, "connect-then-federated", map[string]string{"HOSTED_SPKI": st.HostedSPKI, "PROVIDER_USER": devstack.ProviderUser})
+		if o.ConnectState != "connected" || !strings.Contains(o.ConnectStatus, "Mosaic connected") {
+			t.Fatalf("connect ended in %q: %s\nconsole: %s", o.ConnectState, o.ConnectStatus, strings.Join(o.Console, "\n"))
+		}
+		if got := connectReasons(t, st)[from:]; !slices.Equal(got, []string{"connected"}) {
+			t.Fatalf("connect-callback reasons %v, want [connected]", got)
+		}
+		native, fed := pageClaims(t, o.NativeClaims), pageClaims(t, o.Claims)
+		if native.Username != devstack.DemoUsername || native.Sub == "" || native.Sub != before.Sub {
+			t.Fatalf("the password sign-in showed %+v, want the native user %s (%s)", native, devstack.DemoUsername, before.Sub)
+		}
+		if o.State != "signed-in" || !strings.Contains(o.Status, "with Mosaic") {
+			t.Fatalf("the Mosaic sign-in ended in %q: %s\nconsole: %s", o.State, o.Status, strings.Join(o.Console, "\n"))
+		}
+		if fed.Username != native.Username || fed.Sub != native.Sub || !slices.Contains(fed.Identities, "Mosaic") {
+			t.Fatalf("the Mosaic sign-in landed on %+v, want the native user %+v with the Mosaic identity", fed, native)
+		}
+		if u := adminGetUser(t, st, devstack.DemoUsername); !strings.Contains(u.Attributes["identities"], `"providerName":"Mosaic"`) {
+			t.Fatalf("the native user's identities: %q", u.Attributes["identities"])
+		}
+	})
+}
+
+// connectReasons returns the reason codes the connect-callback function
+// logged (through the local HTTP API's function runner).
+func connectReasons(t *testing.T, st *devstack.Stack) []string {
+	t.Helper()
+	if st.APIRunner == nil {
+		t.Fatal("no local HTTP API")
+	}
+	for id, fn := range st.Pool.Functions {
+		if fn.Binary == "connect-callback" {
+			var out []string
+			for _, line := range strings.Split(st.APIRunner.FunctionLogs(id), "\n") {
+				var rec struct{ Handler, Reason string }
+				if i := strings.IndexByte(line, '{'); i >= 0 && json.Unmarshal([]byte(line[i:]), &rec) == nil && rec.Handler == "connect-callback" && rec.Reason != "" {
+					out = append(out, rec.Reason)
+				}
+			}
+			return out
+		}
+	}
+	t.Fatal("the template has no connect-callback function")
+	return nil
+}
+
+// shownClaims is what the Mosaic page shows of the ID token.
+type shownClaims struct {
+	Username   string   `json:"cognito:username"`
+	Sub        string   `json:"sub"`
+	Identities []string `json:"identities"`
+}
+
+func pageClaims(t *testing.T, text string) shownClaims {
+	t.Helper()
+	var c shownClaims
+	if err := json.Unmarshal([]byte(text), &c); err != nil {
+		t.Fatalf("the page's claims %q: %v", text, err)
+	}
+	return c
+}
+
+type poolUser struct {
+	Sub        string
+	Attributes map[string]string
+}
+
+// adminGetUser asks the local pool (AdminGetUser; the local endpoint wants
+// a SigV4 Authorization header, not its signature).
+func adminGetUser(t *testing.T, st *devstack.Stack, username string) poolUser {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"UserPoolId": st.Pool.Config.PoolID, "Username": username})
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, st.EndpointURL+"/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminGetUser")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=local/browser-test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		UserAttributes []struct{ Name, Value string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("AdminGetUser %s: %d %v", username, resp.StatusCode, err)
+	}
+	u := poolUser{Attributes: map[string]string{}}
+	for _, a := range out.UserAttributes {
+		u.Attributes[a.Name] = a.Value
+	}
+	u.Sub = u.Attributes["sub"]
+	return u
 }

@@ -3,12 +3,16 @@
 // (via @cognitobridge/client's hostedSignIn). Amplify completes the code
 // flow when the pool sends the browser back here; a refused sign-up (the
 // pre sign-up trigger's linking rule) comes back as error/error_description
-// and is shown as such. The page marks its state on <body data-state>
-// ('ready', 'redirecting', 'signed-in', 'refused') for the browser tests.
+// and is shown as such. A native user signed in with their password
+// connects Mosaic to their account (constructs/connect, through
+// @cognitobridge/client's connectProvider); their next Mosaic sign-in lands
+// in that account. The page marks its state on <body data-state>
+// ('ready', 'redirecting', 'signed-in', 'refused', 'connecting',
+// 'connected') for the browser tests.
 import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
 import { fetchAuthSession, signInWithRedirect, signOut } from 'aws-amplify/auth';
-import { hostedSignIn } from '@cognitobridge/client';
+import { ConnectError, connectProvider, hostedSignIn, type RejectedMessage } from '@cognitobridge/client';
 
 interface PageConfig {
   region: string;
@@ -20,8 +24,21 @@ interface PageConfig {
   redirectSignOut?: string;
   scopes?: string[];
   providerName?: string;
+  /** The connect API (POST /connect/start, /connect/callback); `connectUrl` wins over `apiUrl`. */
+  apiUrl?: string;
+  connectUrl?: string;
   local?: boolean;
 }
+
+declare global {
+  interface Window {
+    /** Messages the connect popup's listener ignored (read by the browser tests). */
+    rejectedMessages?: RejectedMessage[];
+  }
+}
+
+/** How this tab started its last sign-in ('password' or the provider's name). */
+const VIA_KEY = 'mosaic-sample.via';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -45,28 +62,36 @@ function refused(message: string) {
   $('signout').hidden = true;
 }
 
-async function showSession(provider: string): Promise<boolean> {
+async function showSession(provider: string, canConnect: boolean): Promise<boolean> {
   const session = await fetchAuthSession().catch(() => undefined);
   const id = session?.tokens?.idToken?.toString();
   if (!id) return false;
   const c = claims(id);
-  const identities = (c['identities'] as { providerName?: string }[] | undefined) ?? [];
+  const identities = ((c['identities'] as { providerName?: string }[] | undefined) ?? []).map((i) => i.providerName);
   $('claims').textContent = JSON.stringify(
-    { 'cognito:username': c['cognito:username'], email: c['email'], email_verified: c['email_verified'], identities: identities.map((i) => i.providerName), sub: c['sub'] },
+    { 'cognito:username': c['cognito:username'], email: c['email'], email_verified: c['email_verified'], identities, sub: c['sub'] },
     null,
     2,
   );
-  const via = identities.length > 0 && String(c['cognito:username']).startsWith(`${identities[0]?.providerName}_`) ? identities[0]?.providerName : undefined;
-  setState('signed-in', `Signed in${via ? ` with ${via}` : ''} as ${String(c['email'] ?? c['cognito:username'])}.`);
+  const username = String(c['cognito:username']);
+  // A federated user's name is <provider>_<subject>; a native user who
+  // connected the provider keeps their own name and signs in either way.
+  const federated = identities.some((p) => p !== undefined && username.startsWith(`${p}_`));
+  const via = sessionStorage.getItem(VIA_KEY);
+  const linked = !federated && identities.includes(provider);
+  const how = federated || (linked && via === provider) ? ` with ${provider}` : '';
+  setState('signed-in', `Signed in${how} as ${String(c['email'] ?? username)}${linked && via === provider ? ` (your own account, user ${username}: ${provider} is connected to it)` : ''}.`);
   $('signout').hidden = false;
-  void provider;
+  $('connect').hidden = !canConnect || federated || linked;
   return true;
 }
 
 async function main() {
   const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as PageConfig;
   const provider = cfg.providerName ?? 'Mosaic';
+  const connectUrl = cfg.connectUrl ?? cfg.apiUrl;
   $('signin-provider').textContent = `Sign in with ${provider}`;
+  $('connect').textContent = `Connect ${provider}`;
   if (cfg.local) {
     $('local').hidden = false;
     if (cfg.oauthDomain) $<HTMLAnchorElement>('hosted-link').href = `https://${cfg.oauthDomain}/`;
@@ -77,7 +102,7 @@ async function main() {
   Hub.listen('auth', ({ payload }) => {
     if (payload.event === 'signInWithRedirect') {
       settled = true;
-      void showSession(provider);
+      void showSession(provider, connectUrl !== undefined);
     } else if (payload.event === 'signInWithRedirect_failure') {
       settled = true;
       const err = (payload.data as { error?: Error } | undefined)?.error;
@@ -104,6 +129,7 @@ async function main() {
   });
 
   $('signin-provider').addEventListener('click', async () => {
+    sessionStorage.setItem(VIA_KEY, provider);
     setState('redirecting', `Going to ${provider}…`);
     try {
       await hostedSignIn(provider, { signInWithRedirect });
@@ -112,6 +138,7 @@ async function main() {
     }
   });
   $('signin-password').addEventListener('click', async () => {
+    sessionStorage.setItem(VIA_KEY, 'password');
     setState('redirecting', 'Going to the hosted sign-in…');
     try {
       await signInWithRedirect();
@@ -120,8 +147,41 @@ async function main() {
     }
   });
   $('signout').addEventListener('click', async () => {
+    sessionStorage.removeItem(VIA_KEY);
     await signOut();
   });
+
+  // snippet:connect
+  // A native user signed in with their password connects the provider:
+  // the connect API starts (state, nonce and PKCE stay server side), the
+  // person logs in at the provider in a popup, the provider returns to the
+  // app's connect redirect page (the module's callback.html), which posts
+  // {code, state} to this window only; the API links the identity.
+  $('connect').addEventListener('click', async () => {
+    // Opened in the click itself, before any await, so no popup blocker
+    // interferes; connectProvider sends it to the provider.
+    const popup = window.open('about:blank', 'cognitobridge_connect', 'popup=yes,width=480,height=720') ?? undefined;
+    setState('connecting', `Log in at ${provider} in the new window…`);
+    try {
+      const accessToken = (await fetchAuthSession()).tokens?.accessToken?.toString() ?? '';
+      const done = await connectProvider({
+        apiUrl: connectUrl ?? '',
+        accessToken,
+        ...(popup ? { popup } : {}),
+        onRejectedMessage: (m) => (window.rejectedMessages ??= []).push(m),
+      });
+      $('connect').hidden = true;
+      setState('connected', `${done.provider || provider} connected: sign out, then sign in with ${provider} to land in this account.`);
+    } catch (err) {
+      popup?.close();
+      // ConnectError: the API refused (e.g. reauthenticate, provider_login_failed,
+      // identity_in_use); StepUpError: the popup was closed, timed out, or the
+      // provider answered an error.
+      const why = err instanceof ConnectError ? err.code : (err as Error).message;
+      setState('refused', `${provider} not connected: ${why}`);
+    }
+  });
+  // end snippet
 
   const q = new URLSearchParams(location.search);
   if (q.has('code') || q.has('error')) {
@@ -133,7 +193,7 @@ async function main() {
     }, 5000);
     return;
   }
-  if (await showSession(provider)) return;
+  if (await showSession(provider, connectUrl !== undefined)) return;
   setState('ready', `Sign in with ${provider}, or with your password.`);
 }
 

@@ -57,6 +57,20 @@ func (s *Stack) startAPIs(ctx context.Context, tb oidcpeer.TB, opts Options, mot
 		list = append(list, id)
 	}
 	sort.Strings(list)
+	fsubst := map[string]string{}
+	for k, v := range subst {
+		fsubst[k] = v
+	}
+	csubst := s.connectProviderSubstitutions(list)
+	from := make([]string, 0, len(csubst))
+	for k := range csubst {
+		from = append(from, k)
+	}
+	sort.Strings(from)
+	for _, k := range from {
+		fmt.Fprintf(log, "devstack: LOCAL substitution: the connect functions' provider endpoint %s -> %s (the loopback provider)\n", k, csubst[k])
+		fsubst[k] = csubst[k]
+	}
 	runner, err := lambdarun.Start(ctx, s.Pool, lambdarun.Options{
 		MotoEndpoint: motoEndpoint,
 		// The API functions' Cognito calls (the proofing session and
@@ -66,7 +80,7 @@ func (s *Stack) startAPIs(ctx context.Context, tb oidcpeer.TB, opts Options, mot
 		Functions:       list,
 		SkipResources:   true, // the trigger runner created them
 		InvokeAPI:       true,
-		Substitute:      subst,
+		Substitute:      fsubst,
 		BinDir:          opts.BinDir,
 		ModuleDir:       s.root,
 		Logs:            log,
@@ -99,5 +113,6 @@ func (s *Stack) startAPIs(ctx context.Context, tb oidcpeer.TB, opts Options, mot
 		fmt.Fprintf(log, "devstack: HTTP API %s (%d routes) at %s\n", def.LogicalID, len(def.Routes), url)
 	}
 	s.Config.APIURL = s.APIURL
+	s.startConnect(log)
 	return nil
 }

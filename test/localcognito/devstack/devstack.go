@@ -143,6 +143,9 @@ type PageConfig struct {
 	// ProofingSessionURL is POST /proofing/session (the stack's SessionUrl
 	// output; locally the page's own origin, see proofing.go).
 	ProofingSessionURL string `json:"proofingSessionUrl,omitempty"`
+	// ConnectURL is the base of the connect API's routes (POST
+	// /connect/start, ...); locally the page's own origin (see connect.go).
+	ConnectURL string `json:"connectUrl,omitempty"`
 }
 
 // Start brings the stack up; everything stops in tb.Cleanup, in reverse.
@@ -216,6 +219,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	if hs != nil {
 		hs.providerOptions(&popts)
+		connectProviderOptions(&popts, raw.parameters, webURL)
 	}
 	peer := oidcpeer.Start(tb, popts)
 
@@ -381,6 +385,8 @@ func parameters(names []string, peer *oidcpeer.Peer, webURL string) map[string]s
 			out[n] = "demo"
 		case n == "DomainPrefix":
 			out[n] = "local"
+		case strings.HasSuffix(n, "RedirectUrl"):
+			out[n] = connectRedirectURL(webURL) // see connect.go
 		case strings.HasSuffix(n, "Url"):
 			out[n] = webURL + "/"
 		}
@@ -417,6 +423,7 @@ func (s *Stack) webHandler(root, webDir string) http.Handler {
 		http.ServeFile(w, r, filepath.Join(webDir, "callback.html"))
 	})
 	s.Proofing.routes(mux, s)
+	s.connectProxy(mux)
 	mux.Handle("GET /", http.FileServer(http.Dir(webDir)))
 	return mux
 }

@@ -1,6 +1,31 @@
 // Flows of the OIDC federation style (apps/mosaic-passwordless): Cognito
 // hosted sign-in through the pool's identity provider, played by the
 // loopback provider, with the pool domain on loopback TLS (HOSTED_SPKI).
+
+// The native user's password sign-in through the hosted login page
+// (the hosted client offers no SRP: authorization code grant only).
+async function signInWithPassword(page, { env, end }) {
+  await page.click('#signin-password');
+  await page.waitForSelector('#signInFormUsername', { timeout: 20000 });
+  await page.fill('#signInFormUsername', env('USERNAME'));
+  await page.fill('#signInFormPassword', env('PASSWORD'));
+  await page.click('#signInSubmitButton');
+  await end(page);
+  const state = await page.getAttribute('body', 'data-state');
+  if (state !== 'signed-in') throw new Error(`password sign-in ended in ${state}: ${await page.textContent('#status')}`);
+  return page.textContent('#claims');
+}
+
+const connectEnd = (page) => page.waitForSelector('body[data-state="connected"], body[data-state="refused"]', { timeout: 30000 });
+
+// Clicks "Connect Mosaic" and logs in at the provider in the popup.
+async function connectAtProvider(page, providerLogin) {
+  const popup = page.waitForEvent('popup', { timeout: 20000 });
+  await page.click('#connect');
+  await providerLogin(await popup);
+  await connectEnd(page);
+}
+
 export const flows = {
   // The rightful user: a provider account whose email belongs to no native
   // user (PROVIDER_USER=newcomer) signs up as a federated user and lands on
@@ -18,6 +43,47 @@ export const flows = {
     await page.click('#signin-provider');
     await providerLogin(page);
     await end(page);
+    await shot(page);
+  },
+  // The native user (demo, password, hosted login page) connects Mosaic:
+  // POST /connect/start, the provider login in a popup, the callback page
+  // posts {code, state}, POST /connect/callback links the identity
+  // (screenshot of the connected state). Then, signed out, a Mosaic sign-in
+  // (PROVIDER_USER=demo) lands in the same native account.
+  async 'connect-then-federated'(page, context, { env, shot, end, providerLogin, result }) {
+    result.nativeClaims = await signInWithPassword(page, { env, end });
+    await connectAtProvider(page, providerLogin);
+    result.connectState = await page.getAttribute('body', 'data-state');
+    result.connectStatus = await page.textContent('#status');
+    await shot(page);
+    if (result.connectState !== 'connected') return;
+    await page.click('#signout');
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 20000 });
+    await page.click('#signin-provider');
+    await providerLogin(page);
+    await end(page);
+    await page.screenshot({ path: env('SCREENSHOT').replace(/\.png$/, '-signin.png'), fullPage: true });
+  },
+  // The refusal twin: the provider's answer is altered on its way to the
+  // page (a capturing listener, first in line, re-dispatches the callback
+  // page's message with two characters of the code changed, same origin
+  // and source). The connect API refuses the code (connect-callback:
+  // token_exchange_failed); nothing is linked.
+  async 'connect-tampered-code'(page, context, { env, shot, end, providerLogin, result }) {
+    result.nativeClaims = await signInWithPassword(page, { env, end });
+    await page.evaluate(() => {
+      window.tampered = 0;
+      window.addEventListener('message', (e) => {
+        if (e.__tampered || !e.data || typeof e.data.code !== 'string') return;
+        e.stopImmediatePropagation();
+        const forged = new MessageEvent('message', { data: { ...e.data, code: e.data.code.slice(0, -2) + 'xx' }, origin: e.origin, source: e.source });
+        forged.__tampered = true;
+        window.tampered++;
+        window.dispatchEvent(forged);
+      }, true);
+    });
+    await connectAtProvider(page, providerLogin);
+    result.tampered = await page.evaluate(() => window.tampered);
     await shot(page);
   },
 };
