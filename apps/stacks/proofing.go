@@ -45,6 +45,8 @@ func NewIdentityProofingStack(scope constructs.Construct, id string, props *awsc
 		ParameterPrefix: jsii.String(""),
 	})
 	// end snippet
+	// The page signs up, then POSTs the session handle from its own origin.
+	allowPageOrigins(pr.HttpApi(), []string{"POST"}, "", "")
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: pr.UserPool().UserPoolId(), Description: jsii.String("Cognito user pool id")})
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolClientId"), &awscdk.CfnOutputProps{
 		Value:       pr.Client().UserPoolClientId(),

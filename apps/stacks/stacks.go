@@ -7,6 +7,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -103,4 +104,31 @@ func finish(stack awscdk.Stack, su stepup.StepUp) {
 		Reason: jsii.String("Sample on the Essentials feature plan to avoid Plus pricing: the provider step-up already " +
 			"gates every sign-in with a strong second factor. Set StepUpProps.FeaturePlan to PLUS for threat protection."),
 	}}, jsii.Bool(false))
+}
+
+// allowPageOrigins lets the sample's web page, served from any origin, call
+// api. Credentials travel in the Authorization header (or, for the proofing
+// session, as the secret handle in the body), never in cookies, so no
+// origin can ride on an ambient credential: any origin may call
+// (AllowCredentials stays false). header is an extra request header the
+// page sends ("" for none), expose a response header the page reads (the
+// RFC 9470 challenge).
+func allowPageOrigins(api awsapigatewayv2.HttpApi, methods []string, header, expose string) {
+	cfn, ok := api.Node().DefaultChild().(awsapigatewayv2.CfnApi)
+	if !ok {
+		panic("stacks: expected the HTTP API's default child to be a CfnApi")
+	}
+	cors := &awsapigatewayv2.CfnApi_CorsProperty{
+		AllowOrigins: jsii.Strings("*"),
+		AllowMethods: jsii.Strings(methods...),
+		AllowHeaders: jsii.Strings("content-type"),
+		MaxAge:       jsii.Number(600),
+	}
+	if header != "" {
+		cors.AllowHeaders = jsii.Strings(header, "content-type")
+	}
+	if expose != "" {
+		cors.ExposeHeaders = jsii.Strings(expose)
+	}
+	cfn.SetCorsConfiguration(cors)
 }

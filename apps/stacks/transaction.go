@@ -52,19 +52,6 @@ func NewTransactionStepUpStack(scope constructs.Construct, id string, props *aws
 	tx := transaction.NewTransactionStepUp(stack, jsii.String("Transactions"), &transaction.TransactionStepUpProps{
 		StepUp: su,
 	})
-	// The sample page calls the API from its own origin. Tokens travel in
-	// the Authorization header, never in cookies, so no origin can ride on
-	// an ambient credential: any origin may call (AllowCredentials stays
-	// false), and the page may read the RFC 9470 challenge header.
-	if api, ok := tx.HttpApi().Node().DefaultChild().(awsapigatewayv2.CfnApi); ok {
-		api.SetCorsConfiguration(&awsapigatewayv2.CfnApi_CorsProperty{
-			AllowOrigins:  jsii.Strings("*"),
-			AllowMethods:  jsii.Strings("GET", "POST"),
-			AllowHeaders:  jsii.Strings("authorization", "content-type"),
-			ExposeHeaders: jsii.Strings("www-authenticate"),
-			MaxAge:        jsii.Number(600),
-		})
-	}
 	backend := transaction.NewEchoFunction(stack, jsii.String("Backend"), nil)
 	tx.HttpApi().AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:        jsii.String("/balance"),
@@ -78,6 +65,7 @@ func NewTransactionStepUpStack(scope constructs.Construct, id string, props *aws
 		Backend: backend,
 	})
 	// end snippet
+	allowPageOrigins(tx.HttpApi(), []string{"GET", "POST"}, "authorization", "www-authenticate")
 	finish(stack, su)
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
 		Value:       tx.HttpApi().ApiEndpoint(),

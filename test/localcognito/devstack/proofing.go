@@ -136,9 +136,12 @@ func (p *Proofing) start(s *Stack, log io.Writer) error {
 	}
 	p.Relay = &Relay{URL: callback, key: []byte(p.hmacKey), client: &http.Client{Timeout: 10 * time.Second}, log: log}
 	p.IDV.SetNotify(func(id string) { p.Relay.Notify(id) })
+	// The page calls the route on the API's origin, as a deployed page
+	// does: the sample's API allows any origin (CORS, see
+	// apps/stacks/proofing.go), and the local API applies its CORS.
 	s.proofingSession = session
-	s.Config.ProofingSessionURL = s.WebURL + "/proofing/session"
-	fmt.Fprintf(log, "devstack: identity proofing: the relay signs callbacks to %s; the page's POST /proofing/session is proxied to %s (LOCAL)\n", callback, session)
+	s.Config.ProofingSessionURL = session
+	fmt.Fprintf(log, "devstack: identity proofing: the relay signs callbacks to %s; the page POSTs %s\n", callback, session)
 	return nil
 }
 
@@ -146,10 +149,8 @@ func (p *Proofing) start(s *Stack, log io.Writer) error {
 // deployment:
 //   - GET /dev/confirmation-code?username= answers {"code"}: the sign-up
 //     code Cognito would email (localcognito.Server.ConfirmationCode);
-//   - POST /proofing/session is forwarded to the HTTP API's route, so the
-//     page calls it on its own origin: the construct's HTTP API has no
-//     CORS configuration, so a deployed page must share the API's origin
-//     (e.g. one CloudFront distribution) or the API needs CORS.
+//
+// (The page calls POST /proofing/session on the local HTTP API directly.)
 func (p *Proofing) routes(mux *http.ServeMux, s *Stack) {
 	if p == nil {
 		return
@@ -164,22 +165,6 @@ func (p *Proofing) routes(mux *http.ServeMux, s *Stack) {
 			return
 		}
 		_ = json.NewEncoder(w).Encode(map[string]string{"code": code, "note": "LOCAL: a deployment emails this code"})
-	})
-	mux.HandleFunc("POST /proofing/session", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, proofing.MaxSessionBody+1))
-		if err != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		resp, err := http.Post(s.proofingSession, "application/json", bytes.NewReader(body))
-		if err != nil {
-			http.Error(w, "the local HTTP API did not answer", http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-		w.WriteHeader(resp.StatusCode)
-		_, _ = io.Copy(w, io.LimitReader(resp.Body, 1<<20))
 	})
 }
 
