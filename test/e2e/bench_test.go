@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
 
@@ -75,8 +76,8 @@ func (e *buildError) Error() string {
 //     the cold secret fetch (moto_server on loopback), discovery, JWKS and
 //     the token exchange (the certified OP in this process, on loopback).
 func BenchmarkColdStart(b *testing.B) {
-	invalid := verifyEvent{}
-	invalid.eventHeader = (&cognito{poolID: "us-east-1_E2Etest01", clientID: "client"}).header("VerifyAuthChallengeResponse_Authentication", alice)
+	invalid := localcognito.VerifyAuthChallengeEvent{}
+	invalid.EventHeader = (&cognito{poolID: "us-east-1_E2Etest01", clientID: "client"}).header("VerifyAuthChallengeResponse_Authentication", alice)
 	invalid.Request.UserAttributes = alice.attrs
 	invalid.Request.PrivateChallengeParameters = map[string]string{contract.PrivateState: "s", contract.PrivateNonce: "n", contract.PrivateCodeVerifier: "v"}
 	invalid.Request.ChallengeAnswer = "not json"
@@ -100,7 +101,7 @@ func BenchmarkColdStart(b *testing.B) {
 			b.StartTimer()
 			t0 := time.Now()
 			f.start(b)
-			var out verifyEvent
+			var out localcognito.VerifyAuthChallengeEvent
 			if err := f.invoke(b, invalid, &out); err != nil || out.Response.AnswerCorrect {
 				b.Fatalf("answer %+v, %v", out.Response, err)
 			}
@@ -126,7 +127,7 @@ func BenchmarkColdStart(b *testing.B) {
 			b.StartTimer()
 			t0 := time.Now()
 			f.start(b)
-			var out verifyEvent
+			var out localcognito.VerifyAuthChallengeEvent
 			if err := f.invoke(b, ve, &out); err != nil || !out.Response.AnswerCorrect {
 				b.Fatalf("answer %+v, %v\n%s", out.Response, err, f.output(b))
 			}
@@ -172,12 +173,12 @@ func newBenchStack(b *testing.B, moto string, peer *oidcpeer.Peer) *benchStack {
 
 // challengeAnswered runs Create (warm) and the browser, and returns the
 // Verify event Cognito would send for the correct answer.
-func (s *benchStack) challengeAnswered(b *testing.B) verifyEvent {
-	var ce createEvent
-	ce.eventHeader = s.pool.header("CreateAuthChallenge_Authentication", alice)
+func (s *benchStack) challengeAnswered(b *testing.B) localcognito.VerifyAuthChallengeEvent {
+	var ce localcognito.CreateAuthChallengeEvent
+	ce.EventHeader = s.pool.header("CreateAuthChallenge_Authentication", alice)
 	ce.Request.UserAttributes = alice.attrs
 	ce.Request.ChallengeName = challengeCustom
-	ce.Request.Session = []sessionEntry{{ChallengeName: challengeSRPA, ChallengeResult: true}, {ChallengeName: challengePassword, ChallengeResult: true}}
+	ce.Request.Session = []localcognito.SessionEntry{{ChallengeName: challengeSRPA, ChallengeResult: true}, {ChallengeName: challengePassword, ChallengeResult: true}}
 	if err := s.create.invoke(b, ce, &ce); err != nil {
 		b.Fatalf("create: %v\n%s", err, s.create.output(b))
 	}
@@ -187,8 +188,8 @@ func (s *benchStack) challengeAnswered(b *testing.B) verifyEvent {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var ve verifyEvent
-	ve.eventHeader = s.pool.header("VerifyAuthChallengeResponse_Authentication", alice)
+	var ve localcognito.VerifyAuthChallengeEvent
+	ve.EventHeader = s.pool.header("VerifyAuthChallengeResponse_Authentication", alice)
 	ve.Request.UserAttributes = alice.attrs
 	ve.Request.PrivateChallengeParameters = ce.Response.PrivateChallengeParameters
 	ve.Request.ChallengeAnswer = answerJSON(code, state)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
 )
 
 // This file is a small fake of Amazon Cognito's custom authentication
@@ -12,9 +13,10 @@ import (
 // authentication challenge Lambda triggers", and the Define auth challenge,
 // Create auth challenge and Verify auth challenge response trigger pages of
 // the Amazon Cognito Developer Guide), not from Cognito's code, which is not
-// public. Its event types are written from the documented JSON, on purpose
-// independent of the handler's own Go types, so a field name the handler
-// gets wrong fails here.
+// public. Its event types are the documented shapes of test/localcognito
+// (events.go), written from the documented JSON on purpose independently of
+// the handler's own Go types, so a field name the handler gets wrong fails
+// here.
 //
 // What it does, as documented: InitiateAuth with CUSTOM_AUTH invokes Define
 // with a session that holds SRP_A (challengeResult true) when the client
@@ -37,89 +39,6 @@ import (
 // What it does not do: the SRP arithmetic (the password step's outcome is an
 // input), the session token and its 3-minute lifetime, and Cognito's own
 // limits; moto and cognito-local do not run custom-auth triggers at all.
-
-// Documented Cognito trigger event shapes.
-type (
-	callerContext struct {
-		AWSSDKVersion string `json:"awsSdkVersion"`
-		ClientID      string `json:"clientId"`
-	}
-	eventHeader struct {
-		Version       string        `json:"version"`
-		TriggerSource string        `json:"triggerSource"`
-		Region        string        `json:"region"`
-		UserPoolID    string        `json:"userPoolId"`
-		UserName      string        `json:"userName"`
-		CallerContext callerContext `json:"callerContext"`
-	}
-	sessionEntry struct {
-		ChallengeName     string `json:"challengeName"`
-		ChallengeResult   bool   `json:"challengeResult"`
-		ChallengeMetadata string `json:"challengeMetadata,omitempty"`
-	}
-	defineEvent struct {
-		eventHeader
-		Request struct {
-			UserAttributes map[string]string `json:"userAttributes"`
-			Session        []sessionEntry    `json:"session"`
-			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
-			UserNotFound   bool              `json:"userNotFound"`
-		} `json:"request"`
-		Response struct {
-			ChallengeName      string `json:"challengeName"`
-			IssueTokens        bool   `json:"issueTokens"`
-			FailAuthentication bool   `json:"failAuthentication"`
-		} `json:"response"`
-	}
-	createEvent struct {
-		eventHeader
-		Request struct {
-			UserAttributes map[string]string `json:"userAttributes"`
-			ChallengeName  string            `json:"challengeName"`
-			Session        []sessionEntry    `json:"session"`
-			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
-			UserNotFound   bool              `json:"userNotFound"`
-		} `json:"request"`
-		Response struct {
-			PublicChallengeParameters  map[string]string `json:"publicChallengeParameters"`
-			PrivateChallengeParameters map[string]string `json:"privateChallengeParameters"`
-			ChallengeMetadata          string            `json:"challengeMetadata"`
-		} `json:"response"`
-	}
-	preTokenEvent struct {
-		eventHeader
-		Request struct {
-			UserAttributes     map[string]string `json:"userAttributes"`
-			GroupConfiguration struct {
-				GroupsToOverride   []string `json:"groupsToOverride"`
-				IAMRolesToOverride []string `json:"iamRolesToOverride"`
-				PreferredRole      *string  `json:"preferredRole"`
-			} `json:"groupConfiguration"`
-			Scopes         []string          `json:"scopes"`
-			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
-		} `json:"request"`
-		Response struct {
-			ClaimsAndScopeOverrideDetails *struct {
-				AccessTokenGeneration *struct {
-					ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride"`
-				} `json:"accessTokenGeneration"`
-			} `json:"claimsAndScopeOverrideDetails"`
-		} `json:"response"`
-	}
-	verifyEvent struct {
-		eventHeader
-		Request struct {
-			UserAttributes             map[string]string `json:"userAttributes"`
-			PrivateChallengeParameters map[string]string `json:"privateChallengeParameters"`
-			ChallengeAnswer            string            `json:"challengeAnswer"`
-			ClientMetadata             map[string]string `json:"clientMetadata,omitempty"`
-			UserNotFound               bool              `json:"userNotFound"`
-		} `json:"request"`
-		Response struct {
-			AnswerCorrect bool `json:"answerCorrect"`
-		} `json:"response"`
-	}
-)
 
 const (
 	challengeSRPA     = "SRP_A"
@@ -178,7 +97,7 @@ type signIn struct {
 	// defines lists Define's answers: a challenge name, "issueTokens" or
 	// "failAuthentication".
 	defines  []string
-	creates  []createEvent
+	creates  []localcognito.CreateAuthChallengeEvent
 	verifies []bool
 	// guardRefused: Define issued tokens but pre token generation refused.
 	guardRefused bool
@@ -186,14 +105,14 @@ type signIn struct {
 	claims map[string]any
 }
 
-func (c *cognito) header(trigger string, u poolUser) eventHeader {
-	return eventHeader{
+func (c *cognito) header(trigger string, u poolUser) localcognito.EventHeader {
+	return localcognito.EventHeader{
 		Version:       "1",
 		TriggerSource: trigger,
 		Region:        region,
 		UserPoolID:    c.poolID,
 		UserName:      u.name,
-		CallerContext: callerContext{AWSSDKVersion: "aws-sdk-js-3.0.0", ClientID: c.clientID},
+		CallerContext: localcognito.CallerContext{AWSSDKVersion: "aws-sdk-js-3.0.0", ClientID: c.clientID},
 	}
 }
 
@@ -204,18 +123,18 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
-	var session []sessionEntry
+	var session []localcognito.SessionEntry
 	if cl.srp {
-		session = append(session, sessionEntry{ChallengeName: challengeSRPA, ChallengeResult: true})
+		session = append(session, localcognito.SessionEntry{ChallengeName: challengeSRPA, ChallengeResult: true})
 	}
 	var rec signIn
 	// The ClientMetadata of the call in progress: none for InitiateAuth.
 	var md map[string]string
 	for step := 0; step < 20; step++ {
-		var d defineEvent
-		d.eventHeader = c.header("DefineAuthChallenge_Authentication", u)
+		var d localcognito.DefineAuthChallengeEvent
+		d.EventHeader = c.header("DefineAuthChallenge_Authentication", u)
 		d.Request.UserAttributes = attrs
-		d.Request.Session = append([]sessionEntry{}, session...)
+		d.Request.Session = append([]localcognito.SessionEntry{}, session...)
 		d.Request.UserNotFound = u.notFound
 		d.Request.ClientMetadata = md
 		if err := c.define.invoke(t, d, &d); err != nil {
@@ -246,13 +165,13 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 		switch r.ChallengeName {
 		case challengePassword:
 			md = cl.passwordMetadata
-			session = append(session, sessionEntry{ChallengeName: challengePassword, ChallengeResult: cl.passwordOK})
+			session = append(session, localcognito.SessionEntry{ChallengeName: challengePassword, ChallengeResult: cl.passwordOK})
 		case challengeCustom:
-			var ce createEvent
-			ce.eventHeader = c.header("CreateAuthChallenge_Authentication", u)
+			var ce localcognito.CreateAuthChallengeEvent
+			ce.EventHeader = c.header("CreateAuthChallenge_Authentication", u)
 			ce.Request.UserAttributes = attrs
 			ce.Request.ChallengeName = challengeCustom
-			ce.Request.Session = append([]sessionEntry{}, session...)
+			ce.Request.Session = append([]localcognito.SessionEntry{}, session...)
 			ce.Request.UserNotFound = u.notFound
 			ce.Request.ClientMetadata = md
 			if err := c.create.invoke(t, ce, &ce); err != nil {
@@ -269,8 +188,8 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 			if cl.metadata != nil {
 				md = cl.metadata(ce.Response.PublicChallengeParameters)
 			}
-			var ve verifyEvent
-			ve.eventHeader = c.header("VerifyAuthChallengeResponse_Authentication", u)
+			var ve localcognito.VerifyAuthChallengeEvent
+			ve.EventHeader = c.header("VerifyAuthChallengeResponse_Authentication", u)
 			ve.Request.ClientMetadata = md
 			ve.Request.UserAttributes = attrs
 			ve.Request.PrivateChallengeParameters = ce.Response.PrivateChallengeParameters
@@ -282,7 +201,7 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 				return rec
 			}
 			rec.verifies = append(rec.verifies, ve.Response.AnswerCorrect)
-			session = append(session, sessionEntry{
+			session = append(session, localcognito.SessionEntry{
 				ChallengeName:     challengeCustom,
 				ChallengeResult:   ve.Response.AnswerCorrect,
 				ChallengeMetadata: ce.Response.ChallengeMetadata,
@@ -304,8 +223,8 @@ func (c *cognito) generateTokens(t *testing.T, u poolUser, attrs map[string]stri
 	if c.guard == nil {
 		return nil, nil
 	}
-	var ev preTokenEvent
-	ev.eventHeader = c.header("TokenGeneration_Authentication", u)
+	var ev localcognito.PreTokenGenerationEventV2
+	ev.EventHeader = c.header("TokenGeneration_Authentication", u)
 	ev.Version = "2"
 	ev.Request.UserAttributes = attrs
 	ev.Request.GroupConfiguration.GroupsToOverride = []string{}

@@ -24,6 +24,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
@@ -112,8 +113,8 @@ func (c *cognito) hostedSignIn(t *testing.T, u poolUser, clientID string) (bool,
 	t.Helper()
 	hc := *c
 	hc.clientID = clientID
-	var ev preTokenEvent
-	ev.eventHeader = hc.header("TokenGeneration_HostedAuth", u)
+	var ev localcognito.PreTokenGenerationEventV2
+	ev.EventHeader = hc.header("TokenGeneration_HostedAuth", u)
 	ev.Version = "2"
 	ev.Request.UserAttributes = u.attrs
 	ev.Request.GroupConfiguration.GroupsToOverride = []string{}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
 
@@ -404,7 +405,7 @@ func TestStepUpEndToEnd(t *testing.T) {
 
 // checkChallenge asserts what the client receives: an authorize URL of the
 // provider with state, nonce and PKCE S256, and nothing private.
-func checkChallenge(t *testing.T, c createEvent, peer *oidcpeer.Peer) {
+func checkChallenge(t *testing.T, c localcognito.CreateAuthChallengeEvent, peer *oidcpeer.Peer) {
 	t.Helper()
 	pub, priv := c.Response.PublicChallengeParameters, c.Response.PrivateChallengeParameters
 	if c.Response.ChallengeMetadata != contract.ChallengeMetadata {

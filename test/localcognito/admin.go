@@ -107,6 +107,15 @@ func (s *Server) adminUser(poolID, name string) (*user, *apiError) {
 	return u, nil
 }
 
+// adminTarget decodes an Admin* request into in, whose adminUserInput is
+// target, and resolves the user it names (as adminUser).
+func (s *Server) adminTarget(body []byte, in any, target *adminUserInput) (*user, *apiError) {
+	if e := decode(body, in); e != nil {
+		return nil, e
+	}
+	return s.adminUser(target.UserPoolID, target.Username)
+}
+
 // status is the UserStatus. DOCUMENTED: UserType.UserStatus values
 // (UNCONFIRMED, CONFIRMED, EXTERNAL_PROVIDER, ...). Callers hold s.mu.
 func (u *user) status() string {
@@ -160,10 +169,7 @@ type adminGetUserOutput struct {
 
 func opAdminGetUser(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
 	var in adminUserInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, adminLog
-	}
-	u, e := s.adminUser(in.UserPoolID, in.Username)
+	u, e := s.adminTarget(body, &in, &in)
 	if e != nil {
 		return nil, e, adminLog
 	}
@@ -503,10 +509,7 @@ func opAdminDisableProviderForUser(ctx context.Context, s *Server, body []byte) 
 
 func opAdminConfirmSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
 	var in adminUserInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, adminLog
-	}
-	u, e := s.adminUser(in.UserPoolID, in.Username)
+	u, e := s.adminTarget(body, &in, &in)
 	if e != nil {
 		return nil, e, adminLog
 	}
@@ -518,17 +521,8 @@ func opAdminConfirmSignUp(ctx context.Context, s *Server, body []byte) (any, *ap
 	u.confirmed, u.code, u.modified = true, "", s.now()
 	attrs, name := u.attributes(), u.username
 	s.mu.Unlock()
-	// DOCUMENTED: AdminConfirmSignUp invokes post confirmation with
-	// triggerSource PostConfirmation_ConfirmSignUp and the request's
-	// ClientMetadata.
-	if s.has(SlotPostConfirmation) {
-		var ev postConfirmationEvent
-		ev.eventHeader = s.header(srcPostConfirmation, name, "CLIENT_ID_NOT_APPLICABLE")
-		ev.Request.UserAttributes = attrs
-		ev.Request.ClientMetadata = in.ClientMetadata
-		if e := s.invoke(ctx, SlotPostConfirmation, &ev); e != nil {
-			return nil, e, adminLog
-		}
+	if e := s.postConfirmation(ctx, name, "CLIENT_ID_NOT_APPLICABLE", attrs, in.ClientMetadata); e != nil {
+		return nil, e, adminLog
 	}
 	return struct{}{}, nil, adminLog
 }
@@ -538,10 +532,7 @@ func opAdminUpdateUserAttributes(ctx context.Context, s *Server, body []byte) (a
 		adminUserInput
 		UserAttributes []attributeType `json:"UserAttributes"`
 	}
-	if e := decode(body, &in); e != nil {
-		return nil, e, adminLog
-	}
-	u, e := s.adminUser(in.UserPoolID, in.Username)
+	u, e := s.adminTarget(body, &in, &in.adminUserInput)
 	if e != nil {
 		return nil, e, adminLog
 	}
@@ -569,17 +560,9 @@ func opAdminUpdateUserAttributes(ctx context.Context, s *Server, body []byte) (a
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, v := range set {
-		// DOCUMENTED: a changed email or phone number is unverified unless
-		// the same call sets its *_verified attribute.
-		if k == "email" && u.attrs[k] != v && set["email_verified"] == "" {
-			u.attrs["email_verified"] = "false"
-		}
-		if k == "phone_number" && u.attrs[k] != v && set["phone_number_verified"] == "" {
-			u.attrs["phone_number_verified"] = "false"
-		}
-		u.attrs[k] = v
-	}
+	// DOCUMENTED: a changed email or phone number is unverified unless the
+	// same call sets its *_verified attribute.
+	setAttributes(u, set)
 	u.modified = s.now()
 	return struct{}{}, nil, adminLog
 }
@@ -589,10 +572,7 @@ func opAdminDeleteUserAttributes(ctx context.Context, s *Server, body []byte) (a
 		adminUserInput
 		UserAttributeNames []string `json:"UserAttributeNames"`
 	}
-	if e := decode(body, &in); e != nil {
-		return nil, e, adminLog
-	}
-	u, e := s.adminUser(in.UserPoolID, in.Username)
+	u, e := s.adminTarget(body, &in, &in.adminUserInput)
 	if e != nil {
 		return nil, e, adminLog
 	}

@@ -37,7 +37,7 @@ type flowState struct {
 	verifier    any    // the user's, or a decoy for an unknown user
 	srp         srpSession
 	secretBlock string
-	entries     []sessionEntry
+	entries     []SessionEntry
 	private     map[string]string
 	metadata    string // challengeMetadata of the pending custom challenge
 }
@@ -161,8 +161,8 @@ func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError
 	// else; its error refuses the sign-in. InitiateAuth's ClientMetadata
 	// reaches it (as validationData, per the InitiateAuth API reference).
 	if s.has(SlotPreAuthentication) {
-		var ev preAuthEvent
-		ev.eventHeader = s.header(srcPreAuth, st.userName, c.ID)
+		var ev PreAuthenticationEvent
+		ev.EventHeader = s.header(srcPreAuth, st.userName, c.ID)
 		ev.Request.UserAttributes = s.userAttrs(st)
 		ev.Request.ValidationData = in.ClientMetadata
 		ev.Request.UserNotFound = u == nil
@@ -180,7 +180,7 @@ func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError
 	// SRP_A and CHALLENGE_NAME=SRP_A, Define first sees the session
 	// [{SRP_A, true}]; without, an empty session.
 	if p["CHALLENGE_NAME"] == challengeSRPA && p["SRP_A"] != "" {
-		st.entries = []sessionEntry{{ChallengeName: challengeSRPA, ChallengeResult: true}}
+		st.entries = []SessionEntry{{ChallengeName: challengeSRPA, ChallengeResult: true}}
 		st.expect = challengeSRPA // no answer expected until Define asks
 		st.srpA = p["SRP_A"]
 	} else if u != nil && !u.confirmed {
@@ -330,15 +330,15 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 		}
 		// As in the e2e fake: the outcome goes into the session and Define
 		// decides.
-		st.entries = append(st.entries, sessionEntry{ChallengeName: challengePassword, ChallengeResult: ok})
+		st.entries = append(st.entries, SessionEntry{ChallengeName: challengePassword, ChallengeResult: ok})
 		st.srp, st.secretBlock = nil, ""
 	case challengeCustom:
 		ans, ok := r["ANSWER"]
 		if !ok {
 			return nil, errf(eInvalidParameter, "Missing required parameter ANSWER"), c.ID
 		}
-		var ev verifyEvent
-		ev.eventHeader = s.header(srcVerify, st.userName, c.ID)
+		var ev VerifyAuthChallengeEvent
+		ev.EventHeader = s.header(srcVerify, st.userName, c.ID)
 		ev.Request.UserAttributes = s.userAttrs(st)
 		ev.Request.PrivateChallengeParameters = st.private
 		ev.Request.ChallengeAnswer = ans
@@ -352,7 +352,7 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 		if e := s.invoke(ctx, SlotVerifyAuthChallenge, &ev); e != nil {
 			return nil, e, c.ID
 		}
-		st.entries = append(st.entries, sessionEntry{ChallengeName: challengeCustom, ChallengeResult: ev.Response.AnswerCorrect, ChallengeMetadata: st.metadata})
+		st.entries = append(st.entries, SessionEntry{ChallengeName: challengeCustom, ChallengeResult: ev.Response.AnswerCorrect, ChallengeMetadata: st.metadata})
 		st.private, st.metadata = nil, ""
 	default:
 		return nil, errf(eInvalidParameter, "Unsupported challenge %q", in.ChallengeName), c.ID
@@ -390,12 +390,12 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 	if len(st.entries) >= maxSessionEntries {
 		return nil, &apiError{Type: eNotAuthorized, Message: msgIncorrectPassword, reason: "too many challenges"}
 	}
-	var d defineEvent
-	d.eventHeader = s.header(srcDefine, st.userName, st.client.ID)
+	var d DefineAuthChallengeEvent
+	d.EventHeader = s.header(srcDefine, st.userName, st.client.ID)
 	d.Request.UserAttributes = s.userAttrs(st)
 	d.Request.Session = slices.Clone(st.entries)
 	if d.Request.Session == nil {
-		d.Request.Session = []sessionEntry{}
+		d.Request.Session = []SessionEntry{}
 	}
 	d.Request.ClientMetadata = md
 	d.Request.UserNotFound = st.u == nil
@@ -421,8 +421,8 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 		if !s.has(SlotCreateAuthChallenge) {
 			return nil, &apiError{Type: eInvalidLambdaResp, Message: "Invalid lambda response", reason: "no Create trigger"}
 		}
-		var ce createEvent
-		ce.eventHeader = s.header(srcCreate, st.userName, st.client.ID)
+		var ce CreateAuthChallengeEvent
+		ce.EventHeader = s.header(srcCreate, st.userName, st.client.ID)
 		ce.Request.UserAttributes = s.userAttrs(st)
 		ce.Request.ChallengeName = challengeCustom
 		ce.Request.Session = slices.Clone(d.Request.Session)
@@ -454,8 +454,8 @@ func (s *Server) finish(ctx context.Context, st *flowState, md map[string]string
 		return nil, &apiError{Type: eNotAuthorized, Message: msgIncorrectPassword, reason: "tokens for an unknown user"}
 	}
 	if s.has(SlotPostAuthentication) {
-		var ev postAuthEvent
-		ev.eventHeader = s.header(srcPostAuth, st.userName, st.client.ID)
+		var ev PostAuthenticationEvent
+		ev.EventHeader = s.header(srcPostAuth, st.userName, st.client.ID)
 		ev.Request.UserAttributes = s.attrsOf(st.u)
 		// DOCUMENTED (Knowledge Center "cognito-clientmetadata-lambda-trigger"):
 		// RespondToAuthChallenge's ClientMetadata reaches post authentication.

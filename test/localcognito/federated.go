@@ -73,8 +73,8 @@ func (s *Server) FederatedSignIn(ctx context.Context, clientID, provider, subjec
 		return n, err
 	}
 	if s.has(SlotPreSignUp) {
-		var ev preSignUpEvent
-		ev.eventHeader = s.header(srcPreSignUpExternal, name, clientID)
+		var ev PreSignUpEvent
+		ev.EventHeader = s.header(srcPreSignUpExternal, name, clientID)
 		ev.Request.UserAttributes = map[string]string{}
 		for k, v := range attrs {
 			ev.Request.UserAttributes[k] = v

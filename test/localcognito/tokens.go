@@ -177,10 +177,10 @@ func (s *Server) issue(ctx context.Context, tr tokenRequest) (*authenticationRes
 		// never InitiateAuth's (callers pass nil for InitiateAuth).
 		switch s.cfg.PreTokenGenerationVersion {
 		case "V1_0":
-			var ev preTokenEventV1
-			ev.eventHeader = hdr
+			var ev PreTokenGenerationEventV1
+			ev.EventHeader = hdr
 			ev.Request.UserAttributes = attrs
-			ev.Request.GroupConfiguration = groupConfiguration{GroupsToOverride: []string{}, IAMRolesToOverride: []string{}}
+			ev.Request.GroupConfiguration = GroupConfiguration{GroupsToOverride: []string{}, IAMRolesToOverride: []string{}}
 			ev.Request.ClientMetadata = tr.metadata
 			if e := s.invoke(ctx, SlotPreTokenGeneration, &ev); e != nil {
 				return nil, e
@@ -189,14 +189,14 @@ func (s *Server) issue(ctx context.Context, tr tokenRequest) (*authenticationRes
 				override(id, d.ClaimsToAddOrOverride, d.ClaimsToSuppress)
 			}
 		default:
-			var ev preTokenEventV2
-			ev.eventHeader = hdr
+			var ev PreTokenGenerationEventV2
+			ev.EventHeader = hdr
 			ev.Version = "2"
 			if s.cfg.PreTokenGenerationVersion == "V3_0" {
 				ev.Version = "3"
 			}
 			ev.Request.UserAttributes = attrs
-			ev.Request.GroupConfiguration = groupConfiguration{GroupsToOverride: []string{}, IAMRolesToOverride: []string{}}
+			ev.Request.GroupConfiguration = GroupConfiguration{GroupsToOverride: []string{}, IAMRolesToOverride: []string{}}
 			ev.Request.Scopes = slices.Clone(scopes)
 			ev.Request.ClientMetadata = tr.metadata
 			if e := s.invoke(ctx, SlotPreTokenGeneration, &ev); e != nil {

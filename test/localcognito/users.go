@@ -200,6 +200,31 @@ type signUpInput struct {
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
+// emailDelivery is where a code for u goes: its email address, masked, or
+// nil when u has none. Callers hold s.mu or own u.
+func emailDelivery(u *user) *codeDeliveryDetails {
+	em := u.attrs["email"]
+	if em == "" {
+		return nil
+	}
+	return &codeDeliveryDetails{AttributeName: "email", DeliveryMedium: "EMAIL", Destination: maskEmail(em)}
+}
+
+// setAttributes writes set to u's attributes. A changed email or phone
+// number is unverified unless set also holds its *_verified attribute.
+// Callers hold s.mu.
+func setAttributes(u *user, set map[string]string) {
+	for k, v := range set {
+		if k == "email" && u.attrs[k] != v && set["email_verified"] == "" {
+			u.attrs["email_verified"] = "false"
+		}
+		if k == "phone_number" && u.attrs[k] != v && set["phone_number_verified"] == "" {
+			u.attrs["phone_number_verified"] = "false"
+		}
+		u.attrs[k] = v
+	}
+}
+
 type codeDeliveryDetails struct {
 	AttributeName  string `json:"AttributeName,omitempty"`
 	DeliveryMedium string `json:"DeliveryMedium,omitempty"`
@@ -256,8 +281,8 @@ func opSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, stri
 	}
 	var autoConfirm, autoVerifyEmail, autoVerifyPhone bool
 	if s.has(SlotPreSignUp) {
-		var ev preSignUpEvent
-		ev.eventHeader = s.header(srcPreSignUp, u.username, c.ID)
+		var ev PreSignUpEvent
+		ev.EventHeader = s.header(srcPreSignUp, u.username, c.ID)
 		ev.Request.UserAttributes = u.attributes()
 		ev.Request.ValidationData = map[string]string{}
 		for _, a := range in.ValidationData {
@@ -302,9 +327,7 @@ func opSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, stri
 	out := signUpOutput{UserConfirmed: u.confirmed, UserSub: u.sub}
 	if !u.confirmed {
 		s.log.Info("confirmation code issued (deliver with ConfirmationCode)", "op", "SignUp", "client", c.ID, "user", u.username)
-		if em := u.attrs["email"]; em != "" {
-			out.CodeDeliveryDetails = &codeDeliveryDetails{AttributeName: "email", DeliveryMedium: "EMAIL", Destination: maskEmail(em)}
-		}
+		out.CodeDeliveryDetails = emailDelivery(u)
 	}
 	return out, nil, c.ID
 }
@@ -352,17 +375,27 @@ func opConfirmSignUp(ctx context.Context, s *Server, body []byte) (any, *apiErro
 	attrs := u.attributes()
 	name := u.username
 	s.mu.Unlock()
-	if s.has(SlotPostConfirmation) {
-		var ev postConfirmationEvent
-		ev.eventHeader = s.header(srcPostConfirmation, name, c.ID)
-		ev.Request.UserAttributes = attrs
-		ev.Request.ClientMetadata = in.ClientMetadata
-		if e := s.invoke(ctx, SlotPostConfirmation, &ev); e != nil {
-			// ASSUMED: the user stays confirmed; the call reports the error.
-			return nil, e, c.ID
-		}
+	if e := s.postConfirmation(ctx, name, c.ID, attrs, in.ClientMetadata); e != nil {
+		// ASSUMED: the user stays confirmed; the call reports the error.
+		return nil, e, c.ID
 	}
 	return struct{}{}, nil, c.ID
+}
+
+// postConfirmation runs the post confirmation trigger, when the pool has
+// one, for the user name just confirmed (attrs), on behalf of clientID with
+// the request's ClientMetadata md. DOCUMENTED: ConfirmSignUp and
+// AdminConfirmSignUp invoke it with triggerSource
+// PostConfirmation_ConfirmSignUp and the request's ClientMetadata.
+func (s *Server) postConfirmation(ctx context.Context, name, clientID string, attrs, md map[string]string) *apiError {
+	if !s.has(SlotPostConfirmation) {
+		return nil
+	}
+	var ev PostConfirmationEvent
+	ev.EventHeader = s.header(srcPostConfirmation, name, clientID)
+	ev.Request.UserAttributes = attrs
+	ev.Request.ClientMetadata = md
+	return s.invoke(ctx, SlotPostConfirmation, &ev)
 }
 
 type resendInput struct {
@@ -393,9 +426,7 @@ func opResendConfirmationCode(ctx context.Context, s *Server, body []byte) (any,
 	out := struct {
 		CodeDeliveryDetails *codeDeliveryDetails `json:"CodeDeliveryDetails,omitempty"`
 	}{}
-	if em := u.attrs["email"]; em != "" {
-		out.CodeDeliveryDetails = &codeDeliveryDetails{AttributeName: "email", DeliveryMedium: "EMAIL", Destination: maskEmail(em)}
-	}
+	out.CodeDeliveryDetails = emailDelivery(u)
 	return out, nil, c.ID
 }
 
@@ -455,17 +486,9 @@ func opUpdateUserAttributes(ctx context.Context, s *Server, body []byte) (any, *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, v := range set {
-		// DOCUMENTED: UpdateUserAttributes: a changed email (or phone
-		// number) is unverified until the user confirms it with a code.
-		if k == "email" && u.attrs[k] != v && set["email_verified"] == "" {
-			u.attrs["email_verified"] = "false"
-		}
-		if k == "phone_number" && u.attrs[k] != v && set["phone_number_verified"] == "" {
-			u.attrs["phone_number_verified"] = "false"
-		}
-		u.attrs[k] = v
-	}
+	// DOCUMENTED: UpdateUserAttributes: a changed email (or phone number)
+	// is unverified until the user confirms it with a code.
+	setAttributes(u, set)
 	return struct {
 		CodeDeliveryDetailsList []codeDeliveryDetails `json:"CodeDeliveryDetailsList"`
 	}{CodeDeliveryDetailsList: []codeDeliveryDetails{}}, nil, c.ID

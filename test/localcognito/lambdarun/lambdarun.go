@@ -303,16 +303,8 @@ func (r *Runner) Invoke(ctx context.Context, slot localcognito.Slot, event []byt
 	default:
 	}
 	timeout := min(f.def.Timeout, TriggerTimeout)
-	ictx, cancel := context.WithCancel(ctx)
+	ictx, cancel, exited := f.watchExit(ctx)
 	defer cancel()
-	exited := f.exited
-	go func() {
-		select {
-		case <-exited:
-			cancel()
-		case <-ictx.Done():
-		}
-	}()
 	resp, isErr, err := f.api.Invoke(ictx, event, timeout)
 	switch {
 	case err == nil && isErr:
@@ -344,6 +336,21 @@ func (r *Runner) Invoke(ctx context.Context, slot localcognito.Slot, event []byt
 	return nil, fmt.Errorf("lambdarun: %s: %w", slot, err)
 }
 
+// watchExit returns ctx, cancelled also when f's current process exits,
+// and that process's exit channel. The caller holds f.mu.
+func (f *function) watchExit(ctx context.Context) (context.Context, context.CancelFunc, chan struct{}) {
+	ictx, cancel := context.WithCancel(ctx)
+	exited := f.exited
+	go func() {
+		select {
+		case <-exited:
+			cancel()
+		case <-ictx.Done():
+		}
+	}()
+	return ictx, cancel, exited
+}
+
 // InvokeFunction runs the function logicalID (one this Runner runs) with
 // payload, one invocation at a time per function, waiting at most the
 // function's Timeout, and returns its response; functionError is set when
@@ -364,16 +371,8 @@ func (r *Runner) InvokeFunction(ctx context.Context, logicalID string, payload [
 		}
 	default:
 	}
-	ictx, cancel := context.WithCancel(ctx)
+	ictx, cancel, exited := f.watchExit(ctx)
 	defer cancel()
-	exited := f.exited
-	go func() {
-		select {
-		case <-exited:
-			cancel()
-		case <-ictx.Done():
-		}
-	}()
 	resp, isErr, err := f.api.Invoke(ictx, payload, f.def.Timeout)
 	switch {
 	case err == nil:

@@ -17,62 +17,6 @@ import (
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 )
 
-// Documented Cognito trigger event shapes (as test/e2e/cognito_test.go,
-// from the Amazon Cognito Developer Guide's trigger pages).
-type (
-	callerContext struct {
-		AWSSDKVersion string `json:"awsSdkVersion"`
-		ClientID      string `json:"clientId"`
-	}
-	eventHeader struct {
-		Version       string        `json:"version"`
-		TriggerSource string        `json:"triggerSource"`
-		Region        string        `json:"region"`
-		UserPoolID    string        `json:"userPoolId"`
-		UserName      string        `json:"userName"`
-		CallerContext callerContext `json:"callerContext"`
-	}
-	sessionEntry struct {
-		ChallengeName     string `json:"challengeName"`
-		ChallengeResult   bool   `json:"challengeResult"`
-		ChallengeMetadata string `json:"challengeMetadata,omitempty"`
-	}
-	defineEvent struct {
-		eventHeader
-		Request struct {
-			UserAttributes map[string]string `json:"userAttributes"`
-			Session        []sessionEntry    `json:"session"`
-			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
-			UserNotFound   bool              `json:"userNotFound"`
-		} `json:"request"`
-		Response struct {
-			ChallengeName      string `json:"challengeName"`
-			IssueTokens        bool   `json:"issueTokens"`
-			FailAuthentication bool   `json:"failAuthentication"`
-		} `json:"response"`
-	}
-	preTokenEvent struct {
-		eventHeader
-		Request struct {
-			UserAttributes     map[string]string `json:"userAttributes"`
-			GroupConfiguration struct {
-				GroupsToOverride   []string `json:"groupsToOverride"`
-				IAMRolesToOverride []string `json:"iamRolesToOverride"`
-				PreferredRole      *string  `json:"preferredRole"`
-			} `json:"groupConfiguration"`
-			Scopes         []string          `json:"scopes"`
-			ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
-		} `json:"request"`
-		Response struct {
-			ClaimsAndScopeOverrideDetails *struct {
-				AccessTokenGeneration *struct {
-					ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride"`
-				} `json:"accessTokenGeneration"`
-			} `json:"claimsAndScopeOverrideDetails"`
-		} `json:"response"`
-	}
-)
-
 // reasons returns the "reason" of every JSON log line in out.
 func reasons(out string) []string {
 	var rs []string
@@ -137,22 +81,35 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 		t.Errorf("functions %+v", r.Functions())
 	}
 	clientID := pool.Config.Clients[0].ID
-	header := func(trigger, client string) eventHeader {
-		return eventHeader{Version: "1", TriggerSource: trigger, Region: pool.Region, UserPoolID: pool.Config.PoolID,
-			UserName: "alice", CallerContext: callerContext{AWSSDKVersion: "aws-sdk-js-3.0.0", ClientID: client}}
+	header := func(trigger, client string) localcognito.EventHeader {
+		return localcognito.EventHeader{Version: "1", TriggerSource: trigger, Region: pool.Region, UserPoolID: pool.Config.PoolID,
+			UserName: "alice", CallerContext: localcognito.CallerContext{AWSSDKVersion: "aws-sdk-js-3.0.0", ClientID: client}}
+	}
+	// preToken is the version 2 pre token generation event of alice's
+	// sign-in through client.
+	preToken := func(client string) []byte {
+		var ev localcognito.PreTokenGenerationEventV2
+		ev.EventHeader = header("TokenGeneration_Authentication", client)
+		ev.Version = "2"
+		ev.Request.UserAttributes = map[string]string{"sub": "0b6e2a3c-0000-4000-8000-000000000001", "email": "alice@example.com"}
+		ev.Request.GroupConfiguration.GroupsToOverride = []string{}
+		ev.Request.GroupConfiguration.IAMRolesToOverride = []string{}
+		ev.Request.Scopes = []string{"openid"}
+		in, _ := json.Marshal(ev)
+		return in
 	}
 
 	t.Run("Define: SRP_A is answered with PASSWORD_VERIFIER", func(t *testing.T) {
-		var d defineEvent
-		d.eventHeader = header("DefineAuthChallenge_Authentication", clientID)
+		var d localcognito.DefineAuthChallengeEvent
+		d.EventHeader = header("DefineAuthChallenge_Authentication", clientID)
 		d.Request.UserAttributes = map[string]string{"sub": "0b6e2a3c-0000-4000-8000-000000000001", "email": "alice@example.com", "email_verified": "true"}
-		d.Request.Session = []sessionEntry{{ChallengeName: "SRP_A", ChallengeResult: true}}
+		d.Request.Session = []localcognito.SessionEntry{{ChallengeName: "SRP_A", ChallengeResult: true}}
 		in, _ := json.Marshal(d)
 		out, err := r.Invoke(ctx, localcognito.SlotDefineAuthChallenge, in)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, r.Logs(localcognito.SlotDefineAuthChallenge))
 		}
-		var got defineEvent
+		var got localcognito.DefineAuthChallengeEvent
 		if err := json.Unmarshal(out, &got); err != nil {
 			t.Fatal(err)
 		}
@@ -165,19 +122,11 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 	})
 
 	t.Run("guard: an unprotected client passes untouched", func(t *testing.T) {
-		var ev preTokenEvent
-		ev.eventHeader = header("TokenGeneration_Authentication", "0unprotected00000000000000")
-		ev.Version = "2"
-		ev.Request.UserAttributes = map[string]string{"sub": "0b6e2a3c-0000-4000-8000-000000000001", "email": "alice@example.com"}
-		ev.Request.GroupConfiguration.GroupsToOverride = []string{}
-		ev.Request.GroupConfiguration.IAMRolesToOverride = []string{}
-		ev.Request.Scopes = []string{"openid"}
-		in, _ := json.Marshal(ev)
-		out, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, in)
+		out, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preToken("0unprotected00000000000000"))
 		if err != nil {
 			t.Fatalf("%v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
 		}
-		var got preTokenEvent
+		var got localcognito.PreTokenGenerationEventV2
 		if err := json.Unmarshal(out, &got); err != nil {
 			t.Fatal(err)
 		}
@@ -190,15 +139,7 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 	})
 
 	t.Run("guard: the protected client without a step-up fails the trigger", func(t *testing.T) {
-		var ev preTokenEvent
-		ev.eventHeader = header("TokenGeneration_Authentication", clientID)
-		ev.Version = "2"
-		ev.Request.UserAttributes = map[string]string{"sub": "0b6e2a3c-0000-4000-8000-000000000001", "email": "alice@example.com"}
-		ev.Request.GroupConfiguration.GroupsToOverride = []string{}
-		ev.Request.GroupConfiguration.IAMRolesToOverride = []string{}
-		ev.Request.Scopes = []string{"openid"}
-		in, _ := json.Marshal(ev)
-		_, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, in)
+		_, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preToken(clientID))
 		if !errors.Is(err, localcognito.ErrTriggerFailed) {
 			t.Fatalf("error %v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
 		}
