@@ -20,7 +20,6 @@
 //
 // <body data-state>: ready, confirm, confirmed, proofing, verified,
 // refused (the browser tests wait on it).
-import { Amplify } from 'aws-amplify';
 import { confirmSignIn, confirmSignUp, fetchAuthSession, signIn, signOut, signUp, type SignInOutput } from 'aws-amplify/auth';
 import {
   fetchProofingSession,
@@ -33,49 +32,23 @@ import {
   StepUpError,
   type ProofingStatus,
 } from '@cognitobridge/client';
-import type { PageConfig } from '../../web/page.js';
+import { $, claims, configure, errorCode, setState, showTitle, type PageConfig } from '../../web/common.js';
 
 interface Config extends PageConfig {
   /** POST /proofing/session (the stack's SessionUrl output; locally on the page's own origin). */
   proofingSessionUrl: string;
 }
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function setState(state: string, text: string) {
-  document.body.dataset.state = state;
-  $('status').textContent = text;
-}
-
-function claims(jwt: string | undefined): Record<string, unknown> {
-  if (!jwt) return {};
-  const part = jwt.split('.')[1] ?? '';
-  const bin = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
-}
-
 function refusal(err: unknown): string {
-  const code = err instanceof StepUpError ? err.code : ((err as { name?: string }).name ?? 'error');
-  return `${code}: ${(err as Error).message}`;
+  return `${errorCode(err)}: ${(err as Error).message}`;
 }
 
 async function main() {
-  const title = 'Sign up, then verify your identity';
-  document.title = title;
-  $('title').textContent = title;
-  $('blurb').textContent =
-    'Create an account and confirm your email. Then verify your identity with an identity document and a selfie (1Kosmos BlockID): once the provider confirms it, your sign-in carries an identity assurance (IAL2).';
-  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as Config;
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: cfg.userPoolId,
-        userPoolClientId: cfg.userPoolClientId,
-        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
-      },
-    },
-  });
-  if (cfg.local) $('local').hidden = false;
+  showTitle(
+    'Sign up, then verify your identity',
+    'Create an account and confirm your email. Then verify your identity with an identity document and a selfie (1Kosmos BlockID): once the provider confirms it, your sign-in carries an identity assurance (IAL2).',
+  );
+  const cfg = await configure<Config>();
 
   let email = '';
   let password = '';

@@ -11,27 +11,13 @@
 // again, and asking for it a second time would add a prompt without adding
 // proof (the fresh proof is the provider's). A production app may ask
 // again instead; nothing on the server depends on the choice.
-import { Amplify } from 'aws-amplify';
 import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
-import { callWithStepUp, drive, StepUpError } from '@cognitobridge/client';
-import type { PageConfig } from '../../web/page.js';
+import { callWithStepUp, drive } from '@cognitobridge/client';
+import { $, claims, configure, errorCode, setState, showTitle, type PageConfig } from '../../web/common.js';
 
 interface Config extends PageConfig {
   /** The HTTP API (the stack's ApiUrl output). */
   apiUrl: string;
-}
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function setState(state: string, text: string) {
-  document.body.dataset.state = state;
-  $('status').textContent = text;
-}
-
-function claims(jwt: string | undefined): Record<string, unknown> {
-  if (!jwt) return {};
-  const part = jwt.split('.')[1] ?? '';
-  return JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
 }
 
 async function accessToken(): Promise<string> {
@@ -51,27 +37,26 @@ async function showClaims() {
 }
 
 function refusal(err: unknown): string {
-  const code = err instanceof StepUpError ? err.code : ((err as { name?: string }).name ?? 'error');
-  return `Refused (${code}): ${(err as Error).message}`;
+  return `Refused (${errorCode(err)}): ${(err as Error).message}`;
 }
 
+// The account panel (the balance and the payment) this sample adds to the
+// shared page (apps/web/index.html), above the status line.
+const accountPanel = `
+    <section id="account" hidden>
+      <h2>Account</h2>
+      <pre id="balance"></pre>
+      <p>Pay <strong>125.00 EUR</strong> to DE89 3704 0044 0532 0130 00: a high-value call, it needs a step-up with your provider.</p>
+      <button id="pay" type="button">Pay</button>
+    </section>`;
+
 async function main() {
-  const title = 'Payments that need a recent step-up';
-  document.title = title;
-  $('title').textContent = title;
-  $('blurb').textContent =
-    'Your password signs you in and shows your balance. A payment is a high-value call: the API asks for a step-up (RFC 9470), your provider confirms it is you in a popup, and the payment goes through.';
-  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as Config;
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: cfg.userPoolId,
-        userPoolClientId: cfg.userPoolClientId,
-        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
-      },
-    },
-  });
-  if (cfg.local) $('local').hidden = false;
+  $('status').insertAdjacentHTML('beforebegin', accountPanel);
+  showTitle(
+    'Payments that need a recent step-up',
+    'Your password signs you in and shows your balance. A payment is a high-value call: the API asks for a step-up (RFC 9470), your provider confirms it is you in a popup, and the payment goes through.',
+  );
+  const cfg = await configure<Config>();
   const api = cfg.apiUrl.replace(/\/$/, '');
   // Kept for the step-up sign-in only (see the comment at the top).
   let username = '';
