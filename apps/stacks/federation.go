@@ -92,6 +92,9 @@ func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *aw
 		Federation: fed,
 		RedirectURI: stringParam(stack, "ConnectRedirectUrl", "The app's page Mosaic returns to after a connect login (https), "+
 			"registered at Mosaic for the same client", httpsURLPattern),
+		// The app's page calls the connect API from its own origin.
+		AllowOrigins: &[]*string{stringParam(stack, "AppOrigin", "The origin of the app's page (https://host[:port]), "+
+			"allowed to call the connect API from the browser (CORS)", "^https://[^/\\s?#]+$")},
 	})
 	// end snippet
 	awscdk.NewCfnOutput(stack, jsii.String("ConnectApiUrl"), &awscdk.CfnOutputProps{

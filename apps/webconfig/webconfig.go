@@ -52,6 +52,9 @@ type PageConfig struct {
 	// ProofingSessionURL is POST /proofing/session (the stack's SessionUrl
 	// output; locally the page's own origin).
 	ProofingSessionURL string `json:"proofingSessionUrl,omitempty"`
+	// ConnectURL is the base of the connect API's routes (POST
+	// /connect/start, ...): the stack's ConnectApiUrl output.
+	ConnectURL string `json:"connectUrl,omitempty"`
 }
 
 // FromOutputs builds the configuration from a deployed sample stack's
@@ -69,7 +72,8 @@ func FromOutputs(outputs map[string]string, appURL string) (PageConfig, error) {
 		return PageConfig{}, fmt.Errorf("webconfig: the outputs need UserPoolId (<region>_<id>) and UserPoolClientId; got %s", keys(outputs))
 	}
 	c.Region = region
-	c.APIURL = firstOf(outputs, "ApiUrl", "ConnectApiUrl")
+	c.APIURL = outputs["ApiUrl"]
+	c.ConnectURL = outputs["ConnectApiUrl"]
 	c.ProofingSessionURL = outputs["SessionUrl"]
 	if d := outputs["HostedSignInDomain"]; d != "" {
 		if appURL == "" {
@@ -91,15 +95,6 @@ func FromOutputs(outputs map[string]string, appURL string) (PageConfig, error) {
 		c.ProviderName = outputs["IdentityProviderName"]
 	}
 	return c, nil
-}
-
-func firstOf(m map[string]string, names ...string) string {
-	for _, n := range names {
-		if v := m[n]; v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func keys(m map[string]string) string {

@@ -29,7 +29,7 @@ func TestFromOutputs(t *testing.T) {
 			outputs: map[string]string{"UserPoolId": "us-east-1_X", "UserPoolClientId": "c", "HostedSignInDomain": "myapp",
 				"IdentityProviderName": "Mosaic", "ConnectApiUrl": "https://connect.example.com"},
 			appURL: "https://app.example.com",
-			want: PageConfig{Region: "us-east-1", UserPoolID: "us-east-1_X", UserPoolClientID: "c", APIURL: "https://connect.example.com",
+			want: PageConfig{Region: "us-east-1", UserPoolID: "us-east-1_X", UserPoolClientID: "c", ConnectURL: "https://connect.example.com",
 				OAuthDomain: "myapp.auth.us-east-1.amazoncognito.com", RedirectSignIn: "https://app.example.com/", RedirectSignOut: "https://app.example.com/",
 				Scopes: []string{"openid", "email", "profile"}, ProviderName: "Mosaic"},
 		},

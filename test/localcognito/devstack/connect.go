@@ -1,13 +1,10 @@
 package devstack
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
-	"github.com/cognitobridge/cognitobridge/lambdas/connect"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
@@ -25,12 +22,10 @@ import (
 //   - the connect functions' provider (issuer and endpoints, the deployed
 //     provider's, e.g. https://userid.security) is the loopback provider,
 //     by value substitution in their environment, logged per variable;
-//   - LOCAL: POST /connect/start, /connect/callback and /connect/disconnect
-//     are proxied by the page's server to the local HTTP API
-//     (PageConfig.ConnectURL is the page's origin): the sample's connect
-//     API has no CORS configuration (ConnectProps.AllowOrigins unset), so a
-//     deployed page must share the API's origin or the sample needs
-//     AllowOrigins.
+//   - the page calls the connect API on its own origin, as a deployed
+//     page does: the sample allows the app's origin (its AppOrigin
+//     parameter, here the local page's) and the local API applies that
+//     CORS configuration.
 
 // ConnectCallbackPath is the page the provider returns to after a connect
 // login (the client module's callback.html).
@@ -85,49 +80,9 @@ func (s *Stack) startConnect(log io.Writer) {
 	if target == "" {
 		return
 	}
-	s.Config.ConnectURL = s.WebURL
-	fmt.Fprintf(log, "devstack: LOCAL: the page's origin proxies %s to the connect API %s (the sample's API has no CORS); the provider returns connect logins to %s\n",
+	s.Config.ConnectURL = target
+	fmt.Fprintf(log, "devstack: the page calls %s on the connect API %s; the provider returns connect logins to %s\n",
 		strings.Join(connectRoutes, ", "), target, connectRedirectURL(s.WebURL))
-}
-
-// connectProxy serves the connect routes on the page's origin (see above)
-// when the template has a connect API.
-func (s *Stack) connectProxy(mux *http.ServeMux) {
-	target := s.connectAPIURL()
-	if target == "" {
-		return
-	}
-	for _, path := range connectRoutes {
-		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
-			body, err := io.ReadAll(io.LimitReader(r.Body, connect.MaxBody+1))
-			if err != nil {
-				http.Error(w, "bad request", http.StatusBadRequest)
-				return
-			}
-			req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target+path, bytes.NewReader(body))
-			if err != nil {
-				http.Error(w, "bad request", http.StatusBadRequest)
-				return
-			}
-			req.Header.Set("Content-Type", "application/json")
-			if a := r.Header.Get("Authorization"); a != "" {
-				req.Header.Set("Authorization", a)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				http.Error(w, "the local HTTP API did not answer", http.StatusBadGateway)
-				return
-			}
-			defer resp.Body.Close()
-			for _, h := range []string{"Content-Type", "Cache-Control", "WWW-Authenticate"} {
-				if v := resp.Header.Get(h); v != "" {
-					w.Header().Set(h, v)
-				}
-			}
-			w.WriteHeader(resp.StatusCode)
-			_, _ = io.Copy(w, io.LimitReader(resp.Body, 1<<20))
-		})
-	}
 }
 
 // connectProviderOptions registers the connect redirect URL at the

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitobridge/cognitobridge/apps/webconfig"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/httpapi"
@@ -51,15 +52,12 @@ const (
 )
 
 // Mode is how the step-up's provider leg reaches the app.
-type Mode string
+type Mode = webconfig.Mode
 
+// The modes (see webconfig).
 const (
-	// ModeIframe: BlockID style. The provider redirects to the tenant's own
-	// landing page, which posts the result to the framing app.
-	ModeIframe Mode = "iframe"
-	// ModePopup: OIDC/Biopass style. The provider redirects to the app's
-	// callback page, which posts to its opener.
-	ModePopup Mode = "popup"
+	ModeIframe = webconfig.ModeIframe
+	ModePopup  = webconfig.ModePopup
 )
 
 // Options configures Start.
@@ -115,38 +113,9 @@ type Stack struct {
 	root            string
 }
 
-// PageConfig is the web page's configuration (/config.json): Amplify's
-// Auth.Cognito settings plus what the sample page needs to know.
-type PageConfig struct {
-	Region           string `json:"region"`
-	UserPoolID       string `json:"userPoolId"`
-	UserPoolClientID string `json:"userPoolClientId"`
-	// UserPoolEndpoint is the local endpoint; absent for a deployed pool.
-	UserPoolEndpoint string `json:"userPoolEndpoint,omitempty"`
-	// ProviderOrigin overrides https://{tenantDns} for a loopback
-	// provider; absent for a deployed pool.
-	ProviderOrigin string `json:"providerOrigin,omitempty"`
-	Mode           Mode   `json:"mode"`
-	// Local marks a page served by the local stack (it shows the demo
-	// credentials).
-	Local bool `json:"local,omitempty"`
-	// APIURL is the sample's HTTP API; absent without one.
-	APIURL string `json:"apiUrl,omitempty"`
-	// Hosted sign-in (Amplify's loginWith.oauth): the pool domain (host and
-	// port, Amplify prefixes https://), the app's sign-in and sign-out
-	// URLs, the client's scopes and the identity provider's name.
-	OAuthDomain     string   `json:"oauthDomain,omitempty"`
-	RedirectSignIn  string   `json:"redirectSignIn,omitempty"`
-	RedirectSignOut string   `json:"redirectSignOut,omitempty"`
-	Scopes          []string `json:"scopes,omitempty"`
-	ProviderName    string   `json:"providerName,omitempty"`
-	// ProofingSessionURL is POST /proofing/session (the stack's SessionUrl
-	// output; locally the page's own origin, see proofing.go).
-	ProofingSessionURL string `json:"proofingSessionUrl,omitempty"`
-	// ConnectURL is the base of the connect API's routes (POST
-	// /connect/start, ...); locally the page's own origin (see connect.go).
-	ConnectURL string `json:"connectUrl,omitempty"`
-}
+// PageConfig is the web page's configuration (/config.json), the same a
+// deployed stack's outputs give (apps/webconfig).
+type PageConfig = webconfig.PageConfig
 
 // Start brings the stack up; everything stops in tb.Cleanup, in reverse.
 func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
@@ -385,6 +354,10 @@ func parameters(names []string, peer *oidcpeer.Peer, webURL string) map[string]s
 			out[n] = "demo"
 		case n == "DomainPrefix":
 			out[n] = "local"
+		case n == "AppOrigin":
+			// The stack's pattern asks for https; the local page is http on
+			// loopback (the template loader does not apply AllowedPattern).
+			out[n] = webURL
 		case strings.HasSuffix(n, "RedirectUrl"):
 			out[n] = connectRedirectURL(webURL) // see connect.go
 		case strings.HasSuffix(n, "Url"):
@@ -423,7 +396,6 @@ func (s *Stack) webHandler(root, webDir string) http.Handler {
 		http.ServeFile(w, r, filepath.Join(webDir, "callback.html"))
 	})
 	s.Proofing.routes(mux, s)
-	s.connectProxy(mux)
 	mux.Handle("GET /", http.FileServer(http.Dir(webDir)))
 	return mux
 }
