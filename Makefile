@@ -77,6 +77,8 @@ client: $(CLIENT_DEPS)
 
 # A page's own index.html or page.css replaces the shared one of apps/web.
 web: client
+	@echo "== type-checking the sample pages (tsc --strict, apps/web/tsconfig.json)"
+	@client/node_modules/.bin/tsc -p apps/web/tsconfig.json
 	@for app in $(WEB_APPS); do \
 		echo "== bundling apps/$$app/web into apps/$$app/web/dist (Amplify v6 + @cognitobridge/client)"; \
 		mkdir -p apps/$$app/web/dist; \

@@ -71,10 +71,11 @@ async function main() {
       const out = await signUp({
         username: email,
         password,
-        // No userAttributes: the user name is the email, Cognito sets the
+        // No user attributes: the user name is the email, Cognito sets the
         // email attribute from it, and this app client may not write email
-        // (the assurance is bound to it; see DESIGN "Binding").
-        options: { validationData: await proofingValidationData(handle) },
+        // (the assurance is bound to it; see DESIGN "Binding"). Amplify's
+        // types ask for the field.
+        options: { userAttributes: {}, validationData: await proofingValidationData(handle) },
       });
       userId = out.userId ?? email;
       rememberProofingHandle(userId, handle);
