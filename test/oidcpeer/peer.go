@@ -5,7 +5,7 @@
 // hand-written imitation: discovery, JWKS, the authorization endpoint with
 // PKCE S256 and nonce, and the token endpoint with client_secret_basic and
 // client_secret_post are all zitadel's. This package only
-//   - wraps the example storage (per-user acr, a "username" claim in the ID
+//   - wraps the example storage (per-user acr and amr, a "username" claim in the ID
 //     token, userinfo claims asserted into the ID token, a rotatable secret);
 //   - plays the browser leg of a sign-in with net/http (BrowserLogin), or of
 //     a script that follows the authorize URL without a form (SilentAuthorize);
@@ -89,6 +89,10 @@ type User struct {
 	// ACR is the acr the ID token carries after this user signs in; empty
 	// means no acr claim.
 	ACR string
+	// AMR is the amr the ID token carries after this user signs in, e.g.
+	// an assurance level as 1Kosmos BlockID puts it there ("ial2"; see
+	// lambdas/assurance.ParseLevel). Default: ["pwd"], zitadel's example.
+	AMR []string
 }
 
 // Options configures Start.

@@ -855,3 +855,32 @@ func TestSeveralRedirectURIs(t *testing.T) {
 		})
 	}
 }
+
+// TestPerUserAMR: a user's AMR is the ID token's amr; without one it is
+// the example's ["pwd"].
+func TestPerUserAMR(t *testing.T) {
+	p := oidcpeer.Start(t, oidcpeer.Options{RedirectURI: redirectURI, Users: []oidcpeer.User{
+		{Username: "assured", Password: "pw", Email: "assured@example.com", EmailVerified: true, AMR: []string{"pwd", "liveid", "ial2"}},
+		{Username: "plain", Password: "pw", Email: "plain@example.com", EmailVerified: true},
+	}})
+	r := newRP(t, p, oauth2.AuthStyleInHeader, p.ClientSecret())
+	for user, want := range map[string][]string{"assured": {"pwd", "liveid", "ial2"}, "plain": {"pwd"}} {
+		tok, err := r.exchange(r.signIn(t, p, user, "pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		idt, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			AMR []string `json:"amr"`
+		}
+		if err := idt.Claims(&c); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(c.AMR, want) {
+			t.Errorf("%s: amr %q, want %q", user, c.AMR, want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ type userStore struct {
 	mu        sync.RWMutex
 	users     map[string]*storage.User // by subject
 	acr       map[string]string        // by subject
+	amr       map[string][]string      // by subject; nil: the example's
 	lastLogin map[string]time.Time     // by subject: last successful password check
 }
 
@@ -27,6 +28,7 @@ func newUserStore(users []User) *userStore {
 	s := &userStore{
 		users:     make(map[string]*storage.User, len(users)),
 		acr:       make(map[string]string, len(users)),
+		amr:       make(map[string][]string, len(users)),
 		lastLogin: make(map[string]time.Time, len(users)),
 	}
 	for _, u := range users {
@@ -42,6 +44,9 @@ func newUserStore(users []User) *userStore {
 			EmailVerified: u.EmailVerified,
 		}
 		s.acr[sub] = u.ACR
+		if len(u.AMR) > 0 {
+			s.amr[sub] = slices.Clone(u.AMR)
+		}
 	}
 	return s
 }
@@ -76,6 +81,12 @@ func (s *userStore) acrOf(sub string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.acr[sub]
+}
+
+func (s *userStore) amrOf(sub string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.amr[sub])
 }
 
 func (s *userStore) subOf(username string) (string, bool) {
@@ -117,7 +128,8 @@ func (s *userStore) setACR(username, acr string) bool {
 // peerStorage embeds zitadel's example in-memory storage and overrides only
 // what the example does not do:
 //   - auth requests are wrapped so GetACR returns the signed-in user's acr
-//     (the example always returns "");
+//     (the example always returns "") and GetAMR the user's amr when set
+//     (the example always returns ["pwd"]);
 //   - the ID token gets a custom "username" claim (as 1Kosmos BlockID does);
 //   - the client is wrapped so profile/email claims are asserted into the ID
 //     token even though an access token is issued (IDTokenUserinfoClaimsAssertion);
@@ -154,7 +166,8 @@ func newPeerStorage(users *userStore, clientID, secret string, redirectURIs []st
 	}
 }
 
-// acrRequest is the example's AuthRequest with a real GetACR, and with the
+// acrRequest is the example's AuthRequest with a real GetACR and GetAMR
+// (the user's, when Options gave one), and with the
 // auth_time of the warm session when the request was answered silently.
 type acrRequest struct {
 	*storage.AuthRequest
@@ -174,6 +187,13 @@ func (a *acrRequest) GetACR() string {
 		return ""
 	}
 	return a.users.acrOf(a.UserID)
+}
+
+func (a *acrRequest) GetAMR() []string {
+	if amr := a.users.amrOf(a.UserID); a.Done() && len(amr) > 0 {
+		return amr
+	}
+	return a.AuthRequest.GetAMR()
 }
 
 func (s *peerStorage) wrap(r op.AuthRequest, err error) (op.AuthRequest, error) {
