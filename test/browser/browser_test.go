@@ -116,6 +116,8 @@ type outcome struct {
 	// NativeClaims, ConnectState and ConnectStatus: the page after the
 	// password sign-in and after connecting a provider (flows-federation).
 	NativeClaims, ConnectState, ConnectStatus string
+	// Extra is what a style's flows report beyond these (by name).
+	Extra map[string]string
 }
 
 // runFlow runs flow against the stack and returns what the page ended in.

@@ -215,7 +215,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 			contract.EnvRedirectURI:  peer.RedirectURI(),
 		}
 	}
-	fmt.Fprintf(log, "devstack: provider leg on loopback (%s, redirect %s)\n", peer.Issuer(), peer.RedirectURI())
+	fmt.Fprintf(log, "devstack: provider leg on loopback (%s, redirect %s)\n", peer.Issuer(), stepUpRedirectURI(peer, webURL))
 	cln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		ln.Close()
@@ -347,7 +347,7 @@ func parameters(names []string, peer *oidcpeer.Peer, webURL string) map[string]s
 		case strings.HasSuffix(n, "Issuer"):
 			out[n] = peer.Issuer()
 		case strings.HasSuffix(n, "RedirectUri"):
-			out[n] = peer.RedirectURI()
+			out[n] = stepUpRedirectURI(peer, webURL)
 		case n == "TenantDns":
 			out[n] = TenantDNS
 		case n == "Community":
@@ -365,6 +365,19 @@ func parameters(names []string, peer *oidcpeer.Peer, webURL string) map[string]s
 		}
 	}
 	return out
+}
+
+// stepUpRedirectURI is the step-up's redirect URI (the stack's
+// ...RedirectUri parameter): the first one the peer registered (the
+// tenant's post_stepup page in iframe mode, the page's callback page in
+// popup mode), except when the pool's hosted sign-in took that place (the
+// idpresponse URL): the page's callback page, registered next to it.
+func stepUpRedirectURI(peer *oidcpeer.Peer, webURL string) string {
+	cb := webURL + "/callback.html"
+	if peer.RedirectURI() != cb && slices.Contains(peer.RedirectURIs(), cb) {
+		return cb
+	}
+	return peer.RedirectURI()
 }
 
 // appClient picks the client the sample page signs in with: the only

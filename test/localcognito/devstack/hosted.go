@@ -50,6 +50,25 @@ const (
 	// ProviderUser (DemoEmail, verified) is the refusal twin: its email is
 	// the native demo user's, so the linking default refuses its first
 	// federated sign-in (connect_required).
+
+	// AssuredUser signs in with ProviderPassword and has a high-assurance
+	// identity: its ID token's amr carries "ial2", where 1Kosmos BlockID
+	// puts the identity assurance level (ASSUMED form, see
+	// lambdas/assurance.ParseLevel); the BlockID federation sample maps amr
+	// into custom:idp_ial_raw.
+	AssuredUser  = "assured"
+	AssuredEmail = "assured@example.com"
+	// UnassuredUser is its refusal twin: a verified email, an amr without
+	// any level (["pwd", "liveid"]).
+	UnassuredUser  = "unassured"
+	UnassuredEmail = "unassured@example.com"
+)
+
+// AssuredAMR and UnassuredAMR are the amr claims of AssuredUser and
+// UnassuredUser.
+var (
+	AssuredAMR   = []string{"pwd", "liveid", "ial2"}
+	UnassuredAMR = []string{"pwd", "liveid"}
 )
 
 // hostedSite is the pool domain of one stack.
@@ -133,10 +152,19 @@ func selfSigned() (tls.Certificate, string, error) {
 }
 
 // providerOptions registers the pool's idpresponse URL at the loopback
-// provider and adds the newcomer.
+// provider and adds the newcomer and the assured and unassured users. A
+// step-up in a popup on the same pool (the shared pool) keeps the page's
+// callback page registered next to it (see stepUpRedirectURI).
 func (h *hostedSite) providerOptions(o *oidcpeer.Options) {
+	if o.RedirectURI != "" {
+		o.RedirectURIs = append(o.RedirectURIs, o.RedirectURI)
+	}
 	o.RedirectURI = h.url + "/oauth2/idpresponse"
-	o.Users = append(o.Users, oidcpeer.User{Username: NewcomerUser, Password: ProviderPassword, Email: NewcomerEmail, EmailVerified: true})
+	o.Users = append(o.Users,
+		oidcpeer.User{Username: NewcomerUser, Password: ProviderPassword, Email: NewcomerEmail, EmailVerified: true},
+		oidcpeer.User{Username: AssuredUser, Password: ProviderPassword, Email: AssuredEmail, EmailVerified: true, AMR: AssuredAMR},
+		oidcpeer.User{Username: UnassuredUser, Password: ProviderPassword, Email: UnassuredEmail, EmailVerified: true, AMR: UnassuredAMR},
+	)
 }
 
 // configurePool points every identity provider of the pool at the loopback

@@ -1,0 +1,126 @@
+package browser_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
+	"github.com/cognitobridge/cognitobridge/test/localcognito/devstack"
+)
+
+// assuranceShown is what the BlockID federation page shows of the tokens.
+type assuranceShown struct {
+	Email      string   `json:"email"`
+	Identities []string `json:"identities"`
+	IDToken    struct {
+		IAL    *string `json:"custom:ial"`
+		IALAt  *string `json:"custom:ial_at"`
+		IALSrc *string `json:"custom:ial_src"`
+	} `json:"idToken"`
+	AccessToken struct {
+		IAL *string `json:"custom:ial"`
+	} `json:"accessToken"`
+}
+
+func shownAssurance(t *testing.T, text string) assuranceShown {
+	t.Helper()
+	var a assuranceShown
+	if err := json.Unmarshal([]byte(text), &a); err != nil {
+		t.Fatalf("the page's claims %q: %v", text, err)
+	}
+	return a
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<none>"
+	}
+	return *s
+}
+
+// TestBlockIDFederation runs the BlockID federation sample: Amplify v6
+// signInWithRedirect through the local pool domain to the loopback
+// provider playing BlockID (its issuer, derived from TenantDns and
+// Community in the template, substituted by devstack, logged), the
+// provider's amr mapped into custom:idp_ial_raw, and the real pre token
+// generation binary with the assurance behaviour writing custom:ial on
+// the local pool.
+func TestBlockIDFederation(t *testing.T) {
+	st := startStack(t, "blockid-federation")
+	if st.HostedURL == "" || st.Config.OAuthDomain == "" || st.Config.ProviderName != "BlockID" {
+		t.Fatalf("no hosted sign-in: %q %+v", st.HostedURL, st.Config)
+	}
+	env := func(user string) map[string]string {
+		return map[string]string{"HOSTED_SPKI": st.HostedSPKI, "PROVIDER_USER": user}
+	}
+
+	t.Run("an identity-assured BlockID user gets custom:ial", func(t *testing.T) {
+		o := runFlow(t, st, "blockid-assured", env(devstack.AssuredUser))
+		if o.State != "signed-in" {
+			t.Fatalf("state %q: %s\nconsole: %s", o.State, o.Status, strings.Join(o.Console, "\n"))
+		}
+		a := shownAssurance(t, o.Claims)
+		if a.Email != devstack.AssuredEmail || !slices.Contains(a.Identities, "BlockID") {
+			t.Fatalf("signed in as %+v", a)
+		}
+		if deref(a.IDToken.IAL) != "2" || deref(a.IDToken.IALSrc) != "BlockID" || a.IDToken.IALAt == nil || deref(a.AccessToken.IAL) != "2" {
+			t.Fatalf("assurance in the tokens: ID custom:ial %s (src %s, at %s), access custom:ial %s; want 2 from BlockID in both",
+				deref(a.IDToken.IAL), deref(a.IDToken.IALSrc), deref(a.IDToken.IALAt), deref(a.AccessToken.IAL))
+		}
+		if got := reasons(st, localcognito.SlotPreTokenGeneration); !slices.Contains(got, "assurance_granted") {
+			t.Errorf("pre token generation reasons %v, want assurance_granted", got)
+		}
+		u := adminGetUser(t, st, "BlockID_sub-"+devstack.AssuredUser)
+		if u.Attributes["custom:ial"] != "2" || u.Attributes["custom:ial_email"] != devstack.AssuredEmail || u.Attributes["custom:ial_src"] != "BlockID" {
+			t.Errorf("the pool's user: %v", u.Attributes)
+		}
+		t.Logf("the provider's amr %q reached the pool as custom:idp_ial_raw %q", devstack.AssuredAMR, u.Attributes["custom:idp_ial_raw"])
+	})
+
+	t.Run("a BlockID user without an assurance level gets none, and cannot assert one", func(t *testing.T) {
+		from := len(reasons(st, localcognito.SlotPreTokenGeneration))
+		o := runFlow(t, st, "blockid-unassured", env(devstack.UnassuredUser))
+		if o.Extra["attempt"] == "" {
+			t.Fatalf("state %q: %s, extra %v\nconsole: %s", o.State, o.Status, o.Extra, strings.Join(o.Console, "\n"))
+		}
+		first := shownAssurance(t, o.Extra["signInClaims"])
+		if first.Email != devstack.UnassuredEmail || first.IDToken.IAL != nil || first.AccessToken.IAL != nil {
+			t.Fatalf("the sign-in showed %+v, want no custom:ial", first)
+		}
+		var attempt map[string]any
+		if err := json.Unmarshal([]byte(o.Extra["attempt"]), &attempt); err != nil {
+			t.Fatalf("attempt %q: %v", o.Extra["attempt"], err)
+		}
+		t.Logf("UpdateUserAttributes with the user's own access token: %v", attempt)
+		// custom:ial is on no client's write list.
+		if s, _ := attempt["custom:ial"].(string); !strings.HasPrefix(s, "refused (NotAuthorizedException)") {
+			t.Errorf("writing custom:ial: %q, want refused (NotAuthorizedException)", s)
+		}
+		// custom:idp_ial_raw is on the hosted client's write list (the
+		// mapping needs it). Deployed, that client's tokens lack the
+		// aws.cognito.signin.user.admin scope and Cognito refuses the call;
+		// the local endpoint grants that scope to every access token, so
+		// the write may land here. Either way it must change nothing: the
+		// raw attribute is read only at BlockID's own sign-in.
+		if s, _ := attempt["custom:idp_ial_raw"].(string); s != "accepted" && !strings.HasPrefix(s, "refused") {
+			t.Errorf("writing custom:idp_ial_raw: %q", s)
+		}
+		if v := attempt["after refresh: custom:ial"]; v != nil {
+			t.Errorf("after the attempt and a refresh the ID token carries custom:ial %v", v)
+		}
+		after := shownAssurance(t, o.Claims)
+		if after.IDToken.IAL != nil || after.AccessToken.IAL != nil {
+			t.Errorf("after the attempt the tokens carry %+v", after)
+		}
+		got := reasons(st, localcognito.SlotPreTokenGeneration)[from:]
+		if !slices.Contains(got, "provider_no_level") || slices.Contains(got, "assurance_granted") {
+			t.Errorf("pre token generation reasons %v, want provider_no_level and no grant", got)
+		}
+		u := adminGetUser(t, st, "BlockID_sub-"+devstack.UnassuredUser)
+		if u.Attributes["custom:ial"] != "" {
+			t.Errorf("the pool's user has custom:ial %q", u.Attributes["custom:ial"])
+		}
+	})
+}

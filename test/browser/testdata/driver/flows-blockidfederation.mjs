@@ -1,0 +1,34 @@
+// Flows of the BlockID federation sample (apps/blockid-federation): Cognito
+// hosted sign-in through BlockID (played by the loopback provider, its
+// users' amr carrying the assurance level or not), with the pool domain on
+// loopback TLS (HOSTED_SPKI).
+
+const attempted = (page) => page.waitForSelector('body[data-state="attempted"]', { timeout: 30000 });
+
+export const flows = {
+  // The rightful user: an identity-assured BlockID account
+  // (PROVIDER_USER=assured, amr with ial2) signs in; the page shows
+  // custom:ial in the ID and access tokens (screenshot).
+  async 'blockid-assured'(page, context, { shot, end, providerLogin }) {
+    await page.click('#signin-provider');
+    await providerLogin(page);
+    await end(page);
+    await shot(page);
+  },
+  // The refusal twin: an account without an assurance level
+  // (PROVIDER_USER=unassured) signs in with no custom:ial; then its own
+  // access token tries to write custom:ial and custom:idp_ial_raw
+  // (UpdateUserAttributes), and a forced refresh shows what the tokens
+  // carry afterwards.
+  async 'blockid-unassured'(page, context, { shot, end, providerLogin, result }) {
+    await page.click('#signin-provider');
+    await providerLogin(page);
+    await end(page);
+    result.extra = { signInClaims: await page.textContent('#claims') };
+    if ((await page.getAttribute('body', 'data-state')) !== 'signed-in') return;
+    await page.click('#self-assert');
+    await attempted(page);
+    result.extra.attempt = await page.textContent('#attempt');
+    await shot(page);
+  },
+};
