@@ -157,6 +157,9 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		Backend: backend,
 	})
 	// end snippet
+	// The web app's page calls the API from its own origin (bearer tokens,
+	// the RFC 9470 challenge read from www-authenticate).
+	allowPageOrigins(sp.Transaction.HttpApi(), []string{"GET", "POST"}, "authorization", "www-authenticate")
 
 	for _, o := range []struct {
 		id, description string
