@@ -493,7 +493,7 @@ func (s *Server) refreshTokens(ctx context.Context, c *Client, rt string) (*auth
 	if s.now().After(g.expires) {
 		return nil, &apiError{Type: eNotAuthorized, Message: "Refresh Token has expired", reason: "refresh token expired"}
 	}
-	res, e := s.issue(ctx, tokenRequest{u: u, c: c, source: srcTokenRefresh, authTime: g.authTime, originJTI: g.originJTI})
+	res, e := s.issue(ctx, tokenRequest{u: u, c: c, source: srcTokenRefresh, authTime: g.authTime, originJTI: g.originJTI, scopes: g.scopes})
 	if e != nil {
 		return nil, e
 	}

@@ -155,7 +155,7 @@ func (s *Server) RefreshTokens(ctx context.Context, clientID, refreshToken strin
 // attributes as strings and identities as JSON (DOCUMENTED: "userInfo
 // endpoint" response sample).
 func (s *Server) UserInfo(accessToken string) (map[string]any, error) {
-	u, c, e := s.userForAccessToken(accessToken)
+	u, c, e := s.userForAccessToken(accessToken, "openid")
 	if e != nil {
 		return nil, e
 	}

@@ -52,10 +52,11 @@ func (s *Server) CheckPassword(username, password string) (string, bool) {
 }
 
 // IssueTokens ends a hosted sign-in of username (internal or sign-in name)
-// at clientID: pre token generation runs with triggerSource
-// TokenGeneration_HostedAuth (DOCUMENTED: pre token generation trigger
-// sources) and clientMetadata nil, then the tokens are signed.
-func (s *Server) IssueTokens(ctx context.Context, clientID, username string) (Tokens, error) {
+// at clientID with the OAuth scopes it was granted: pre token generation
+// runs with triggerSource TokenGeneration_HostedAuth (DOCUMENTED: pre
+// token generation trigger sources) and clientMetadata nil, then the
+// tokens are signed; the access token's scope is scopes.
+func (s *Server) IssueTokens(ctx context.Context, clientID, username string, scopes []string) (Tokens, error) {
 	c, ok := s.clients[clientID]
 	if !ok {
 		return Tokens{}, errors.New("localcognito: unknown client " + clientID)
@@ -66,7 +67,10 @@ func (s *Server) IssueTokens(ctx context.Context, clientID, username string) (To
 	if u == nil {
 		return Tokens{}, errors.New("localcognito: unknown user")
 	}
-	res, e := s.issue(ctx, tokenRequest{u: u, c: c, source: "TokenGeneration_HostedAuth", authTime: s.now(), withRefresh: true})
+	if scopes == nil {
+		scopes = []string{}
+	}
+	res, e := s.issue(ctx, tokenRequest{u: u, c: c, source: "TokenGeneration_HostedAuth", authTime: s.now(), withRefresh: true, scopes: scopes})
 	if e != nil {
 		return Tokens{}, e
 	}

@@ -1074,12 +1074,52 @@ func TestHostedHelpers(t *testing.T) {
 			}
 		})
 	}
-	toks, err := e.srv.IssueTokens(context.Background(), clientCust, "ann@example.com")
+	toks, err := e.srv.IssueTokens(context.Background(), clientCust, "ann@example.com", []string{"openid"})
 	if err != nil || toks.IDToken == "" || toks.RefreshToken == "" {
 		t.Fatalf("IssueTokens: %v %+v", err, toks)
 	}
 	ev := e.trig.of(SlotPreTokenGeneration)
 	if len(ev) != 1 || ev[0]["triggerSource"] != "TokenGeneration_HostedAuth" {
 		t.Errorf("pre token generation events %v", ev)
+	}
+}
+
+// TestHostedSignInScopes: a hosted sign-in's access token carries the OAuth
+// scopes it was granted, also after a refresh, and calls the user's own
+// operations (GetUser, UpdateUserAttributes) only with
+// aws.cognito.signin.user.admin among them, as AWS documents.
+func TestHostedSignInScopes(t *testing.T) {
+	e := newEnv(t, nil)
+	e.seed(t, "ann@example.com", "Correct-horse-1")
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		scopes []string
+		want   string
+	}{
+		{"openid only", []string{"openid", "email"}, "NotAuthorizedException: Access Token does not have required scopes"},
+		{"with the self-service scope", []string{"openid", "aws.cognito.signin.user.admin"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			toks, err := e.srv.IssueTokens(ctx, clientCust, "ann@example.com", tc.scopes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refreshed, err := e.srv.RefreshTokens(ctx, clientCust, toks.RefreshToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tok := range []string{toks.AccessToken, refreshed.AccessToken} {
+				_, err := e.api.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(tok)})
+				if got := errCode(err); got != tc.want {
+					t.Errorf("GetUser: %q, want %q", got, tc.want)
+				}
+				_, err = e.api.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: aws.String(tok),
+					UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Ann")}}})
+				if got := errCode(err); got != tc.want {
+					t.Errorf("UpdateUserAttributes: %q, want %q", got, tc.want)
+				}
+			}
+		})
 	}
 }

@@ -80,6 +80,7 @@ const (
 type refreshGrant struct {
 	username, clientID string
 	originJTI          string
+	scopes             []string
 	authTime           time.Time
 	expires            time.Time
 }
@@ -110,7 +111,18 @@ type tokenRequest struct {
 	originJTI string
 	// withRefresh: also issue a refresh token (not on refresh).
 	withRefresh bool
+	// scopes of the access token: nil for the user pool API's sign-ins,
+	// which get aws.cognito.signin.user.admin (scopeSelfService); a hosted
+	// sign-in's are the OAuth scopes it was granted.
+	scopes []string
 }
+
+// scopeSelfService lets an access token call the user's own operations
+// (GetUser, UpdateUserAttributes, ...). DOCUMENTED: "Scopes, M2M, and
+// resource servers": the user pool API's tokens carry it; a hosted
+// sign-in's tokens carry it only when the client allows it and the
+// authorize request asked for it.
+const scopeSelfService = "aws.cognito.signin.user.admin"
 
 // issue runs pre token generation and signs the tokens. A pre token
 // generation error fails the call and no token is issued (DOCUMENTED: a
@@ -127,7 +139,10 @@ func (s *Server) issue(ctx context.Context, tr tokenRequest) (*authenticationRes
 		tr.originJTI = newUUID()
 	}
 	eventID := newUUID()
-	scopes := []string{"aws.cognito.signin.user.admin"}
+	scopes := []string{scopeSelfService}
+	if tr.scopes != nil {
+		scopes = slices.Clone(tr.scopes)
+	}
 
 	id := map[string]any{}
 	for k, v := range attrs {
@@ -239,7 +254,7 @@ func (s *Server) issue(ctx context.Context, tr tokenRequest) (*authenticationRes
 		rt := randomHex(32)
 		s.mu.Lock()
 		s.refresh[rt] = &refreshGrant{
-			username: username, clientID: tr.c.ID, originJTI: tr.originJTI, authTime: tr.authTime,
+			username: username, clientID: tr.c.ID, originJTI: tr.originJTI, authTime: tr.authTime, scopes: tr.scopes,
 			expires: now.Add(time.Duration(orDefault(tr.c.RefreshTokenValidity, defaultRefreshValidity)) * time.Second),
 		}
 		s.mu.Unlock()
@@ -275,9 +290,9 @@ func override(claims map[string]any, add map[string]any, suppress []string) {
 	}
 }
 
-// userForAccessToken checks an access token this server issued and returns
-// its user and client.
-func (s *Server) userForAccessToken(tok string) (*user, *Client, *apiError) {
+// userForAccessToken checks an access token this pool issued, carrying
+// scope, and returns its user and client.
+func (s *Server) userForAccessToken(tok, scope string) (*user, *Client, *apiError) {
 	bad := &apiError{Type: eNotAuthorized, Message: "Invalid Access Token", reason: "access token refused"}
 	if tok == "" {
 		return nil, nil, errf(eInvalidParameter, "1 validation error detected: Value null at 'accessToken' failed to satisfy constraint: Member must not be null")
@@ -291,12 +306,19 @@ func (s *Server) userForAccessToken(tok string) (*user, *Client, *apiError) {
 		TokenUse string `json:"token_use"`
 		ClientID string `json:"client_id"`
 		Username string `json:"username"`
+		Scope    string `json:"scope"`
 	}
 	if err := t.Claims(&s.key.PublicKey, &std, &extra); err != nil {
 		return nil, nil, bad
 	}
 	if std.Issuer != s.Issuer() || extra.TokenUse != "access" {
 		return nil, nil, bad
+	}
+	// DOCUMENTED: the user's own operations (GetUser, UpdateUserAttributes
+	// API reference) need aws.cognito.signin.user.admin, the userInfo
+	// endpoint needs openid.
+	if !slices.Contains(strings.Fields(extra.Scope), scope) {
+		return nil, nil, &apiError{Type: eNotAuthorized, Message: "Access Token does not have required scopes", reason: "access token without " + scope}
 	}
 	if std.Expiry == nil || !s.now().Before(std.Expiry.Time()) {
 		return nil, nil, &apiError{Type: eNotAuthorized, Message: "Access Token has expired", reason: "access token expired"}

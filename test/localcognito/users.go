@@ -441,7 +441,7 @@ func opGetUser(ctx context.Context, s *Server, body []byte) (any, *apiError, str
 	if e := decode(body, &in); e != nil {
 		return nil, e, ""
 	}
-	u, c, e := s.userForAccessToken(in.AccessToken)
+	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
 	if e != nil {
 		return nil, e, ""
 	}
@@ -473,7 +473,7 @@ func opUpdateUserAttributes(ctx context.Context, s *Server, body []byte) (any, *
 	if e := decode(body, &in); e != nil {
 		return nil, e, ""
 	}
-	u, c, e := s.userForAccessToken(in.AccessToken)
+	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
 	if e != nil {
 		return nil, e, ""
 	}

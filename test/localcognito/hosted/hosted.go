@@ -51,7 +51,7 @@ type Pool interface {
 	IdentityProviderConfig(name string) (localcognito.IdentityProvider, bool)
 	CheckPassword(username, password string) (string, bool)
 	FederatedSignIn(ctx context.Context, clientID, provider, subject string, attrs map[string]string) (string, error)
-	IssueTokens(ctx context.Context, clientID, username string) (localcognito.Tokens, error)
+	IssueTokens(ctx context.Context, clientID, username string, scopes []string) (localcognito.Tokens, error)
 	RefreshTokens(ctx context.Context, clientID, refreshToken string) (localcognito.Tokens, error)
 	UserInfo(accessToken string) (map[string]any, error)
 }
@@ -741,7 +741,7 @@ func (h *Handler) redeem(w http.ResponseWriter, r *http.Request, c localcognito.
 			return localcognito.Tokens{}, false
 		}
 	}
-	toks, err := h.pool.IssueTokens(r.Context(), c.ID, g.username)
+	toks, err := h.pool.IssueTokens(r.Context(), c.ID, g.username, g.req.scopes)
 	if err != nil {
 		h.tokenError(w, "invalid_request", "token issuance failed")
 		return localcognito.Tokens{}, false
