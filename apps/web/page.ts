@@ -42,7 +42,7 @@ export async function start(style: SampleStyle): Promise<void> {
       const session = await fetchAuthSession();
       const access = claims(session.tokens?.accessToken?.toString());
       $('claims').textContent = JSON.stringify(
-        { username: access['username'], stepup: access['stepup'] ?? access['cognitobridge:stepup'] ?? null, ...pick(access, /stepup|acr|amr/) },
+        { username: access['username'], ...pick(access, /stepup|acr|amr/) },
         null,
         2,
       );

@@ -50,8 +50,11 @@ function stateOf() {
   return lastState;
 }
 
-async function shot(page) {
-  await page.screenshot({ path: env('SCREENSHOT'), fullPage: true });
+// shot writes SCREENSHOT, or with a suffix (SCREENSHOT-<suffix>.png) for an
+// intermediate moment of the flow.
+async function shot(page, suffix) {
+  const path = suffix ? env('SCREENSHOT').replace(/\.png$/, `-${suffix}.png`) : env('SCREENSHOT');
+  await page.screenshot({ path, fullPage: true });
 }
 
 const end = (page, timeout = 30000) => page.waitForSelector('body[data-state="signed-in"], body[data-state="refused"]', { timeout });
@@ -62,7 +65,8 @@ const flows = {
     const provider = waitProvider(page);
     await page.click('#submit');
     const { frame } = await provider;
-    if (process.env.MODE !== 'popup') await shot(page); // the step-up frame inside the app
+    // The provider's login: the frame inside the app, or the popup.
+    await shot(process.env.MODE === 'popup' ? frame : page, 'provider');
     await providerLogin(frame);
     await end(page);
     await shot(page);
