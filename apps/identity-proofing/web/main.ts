@@ -54,11 +54,13 @@ async function main() {
   let password = '';
   let userId = '';
 
+  // snippet:proofing-session
   const session = (signal?: AbortSignal): Promise<ProofingStatus> => {
     const handle = recallProofingHandle(userId);
     if (handle === null) throw new StepUpError('invalid_options', 'no proofing handle in this tab');
     return fetchProofingSession(cfg.proofingSessionUrl, userId, handle, signal ? { signal } : {});
   };
+  // end snippet
 
   // 1. Sign up with the handle's hash; the handle stays in this tab.
   $('signup').addEventListener('submit', async (ev) => {
@@ -67,6 +69,7 @@ async function main() {
     password = $<HTMLInputElement>('password').value;
     try {
       setState('signing-up', 'Creating your account…');
+      // snippet:proofing-signup
       const handle = newProofingHandle();
       const out = await signUp({
         username: email,
@@ -79,6 +82,7 @@ async function main() {
       });
       userId = out.userId ?? email;
       rememberProofingHandle(userId, handle);
+      // end snippet
       $('signup').hidden = true;
       $('confirm').hidden = false;
       if (cfg.local) {
@@ -110,6 +114,7 @@ async function main() {
     // Opened in the click itself, so no popup blocker stops it.
     const win = window.open('', 'cognitobridge-idv');
     try {
+      // snippet:proofing-poll
       const first = await session();
       if (first.status === 'contact_unverified') throw new StepUpError('invalid_options', first.message ?? 'confirm your email first');
       if (first.status === 'pending' && first.sessionUrl) {
@@ -123,6 +128,7 @@ async function main() {
       await pollUntilVerified((signal) => session(signal), { intervalMs: 1000, timeoutMs: 10 * 60 * 1000 });
       forgetProofingHandle();
       await signInAndShow('verified', 'Identity verified. Signed in; your token carries the assurance.');
+      // end snippet
     } catch (err) {
       win?.close();
       if (err instanceof StepUpError && err.code === 'rejected') {

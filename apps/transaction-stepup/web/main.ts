@@ -100,6 +100,7 @@ async function main() {
   $('pay').addEventListener('click', async () => {
     setState('paying', 'Paying…');
     try {
+      // snippet:transaction-call
       const res = await callWithStepUp(
         async () => {
           const tok = await accessToken();
@@ -116,6 +117,7 @@ async function main() {
           await signInWith(reason);
         },
       );
+      // end snippet
       await showClaims().catch(() => undefined);
       if (res.status !== 200) {
         setState('refused', `Payment refused: ${res.status} ${await res.text()}`);
