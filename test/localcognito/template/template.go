@@ -477,7 +477,7 @@ func (p *Pool) readPool(r *resolver, props map[string]any, slotFns map[localcogn
 		for i, e := range schema {
 			a, ok := e.(map[string]any)
 			if !ok {
-				return fmt.Errorf("Schema[%d] is not an object", i)
+				return fmt.Errorf("property Schema[%d] is not an object", i)
 			}
 			name, _ := a["Name"].(string)
 			if name == "" || slices.Contains(standardAttributes, name) {
@@ -539,20 +539,20 @@ func (p *Pool) readPool(r *resolver, props map[string]any, slotFns map[localcogn
 func (p *Pool) readCustomTriggers(props map[string]any, slotFns map[localcognito.Slot]string) error {
 	list, ok := props["Triggers"].([]any)
 	if !ok {
-		return errors.New("Triggers is not a list")
+		return errors.New("property Triggers is not a list")
 	}
 	for i, e := range list {
 		t, ok := e.(map[string]any)
 		if !ok {
-			return fmt.Errorf("Triggers[%d] is not an object", i)
+			return fmt.Errorf("property Triggers[%d] is not an object", i)
 		}
 		op, _ := t["Operation"].(string)
 		if !slices.Contains(lambdaConfigSlots, localcognito.Slot(op)) {
-			return fmt.Errorf("Triggers[%d]: unsupported Operation %q", i, op)
+			return fmt.Errorf("property Triggers[%d]: unsupported Operation %q", i, op)
 		}
 		id, err := functionOfArn(t["LambdaArn"])
 		if err != nil {
-			return fmt.Errorf("Triggers[%d] (%s) LambdaArn: %w", i, op, err)
+			return fmt.Errorf("property Triggers[%d] (%s) LambdaArn: %w", i, op, err)
 		}
 		slotFns[localcognito.Slot(op)] = id
 		if op == string(localcognito.SlotPreTokenGeneration) {
