@@ -1,7 +1,14 @@
 import { StepUpError } from './errors.js';
 import { guarded, type Settle } from './guard.js';
 import { METADATA_STEPUP_BINDING, METADATA_STEPUP_REASON, isValidStepUpReason } from './contract.js';
-import { parseChallenge, isLoopbackHost, type Challenge, type ChallengeParameters, type CodeChallenge, type SessionChallenge } from './params.js';
+import {
+  parseChallenge,
+  isLoopbackHost,
+  type Challenge,
+  type ChallengeParameters,
+  type CodeChallenge,
+  type SessionChallenge,
+} from './params.js';
 import { answerText, parseCallbackMessage, type RejectedMessage } from './message.js';
 
 /** The arguments of Amplify v6 `confirmSignIn` that answer the custom challenge. */
@@ -85,7 +92,8 @@ const REDIRECT_KEY = 'cognitobridge.stepup.redirect';
 export function stepUpClientMetadata(stepupBinding: string, reason?: string): Record<string, string> {
   const md: Record<string, string> = { [METADATA_STEPUP_BINDING]: stepupBinding };
   if (reason !== undefined) {
-    if (!isValidStepUpReason(reason)) throw new StepUpError('invalid_options', 'reason must be 1..64 characters of a-z, 0-9 and _');
+    if (!isValidStepUpReason(reason))
+      throw new StepUpError('invalid_options', 'reason must be 1..64 characters of a-z, 0-9 and _');
     md[METADATA_STEPUP_REASON] = reason;
   }
   return md;
@@ -110,8 +118,14 @@ export function checkProviderOrigin(origin: string): string {
   } catch {
     throw new StepUpError('invalid_options', 'providerOrigin is not an origin');
   }
-  const ok = u.origin === origin && (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname) && u.hostname !== '[::1]'));
-  if (!ok) throw new StepUpError('invalid_options', 'providerOrigin must be https://host[:port], or http://127.0.0.1:port / http://localhost:port');
+  const ok =
+    u.origin === origin &&
+    (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname) && u.hostname !== '[::1]'));
+  if (!ok)
+    throw new StepUpError(
+      'invalid_options',
+      'providerOrigin must be https://host[:port], or http://127.0.0.1:port / http://localhost:port',
+    );
   return origin;
 }
 
@@ -129,7 +143,10 @@ export function checkProviderOrigin(origin: string): string {
  * redirect), `blockid-session` (session page in a popup or iframe). Every path removes its
  * listeners, timers, iframe and popup before settling.
  */
-export function answerChallenge(params: ChallengeParameters | undefined, opts: AnswerOptions = {}): Promise<ConfirmSignInArgs> {
+export function answerChallenge(
+  params: ChallengeParameters | undefined,
+  opts: AnswerOptions = {},
+): Promise<ConfirmSignInArgs> {
   let c: Challenge;
   try {
     c = parseChallenge(params);
@@ -149,7 +166,8 @@ export function answerChallenge(params: ChallengeParameters | undefined, opts: A
         }
         return new Promise<never>(() => {});
       }
-      if (opts.mode !== undefined && opts.mode !== 'popup') return Promise.reject(new StepUpError('invalid_options', 'mode must be popup or redirect'));
+      if (opts.mode !== undefined && opts.mode !== 'popup')
+        return Promise.reject(new StepUpError('invalid_options', 'mode must be popup or redirect'));
       return answerInPopup(c, opts);
     case 'session':
       return answerSession(c, opts);
@@ -195,7 +213,13 @@ function listenForCode(
   s.onCleanup(() => win.removeEventListener('message', onMessage));
 }
 
-function makeIframe(win: Window, container: HTMLElement, src: string, opts: AnswerOptions, s: Settle<unknown>): HTMLIFrameElement {
+function makeIframe(
+  win: Window,
+  container: HTMLElement,
+  src: string,
+  opts: AnswerOptions,
+  s: Settle<unknown>,
+): HTMLIFrameElement {
   const iframe = win.document.createElement('iframe');
   iframe.title = opts.iframeTitle ?? 'Identity verification';
   if (opts.iframeAllow !== undefined) iframe.setAttribute('allow', opts.iframeAllow);
@@ -209,8 +233,10 @@ function answerInIframe(c: CodeChallenge, opts: AnswerOptions): Promise<ConfirmS
   return guarded<ConfirmSignInArgs>({ timeoutMs: opts.timeoutMs, signal: opts.signal }, (s) => {
     const win = theWindow(opts);
     const container = opts.container;
-    if (container === undefined || container === null) throw new StepUpError('invalid_options', 'a BlockID challenge needs options.container');
-    const origin = opts.providerOrigin !== undefined ? checkProviderOrigin(opts.providerOrigin) : `https://${c.tenantDns ?? ''}`;
+    if (container === undefined || container === null)
+      throw new StepUpError('invalid_options', 'a BlockID challenge needs options.container');
+    const origin =
+      opts.providerOrigin !== undefined ? checkProviderOrigin(opts.providerOrigin) : `https://${c.tenantDns ?? ''}`;
     let frame: HTMLIFrameElement | undefined;
     listenForCode(s, win, c, opts, origin, () => frame?.contentWindow);
     frame = makeIframe(win, container, c.authorizeUrl, opts, s as Settle<unknown>);
@@ -235,7 +261,12 @@ function openPopup(win: Window, url: string, opts: AnswerOptions, s: Settle<unkn
 
 /** Polls `popup.closed`; a close is acted on at the poll after the one that saw it, so that a
  * message the callback page posted just before closing is delivered first. */
-export function watchClosed(popup: Window, opts: Pick<AnswerOptions, 'pollIntervalMs'>, s: Settle<unknown>, onClosed: () => void): void {
+export function watchClosed(
+  popup: Window,
+  opts: Pick<AnswerOptions, 'pollIntervalMs'>,
+  s: Settle<unknown>,
+  onClosed: () => void,
+): void {
   let seen = false;
   const timer = setInterval(() => {
     if (s.settled || !popup.closed) return;
@@ -264,12 +295,18 @@ function answerSession(c: SessionChallenge, opts: AnswerOptions): Promise<Confir
     const display = opts.session?.display ?? 'popup';
     if (display === 'iframe') {
       const container = opts.container;
-      if (container === undefined || container === null) throw new StepUpError('invalid_options', 'an iframe session needs options.container');
+      if (container === undefined || container === null)
+        throw new StepUpError('invalid_options', 'an iframe session needs options.container');
       makeIframe(win, container, c.sessionUrl, opts, s as Settle<unknown>);
     } else if (display === 'popup') {
       const popup = openPopup(win, c.sessionUrl, opts, s as Settle<unknown>);
       const closeMeansDone = opts.session?.closeMeansDone ?? true;
-      watchClosed(popup, opts, s as Settle<unknown>, closeMeansDone ? done : () => s.reject(new StepUpError('closed', 'the popup was closed')));
+      watchClosed(
+        popup,
+        opts,
+        s as Settle<unknown>,
+        closeMeansDone ? done : () => s.reject(new StepUpError('closed', 'the popup was closed')),
+      );
     } else {
       throw new StepUpError('invalid_options', 'session.display must be popup or iframe');
     }
@@ -295,8 +332,14 @@ interface PendingRedirect {
  * sessionStorage and navigates to the authorize URL. The provider's redirect URI must be the
  * app page that calls `resumeAfterRedirect`.
  */
-export function beginRedirect(params: ChallengeParameters | CodeChallenge | undefined, opts: Pick<AnswerOptions, 'reason' | 'window'> = {}): void {
-  const c = params !== undefined && (params as CodeChallenge).kind === 'oidc' ? (params as CodeChallenge) : parseChallenge(params as ChallengeParameters);
+export function beginRedirect(
+  params: ChallengeParameters | CodeChallenge | undefined,
+  opts: Pick<AnswerOptions, 'reason' | 'window'> = {},
+): void {
+  const c =
+    params !== undefined && (params as CodeChallenge).kind === 'oidc'
+      ? (params as CodeChallenge)
+      : parseChallenge(params as ChallengeParameters);
   if (c.kind !== 'oidc') throw new StepUpError('invalid_options', 'redirect mode is for oidc challenges only');
   stepUpClientMetadata(c.stepupBinding, opts.reason); // validates the reason before leaving
   const win = theWindow(opts);
@@ -322,7 +365,9 @@ const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'error_u
  * than `maxAgeMs`, default 3 minutes, Amplify's own limit). The pending entry is removed in
  * every case, and by default the callback parameters are removed from the address bar.
  */
-export function resumeAfterRedirect(opts: { window?: Window; maxAgeMs?: number; cleanUrl?: boolean } = {}): ConfirmSignInArgs | null {
+export function resumeAfterRedirect(
+  opts: { window?: Window; maxAgeMs?: number; cleanUrl?: boolean } = {},
+): ConfirmSignInArgs | null {
   const win = theWindow(opts);
   const raw = win.sessionStorage.getItem(REDIRECT_KEY);
   if (raw === null) return null;
@@ -339,7 +384,14 @@ export function resumeAfterRedirect(opts: { window?: Window; maxAgeMs?: number; 
   } catch {
     throw new StepUpError('invalid_callback', 'the stored step-up is unreadable');
   }
-  if (p === null || typeof p !== 'object' || p.v !== 1 || typeof p.state !== 'string' || typeof p.stepupBinding !== 'string' || typeof p.createdAt !== 'number') {
+  if (
+    p === null ||
+    typeof p !== 'object' ||
+    p.v !== 1 ||
+    typeof p.state !== 'string' ||
+    typeof p.stepupBinding !== 'string' ||
+    typeof p.createdAt !== 'number'
+  ) {
     throw new StepUpError('invalid_callback', 'the stored step-up is unreadable');
   }
   const q = url.searchParams;
@@ -348,9 +400,12 @@ export function resumeAfterRedirect(opts: { window?: Window; maxAgeMs?: number; 
   const error = one('error');
   const code = one('code');
   const m = parseCallbackMessage(error !== null ? (state !== null ? { error, state } : { error }) : { code, state });
-  if (m === null || m === 'size') throw new StepUpError('invalid_callback', 'the callback URL has no valid code and state');
-  if (m.state !== undefined && m.state !== p.state) throw new StepUpError('state_mismatch', 'the callback state is not the one this tab sent');
+  if (m === null || m === 'size')
+    throw new StepUpError('invalid_callback', 'the callback URL has no valid code and state');
+  if (m.state !== undefined && m.state !== p.state)
+    throw new StepUpError('state_mismatch', 'the callback state is not the one this tab sent');
   if ('error' in m) throw new StepUpError('provider_error', `the provider answered ${m.error}`, m.error);
-  if (Date.now() - p.createdAt > (opts.maxAgeMs ?? AMPLIFY_SIGN_IN_STATE_MS)) throw new StepUpError('timeout', 'the redirect came back after the sign-in state expired');
+  if (Date.now() - p.createdAt > (opts.maxAgeMs ?? AMPLIFY_SIGN_IN_STATE_MS))
+    throw new StepUpError('timeout', 'the redirect came back after the sign-in state expired');
   return confirmArgs(answerText(m.code, m.state), p.stepupBinding, p.reason);
 }

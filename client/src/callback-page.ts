@@ -14,6 +14,10 @@ if (typeof window !== 'undefined' && typeof document !== 'undefined') {
     completeCallback();
     show('Done. You can close this window.');
   } catch (e) {
-    show(e instanceof StepUpError && e.code === 'no_opener' ? 'This window was not opened by the app. You can close it.' : 'The sign-in could not be completed. You can close this window.');
+    show(
+      e instanceof StepUpError && e.code === 'no_opener'
+        ? 'This window was not opened by the app. You can close it.'
+        : 'The sign-in could not be completed. You can close this window.',
+    );
   }
 }

@@ -30,10 +30,12 @@ export function completeCallback(opts: CompleteCallbackOptions = {}): CallbackMe
   const m = parseCallbackMessage(raw);
   // Remove the code from the address bar and history in any case.
   win.history.replaceState(null, '', url.pathname);
-  if (m === null || m === 'size') throw new StepUpError('invalid_callback', 'this page was opened without a valid code and state');
+  if (m === null || m === 'size')
+    throw new StepUpError('invalid_callback', 'this page was opened without a valid code and state');
   const opener = win.opener as Window | null;
   const framed = win.parent !== undefined && win.parent !== null && win.parent !== win;
-  const target: Window | null = opener !== null && opener !== undefined && !opener.closed ? opener : framed ? win.parent : null;
+  const target: Window | null =
+    opener !== null && opener !== undefined && !opener.closed ? opener : framed ? win.parent : null;
   if (target === null) throw new StepUpError('no_opener', 'this page has no opener or parent window to answer');
   target.postMessage(m, win.location.origin);
   if (target === opener && (opts.close ?? true)) win.close();

@@ -69,11 +69,18 @@ function apiBase(apiUrl: string): string {
   } catch {
     throw new StepUpError('invalid_options', 'apiUrl is not a URL');
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new StepUpError('invalid_options', 'apiUrl must be http(s)');
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new StepUpError('invalid_options', 'apiUrl must be http(s)');
   return u.href.replace(/\/+$/, '');
 }
 
-async function post(f: typeof fetch, url: string, token: string, body: unknown, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+async function post(
+  f: typeof fetch,
+  url: string,
+  token: string,
+  body: unknown,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, unknown>> {
   const init: RequestInit = {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -89,9 +96,11 @@ async function post(f: typeof fetch, url: string, token: string, body: unknown, 
   } catch {
     // a body that is not JSON: the status speaks
   }
-  const obj = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const obj =
+    data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
   if (!res.ok) {
-    const code = typeof obj['error'] === 'string' && /^[a-z_]{1,64}$/.test(obj['error']) ? obj['error'] : `http_${res.status}`;
+    const code =
+      typeof obj['error'] === 'string' && /^[a-z_]{1,64}$/.test(obj['error']) ? obj['error'] : `http_${res.status}`;
     const www = res.headers.get('www-authenticate');
     throw new ConnectError(res.status, code, www ?? undefined);
   }
@@ -119,68 +128,84 @@ async function post(f: typeof fetch, url: string, token: string, body: unknown, 
  * listener and timers are gone on every path.
  */
 export function connectProvider(opts: ConnectOptions): Promise<ConnectResult> {
-  return guarded<ConnectResult>({ timeoutMs: opts.timeoutMs, signal: opts.signal, timeoutMessage: 'the provider login did not finish before the timeout' }, (s) => {
-    const win = theWindow(opts);
-    const base = apiBase(opts.apiUrl);
-    if (typeof opts.accessToken !== 'string' || opts.accessToken === '') throw new StepUpError('invalid_options', 'no access token');
-    const f = opts.fetch ?? (globalThis.fetch as typeof fetch | undefined);
-    if (f === undefined) throw new StepUpError('invalid_options', 'no fetch');
-    // Opened now, in the click's user activation; the start request comes after.
-    const popup = opts.popup ?? win.open('about:blank', POPUP_NAME, opts.popupFeatures ?? DEFAULT_POPUP_FEATURES);
-    if (popup === null || popup === undefined) throw new StepUpError('popup_blocked', 'the browser blocked the popup');
-    s.onCleanup(() => {
-      if (!popup.closed) popup.close();
-    });
-    let state: string | undefined;
-    let finishing = false;
-    const rejected = (reason: RejectedMessage['reason'], origin: string) => {
-      try {
-        opts.onRejectedMessage?.({ reason, origin });
-      } catch {
-        // the app's callback must not break the wait
-      }
-    };
-    const onMessage = (ev: MessageEvent) => {
-      if (s.settled || finishing) return;
-      const origin = typeof ev.origin === 'string' ? ev.origin : '';
-      if (origin !== win.location.origin) return rejected('origin', origin);
-      if (ev.source !== popup) return rejected('source', origin);
-      const m = parseCallbackMessage(ev.data);
-      if (m === null) return rejected('shape', origin);
-      if (m === 'size') return rejected('size', origin);
-      if (state === undefined || (m.state !== undefined && m.state !== state)) return rejected('state', origin);
-      if ('error' in m) {
-        s.reject(new StepUpError('provider_error', `the provider answered ${m.error}`, m.error));
-        return;
-      }
-      finishing = true;
-      post(f, `${base}/connect/callback`, opts.accessToken, { code: m.code, state: m.state }, opts.signal).then(
-        (r) => s.resolve({ connected: true, provider: typeof r['provider'] === 'string' ? r['provider'] : '' }),
+  return guarded<ConnectResult>(
+    {
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      timeoutMessage: 'the provider login did not finish before the timeout',
+    },
+    (s) => {
+      const win = theWindow(opts);
+      const base = apiBase(opts.apiUrl);
+      if (typeof opts.accessToken !== 'string' || opts.accessToken === '')
+        throw new StepUpError('invalid_options', 'no access token');
+      const f = opts.fetch ?? (globalThis.fetch as typeof fetch | undefined);
+      if (f === undefined) throw new StepUpError('invalid_options', 'no fetch');
+      // Opened now, in the click's user activation; the start request comes after.
+      const popup = opts.popup ?? win.open('about:blank', POPUP_NAME, opts.popupFeatures ?? DEFAULT_POPUP_FEATURES);
+      if (popup === null || popup === undefined)
+        throw new StepUpError('popup_blocked', 'the browser blocked the popup');
+      s.onCleanup(() => {
+        if (!popup.closed) popup.close();
+      });
+      let state: string | undefined;
+      let finishing = false;
+      const rejected = (reason: RejectedMessage['reason'], origin: string) => {
+        try {
+          opts.onRejectedMessage?.({ reason, origin });
+        } catch {
+          // the app's callback must not break the wait
+        }
+      };
+      const onMessage = (ev: MessageEvent) => {
+        if (s.settled || finishing) return;
+        const origin = typeof ev.origin === 'string' ? ev.origin : '';
+        if (origin !== win.location.origin) return rejected('origin', origin);
+        if (ev.source !== popup) return rejected('source', origin);
+        const m = parseCallbackMessage(ev.data);
+        if (m === null) return rejected('shape', origin);
+        if (m === 'size') return rejected('size', origin);
+        if (state === undefined || (m.state !== undefined && m.state !== state)) return rejected('state', origin);
+        if ('error' in m) {
+          s.reject(new StepUpError('provider_error', `the provider answered ${m.error}`, m.error));
+          return;
+        }
+        finishing = true;
+        post(f, `${base}/connect/callback`, opts.accessToken, { code: m.code, state: m.state }, opts.signal).then(
+          (r) => s.resolve({ connected: true, provider: typeof r['provider'] === 'string' ? r['provider'] : '' }),
+          (e: unknown) => s.reject(e),
+        );
+      };
+      win.addEventListener('message', onMessage);
+      s.onCleanup(() => win.removeEventListener('message', onMessage));
+      watchClosed(popup, opts, s as Settle<unknown>, () => {
+        if (!finishing) s.reject(new StepUpError('closed', 'the popup was closed'));
+      });
+      post(f, `${base}/connect/start`, opts.accessToken, {}, opts.signal).then(
+        (r) => {
+          if (s.settled) return;
+          const url = r['authorizeUrl'];
+          const st = r['state'];
+          let ok = false;
+          try {
+            const u = new URL(String(url));
+            ok =
+              (u.protocol === 'https:' || u.protocol === 'http:') &&
+              typeof st === 'string' &&
+              st.length > 0 &&
+              u.searchParams.get('state') === st;
+          } catch {
+            ok = false;
+          }
+          if (!ok) {
+            s.reject(new ConnectError(200, 'invalid_start_response'));
+            return;
+          }
+          state = st as string;
+          popup.location.href = String(url);
+        },
         (e: unknown) => s.reject(e),
       );
-    };
-    win.addEventListener('message', onMessage);
-    s.onCleanup(() => win.removeEventListener('message', onMessage));
-    watchClosed(popup, opts, s as Settle<unknown>, () => {
-      if (!finishing) s.reject(new StepUpError('closed', 'the popup was closed'));
-    });
-    post(f, `${base}/connect/start`, opts.accessToken, {}, opts.signal).then((r) => {
-      if (s.settled) return;
-      const url = r['authorizeUrl'];
-      const st = r['state'];
-      let ok = false;
-      try {
-        const u = new URL(String(url));
-        ok = (u.protocol === 'https:' || u.protocol === 'http:') && typeof st === 'string' && st.length > 0 && u.searchParams.get('state') === st;
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        s.reject(new ConnectError(200, 'invalid_start_response'));
-        return;
-      }
-      state = st as string;
-      popup.location.href = String(url);
-    }, (e: unknown) => s.reject(e));
-  });
+    },
+  );
 }

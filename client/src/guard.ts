@@ -61,7 +61,10 @@ export function guarded<T>(
       reject(new StepUpError('invalid_options', 'timeoutMs must be a positive finite number'));
       return;
     }
-    const timer = setTimeout(() => s.reject(new StepUpError('timeout', opts.timeoutMessage ?? 'no answer before the timeout')), timeoutMs);
+    const timer = setTimeout(
+      () => s.reject(new StepUpError('timeout', opts.timeoutMessage ?? 'no answer before the timeout')),
+      timeoutMs,
+    );
     cleanups.push(() => clearTimeout(timer));
     if (signal) {
       const onAbort = () => s.reject(abortError());

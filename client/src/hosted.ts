@@ -22,7 +22,9 @@ export function hostedSignIn<R>(
   // Cognito: identity provider names are 1..32 characters and not one of the social
   // built-ins (those use provider: 'Google' etc. directly).
   if (typeof provider !== 'string' || provider.length < 1 || provider.length > 32 || /[\s]/.test(provider)) {
-    return Promise.reject(new TypeError('provider must be the user pool identity provider name (1..32 characters, no spaces)'));
+    return Promise.reject(
+      new TypeError('provider must be the user pool identity provider name (1..32 characters, no spaces)'),
+    );
   }
   const input: SignInWithRedirectInputLike = { provider: { custom: provider } };
   if (deps.customState !== undefined) input.customState = deps.customState;

@@ -5,9 +5,7 @@ import { MAX_CODE_LENGTH, MAX_STATE_LENGTH, isVschar } from './params.js';
  * What a callback page posts (see `completeCallback`): the authorization response's
  * `code` and `state`, or its `error` (with `state` when the provider sent one).
  */
-export type CallbackMessage =
-  | { code: string; state: string }
-  | { error: string; state?: string };
+export type CallbackMessage = { code: string; state: string } | { error: string; state?: string };
 
 /** Why a message event was ignored. No message content is ever reported. */
 export type RejectReason = 'origin' | 'source' | 'shape' | 'state' | 'size';

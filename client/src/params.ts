@@ -71,7 +71,10 @@ export function isLoopbackHost(host: string): boolean {
 
 function isHostname(s: string): boolean {
   // A DNS name with an optional port, as BlockID's tenantDns is (e.g. "acme.1kosmos.net").
-  return s.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$/.test(s);
+  return (
+    s.length <= 253 &&
+    /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$/.test(s)
+  );
 }
 
 function str(p: ChallengeParameters, k: string): string | undefined {

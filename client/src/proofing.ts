@@ -13,7 +13,8 @@ const STORAGE_KEY = 'cognitobridge.proofing';
 
 function cryptoOf(): Crypto {
   const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (c === undefined || c.subtle === undefined) throw new StepUpError('invalid_options', 'Web Crypto is not available (a secure context is required)');
+  if (c === undefined || c.subtle === undefined)
+    throw new StepUpError('invalid_options', 'Web Crypto is not available (a secure context is required)');
   return c;
 }
 
@@ -96,7 +97,11 @@ export async function fetchProofingSession(
   opts: { fetch?: typeof fetch; signal?: AbortSignal } = {},
 ): Promise<ProofingStatus> {
   const f = opts.fetch ?? fetch;
-  const init: RequestInit = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, handle }) };
+  const init: RequestInit = {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, handle }),
+  };
   if (opts.signal !== undefined) init.signal = opts.signal;
   const res = await f(endpoint, init);
   let body: Record<string, unknown> = {};
@@ -116,7 +121,8 @@ export async function fetchProofingSession(
   }
   if (res.status >= 500) return { status: 'unavailable' };
   const status = s('status');
-  if (res.status !== 200 || (status !== 'pending' && status !== 'verified' && status !== 'rejected')) return { status: 'bad_request' };
+  if (res.status !== 200 || (status !== 'pending' && status !== 'verified' && status !== 'rejected'))
+    return { status: 'bad_request' };
   const r: ProofingStatus = { status };
   for (const k of ['sessionUrl', 'reason', 'message'] as const) {
     const v = s(k);
@@ -136,23 +142,31 @@ export function pollUntilVerified<S extends { status: string }>(
   opts: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<S> {
   const interval = opts.intervalMs ?? 3000;
-  return guarded<S>({ timeoutMs: opts.timeoutMs ?? 10 * 60 * 1000, signal: opts.signal, timeoutMessage: 'the proofing did not finish in time' }, (s) => {
-    if (!(interval > 0)) throw new StepUpError('invalid_options', 'intervalMs must be positive');
-    const inner = new AbortController();
-    s.onCleanup(() => inner.abort(abortError()));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    s.onCleanup(() => clearTimeout(timer));
-    const tick = async () => {
-      try {
-        const st = await fetchStatus(inner.signal);
-        if (s.settled) return;
-        if (st.status === 'verified') return s.resolve(st);
-        if (st.status === 'rejected') return s.reject(new StepUpError('rejected', 'the identity proofing was rejected'));
-      } catch {
-        if (s.settled) return;
-      }
-      timer = setTimeout(() => void tick(), interval);
-    };
-    void tick();
-  });
+  return guarded<S>(
+    {
+      timeoutMs: opts.timeoutMs ?? 10 * 60 * 1000,
+      signal: opts.signal,
+      timeoutMessage: 'the proofing did not finish in time',
+    },
+    (s) => {
+      if (!(interval > 0)) throw new StepUpError('invalid_options', 'intervalMs must be positive');
+      const inner = new AbortController();
+      s.onCleanup(() => inner.abort(abortError()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      s.onCleanup(() => clearTimeout(timer));
+      const tick = async () => {
+        try {
+          const st = await fetchStatus(inner.signal);
+          if (s.settled) return;
+          if (st.status === 'verified') return s.resolve(st);
+          if (st.status === 'rejected')
+            return s.reject(new StepUpError('rejected', 'the identity proofing was rejected'));
+        } catch {
+          if (s.settled) return;
+        }
+        timer = setTimeout(() => void tick(), interval);
+      };
+      void tick();
+    },
+  );
 }

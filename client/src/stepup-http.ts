@@ -173,7 +173,8 @@ function fromBody(b: ChallengeBody): StepUpChallenge | null {
   const r: StepUpChallenge = { error: ERROR_INSUFFICIENT_USER_AUTHENTICATION, params: {} };
   if (typeof b.error_description === 'string') r.errorDescription = b.error_description;
   if (typeof b.max_age === 'number' && Number.isInteger(b.max_age) && b.max_age >= 0) r.maxAge = b.max_age;
-  if (typeof b.acr_values === 'string' && b.acr_values !== '') r.acrValues = b.acr_values.split(' ').filter((s) => s !== '');
+  if (typeof b.acr_values === 'string' && b.acr_values !== '')
+    r.acrValues = b.acr_values.split(' ').filter((s) => s !== '');
   return r;
 }
 
@@ -207,7 +208,9 @@ export async function callWithStepUp(
   if (header !== null) challenge = parseStepUpChallenge(header);
   else challenge = (opts.bodyFallback ?? true) && body !== null ? fromBody(body) : null;
   if (challenge === null) return first;
-  const reasons = Array.isArray(body?.stepup_reasons) ? (body.stepup_reasons as unknown[]).filter(isValidStepUpReason) : [];
+  const reasons = Array.isArray(body?.stepup_reasons)
+    ? (body.stepup_reasons as unknown[]).filter(isValidStepUpReason)
+    : [];
   await stepUp(reasons, challenge);
   return request();
 }

@@ -20,7 +20,11 @@ const oidc = {
   state: 'st-2',
   clientId: 'cid',
 };
-const session = { provider: 'blockid-session', sessionUrl: 'https://acme.1kosmos.net/session/abc', stepupBinding: 'bind-789' };
+const session = {
+  provider: 'blockid-session',
+  sessionUrl: 'https://acme.1kosmos.net/session/abc',
+  stepupBinding: 'bind-789',
+};
 const TENANT = 'https://acme.1kosmos.net';
 
 function blockidSetup(extra = {}) {
@@ -34,7 +38,10 @@ function blockidSetup(extra = {}) {
 
 async function settled(p) {
   let state = 'pending';
-  p.then(() => (state = 'resolved'), () => (state = 'rejected'));
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
   await tick();
   return state;
 }
@@ -65,7 +72,10 @@ test('blockid: foreign origin is ignored and reported', async () => {
   win.fire({ code: 'evil', state: 'st-1' }, 'https://evil.example', iframe.contentWindow);
   win.fire({ code: 'evil', state: 'st-1' }, 'http://acme.1kosmos.net', iframe.contentWindow);
   assert.equal(await settled(p), 'pending');
-  assert.deepEqual(rejected, [{ reason: 'origin', origin: 'https://evil.example' }, { reason: 'origin', origin: 'http://acme.1kosmos.net' }]);
+  assert.deepEqual(rejected, [
+    { reason: 'origin', origin: 'https://evil.example' },
+    { reason: 'origin', origin: 'http://acme.1kosmos.net' },
+  ]);
   win.fire({ code: 'good', state: 'st-1' }, TENANT, iframe.contentWindow);
   assert.equal((await p).challengeResponse, '{"code":"good","state":"st-1"}');
 });
@@ -76,7 +86,10 @@ test('blockid: right origin but wrong source is ignored', async () => {
   win.fire({ code: 'x', state: 'st-1' }, TENANT, null);
   win.fire({ code: 'x', state: 'st-1' }, TENANT, win);
   assert.equal(await settled(p), 'pending');
-  assert.deepEqual(rejected.map((r) => r.reason), ['source', 'source', 'source']);
+  assert.deepEqual(
+    rejected.map((r) => r.reason),
+    ['source', 'source', 'source'],
+  );
   win.fire({ code: 'ok', state: 'st-1' }, TENANT, iframe.contentWindow);
   await p;
 });
@@ -86,7 +99,10 @@ test('blockid: wrong state is ignored', async () => {
   win.fire({ code: 'x', state: 'st-other' }, TENANT, iframe.contentWindow);
   win.fire({ error: 'access_denied', state: 'st-other' }, TENANT, iframe.contentWindow);
   assert.equal(await settled(p), 'pending');
-  assert.deepEqual(rejected.map((r) => r.reason), ['state', 'state']);
+  assert.deepEqual(
+    rejected.map((r) => r.reason),
+    ['state', 'state'],
+  );
   win.fire({ code: 'ok', state: 'st-1' }, TENANT, iframe.contentWindow);
   await p;
 });
@@ -114,7 +130,10 @@ test('blockid: extra keys, non-string fields and bad shapes are ignored', async 
   // Well formed but too large for Verify (contract.MaxAnswerBytes = 4096).
   win.fire({ code: 'x'.repeat(4090), state: 'st-1' }, TENANT, iframe.contentWindow);
   assert.equal(await settled(p), 'pending');
-  assert.deepEqual(rejected.map((r) => r.reason), [...bad.map(() => 'shape'), 'size']);
+  assert.deepEqual(
+    rejected.map((r) => r.reason),
+    [...bad.map(() => 'shape'), 'size'],
+  );
   win.fire({ code: 'ok', state: 'st-1' }, TENANT, iframe.contentWindow);
   await p;
 });
@@ -122,7 +141,10 @@ test('blockid: extra keys, non-string fields and bad shapes are ignored', async 
 test('blockid: an error message (BlockID post_stepup sends {error} alone) rejects provider_error', async () => {
   const { win, container, p, iframe } = blockidSetup();
   win.fire({ error: 'access_denied' }, TENANT, iframe.contentWindow);
-  await assert.rejects(p, (e) => e instanceof StepUpError && e.code === 'provider_error' && e.providerError === 'access_denied');
+  await assert.rejects(
+    p,
+    (e) => e instanceof StepUpError && e.code === 'provider_error' && e.providerError === 'access_denied',
+  );
   assert.equal(container.children.length, 0);
   assert.equal(win.listenerCount(), 0);
 });
@@ -145,7 +167,10 @@ test('blockid: abort rejects cancelled and cleans up; a pre-aborted signal opens
 
   const w2 = new FakeWindow();
   const c2 = new FakeContainer();
-  await assert.rejects(answerChallenge(blockid, { window: w2, container: c2, signal: AbortSignal.abort() }), (e) => e.code === 'cancelled');
+  await assert.rejects(
+    answerChallenge(blockid, { window: w2, container: c2, signal: AbortSignal.abort() }),
+    (e) => e.code === 'cancelled',
+  );
   assert.equal(c2.children.length, 0);
   assert.equal(w2.listenerCount(), 0);
 });
@@ -156,10 +181,22 @@ test('blockid: providerOrigin override accepts https and loopback http only', as
   assert.equal(await settled(p), 'pending');
   win.fire({ code: 'c', state: 'st-1' }, 'http://127.0.0.1:5556', iframe.contentWindow);
   await p;
-  for (const bad of ['http://acme.example', 'https://acme.example/path', '*', 'null', 'javascript:alert(1)', 'http://[::1]:80', 'http://127.0.0.1.evil.example']) {
+  for (const bad of [
+    'http://acme.example',
+    'https://acme.example/path',
+    '*',
+    'null',
+    'javascript:alert(1)',
+    'http://[::1]:80',
+    'http://127.0.0.1.evil.example',
+  ]) {
     const w = new FakeWindow();
     const c = new FakeContainer();
-    await assert.rejects(answerChallenge(blockid, { window: w, container: c, providerOrigin: bad }), (e) => e.code === 'invalid_options', bad);
+    await assert.rejects(
+      answerChallenge(blockid, { window: w, container: c, providerOrigin: bad }),
+      (e) => e.code === 'invalid_options',
+      bad,
+    );
     assert.equal(w.listenerCount(), 0, bad);
     assert.equal(c.children.length, 0, bad);
   }
@@ -193,9 +230,16 @@ test('invalid challenges and options are refused before anything opens', async (
     [{ ...session, sessionUrl: 'ftp://x' }, 'invalid_challenge'],
   ];
   for (const [params, code] of cases) {
-    await assert.rejects(answerChallenge(params, { window: win }), (e) => e instanceof StepUpError && e.code === code, JSON.stringify(params));
+    await assert.rejects(
+      answerChallenge(params, { window: win }),
+      (e) => e instanceof StepUpError && e.code === code,
+      JSON.stringify(params),
+    );
   }
-  await assert.rejects(answerChallenge(oidc, { window: win, reason: 'High Value' }), (e) => e.code === 'invalid_options');
+  await assert.rejects(
+    answerChallenge(oidc, { window: win, reason: 'High Value' }),
+    (e) => e.code === 'invalid_options',
+  );
   assert.equal(win.opened.length, 0);
   assert.equal(win.listenerCount(), 0);
   // loopback http is allowed for a local provider
@@ -205,7 +249,12 @@ test('invalid challenges and options are refused before anything opens', async (
 function popupSetup(extra = {}) {
   const win = new FakeWindow({ origin: 'https://app.example' });
   const rejected = [];
-  const p = answerChallenge(oidc, { window: win, pollIntervalMs: 5, onRejectedMessage: (r) => rejected.push(r), ...extra });
+  const p = answerChallenge(oidc, {
+    window: win,
+    pollIntervalMs: 5,
+    onRejectedMessage: (r) => rejected.push(r),
+    ...extra,
+  });
   return { win, p, popup: win.opened[0], rejected };
 }
 
@@ -228,7 +277,10 @@ test('oidc popup: the provider origin, another window and a wrong state are igno
   win.fire({ code: 'x', state: 'st-2' }, 'https://app.example', new FakePopup('x'));
   win.fire({ code: 'x', state: 'st-9' }, 'https://app.example', popup);
   assert.equal(await settled(p), 'pending');
-  assert.deepEqual(rejected.map((r) => r.reason), ['origin', 'source', 'state']);
+  assert.deepEqual(
+    rejected.map((r) => r.reason),
+    ['origin', 'source', 'state'],
+  );
   win.fire({ code: 'x', state: 'st-2' }, 'https://app.example', popup);
   await p;
 });
@@ -281,10 +333,18 @@ test('oidc popup: timeout and abort close the popup', async () => {
 test('session: done() answers {"done":true} with the binding and closes the popup', async () => {
   const win = new FakeWindow();
   let control;
-  const p = answerChallenge(session, { window: win, reason: 'high_value_transaction', pollIntervalMs: 5, session: { onOpened: (c) => (control = c) } });
+  const p = answerChallenge(session, {
+    window: win,
+    reason: 'high_value_transaction',
+    pollIntervalMs: 5,
+    session: { onOpened: (c) => (control = c) },
+  });
   assert.equal(win.opened[0].location.href, session.sessionUrl);
   control.done();
-  assert.deepEqual(await p, { challengeResponse: '{"done":true}', options: { clientMetadata: { stepup_binding: 'bind-789', stepup_reason: 'high_value_transaction' } } });
+  assert.deepEqual(await p, {
+    challengeResponse: '{"done":true}',
+    options: { clientMetadata: { stepup_binding: 'bind-789', stepup_reason: 'high_value_transaction' } },
+  });
   assert.equal(win.opened[0].closed, true);
 });
 
@@ -303,7 +363,12 @@ test('session: iframe display and cancel', async () => {
   const win = new FakeWindow();
   const container = new FakeContainer();
   let control;
-  const p = answerChallenge(session, { window: win, container, iframeAllow: 'camera', session: { display: 'iframe', onOpened: (c) => (control = c) } });
+  const p = answerChallenge(session, {
+    window: win,
+    container,
+    iframeAllow: 'camera',
+    session: { display: 'iframe', onOpened: (c) => (control = c) },
+  });
   assert.equal(container.children[0].src, session.sessionUrl);
   assert.equal(container.children[0].attributes.allow, 'camera');
   control.cancel();
@@ -324,7 +389,11 @@ test('redirect: beginRedirect stores the pending step-up and navigates', async (
 
 function returned(query, pending = true, createdAt = Date.now()) {
   const win = new FakeWindow({ origin: 'https://app.example', href: 'https://app.example/stepup?' + query + '#x' });
-  if (pending) win.sessionStorage.setItem('cognitobridge.stepup.redirect', JSON.stringify({ v: 1, state: 'st-2', stepupBinding: 'bind-456', reason: 'high_value_transaction', createdAt }));
+  if (pending)
+    win.sessionStorage.setItem(
+      'cognitobridge.stepup.redirect',
+      JSON.stringify({ v: 1, state: 'st-2', stepupBinding: 'bind-456', reason: 'high_value_transaction', createdAt }),
+    );
   return win;
 }
 
@@ -351,12 +420,22 @@ test('redirect: refusals', () => {
   ];
   for (const [q, code] of cases) {
     const win = returned(q);
-    assert.throws(() => resumeAfterRedirect({ window: win }), (e) => e instanceof StepUpError && e.code === code, q);
+    assert.throws(
+      () => resumeAfterRedirect({ window: win }),
+      (e) => e instanceof StepUpError && e.code === code,
+      q,
+    );
     assert.equal(win.sessionStorage.getItem('cognitobridge.stepup.redirect'), null, q);
   }
-  assert.throws(() => resumeAfterRedirect({ window: returned('code=rc&state=st-2', true, Date.now() - 181_000) }), (e) => e.code === 'timeout');
+  assert.throws(
+    () => resumeAfterRedirect({ window: returned('code=rc&state=st-2', true, Date.now() - 181_000) }),
+    (e) => e.code === 'timeout',
+  );
 });
 
 test('redirect: beginRedirect refuses non-oidc challenges', () => {
-  assert.throws(() => beginRedirect(blockid, { window: new FakeWindow() }), (e) => e.code === 'invalid_options');
+  assert.throws(
+    () => beginRedirect(blockid, { window: new FakeWindow() }),
+    (e) => e.code === 'invalid_options',
+  );
 });

@@ -16,8 +16,10 @@ function fakeApi({ start, callback } = {}) {
   });
   const fetch = async (url, init) => {
     calls.push({ url, init, body: JSON.parse(init.body) });
-    if (url.endsWith('/connect/start')) return start ? start() : json(200, { authorizeUrl: AUTHORIZE, state: 'st-1', expiresAt: 1 });
-    if (url.endsWith('/connect/callback')) return callback ? callback() : json(200, { connected: true, provider: 'Mosaic' });
+    if (url.endsWith('/connect/start'))
+      return start ? start() : json(200, { authorizeUrl: AUTHORIZE, state: 'st-1', expiresAt: 1 });
+    if (url.endsWith('/connect/callback'))
+      return callback ? callback() : json(200, { connected: true, provider: 'Mosaic' });
     return json(404, { message: 'Not Found' });
   };
   return { fetch, calls, json };
@@ -32,13 +34,22 @@ async function started(win) {
 test('connectProvider: start, the popup at the provider, the callback page answer, then /connect/callback', async () => {
   const win = new FakeWindow({ origin: 'https://app.example' });
   const api = fakeApi();
-  const p = connectProvider({ apiUrl: 'https://api.example/', accessToken: 'at-1', window: win, fetch: api.fetch, pollIntervalMs: 5 });
+  const p = connectProvider({
+    apiUrl: 'https://api.example/',
+    accessToken: 'at-1',
+    window: win,
+    fetch: api.fetch,
+    pollIntervalMs: 5,
+  });
   assert.equal(win.opened.length, 1, 'the popup is opened at once (user activation)');
   assert.equal(win.opened[0].location.href, 'about:blank');
   const popup = await started(win);
   win.fire({ code: 'the-code', state: 'st-1' }, 'https://app.example', popup);
   assert.deepEqual(await p, { connected: true, provider: 'Mosaic' });
-  assert.deepEqual(api.calls.map((c) => c.url), ['https://api.example/connect/start', 'https://api.example/connect/callback']);
+  assert.deepEqual(
+    api.calls.map((c) => c.url),
+    ['https://api.example/connect/start', 'https://api.example/connect/callback'],
+  );
   assert.deepEqual(api.calls[1].body, { code: 'the-code', state: 'st-1' });
   for (const c of api.calls) {
     assert.equal(c.init.headers.Authorization, 'Bearer at-1');
@@ -52,7 +63,13 @@ test('connectProvider ignores answers from another origin, another window, for a
   const win = new FakeWindow({ origin: 'https://app.example' });
   const api = fakeApi();
   const rejected = [];
-  const p = connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch, onRejectedMessage: (m) => rejected.push(m.reason) });
+  const p = connectProvider({
+    apiUrl: 'https://api.example',
+    accessToken: 'at',
+    window: win,
+    fetch: api.fetch,
+    onRejectedMessage: (m) => rejected.push(m.reason),
+  });
   const popup = await started(win);
   win.fire({ code: 'c', state: 'st-1' }, 'https://evil.example', popup);
   win.fire({ code: 'c', state: 'st-1' }, 'https://app.example', {});
@@ -68,9 +85,20 @@ test('connectProvider ignores answers from another origin, another window, for a
 test('connectProvider: an answer before the start returned is ignored (no state yet)', async () => {
   const win = new FakeWindow({ origin: 'https://app.example' });
   let release;
-  const api = fakeApi({ start: () => new Promise((r) => { release = () => r(api.json(200, { authorizeUrl: AUTHORIZE, state: 'st-1' })); }) });
+  const api = fakeApi({
+    start: () =>
+      new Promise((r) => {
+        release = () => r(api.json(200, { authorizeUrl: AUTHORIZE, state: 'st-1' }));
+      }),
+  });
   const rejected = [];
-  const p = connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch, onRejectedMessage: (m) => rejected.push(m.reason) });
+  const p = connectProvider({
+    apiUrl: 'https://api.example',
+    accessToken: 'at',
+    window: win,
+    fetch: api.fetch,
+    onRejectedMessage: (m) => rejected.push(m.reason),
+  });
   await tick();
   win.fire({ code: 'c', state: 'st-1' }, 'https://app.example', win.opened[0]);
   assert.deepEqual(rejected, ['state']);
@@ -96,7 +124,10 @@ test('connectProvider: a refused start closes the popup; a stale sign-in carries
   const www = 'Bearer error="insufficient_user_authentication", max_age=900';
   const api = fakeApi({ start: () => api.json(401, { error: 'reauthenticate' }, { 'www-authenticate': www }) });
   const p = connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch });
-  await assert.rejects(p, (e) => e instanceof ConnectError && e.status === 401 && e.code === 'reauthenticate' && e.wwwAuthenticate === www);
+  await assert.rejects(
+    p,
+    (e) => e instanceof ConnectError && e.status === 401 && e.code === 'reauthenticate' && e.wwwAuthenticate === www,
+  );
   assert.equal(win.opened[0].closed, true);
   assert.equal(win.listenerCount(), 0);
 });
@@ -104,9 +135,15 @@ test('connectProvider: a refused start closes the popup; a stale sign-in carries
 test('connectProvider refuses a start answer whose URL does not carry its state', async () => {
   const win = new FakeWindow({ origin: 'https://app.example' });
   const api = fakeApi({ start: () => api.json(200, { authorizeUrl: 'javascript:alert(1)', state: 'st-1' }) });
-  await assert.rejects(connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch }), (e) => e instanceof ConnectError && e.code === 'invalid_start_response');
+  await assert.rejects(
+    connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch }),
+    (e) => e instanceof ConnectError && e.code === 'invalid_start_response',
+  );
   const api2 = fakeApi({ start: () => api2.json(200, { authorizeUrl: AUTHORIZE, state: 'other' }) });
-  await assert.rejects(connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api2.fetch }), (e) => e.code === 'invalid_start_response');
+  await assert.rejects(
+    connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api2.fetch }),
+    (e) => e.code === 'invalid_start_response',
+  );
 });
 
 test('connectProvider: provider error, closed popup, blocked popup, bad options', async () => {
@@ -116,13 +153,22 @@ test('connectProvider: provider error, closed popup, blocked popup, bad options'
     const p = connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch });
     const popup = await started(win);
     win.fire({ error: 'access_denied', state: 'st-1' }, 'https://app.example', popup);
-    await assert.rejects(p, (e) => e instanceof StepUpError && e.code === 'provider_error' && e.providerError === 'access_denied');
+    await assert.rejects(
+      p,
+      (e) => e instanceof StepUpError && e.code === 'provider_error' && e.providerError === 'access_denied',
+    );
     assert.equal(api.calls.length, 1);
   }
   {
     const win = new FakeWindow({ origin: 'https://app.example' });
     const api = fakeApi();
-    const p = connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch, pollIntervalMs: 5 });
+    const p = connectProvider({
+      apiUrl: 'https://api.example',
+      accessToken: 'at',
+      window: win,
+      fetch: api.fetch,
+      pollIntervalMs: 5,
+    });
     const popup = await started(win);
     popup.close();
     await assert.rejects(p, (e) => e instanceof StepUpError && e.code === 'closed');
@@ -131,12 +177,21 @@ test('connectProvider: provider error, closed popup, blocked popup, bad options'
   {
     const win = new FakeWindow({ blockPopups: true });
     const api = fakeApi();
-    await assert.rejects(connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch }), (e) => e.code === 'popup_blocked');
+    await assert.rejects(
+      connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch }),
+      (e) => e.code === 'popup_blocked',
+    );
     assert.equal(api.calls.length, 0, 'nothing started without a popup');
   }
   const win = new FakeWindow();
-  await assert.rejects(connectProvider({ apiUrl: 'not a url', accessToken: 'at', window: win, fetch: async () => {} }), (e) => e.code === 'invalid_options');
-  await assert.rejects(connectProvider({ apiUrl: 'https://api.example', accessToken: '', window: win, fetch: async () => {} }), (e) => e.code === 'invalid_options');
+  await assert.rejects(
+    connectProvider({ apiUrl: 'not a url', accessToken: 'at', window: win, fetch: async () => {} }),
+    (e) => e.code === 'invalid_options',
+  );
+  await assert.rejects(
+    connectProvider({ apiUrl: 'https://api.example', accessToken: '', window: win, fetch: async () => {} }),
+    (e) => e.code === 'invalid_options',
+  );
   assert.equal(win.opened.length, 0);
 });
 
@@ -144,7 +199,13 @@ test('connectProvider uses a popup the app opened itself', async () => {
   const win = new FakeWindow({ origin: 'https://app.example' });
   const own = win.open('about:blank', 'mine', '');
   const api = fakeApi();
-  const p = connectProvider({ apiUrl: 'https://api.example', accessToken: 'at', window: win, fetch: api.fetch, popup: own });
+  const p = connectProvider({
+    apiUrl: 'https://api.example',
+    accessToken: 'at',
+    window: win,
+    fetch: api.fetch,
+    popup: own,
+  });
   assert.equal(win.opened.length, 1);
   const popup = await started(win);
   assert.equal(popup, own);

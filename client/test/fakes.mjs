@@ -5,10 +5,18 @@
 
 export class FakeStorage {
   #m = new Map();
-  getItem(k) { return this.#m.has(k) ? this.#m.get(k) : null; }
-  setItem(k, v) { this.#m.set(k, String(v)); }
-  removeItem(k) { this.#m.delete(k); }
-  get length() { return this.#m.size; }
+  getItem(k) {
+    return this.#m.has(k) ? this.#m.get(k) : null;
+  }
+  setItem(k, v) {
+    this.#m.set(k, String(v));
+  }
+  removeItem(k) {
+    this.#m.delete(k);
+  }
+  get length() {
+    return this.#m.size;
+  }
 }
 
 export class FakeElement {
@@ -22,14 +30,26 @@ export class FakeElement {
     this.contentWindow = tag === 'iframe' ? new FakeWindow({ origin: 'https://frame.invalid' }) : null;
     this.ownerWindow = ownerWindow;
   }
-  setAttribute(k, v) { this.attributes[k] = String(v); }
-  remove() { if (this.parentNode) this.parentNode.removeChild(this); }
+  setAttribute(k, v) {
+    this.attributes[k] = String(v);
+  }
+  remove() {
+    if (this.parentNode) this.parentNode.removeChild(this);
+  }
 }
 
 export class FakeContainer {
   children = [];
-  appendChild(el) { el.parentNode = this; this.children.push(el); return el; }
-  removeChild(el) { this.children = this.children.filter((c) => c !== el); el.parentNode = null; return el; }
+  appendChild(el) {
+    el.parentNode = this;
+    this.children.push(el);
+    return el;
+  }
+  removeChild(el) {
+    this.children = this.children.filter((c) => c !== el);
+    el.parentNode = null;
+    return el;
+  }
 }
 
 export class FakePopup {
@@ -38,7 +58,10 @@ export class FakePopup {
     this.location = { href: url };
     this.closeCalls = 0;
   }
-  close() { this.closed = true; this.closeCalls++; }
+  close() {
+    this.closed = true;
+    this.closeCalls++;
+  }
 }
 
 export class FakeWindow {
@@ -48,11 +71,16 @@ export class FakeWindow {
       origin,
       href: href ?? origin + '/',
       assigned: null,
-      assign: (u) => { this.location.assigned = u; },
+      assign: (u) => {
+        this.location.assigned = u;
+      },
     };
     this.history = {
       state: null,
-      replaceState: (s, _t, u) => { this.history.state = s; this.location.href = new URL(u, this.location.href).href; },
+      replaceState: (s, _t, u) => {
+        this.history.state = s;
+        this.location.href = new URL(u, this.location.href).href;
+      },
     };
     this.sessionStorage = new FakeStorage();
     this.document = { createElement: (tag) => new FakeElement(tag, this) };
@@ -63,9 +91,15 @@ export class FakeWindow {
     this.posted = [];
     this.closed = false;
   }
-  addEventListener(type, fn) { (this.listeners[type] ??= new Set()).add(fn); }
-  removeEventListener(type, fn) { this.listeners[type]?.delete(fn); }
-  listenerCount(type = 'message') { return this.listeners[type]?.size ?? 0; }
+  addEventListener(type, fn) {
+    (this.listeners[type] ??= new Set()).add(fn);
+  }
+  removeEventListener(type, fn) {
+    this.listeners[type]?.delete(fn);
+  }
+  listenerCount(type = 'message') {
+    return this.listeners[type]?.size ?? 0;
+  }
   /** A fake MessageEvent: only data, origin and source. */
   fire(data, origin, source) {
     for (const fn of [...this.listeners.message]) fn({ type: 'message', data, origin, source });
@@ -78,8 +112,12 @@ export class FakeWindow {
     this.opened.push(p);
     return p;
   }
-  postMessage(message, targetOrigin) { this.posted.push({ message, targetOrigin }); }
-  close() { this.closed = true; }
+  postMessage(message, targetOrigin) {
+    this.posted.push({ message, targetOrigin });
+  }
+  close() {
+    this.closed = true;
+  }
 }
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
