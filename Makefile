@@ -102,7 +102,9 @@ browser:
 test: tools deps web browser
 	@echo "== browser module unit tests (node --test over DOM fakes)"
 	cd client && npm test --silent
+	@echo "== go test ./... (unit, contract, golden, cdk-nag, CLI + cfn-lint, end-to-end, browser; ~10 min on 2 cores)"
 	go test -count=1 -timeout 25m ./...
+	@echo "== every benchmark once"
 	# Every benchmark once, so a broken `make bench` fails the tests
 	# (go test compiles benchmarks but never runs them).
 	go test -count=1 -run '^$$' -bench . -benchtime 1x ./lambdas/... ./test/...
