@@ -61,15 +61,20 @@ type PageConfig struct {
 // outputs (as `cdk deploy --outputs-file` writes them, for one stack).
 // appURL is where the page is served (https, or http on loopback): the
 // hosted sign-in's redirect URLs. Outputs the samples define: UserPoolId,
-// UserPoolClientId, ApiUrl, ConnectApiUrl, SessionUrl, HostedSignInDomain,
-// IdentityProviderName.
+// UserPoolClientId (WebClientId in the shared-pool sample), ApiUrl,
+// ConnectApiUrl, SessionUrl, HostedSignInDomain, IdentityProviderName.
 func FromOutputs(outputs map[string]string, appURL string) (PageConfig, error) {
 	var c PageConfig
 	c.UserPoolID = outputs["UserPoolId"]
 	c.UserPoolClientID = outputs["UserPoolClientId"]
+	if c.UserPoolClientID == "" {
+		// The shared-pool sample names its clients; its page is the web
+		// client's.
+		c.UserPoolClientID = outputs["WebClientId"]
+	}
 	region, _, ok := strings.Cut(c.UserPoolID, "_")
 	if !ok || region == "" || c.UserPoolClientID == "" {
-		return PageConfig{}, fmt.Errorf("webconfig: the outputs need UserPoolId (<region>_<id>) and UserPoolClientId; got %s", keys(outputs))
+		return PageConfig{}, fmt.Errorf("webconfig: the outputs need UserPoolId (<region>_<id>) and UserPoolClientId (or WebClientId); got %s", keys(outputs))
 	}
 	c.Region = region
 	c.APIURL = outputs["ApiUrl"]

@@ -38,6 +38,11 @@ func TestFromOutputs(t *testing.T) {
 			outputs: map[string]string{"UserPoolId": "us-east-1_X", "UserPoolClientId": "c", "SessionUrl": "https://p.example.com/proofing/session"},
 			want:    PageConfig{Region: "us-east-1", UserPoolID: "us-east-1_X", UserPoolClientID: "c", ProofingSessionURL: "https://p.example.com/proofing/session"},
 		},
+		{
+			name:    "shared pool's web client",
+			outputs: map[string]string{"UserPoolId": "us-east-1_X", "WebClientId": "web", "MobileClientId": "mobile", "ApiUrl": "https://api.example.com"},
+			want:    PageConfig{Region: "us-east-1", UserPoolID: "us-east-1_X", UserPoolClientID: "web", APIURL: "https://api.example.com"},
+		},
 		{name: "no pool", outputs: map[string]string{"UserPoolClientId": "c"}, err: "need UserPoolId"},
 		{name: "pool id without region", outputs: map[string]string{"UserPoolId": "X", "UserPoolClientId": "c"}, err: "need UserPoolId"},
 		{name: "hosted without page URL", outputs: map[string]string{"UserPoolId": "us-east-1_X", "UserPoolClientId": "c", "HostedSignInDomain": "d"}, err: "page's URL"},

@@ -2,7 +2,7 @@
 // a deployed stack's outputs, so the page in apps/<app>/web runs against
 // the deployed pool instead of the local endpoint:
 //
-//	make deploy APP=blockid-stepup CDK_ARGS="--outputs-file cdk.out/blockid-stepup/outputs.json ..."
+//	make deploy APP=blockid-stepup CDK_ARGS="--parameters ..."   (writes cdk.out/blockid-stepup/outputs.json)
 //	make web-config APP=blockid-stepup [APP_URL=https://app.example.com]
 //
 // which runs

@@ -57,19 +57,28 @@ func main() {
 == %s is running (started in %s)
 
    Open        %s
-   Sign in     username %q, password %q
-   Provider    username %q, password %q (the loopback OpenID Provider's login page)
-
+%s
    Cognito     %s (local endpoint, user pool %s, app client %s)
    Provider    %s
    Logs        %s (trigger functions, with their reason codes)
 %s
    Ctrl-C stops everything.
 `, *app, time.Since(start).Round(100*time.Millisecond), st.WebURL,
-		st.DemoUser, devstack.DemoPassword, devstack.ProviderUser, devstack.ProviderPassword,
+		users(st),
 		st.EndpointURL, st.Config.UserPoolID, st.ClientID, st.Provider.Issuer(), logPath, extras(st))
 	<-ctx.Done()
 	fmt.Println("\n== stopping")
+}
+
+// users says who signs in where.
+func users(st *devstack.Stack) string {
+	if st.Proofing != nil {
+		return "   Sign up     with any email address and a password: the page fetches the emailed code\n" +
+			"               from the local stack, then opens the identity check (press Finish verification,\n" +
+			"               or Fail for the refusal); the seeded " + st.DemoUser + " has no proofing\n"
+	}
+	return fmt.Sprintf("   Sign in     username %q, password %q\n   Provider    username %q, password %q (the loopback OpenID Provider's login page)\n",
+		st.DemoUser, devstack.DemoPassword, devstack.ProviderUser, devstack.ProviderPassword)
 }
 
 // extras names what only some samples run.
