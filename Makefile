@@ -109,7 +109,9 @@ test: tools deps web browser
 	# (go test compiles benchmarks but never runs them).
 	go test -count=1 -run '^$$' -bench . -benchtime 1x ./lambdas/... ./test/...
 
-lint: deps
+lint: deps $(CLIENT_DEPS)
+	cd client && npm run --silent format:check
+	client/node_modules/.bin/tsc -p apps/web/tsconfig.json
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go mod tidy -diff
 	go vet ./...
