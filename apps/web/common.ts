@@ -3,8 +3,9 @@
 // its title, Amplify v6 configured from /config.json, and the display of a
 // token's claims. apps/web/page.ts (the step-up samples) and the pages with
 // their own main.ts (identity-proofing, transaction-stepup) import it.
-import { Amplify } from "aws-amplify";
-import { StepUpError } from "@cognitobridge/client";
+import { Amplify } from 'aws-amplify';
+import { confirmSignIn, signIn, signOut } from 'aws-amplify/auth';
+import { drive, StepUpError, type RejectedMessage } from '@cognitobridge/client';
 
 /** What /config.json holds: written by the local stack, or from a deployed stack's outputs. */
 export interface PageConfig {
@@ -18,62 +19,88 @@ export interface PageConfig {
   local?: boolean;
 }
 
-export const $ = <T extends HTMLElement>(id: string) =>
-  document.getElementById(id) as T;
+export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** Marks the page's state on <body data-state> and shows text in #status. */
 export function setState(state: string, text: string) {
   document.body.dataset.state = state;
-  $("status").textContent = text;
+  $('status').textContent = text;
 }
 
 /** Sets the document's title, the #title heading and the #blurb under it. */
 export function showTitle(title: string, blurb: string) {
   document.title = title;
-  $("title").textContent = title;
-  $("blurb").textContent = blurb;
+  $('title').textContent = title;
+  $('blurb').textContent = blurb;
 }
 
 /**
  * Fetches /config.json (a page's own Config extends PageConfig), configures
  * Amplify with its pool and shows the #local hint when the stack is local.
  */
-export async function configure<
-  C extends PageConfig = PageConfig,
->(): Promise<C> {
-  const cfg = (await (
-    await fetch("/config.json", { cache: "no-store" })
-  ).json()) as C;
+export async function configure<C extends PageConfig = PageConfig>(): Promise<C> {
+  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as C;
   // snippet:amplify-configure
   Amplify.configure({
     Auth: {
       Cognito: {
         userPoolId: cfg.userPoolId,
         userPoolClientId: cfg.userPoolClientId,
-        ...(cfg.userPoolEndpoint
-          ? { userPoolEndpoint: cfg.userPoolEndpoint }
-          : {}),
+        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
       },
     },
   });
   // end snippet
-  if (cfg.local) $("local").hidden = false;
+  if (cfg.local) $('local').hidden = false;
   return cfg;
 }
 
 /** Decodes a JWT's payload (UTF-8 JSON) for display (the page never trusts it). */
 export function claims(jwt: string | undefined): Record<string, unknown> {
   if (!jwt) return {};
-  const part = jwt.split(".")[1] ?? "";
-  const bin = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
-  return JSON.parse(
-    new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))),
-  ) as Record<string, unknown>;
+  const part = jwt.split('.')[1] ?? '';
+  const bin = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
 }
 
 /** The code to show for a failure: a StepUpError's code, else the error's name. */
 export function errorCode(err: unknown): string {
-  return err instanceof StepUpError
-    ? err.code
-    : ((err as { name?: string }).name ?? "error");
+  return err instanceof StepUpError ? err.code : ((err as { name?: string }).name ?? 'error');
 }
+
+// snippet:stepup-on-demand
+/**
+ * Signs in with the password (SRP inside custom authentication) and, when
+ * reason is set, asks for the on-demand step-up. A client protected
+ * ON_DEMAND gets ordinary tokens after the password when no reason is named;
+ * with an allowed reason in signIn's clientMetadata (Define reads it from the
+ * password step), a custom challenge follows (the provider, in a popup for
+ * an OIDC provider) and the tokens carry cognitobridge:stepup_at and
+ * cognitobridge:stepup_reason. The answer echoes the reason in
+ * confirmSignIn's clientMetadata.
+ */
+export async function signInOnDemand(
+  cfg: PageConfig,
+  username: string,
+  password: string,
+  reason?: string,
+  onRejectedMessage?: (m: RejectedMessage) => void,
+): Promise<void> {
+  await signOut().catch(() => undefined);
+  const first = await signIn({
+    username,
+    password,
+    options: {
+      authFlowType: 'CUSTOM_WITH_SRP',
+      ...(reason ? { clientMetadata: { stepup_reason: reason } } : {}),
+    },
+  });
+  const out = await drive({ confirmSignIn }, first, {
+    container: $('stepup'),
+    ...(reason ? { reason } : {}),
+    ...(cfg.providerOrigin ? { providerOrigin: cfg.providerOrigin } : {}),
+    ...(onRejectedMessage ? { onRejectedMessage } : {}),
+  });
+  if (!out.isSignedIn) throw new Error(`not signed in: next step ${out.nextStep.signInStep}`);
+}
+// end snippet

@@ -3,21 +3,9 @@
 // panel. Each sample's web/main.ts calls start() with its style. The page
 // marks its state on <body data-state> so the browser tests can wait on it
 // (common.ts: what every sample page shares).
-import {
-  confirmSignIn,
-  fetchAuthSession,
-  signIn,
-  signOut,
-} from "aws-amplify/auth";
-import { drive, type RejectedMessage } from "@cognitobridge/client";
-import {
-  $,
-  claims,
-  configure,
-  errorCode,
-  setState,
-  showTitle,
-} from "./common.js";
+import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { drive, type RejectedMessage } from '@cognitobridge/client';
+import { $, claims, configure, errorCode, setState, showTitle } from './common.js';
 
 export interface SampleStyle {
   title: string;
@@ -29,56 +17,45 @@ export async function start(style: SampleStyle): Promise<void> {
   showTitle(style.title, style.blurb);
   const cfg = await configure();
   const rejected: RejectedMessage[] = [];
-  (
-    window as unknown as { rejectedMessages: RejectedMessage[] }
-  ).rejectedMessages = rejected;
+  (window as unknown as { rejectedMessages: RejectedMessage[] }).rejectedMessages = rejected;
 
-  $("signin").addEventListener("submit", async (ev) => {
+  $('signin').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const username = $<HTMLInputElement>("username").value;
-    const password = $<HTMLInputElement>("password").value;
+    const username = $<HTMLInputElement>('username').value;
+    const password = $<HTMLInputElement>('password').value;
     try {
       await signOut().catch(() => undefined);
-      setState("password", "Checking your password…");
+      setState('password', 'Checking your password…');
       // snippet:stepup-signin
       const first = await signIn({
         username,
         password,
-        options: { authFlowType: "CUSTOM_WITH_SRP" },
+        options: { authFlowType: 'CUSTOM_WITH_SRP' },
       });
-      setState("stepup", "Confirm it is you with your provider…");
+      setState('stepup', 'Confirm it is you with your provider…');
       const out = await drive({ confirmSignIn }, first, {
-        container: $("stepup"),
+        container: $('stepup'),
         ...(cfg.providerOrigin ? { providerOrigin: cfg.providerOrigin } : {}),
         onRejectedMessage: (m) => rejected.push(m),
       });
       // end snippet
       if (!out.isSignedIn) {
-        setState(
-          "refused",
-          `Not signed in: next step ${out.nextStep.signInStep}`,
-        );
+        setState('refused', `Not signed in: next step ${out.nextStep.signInStep}`);
         return;
       }
       const session = await fetchAuthSession();
       const access = claims(session.tokens?.accessToken?.toString());
-      $("claims").textContent = JSON.stringify(
-        { username: access["username"], ...pick(access, /stepup|acr|amr/) },
+      $('claims').textContent = JSON.stringify(
+        { username: access['username'], ...pick(access, /stepup|acr|amr/) },
         null,
         2,
       );
-      setState("signed-in", `Signed in as ${username}, stepped up.`);
+      setState('signed-in', `Signed in as ${username}, stepped up.`);
     } catch (err) {
-      setState(
-        "refused",
-        `Refused (${errorCode(err)}): ${(err as Error).message}`,
-      );
+      setState('refused', `Refused (${errorCode(err)}): ${(err as Error).message}`);
     }
   });
-  setState(
-    "ready",
-    "Sign in with your password; your provider confirms it is you.",
-  );
+  setState('ready', 'Sign in with your password; your provider confirms it is you.');
 }
 
 function pick(o: Record<string, unknown>, re: RegExp): Record<string, unknown> {

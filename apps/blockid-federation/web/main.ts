@@ -11,16 +11,11 @@
 // nothing. It marks its state on <body data-state> ('ready',
 // 'redirecting', 'completing', 'signed-in', 'refused', 'attempting',
 // 'attempted') for the browser tests.
-import { Amplify } from "aws-amplify";
-import { Hub } from "aws-amplify/utils";
-import {
-  fetchAuthSession,
-  signInWithRedirect,
-  signOut,
-  updateUserAttributes,
-} from "aws-amplify/auth";
-import { hostedSignIn } from "@cognitobridge/client";
-import { $, errorCode, setState, type PageConfig } from "../../web/common.js";
+import { Amplify } from 'aws-amplify';
+import { Hub } from 'aws-amplify/utils';
+import { fetchAuthSession, signInWithRedirect, signOut, updateUserAttributes } from 'aws-amplify/auth';
+import { hostedSignIn } from '@cognitobridge/client';
+import { $, errorCode, setState, type PageConfig } from '../../web/common.js';
 
 interface Config extends PageConfig {
   oauthDomain?: string;
@@ -49,19 +44,17 @@ async function assuranceOf(forceRefresh = false) {
   const id = tokens.idToken.payload;
   const access = tokens.accessToken.payload;
   return {
-    email: id["email"],
-    email_verified: id["email_verified"],
-    identities: ((id["identities"] ?? []) as { providerName?: string }[]).map(
-      (i) => i.providerName,
-    ),
+    email: id['email'],
+    email_verified: id['email_verified'],
+    identities: ((id['identities'] ?? []) as { providerName?: string }[]).map((i) => i.providerName),
     idToken: {
-      "custom:ial": id["custom:ial"] ?? null,
-      "custom:ial_at": id["custom:ial_at"] ?? null,
-      "custom:ial_src": id["custom:ial_src"] ?? null,
+      'custom:ial': id['custom:ial'] ?? null,
+      'custom:ial_at': id['custom:ial_at'] ?? null,
+      'custom:ial_src': id['custom:ial_src'] ?? null,
     },
     accessToken: {
-      "custom:ial": access["custom:ial"] ?? null,
-      "custom:ial_at": access["custom:ial_at"] ?? null,
+      'custom:ial': access['custom:ial'] ?? null,
+      'custom:ial_at': access['custom:ial_at'] ?? null,
     },
   };
 }
@@ -70,54 +63,48 @@ async function assuranceOf(forceRefresh = false) {
 async function showSession(forceRefresh = false): Promise<boolean> {
   const shown = await assuranceOf(forceRefresh).catch(() => undefined);
   if (!shown) return false;
-  $("claims").textContent = JSON.stringify(shown, null, 2);
-  const ial = shown.idToken["custom:ial"];
+  $('claims').textContent = JSON.stringify(shown, null, 2);
+  const ial = shown.idToken['custom:ial'];
   setState(
-    "signed-in",
-    `Signed in with BlockID as ${String(shown.email)}: ${ial ? `identity assurance level ${String(ial)}` : "no identity assurance"}.`,
+    'signed-in',
+    `Signed in with BlockID as ${String(shown.email)}: ${ial ? `identity assurance level ${String(ial)}` : 'no identity assurance'}.`,
   );
-  $("signout").hidden = false;
-  $("self-assert").hidden = false;
+  $('signout').hidden = false;
+  $('self-assert').hidden = false;
   return true;
 }
 
 function refused(message: string) {
-  setState("refused", `Refused: ${message.replace(/\.\s*$/, "").trim()}`);
+  setState('refused', `Refused: ${message.replace(/\.\s*$/, '').trim()}`);
 }
 
 /** One UpdateUserAttributes with the user's own access token: what Cognito answered. */
 async function tryWrite(name: string, value: string): Promise<string> {
   try {
     await updateUserAttributes({ userAttributes: { [name]: value } });
-    return "accepted";
+    return 'accepted';
   } catch (err) {
     return `refused (${errorCode(err)}): ${(err as Error).message}`;
   }
 }
 
 async function main() {
-  const cfg = (await (
-    await fetch("/config.json", { cache: "no-store" })
-  ).json()) as Config;
-  const provider = cfg.providerName ?? "BlockID";
+  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as Config;
+  const provider = cfg.providerName ?? 'BlockID';
   if (cfg.local) {
-    $("local").hidden = false;
-    if (cfg.oauthDomain)
-      $<HTMLAnchorElement>("hosted-link").href = `https://${cfg.oauthDomain}/`;
+    $('local').hidden = false;
+    if (cfg.oauthDomain) $<HTMLAnchorElement>('hosted-link').href = `https://${cfg.oauthDomain}/`;
   }
   let settled = false;
   // Registered before configure: Amplify completes the redirect as soon as
   // it is configured, and reports on the Hub.
-  Hub.listen("auth", ({ payload }) => {
-    if (payload.event === "signInWithRedirect") {
+  Hub.listen('auth', ({ payload }) => {
+    if (payload.event === 'signInWithRedirect') {
       settled = true;
       void showSession();
-    } else if (payload.event === "signInWithRedirect_failure") {
+    } else if (payload.event === 'signInWithRedirect_failure') {
       settled = true;
-      refused(
-        (payload.data as { error?: Error } | undefined)?.error?.message ??
-          "the sign-in was not completed",
-      );
+      refused((payload.data as { error?: Error } | undefined)?.error?.message ?? 'the sign-in was not completed');
     }
   });
   Amplify.configure({
@@ -125,23 +112,21 @@ async function main() {
       Cognito: {
         userPoolId: cfg.userPoolId,
         userPoolClientId: cfg.userPoolClientId,
-        ...(cfg.userPoolEndpoint
-          ? { userPoolEndpoint: cfg.userPoolEndpoint }
-          : {}),
+        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
         loginWith: {
           oauth: {
-            domain: cfg.oauthDomain ?? "",
-            scopes: cfg.scopes ?? ["openid", "email", "profile"],
+            domain: cfg.oauthDomain ?? '',
+            scopes: cfg.scopes ?? ['openid', 'email', 'profile'],
             redirectSignIn: [cfg.redirectSignIn ?? `${location.origin}/`],
             redirectSignOut: [cfg.redirectSignOut ?? `${location.origin}/`],
-            responseType: "code",
+            responseType: 'code',
           },
         },
       },
     },
   });
-  $("signin-provider").addEventListener("click", async () => {
-    setState("redirecting", `Going to ${provider}…`);
+  $('signin-provider').addEventListener('click', async () => {
+    setState('redirecting', `Going to ${provider}…`);
     try {
       await signInWithBlockID(provider);
     } catch (err) {
@@ -153,43 +138,37 @@ async function main() {
   // on no client's write list (refused); custom:idp_ial_raw, which the
   // hosted sign-in client must be able to write for the mapping, is read
   // only at BlockID's own sign-in, so a refresh still carries no custom:ial.
-  $("self-assert").addEventListener("click", async () => {
-    setState(
-      "attempting",
-      "Writing custom:ial and custom:idp_ial_raw with your own access token…",
-    );
+  $('self-assert').addEventListener('click', async () => {
+    setState('attempting', 'Writing custom:ial and custom:idp_ial_raw with your own access token…');
     const attempt: Record<string, unknown> = {
-      "custom:ial": await tryWrite("custom:ial", "3"),
-      "custom:idp_ial_raw": await tryWrite("custom:idp_ial_raw", '["ial3"]'),
+      'custom:ial': await tryWrite('custom:ial', '3'),
+      'custom:idp_ial_raw': await tryWrite('custom:idp_ial_raw', '["ial3"]'),
     };
     await showSession(true);
-    const ial =
-      (await assuranceOf().catch(() => undefined))?.idToken["custom:ial"] ??
-      null;
-    attempt["after refresh: custom:ial"] = ial;
-    $("attempt").textContent = JSON.stringify(attempt, null, 2);
+    const ial = (await assuranceOf().catch(() => undefined))?.idToken['custom:ial'] ?? null;
+    attempt['after refresh: custom:ial'] = ial;
+    $('attempt').textContent = JSON.stringify(attempt, null, 2);
     setState(
-      "attempted",
-      `Tried to raise your own assurance; after a token refresh: ${ial ? `level ${String(ial)}` : "no identity assurance"}.`,
+      'attempted',
+      `Tried to raise your own assurance; after a token refresh: ${ial ? `level ${String(ial)}` : 'no identity assurance'}.`,
     );
   });
-  $("signout").addEventListener("click", async () => {
+  $('signout').addEventListener('click', async () => {
     await signOut();
   });
 
   const q = new URLSearchParams(location.search);
-  if (q.has("code") || q.has("error")) {
-    setState("completing", "Completing the sign-in…");
+  if (q.has('code') || q.has('error')) {
+    setState('completing', 'Completing the sign-in…');
     // Fallback when Amplify has no sign-in in flight for this page (e.g. a
     // reload): show the pool's error from the URL.
     setTimeout(() => {
-      if (!settled && q.has("error"))
-        refused(q.get("error_description") ?? q.get("error") ?? "error");
+      if (!settled && q.has('error')) refused(q.get('error_description') ?? q.get('error') ?? 'error');
     }, 5000);
     return;
   }
   if (await showSession()) return;
-  setState("ready", `Sign in with ${provider}.`);
+  setState('ready', `Sign in with ${provider}.`);
 }
 
 void main();

@@ -28,7 +28,7 @@ import {
   signOut,
   signUp,
   type SignInOutput,
-} from "aws-amplify/auth";
+} from 'aws-amplify/auth';
 import {
   fetchProofingSession,
   forgetProofingHandle,
@@ -39,16 +39,8 @@ import {
   rememberProofingHandle,
   StepUpError,
   type ProofingStatus,
-} from "@cognitobridge/client";
-import {
-  $,
-  claims,
-  configure,
-  errorCode,
-  setState,
-  showTitle,
-  type PageConfig,
-} from "../../web/common.js";
+} from '@cognitobridge/client';
+import { $, claims, configure, errorCode, setState, showTitle, type PageConfig } from '../../web/common.js';
 
 interface Config extends PageConfig {
   /** POST /proofing/session (the stack's SessionUrl output; locally on the page's own origin). */
@@ -61,39 +53,30 @@ function refusal(err: unknown): string {
 
 async function main() {
   showTitle(
-    "Sign up, then verify your identity",
-    "Create an account and confirm your email. Then verify your identity with an identity document and a selfie (1Kosmos BlockID): once the provider confirms it, your sign-in carries an identity assurance (IAL2).",
+    'Sign up, then verify your identity',
+    'Create an account and confirm your email. Then verify your identity with an identity document and a selfie (1Kosmos BlockID): once the provider confirms it, your sign-in carries an identity assurance (IAL2).',
   );
   const cfg = await configure<Config>();
 
-  let email = "";
-  let password = "";
-  let userId = "";
+  let email = '';
+  let password = '';
+  let userId = '';
 
   // snippet:proofing-session
   const session = (signal?: AbortSignal): Promise<ProofingStatus> => {
     const handle = recallProofingHandle(userId);
-    if (handle === null)
-      throw new StepUpError(
-        "invalid_options",
-        "no proofing handle in this tab",
-      );
-    return fetchProofingSession(
-      cfg.proofingSessionUrl,
-      userId,
-      handle,
-      signal ? { signal } : {},
-    );
+    if (handle === null) throw new StepUpError('invalid_options', 'no proofing handle in this tab');
+    return fetchProofingSession(cfg.proofingSessionUrl, userId, handle, signal ? { signal } : {});
   };
   // end snippet
 
   // 1. Sign up with the handle's hash; the handle stays in this tab.
-  $("signup").addEventListener("submit", async (ev) => {
+  $('signup').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    email = $<HTMLInputElement>("username").value.trim();
-    password = $<HTMLInputElement>("password").value;
+    email = $<HTMLInputElement>('username').value.trim();
+    password = $<HTMLInputElement>('password').value;
     try {
-      setState("signing-up", "Creating your account…");
+      setState('signing-up', 'Creating your account…');
       // snippet:proofing-signup
       const handle = newProofingHandle();
       const out = await signUp({
@@ -111,91 +94,75 @@ async function main() {
       userId = out.userId ?? email;
       rememberProofingHandle(userId, handle);
       // end snippet
-      $("signup").hidden = true;
-      $("confirm").hidden = false;
+      $('signup').hidden = true;
+      $('confirm').hidden = false;
       if (cfg.local) {
         // LOCAL only: the local stack hands out the code Cognito would email.
-        const r = await fetch(
-          `/dev/confirmation-code?username=${encodeURIComponent(email)}`,
-          { cache: "no-store" },
-        );
-        if (r.ok)
-          $<HTMLInputElement>("code").value = (
-            (await r.json()) as { code: string }
-          ).code;
+        const r = await fetch(`/dev/confirmation-code?username=${encodeURIComponent(email)}`, { cache: 'no-store' });
+        if (r.ok) $<HTMLInputElement>('code').value = ((await r.json()) as { code: string }).code;
       }
-      setState(
-        "confirm",
-        `We sent a code to ${email}. Enter it to confirm your email.`,
-      );
+      setState('confirm', `We sent a code to ${email}. Enter it to confirm your email.`);
     } catch (err) {
-      setState("refused", `Sign-up refused (${refusal(err)})`);
+      setState('refused', `Sign-up refused (${refusal(err)})`);
     }
   });
 
   // 2. Confirm the email with Cognito's code.
-  $("confirm").addEventListener("submit", async (ev) => {
+  $('confirm').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       await confirmSignUp({
         username: email,
-        confirmationCode: $<HTMLInputElement>("code").value.trim(),
+        confirmationCode: $<HTMLInputElement>('code').value.trim(),
       });
-      $("confirm").hidden = true;
-      $("proof").hidden = false;
-      setState("confirmed", "Email confirmed. Verify your identity to finish.");
+      $('confirm').hidden = true;
+      $('proof').hidden = false;
+      setState('confirmed', 'Email confirmed. Verify your identity to finish.');
     } catch (err) {
-      setState("refused", `The code was not accepted (${refusal(err)})`);
+      setState('refused', `The code was not accepted (${refusal(err)})`);
     }
   });
 
   // 3. The verification session, in a new window; then wait for the result.
-  $("verify").addEventListener("click", async () => {
+  $('verify').addEventListener('click', async () => {
     // Opened in the click itself, so no popup blocker stops it.
-    const win = window.open("", "cognitobridge-idv");
+    const win = window.open('', 'cognitobridge-idv');
     try {
       // snippet:proofing-poll
       const first = await session();
-      if (first.status === "contact_unverified")
-        throw new StepUpError(
-          "invalid_options",
-          first.message ?? "confirm your email first",
-        );
-      if (first.status === "pending" && first.sessionUrl) {
+      if (first.status === 'contact_unverified')
+        throw new StepUpError('invalid_options', first.message ?? 'confirm your email first');
+      if (first.status === 'pending' && first.sessionUrl) {
         if (win) win.location.href = first.sessionUrl;
-        else window.open(first.sessionUrl, "cognitobridge-idv");
+        else window.open(first.sessionUrl, 'cognitobridge-idv');
       } else {
         win?.close();
       }
-      $("proof").hidden = true;
+      $('proof').hidden = true;
       setState(
-        "proofing",
-        "Complete the verification in the new window; this page continues when the provider has confirmed it.",
+        'proofing',
+        'Complete the verification in the new window; this page continues when the provider has confirmed it.',
       );
       await pollUntilVerified((signal) => session(signal), {
         intervalMs: 1000,
         timeoutMs: 10 * 60 * 1000,
       });
       forgetProofingHandle();
-      await signInAndShow(
-        "verified",
-        "Identity verified. Signed in; your token carries the assurance.",
-      );
+      await signInAndShow('verified', 'Identity verified. Signed in; your token carries the assurance.');
       // end snippet
     } catch (err) {
       win?.close();
-      if (err instanceof StepUpError && err.code === "rejected") {
+      if (err instanceof StepUpError && err.code === 'rejected') {
         const st = await session().catch(() => null);
         forgetProofingHandle();
-        const why = st?.message ?? "the identity verification did not pass";
+        const why = st?.message ?? 'the identity verification did not pass';
         // Signed in anyway: the account exists, without any assurance.
-        await signInAndShow(
-          "refused",
-          `Identity not verified (${st?.reason ?? "rejected"}): ${why}`,
-        ).catch(() => setState("refused", `Identity not verified: ${why}`));
+        await signInAndShow('refused', `Identity not verified (${st?.reason ?? 'rejected'}): ${why}`).catch(() =>
+          setState('refused', `Identity not verified: ${why}`),
+        );
         return;
       }
-      setState("refused", `Identity verification failed (${refusal(err)})`);
+      setState('refused', `Identity verification failed (${refusal(err)})`);
     }
   });
 
@@ -204,17 +171,16 @@ async function main() {
     await signOut().catch(() => undefined);
     let out: SignInOutput = await signIn({ username: email, password });
     out = await mfaSteps(out);
-    if (!out.isSignedIn)
-      throw new Error(`next step ${out.nextStep.signInStep}`);
+    if (!out.isSignedIn) throw new Error(`next step ${out.nextStep.signInStep}`);
     const s = await fetchAuthSession();
     const id = claims(s.tokens?.idToken?.toString());
     const access = claims(s.tokens?.accessToken?.toString());
-    $("claims").textContent = JSON.stringify(
+    $('claims').textContent = JSON.stringify(
       {
-        email: id["email"] ?? null,
-        "custom:ial (ID token)": id["custom:ial"] ?? null,
-        "custom:ial_src (ID token)": id["custom:ial_src"] ?? null,
-        "custom:ial (access token)": access["custom:ial"] ?? null,
+        email: id['email'] ?? null,
+        'custom:ial (ID token)': id['custom:ial'] ?? null,
+        'custom:ial_src (ID token)': id['custom:ial_src'] ?? null,
+        'custom:ial (access token)': access['custom:ial'] ?? null,
       },
       null,
       2,
@@ -228,35 +194,33 @@ async function main() {
     while (!out.isSignedIn) {
       const step = out.nextStep;
       if (
-        step.signInStep !== "CONTINUE_SIGN_IN_WITH_TOTP_SETUP" &&
-        step.signInStep !== "CONFIRM_SIGN_IN_WITH_TOTP_CODE"
+        step.signInStep !== 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP' &&
+        step.signInStep !== 'CONFIRM_SIGN_IN_WITH_TOTP_CODE'
       )
         return out;
-      $("totp").hidden = false;
-      $("totp-help").textContent =
-        step.signInStep === "CONTINUE_SIGN_IN_WITH_TOTP_SETUP"
+      $('totp').hidden = false;
+      $('totp-help').textContent =
+        step.signInStep === 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP'
           ? `Add this key to your authenticator app: ${step.totpSetupDetails.sharedSecret}`
-          : "Enter the code your authenticator app shows.";
-      setState("mfa", "Your account needs a second factor.");
+          : 'Enter the code your authenticator app shows.';
+      setState('mfa', 'Your account needs a second factor.');
       const code = await new Promise<string>((resolve) => {
-        $("totp").addEventListener(
-          "submit",
+        $('totp').addEventListener(
+          'submit',
           (ev) => {
             ev.preventDefault();
-            resolve($<HTMLInputElement>("totp-code").value.trim());
+            resolve($<HTMLInputElement>('totp-code').value.trim());
           },
           { once: true },
         );
       });
-      $("totp").hidden = true;
+      $('totp').hidden = true;
       out = await confirmSignIn({ challengeResponse: code });
     }
     return out;
   }
 
-  setState("ready", "Sign up with your email and a password.");
+  setState('ready', 'Sign up with your email and a password.');
 }
 
-main().catch((err) =>
-  setState("refused", `The page could not start: ${(err as Error).message}`),
-);
+main().catch((err) => setState('refused', `The page could not start: ${(err as Error).message}`));

@@ -9,19 +9,10 @@
 // in that account. The page marks its state on <body data-state>
 // ('ready', 'redirecting', 'signed-in', 'refused', 'connecting',
 // 'connected') for the browser tests.
-import { Amplify } from "aws-amplify";
-import { Hub } from "aws-amplify/utils";
-import {
-  fetchAuthSession,
-  signInWithRedirect,
-  signOut,
-} from "aws-amplify/auth";
-import {
-  ConnectError,
-  connectProvider,
-  hostedSignIn,
-  type RejectedMessage,
-} from "@cognitobridge/client";
+import { Amplify } from 'aws-amplify';
+import { Hub } from 'aws-amplify/utils';
+import { fetchAuthSession, signInWithRedirect, signOut } from 'aws-amplify/auth';
+import { ConnectError, connectProvider, hostedSignIn, type RejectedMessage } from '@cognitobridge/client';
 
 interface PageConfig {
   region: string;
@@ -47,102 +38,87 @@ declare global {
 }
 
 /** How this tab started its last sign-in ('password' or the provider's name). */
-const VIA_KEY = "mosaic-sample.via";
+const VIA_KEY = 'mosaic-sample.via';
 
-const $ = <T extends HTMLElement>(id: string) =>
-  document.getElementById(id) as T;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 function setState(state: string, text: string) {
   document.body.dataset.state = state;
-  $("status").textContent = text;
+  $('status').textContent = text;
 }
 
 /** Decodes a JWT's payload for display (the page never trusts it). */
 function claims(jwt: string | undefined): Record<string, unknown> {
   if (!jwt) return {};
-  const part = jwt.split(".")[1] ?? "";
-  const json = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
-  return JSON.parse(decodeURIComponent(escape(json))) as Record<
-    string,
-    unknown
-  >;
+  const part = jwt.split('.')[1] ?? '';
+  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+  return JSON.parse(decodeURIComponent(escape(json))) as Record<string, unknown>;
 }
 
 function refused(message: string) {
   // Cognito wraps the trigger's message: "PreSignUp failed with error <message>. "
   const text = message
-    .replace(/^PreSignUp failed with error /, "")
-    .replace(/\.\s*$/, "")
+    .replace(/^PreSignUp failed with error /, '')
+    .replace(/\.\s*$/, '')
     .trim();
-  setState("refused", `Refused: ${text}`);
-  $("signout").hidden = true;
+  setState('refused', `Refused: ${text}`);
+  $('signout').hidden = true;
 }
 
-async function showSession(
-  provider: string,
-  canConnect: boolean,
-): Promise<boolean> {
+async function showSession(provider: string, canConnect: boolean): Promise<boolean> {
   const session = await fetchAuthSession().catch(() => undefined);
   const id = session?.tokens?.idToken?.toString();
   if (!id) return false;
   const c = claims(id);
-  const identities = (
-    (c["identities"] as { providerName?: string }[] | undefined) ?? []
-  ).map((i) => i.providerName);
-  $("claims").textContent = JSON.stringify(
+  const identities = ((c['identities'] as { providerName?: string }[] | undefined) ?? []).map((i) => i.providerName);
+  $('claims').textContent = JSON.stringify(
     {
-      "cognito:username": c["cognito:username"],
-      email: c["email"],
-      email_verified: c["email_verified"],
+      'cognito:username': c['cognito:username'],
+      email: c['email'],
+      email_verified: c['email_verified'],
       identities,
-      sub: c["sub"],
+      sub: c['sub'],
     },
     null,
     2,
   );
-  const username = String(c["cognito:username"]);
+  const username = String(c['cognito:username']);
   // A federated user's name is <provider>_<subject>; a native user who
   // connected the provider keeps their own name and signs in either way.
-  const federated = identities.some(
-    (p) => p !== undefined && username.startsWith(`${p}_`),
-  );
+  const federated = identities.some((p) => p !== undefined && username.startsWith(`${p}_`));
   const via = sessionStorage.getItem(VIA_KEY);
   const linked = !federated && identities.includes(provider);
-  const how =
-    federated || (linked && via === provider) ? ` with ${provider}` : "";
+  const how = federated || (linked && via === provider) ? ` with ${provider}` : '';
   setState(
-    "signed-in",
-    `Signed in${how} as ${String(c["email"] ?? username)}${linked && via === provider ? ` (your own account, user ${username}: ${provider} is connected to it)` : ""}.`,
+    'signed-in',
+    `Signed in${how} as ${String(c['email'] ?? username)}${linked && via === provider ? ` (your own account, user ${username}: ${provider} is connected to it)` : ''}.`,
   );
-  $("signout").hidden = false;
-  $("connect").hidden = !canConnect || federated || linked;
+  $('signout').hidden = false;
+  $('connect').hidden = !canConnect || federated || linked;
   return true;
 }
 
 async function main() {
-  const cfg = (await (
-    await fetch("/config.json", { cache: "no-store" })
-  ).json()) as PageConfig;
-  const provider = cfg.providerName ?? "Mosaic";
+  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as PageConfig;
+  const provider = cfg.providerName ?? 'Mosaic';
   const connectUrl = cfg.connectUrl ?? cfg.apiUrl;
-  $("signin-provider").textContent = `Sign in with ${provider}`;
-  $("connect").textContent = `Connect ${provider}`;
+  $('signin-provider').textContent = `Sign in with ${provider}`;
+  $('connect').textContent = `Connect ${provider}`;
   if (cfg.local) {
-    $("local").hidden = false;
-    if (cfg.oauthDomain)
-      $<HTMLAnchorElement>("hosted-link").href = `https://${cfg.oauthDomain}/`;
+    $('local').hidden = false;
+    if (cfg.oauthDomain) $<HTMLAnchorElement>('hosted-link').href = `https://${cfg.oauthDomain}/`;
   }
   let settled = false;
   // Registered before configure: Amplify completes the redirect as soon as
   // it is configured, and reports on the Hub.
-  Hub.listen("auth", ({ payload }) => {
-    if (payload.event === "signInWithRedirect") {
+  Hub.listen('auth', ({ payload }) => {
+    if (payload.event === 'signInWithRedirect') {
       settled = true;
       void showSession(provider, connectUrl !== undefined);
-    } else if (payload.event === "signInWithRedirect_failure") {
+    } else if (payload.event === 'signInWithRedirect_failure') {
       settled = true;
       const err = (payload.data as { error?: Error } | undefined)?.error;
-      refused(err?.message ?? "the sign-in was not completed");
+      refused(err?.message ?? 'the sign-in was not completed');
     }
   });
   Amplify.configure({
@@ -150,41 +126,39 @@ async function main() {
       Cognito: {
         userPoolId: cfg.userPoolId,
         userPoolClientId: cfg.userPoolClientId,
-        ...(cfg.userPoolEndpoint
-          ? { userPoolEndpoint: cfg.userPoolEndpoint }
-          : {}),
+        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
         loginWith: {
           oauth: {
-            domain: cfg.oauthDomain ?? "",
-            scopes: cfg.scopes ?? ["openid", "email", "profile"],
+            domain: cfg.oauthDomain ?? '',
+            scopes: cfg.scopes ?? ['openid', 'email', 'profile'],
             redirectSignIn: [cfg.redirectSignIn ?? `${location.origin}/`],
             redirectSignOut: [cfg.redirectSignOut ?? `${location.origin}/`],
-            responseType: "code",
+            responseType: 'code',
           },
         },
       },
     },
   });
 
-  $("signin-provider").addEventListener("click", async () => {
+  $('signin-provider').addEventListener('click', async () => {
     sessionStorage.setItem(VIA_KEY, provider);
-    setState("redirecting", `Going to ${provider}…`);
+    setState('redirecting', `Going to ${provider}…`);
     try {
       await hostedSignIn(provider, { signInWithRedirect });
     } catch (err) {
-      setState("refused", `Refused: ${(err as Error).message}`);
+      setState('refused', `Refused: ${(err as Error).message}`);
     }
   });
-  $("signin-password").addEventListener("click", async () => {
-    sessionStorage.setItem(VIA_KEY, "password");
-    setState("redirecting", "Going to the hosted sign-in…");
+  $('signin-password').addEventListener('click', async () => {
+    sessionStorage.setItem(VIA_KEY, 'password');
+    setState('redirecting', 'Going to the hosted sign-in…');
     try {
       await signInWithRedirect();
     } catch (err) {
-      setState("refused", `Refused: ${(err as Error).message}`);
+      setState('refused', `Refused: ${(err as Error).message}`);
     }
   });
-  $("signout").addEventListener("click", async () => {
+  $('signout').addEventListener('click', async () => {
     sessionStorage.removeItem(VIA_KEY);
     await signOut();
   });
@@ -195,28 +169,22 @@ async function main() {
   // person logs in at the provider in a popup, the provider returns to the
   // app's connect redirect page (the module's callback.html), which posts
   // {code, state} to this window only; the API links the identity.
-  $("connect").addEventListener("click", async () => {
+  $('connect').addEventListener('click', async () => {
     // Opened in the click itself, before any await, so no popup blocker
     // interferes; connectProvider sends it to the provider.
-    const popup =
-      window.open(
-        "about:blank",
-        "cognitobridge_connect",
-        "popup=yes,width=480,height=720",
-      ) ?? undefined;
-    setState("connecting", `Log in at ${provider} in the new window…`);
+    const popup = window.open('about:blank', 'cognitobridge_connect', 'popup=yes,width=480,height=720') ?? undefined;
+    setState('connecting', `Log in at ${provider} in the new window…`);
     try {
-      const accessToken =
-        (await fetchAuthSession()).tokens?.accessToken?.toString() ?? "";
+      const accessToken = (await fetchAuthSession()).tokens?.accessToken?.toString() ?? '';
       const done = await connectProvider({
-        apiUrl: connectUrl ?? "",
+        apiUrl: connectUrl ?? '',
         accessToken,
         ...(popup ? { popup } : {}),
         onRejectedMessage: (m) => (window.rejectedMessages ??= []).push(m),
       });
-      $("connect").hidden = true;
+      $('connect').hidden = true;
       setState(
-        "connected",
+        'connected',
         `${done.provider || provider} connected: sign out, then sign in with ${provider} to land in this account.`,
       );
     } catch (err) {
@@ -224,26 +192,24 @@ async function main() {
       // ConnectError: the API refused (e.g. reauthenticate, provider_login_failed,
       // identity_in_use); StepUpError: the popup was closed, timed out, or the
       // provider answered an error.
-      const why =
-        err instanceof ConnectError ? err.code : (err as Error).message;
-      setState("refused", `${provider} not connected: ${why}`);
+      const why = err instanceof ConnectError ? err.code : (err as Error).message;
+      setState('refused', `${provider} not connected: ${why}`);
     }
   });
   // end snippet
 
   const q = new URLSearchParams(location.search);
-  if (q.has("code") || q.has("error")) {
-    setState("completing", "Completing the sign-in…");
+  if (q.has('code') || q.has('error')) {
+    setState('completing', 'Completing the sign-in…');
     // Fallback when Amplify has no sign-in in flight for this page (e.g. a
     // reload): show the pool's error from the URL.
     setTimeout(() => {
-      if (!settled && q.has("error"))
-        refused(q.get("error_description") ?? q.get("error") ?? "error");
+      if (!settled && q.has('error')) refused(q.get('error_description') ?? q.get('error') ?? 'error');
     }, 5000);
     return;
   }
   if (await showSession(provider, connectUrl !== undefined)) return;
-  setState("ready", `Sign in with ${provider}, or with your password.`);
+  setState('ready', `Sign in with ${provider}, or with your password.`);
 }
 
 void main();

@@ -11,13 +11,8 @@
 // sign-in and the step-up: the pool's Define trigger runs the password
 // steps (SRP) before any custom challenge, so a step-up sign-in needs it
 // again (see apps/transaction-stepup/web/main.ts).
-import {
-  confirmSignIn,
-  fetchAuthSession,
-  signIn,
-  signOut,
-} from "aws-amplify/auth";
-import { drive, type RejectedMessage } from "@cognitobridge/client";
+import { fetchAuthSession } from 'aws-amplify/auth';
+import { type RejectedMessage } from '@cognitobridge/client';
 import {
   $,
   claims,
@@ -25,8 +20,9 @@ import {
   errorCode,
   setState,
   showTitle,
+  signInOnDemand,
   type PageConfig,
-} from "../../web/common.js";
+} from '../../web/common.js';
 
 interface Config extends PageConfig {
   /** The HTTP API (the stack's ApiUrl output). */
@@ -34,11 +30,11 @@ interface Config extends PageConfig {
 }
 
 /** The reason the API's high-value route asks for (the stack's STEPUP_REASONS). */
-const REASON = "high_value_transaction";
+const REASON = 'high_value_transaction';
 
 async function accessToken(): Promise<string> {
   const t = (await fetchAuthSession()).tokens?.accessToken?.toString();
-  if (!t) throw new Error("not signed in");
+  if (!t) throw new Error('not signed in');
   return t;
 }
 
@@ -46,18 +42,18 @@ async function accessToken(): Promise<string> {
 async function showClaims() {
   try {
     const c = claims(await accessToken());
-    $("claims").textContent = JSON.stringify(
+    $('claims').textContent = JSON.stringify(
       {
-        username: c["username"],
-        client_id: c["client_id"],
-        stepup_at: c["cognitobridge:stepup_at"] ?? null,
-        stepup_reason: c["cognitobridge:stepup_reason"] ?? null,
+        username: c['username'],
+        client_id: c['client_id'],
+        stepup_at: c['cognitobridge:stepup_at'] ?? null,
+        stepup_reason: c['cognitobridge:stepup_reason'] ?? null,
       },
       null,
       2,
     );
   } catch {
-    $("claims").textContent = "";
+    $('claims').textContent = '';
   }
 }
 
@@ -70,118 +66,78 @@ const panel = `
     </section>`;
 
 async function main() {
-  $("status").insertAdjacentHTML("beforebegin", panel);
+  $('status').insertAdjacentHTML('beforebegin', panel);
   showTitle(
-    "One shared pool: the web app steps up on demand",
-    "The same user pool serves a mobile app, this web app and a hosted sign-in. Your password signs you in here with ordinary tokens; Step up asks your provider to confirm it is you, and only then does a payment go through.",
+    'One shared pool: the web app steps up on demand',
+    'The same user pool serves a mobile app, this web app and a hosted sign-in. Your password signs you in here with ordinary tokens; Step up asks your provider to confirm it is you, and only then does a payment go through.',
   );
   const cfg = await configure<Config>();
-  const api = (cfg.apiUrl ?? "").replace(/\/$/, "");
+  const api = (cfg.apiUrl ?? '').replace(/\/$/, '');
   const rejected: RejectedMessage[] = [];
-  (
-    window as unknown as { rejectedMessages: RejectedMessage[] }
-  ).rejectedMessages = rejected;
-  let username = "";
-  let password = "";
+  (window as unknown as { rejectedMessages: RejectedMessage[] }).rejectedMessages = rejected;
+  let username = '';
+  let password = '';
 
-  // snippet:shared-pool-client
-  // The web client is protected ON_DEMAND: a sign-in without a reason gets
-  // ordinary tokens after the password; one whose clientMetadata names an
-  // allowed reason gets a custom challenge (the provider, in a popup here),
-  // and its tokens carry cognitobridge:stepup_at and stepup_reason.
-  async function signInWith(reason?: string) {
-    await signOut().catch(() => undefined);
-    const first = await signIn({
-      username,
-      password,
-      options: {
-        authFlowType: "CUSTOM_WITH_SRP",
-        ...(reason ? { clientMetadata: { stepup_reason: reason } } : {}),
-      },
-    });
-    const out = await drive({ confirmSignIn }, first, {
-      container: $("stepup"),
-      ...(reason ? { reason } : {}),
-      ...(cfg.providerOrigin ? { providerOrigin: cfg.providerOrigin } : {}),
-      onRejectedMessage: (m) => rejected.push(m),
-    });
-    if (!out.isSignedIn)
-      throw new Error(`not signed in: next step ${out.nextStep.signInStep}`);
-  }
-  // end snippet
+  // The web client is protected ON_DEMAND (see signInOnDemand).
+  const signInWith = (reason?: string) => signInOnDemand(cfg, username, password, reason, (m) => rejected.push(m));
 
-  $("signin").addEventListener("submit", async (ev) => {
+  $('signin').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    username = $<HTMLInputElement>("username").value;
-    password = $<HTMLInputElement>("password").value;
+    username = $<HTMLInputElement>('username').value;
+    password = $<HTMLInputElement>('password').value;
     try {
-      setState("password", "Checking your password…");
+      setState('password', 'Checking your password…');
       await signInWith();
       await showClaims();
-      $("account").hidden = false;
-      setState(
-        "signed-in",
-        `Signed in as ${username} with your password (ordinary tokens, no step-up).`,
-      );
+      $('account').hidden = false;
+      setState('signed-in', `Signed in as ${username} with your password (ordinary tokens, no step-up).`);
     } catch (err) {
-      password = "";
-      setState(
-        "refused",
-        `Refused (${errorCode(err)}): ${(err as Error).message}`,
-      );
+      password = '';
+      setState('refused', `Refused (${errorCode(err)}): ${(err as Error).message}`);
     }
   });
 
-  $("stepup-now").addEventListener("click", async () => {
-    setState("stepup", "Confirm it is you with your provider…");
+  $('stepup-now').addEventListener('click', async () => {
+    setState('stepup', 'Confirm it is you with your provider…');
     try {
       await signInWith(REASON);
       await showClaims();
-      $("payment").textContent = "";
-      setState(
-        "stepped-up",
-        `Stepped up for ${REASON}: a payment goes through for the next minutes.`,
-      );
+      $('payment').textContent = '';
+      setState('stepped-up', `Stepped up for ${REASON}: a payment goes through for the next minutes.`);
     } catch (err) {
       await showClaims();
-      setState(
-        "refused",
-        `Step-up refused (${errorCode(err)}): ${(err as Error).message}`,
-      );
+      setState('refused', `Step-up refused (${errorCode(err)}): ${(err as Error).message}`);
     }
   });
 
-  $("pay").addEventListener("click", async () => {
-    const before = document.body.dataset.state ?? "";
+  $('pay').addEventListener('click', async () => {
+    const before = document.body.dataset.state ?? '';
     try {
       const res = await fetch(`${api}/payments`, {
-        method: "POST",
+        method: 'POST',
         headers: {
           Authorization: `Bearer ${await accessToken()}`,
-          "Content-Type": "application/json",
+          'Content-Type': 'application/json',
         },
         body: JSON.stringify({
-          amount: "125.00",
-          currency: "EUR",
-          to: "DE89370400440532013000",
+          amount: '125.00',
+          currency: 'EUR',
+          to: 'DE89370400440532013000',
         }),
       });
-      const challenge = res.headers.get("www-authenticate");
-      $("payment").textContent =
-        `POST /payments: ${res.status}${challenge ? `\nWWW-Authenticate: ${challenge}` : ""}\n${await res.text()}`;
+      const challenge = res.headers.get('www-authenticate');
+      $('payment').textContent =
+        `POST /payments: ${res.status}${challenge ? `\nWWW-Authenticate: ${challenge}` : ''}\n${await res.text()}`;
       setState(
-        res.ok ? "paid" : "payment-refused",
-        res.ok
-          ? "Paid."
-          : `Payment refused (${res.status}): ${res.status === 401 ? "step up first." : "see below."}`,
+        res.ok ? 'paid' : 'payment-refused',
+        res.ok ? 'Paid.' : `Payment refused (${res.status}): ${res.status === 401 ? 'step up first.' : 'see below.'}`,
       );
     } catch (err) {
-      $("payment").textContent =
-        `POST /payments failed: ${(err as Error).message}`;
-      setState("payment-refused", `Payment failed (was ${before}).`);
+      $('payment').textContent = `POST /payments failed: ${(err as Error).message}`;
+      setState('payment-refused', `Payment failed (was ${before}).`);
     }
   });
-  setState("ready", "Sign in with your password.");
+  setState('ready', 'Sign in with your password.');
 }
 
 void main();

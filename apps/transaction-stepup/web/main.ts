@@ -11,13 +11,8 @@
 // again, and asking for it a second time would add a prompt without adding
 // proof (the fresh proof is the provider's). A production app may ask
 // again instead; nothing on the server depends on the choice.
-import {
-  confirmSignIn,
-  fetchAuthSession,
-  signIn,
-  signOut,
-} from "aws-amplify/auth";
-import { callWithStepUp, drive } from "@cognitobridge/client";
+import { fetchAuthSession } from 'aws-amplify/auth';
+import { callWithStepUp } from '@cognitobridge/client';
 import {
   $,
   claims,
@@ -25,8 +20,9 @@ import {
   errorCode,
   setState,
   showTitle,
+  signInOnDemand,
   type PageConfig,
-} from "../../web/common.js";
+} from '../../web/common.js';
 
 interface Config extends PageConfig {
   /** The HTTP API (the stack's ApiUrl output). */
@@ -36,17 +32,17 @@ interface Config extends PageConfig {
 async function accessToken(): Promise<string> {
   const session = await fetchAuthSession();
   const t = session.tokens?.accessToken?.toString();
-  if (!t) throw new Error("not signed in");
+  if (!t) throw new Error('not signed in');
   return t;
 }
 
 async function showClaims() {
   const c = claims(await accessToken());
-  $("claims").textContent = JSON.stringify(
+  $('claims').textContent = JSON.stringify(
     {
-      username: c["username"],
-      stepup_at: c["cognitobridge:stepup_at"] ?? null,
-      stepup_reason: c["cognitobridge:stepup_reason"] ?? null,
+      username: c['username'],
+      stepup_at: c['cognitobridge:stepup_at'] ?? null,
+      stepup_reason: c['cognitobridge:stepup_reason'] ?? null,
     },
     null,
     2,
@@ -68,108 +64,81 @@ const accountPanel = `
     </section>`;
 
 async function main() {
-  $("status").insertAdjacentHTML("beforebegin", accountPanel);
+  $('status').insertAdjacentHTML('beforebegin', accountPanel);
   showTitle(
-    "Payments that need a recent step-up",
-    "Your password signs you in and shows your balance. A payment is a high-value call: the API asks for a step-up (RFC 9470), your provider confirms it is you in a popup, and the payment goes through.",
+    'Payments that need a recent step-up',
+    'Your password signs you in and shows your balance. A payment is a high-value call: the API asks for a step-up (RFC 9470), your provider confirms it is you in a popup, and the payment goes through.',
   );
   const cfg = await configure<Config>();
-  const api = cfg.apiUrl.replace(/\/$/, "");
+  const api = cfg.apiUrl.replace(/\/$/, '');
   // Kept for the step-up sign-in only (see the comment at the top).
-  let username = "";
-  let password = "";
+  let username = '';
+  let password = '';
 
   // Signs in with the password, plus the provider when reason is set.
-  async function signInWith(reason?: string) {
-    await signOut().catch(() => undefined);
-    const first = await signIn({
-      username,
-      password,
-      options: {
-        authFlowType: "CUSTOM_WITH_SRP",
-        ...(reason ? { clientMetadata: { stepup_reason: reason } } : {}),
-      },
-    });
-    const out = await drive({ confirmSignIn }, first, {
-      container: $("stepup"),
-      ...(reason ? { reason } : {}),
-      ...(cfg.providerOrigin ? { providerOrigin: cfg.providerOrigin } : {}),
-    });
-    if (!out.isSignedIn)
-      throw new Error(`not signed in: next step ${out.nextStep.signInStep}`);
-  }
+  const signInWith = (reason?: string) => signInOnDemand(cfg, username, password, reason);
 
-  $("signin").addEventListener("submit", async (ev) => {
+  $('signin').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    username = $<HTMLInputElement>("username").value;
-    password = $<HTMLInputElement>("password").value;
+    username = $<HTMLInputElement>('username').value;
+    password = $<HTMLInputElement>('password').value;
     try {
-      setState("password", "Checking your password…");
+      setState('password', 'Checking your password…');
       await signInWith();
       const res = await fetch(`${api}/balance`, {
         headers: { Authorization: `Bearer ${await accessToken()}` },
       });
       if (!res.ok) throw new Error(`GET /balance: ${res.status}`);
-      $("balance").textContent = JSON.stringify(await res.json(), null, 2);
-      $("account").hidden = false;
+      $('balance').textContent = JSON.stringify(await res.json(), null, 2);
+      $('account').hidden = false;
       await showClaims();
-      setState(
-        "signed-in",
-        `Signed in as ${username} with your password (no step-up yet).`,
-      );
+      setState('signed-in', `Signed in as ${username} with your password (no step-up yet).`);
     } catch (err) {
-      password = "";
-      setState("refused", refusal(err));
+      password = '';
+      setState('refused', refusal(err));
     }
   });
 
-  $("pay").addEventListener("click", async () => {
-    setState("paying", "Paying…");
+  $('pay').addEventListener('click', async () => {
+    setState('paying', 'Paying…');
     try {
       // snippet:transaction-call
       const res = await callWithStepUp(
         async () => {
           const tok = await accessToken();
           return fetch(`${api}/payments`, {
-            method: "POST",
+            method: 'POST',
             headers: {
               Authorization: `Bearer ${tok}`,
-              "Content-Type": "application/json",
+              'Content-Type': 'application/json',
             },
             body: JSON.stringify({
-              amount: "125.00",
-              currency: "EUR",
-              to: "DE89370400440532013000",
+              amount: '125.00',
+              currency: 'EUR',
+              to: 'DE89370400440532013000',
             }),
           });
         },
         async (reasons) => {
           const reason = reasons[0];
-          if (!reason)
-            throw new Error("the API asked for a step-up without a reason");
-          setState(
-            "stepup",
-            "The payment needs a step-up: confirm it is you with your provider…",
-          );
+          if (!reason) throw new Error('the API asked for a step-up without a reason');
+          setState('stepup', 'The payment needs a step-up: confirm it is you with your provider…');
           await signInWith(reason);
         },
       );
       // end snippet
       await showClaims().catch(() => undefined);
       if (res.status !== 200) {
-        setState(
-          "refused",
-          `Payment refused: ${res.status} ${await res.text()}`,
-        );
+        setState('refused', `Payment refused: ${res.status} ${await res.text()}`);
         return;
       }
-      $("balance").textContent = JSON.stringify(await res.json(), null, 2);
-      setState("paid", "Paid: your provider confirmed it was you.");
+      $('balance').textContent = JSON.stringify(await res.json(), null, 2);
+      setState('paid', 'Paid: your provider confirmed it was you.');
     } catch (err) {
-      setState("refused", refusal(err));
+      setState('refused', refusal(err));
     }
   });
-  setState("ready", "Sign in with your password.");
+  setState('ready', 'Sign in with your password.');
 }
 
 void main();

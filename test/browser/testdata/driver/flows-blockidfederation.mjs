@@ -3,15 +3,14 @@
 // users' amr carrying the assurance level or not), with the pool domain on
 // loopback TLS (HOSTED_SPKI).
 
-const attempted = (page) =>
-  page.waitForSelector('body[data-state="attempted"]', { timeout: 30000 });
+const attempted = (page) => page.waitForSelector('body[data-state="attempted"]', { timeout: 30000 });
 
 export const flows = {
   // The rightful user: an identity-assured BlockID account
   // (PROVIDER_USER=assured, amr with ial2) signs in; the page shows
   // custom:ial in the ID and access tokens (screenshot).
-  async "blockid-assured"(page, context, { shot, end, providerLogin }) {
-    await page.click("#signin-provider");
+  async 'blockid-assured'(page, context, { shot, end, providerLogin }) {
+    await page.click('#signin-provider');
     await providerLogin(page);
     await end(page);
     await shot(page);
@@ -21,19 +20,15 @@ export const flows = {
   // access token tries to write custom:ial and custom:idp_ial_raw
   // (UpdateUserAttributes), and a forced refresh shows what the tokens
   // carry afterwards.
-  async "blockid-unassured"(
-    page,
-    context,
-    { shot, end, providerLogin, result },
-  ) {
-    await page.click("#signin-provider");
+  async 'blockid-unassured'(page, context, { shot, end, providerLogin, result }) {
+    await page.click('#signin-provider');
     await providerLogin(page);
     await end(page);
-    result.extra = { signInClaims: await page.textContent("#claims") };
-    if ((await page.getAttribute("body", "data-state")) !== "signed-in") return;
-    await page.click("#self-assert");
+    result.extra = { signInClaims: await page.textContent('#claims') };
+    if ((await page.getAttribute('body', 'data-state')) !== 'signed-in') return;
+    await page.click('#self-assert');
     await attempted(page);
-    result.extra.attempt = await page.textContent("#attempt");
+    result.extra.attempt = await page.textContent('#attempt');
     await shot(page);
   },
 };

@@ -5,30 +5,25 @@
 // The native user's password sign-in through the hosted login page
 // (the hosted client offers no SRP: authorization code grant only).
 async function signInWithPassword(page, { env, end }) {
-  await page.click("#signin-password");
-  await page.waitForSelector("#signInFormUsername", { timeout: 20000 });
-  await page.fill("#signInFormUsername", env("USERNAME"));
-  await page.fill("#signInFormPassword", env("PASSWORD"));
-  await page.click("#signInSubmitButton");
+  await page.click('#signin-password');
+  await page.waitForSelector('#signInFormUsername', { timeout: 20000 });
+  await page.fill('#signInFormUsername', env('USERNAME'));
+  await page.fill('#signInFormPassword', env('PASSWORD'));
+  await page.click('#signInSubmitButton');
   await end(page);
-  const state = await page.getAttribute("body", "data-state");
-  if (state !== "signed-in")
-    throw new Error(
-      `password sign-in ended in ${state}: ${await page.textContent("#status")}`,
-    );
-  return page.textContent("#claims");
+  const state = await page.getAttribute('body', 'data-state');
+  if (state !== 'signed-in')
+    throw new Error(`password sign-in ended in ${state}: ${await page.textContent('#status')}`);
+  return page.textContent('#claims');
 }
 
 const connectEnd = (page) =>
-  page.waitForSelector(
-    'body[data-state="connected"], body[data-state="refused"]',
-    { timeout: 30000 },
-  );
+  page.waitForSelector('body[data-state="connected"], body[data-state="refused"]', { timeout: 30000 });
 
 // Clicks "Connect Mosaic" and logs in at the provider in the popup.
 async function connectAtProvider(page, providerLogin) {
-  const popup = page.waitForEvent("popup", { timeout: 20000 });
-  await page.click("#connect");
+  const popup = page.waitForEvent('popup', { timeout: 20000 });
+  await page.click('#connect');
   await providerLogin(await popup);
   await connectEnd(page);
 }
@@ -37,8 +32,8 @@ export const flows = {
   // The rightful user: a provider account whose email belongs to no native
   // user (PROVIDER_USER=newcomer) signs up as a federated user and lands on
   // the page signed in.
-  async "federated-signin"(page, context, { shot, end, providerLogin }) {
-    await page.click("#signin-provider");
+  async 'federated-signin'(page, context, { shot, end, providerLogin }) {
+    await page.click('#signin-provider');
     await providerLogin(page);
     await end(page);
     await shot(page);
@@ -46,8 +41,8 @@ export const flows = {
   // The refusal twin: a first federated sign-in whose email is a native
   // user's (PROVIDER_USER=demo) is refused by pre sign-up (the linking
   // default, connect_required) and the page shows Cognito's refusal.
-  async "federated-refused"(page, context, { shot, end, providerLogin }) {
-    await page.click("#signin-provider");
+  async 'federated-refused'(page, context, { shot, end, providerLogin }) {
+    await page.click('#signin-provider');
     await providerLogin(page);
     await end(page);
     await shot(page);
@@ -57,24 +52,20 @@ export const flows = {
   // posts {code, state}, POST /connect/callback links the identity
   // (screenshot of the connected state). Then, signed out, a Mosaic sign-in
   // (PROVIDER_USER=demo) lands in the same native account.
-  async "connect-then-federated"(
-    page,
-    context,
-    { env, shot, end, providerLogin, result },
-  ) {
+  async 'connect-then-federated'(page, context, { env, shot, end, providerLogin, result }) {
     result.nativeClaims = await signInWithPassword(page, { env, end });
     await connectAtProvider(page, providerLogin);
-    result.connectState = await page.getAttribute("body", "data-state");
-    result.connectStatus = await page.textContent("#status");
+    result.connectState = await page.getAttribute('body', 'data-state');
+    result.connectStatus = await page.textContent('#status');
     await shot(page);
-    if (result.connectState !== "connected") return;
-    await page.click("#signout");
+    if (result.connectState !== 'connected') return;
+    await page.click('#signout');
     await page.waitForSelector('body[data-state="ready"]', { timeout: 20000 });
-    await page.click("#signin-provider");
+    await page.click('#signin-provider');
     await providerLogin(page);
     await end(page);
     await page.screenshot({
-      path: env("SCREENSHOT").replace(/\.png$/, "-signin.png"),
+      path: env('SCREENSHOT').replace(/\.png$/, '-signin.png'),
       fullPage: true,
     });
   },
@@ -83,32 +74,9 @@ export const flows = {
   // page's message with two characters of the code changed, same origin
   // and source). The connect API refuses the code (connect-callback:
   // token_exchange_failed); nothing is linked.
-  async "connect-tampered-code"(
-    page,
-    context,
-    { env, shot, end, providerLogin, result },
-  ) {
+  async 'connect-tampered-code'(page, context, { env, shot, end, providerLogin, tamperCodes, result }) {
     result.nativeClaims = await signInWithPassword(page, { env, end });
-    await page.evaluate(() => {
-      window.tampered = 0;
-      window.addEventListener(
-        "message",
-        (e) => {
-          if (e.__tampered || !e.data || typeof e.data.code !== "string")
-            return;
-          e.stopImmediatePropagation();
-          const forged = new MessageEvent("message", {
-            data: { ...e.data, code: e.data.code.slice(0, -2) + "xx" },
-            origin: e.origin,
-            source: e.source,
-          });
-          forged.__tampered = true;
-          window.tampered++;
-          window.dispatchEvent(forged);
-        },
-        true,
-      );
-    });
+    await tamperCodes(page);
     await connectAtProvider(page, providerLogin);
     result.tampered = await page.evaluate(() => window.tampered);
     await shot(page);

@@ -3,81 +3,50 @@
 // (MODE=popup), and the API's high-value route POST /payments.
 
 const settled = (page, states, timeout = 30000) =>
-  page.waitForSelector(
-    states.map((s) => `body[data-state="${s}"]`).join(", "),
-    { timeout },
-  );
+  page.waitForSelector(states.map((s) => `body[data-state="${s}"]`).join(', '), { timeout });
 
 async function passwordSignIn(page, result) {
-  await page.click("#submit");
-  await settled(page, ["signed-in", "refused"]);
-  result.extra.ordinaryState = await page.getAttribute("body", "data-state");
-  result.extra.ordinaryClaims = await page.textContent("#claims");
+  await page.click('#submit');
+  await settled(page, ['signed-in', 'refused']);
+  result.extra.ordinaryState = await page.getAttribute('body', 'data-state');
+  result.extra.ordinaryClaims = await page.textContent('#claims');
 }
 
 async function pay(page) {
-  await page.click("#pay");
-  await settled(page, ["paid", "payment-refused"]);
-  return page.textContent("#payment");
+  await page.click('#pay');
+  await settled(page, ['paid', 'payment-refused']);
+  return page.textContent('#payment');
 }
 
 export const flows = {
   // The rightful user: password sign-in (no step-up claims; POST /payments
   // answers 401), Step up (the provider in a popup; the claims), POST
   // /payments goes through (screenshot of the stepped-up page after it).
-  async "sharedpool-stepup"(
-    page,
-    context,
-    { shot, providerLogin, waitProvider, result },
-  ) {
+  async 'sharedpool-stepup'(page, context, { shot, providerLogin, waitProvider, result }) {
     result.extra = {};
     await passwordSignIn(page, result);
-    if (result.extra.ordinaryState !== "signed-in") return;
+    if (result.extra.ordinaryState !== 'signed-in') return;
     result.extra.payBefore = await pay(page);
     const provider = waitProvider(page);
-    await page.click("#stepup-now");
+    await page.click('#stepup-now');
     await providerLogin((await provider).frame);
-    await settled(page, ["stepped-up", "refused"]);
-    result.extra.stepUpState = await page.getAttribute("body", "data-state");
-    result.extra.stepUpClaims = await page.textContent("#claims");
-    if (result.extra.stepUpState === "stepped-up")
-      result.extra.payAfter = await pay(page);
+    await settled(page, ['stepped-up', 'refused']);
+    result.extra.stepUpState = await page.getAttribute('body', 'data-state');
+    result.extra.stepUpClaims = await page.textContent('#claims');
+    if (result.extra.stepUpState === 'stepped-up') result.extra.payAfter = await pay(page);
     await shot(page);
   },
   // The refusal twin: the provider's answer to the step-up is altered on
   // its way to the module (two characters of the code changed, same origin
   // and source); Verify refuses it, a second challenge opens, the user
   // closes it. No step-up claims, and POST /payments is not reached.
-  async "sharedpool-tampered-code"(
-    page,
-    context,
-    { shot, providerLogin, waitProvider, result },
-  ) {
+  async 'sharedpool-tampered-code'(page, context, { shot, providerLogin, waitProvider, tamperCodes, result }) {
     result.extra = {};
     await passwordSignIn(page, result);
-    if (result.extra.ordinaryState !== "signed-in") return;
-    await page.evaluate(() => {
-      window.tampered = 0;
-      window.addEventListener(
-        "message",
-        (e) => {
-          if (e.__tampered || !e.data || typeof e.data.code !== "string")
-            return;
-          e.stopImmediatePropagation();
-          const forged = new MessageEvent("message", {
-            data: { ...e.data, code: e.data.code.slice(0, -2) + "xx" },
-            origin: e.origin,
-            source: e.source,
-          });
-          forged.__tampered = true;
-          window.tampered++;
-          window.dispatchEvent(forged);
-        },
-        true,
-      );
-    });
+    if (result.extra.ordinaryState !== 'signed-in') return;
+    await tamperCodes(page);
     const first = waitProvider(page);
-    await page.click("#stepup-now");
+    await page.click('#stepup-now');
     const again = page.waitForFunction(() => window.tampered > 0, null, {
       timeout: 20000,
     });
@@ -88,9 +57,9 @@ export const flows = {
     result.secondState = second.state;
     result.tampered = await page.evaluate(() => window.tampered);
     await second.frame.close();
-    await settled(page, ["stepped-up", "refused"]);
-    result.extra.stepUpState = await page.getAttribute("body", "data-state");
-    result.extra.stepUpClaims = await page.textContent("#claims");
+    await settled(page, ['stepped-up', 'refused']);
+    result.extra.stepUpState = await page.getAttribute('body', 'data-state');
+    result.extra.stepUpClaims = await page.textContent('#claims');
     await shot(page);
   },
 };

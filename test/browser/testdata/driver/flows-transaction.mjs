@@ -1,43 +1,38 @@
 // Flows of the transaction step-up sample (RFC 9470 on demand): the
 // password signs in, the payment's 401 starts the step-up in a popup.
 const signedIn = (page) =>
-  page.waitForSelector(
-    'body[data-state="signed-in"], body[data-state="refused"]',
-    { timeout: 30000 },
-  );
+  page.waitForSelector('body[data-state="signed-in"], body[data-state="refused"]', { timeout: 30000 });
 const paidOrRefused = (page) =>
   page.waitForSelector('body[data-state="paid"], body[data-state="refused"]', {
     timeout: 40000,
   });
 
 async function signInWithPassword(page) {
-  await page.click("#submit");
+  await page.click('#submit');
   await signedIn(page);
-  const state = await page.getAttribute("body", "data-state");
-  if (state !== "signed-in")
-    throw new Error(
-      `password sign-in ended in ${state}: ${await page.textContent("#status")}`,
-    );
+  const state = await page.getAttribute('body', 'data-state');
+  if (state !== 'signed-in')
+    throw new Error(`password sign-in ended in ${state}: ${await page.textContent('#status')}`);
 }
 
 export const flows = {
   // Sign in, pay: 401, step-up at the provider in a popup, retry: paid.
-  async "transaction-pay"(page, context, { shot, providerLogin }) {
+  async 'transaction-pay'(page, context, { shot, providerLogin }) {
     await signInWithPassword(page);
-    const popup = page.waitForEvent("popup", { timeout: 20000 });
-    await page.click("#pay");
+    const popup = page.waitForEvent('popup', { timeout: 20000 });
+    await page.click('#pay');
     const p = await popup;
     await providerLogin(p);
     await paidOrRefused(page);
     await shot(page);
   },
   // Sign in, pay: 401, the user closes the step-up popup: refused.
-  async "transaction-close-popup"(page, context, { shot }) {
+  async 'transaction-close-popup'(page, context, { shot }) {
     await signInWithPassword(page);
-    const popup = page.waitForEvent("popup", { timeout: 20000 });
-    await page.click("#pay");
+    const popup = page.waitForEvent('popup', { timeout: 20000 });
+    await page.click('#pay');
     const p = await popup;
-    await p.waitForSelector("#username", { timeout: 20000 });
+    await p.waitForSelector('#username', { timeout: 20000 });
     await p.close();
     await paidOrRefused(page);
     await shot(page);

@@ -6,8 +6,8 @@
 //
 // Environment: CHROMIUM, WEB_URL, PROVIDER_URL, SCREENSHOT (a .png path),
 // USERNAME, PASSWORD, PROVIDER_USER, PROVIDER_PASSWORD, FOREIGN_URL.
-import { chromium } from "playwright-core";
-import { readdirSync } from "node:fs";
+import { chromium } from 'playwright-core';
+import { readdirSync } from 'node:fs';
 
 const env = (k) => {
   const v = process.env[k];
@@ -17,10 +17,10 @@ const env = (k) => {
 
 // The provider's login page, wherever it is (an iframe or a popup).
 async function providerLogin(frame) {
-  await frame.waitForSelector("#username", { timeout: 20000 });
-  await frame.fill("#username", env("PROVIDER_USER"));
-  await frame.fill("#password", env("PROVIDER_PASSWORD"));
-  await frame.click("button[type=submit]");
+  await frame.waitForSelector('#username', { timeout: 20000 });
+  await frame.fill('#username', env('PROVIDER_USER'));
+  await frame.fill('#password', env('PROVIDER_PASSWORD'));
+  await frame.click('button[type=submit]');
 }
 
 // waitProvider waits for the provider's page, in the step-up iframe
@@ -28,21 +28,17 @@ async function providerLogin(frame) {
 // style), and returns the frame and the challenge's state. It must be
 // called before the click that opens it.
 function waitProvider(page) {
-  if (process.env.MODE === "popup") {
-    return page
-      .waitForEvent("popup", { timeout: 20000 })
-      .then(async (popup) => {
-        await popup.waitForSelector("#username", { timeout: 20000 });
-        return { frame: popup, state: stateOf() };
-      });
-  }
-  return page
-    .waitForSelector("#stepup iframe", { timeout: 20000 })
-    .then(async (el) => {
-      const frame = await el.contentFrame();
-      await frame.waitForSelector("#username", { timeout: 20000 });
-      return { frame, state: stateOf() };
+  if (process.env.MODE === 'popup') {
+    return page.waitForEvent('popup', { timeout: 20000 }).then(async (popup) => {
+      await popup.waitForSelector('#username', { timeout: 20000 });
+      return { frame: popup, state: stateOf() };
     });
+  }
+  return page.waitForSelector('#stepup iframe', { timeout: 20000 }).then(async (el) => {
+    const frame = await el.contentFrame();
+    await frame.waitForSelector('#username', { timeout: 20000 });
+    return { frame, state: stateOf() };
+  });
 }
 
 // The state of the last authorization request any page of the context
@@ -55,86 +51,85 @@ function stateOf() {
 // shot writes SCREENSHOT, or with a suffix (SCREENSHOT-<suffix>.png) for an
 // intermediate moment of the flow.
 async function shot(page, suffix) {
-  const path = suffix
-    ? env("SCREENSHOT").replace(/\.png$/, `-${suffix}.png`)
-    : env("SCREENSHOT");
+  const path = suffix ? env('SCREENSHOT').replace(/\.png$/, `-${suffix}.png`) : env('SCREENSHOT');
   await page.screenshot({ path, fullPage: true });
 }
 
 const end = (page, timeout = 30000) =>
-  page.waitForSelector(
-    'body[data-state="signed-in"], body[data-state="refused"]',
-    { timeout },
-  );
+  page.waitForSelector('body[data-state="signed-in"], body[data-state="refused"]', { timeout });
+
+// tamperCodes alters, from now on, every {code, state} message the page
+// receives before the page's own listeners see it: a capturing listener,
+// first in line, swallows the message and re-dispatches it with two
+// characters of the code changed, same origin and source. The count is
+// window.tampered.
+async function tamperCodes(page) {
+  await page.evaluate(() => {
+    window.tampered = 0;
+    window.addEventListener(
+      'message',
+      (e) => {
+        if (e.__tampered || !e.data || typeof e.data.code !== 'string') return;
+        e.stopImmediatePropagation();
+        const forged = new MessageEvent('message', {
+          data: { ...e.data, code: e.data.code.slice(0, -2) + 'xx' },
+          origin: e.origin,
+          source: e.source,
+        });
+        forged.__tampered = true;
+        window.tampered++;
+        window.dispatchEvent(forged);
+      },
+      true,
+    );
+  });
+}
 
 const flows = {
   // Password, then the step-up at the provider (iframe or popup).
   async stepup(page) {
     const provider = waitProvider(page);
-    await page.click("#submit");
+    await page.click('#submit');
     const { frame } = await provider;
     // The provider's login: the frame inside the app, or the popup.
-    await shot(process.env.MODE === "popup" ? frame : page, "provider");
+    await shot(process.env.MODE === 'popup' ? frame : page, 'provider');
     await providerLogin(frame);
     await end(page);
     await shot(page);
   },
   // The refusal twin of every flow's first step.
-  async "wrong-password"(page) {
-    await page.click("#submit");
+  async 'wrong-password'(page) {
+    await page.click('#submit');
     await end(page);
     await shot(page);
   },
   // A page of another origin frames itself into the app and posts a
   // well-formed answer for this very challenge: the module must ignore it.
-  async "foreign-origin"(page) {
+  async 'foreign-origin'(page) {
     const provider = waitProvider(page);
-    await page.click("#submit");
+    await page.click('#submit');
     const { state } = await provider;
-    if (!state) throw new Error("no state in the provider URL");
-    const foreign = `${env("FOREIGN_URL")}/forge?state=${encodeURIComponent(state)}&target=${encodeURIComponent(new URL(env("WEB_URL")).origin)}`;
+    if (!state) throw new Error('no state in the provider URL');
+    const foreign = `${env('FOREIGN_URL')}/forge?state=${encodeURIComponent(state)}&target=${encodeURIComponent(new URL(env('WEB_URL')).origin)}`;
     await page.evaluate((src) => {
-      const f = document.createElement("iframe");
-      f.id = "forger";
+      const f = document.createElement('iframe');
+      f.id = 'forger';
       f.src = src;
       document.body.appendChild(f);
     }, foreign);
-    await page.waitForFunction(
-      () => (window.rejectedMessages ?? []).length > 0,
-      null,
-      { timeout: 20000 },
-    );
+    await page.waitForFunction(() => (window.rejectedMessages ?? []).length > 0, null, { timeout: 20000 });
     await page.waitForTimeout(500);
-    result.afterForgery = await page.getAttribute("body", "data-state");
+    result.afterForgery = await page.getAttribute('body', 'data-state');
     await shot(page);
   },
   // The provider's answer is altered before it reaches the module (a
   // tampered code): a capturing listener, first in line, swallows the
   // provider's message and re-dispatches it with two characters of the
   // code changed, same origin and source. Verify must refuse the code.
-  async "tampered-code"(page) {
-    await page.evaluate(() => {
-      window.tampered = 0;
-      window.addEventListener(
-        "message",
-        (e) => {
-          if (e.__tampered || !e.data || typeof e.data.code !== "string")
-            return;
-          e.stopImmediatePropagation();
-          const forged = new MessageEvent("message", {
-            data: { ...e.data, code: e.data.code.slice(0, -2) + "xx" },
-            origin: e.origin,
-            source: e.source,
-          });
-          forged.__tampered = true;
-          window.tampered++;
-          window.dispatchEvent(forged);
-        },
-        true,
-      );
-    });
+  async 'tampered-code'(page) {
+    await tamperCodes(page);
     const first = waitProvider(page);
-    await page.click("#submit");
+    await page.click('#submit');
     const again = page.waitForFunction(() => window.tampered > 0, null, {
       timeout: 20000,
     });
@@ -150,8 +145,8 @@ const flows = {
 
 // Flows of other styles live in flows-<style>.mjs next to this file, each
 // exporting `flows` (name -> async (page, context, helpers)).
-const helpers = { env, shot, end, providerLogin, waitProvider, result: null };
-for (const f of readdirSync(new URL(".", import.meta.url))
+const helpers = { env, shot, end, providerLogin, waitProvider, tamperCodes, result: null };
+for (const f of readdirSync(new URL('.', import.meta.url))
   .filter((n) => /^flows-.+\.mjs$/.test(n))
   .sort()) {
   Object.assign(flows, (await import(`./${f}`)).flows);
@@ -162,58 +157,45 @@ const flow = process.argv[2];
 const result = { flow, console: [] };
 helpers.result = result;
 const browser = await chromium.launch({
-  executablePath: env("CHROMIUM"),
+  executablePath: env('CHROMIUM'),
   headless: true,
   args: [
-    "--no-sandbox",
-    "--disable-popup-blocking",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    '--no-sandbox',
+    '--disable-popup-blocking',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
     // The local pool domain's per-run certificate (devstack hosted.go): trusted by its key only.
-    ...(process.env.HOSTED_SPKI
-      ? [`--ignore-certificate-errors-spki-list=${process.env.HOSTED_SPKI}`]
-      : []),
+    ...(process.env.HOSTED_SPKI ? [`--ignore-certificate-errors-spki-list=${process.env.HOSTED_SPKI}`] : []),
   ],
 });
 try {
   const context = await browser.newContext({
     viewport: { width: 1000, height: 900 },
   });
-  context.on("request", (r) => {
+  context.on('request', (r) => {
     const u = new URL(r.url());
-    if (
-      u.origin === new URL(env("PROVIDER_URL")).origin &&
-      u.pathname === "/authorize" &&
-      u.searchParams.get("state")
-    )
-      lastState = u.searchParams.get("state");
+    if (u.origin === new URL(env('PROVIDER_URL')).origin && u.pathname === '/authorize' && u.searchParams.get('state'))
+      lastState = u.searchParams.get('state');
   });
   const page = await context.newPage();
-  page.on("console", (m) =>
-    result.console.push(`${m.type()}: ${m.text()}`.slice(0, 300)),
-  );
-  page.on("pageerror", (e) =>
-    result.console.push(`pageerror: ${e.message}`.slice(0, 300)),
-  );
-  await page.goto(env("WEB_URL"));
+  page.on('console', (m) => result.console.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
+  page.on('pageerror', (e) => result.console.push(`pageerror: ${e.message}`.slice(0, 300)));
+  await page.goto(env('WEB_URL'));
   await page.waitForSelector('body[data-state="ready"]', { timeout: 20000 });
   // The password form of the step-up pages (hosted sign-in pages have none).
-  if (await page.$("#username")) {
-    await page.fill("#username", env("USERNAME"));
-    await page.fill(
-      "#password",
-      flow === "wrong-password" ? env("PASSWORD") + "x" : env("PASSWORD"),
-    );
+  if (await page.$('#username')) {
+    await page.fill('#username', env('USERNAME'));
+    await page.fill('#password', flow === 'wrong-password' ? env('PASSWORD') + 'x' : env('PASSWORD'));
   }
   if (!flows[flow]) throw new Error(`no flow ${flow}`);
   await flows[flow](page, context, helpers);
-  result.state = await page.getAttribute("body", "data-state");
-  result.status = await page.textContent("#status");
-  result.claims = await page.textContent("#claims");
+  result.state = await page.getAttribute('body', 'data-state');
+  result.status = await page.textContent('#status');
+  result.claims = await page.textContent('#claims');
   result.rejected = await page.evaluate(() => window.rejectedMessages ?? []);
 } catch (e) {
   result.error = String(e?.stack ?? e);
