@@ -55,6 +55,40 @@ export async function configure<C extends PageConfig = PageConfig>(): Promise<C>
   return cfg;
 }
 
+/** The hosted sign-in settings of /config.json (federation samples). */
+export interface HostedConfig extends PageConfig {
+  oauthDomain?: string;
+  scopes?: string[];
+  redirectSignIn?: string;
+  redirectSignOut?: string;
+}
+
+/**
+ * Configures Amplify with the pool and its hosted sign-in (loginWith.oauth:
+ * the code flow with PKCE). Register Hub listeners first: Amplify completes
+ * a returning redirect as soon as it is configured.
+ */
+export function configureHostedSignIn(cfg: HostedConfig): void {
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId: cfg.userPoolId,
+        userPoolClientId: cfg.userPoolClientId,
+        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
+        loginWith: {
+          oauth: {
+            domain: cfg.oauthDomain ?? '',
+            scopes: cfg.scopes ?? ['openid', 'email', 'profile'],
+            redirectSignIn: [cfg.redirectSignIn ?? `${location.origin}/`],
+            redirectSignOut: [cfg.redirectSignOut ?? `${location.origin}/`],
+            responseType: 'code',
+          },
+        },
+      },
+    },
+  });
+}
+
 /** Decodes a JWT's payload (UTF-8 JSON) for display (the page never trusts it). */
 export function claims(jwt: string | undefined): Record<string, unknown> {
   if (!jwt) return {};

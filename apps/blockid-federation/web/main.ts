@@ -11,11 +11,10 @@
 // nothing. It marks its state on <body data-state> ('ready',
 // 'redirecting', 'completing', 'signed-in', 'refused', 'attempting',
 // 'attempted') for the browser tests.
-import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
 import { fetchAuthSession, signInWithRedirect, signOut, updateUserAttributes } from 'aws-amplify/auth';
 import { hostedSignIn } from '@cognitobridge/client';
-import { $, errorCode, setState, type PageConfig } from '../../web/common.js';
+import { $, configureHostedSignIn, errorCode, setState, type PageConfig } from '../../web/common.js';
 
 interface Config extends PageConfig {
   oauthDomain?: string;
@@ -107,24 +106,7 @@ async function main() {
       refused((payload.data as { error?: Error } | undefined)?.error?.message ?? 'the sign-in was not completed');
     }
   });
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: cfg.userPoolId,
-        userPoolClientId: cfg.userPoolClientId,
-        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
-        loginWith: {
-          oauth: {
-            domain: cfg.oauthDomain ?? '',
-            scopes: cfg.scopes ?? ['openid', 'email', 'profile'],
-            redirectSignIn: [cfg.redirectSignIn ?? `${location.origin}/`],
-            redirectSignOut: [cfg.redirectSignOut ?? `${location.origin}/`],
-            responseType: 'code',
-          },
-        },
-      },
-    },
-  });
+  configureHostedSignIn(cfg);
   $('signin-provider').addEventListener('click', async () => {
     setState('redirecting', `Going to ${provider}…`);
     try {

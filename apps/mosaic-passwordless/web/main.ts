@@ -9,25 +9,16 @@
 // in that account. The page marks its state on <body data-state>
 // ('ready', 'redirecting', 'signed-in', 'refused', 'connecting',
 // 'connected') for the browser tests.
-import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
 import { fetchAuthSession, signInWithRedirect, signOut } from 'aws-amplify/auth';
 import { ConnectError, connectProvider, hostedSignIn, type RejectedMessage } from '@cognitobridge/client';
+import { $, claims, configureHostedSignIn, setState, type HostedConfig } from '../../web/common.js';
 
-interface PageConfig {
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  userPoolEndpoint?: string;
-  oauthDomain?: string;
-  redirectSignIn?: string;
-  redirectSignOut?: string;
-  scopes?: string[];
+interface Config extends HostedConfig {
   providerName?: string;
   /** The connect API (POST /connect/start, /connect/callback); `connectUrl` wins over `apiUrl`. */
   apiUrl?: string;
   connectUrl?: string;
-  local?: boolean;
 }
 
 declare global {
@@ -39,21 +30,6 @@ declare global {
 
 /** How this tab started its last sign-in ('password' or the provider's name). */
 const VIA_KEY = 'mosaic-sample.via';
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function setState(state: string, text: string) {
-  document.body.dataset.state = state;
-  $('status').textContent = text;
-}
-
-/** Decodes a JWT's payload for display (the page never trusts it). */
-function claims(jwt: string | undefined): Record<string, unknown> {
-  if (!jwt) return {};
-  const part = jwt.split('.')[1] ?? '';
-  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-  return JSON.parse(decodeURIComponent(escape(json))) as Record<string, unknown>;
-}
 
 function refused(message: string) {
   // Cognito wraps the trigger's message: "PreSignUp failed with error <message>. "
@@ -99,7 +75,7 @@ async function showSession(provider: string, canConnect: boolean): Promise<boole
 }
 
 async function main() {
-  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as PageConfig;
+  const cfg = (await (await fetch('/config.json', { cache: 'no-store' })).json()) as Config;
   const provider = cfg.providerName ?? 'Mosaic';
   const connectUrl = cfg.connectUrl ?? cfg.apiUrl;
   $('signin-provider').textContent = `Sign in with ${provider}`;
@@ -121,24 +97,7 @@ async function main() {
       refused(err?.message ?? 'the sign-in was not completed');
     }
   });
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: cfg.userPoolId,
-        userPoolClientId: cfg.userPoolClientId,
-        ...(cfg.userPoolEndpoint ? { userPoolEndpoint: cfg.userPoolEndpoint } : {}),
-        loginWith: {
-          oauth: {
-            domain: cfg.oauthDomain ?? '',
-            scopes: cfg.scopes ?? ['openid', 'email', 'profile'],
-            redirectSignIn: [cfg.redirectSignIn ?? `${location.origin}/`],
-            redirectSignOut: [cfg.redirectSignOut ?? `${location.origin}/`],
-            responseType: 'code',
-          },
-        },
-      },
-    },
-  });
+  configureHostedSignIn(cfg);
 
   $('signin-provider').addEventListener('click', async () => {
     sessionStorage.setItem(VIA_KEY, provider);
