@@ -90,7 +90,7 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		DisableOAuth:               jsii.Bool(true),
 		EnableTokenRevocation:      jsii.Bool(true),
 	})
-	// The web client meets the README's requirements for a client the
+	// The web client meets docs/stepup.md's requirements for a client the
 	// step-up protects: no secret, custom auth and refresh only, no OAuth,
 	// no write access to email.
 	// snippet:shared-pool-web-client

@@ -12,7 +12,7 @@ import (
 // Mosaic federation without automatic linking: a Mosaic sign-up whose
 // email belongs to a native user is refused with "sign in with your
 // password, then connect Mosaic", and the signed-in user connects Mosaic
-// through the API (the README's example, compiled by go test).
+// through the API (the docs' example, compiled by go test).
 func ExampleNewConnect() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("App"), nil)

@@ -9,7 +9,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/linking"
 )
 
-// Mosaic federation with account linking (the README's example, compiled
+// Mosaic federation with account linking (the docs' example, compiled
 // by go test).
 func ExampleNewLinking() {
 	app := awscdk.NewApp(nil)

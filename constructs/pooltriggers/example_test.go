@@ -9,7 +9,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 )
 
-// Triggers on a pool created outside the app (the README's example,
+// Triggers on a pool created outside the app (the docs' example,
 // compiled by go test; not run, since it builds the handler).
 func ExampleNewPoolTriggers() {
 	app := awscdk.NewApp(nil)

@@ -7,7 +7,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/proofing"
 )
 
-// Identity proofing on a new pool (the README's example, compiled by go
+// Identity proofing on a new pool (the docs' example, compiled by go
 // test).
 func ExampleNewProofing() {
 	app := awscdk.NewApp(nil)

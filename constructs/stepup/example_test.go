@@ -8,7 +8,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 )
 
-// A BlockID step-up on a user pool the app already has (the README's
+// A BlockID step-up on a user pool the app already has (the docs'
 // example; compiled by go test so it cannot drift from the API).
 func ExampleNewStepUp() {
 	app := awscdk.NewApp(nil)

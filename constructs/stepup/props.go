@@ -180,7 +180,7 @@ type StepUpProps struct {
 	// these clients only: sign-ins on every other client of the pool, and
 	// hosted sign-ins on clients not listed, pass the guard untouched (no
 	// claims added, nothing consumed). Each listed client must meet the
-	// requirements in the README ("If you keep your own app client"). With
+	// requirements in docs/stepup.md ("If you keep your own app client"). With
 	// CreateClient=false at least one is required. Only with ServerSideGuard.
 	// Default: - only the created client.
 	ProtectedClients *[]awscognito.IUserPoolClient

@@ -10,7 +10,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/transaction"
 )
 
-// An ordinary and a high-value route (the README's example, compiled by go
+// An ordinary and a high-value route (the docs' example, compiled by go
 // test). POST /payments answers RFC 9470's 401 challenge without a fresh
 // step-up; the backend sees only requests that passed one.
 func ExampleNewTransactionStepUp() {

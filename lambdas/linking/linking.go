@@ -284,7 +284,7 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 // Cognito matches your federated user to a linked profile, they always sign
 // in to that profile"; Cognito fixed in 2023 the first sign-in that used to
 // fail with "Already found an entry for username ...". A client that still
-// sees that error retries the sign-in once (README, "First federated
+// sees that error retries the sign-in once (docs/mosaic-passwordless.md, "First federated
 // sign-in"). Refusing here instead would make every first sign-in fail.
 func afterLink(ctx context.Context, ev *presignup.Event, provider, destination string) error {
 	_, _, _, _ = ctx, ev, provider, destination
