@@ -4,7 +4,7 @@
 // token's claims. apps/web/page.ts (the step-up samples) and the pages with
 // their own main.ts (identity-proofing, transaction-stepup) import it.
 import { Amplify } from 'aws-amplify';
-import { confirmSignIn, signIn, signOut } from 'aws-amplify/auth';
+import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { drive, StepUpError, type RejectedMessage } from '@cognitobridge/client';
 
 /** What /config.json holds: written by the local stack, or from a deployed stack's outputs. */
@@ -138,3 +138,10 @@ export async function signInOnDemand(
   if (!out.isSignedIn) throw new Error(`not signed in: next step ${out.nextStep.signInStep}`);
 }
 // end snippet
+
+/** The signed-in user's access token; throws when nobody is signed in. */
+export async function accessToken(): Promise<string> {
+  const t = (await fetchAuthSession()).tokens?.accessToken?.toString();
+  if (!t) throw new Error('not signed in');
+  return t;
+}

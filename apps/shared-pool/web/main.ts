@@ -11,10 +11,10 @@
 // sign-in and the step-up: the pool's Define trigger runs the password
 // steps (SRP) before any custom challenge, so a step-up sign-in needs it
 // again (see apps/transaction-stepup/web/main.ts).
-import { fetchAuthSession } from 'aws-amplify/auth';
 import { type RejectedMessage } from '@cognitobridge/client';
 import {
   $,
+  accessToken,
   claims,
   configure,
   errorCode,
@@ -31,12 +31,6 @@ interface Config extends PageConfig {
 
 /** The reason the API's high-value route asks for (the stack's STEPUP_REASONS). */
 const REASON = 'high_value_transaction';
-
-async function accessToken(): Promise<string> {
-  const t = (await fetchAuthSession()).tokens?.accessToken?.toString();
-  if (!t) throw new Error('not signed in');
-  return t;
-}
 
 /** Shows the step-up claims of the current access token; clears them when signed out. */
 async function showClaims() {

@@ -11,10 +11,10 @@
 // again, and asking for it a second time would add a prompt without adding
 // proof (the fresh proof is the provider's). A production app may ask
 // again instead; nothing on the server depends on the choice.
-import { fetchAuthSession } from 'aws-amplify/auth';
 import { callWithStepUp } from '@cognitobridge/client';
 import {
   $,
+  accessToken,
   claims,
   configure,
   errorCode,
@@ -27,13 +27,6 @@ import {
 interface Config extends PageConfig {
   /** The HTTP API (the stack's ApiUrl output). */
   apiUrl: string;
-}
-
-async function accessToken(): Promise<string> {
-  const session = await fetchAuthSession();
-  const t = session.tokens?.accessToken?.toString();
-  if (!t) throw new Error('not signed in');
-  return t;
 }
 
 async function showClaims() {

@@ -143,7 +143,9 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 		if !errors.Is(err, localcognito.ErrTriggerFailed) {
 			t.Fatalf("error %v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
 		}
-		t.Logf("guard: %v; reasons %q", err, reasons(r.Logs(localcognito.SlotPreTokenGeneration)))
+		if rs := reasons(r.Logs(localcognito.SlotPreTokenGeneration)); len(rs) == 0 || rs[len(rs)-1] != "binding_missing" {
+			t.Errorf("guard reasons %q, want binding_missing last", rs)
+		}
 	})
 
 	t.Run("an unknown slot is a runner error, not a trigger failure", func(t *testing.T) {
