@@ -106,6 +106,18 @@ type StepUpProps struct {
 	// approval can take longer than Cognito's default of 3 minutes.
 	// Default: awscdk.Duration_Minutes(5).
 	AuthSessionValidity awscdk.Duration
+	// Turns on refresh token rotation for the created client, with this
+	// grace period (0 to 60 seconds) during which the replaced refresh
+	// token still works. With rotation on, a refresh must use
+	// GetTokensFromRefreshToken (Amplify v6.15 and later always do), each
+	// refresh returns a new refresh token, and a replaced one presented
+	// after the grace period is refused: a stolen refresh token works only
+	// until its owner's next refresh. The guard passes such a refresh
+	// without step-up claims (the created client signs in with CUSTOM_AUTH
+	// only; see contract.ProtectedCustomAuthOnlyPrefix).
+	// Default: - rotation off (Cognito's default; refresh tokens are reused
+	// until they expire or are revoked).
+	RefreshTokenRotationGracePeriod awscdk.Duration
 	// Whether the created client also allows ALLOW_USER_SRP_AUTH. The SRP
 	// password step of this sign-in runs inside CUSTOM_AUTH (SRP_A, then
 	// PASSWORD_VERIFIER, then the custom challenge), and AWS's own sample
@@ -706,6 +718,9 @@ func (p *StepUpProps) validate() error {
 	if p.CreateClient != nil && !*p.CreateClient && p.AuthSessionValidity != nil {
 		checks = append(checks, fmt.Errorf("expected AuthSessionValidity only when CreateClient is true, received it with CreateClient=false"))
 	}
+	if p.CreateClient != nil && !*p.CreateClient && p.RefreshTokenRotationGracePeriod != nil {
+		checks = append(checks, fmt.Errorf("expected RefreshTokenRotationGracePeriod only when CreateClient is true (turn rotation on in your own client's props), received it with CreateClient=false"))
+	}
 	if !p.createClient() && p.AllowUserSrpAuth != nil {
 		checks = append(checks, fmt.Errorf("expected AllowUserSrpAuth only when CreateClient is true, received AllowUserSrpAuth=%t with CreateClient=false", *p.AllowUserSrpAuth))
 	}
@@ -779,6 +794,7 @@ func (p *StepUpProps) validate() error {
 		propcheck.DurationMillis("StepUpWindow", p.StepUpWindow, 1000, 3600*1000),
 		propcheck.WholeSeconds("StepUpWindow", p.StepUpWindow),
 		propcheck.DurationMillis("AuthSessionValidity", p.AuthSessionValidity, 3*60*1000, 15*60*1000),
+		propcheck.DurationMillis("RefreshTokenRotationGracePeriod", p.RefreshTokenRotationGracePeriod, 0, 60*1000),
 		propcheck.DurationMillis("AuthTimeSkew", p.AuthTimeSkew, 0, MaxAuthTimeSkewSeconds*1000),
 		propcheck.WholeSeconds("AuthTimeSkew", p.AuthTimeSkew),
 	)

@@ -241,8 +241,9 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 			WriteAttributes:            writeAttributes,
 			// No OAuth: managed login / hosted UI sign-in never runs the
 			// custom challenge, so it must not be reachable with this client.
-			DisableOAuth:          jsii.Bool(true),
-			EnableTokenRevocation: jsii.Bool(true),
+			DisableOAuth:                    jsii.Bool(true),
+			EnableTokenRevocation:           jsii.Bool(true),
+			RefreshTokenRotationGracePeriod: props.RefreshTokenRotationGracePeriod,
 		})
 	}
 
@@ -319,7 +320,7 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 		// function -> client -> pool. The parameter depends on the clients;
 		// nothing the pool depends on refers to it.
 		paramName := protectedClientsParameterName(this)
-		s.protectedParam = newProtectedClientsParameter(this, paramName, s.client, props.ProtectedClients)
+		s.protectedParam = newProtectedClientsParameter(this, paramName, s.client, !props.allowUserSrp(), props.ProtectedClients)
 		guardEnv := maps.Clone(recordEnv)
 		guardEnv[contract.EnvStepUpReasons] = reasonsJSON(s.reasons)
 		guardEnv[contract.EnvStepUpPolicy] = string(props.policy())
@@ -382,21 +383,68 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 // clients the guard protects: the created client and the given ones. Its
 // name is literal (unique per construct path), so the guard's environment
 // and policy can name it without referring to the resource.
-func newProtectedClientsParameter(scope constructs.Construct, name string, created awscognito.UserPoolClient, given *[]awscognito.IUserPoolClient) awsssm.StringListParameter {
-	var ids []*string
+//
+// A client whose only sign-in flow is CUSTOM_AUTH (the created one unless
+// AllowUserSrpAuth; a given one when its template flows say so) is also
+// listed as contract.ProtectedCustomAuthOnlyPrefix+id: there the guard lets
+// a GetTokensFromRefreshToken refresh (TokenGeneration_Authentication
+// without a binding value) pass without claims. A client whose flows the
+// construct cannot see (imported by id) keeps the strict rule: its refresh
+// through that API is refused and the user signs in again.
+func newProtectedClientsParameter(scope constructs.Construct, name string, created awscognito.UserPoolClient, createdCustomOnly bool, given *[]awscognito.IUserPoolClient) awsssm.StringListParameter {
+	var ids, customOnly []*string
 	if created != nil {
 		ids = append(ids, created.UserPoolClientId())
+		if createdCustomOnly {
+			customOnly = append(customOnly, created.UserPoolClientId())
+		}
 	}
 	if given != nil {
 		for _, c := range *given {
 			ids = append(ids, c.UserPoolClientId())
+			if customAuthOnly(c) {
+				customOnly = append(customOnly, c.UserPoolClientId())
+			}
 		}
+	}
+	for _, id := range customOnly {
+		ids = append(ids, awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(contract.ProtectedCustomAuthOnlyPrefix), id}))
 	}
 	return awsssm.NewStringListParameter(scope, jsii.String("ProtectedClients"), &awsssm.StringListParameterProps{
 		ParameterName:   jsii.String(name),
 		StringListValue: &ids,
 		Description:     jsii.String("cognitobridge: the app clients whose sign-ins the step-up guard enforces"),
 	})
+}
+
+// customAuthOnly reports whether c is a client of this app whose
+// ExplicitAuthFlows are known at synth and allow no sign-in flow but
+// CUSTOM_AUTH (refresh aside). An imported client, or flows given as a
+// token, are not known: false.
+func customAuthOnly(c awscognito.IUserPoolClient) bool {
+	cfn, ok := c.Node().DefaultChild().(awscognito.CfnUserPoolClient)
+	if !ok || cfn == nil {
+		return false
+	}
+	flows := cfn.ExplicitAuthFlows()
+	if flows == nil || *awscdk.Token_IsUnresolved(flows) {
+		// No ExplicitAuthFlows: Cognito's default allows USER_SRP_AUTH.
+		return false
+	}
+	custom := false
+	for _, f := range *flows {
+		if f == nil || *awscdk.Token_IsUnresolved(f) {
+			return false
+		}
+		switch *f {
+		case "ALLOW_CUSTOM_AUTH":
+			custom = true
+		case "ALLOW_REFRESH_TOKEN_AUTH":
+		default:
+			return false
+		}
+	}
+	return custom
 }
 
 // protectedClientsParameterName is the literal name of the parameter, unique

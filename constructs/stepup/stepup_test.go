@@ -722,6 +722,8 @@ func TestBadPropsPanic(t *testing.T) {
 		{"session too short", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(2))}, "expected AuthSessionValidity between 180 and 900 seconds, received 120 seconds"},
 		{"session too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(16))}, "expected AuthSessionValidity between 180 and 900 seconds, received 960 seconds"},
 		{"session without client", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, CreateClient: jsii.Bool(false), AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(10))}, "expected AuthSessionValidity only when CreateClient is true"},
+		{"rotation grace too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, RefreshTokenRotationGracePeriod: awscdk.Duration_Seconds(jsii.Number(61))}, "expected RefreshTokenRotationGracePeriod between 0 and 60 seconds, received 61 seconds"},
+		{"rotation without client", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, CreateClient: jsii.Bool(false), RefreshTokenRotationGracePeriod: awscdk.Duration_Seconds(jsii.Number(10))}, "expected RefreshTokenRotationGracePeriod only when CreateClient is true"},
 		{"pool-only props on a created pool", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}, ""},
 
 		{"skew too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(301))}, "expected AuthTimeSkew between 0 and 300 seconds, received 301 seconds"},
@@ -1106,5 +1108,77 @@ func TestCreateHasNoTableWithOIDCPresets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProtectedClientsMarkCustomAuthOnly: the protected-clients parameter
+// marks the clients whose only sign-in flow is CUSTOM_AUTH (the created
+// client, a given client whose flows say so), on which the guard lets a
+// GetTokensFromRefreshToken refresh pass without claims; a given client with
+// USER_SRP_AUTH and an imported client (flows unknown) stay unmarked.
+func TestProtectedClientsMarkCustomAuthOnly(t *testing.T) {
+	stack := cdktest.NewStack()
+	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+	custom := pool.AddClient(jsii.String("CustomOnly"), &awscognito.UserPoolClientOptions{
+		AuthFlows: &awscognito.AuthFlow{Custom: jsii.Bool(true)},
+	})
+	srp := pool.AddClient(jsii.String("WithSrp"), &awscognito.UserPoolClientOptions{
+		AuthFlows: &awscognito.AuthFlow{Custom: jsii.Bool(true), UserSrp: jsii.Bool(true)},
+	})
+	imported := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("Imported"), jsii.String("importedclient000000000001"))
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider: &Provider{BlockID: &BlockIDProvider{}}, UserPool: pool,
+		ProtectedClients:                &[]awscognito.IUserPoolClient{custom, srp, imported},
+		RefreshTokenRotationGracePeriod: awscdk.Duration_Seconds(jsii.Number(10)),
+		Code:                            prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	// The created client rotates refresh tokens when asked to (CDK then
+	// leaves out ALLOW_REFRESH_TOKEN_AUTH: with rotation, refresh goes
+	// through GetTokensFromRefreshToken only).
+	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+		"ExplicitAuthFlows":    []interface{}{"ALLOW_CUSTOM_AUTH"},
+		"RefreshTokenRotation": map[string]interface{}{"Feature": "ENABLED", "RetryGracePeriodSeconds": 10},
+	})
+	params := cdktest.Resources(t, tmpl, "AWS::SSM::Parameter")
+	if len(params) != 1 {
+		t.Fatalf("want 1 SSM parameter, got %d", len(params))
+	}
+	var value string
+	for _, p := range params {
+		b, err := json.Marshal(p["Properties"].(map[string]interface{})["Value"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		value = string(b)
+	}
+	clients := cdktest.Resources(t, tmpl, "AWS::Cognito::UserPoolClient")
+	logical := map[string]string{}
+	for id := range clients {
+		for _, prefix := range []string{"PoolClient", "PoolCustomOnly", "PoolWithSrp"} {
+			if strings.HasPrefix(id, prefix) {
+				logical[prefix] = id
+			}
+		}
+	}
+	marked := func(id string) bool {
+		return strings.Contains(value, `["","custom-auth-only:",{"Ref":"`+id+`"}]`) ||
+			strings.Contains(value, `"custom-auth-only:",{"Ref":"`+id+`"}`)
+	}
+	listed := func(id string) bool { return strings.Contains(value, `{"Ref":"`+id+`"}`) }
+	for prefix, want := range map[string]bool{"PoolClient": true, "PoolCustomOnly": true, "PoolWithSrp": false} {
+		id, ok := logical[prefix]
+		if !ok {
+			t.Fatalf("no client %s* in %v", prefix, clients)
+		}
+		if !listed(id) {
+			t.Errorf("%s not listed as protected in %s", id, value)
+		}
+		if marked(id) != want {
+			t.Errorf("%s custom-auth-only mark = %v, want %v in %s", id, marked(id), want, value)
+		}
+	}
+	if !strings.Contains(value, "importedclient000000000001") || strings.Contains(value, "custom-auth-only:importedclient") {
+		t.Errorf("the imported client must be listed and unmarked: %s", value)
 	}
 }

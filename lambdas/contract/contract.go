@@ -108,6 +108,16 @@ const (
 	// environment without a cycle (pool -> trigger -> client -> pool).
 	// Empty: every client of the pool is protected.
 	EnvProtectedClientsParameter = "COGNITOBRIDGE_PROTECTED_CLIENTS_PARAMETER"
+	// ProtectedCustomAuthOnlyPrefix marks an entry of the protected-clients
+	// list that names a client whose only sign-in flow is CUSTOM_AUTH (with
+	// refresh): "custom-auth-only:<client id>", listed besides the plain id.
+	// On such a client Define decides every API sign-in, so the guard lets
+	// an issuance without a step-up binding pass without claims (that is how
+	// a GetTokensFromRefreshToken refresh arrives: as
+	// TokenGeneration_Authentication). A guard that predates the marker
+	// ignores the entry (no client id contains ':'), and the plain id keeps
+	// the client protected.
+	ProtectedCustomAuthOnlyPrefix = "custom-auth-only:"
 	// EnvProtectedClientsTTLSeconds is how long the guard reuses the list.
 	// Default: 60; 1..3600.
 	EnvProtectedClientsTTLSeconds = "COGNITOBRIDGE_PROTECTED_CLIENTS_TTL_SECONDS"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // GetParameterAPI is the part of the SSM client the protected-client list
@@ -36,6 +37,10 @@ const maxClients = 1000
 // client -> pool. The parameter depends on the clients, the function knows
 // only the parameter's literal name.
 //
+// An entry "custom-auth-only:<id>" (contract.ProtectedCustomAuthOnlyPrefix)
+// says that <id>, listed as well, signs in with CUSTOM_AUTH only. A marker
+// without its plain id protects nothing: only a plain id protects.
+//
 // The list is cached for TTL per container; a failed refresh keeps the last
 // good list (a short SSM outage changes nothing), a failed first fetch is an
 // error (the guard then refuses: it cannot tell whom it protects).
@@ -47,7 +52,7 @@ type ParameterClients struct {
 	Now func() time.Time
 
 	mu        sync.Mutex
-	clients   []string
+	clients   clientList
 	fetchedAt time.Time
 	fetched   bool
 }
@@ -70,8 +75,13 @@ func (p *ParameterClients) now() time.Time {
 	return time.Now()
 }
 
-// Contains reports whether clientID is one of the protected clients.
-func (p *ParameterClients) Contains(ctx context.Context, clientID string) (bool, error) {
+// clientList is a parsed parameter value.
+type clientList struct {
+	protected, customAuthOnly []string
+}
+
+// Protection says how the list protects clientID.
+func (p *ParameterClients) Protection(ctx context.Context, clientID string) (Protection, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.fetched || p.now().Sub(p.fetchedAt) >= p.ttl {
@@ -80,31 +90,42 @@ func (p *ParameterClients) Contains(ctx context.Context, clientID string) (bool,
 		case err == nil:
 			p.clients, p.fetchedAt, p.fetched = clients, p.now(), true
 		case !p.fetched:
-			return false, err
+			return Unprotected, err
 		}
 	}
-	return clientID != "" && slices.Contains(p.clients, clientID), nil
+	switch {
+	case clientID == "" || !slices.Contains(p.clients.protected, clientID):
+		return Unprotected, nil
+	case slices.Contains(p.clients.customAuthOnly, clientID):
+		return ProtectedCustomAuthOnly, nil
+	}
+	return ProtectedAnyFlow, nil
 }
 
-func (p *ParameterClients) fetch(ctx context.Context) ([]string, error) {
+func (p *ParameterClients) fetch(ctx context.Context) (clientList, error) {
+	var l clientList
 	if p.api == nil || p.name == "" {
-		return nil, errors.New("guard: protected clients parameter not configured")
+		return l, errors.New("guard: protected clients parameter not configured")
 	}
 	out, err := p.api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.name)})
 	if err != nil {
-		return nil, fmt.Errorf("guard: get protected clients: %w", err)
+		return l, fmt.Errorf("guard: get protected clients: %w", err)
 	}
 	if out == nil || out.Parameter == nil || out.Parameter.Value == nil {
-		return nil, errors.New("guard: protected clients parameter has no value")
+		return l, errors.New("guard: protected clients parameter has no value")
 	}
-	var clients []string
 	for _, c := range strings.Split(*out.Parameter.Value, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			clients = append(clients, c)
+		c = strings.TrimSpace(c)
+		if id, ok := strings.CutPrefix(c, contract.ProtectedCustomAuthOnlyPrefix); ok {
+			if id != "" {
+				l.customAuthOnly = append(l.customAuthOnly, id)
+			}
+		} else if c != "" {
+			l.protected = append(l.protected, c)
 		}
 	}
-	if len(clients) == 0 || len(clients) > maxClients {
-		return nil, fmt.Errorf("guard: protected clients parameter holds %d ids, expected 1..%d", len(clients), maxClients)
+	if len(l.protected) == 0 || len(l.protected) > maxClients || len(l.customAuthOnly) > maxClients {
+		return clientList{}, fmt.Errorf("guard: protected clients parameter holds %d ids and %d custom-auth-only marks, expected 1..%d of each", len(l.protected), len(l.customAuthOnly), maxClients)
 	}
-	return clients, nil
+	return l, nil
 }

@@ -28,17 +28,25 @@ func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ .
 }
 
 func TestParameterClients(t *testing.T) {
-	f := &fakeSSM{value: "webclient0001,webclient0002"}
+	f := &fakeSSM{value: "webclient0001,webclient0002,custom-auth-only:webclient0002,custom-auth-only:mobileclient01"}
 	now := now0
 	p := NewParameterClients(f, "/cognitobridge/x/protected-clients", time.Minute)
 	p.Now = func() time.Time { return now }
 	ctx := context.Background()
 	for _, tc := range []struct {
 		client string
-		want   bool
-	}{{"webclient0001", true}, {"webclient0002", true}, {"mobileclient01", false}, {"", false}, {"webclient000", false}} {
-		if got, err := p.Contains(ctx, tc.client); err != nil || got != tc.want {
-			t.Errorf("Contains(%q) = %v, %v", tc.client, got, err)
+		want   Protection
+	}{
+		{"webclient0001", ProtectedAnyFlow},
+		{"webclient0002", ProtectedCustomAuthOnly},
+		// A marker alone protects nothing (only a plain id protects).
+		{"mobileclient01", Unprotected},
+		{"custom-auth-only:webclient0002", Unprotected},
+		{"", Unprotected},
+		{"webclient000", Unprotected},
+	} {
+		if got, err := p.Protection(ctx, tc.client); err != nil || got != tc.want {
+			t.Errorf("Protection(%q) = %v, %v; want %v", tc.client, got, err, tc.want)
 		}
 	}
 	if f.calls != 1 {
@@ -47,35 +55,35 @@ func TestParameterClients(t *testing.T) {
 	// After the TTL a failed refresh keeps the last good list.
 	now = now.Add(time.Minute)
 	f.err = errors.New("throttled")
-	if got, err := p.Contains(ctx, "webclient0001"); err != nil || !got {
+	if got, err := p.Protection(ctx, "webclient0001"); err != nil || got != ProtectedAnyFlow {
 		t.Fatalf("after a failed refresh = %v, %v", got, err)
 	}
 	// A refresh that works replaces it.
 	f.err, f.value = nil, "mobileclient01"
 	now = now.Add(time.Minute)
-	if got, _ := p.Contains(ctx, "webclient0001"); got {
+	if got, _ := p.Protection(ctx, "webclient0001"); got != Unprotected {
 		t.Fatal("the old list survived a successful refresh")
 	}
 	// A cold container without the list cannot say whom it protects.
 	cold := NewParameterClients(&fakeSSM{err: errors.New("down")}, "/x", 0)
-	if _, err := cold.Contains(ctx, "webclient0001"); err == nil {
+	if _, err := cold.Protection(ctx, "webclient0001"); err == nil {
 		t.Fatal("a failed first fetch was not an error")
 	}
-	for _, v := range []string{"", " , ,"} {
-		if _, err := NewParameterClients(&fakeSSM{value: v}, "/x", 0).Contains(ctx, "a"); err == nil {
+	for _, v := range []string{"", " , ,", "custom-auth-only:a"} {
+		if _, err := NewParameterClients(&fakeSSM{value: v}, "/x", 0).Protection(ctx, "a"); err == nil {
 			t.Errorf("list %q accepted", v)
 		}
 	}
 }
 
-type staticClients map[string]bool
+type staticClients map[string]Protection
 
-func (s staticClients) Contains(_ context.Context, c string) (bool, error) { return s[c], nil }
+func (s staticClients) Protection(_ context.Context, c string) (Protection, error) { return s[c], nil }
 
 type failingClients struct{}
 
-func (failingClients) Contains(context.Context, string) (bool, error) {
-	return false, errors.New("down")
+func (failingClients) Protection(context.Context, string) (Protection, error) {
+	return Unprotected, errors.New("down")
 }
 
 // TestGuardActsOnItsClientsOnly: sign-ins on clients the step-up does not
@@ -86,6 +94,7 @@ func TestGuardActsOnItsClientsOnly(t *testing.T) {
 		name      string
 		protected ProtectedClients
 		policy    string
+		trigger   string // default TokenGeneration_Authentication
 		client    string
 		metadata  map[string]string
 		record    bool
@@ -94,15 +103,25 @@ func TestGuardActsOnItsClientsOnly(t *testing.T) {
 		consumed  bool
 		storeCall bool
 	}{
-		{name: "other client without record passes untouched", protected: staticClients{client: true}, client: "mobileclient01", want: ReasonUnprotectedClient},
-		{name: "other client echoing a value consumes nothing", protected: staticClients{client: true}, client: "mobileclient01", record: true, metadata: map[string]string{contract.MetadataStepUpBinding: binding}, want: ReasonUnprotectedClient},
-		{name: "protected client without record refused", protected: staticClients{client: true}, client: client, metadata: map[string]string{}, want: ReasonBindingMissing},
-		{name: "protected client with its record passes with claims", protected: staticClients{client: true}, client: client, record: true, want: ReasonOK, claims: true, consumed: true, storeCall: true},
+		{name: "other client without record passes untouched", protected: staticClients{client: ProtectedAnyFlow}, client: "mobileclient01", want: ReasonUnprotectedClient},
+		{name: "other client echoing a value consumes nothing", protected: staticClients{client: ProtectedAnyFlow}, client: "mobileclient01", record: true, metadata: map[string]string{contract.MetadataStepUpBinding: binding}, want: ReasonUnprotectedClient},
+		{name: "protected client without record refused", protected: staticClients{client: ProtectedAnyFlow}, client: client, metadata: map[string]string{}, want: ReasonBindingMissing},
+		{name: "protected client with its record passes with claims", protected: staticClients{client: ProtectedAnyFlow}, client: client, record: true, want: ReasonOK, claims: true, consumed: true, storeCall: true},
 		{name: "list unreadable refuses", protected: failingClients{}, client: "mobileclient01", want: ReasonClientsUnavailable},
 		{name: "no list: every client protected", protected: nil, client: "mobileclient01", metadata: map[string]string{}, want: ReasonBindingMissing},
-		{name: "on demand: ordinary sign-in passes without claims", protected: staticClients{client: true}, policy: contract.PolicyOnDemand, client: client, metadata: map[string]string{}, want: ReasonOKNoStepUp},
-		{name: "on demand: step-up sign-in gets its claims", protected: staticClients{client: true}, policy: contract.PolicyOnDemand, client: client, record: true, want: ReasonOK, claims: true, consumed: true, storeCall: true},
-		{name: "on demand: a wrong value is refused", protected: staticClients{client: true}, policy: contract.PolicyOnDemand, client: client, record: true, metadata: map[string]string{contract.MetadataStepUpBinding: "guess"}, want: ReasonRecordMissing, storeCall: true},
+		{name: "on demand: ordinary sign-in passes without claims", protected: staticClients{client: ProtectedAnyFlow}, policy: contract.PolicyOnDemand, client: client, metadata: map[string]string{}, want: ReasonOKNoStepUp},
+		{name: "on demand: step-up sign-in gets its claims", protected: staticClients{client: ProtectedAnyFlow}, policy: contract.PolicyOnDemand, client: client, record: true, want: ReasonOK, claims: true, consumed: true, storeCall: true},
+		// GetTokensFromRefreshToken arrives as TokenGeneration_Authentication
+		// without the sign-in's metadata: it passes without claims only
+		// where Define decided every sign-in.
+		{name: "custom-auth-only client: refresh without a value passes without claims", protected: staticClients{client: ProtectedCustomAuthOnly}, client: client, metadata: map[string]string{}, want: ReasonOKCustomAuthOnly},
+		{name: "custom-auth-only client: its step-up sign-in still gets claims", protected: staticClients{client: ProtectedCustomAuthOnly}, client: client, record: true, want: ReasonOK, claims: true, consumed: true, storeCall: true},
+		{name: "custom-auth-only client: a wrong value is refused", protected: staticClients{client: ProtectedCustomAuthOnly}, client: client, record: true, metadata: map[string]string{contract.MetadataStepUpBinding: "guess"}, want: ReasonRecordMissing, storeCall: true},
+		{name: "custom-auth-only client: hosted sign-in without a record refused", protected: staticClients{client: ProtectedCustomAuthOnly}, trigger: TriggerHostedAuth, client: client, metadata: map[string]string{}, want: ReasonBindingMissing},
+		{name: "custom-auth-only client: new-password challenge refused", protected: staticClients{client: ProtectedCustomAuthOnly}, trigger: TriggerNewPasswordChallenge, client: client, metadata: map[string]string{}, want: ReasonBindingMissing},
+		{name: "custom-auth-only client: device authentication refused", protected: staticClients{client: ProtectedCustomAuthOnly}, trigger: TriggerAuthenticateDevice, client: client, metadata: map[string]string{}, want: ReasonBindingMissing},
+		{name: "no list: custom-auth-only unknown, refresh refused", protected: nil, client: client, metadata: map[string]string{}, want: ReasonBindingMissing},
+		{name: "on demand: a wrong value is refused", protected: staticClients{client: ProtectedAnyFlow}, policy: contract.PolicyOnDemand, client: client, record: true, metadata: map[string]string{contract.MetadataStepUpBinding: "guess"}, want: ReasonRecordMissing, storeCall: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeStore()
@@ -111,7 +130,11 @@ func TestGuardActsOnItsClientsOnly(t *testing.T) {
 			}
 			h := newTestHandler(f, nil)
 			h.Protected, h.Policy = tc.protected, tc.policy
-			ev := event(TriggerAuthentication)
+			trigger := tc.trigger
+			if trigger == "" {
+				trigger = TriggerAuthentication
+			}
+			ev := event(trigger)
 			ev.Version = "2"
 			ev.CallerContext.ClientID = tc.client
 			if tc.metadata != nil {

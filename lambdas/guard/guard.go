@@ -13,11 +13,22 @@
 // error, the authentication event doesn't succeed").
 //
 // The event does not say which auth flow produced the tokens, so the rule is
-// by triggerSource alone:
-//   - TokenGeneration_RefreshTokens passes: the refresh token itself came
-//     from a guarded issuance. The newer GetTokensFromRefreshToken API may
-//     report TokenGeneration_Authentication instead; such a refresh then
-//     finds no record and is refused (fail closed: the user signs in again).
+// by triggerSource and by what the construct recorded about the client:
+//   - TokenGeneration_RefreshTokens (InitiateAuth REFRESH_TOKEN_AUTH) passes:
+//     the refresh token itself came from a guarded issuance.
+//   - A refresh through GetTokensFromRefreshToken, the only refresh of
+//     Amplify v6.15 and later, arrives as TokenGeneration_Authentication
+//     (DOCUMENTED: developer guide, "Lambda triggers by API operation":
+//     GetTokensFromRefreshToken invokes pre token generation with that
+//     source; "User authentication or token refresh complete"), without the
+//     sign-in's ClientMetadata. It passes, without step-up claims, only on a
+//     client the construct recorded as custom-auth-only
+//     (contract.ProtectedCustomAuthOnlyPrefix: its only sign-in flow is
+//     CUSTOM_AUTH, so Define, which demands the step-up, decides every API
+//     sign-in and no password-only issuance can look the same). On a
+//     protected client with other flows (USER_SRP_AUTH, or flows the
+//     construct could not see) it is refused like a password-only sign-in:
+//     fail closed, the user signs in again when the access token expires.
 //   - Every other triggerSource, known (TokenGeneration_HostedAuth,
 //     _Authentication, _NewPasswordChallenge, _AuthenticateDevice) or not,
 //     passes only when the record of this sign-in is consumed within the
@@ -88,7 +99,7 @@ const (
 // Reason is the code logged for one decision.
 type Reason string
 
-// Reasons. Only ReasonOK and ReasonOKRefresh let tokens be issued.
+// Reasons. Only those Passes lists let tokens be issued.
 const (
 	ReasonOK                Reason = steprecord.ReasonOK
 	ReasonOKRefresh         Reason = "ok_refresh"
@@ -109,6 +120,10 @@ const (
 	// ReasonOKNoStepUp: an on-demand sign-in without a step-up; it passes
 	// without step-up claims.
 	ReasonOKNoStepUp Reason = "ok_no_stepup"
+	// ReasonOKCustomAuthOnly: a TokenGeneration_Authentication issuance
+	// without a binding value on a custom-auth-only client (in practice a
+	// GetTokensFromRefreshToken refresh); it passes without step-up claims.
+	ReasonOKCustomAuthOnly Reason = "ok_custom_auth_only"
 	// ReasonClientsUnavailable: the list of protected clients could not be
 	// read; the issuance is refused.
 	ReasonClientsUnavailable Reason = "clients_unavailable"
@@ -116,7 +131,7 @@ const (
 
 // Passes reports whether the reason lets Cognito issue tokens.
 func (r Reason) Passes() bool {
-	return r == ReasonOK || r == ReasonOKRefresh || r == ReasonUnprotectedClient || r == ReasonOKNoStepUp
+	return r == ReasonOK || r == ReasonOKRefresh || r == ReasonUnprotectedClient || r == ReasonOKNoStepUp || r == ReasonOKCustomAuthOnly
 }
 
 // ErrStepUpRequired is the only error the handler returns; Cognito shows
@@ -269,9 +284,23 @@ type Handler struct {
 	Policy string
 }
 
+// Protection is what the protected-clients list says of one app client.
+type Protection int
+
+const (
+	// Unprotected: the step-up does not protect the client.
+	Unprotected Protection = iota
+	// ProtectedAnyFlow: protected; its sign-in flows include more than
+	// CUSTOM_AUTH, or the construct could not see them.
+	ProtectedAnyFlow
+	// ProtectedCustomAuthOnly: protected, and CUSTOM_AUTH (with refresh) is
+	// its only sign-in flow: Define decides every API sign-in.
+	ProtectedCustomAuthOnly
+)
+
 // ProtectedClients is the set of app clients a step-up protects.
 type ProtectedClients interface {
-	Contains(ctx context.Context, clientID string) (bool, error)
+	Protection(ctx context.Context, clientID string) (Protection, error)
 }
 
 // New returns a guard consuming records from store; a non-positive window
@@ -321,23 +350,33 @@ var _ pretokengen.Behaviour = (*Handler)(nil)
 //     untouched: no claims, nothing consumed (Protected);
 //   - with PolicyOnDemand, a sign-in that echoes no step-up binding value
 //     passes without claims (Define let it through on the password alone);
+//   - on a custom-auth-only client, a TokenGeneration_Authentication
+//     issuance that echoes no binding value (a GetTokensFromRefreshToken
+//     refresh) passes without claims: Define decided every sign-in there;
 //   - every other issuance passes only when it consumes the record of this
 //     sign-in, and then gets the step-up claims (version 2/3 events).
 func (h *Handler) Apply(ctx context.Context, ev Event) pretokengen.Decision {
 	if ev.TriggerSource == TriggerRefreshTokens {
 		return pretokengen.Decision{Pass: true, Reason: string(ReasonOKRefresh)}
 	}
+	protection := ProtectedAnyFlow
 	if h != nil && h.Protected != nil {
-		protected, reason := h.protects(ctx, ev.CallerContext.ClientID)
+		var reason Reason
+		protection, reason = h.protects(ctx, ev.CallerContext.ClientID)
 		if reason != "" {
 			return pretokengen.Decision{Reason: string(reason), Refusal: ErrStepUpRequired}
 		}
-		if !protected {
+		if protection == Unprotected {
 			return pretokengen.Decision{Pass: true, Reason: string(ReasonUnprotectedClient)}
 		}
 	}
-	if h != nil && h.Policy == contract.PolicyOnDemand && ev.Request.ClientMetadata[contract.MetadataStepUpBinding] == "" {
-		return pretokengen.Decision{Pass: true, Reason: string(ReasonOKNoStepUp)}
+	if ev.Request.ClientMetadata[contract.MetadataStepUpBinding] == "" {
+		if h != nil && h.Policy == contract.PolicyOnDemand {
+			return pretokengen.Decision{Pass: true, Reason: string(ReasonOKNoStepUp)}
+		}
+		if protection == ProtectedCustomAuthOnly && ev.TriggerSource == TriggerAuthentication {
+			return pretokengen.Decision{Pass: true, Reason: string(ReasonOKCustomAuthOnly)}
+		}
 	}
 	reason, passedAt := h.decide(ctx, ev)
 	if !reason.Passes() {
@@ -356,20 +395,20 @@ func (h *Handler) Apply(ctx context.Context, ev Event) pretokengen.Decision {
 	return d
 }
 
-// protects reports whether the step-up protects clientID; a non-empty
-// reason means the list could not be read (the issuance is refused).
-func (h *Handler) protects(ctx context.Context, clientID string) (bool, Reason) {
+// protects says how the step-up protects clientID; a non-empty reason
+// means the list could not be read (the issuance is refused).
+func (h *Handler) protects(ctx context.Context, clientID string) (Protection, Reason) {
 	budget := Budget(ctx, time.Now())
 	if budget <= 0 {
-		return false, ReasonClientsUnavailable
+		return Unprotected, ReasonClientsUnavailable
 	}
 	cctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	ok, err := h.Protected.Contains(cctx, clientID)
+	p, err := h.Protected.Protection(cctx, clientID)
 	if err != nil {
-		return false, ReasonClientsUnavailable
+		return Unprotected, ReasonClientsUnavailable
 	}
-	return ok, ""
+	return p, ""
 }
 
 // Decide returns the reason for ev; only ReasonOK and ReasonOKRefresh pass.

@@ -87,9 +87,11 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 	}
 	// preToken is the version 2 pre token generation event of alice's
 	// sign-in through client.
-	preToken := func(client string) []byte {
+	var preTokenOf func(trigger, client string) []byte
+	preToken := func(client string) []byte { return preTokenOf("TokenGeneration_Authentication", client) }
+	preTokenOf = func(trigger, client string) []byte {
 		var ev localcognito.PreTokenGenerationEventV2
-		ev.EventHeader = header("TokenGeneration_Authentication", client)
+		ev.EventHeader = header(trigger, client)
 		ev.Version = "2"
 		ev.Request.UserAttributes = map[string]string{"sub": "0b6e2a3c-0000-4000-8000-000000000001", "email": "alice@example.com"}
 		ev.Request.GroupConfiguration.GroupsToOverride = []string{}
@@ -138,8 +140,29 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 		}
 	})
 
+	// The created client signs in with CUSTOM_AUTH only (the template's
+	// protected-clients parameter marks it): an issuance without a binding
+	// value there is a GetTokensFromRefreshToken refresh, which Cognito
+	// reports as TokenGeneration_Authentication; it passes, without claims.
+	t.Run("guard: a refresh through GetTokensFromRefreshToken passes without claims", func(t *testing.T) {
+		out, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preToken(clientID))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
+		}
+		var got localcognito.PreTokenGenerationEventV2
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Response.ClaimsAndScopeOverrideDetails != nil && got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration != nil {
+			t.Errorf("step-up claims on a refresh: %+v", got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration)
+		}
+		if rs := reasons(r.Logs(localcognito.SlotPreTokenGeneration)); len(rs) == 0 || rs[len(rs)-1] != "ok_custom_auth_only" {
+			t.Errorf("guard reasons %q, want ok_custom_auth_only last", rs)
+		}
+	})
+
 	t.Run("guard: the protected client without a step-up fails the trigger", func(t *testing.T) {
-		_, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preToken(clientID))
+		_, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preTokenOf("TokenGeneration_HostedAuth", clientID))
 		if !errors.Is(err, localcognito.ErrTriggerFailed) {
 			t.Fatalf("error %v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
 		}

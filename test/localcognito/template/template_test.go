@@ -144,7 +144,9 @@ func TestBlockIDStepUp(t *testing.T) {
 	if len(p.Tables) != 1 || p.Tables[0] != (Table{LogicalID: "StepUpRecords2F5BCC52", Name: table, PartitionKey: "pk", PartitionKeyType: "S", TTLAttribute: "expiresAt"}) {
 		t.Errorf("tables %+v", p.Tables)
 	}
-	if len(p.SSMParameters) != 1 || p.SSMParameters[0].Value != clientID || p.SSMParameters[0].Type != "StringList" ||
+	// The created client signs in with CUSTOM_AUTH only: it is listed and
+	// marked so (a GetTokensFromRefreshToken refresh passes the guard).
+	if len(p.SSMParameters) != 1 || p.SSMParameters[0].Value != clientID+",custom-auth-only:"+clientID || p.SSMParameters[0].Type != "StringList" ||
 		p.SSMParameters[0].Name != guard.Environment["COGNITOBRIDGE_PROTECTED_CLIENTS_PARAMETER"] {
 		t.Errorf("SSM %+v", p.SSMParameters)
 	}
