@@ -116,6 +116,9 @@ func (s *Server) refreshWith(ctx context.Context, c *Client, rt, source string, 
 	if g != nil {
 		u = s.users[g.username]
 		grant = *g
+		// A rotated successor stored while its sign-in was being revoked
+		// is revoked with it.
+		grant.revoked = grant.revoked || s.revokedOrigins[grant.originJTI]
 	}
 	s.mu.Unlock()
 	switch {

@@ -395,8 +395,9 @@ func (s *Server) userForAccessToken(tok, scope string) (*user, *Client, *apiErro
 // accessRevoked reports whether an access token of username, of the
 // sign-in originJTI, issued at iat, was revoked: its sign-in's refresh
 // token was revoked, or (a token without origin_jti, from a client without
-// token revocation) GlobalSignOut ran at or after its issue. Callers hold
-// s.mu.
+// token revocation) GlobalSignOut ran at or after its issue (iat has
+// second precision: such a client's token issued in the same second as the
+// sign-out is refused too). Callers hold s.mu.
 func (s *Server) accessRevoked(username, originJTI string, iat *jwt.NumericDate) bool {
 	if originJTI != "" {
 		return s.revokedOrigins[originJTI]
