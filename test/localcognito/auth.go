@@ -17,7 +17,8 @@ const (
 )
 
 // sessionTTL: DOCUMENTED: the Session of an authentication challenge is
-// valid for 3 minutes by default (app client AuthSessionValidity).
+// valid for 3 minutes by default (app client AuthSessionValidity; a client
+// that sets it gets its own, see sessionValidity).
 const sessionTTL = 3 * time.Minute
 
 // maxSessionEntries bounds a custom-auth conversation.
@@ -246,7 +247,7 @@ func (s *Server) store(st *flowState) string {
 		panic(err)
 	}
 	id := base64.RawURLEncoding.EncodeToString(b)
-	st.expires = s.now().Add(sessionTTL)
+	st.expires = s.now().Add(sessionValidity(st.client))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -474,26 +475,21 @@ func (s *Server) finish(ctx context.Context, st *flowState, md map[string]string
 // refreshTokens is REFRESH_TOKEN_AUTH: new access and ID tokens, no new
 // refresh token. Pre token generation runs with TokenGeneration_RefreshTokens
 // and without ClientMetadata (DOCUMENTED: InitiateAuth's ClientMetadata
-// does not reach pre token generation).
+// does not reach pre token generation). The checks the refresh token
+// passes are refresh.go's.
 func (s *Server) refreshTokens(ctx context.Context, c *Client, rt string) (*authOutput, *apiError) {
-	bad := &apiError{Type: eNotAuthorized, Message: "Invalid Refresh Token", reason: "refresh token refused"}
-	if rt == "" {
-		return nil, errf(eInvalidParameter, "Missing required parameter REFRESH_TOKEN")
+	if rotates(c) {
+		// DOCUMENTED (API reference, RefreshTokenRotationType): "Refresh
+		// token rotation must be completed with GetTokensFromRefreshToken.
+		// With refresh token rotation disabled, you can complete token
+		// refresh with GetTokensFromRefreshToken and with
+		// REFRESH_TOKEN_AUTH". ASSUMED: the refusal is
+		// UnsupportedOperationException (the API reference's error for an
+		// operation the client has not enabled), with the message a public
+		// client's notes quote from a real pool.
+		return nil, &apiError{Type: eUnsupportedOperation, Message: "This API does not support refresh token rotation", reason: "REFRESH_TOKEN_AUTH on a rotating client"}
 	}
-	s.mu.Lock()
-	g := s.refresh[rt]
-	var u *user
-	if g != nil {
-		u = s.users[g.username]
-	}
-	s.mu.Unlock()
-	if g == nil || g.clientID != c.ID || u == nil {
-		return nil, bad
-	}
-	if s.now().After(g.expires) {
-		return nil, &apiError{Type: eNotAuthorized, Message: "Refresh Token has expired", reason: "refresh token expired"}
-	}
-	res, e := s.issue(ctx, tokenRequest{u: u, c: c, source: srcTokenRefresh, authTime: g.authTime, originJTI: g.originJTI, scopes: g.scopes})
+	res, e := s.refreshWith(ctx, c, rt, srcTokenRefresh, nil)
 	if e != nil {
 		return nil, e
 	}

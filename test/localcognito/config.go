@@ -95,6 +95,22 @@ type Client struct {
 	// Token validities in seconds; zero means Cognito's defaults
 	// (access and ID 3600, refresh 30 days).
 	AccessTokenValidity, IDTokenValidity, RefreshTokenValidity int
+
+	// Sessions and tokens (CloudFormation AWS::Cognito::UserPoolClient).
+	//
+	// AuthSessionValidity is how long, in minutes, each Session value of a
+	// sign-in stays good (3 to 15); zero means the default, 3.
+	AuthSessionValidity int
+	// EnableTokenRevocation: RevokeToken works for the client, and its
+	// tokens carry origin_jti and jti. nil means the default, enabled
+	// (DOCUMENTED: "Revoking tokens": token revocation is enabled by
+	// default on a new client).
+	EnableTokenRevocation *bool
+	// RefreshTokenRotation is "ENABLED" or "DISABLED" ("" is DISABLED):
+	// GetTokensFromRefreshToken then issues a new refresh token and the
+	// submitted one stays good for RetryGracePeriodSeconds (0 to 60) more.
+	RefreshTokenRotation    string
+	RetryGracePeriodSeconds int
 }
 
 // IdentityProvider is a federated OIDC provider of the pool.

@@ -132,22 +132,27 @@ func (s *Server) existing(provider, subject, name string, attrs map[string]strin
 var ErrInvalidGrant = errors.New("localcognito: invalid grant")
 
 // RefreshTokens is the token endpoint's refresh_token grant: new access and
-// ID tokens (pre token generation with TokenGeneration_RefreshTokens), no
-// new refresh token.
+// ID tokens (pre token generation with TokenGeneration_RefreshTokens, the
+// source the developer guide lists for managed login), no new refresh token
+// unless the client rotates them. A revoked, expired or rotated-out refresh
+// token is ErrInvalidGrant. ASSUMED: rotation applies to this grant as to
+// GetTokensFromRefreshToken (the API reference says a rotating client
+// "issues new ID, access, and refresh tokens when users renew their
+// sessions with refresh tokens", naming no operation).
 func (s *Server) RefreshTokens(ctx context.Context, clientID, refreshToken string) (Tokens, error) {
 	c, ok := s.clients[clientID]
-	if !ok {
+	if !ok || refreshToken == "" {
 		return Tokens{}, ErrInvalidGrant
 	}
-	out, e := s.refreshTokens(ctx, c, refreshToken)
+	r, e := s.refreshWith(ctx, c, refreshToken, srcTokenRefresh, nil)
 	if e != nil {
-		if e.Type == eNotAuthorized || e.Type == eInvalidParameter {
+		switch e.Type {
+		case eNotAuthorized, eInvalidParameter, eRefreshTokenReuse:
 			return Tokens{}, ErrInvalidGrant
 		}
 		return Tokens{}, e
 	}
-	r := out.AuthenticationResult
-	return Tokens{AccessToken: r.AccessToken, IDToken: r.IdToken, ExpiresIn: r.ExpiresIn}, nil
+	return Tokens{AccessToken: r.AccessToken, IDToken: r.IdToken, RefreshToken: r.RefreshToken, ExpiresIn: r.ExpiresIn}, nil
 }
 
 // UserInfo answers the userInfo endpoint for an access token this pool

@@ -3,7 +3,6 @@ package localcognito
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,8 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
 )
 
 // Options are the endpoint's run-time settings, separate from the pool.
@@ -41,10 +38,11 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	now     func() time.Time
-	key     *rsa.PrivateKey
-	kid     string
-	signer  jose.Signer
 	clients map[string]*Client
+	// idKey signs ID tokens, accessKey access tokens (DOCUMENTED: "Using
+	// the access token": "the key ID (kid) is different because different
+	// keys are used to sign ID tokens and access tokens").
+	idKey, accessKey signingKey
 
 	mu       sync.Mutex
 	issuer   string
@@ -54,6 +52,13 @@ type Server struct {
 	// links are AdminLinkProviderForUser's: linkKey(provider, subject) ->
 	// the destination's internal username.
 	links map[string]string
+
+	// revokedOrigins holds the origin_jti of every sign-in whose refresh
+	// token was revoked (RevokeToken, GlobalSignOut): its access tokens are
+	// refused. signedOut is GlobalSignOut's time per internal username, for
+	// the tokens of clients without token revocation (no origin_jti).
+	revokedOrigins map[string]bool
+	signedOut      map[string]time.Time
 }
 
 // New builds the endpoint for cfg. It generates the pool's RSA signing key.
@@ -82,6 +87,9 @@ func New(cfg Config, opts Options) (*Server, error) {
 		sessions: map[string]*flowState{},
 		refresh:  map[string]*refreshGrant{},
 		links:    map[string]string{},
+
+		revokedOrigins: map[string]bool{},
+		signedOut:      map[string]time.Time{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -93,6 +101,9 @@ func New(cfg Config, opts Options) (*Server, error) {
 		c := &s.cfg.Clients[i]
 		if c.ID == "" {
 			return nil, fmt.Errorf("localcognito: client %d (%q) has no ID", i, c.Name)
+		}
+		if err := checkSessionSettings(c); err != nil {
+			return nil, err
 		}
 		s.clients[c.ID] = c
 	}

@@ -15,23 +15,46 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-func (s *Server) initKeys() error {
+// signingKey is one of the pool's RSA signing keys.
+type signingKey struct {
+	priv   *rsa.PrivateKey
+	kid    string
+	signer jose.Signer
+}
+
+func newSigningKey() (signingKey, error) {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return err
+		return signingKey{}, err
 	}
-	s.key = k
-	s.kid = randomHex(16)
-	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: k, KeyID: s.kid, Algorithm: string(jose.RS256)}}, nil)
+	kid := randomHex(16)
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: k, KeyID: kid, Algorithm: string(jose.RS256)}}, nil)
 	if err != nil {
+		return signingKey{}, err
+	}
+	return signingKey{priv: k, kid: kid, signer: sig}, nil
+}
+
+// initKeys generates the pool's two signing keys: one for ID tokens, one
+// for access tokens. DOCUMENTED ("Using the access token"): "The header
+// for the access token has the same structure as the ID token. However,
+// the key ID (kid) is different because different keys are used to sign
+// ID tokens and access tokens." Both are in the JWKS.
+func (s *Server) initKeys() error {
+	var err error
+	if s.idKey, err = newSigningKey(); err != nil {
 		return err
 	}
-	s.signer = sig
-	return nil
+	s.accessKey, err = newSigningKey()
+	return err
 }
 
 func (s *Server) jwks() jose.JSONWebKeySet {
-	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &s.key.PublicKey, KeyID: s.kid, Algorithm: string(jose.RS256), Use: "sig"}}}
+	var set jose.JSONWebKeySet
+	for _, k := range []signingKey{s.idKey, s.accessKey} {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.kid, Algorithm: string(jose.RS256), Use: "sig"})
+	}
+	return set
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -83,6 +106,11 @@ type refreshGrant struct {
 	scopes             []string
 	authTime           time.Time
 	expires            time.Time
+	// revoked: RevokeToken or GlobalSignOut ended it.
+	revoked bool
+	// rotated is when refresh token rotation replaced it (zero: never);
+	// it stays good for the client's RetryGracePeriodSeconds after.
+	rotated time.Time
 }
 
 type authenticationResult struct {
@@ -239,28 +267,44 @@ func (s *Server) issue(ctx context.Context, tr tokenRequest) (*authenticationRes
 	idTTL := orDefault(tr.c.IDTokenValidity, defaultTokenValidity)
 	id["iat"], id["exp"], id["jti"] = now.Unix(), now.Add(time.Duration(idTTL)*time.Second).Unix(), newUUID()
 	access["iat"], access["exp"], access["jti"] = now.Unix(), now.Add(time.Duration(accessTTL)*time.Second).Unix(), newUUID()
-	idTok, err := jwt.Signed(s.signer).Claims(id).Serialize()
+	if !revocationEnabled(tr.c) {
+		// DOCUMENTED ("Revoking tokens"): "After you enable token
+		// revocation, new claims are added in the Amazon Cognito JSON web
+		// tokens. The origin_jti and jti claims are added to access and ID
+		// tokens." Without it they are absent (Amplify's signOut then
+		// skips RevokeToken: it revokes only tokens with origin_jti).
+		for _, m := range []map[string]any{id, access} {
+			delete(m, "origin_jti")
+			delete(m, "jti")
+		}
+	}
+	idTok, err := jwt.Signed(s.idKey.signer).Claims(id).Serialize()
 	if err != nil {
 		return nil, errf(eInternal, "Internal error")
 	}
-	accTok, err := jwt.Signed(s.signer).Claims(access).Serialize()
+	accTok, err := jwt.Signed(s.accessKey.signer).Claims(access).Serialize()
 	if err != nil {
 		return nil, errf(eInternal, "Internal error")
 	}
 	res := &authenticationResult{AccessToken: accTok, IdToken: idTok, ExpiresIn: accessTTL, TokenType: "Bearer"}
 	if tr.withRefresh {
-		// Cognito's refresh tokens are encrypted JWTs; an opaque random
-		// value is enough for a local endpoint (clients never parse it).
-		rt := randomHex(32)
-		s.mu.Lock()
-		s.refresh[rt] = &refreshGrant{
+		res.RefreshToken = s.storeRefresh(refreshGrant{
 			username: username, clientID: tr.c.ID, originJTI: tr.originJTI, authTime: tr.authTime, scopes: tr.scopes,
 			expires: now.Add(time.Duration(orDefault(tr.c.RefreshTokenValidity, defaultRefreshValidity)) * time.Second),
-		}
-		s.mu.Unlock()
-		res.RefreshToken = rt
+		})
 	}
 	return res, nil
+}
+
+// storeRefresh files g under a new refresh token and returns the token.
+// Cognito's refresh tokens are encrypted JWTs; an opaque random value is
+// enough for a local endpoint (clients never parse it).
+func (s *Server) storeRefresh(g refreshGrant) string {
+	rt := randomHex(32)
+	s.mu.Lock()
+	s.refresh[rt] = &g
+	s.mu.Unlock()
+	return rt
 }
 
 func orDefault(v, d int) int {
@@ -303,12 +347,15 @@ func (s *Server) userForAccessToken(tok, scope string) (*user, *Client, *apiErro
 	}
 	var std jwt.Claims
 	var extra struct {
-		TokenUse string `json:"token_use"`
-		ClientID string `json:"client_id"`
-		Username string `json:"username"`
-		Scope    string `json:"scope"`
+		TokenUse  string `json:"token_use"`
+		ClientID  string `json:"client_id"`
+		Username  string `json:"username"`
+		Scope     string `json:"scope"`
+		OriginJTI string `json:"origin_jti"`
 	}
-	if err := t.Claims(&s.key.PublicKey, &std, &extra); err != nil {
+	// Only the access-token key verifies an access token: an ID token
+	// (signed with the other key) is refused here, as it is by Cognito.
+	if err := t.Claims(&s.accessKey.priv.PublicKey, &std, &extra); err != nil {
 		return nil, nil, bad
 	}
 	if std.Issuer != s.Issuer() || extra.TokenUse != "access" {
@@ -329,9 +376,32 @@ func (s *Server) userForAccessToken(tok, scope string) (*user, *Client, *apiErro
 	}
 	s.mu.Lock()
 	u := s.users[extra.Username]
+	revoked := s.accessRevoked(extra.Username, extra.OriginJTI, std.IssuedAt)
 	s.mu.Unlock()
 	if u == nil || u.sub != std.Subject {
 		return nil, nil, &apiError{Type: eNotAuthorized, Message: "Invalid Access Token", reason: "user gone"}
 	}
+	if revoked {
+		// DOCUMENTED ("Revoking tokens"): "Revoked tokens can't be used with
+		// any Cognito API calls that require a token." REPORTED
+		// (https://github.com/aws-amplify/amplify-js/issues/3540,
+		// https://github.com/aws-amplify/amplify-js/issues/2205): the reply
+		// is NotAuthorizedException "Access Token has been revoked".
+		return nil, nil, &apiError{Type: eNotAuthorized, Message: "Access Token has been revoked", reason: "access token revoked"}
+	}
 	return u, c, nil
+}
+
+// accessRevoked reports whether an access token of username, of the
+// sign-in originJTI, issued at iat, was revoked: its sign-in's refresh
+// token was revoked, or (a token without origin_jti, from a client without
+// token revocation) GlobalSignOut ran at or after its issue (iat has
+// second precision: such a client's token issued in the same second as the
+// sign-out is refused too). Callers hold s.mu.
+func (s *Server) accessRevoked(username, originJTI string, iat *jwt.NumericDate) bool {
+	if originJTI != "" {
+		return s.revokedOrigins[originJTI]
+	}
+	out, ok := s.signedOut[username]
+	return ok && (iat == nil || iat.Time().Unix() <= out.Unix())
 }

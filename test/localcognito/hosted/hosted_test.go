@@ -215,6 +215,27 @@ func TestFederatedSignInThroughHostedEndpoints(t *testing.T) {
 		t.Fatalf("refresh: %v %v", r2, err)
 	}
 	r2.Body.Close()
+
+	// Signed out (RevokeToken, as Amplify's signOut does), the refresh
+	// token is refused by the token endpoint too.
+	rq, _ := http.NewRequest(http.MethodPost, e.url+"/", strings.NewReader(`{"ClientId":"`+client+`","Token":"`+toks["refresh_token"].(string)+`"}`))
+	rq.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.RevokeToken")
+	rq.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r3, err := http.DefaultClient.Do(rq)
+	if err != nil || r3.StatusCode != 200 {
+		t.Fatalf("RevokeToken: %v %v", r3, err)
+	}
+	r3.Body.Close()
+	r4, err := e.plain.PostForm(e.url+"/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "client_id": {client}, "refresh_token": {toks["refresh_token"].(string)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refusal map[string]any
+	json.NewDecoder(r4.Body).Decode(&refusal)
+	r4.Body.Close()
+	if r4.StatusCode != http.StatusBadRequest || refusal["error"] != "invalid_grant" {
+		t.Fatalf("refresh after RevokeToken: %d %v", r4.StatusCode, refusal)
+	}
 }
 
 func TestPreSignUpRefusalReachesTheApp(t *testing.T) {

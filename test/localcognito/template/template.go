@@ -734,7 +734,51 @@ func readClient(r *resolver, id string, props map[string]any) (localcognito.Clie
 		}
 		*v.dst = int(n) * mult
 	}
+	if err := readSessionSettings(r, props, &c); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// readSessionSettings reads the client's AuthSessionValidity (minutes),
+// EnableTokenRevocation and RefreshTokenRotation; localcognito.New checks
+// their ranges.
+func readSessionSettings(r *resolver, props map[string]any, c *localcognito.Client) error {
+	if raw, ok := props["AuthSessionValidity"]; ok {
+		n, ok := raw.(float64)
+		if !ok || n != float64(int(n)) {
+			return errors.New("AuthSessionValidity is not a whole number")
+		}
+		c.AuthSessionValidity = int(n)
+	}
+	if raw, ok := props["EnableTokenRevocation"]; ok {
+		b, ok := raw.(bool)
+		if !ok {
+			return errors.New("EnableTokenRevocation is not a boolean")
+		}
+		c.EnableTokenRevocation = &b
+	}
+	if raw, ok := props["RefreshTokenRotation"]; ok {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return errors.New("RefreshTokenRotation is not an object")
+		}
+		if v, ok := m["Feature"]; ok {
+			f, err := r.str(v)
+			if err != nil {
+				return fmt.Errorf("RefreshTokenRotation.Feature: %w", err)
+			}
+			c.RefreshTokenRotation = f
+		}
+		if v, ok := m["RetryGracePeriodSeconds"]; ok {
+			n, ok := v.(float64)
+			if !ok || n != float64(int(n)) {
+				return errors.New("RefreshTokenRotation.RetryGracePeriodSeconds is not a whole number")
+			}
+			c.RetryGracePeriodSeconds = int(n)
+		}
+	}
+	return nil
 }
 
 func readTable(r *resolver, id string, res resource) (Table, error) {
