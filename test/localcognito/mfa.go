@@ -510,8 +510,13 @@ func opSetUserMFAPreference(ctx context.Context, s *Server, body []byte) (any, *
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := u.mfa
-	switch {
-	case set.Enabled != nil && !*set.Enabled:
+	// The settings' members default to false (the API model's defaults:
+	// the Go SDK omits a false Enabled), so a settings object that asks for
+	// neither Enabled nor PreferredMfa turns TOTP off. ASSUMED: an absent
+	// PreferredMfa keeps the preference when TOTP is turned on (Amplify v6
+	// sends {Enabled: true} for "ENABLED" and adds PreferredMfa to change
+	// it).
+	if !set.wantsOn() {
 		// DOCUMENTED (SoftwareTokenMfaSettingsType): "You can't turn off
 		// TOTP MFA for any of your users when MFA is required in your user
 		// pool; you can only set the type that your user prefers." ASSUMED:
@@ -519,7 +524,7 @@ func opSetUserMFAPreference(ctx context.Context, s *Server, body []byte) (any, *
 		if s.cfg.MfaConfiguration != mfaOn && m != nil {
 			m.enabled, m.preferred = false, false
 		}
-	case set.wantsOn():
+	} else {
 		// DOCUMENTED (SetUserMFAPreference): "Users must register a TOTP
 		// authenticator before they set this as their preferred MFA
 		// method." REPORTED (aws-amplify/amplify-js#1812, #3844; the
