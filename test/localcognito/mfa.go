@@ -114,6 +114,32 @@ func TOTPCode(secret string, t time.Time) (string, error) {
 	return totp.GenerateCodeCustom(secret, t, totpOpts)
 }
 
+// AuthenticatorCode is the code an authenticator app set up with the
+// user's newest secret (the one being set up, else the verified one) shows
+// now; "" when the user (the name it signs in with) has none. It stands in
+// for the user's authenticator app, as ConfirmationCode for the email; for
+// tests and the local demo only.
+func (s *Server) AuthenticatorCode(username string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.lookup(username)
+	if u == nil || u.mfa == nil {
+		return ""
+	}
+	secret := u.mfa.pending
+	if secret == "" {
+		secret = u.mfa.secret
+	}
+	if secret == "" {
+		return ""
+	}
+	code, err := TOTPCode(secret, s.now())
+	if err != nil {
+		return ""
+	}
+	return code
+}
+
 // userMFA is a user's software token and preference. Callers hold s.mu.
 type userMFA struct {
 	// pending is the secret of the last AssociateSoftwareToken, not yet

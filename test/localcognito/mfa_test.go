@@ -147,6 +147,13 @@ func TestMFASetupThenTOTP(t *testing.T) {
 		t.Fatalf("the MFA_SETUP Session after AssociateSoftwareToken: %q, want it spent", errCode(err))
 	}
 
+	if got, want := e.srv.AuthenticatorCode("ann@example.com"), codeAt(t, e, secret, 0); got != want {
+		t.Errorf("AuthenticatorCode %q, want the app's %q", got, want)
+	}
+	if got := e.srv.AuthenticatorCode("nobody@example.com"); got != "" {
+		t.Errorf("AuthenticatorCode of an unknown user %q", got)
+	}
+
 	// A wrong code: the Session survives for another try.
 	_, err = e.api.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: as.Session, UserCode: aws.String(mangle(codeAt(t, e, secret, 0)))})
 	if got := errCode(err); got != "EnableSoftwareTokenMFAException: Code mismatch and fail enable Software Token MFA" {
