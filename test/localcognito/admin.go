@@ -160,11 +160,13 @@ type adminGetUserOutput struct {
 	UserLastModifiedDate float64         `json:"UserLastModifiedDate"`
 	Enabled              bool            `json:"Enabled"`
 	UserStatus           string          `json:"UserStatus"`
-	// MFA: the local pool has no MFA, so both lists are empty and there is
-	// no PreferredMfaSetting. DOCUMENTED: AdminGetUser response elements
-	// MFAOptions, PreferredMfaSetting, UserMFASettingList.
-	MFAOptions         []struct{} `json:"MFAOptions"`
-	UserMFASettingList []string   `json:"UserMFASettingList"`
+	// MFA. DOCUMENTED: AdminGetUser response elements MFAOptions (legacy,
+	// SMS only: always empty here), PreferredMfaSetting and
+	// UserMFASettingList (mfa.go, mfaSettings). lambdas/linking's HasMFA
+	// refuses to link a user for whom any of the three is non-empty.
+	MFAOptions          []struct{} `json:"MFAOptions"`
+	PreferredMfaSetting string     `json:"PreferredMfaSetting,omitempty"`
+	UserMFASettingList  []string   `json:"UserMFASettingList"`
 }
 
 func opAdminGetUser(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
@@ -175,11 +177,15 @@ func opAdminGetUser(ctx context.Context, s *Server, body []byte) (any, *apiError
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	preferred, mfaList := u.mfaSettings()
+	if mfaList == nil {
+		mfaList = []string{}
+	}
 	return adminGetUserOutput{
 		Username: u.username, UserAttributes: sortedAttributes(u.attrs, nil),
 		UserCreateDate: epoch(u.created), UserLastModifiedDate: epoch(u.modified),
 		Enabled: !u.disabled, UserStatus: u.status(),
-		MFAOptions: []struct{}{}, UserMFASettingList: []string{},
+		MFAOptions: []struct{}{}, PreferredMfaSetting: preferred, UserMFASettingList: mfaList,
 	}, nil, adminLog
 }
 

@@ -41,6 +41,12 @@ type flowState struct {
 	entries     []SessionEntry
 	private     map[string]string
 	metadata    string // challengeMetadata of the pending custom challenge
+
+	// MFA (mfa.go): mfaVerified is set by a successful VerifySoftwareToken
+	// with this sign-in's Session (MFA_SETUP can then be answered);
+	// mfaFails counts its wrong codes.
+	mfaVerified bool
+	mfaFails    int
 }
 
 type initiateAuthInput struct {
@@ -323,6 +329,11 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 			if !st.u.confirmed {
 				return nil, errf(eUserNotConfirmed, "User is not confirmed."), c.ID
 			}
+			// The pool's MFA, when due, comes between the password and the
+			// tokens (mfa.go).
+			if out := s.mfaChallenge(st); out != nil {
+				return out, nil, c.ID
+			}
 			out, e := s.finish(ctx, st, md)
 			return out, e, c.ID
 		}
@@ -355,6 +366,9 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 		}
 		st.entries = append(st.entries, SessionEntry{ChallengeName: challengeCustom, ChallengeResult: ev.Response.AnswerCorrect, ChallengeMetadata: st.metadata})
 		st.private, st.metadata = nil, ""
+	case challengeMFASetup, challengeTOTP:
+		out, e := s.answerMFA(ctx, st, in.ChallengeName, r, md)
+		return out, e, c.ID
 	default:
 		return nil, errf(eInvalidParameter, "Unsupported challenge %q", in.ChallengeName), c.ID
 	}
@@ -410,6 +424,9 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 		// (NotAuthorizedException, "Incorrect username or password.").
 		return nil, &apiError{Type: eNotAuthorized, Message: msgIncorrectPassword, reason: "Define: failAuthentication"}
 	case r.IssueTokens:
+		if e := s.customMFAGuard(st); e != nil {
+			return nil, e
+		}
 		return s.finish(ctx, st, md)
 	}
 	switch r.ChallengeName {

@@ -69,6 +69,14 @@ type Config struct {
 	IdentityProviders []IdentityProvider
 	// Triggers runs the pool's functions; nil means the pool has none.
 	Triggers Triggers
+
+	// MFA (mfa.go). MfaConfiguration is the pool's "OFF" (default), "ON"
+	// or "OPTIONAL"; EnabledMfas its factors as CloudFormation spells them
+	// (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP). The endpoint implements
+	// SOFTWARE_TOKEN_MFA (TOTP) only: New refuses any other factor unless
+	// MFA is OFF (see CheckMFAConfig).
+	MfaConfiguration string
+	EnabledMfas      []string
 }
 
 // Client is one app client.

@@ -76,6 +76,12 @@ func New(cfg Config, opts Options) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("localcognito: PreTokenGenerationVersion %q is not V1_0, V2_0 or V3_0", cfg.PreTokenGenerationVersion)
 	}
+	if err := CheckMFAConfig(cfg.MfaConfiguration, cfg.EnabledMfas); err != nil {
+		return nil, fmt.Errorf("localcognito: %w", err)
+	}
+	if cfg.MfaConfiguration == "" {
+		cfg.MfaConfiguration = mfaOff
+	}
 	s := &Server{
 		cfg:      cfg,
 		opts:     opts,

@@ -26,6 +26,10 @@ type user struct {
 	// deactivated it.
 	external, disabled bool
 	created, modified  time.Time
+
+	// mfa is the user's software token and MFA preference (mfa.go); nil
+	// means none.
+	mfa *userMFA
 }
 
 type attributeType struct {
@@ -448,11 +452,16 @@ func opGetUser(ctx context.Context, s *Server, body []byte) (any, *apiError, str
 	s.mu.Lock()
 	attrs := u.attributes()
 	name := u.username
+	preferred, mfaList := u.mfaSettings()
 	s.mu.Unlock()
 	out := struct {
 		Username       string          `json:"Username"`
 		UserAttributes []attributeType `json:"UserAttributes"`
-	}{Username: name, UserAttributes: []attributeType{}}
+		// MFA (mfa.go, mfaSettings). ASSUMED: absent when the user has
+		// none (Amplify v6's fetchMFAPreference reads both as optional).
+		PreferredMfaSetting string   `json:"PreferredMfaSetting,omitempty"`
+		UserMFASettingList  []string `json:"UserMFASettingList,omitempty"`
+	}{Username: name, UserAttributes: []attributeType{}, PreferredMfaSetting: preferred, UserMFASettingList: mfaList}
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {
 		keys = append(keys, k)

@@ -466,6 +466,19 @@ func (p *Pool) readPool(r *resolver, props map[string]any, slotFns map[localcogn
 	if p.Config.AutoVerifiedAttributes, err = r.strList(props["AutoVerifiedAttributes"]); err != nil {
 		return fmt.Errorf("AutoVerifiedAttributes: %w", err)
 	}
+	// MFA: the endpoint runs TOTP MFA as Cognito does and refuses a factor
+	// it does not implement (localcognito.CheckMFAConfig).
+	if v, ok := props["MfaConfiguration"]; ok {
+		if p.Config.MfaConfiguration, err = r.str(v); err != nil {
+			return fmt.Errorf("MfaConfiguration: %w", err)
+		}
+	}
+	if p.Config.EnabledMfas, err = r.strList(props["EnabledMfas"]); err != nil {
+		return fmt.Errorf("EnabledMfas: %w", err)
+	}
+	if err := localcognito.CheckMFAConfig(p.Config.MfaConfiguration, p.Config.EnabledMfas); err != nil {
+		return err
+	}
 	if uc, ok := props["UsernameConfiguration"].(map[string]any); ok {
 		p.CaseSensitive, _ = uc["CaseSensitive"].(bool)
 	} else {
