@@ -54,6 +54,10 @@ type Server struct {
 	// links are AdminLinkProviderForUser's: linkKey(provider, subject) ->
 	// the destination's internal username.
 	links map[string]string
+
+	// decoyKey keys the stable fake identities of unknown users
+	// (fakeIdentity, account.go).
+	decoyKey []byte
 }
 
 // New builds the endpoint for cfg. It generates the pool's RSA signing key.
@@ -71,7 +75,11 @@ func New(cfg Config, opts Options) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("localcognito: PreTokenGenerationVersion %q is not V1_0, V2_0 or V3_0", cfg.PreTokenGenerationVersion)
 	}
+	if err := checkAccountConfig(&cfg); err != nil {
+		return nil, err
+	}
 	s := &Server{
+		decoyKey: []byte(randomHex(32)),
 		cfg:      cfg,
 		opts:     opts,
 		log:      opts.Logger,
