@@ -31,9 +31,9 @@ type flowState struct {
 	userName string // as the events and challenges show it
 	// srpID is the USER_ID_FOR_SRP of an unknown user (fakeIdentity);
 	// "" for a known one, whose is userName.
-	srpID string
-	custom   bool
-	expires  time.Time
+	srpID   string
+	custom  bool
+	expires time.Time
 
 	expect      string // challenge the next answer must be for
 	srpA        string // the client's SRP_A (CUSTOM_AUTH with SRP)
