@@ -1,0 +1,94 @@
+package template
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
+)
+
+// TestGoldenAccountSettings: every sample's user-name, sign-up, recovery and
+// user-existence settings reach localcognito.Config, and the endpoint
+// accepts them (New refuses what it cannot honour).
+func TestGoldenAccountSettings(t *testing.T) {
+	strict := localcognito.PasswordPolicy{MinimumLength: 12, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 3}
+	for _, tc := range []struct {
+		name               string
+		alias, required    []string
+		adminOnly          bool
+		verifyBeforeUpdate []string
+		emailUsername      bool
+	}{
+		{name: "biopass-mfa", alias: []string{"email"}, required: []string{"email"}, adminOnly: true, verifyBeforeUpdate: []string{"email"}},
+		{name: "blockid-federation", alias: []string{"email"}, adminOnly: true},
+		{name: "blockid-stepup", alias: []string{"email"}, required: []string{"email"}, adminOnly: true, verifyBeforeUpdate: []string{"email"}},
+		{name: "identity-proofing", required: []string{"email"}, verifyBeforeUpdate: []string{"email"}, emailUsername: true},
+		{name: "mosaic-passwordless", alias: []string{"email"}, adminOnly: true},
+		{name: "shared-pool", alias: []string{"email"}, adminOnly: true, verifyBeforeUpdate: []string{"email"}},
+		{name: "transaction-stepup", alias: []string{"email"}, required: []string{"email"}, adminOnly: true, verifyBeforeUpdate: []string{"email"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(testdata, tc.name+".template.json")
+			p, err := Load(path, Options{Parameters: allParameters(t, path)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := p.Config
+			if !c.UsernameCaseInsensitive || !slices.Equal(c.AliasAttributes, tc.alias) || slices.Contains(c.UsernameAttributes, "email") != tc.emailUsername {
+				t.Errorf("names: case-insensitive %v alias %v username attributes %v", c.UsernameCaseInsensitive, c.AliasAttributes, c.UsernameAttributes)
+			}
+			if c.PasswordPolicy == nil || *c.PasswordPolicy != strict {
+				t.Errorf("password policy %+v", c.PasswordPolicy)
+			}
+			if c.AllowAdminCreateUserOnly != tc.adminOnly || !slices.Equal(c.RequiredAttributes, tc.required) {
+				t.Errorf("admin only %v required %v", c.AllowAdminCreateUserOnly, c.RequiredAttributes)
+			}
+			if !slices.Equal(c.AttributesRequireVerificationBeforeUpdate, tc.verifyBeforeUpdate) || !slices.Equal(c.AccountRecovery, []string{"verified_email"}) {
+				t.Errorf("verify before update %v recovery %v", c.AttributesRequireVerificationBeforeUpdate, c.AccountRecovery)
+			}
+			for _, cl := range c.Clients {
+				if cl.PreventUserExistenceErrors != "ENABLED" {
+					t.Errorf("client %s: PreventUserExistenceErrors %q", cl.Name, cl.PreventUserExistenceErrors)
+				}
+			}
+			if _, err := localcognito.New(c, localcognito.Options{}); err != nil {
+				t.Errorf("the endpoint refuses the sample: %v", err)
+			}
+		})
+	}
+}
+
+// TestAccountSettingsRefused: a setting the endpoint cannot honour fails
+// Load or New with an error naming it.
+func TestAccountSettingsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to, want string
+	}{
+		{"password history", `"Schema": [`, `"Policies": {"PasswordPolicy": {"MinimumLength": 8, "PasswordHistorySize": 3}}, "Schema": [`, "PasswordHistorySize"},
+		{"unknown policy field", `"Schema": [`, `"Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireEmoji": true}}, "Schema": [`, "Policies.PasswordPolicy.RequireEmoji"},
+		{"short minimum", `"Schema": [`, `"Policies": {"PasswordPolicy": {"MinimumLength": 4}}, "Schema": [`, "MinimumLength 4"},
+		{"phone recovery", `"Schema": [`, `"AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_phone_number", "Priority": 1}]}, "Schema": [`, "verified_phone_number"},
+		{"phone update verification", `"Schema": [`, `"AutoVerifiedAttributes": ["email"], "UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}, "Schema": [`, "AttributesRequireVerificationBeforeUpdate \"phone_number\""},
+		{"update verification without auto-verification", `"Schema": [`, `"UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": ["email"]}, "Schema": [`, "not in AutoVerifiedAttributes"},
+		{"preferred_username alias", `"UsernameAttributes": ["email"],`, `"AliasAttributes": ["preferred_username"],`, "AliasAttributes \"preferred_username\""},
+		{"user existence value", `"AccessTokenValidity": 10,`, `"AccessTokenValidity": 10, "PreventUserExistenceErrors": "MAYBE",`, "PreventUserExistenceErrors \"MAYBE\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := minimal(`"x"`)
+			if !bytes.Contains(raw, []byte(tc.from)) {
+				t.Fatalf("the minimal template has no %s", tc.from)
+			}
+			raw = bytes.Replace(raw, []byte(tc.from), []byte(tc.to), 1)
+			p, err := Parse(raw, Options{StackName: "Local", PoolName: "LocalPool"})
+			if err == nil {
+				_, err = localcognito.New(p.Config, localcognito.Options{})
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one naming %s", err, tc.want)
+			}
+		})
+	}
+}
