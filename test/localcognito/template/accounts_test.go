@@ -2,12 +2,20 @@ package template
 
 import (
 	"bytes"
+	"context"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitobridge/cognitobridge/test/localcognito"
+	"github.com/cognitobridge/cognitobridge/test/localcognito/srp"
 )
 
 // TestGoldenAccountSettings: every sample's user-name, sign-up, recovery and
@@ -90,5 +98,61 @@ func TestAccountSettingsRefused(t *testing.T) {
 				t.Fatalf("error %v, want one naming %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestProofingSampleSignUp signs a user up on the identity-proofing
+// sample's own pool settings (no triggers) with the password the browser
+// test uses (devstack.DemoPassword's value), confirms it and signs in over
+// SRP with the email in another case: the policy, the required email and
+// the case rule of the sample let the demo flow through.
+func TestProofingSampleSignUp(t *testing.T) {
+	const password = "Demo-Passw0rd!" // devstack.DemoPassword (devstack imports this package)
+	path := filepath.Join(testdata, "identity-proofing.template.json")
+	p, err := Load(path, Options{Parameters: allParameters(t, path)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := localcognito.New(p.Config, localcognito.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	srv.SetIssuer(ts.URL)
+	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
+	ctx := context.Background()
+	client := p.Config.Clients[0].ID
+	if _, err := api.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("weak@example.com"), Password: aws.String("password1")}); err == nil || !strings.Contains(err.Error(), "InvalidPasswordException") {
+		t.Errorf("a weak password: %v", err)
+	}
+	out, err := api.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("ada.proofing@example.com"), Password: aws.String(password)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: out.UserSub,
+		ConfirmationCode: aws.String(srv.PendingCode("ada.proofing@example.com", localcognito.PurposeSignUp))}); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := srp.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ia, err := api.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(client), AuthFlow: types.AuthFlowTypeUserSrpAuth,
+		AuthParameters: map[string]string{"USERNAME": "Ada.Proofing@Example.com", "SRP_A": cl.SRPAHex()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := ia.ChallengeParameters
+	now := srp.Timestamp(time.Now())
+	poolName := p.Config.PoolID[strings.Index(p.Config.PoolID, "_")+1:]
+	sig, err := cl.Sign(poolName, cp["USER_ID_FOR_SRP"], password, cp["SALT"], cp["SRP_B"], cp["SECRET_BLOCK"], now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(client), ChallengeName: types.ChallengeNameTypePasswordVerifier, Session: ia.Session,
+		ChallengeResponses: map[string]string{"USERNAME": cp["USER_ID_FOR_SRP"], "PASSWORD_CLAIM_SECRET_BLOCK": cp["SECRET_BLOCK"], "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": now}})
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("sign-in: %v", err)
 	}
 }
