@@ -194,7 +194,7 @@ const policySymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 // characters in length" (and the API model's PasswordType).
 const maxPassword = 256
 
-// checkPassword applies the pool's policy to a new password.
+// checkNewPassword applies the pool's policy to a new password.
 // DOCUMENTED ("Adding user pool password requirements"): minimum length,
 // and at least one number, special character, uppercase and lowercase
 // Basic Latin letter as the policy requires. REPORTED (the messages apps
