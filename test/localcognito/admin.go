@@ -567,9 +567,11 @@ func opAdminUpdateUserAttributes(ctx context.Context, s *Server, body []byte) (a
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// DOCUMENTED: a changed email or phone number is unverified unless the
-	// same call sets its *_verified attribute.
-	setAttributes(u, set)
-	u.modified = s.now()
+	// same call sets its *_verified attribute (pending instead, with
+	// AttributesRequireVerificationBeforeUpdate: updateAttributes).
+	if _, e := s.updateAttributes(u, set); e != nil {
+		return nil, e, adminLog
+	}
 	return struct{}{}, nil, adminLog
 }
 

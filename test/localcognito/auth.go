@@ -30,8 +30,11 @@ type flowState struct {
 	client   *Client
 	u        *user  // nil: unknown user (userNotFound)
 	userName string // as the events and challenges show it
-	custom   bool
-	expires  time.Time
+	// srpID is the USER_ID_FOR_SRP of an unknown user (fakeIdentity);
+	// "" for a known one, whose is userName.
+	srpID   string
+	custom  bool
+	expires time.Time
 
 	expect      string // challenge the next answer must be for
 	srpA        string // the client's SRP_A (CUSTOM_AUTH with SRP)
@@ -153,14 +156,20 @@ func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError
 			return nil, &apiError{Type: eUserNotFound, Message: "User does not exist.", reason: "unknown user"}, c.ID
 		}
 		// DOCUMENTED ("Managing user existence error responses"): with
-		// ENABLED, SRP answers with a challenge as for a real user and
-		// fails at the password; custom auth runs the triggers with
+		// ENABLED, SRP answers with a challenge as for a real user (the
+		// same salt and a UUID-format internal user id at every attempt:
+		// fakeIdentity) and fails at the password with the generic
+		// NotAuthorizedException; custom auth runs the triggers with
 		// userNotFound=true.
-		v, err := s.newVerifier(name, randomHex(16))
-		if err != nil {
-			return nil, &apiError{Type: eInternal, Message: "Internal error", reason: "verifier: " + err.Error()}, c.ID
+		id, salt := s.fakeIdentity(name)
+		if srpImpl != nil {
+			v, err := srpImpl.Decoy(s.poolName(), id, salt)
+			if err != nil {
+				return nil, &apiError{Type: eInternal, Message: "Internal error", reason: "verifier: " + err.Error()}, c.ID
+			}
+			st.verifier = v
 		}
-		st.verifier = v
+		st.srpID = id
 	}
 
 	// DOCUMENTED: "Pre authentication Lambda trigger": invoked when a user
@@ -233,14 +242,18 @@ func (s *Server) passwordChallenge(st *flowState, srpA string) (*authOutput, *ap
 	st.srp = ses
 	st.secretBlock = base64.StdEncoding.EncodeToString(sb)
 	st.expect = challengePassword
+	id := st.userName
+	if st.srpID != "" {
+		id = st.srpID
+	}
 	return &authOutput{
 		ChallengeName: challengePassword,
 		ChallengeParameters: map[string]string{
 			"SALT":            ses.SaltHex(),
 			"SRP_B":           ses.SRPB(),
 			"SECRET_BLOCK":    st.secretBlock,
-			"USER_ID_FOR_SRP": st.userName,
-			"USERNAME":        st.userName,
+			"USER_ID_FOR_SRP": id,
+			"USERNAME":        id,
 		},
 		Session: s.store(st),
 	}, nil
@@ -314,14 +327,18 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 		s.mu.Lock()
 		u := s.lookup(name)
 		s.mu.Unlock()
-		if u != st.u || (u == nil && name != st.userName) {
+		if u != st.u || (u == nil && name != st.userName && name != st.srpID) {
 			return nil, &apiError{Type: eNotAuthorized, Message: msgIncorrectPassword, reason: "USERNAME differs from the session's user"}, c.ID
 		}
 	}
 	md := in.ClientMetadata
 	switch in.ChallengeName {
 	case challengePassword:
-		ok := s.checkPassword(st, r)
+		ts, e := canonicalTimestamp(r["TIMESTAMP"])
+		if e != nil {
+			return nil, e, c.ID
+		}
+		ok := s.checkPassword(st, r, ts)
 		if !st.custom {
 			if !ok {
 				return nil, &apiError{Type: eNotAuthorized, Message: msgIncorrectPassword, reason: "wrong password"}, c.ID
@@ -384,15 +401,16 @@ func (s *Server) userAttrs(st *flowState) map[string]string {
 }
 
 // checkPassword checks the PASSWORD_VERIFIER answer against the SRP
-// session and the secret block this server issued.
-func (s *Server) checkPassword(st *flowState, r map[string]string) bool {
+// session and the secret block this server issued; ts is the TIMESTAMP as
+// canonicalTimestamp renders it.
+func (s *Server) checkPassword(st *flowState, r map[string]string, ts string) bool {
 	if st.srp == nil || st.u == nil {
 		return false
 	}
 	if subtle.ConstantTimeCompare([]byte(r["PASSWORD_CLAIM_SECRET_BLOCK"]), []byte(st.secretBlock)) != 1 {
 		return false
 	}
-	return st.srp.Check(s.poolName(), st.userName, r["PASSWORD_CLAIM_SECRET_BLOCK"], r["TIMESTAMP"], r["PASSWORD_CLAIM_SIGNATURE"])
+	return st.srp.Check(s.poolName(), st.userName, r["PASSWORD_CLAIM_SECRET_BLOCK"], ts, r["PASSWORD_CLAIM_SIGNATURE"])
 }
 
 // define invokes Define with the session so far and acts on its answer.

@@ -77,6 +77,46 @@ type Config struct {
 	// MFA is OFF (see CheckMFAConfig).
 	MfaConfiguration string
 	EnabledMfas      []string
+
+	// Users and accounts (issue 15). The zero values are the Cognito API's
+	// defaults for a pool that does not set them, except PasswordPolicy
+	// (see there). New refuses a value the endpoint cannot honour, naming it.
+
+	// UsernameCaseInsensitive is UsernameConfiguration.CaseSensitive=false:
+	// user names and the email alias match in any capitalization. DOCUMENTED
+	// (CreateUserPool, UsernameConfigurationType): CaseSensitive true is the
+	// default.
+	UsernameCaseInsensitive bool
+	// AliasAttributes are the attributes a user may sign in with besides
+	// the username; only "email" is supported (a verified email).
+	AliasAttributes []string
+	// PasswordPolicy is Policies.PasswordPolicy. Nil: only a minimum of 6
+	// characters (a hand-built Config; test/localcognito/template fills in
+	// the policy of every pool it reads).
+	PasswordPolicy *PasswordPolicy
+	// AllowAdminCreateUserOnly is AdminCreateUserConfig's: SignUp is refused.
+	AllowAdminCreateUserOnly bool
+	// RequiredAttributes are the schema's attributes with Required true.
+	RequiredAttributes []string
+	// AttributesRequireVerificationBeforeUpdate is
+	// UserAttributeUpdateSettings': only "email" is supported. A changed
+	// email stays pending (the old one active) until the user verifies it.
+	AttributesRequireVerificationBeforeUpdate []string
+	// AccountRecovery is AccountRecoverySetting.RecoveryMechanisms' names in
+	// priority order; only "verified_email" is supported. Nil means
+	// verified_email (the endpoint sends no SMS).
+	AccountRecovery []string
+}
+
+// PasswordPolicy is a pool's password policy (PasswordPolicyType).
+type PasswordPolicy struct {
+	MinimumLength                                                      int
+	RequireUppercase, RequireLowercase, RequireNumbers, RequireSymbols bool
+	// TemporaryPasswordValidityDays is kept for completeness: the endpoint
+	// has no AdminCreateUser, so no temporary passwords.
+	TemporaryPasswordValidityDays int
+	// PasswordHistorySize must be 0: password reuse is not tracked.
+	PasswordHistorySize int
 }
 
 // Client is one app client.

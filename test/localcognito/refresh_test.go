@@ -64,9 +64,9 @@ func newTestServer(t *testing.T, srv *Server) *httptest.Server {
 	return ts
 }
 
-// signIn signs ann in with SRP at client, sending md with the password
+// signInAnn signs ann in with SRP at client, sending md with the password
 // answer, and returns the tokens.
-func signIn(t *testing.T, e *env, client string, md map[string]string) *types.AuthenticationResultType {
+func signInAnn(t *testing.T, e *env, client string, md map[string]string) *types.AuthenticationResultType {
 	t.Helper()
 	cl, out, err := srpStart(t, e, client, "ann@example.com")
 	if err != nil {
@@ -141,7 +141,7 @@ func TestRefreshOperations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newSessionEnv(t, stepUpTriggers())
 			e.seed(t, "ann@example.com", "Correct-horse-1")
-			first := signIn(t, e, clientSRP, map[string]string{"k": "v"})
+			first := signInAnn(t, e, clientSRP, map[string]string{"k": "v"})
 			e.clock.advance(10 * time.Minute)
 			ar, err := tc.refresh(e, *first.RefreshToken)
 			if err != nil {
@@ -191,7 +191,7 @@ func equalJSON(a, b map[string]any) bool {
 func TestGetTokensFromRefreshTokenRefusals(t *testing.T) {
 	e := newSessionEnv(t, nil)
 	e.seed(t, "ann@example.com", "Correct-horse-1")
-	ar := signIn(t, e, clientSRP, nil)
+	ar := signInAnn(t, e, clientSRP, nil)
 	for _, tc := range []struct {
 		name, client, token, want string
 	}{
@@ -227,7 +227,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newSessionEnv(t, stepUpTriggers())
 			e.seed(t, "ann@example.com", "Correct-horse-1")
-			first := signIn(t, e, tc.client, nil)
+			first := signInAnn(t, e, tc.client, nil)
 			old := *first.RefreshToken
 			e.clock.advance(time.Minute)
 			ar, err := e.getTokens(tc.client, old, nil)
@@ -257,7 +257,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 	t.Run("REFRESH_TOKEN_AUTH refused", func(t *testing.T) {
 		e := newSessionEnv(t, nil)
 		e.seed(t, "ann@example.com", "Correct-horse-1")
-		ar := signIn(t, e, clientRotate, nil)
+		ar := signInAnn(t, e, clientRotate, nil)
 		_, err := e.refreshAuth(clientRotate, *ar.RefreshToken)
 		if got := errCode(err); got != "UnsupportedOperationException: This API does not support refresh token rotation" {
 			t.Errorf("REFRESH_TOKEN_AUTH on a rotating client: %q", got)
@@ -267,7 +267,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 	t.Run("rotated token keeps the original expiry", func(t *testing.T) {
 		e := newSessionEnv(t, nil)
 		e.seed(t, "ann@example.com", "Correct-horse-1")
-		rt := *signIn(t, e, clientRotate, nil).RefreshToken
+		rt := *signInAnn(t, e, clientRotate, nil).RefreshToken
 		for i := 0; i < 3; i++ { // 3 rotations in the first 45 minutes
 			e.clock.advance(15 * time.Minute)
 			ar, err := e.getTokens(clientRotate, rt, nil)
@@ -285,7 +285,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 	t.Run("hosted token endpoint rotates", func(t *testing.T) {
 		e := newSessionEnv(t, nil)
 		e.seed(t, "ann@example.com", "Correct-horse-1")
-		old := *signIn(t, e, clientRotate0, nil).RefreshToken
+		old := *signInAnn(t, e, clientRotate0, nil).RefreshToken
 		toks, err := e.srv.RefreshTokens(context.Background(), clientRotate0, old)
 		if err != nil || toks.RefreshToken == "" || toks.RefreshToken == old {
 			t.Fatalf("hosted refresh: %v, refresh token rotated: %v", err, toks.RefreshToken != old)
@@ -304,8 +304,8 @@ func TestRevokeToken(t *testing.T) {
 		_, err := e.api.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: aws.String(client), Token: aws.String(token)})
 		return err
 	}
-	kept := signIn(t, e, clientSRP, nil) // another sign-in of the same user
-	gone := signIn(t, e, clientSRP, nil)
+	kept := signInAnn(t, e, clientSRP, nil) // another sign-in of the same user
+	gone := signInAnn(t, e, clientSRP, nil)
 	refreshed, err := e.getTokens(clientSRP, *gone.RefreshToken, nil)
 	if err != nil {
 		t.Fatal(errCode(err))
@@ -406,7 +406,7 @@ func TestGlobalSignOut(t *testing.T) {
 			e.seed(t, "ann@example.com", "Correct-horse-1")
 			var sessions []*types.AuthenticationResultType
 			for _, c := range tc.clients {
-				sessions = append(sessions, signIn(t, e, c, nil))
+				sessions = append(sessions, signInAnn(t, e, c, nil))
 			}
 			_, claims := claimsOf(t, *sessions[0].AccessToken)
 			if has := claims["origin_jti"] != nil && claims["jti"] != nil; has != tc.wantClms {
@@ -426,7 +426,7 @@ func TestGlobalSignOut(t *testing.T) {
 			}
 			// Signing in again works.
 			e.clock.advance(time.Second)
-			again := signIn(t, e, tc.clients[0], nil)
+			again := signInAnn(t, e, tc.clients[0], nil)
 			if err := e.getUser(*again.AccessToken); err != nil {
 				t.Errorf("new sign-in refused: %s", errCode(err))
 			}
@@ -442,7 +442,7 @@ func TestGlobalSignOut(t *testing.T) {
 func TestSigningKeys(t *testing.T) {
 	e := newSessionEnv(t, nil)
 	e.seed(t, "ann@example.com", "Correct-horse-1")
-	ar := signIn(t, e, clientSRP, nil)
+	ar := signInAnn(t, e, clientSRP, nil)
 	r, err := e.ts.Client().Get(e.srv.Issuer() + "/.well-known/jwks.json")
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,9 @@ type Server struct {
 	// the tokens of clients without token revocation (no origin_jti).
 	revokedOrigins map[string]bool
 	signedOut      map[string]time.Time
+	// decoyKey keys the stable fake identities of unknown users
+	// (fakeIdentity, account.go).
+	decoyKey []byte
 }
 
 // New builds the endpoint for cfg. It generates the pool's RSA signing key.
@@ -82,7 +85,11 @@ func New(cfg Config, opts Options) (*Server, error) {
 	if cfg.MfaConfiguration == "" {
 		cfg.MfaConfiguration = mfaOff
 	}
+	if err := checkAccountConfig(&cfg); err != nil {
+		return nil, err
+	}
 	s := &Server{
+		decoyKey: []byte(randomHex(32)),
 		cfg:      cfg,
 		opts:     opts,
 		log:      opts.Logger,

@@ -22,3 +22,12 @@ func (srpPackage) Start(v any, srpAHex string) (srpSession, error) {
 	}
 	return srp.Start(sv, srpAHex)
 }
+
+func (srpPackage) Decoy(poolName, userID string, salt []byte) (any, error) {
+	return srp.VerifierWithSalt(poolName, userID, randomHex(16), salt), nil
+}
+
+func (srpPackage) Matches(v any, poolName, userID, password string) bool {
+	sv, ok := v.(srp.Verifier)
+	return ok && sv.Matches(poolName, userID, password)
+}

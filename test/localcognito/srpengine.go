@@ -16,6 +16,11 @@ type srpSession interface {
 type srpEngine interface {
 	NewVerifier(poolName, userID, password string) (any, error)
 	Start(v any, srpAHex string) (srpSession, error)
+	// Decoy is a verifier of a random password with the given salt (an
+	// unknown user's, stable per name).
+	Decoy(poolName, userID string, salt []byte) (any, error)
+	// Matches checks password against a verifier NewVerifier made.
+	Matches(v any, poolName, userID, password string) bool
 }
 
 // srpImpl is set by srp_glue.go; nil means SRP is unavailable: users get
@@ -33,4 +38,13 @@ func (s *Server) newVerifier(userID, password string) (any, error) {
 		return nil, nil
 	}
 	return srpImpl.NewVerifier(s.poolName(), userID, password)
+}
+
+// passwordMatches reports whether password is u's. Callers hold s.mu or
+// own u.
+func (s *Server) passwordMatches(u *user, password string) bool {
+	if srpImpl == nil || u.verifier == nil {
+		return false
+	}
+	return srpImpl.Matches(u.verifier, s.poolName(), u.username, password)
 }

@@ -30,6 +30,11 @@ type user struct {
 	// mfa is the user's software token and MFA preference (mfa.go); nil
 	// means none.
 	mfa *userMFA
+	// codes are the pending codes other than sign-up's (account.go), by
+	// purpose; pendingEmail is a changed email waiting for verification
+	// (AttributesRequireVerificationBeforeUpdate).
+	codes        map[string]pendingCode
+	pendingEmail string
 }
 
 type attributeType struct {
@@ -49,15 +54,43 @@ func (s *Server) emailIsUsername() bool {
 	return slices.Contains(s.cfg.UsernameAttributes, "email")
 }
 
-// lookup finds a user by the name a client signs in with: the internal
-// username, or (UsernameAttributes) the email. Callers hold s.mu.
+// lookup finds a user by the name a client gives: the one rule every
+// operation that takes a Username uses (sign-in, SignUp's existence check,
+// ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+// ConfirmForgotPassword, the Admin* operations). Callers hold s.mu.
+//   - the internal username, in the pool's case rule (sameName);
+//   - with UsernameAttributes email, the email (verified or not: it is the
+//     user name, DOCUMENTED "Customizing sign-in attributes", option 2);
+//   - with AliasAttributes email, a native user's VERIFIED email.
+//     DOCUMENTED ("Customizing sign-in attributes"): "Phone numbers and
+//     email addresses only become active aliases for a user after your user
+//     verifies" them, and a value is verified in one account only (takeAlias
+//     keeps it so). ASSUMED: federated users, who never sign in through the
+//     API, hold no alias.
 func (s *Server) lookup(name string) *user {
+	if name == "" {
+		return nil
+	}
 	if u, ok := s.users[name]; ok {
 		return u
 	}
+	if s.cfg.UsernameCaseInsensitive {
+		for _, u := range s.users {
+			if strings.EqualFold(u.username, name) {
+				return u
+			}
+		}
+	}
 	if s.emailIsUsername() {
 		for _, u := range s.users {
-			if strings.EqualFold(u.attrs["email"], name) {
+			if s.sameName(u.attrs["email"], name) {
+				return u
+			}
+		}
+	}
+	if s.emailIsAlias() {
+		for _, u := range s.users {
+			if !u.external && u.attrs["email_verified"] == "true" && s.sameName(u.attrs["email"], name) {
 				return u
 			}
 		}
@@ -90,6 +123,9 @@ func (s *Server) SeedUser(username, password string, attrs map[string]string, co
 	if s.lookup(username) != nil || (u.attrs["email"] != "" && s.emailIsUsername() && s.lookup(u.attrs["email"]) != nil) {
 		return "", fmt.Errorf("localcognito: user %q exists", username)
 	}
+	if u.attrs["email_verified"] == "true" && s.aliasHolder(u, u.attrs["email"]) != nil {
+		return "", fmt.Errorf("localcognito: another user has the verified email of %q", username)
+	}
 	if !confirmed {
 		u.code, u.codeUntil = newCode(), s.now().Add(codeTTL)
 	}
@@ -109,15 +145,26 @@ func (s *Server) newUser(name string, attrs map[string]string) (*user, *apiError
 		u.attrs[k] = v
 	}
 	u.attrs["sub"] = sub
+	isEmail := false
+	if a, err := mail.ParseAddress(name); err == nil && a.Address == name {
+		isEmail = true
+	}
 	if s.emailIsUsername() {
 		// DOCUMENTED: "Customizing sign-in attributes": with email as
 		// username, the username must be an email address and Cognito
 		// generates a persistent UUID username (the sub).
-		if a, err := mail.ParseAddress(name); err != nil || a.Address != name {
+		if !isEmail {
 			return nil, errf(eInvalidParameter, "Username should be an email.")
 		}
 		u.username = sub
 		u.attrs["email"] = name
+	}
+	if s.emailIsAlias() && isEmail {
+		// DOCUMENTED ("Customizing sign-in attributes"): "If you select
+		// email address as an alias, Amazon Cognito doesn't accept a user
+		// name that matches a valid email address format". REPORTED (the
+		// message Cognito users quote).
+		return nil, errf(eInvalidParameter, "Username cannot be of email format, since user pool is configured for email alias.")
 	}
 	return u, nil
 }
@@ -258,12 +305,19 @@ func opSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, stri
 	if e != nil {
 		return nil, e, in.ClientID
 	}
-	if in.Password == "" {
-		return nil, errf(eInvalidParameter, "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null"), c.ID
+	if s.cfg.AllowAdminCreateUserOnly {
+		// DOCUMENTED (AdminCreateUserConfigType): AllowAdminCreateUserOnly
+		// "Set to True if only the administrator is allowed to create user
+		// profiles". REPORTED (the reply Cognito users quote, e.g.
+		// aws-amplify/amplify-js issue 6415): NotAuthorizedException
+		// "SignUp is not permitted for this user pool".
+		return nil, &apiError{Type: eNotAuthorized, Message: "SignUp is not permitted for this user pool", reason: "AllowAdminCreateUserOnly"}, c.ID
 	}
-	if len(in.Password) < 6 {
-		// DOCUMENTED: a pool's password policy minimum length is at least 6.
-		return nil, errf(eInvalidPassword, "Password did not conform with policy: Password not long enough"), c.ID
+	if e := checkUsername(in.Username); e != nil {
+		return nil, e, c.ID
+	}
+	if e := s.checkNewPassword(in.Password); e != nil {
+		return nil, e, c.ID
 	}
 	attrs, e := s.checkWrite(c, in.UserAttributes)
 	if e != nil {
@@ -271,6 +325,9 @@ func opSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, stri
 	}
 	u, e := s.newUser(in.Username, attrs)
 	if e != nil {
+		return nil, e, c.ID
+	}
+	if e := s.missingRequired(u.attrs); e != nil {
 		return nil, e, c.ID
 	}
 	s.mu.Lock()
@@ -337,10 +394,11 @@ func opSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, stri
 }
 
 type confirmSignUpInput struct {
-	ClientID         string            `json:"ClientId"`
-	Username         string            `json:"Username"`
-	ConfirmationCode string            `json:"ConfirmationCode"`
-	ClientMetadata   map[string]string `json:"ClientMetadata"`
+	ClientID           string            `json:"ClientId"`
+	Username           string            `json:"Username"`
+	ConfirmationCode   string            `json:"ConfirmationCode"`
+	ForceAliasCreation bool              `json:"ForceAliasCreation"`
+	ClientMetadata     map[string]string `json:"ClientMetadata"`
 }
 
 func opConfirmSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
@@ -356,7 +414,13 @@ func opConfirmSignUp(ctx context.Context, s *Server, body []byte) (any, *apiErro
 	u := s.lookup(in.Username)
 	if u == nil {
 		s.mu.Unlock()
-		return nil, errf(eUserNotFound, "Username/client id combination not found."), c.ID
+		if hidesUsers(c) {
+			// ASSUMED ("Managing user existence error responses" lists
+			// ConfirmSignUp's errors but not the unknown user's): answered
+			// as a wrong code, as ConfirmForgotPassword documents.
+			return nil, &apiError{Type: eCodeMismatch, Message: msgCodeInvalid, reason: "unknown user"}, c.ID
+		}
+		return nil, errUnknownUser(), c.ID
 	}
 	if u.confirmed {
 		s.mu.Unlock()
@@ -370,10 +434,23 @@ func opConfirmSignUp(ctx context.Context, s *Server, body []byte) (any, *apiErro
 		s.mu.Unlock()
 		return nil, errf(eExpiredCode, "Invalid code provided, please request a code again."), c.ID
 	}
+	verifies := slices.Contains(s.cfg.AutoVerifiedAttributes, "email") && u.attrs["email"] != ""
+	if verifies && s.aliasHolder(u, u.attrs["email"]) != nil {
+		if !in.ForceAliasCreation {
+			// DOCUMENTED ("Customizing sign-in attributes"; "Managing
+			// user existence error responses", the Shirley example): the
+			// valid code of a second account with a verified alias is
+			// AliasExistsException; the user stays unconfirmed.
+			s.mu.Unlock()
+			return nil, errAliasExists(), c.ID
+		}
+		// DOCUMENTED (ConfirmSignUp, ForceAliasCreation): the alias moves.
+		s.takeAlias(u, u.attrs["email"])
+	}
 	u.confirmed, u.code = true, ""
 	// DOCUMENTED: AutoVerifiedAttributes: confirming with a code sent to
 	// the email verifies the email.
-	if slices.Contains(s.cfg.AutoVerifiedAttributes, "email") && u.attrs["email"] != "" {
+	if verifies {
 		u.attrs["email_verified"] = "true"
 	}
 	attrs := u.attributes()
@@ -420,7 +497,13 @@ func opResendConfirmationCode(ctx context.Context, s *Server, body []byte) (any,
 	defer s.mu.Unlock()
 	u := s.lookup(in.Username)
 	if u == nil {
-		return nil, errf(eUserNotFound, "Username/client id combination not found."), c.ID
+		if hidesUsers(c) {
+			// DOCUMENTED ("Managing user existence error responses",
+			// ResendConfirmationCode): CodeDeliveryDetails for a user that
+			// doesn't exist.
+			return codeDeliveryOutput{s.simulatedDelivery(in.Username)}, nil, c.ID
+		}
+		return nil, errUnknownUser(), c.ID
 	}
 	if u.confirmed {
 		return nil, errf(eInvalidParameter, "User is already confirmed."), c.ID
@@ -495,10 +578,18 @@ func opUpdateUserAttributes(ctx context.Context, s *Server, body []byte) (any, *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// DOCUMENTED: UpdateUserAttributes: a changed email (or phone number)
-	// is unverified until the user confirms it with a code.
-	setAttributes(u, set)
-	return struct {
+	// DOCUMENTED: UpdateUserAttributes: a changed email is unverified
+	// until the user confirms it with a code, or, with email in
+	// AttributesRequireVerificationBeforeUpdate, pending (updateAttributes).
+	d, e := s.updateAttributes(u, set)
+	if e != nil {
+		return nil, e, c.ID
+	}
+	out := struct {
 		CodeDeliveryDetailsList []codeDeliveryDetails `json:"CodeDeliveryDetailsList"`
-	}{CodeDeliveryDetailsList: []codeDeliveryDetails{}}, nil, c.ID
+	}{CodeDeliveryDetailsList: []codeDeliveryDetails{}}
+	if d != nil {
+		out.CodeDeliveryDetailsList = append(out.CodeDeliveryDetailsList, *d)
+	}
+	return out, nil, c.ID
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
 	"github.com/cognitobridge/cognitobridge/test/idvfake"
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
 
@@ -147,8 +148,9 @@ func (p *Proofing) start(s *Stack, log io.Writer) error {
 
 // routes adds the page server's LOCAL routes. Neither exists in a
 // deployment:
-//   - GET /dev/confirmation-code?username= answers {"code"}: the sign-up
-//     code Cognito would email (localcognito.Server.ConfirmationCode);
+//   - GET /dev/confirmation-code?username=[&purpose=] answers {"code"}:
+//     the code Cognito would email (localcognito.Server.PendingCode;
+//     purpose SignUp, the default, ForgotPassword or VerifyEmail);
 //
 // (The page calls POST /proofing/session on the local HTTP API directly.)
 func (p *Proofing) routes(mux *http.ServeMux, s *Stack) {
@@ -158,10 +160,14 @@ func (p *Proofing) routes(mux *http.ServeMux, s *Stack) {
 	mux.HandleFunc("GET /dev/confirmation-code", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		code := s.Cognito.ConfirmationCode(r.URL.Query().Get("username"))
+		purpose := r.URL.Query().Get("purpose")
+		if purpose == "" {
+			purpose = localcognito.PurposeSignUp
+		}
+		code := s.Cognito.PendingCode(r.URL.Query().Get("username"), purpose)
 		if code == "" {
 			w.WriteHeader(http.StatusNotFound)
-			_ = json.NewEncoder(w).Encode(map[string]string{"error": "no pending sign-up code"})
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "no pending " + purpose + " code"})
 			return
 		}
 		_ = json.NewEncoder(w).Encode(map[string]string{"code": code, "note": "LOCAL: a deployment emails this code"})

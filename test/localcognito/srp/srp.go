@@ -18,6 +18,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -355,4 +356,27 @@ func (c *Client) Sign(poolName, userID, password, saltHex, srpBHex, secretBlockB
 // "Tue Mar 3 09:05:07 UTC 2026".
 func Timestamp(t time.Time) string {
 	return t.UTC().Format("Mon Jan 2 15:04:05 UTC 2006")
+}
+
+// VerifierWithSalt is NewVerifier with a chosen salt. The local endpoint
+// uses it for the decoy verifier of an unknown user, whose salt must be the
+// same at every attempt (DOCUMENTED: "Managing user existence error
+// responses": Cognito "returns the same salt ... for the same user name and
+// user pool combination").
+func VerifierWithSalt(poolName, userID, password string, salt []byte) Verifier {
+	return verifierWithSalt(poolName, userID, password, append([]byte(nil), salt...))
+}
+
+// Matches reports whether password is the one v was made from, for userID
+// in pool poolName: x is recomputed with v's salt and g^x compared with v in
+// constant time. It is what an operation that takes the password itself
+// (ChangePassword's PreviousPassword) needs; the SRP exchange never lets
+// the server see a password.
+func (v Verifier) Matches(poolName, userID, password string) bool {
+	if v.V == nil || v.V.Sign() <= 0 || v.V.Cmp(groupN) >= 0 {
+		return false
+	}
+	got := verifierWithSalt(poolName, userID, password, v.Salt)
+	size := (groupN.BitLen() + 7) / 8
+	return subtle.ConstantTimeCompare(got.V.FillBytes(make([]byte, size)), v.V.FillBytes(make([]byte, size))) == 1
 }

@@ -437,3 +437,43 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+// TestVerifierMatches: the password check ChangePassword relies on accepts
+// exactly the password (and user id and pool) the verifier was made from,
+// and a verifier made with a chosen salt keeps that salt.
+func TestVerifierMatches(t *testing.T) {
+	v, err := NewVerifier("Pool1", "ann", "Correct-horse-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, pool, user, password string
+		want                       bool
+	}{
+		{"right", "Pool1", "ann", "Correct-horse-1", true},
+		{"wrong password", "Pool1", "ann", "Correct-horse-2", false},
+		{"case of the password", "Pool1", "ann", "correct-horse-1", false},
+		{"other user id", "Pool1", "Ann", "Correct-horse-1", false},
+		{"other pool", "Pool2", "ann", "Correct-horse-1", false},
+		{"empty", "Pool1", "ann", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := v.Matches(tc.pool, tc.user, tc.password); got != tc.want {
+				t.Errorf("Matches = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if (Verifier{}).Matches("Pool1", "ann", "x") {
+		t.Error("an empty verifier matched")
+	}
+	salt := []byte{0, 1, 2, 3}
+	a := VerifierWithSalt("Pool1", "ann", "pw", salt)
+	salt[0] = 9
+	b := VerifierWithSalt("Pool1", "ann", "pw", []byte{0, 1, 2, 3})
+	if a.V.Cmp(b.V) != 0 || string(a.Salt) != string([]byte{0, 1, 2, 3}) {
+		t.Error("VerifierWithSalt is not deterministic or aliases its salt")
+	}
+	if !a.Matches("Pool1", "ann", "pw") {
+		t.Error("a chosen-salt verifier does not match its password")
+	}
+}

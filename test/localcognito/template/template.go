@@ -486,6 +486,11 @@ func (p *Pool) readPool(r *resolver, props map[string]any, slotFns map[localcogn
 		// a case-sensitive pool.
 		p.CaseSensitive = true
 	}
+	p.Config.UsernameCaseInsensitive = !p.CaseSensitive
+	p.Config.AliasAttributes = slices.Clone(p.AliasAttributes)
+	if err := p.readAccountSettings(r, props); err != nil {
+		return err
+	}
 	if schema, ok := props["Schema"].([]any); ok {
 		for i, e := range schema {
 			a, ok := e.(map[string]any)
@@ -493,6 +498,9 @@ func (p *Pool) readPool(r *resolver, props map[string]any, slotFns map[localcogn
 				return fmt.Errorf("property Schema[%d] is not an object", i)
 			}
 			name, _ := a["Name"].(string)
+			if req, _ := a["Required"].(bool); req && name != "" {
+				p.Config.RequiredAttributes = append(p.Config.RequiredAttributes, name)
+			}
 			if name == "" || slices.Contains(standardAttributes, name) {
 				continue
 			}
@@ -717,6 +725,12 @@ func readClient(r *resolver, id string, props map[string]any) (localcognito.Clie
 		}
 	}
 	c.GenerateSecret, _ = props["GenerateSecret"].(bool)
+	if v, ok := props["PreventUserExistenceErrors"]; ok {
+		// localcognito.New refuses a value other than ENABLED and LEGACY.
+		if c.PreventUserExistenceErrors, err = r.str(v); err != nil {
+			return c, fmt.Errorf("PreventUserExistenceErrors: %w", err)
+		}
+	}
 	units, _ := props["TokenValidityUnits"].(map[string]any)
 	validity := []struct {
 		key, unitKey, defUnit string
@@ -898,4 +912,84 @@ func readFunction(r *resolver, id string, props map[string]any, opts Options, us
 		fn.Environment[k] = s
 	}
 	return fn, nil
+}
+
+// readAccountSettings reads the pool settings of sign-up and accounts into
+// Config: the password policy, AdminCreateUserConfig, UserAttributeUpdate-
+// Settings and AccountRecoverySetting. localcognito.New refuses the values
+// it cannot honour, naming them; a property this package cannot read (an
+// unresolved intrinsic, an unknown policy field) fails here.
+func (p *Pool) readAccountSettings(r *resolver, props map[string]any) error {
+	// ASSUMED (the console's default policy, which CloudFormation's
+	// documentation does not state for an absent Policies): at least 8
+	// characters with upper case, lower case, a number and a symbol.
+	pp := &localcognito.PasswordPolicy{MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 7}
+	if pol, ok := props["Policies"].(map[string]any); ok {
+		if raw, ok := pol["PasswordPolicy"]; ok {
+			m, ok := raw.(map[string]any)
+			if !ok {
+				return errors.New("Policies.PasswordPolicy is not an object")
+			}
+			*pp = localcognito.PasswordPolicy{MinimumLength: 8, TemporaryPasswordValidityDays: 7}
+			for _, k := range sortedKeys(m) {
+				v := m[k]
+				bools := map[string]*bool{"RequireUppercase": &pp.RequireUppercase, "RequireLowercase": &pp.RequireLowercase, "RequireNumbers": &pp.RequireNumbers, "RequireSymbols": &pp.RequireSymbols}
+				ints := map[string]*int{"MinimumLength": &pp.MinimumLength, "TemporaryPasswordValidityDays": &pp.TemporaryPasswordValidityDays, "PasswordHistorySize": &pp.PasswordHistorySize}
+				switch {
+				case bools[k] != nil:
+					b, ok := v.(bool)
+					if !ok {
+						return fmt.Errorf("Policies.PasswordPolicy.%s is not a boolean", k)
+					}
+					*bools[k] = b
+				case ints[k] != nil:
+					n, ok := v.(float64)
+					if !ok {
+						return fmt.Errorf("Policies.PasswordPolicy.%s is not a number", k)
+					}
+					*ints[k] = int(n)
+				default:
+					return fmt.Errorf("Policies.PasswordPolicy.%s: not supported locally", k)
+				}
+			}
+		}
+	}
+	p.Config.PasswordPolicy = pp
+	if ac, ok := props["AdminCreateUserConfig"].(map[string]any); ok {
+		if v, ok := ac["AllowAdminCreateUserOnly"]; ok {
+			b, ok := v.(bool)
+			if !ok {
+				return errors.New("AdminCreateUserConfig.AllowAdminCreateUserOnly is not a boolean")
+			}
+			p.Config.AllowAdminCreateUserOnly = b
+		}
+	}
+	if us, ok := props["UserAttributeUpdateSettings"].(map[string]any); ok {
+		var err error
+		if p.Config.AttributesRequireVerificationBeforeUpdate, err = r.strList(us["AttributesRequireVerificationBeforeUpdate"]); err != nil {
+			return fmt.Errorf("UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate: %w", err)
+		}
+	}
+	if ar, ok := props["AccountRecoverySetting"].(map[string]any); ok {
+		list, _ := ar["RecoveryMechanisms"].([]any)
+		type mech struct {
+			name     string
+			priority float64
+		}
+		var ms []mech
+		for i, e := range list {
+			m, _ := e.(map[string]any)
+			name, ok1 := m["Name"].(string)
+			prio, ok2 := m["Priority"].(float64)
+			if !ok1 || !ok2 {
+				return fmt.Errorf("AccountRecoverySetting.RecoveryMechanisms[%d] has no Name and Priority", i)
+			}
+			ms = append(ms, mech{name, prio})
+		}
+		slices.SortStableFunc(ms, func(a, b mech) int { return int(a.priority - b.priority) })
+		for _, m := range ms {
+			p.Config.AccountRecovery = append(p.Config.AccountRecovery, m.name)
+		}
+	}
+	return nil
 }
