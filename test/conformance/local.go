@@ -56,7 +56,9 @@ func LocalConfig(mfa bool) localcognito.Config {
 // localCodes reads the codes the local endpoint would mail.
 // TODO(after merging lc-accounts): the endpoint's accessors for the
 // ForgotPassword and attribute-verification codes.
-type localCodes struct{ servers map[string]*localcognito.Server }
+type localCodes struct {
+	servers map[string]*localcognito.Server
+}
 
 func (l localCodes) Code(p Pool, username, purpose string) (string, error) {
 	return "", fmt.Errorf("the local endpoint exposes no %s code yet", purpose)
@@ -65,7 +67,9 @@ func (l localCodes) Code(p Pool, username, purpose string) (string, error) {
 // localUsers seeds users with Server.SeedUser: the endpoint does not serve
 // AdminCreateUser (a confirmed user with a permanent password is what
 // AdminCreateUser + AdminSetUserPassword(Permanent) make).
-type localUsers struct{ servers map[string]*localcognito.Server }
+type localUsers struct {
+	servers map[string]*localcognito.Server
+}
 
 func (l localUsers) CreateUser(_ context.Context, p Pool, username, password string, attrs map[string]string) error {
 	s := l.servers[p.PoolID]

@@ -22,10 +22,10 @@ import (
 //     requires "name", a deviation from the sample, so that SignUp has a
 //     required attribute to leave out (the email is the user name there).
 const (
-	PasswordMinLength   = 12
-	AuthSessionMinutes  = 5
-	mainPoolName        = "conformance-main"
-	mfaPoolName         = "conformance-mfa"
+	PasswordMinLength  = 12
+	AuthSessionMinutes = 5
+	mainPoolName       = "conformance-main"
+	mfaPoolName        = "conformance-mfa"
 )
 
 // clientFlows are the sample clients' explicit auth flows.
