@@ -556,7 +556,7 @@ func runTOTP(ctx context.Context, e *Env) string {
 	obs = append(obs, "VerifySoftwareToken "+string(vs.Status))
 	r, err := api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ClientId: aws.String(p.ClientID), ChallengeName: types.ChallengeNameTypeMfaSetup, Session: vs.Session,
-		ChallengeResponses: map[string]string{"USERNAME": s.Params["USERNAME"]},
+		ChallengeResponses: map[string]string{"USERNAME": challengeUser(s, name)},
 	})
 	if err != nil {
 		return steps(append(obs, "MFA_SETUP answer "+errCode(err))...)
@@ -580,7 +580,7 @@ func runTOTP(ctx context.Context, e *Env) string {
 		}
 		r, err := api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 			ClientId: aws.String(p.ClientID), ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: aws.String(s.Session),
-			ChallengeResponses: map[string]string{"USERNAME": s.Params["USERNAME"], "SOFTWARE_TOKEN_MFA_CODE": code},
+			ChallengeResponses: map[string]string{"USERNAME": challengeUser(s, name), "SOFTWARE_TOKEN_MFA_CODE": code},
 		})
 		switch {
 		case err != nil:
@@ -605,6 +605,16 @@ func runTOTP(ctx context.Context, e *Env) string {
 	}
 	right, _ := answer(rightCode)
 	return steps(append(obs, "next sign-in challenge SOFTWARE_TOKEN_MFA", "wrong code "+wrong, "right code "+right)...)
+}
+
+// challengeUser is the USERNAME an MFA answer carries: the challenge's
+// USERNAME parameter when it has one, else the name the user signed in
+// with, as Amplify does (MFA_SETUP's parameters need not name the user).
+func challengeUser(s signIn, signedInAs string) string {
+	if u := s.Params["USERNAME"]; u != "" {
+		return u
+	}
+	return signedInAs
 }
 
 func atoi(s string) int {
