@@ -32,6 +32,7 @@ const (
 // empty WaitingOnBranch, and run the suite with -update (tried on a trial
 // merge: every probe then observes the documented behaviour locally).
 func LocalConfig(mfa bool) localcognito.Config {
+	revocation := true
 	c := localcognito.Config{
 		Region:                 localRegion,
 		PoolID:                 localMainPool,
@@ -41,11 +42,24 @@ func LocalConfig(mfa bool) localcognito.Config {
 			Name:                       "app",
 			ExplicitAuthFlows:          []string{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 			PreventUserExistenceErrors: "ENABLED",
+			AuthSessionValidity:        AuthSessionMinutes,
+			EnableTokenRevocation:      &revocation,
 		}},
+		UsernameCaseInsensitive:  true,
+		AliasAttributes:          []string{"email"},
+		AllowAdminCreateUserOnly: true,
+		PasswordPolicy:           &localcognito.PasswordPolicy{MinimumLength: PasswordMinLength, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 3},
+		RequiredAttributes:       []string{"email"},
+		AccountRecovery:          []string{"verified_email"},
 	}
 	if mfa {
 		c.PoolID = localMFAPool
 		c.UsernameAttributes = []string{"email"}
+		c.AliasAttributes = nil
+		c.AllowAdminCreateUserOnly = false
+		c.RequiredAttributes = []string{"email", "name"}
+		c.MfaConfiguration = "ON"
+		c.EnabledMfas = []string{"SOFTWARE_TOKEN_MFA"}
 	}
 	return c
 }
@@ -58,7 +72,15 @@ type localCodes struct {
 }
 
 func (l localCodes) Code(p Pool, username, purpose string) (string, error) {
-	return "", fmt.Errorf("the local endpoint exposes no %s code yet", purpose)
+	s := l.servers[p.PoolID]
+	if s == nil {
+		return "", fmt.Errorf("no local pool %s", p.PoolID)
+	}
+	lp := map[string]string{CodeForgotPassword: localcognito.PurposeForgotPassword, CodeVerifyEmail: localcognito.PurposeVerifyEmail}[purpose]
+	if c := s.PendingCode(username, lp); c != "" {
+		return c, nil
+	}
+	return "", fmt.Errorf("no pending %s code", purpose)
 }
 
 // localUsers seeds users with Server.SeedUser: the endpoint does not serve

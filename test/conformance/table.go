@@ -10,31 +10,7 @@ import (
 // it). After a merge the lead extends LocalConfig and removes the entries
 // that now pass; a listed probe that passes fails the test, so the list
 // cannot go stale.
-var WaitingOnBranch = map[string]string{
-	// lc-accounts: user names, aliases, existence errors, sign-up rules,
-	// SRP TIMESTAMP, ForgotPassword, ChangePassword, attribute verification.
-	"username-case":                "lc-accounts",
-	"email-alias":                  "lc-accounts",
-	"srp-bad-timestamp":            "lc-accounts",
-	"unknown-user-forgot-password": "lc-accounts",
-	"unknown-user-resend-code":     "lc-accounts",
-	"signup-admin-only":            "lc-accounts",
-	"signup-weak-password":         "lc-accounts",
-	"signup-missing-required":      "lc-accounts",
-	"change-password":              "lc-accounts",
-	"forgot-password":              "lc-accounts",
-	"attribute-verification":       "lc-accounts",
-	// lc-tokens: GetTokensFromRefreshToken, RevokeToken, GlobalSignOut,
-	// two signing keys, AuthSessionValidity.
-	"token-kids":                    "lc-tokens",
-	"get-tokens-from-refresh-token": "lc-tokens",
-	"revoke-token":                  "lc-tokens",
-	"global-sign-out":               "lc-tokens",
-	"session-validity":              "lc-tokens",
-	"amplify-session":               "lc-tokens",
-	// lc-mfa: TOTP MFA.
-	"totp-mfa": "lc-mfa",
-}
+var WaitingOnBranch = map[string]string{}
 
 // Observations are one target's observations by probe name.
 type Observations map[string]string
