@@ -94,7 +94,12 @@ func TestBlockIDFederation(t *testing.T) {
 		if a := shownAssurance(t, s.RefreshedClaims); deref(a.IDToken.IAL) != "2" || deref(a.AccessToken.IAL) != "2" {
 			t.Errorf("the page after refresh shows %+v", a)
 		}
-		t.Logf("pre token generation reasons (sign-in, refresh): %v", reasons(st, localcognito.SlotPreTokenGeneration)[from:])
+		// The refresh reads the level the pool holds, still bound to the
+		// verified email (the sign-in logged assurance_granted on the
+		// first grant, assurance_bound after).
+		if got := reasons(st, localcognito.SlotPreTokenGeneration)[from:]; len(got) != 2 || got[1] != "assurance_bound" {
+			t.Errorf("pre token generation reasons (sign-in, refresh) %v, want the refresh's assurance_bound", got)
+		}
 		// Amplify's signOut() after a hosted sign-in leaves through the
 		// pool's /logout, which returns to the page: signed out, 'ready'.
 		signedOutAndRevoked(t, o, "ready")
