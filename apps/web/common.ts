@@ -1,10 +1,11 @@
 // What every sample page shares: its element lookup, the state it marks on
 // <body data-state> (the browser tests wait on it) with the status line,
 // its title, Amplify v6 configured from /config.json, and the display of a
-// token's claims. apps/web/page.ts (the step-up samples) and the pages with
-// their own main.ts (identity-proofing, transaction-stepup) import it.
+// token's claims, and the Refresh session / Sign out buttons of a signed-in
+// page (sessionControls). apps/web/page.ts (the step-up samples) and the
+// pages with their own main.ts import it.
 import { Amplify } from 'aws-amplify';
-import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { confirmSignIn, fetchAuthSession, signIn, signOut, type AuthTokens } from 'aws-amplify/auth';
 import { drive, StepUpError, type RejectedMessage } from '@cognitobridge/client';
 
 /** What /config.json holds: written by the local stack, or from a deployed stack's outputs. */
@@ -144,4 +145,115 @@ export async function accessToken(): Promise<string> {
   const t = (await fetchAuthSession()).tokens?.accessToken?.toString();
   if (!t) throw new Error('not signed in');
   return t;
+}
+
+/**
+ * Refreshes the session through Amplify (fetchAuthSession({ forceRefresh:
+ * true }): GetTokensFromRefreshToken) and returns the new tokens. Throws
+ * when nothing new came back: Amplify answers a refused refresh token
+ * (NotAuthorizedException) with no tokens rather than an error, and clears
+ * the session; a page must not show the old tokens as refreshed ones.
+ */
+export async function refreshSession(): Promise<AuthTokens> {
+  const before = (await fetchAuthSession().catch(() => undefined))?.tokens?.accessToken.payload['jti'];
+  const { tokens } = await fetchAuthSession({ forceRefresh: true });
+  if (!tokens) throw new Error('the pool refused to refresh this session (the refresh token expired or was revoked)');
+  if (before !== undefined && tokens.accessToken.payload['jti'] === before)
+    throw new Error('the tokens were not renewed');
+  return tokens;
+}
+
+/** What a page tells sessionControls. */
+export interface SessionOptions {
+  /** Shows the claims of tokens in #claims: the page's own display after sign-in. */
+  show: (tokens: AuthTokens) => void | Promise<void>;
+  /** Puts the page back in its signed-out state once Amplify's signOut() has returned. */
+  signedOut: () => void;
+  /** Runs just before signOut() (e.g. forgets how this tab signed in). */
+  beforeSignOut?: () => void;
+  /** Where the buttons go (default: just above #status). */
+  container?: HTMLElement;
+}
+
+/** The session buttons of one page (sessionControls). */
+export interface SessionControls {
+  /** The page now shows a signed-in user's claims: shows the buttons, captions the claims "after sign-in". */
+  signedIn(): void;
+  /** Hides the buttons and the caption (signed out, refused, or a sign-in under way). */
+  hide(): void;
+}
+
+/**
+ * Adds the Refresh session and Sign out buttons (#refresh, #signout) that
+ * every page keeping a session shows while someone is signed in, both
+ * disabled while either runs. Refresh renews the tokens through Amplify
+ * (refreshSession), shows their claims with opts.show and captions them
+ * "after refresh" (<body data-state="refreshed">); a refused refresh signs
+ * the page out (Amplify has dropped the session) and says so. Sign out
+ * calls Amplify's signOut() (RevokeToken: the refresh token stops working,
+ * then the tokens are cleared; after a hosted sign-in Amplify also sends
+ * the browser to the pool's /logout, which returns to the page) and then
+ * opts.signedOut.
+ */
+export function sessionControls(opts: SessionOptions): SessionControls {
+  const box = document.createElement('div');
+  box.id = 'session';
+  box.hidden = true;
+  box.innerHTML =
+    '<button id="refresh" type="button">Refresh session</button> <button id="signout" type="button">Sign out</button>';
+  const caption = document.createElement('p');
+  caption.id = 'claims-caption';
+  caption.hidden = true;
+  if (opts.container) opts.container.append(box);
+  else $('status').before(box);
+  $('claims').before(caption);
+  const buttons = [...box.querySelectorAll('button')];
+  const busy = (on: boolean) => buttons.forEach((b) => (b.disabled = on));
+  const controls: SessionControls = {
+    signedIn() {
+      caption.textContent = 'Your tokens, after sign-in:';
+      caption.hidden = false;
+      box.hidden = false;
+    },
+    hide() {
+      caption.hidden = true;
+      box.hidden = true;
+    },
+  };
+  const signedOut = () => {
+    controls.hide();
+    $('claims').textContent = '';
+    opts.signedOut();
+  };
+
+  $('refresh').addEventListener('click', async () => {
+    busy(true);
+    setState('refreshing', 'Refreshing your session…');
+    try {
+      const tokens = await refreshSession();
+      await opts.show(tokens);
+      const at = new Date().toLocaleTimeString();
+      caption.textContent = `Your tokens, after refresh (${at}):`;
+      setState('refreshed', `Session refreshed at ${at}: the claims below are the new tokens'.`);
+    } catch (err) {
+      signedOut();
+      setState('refused', `Refresh refused (${errorCode(err)}): ${(err as Error).message}. Sign in again.`);
+    } finally {
+      busy(false);
+    }
+  });
+  $('signout').addEventListener('click', async () => {
+    busy(true);
+    setState('signing-out', 'Signing out…');
+    try {
+      opts.beforeSignOut?.();
+      await signOut();
+      signedOut();
+    } catch (err) {
+      setState('refused', `Sign-out failed (${errorCode(err)}): ${(err as Error).message}`);
+    } finally {
+      busy(false);
+    }
+  });
+  return controls;
 }

@@ -79,6 +79,32 @@ func TestBlockIDFederation(t *testing.T) {
 		t.Logf("the provider's amr %q reached the pool as custom:idp_ial_raw %q", devstack.AssuredAMR, u.Attributes["custom:idp_ial_raw"])
 	})
 
+	t.Run("the assured user's refreshed tokens keep custom:ial, sign-out revokes the refresh token", func(t *testing.T) {
+		from := len(reasons(st, localcognito.SlotPreTokenGeneration))
+		o := runFlow(t, st, "blockid-assured-session", env(devstack.AssuredUser))
+		before, _ := refreshed(t, o)
+		s := o.Session
+		if deref(s.Before.ID.IAL) != "2" || deref(s.After.ID.IAL) != "2" || deref(s.After.Access.IAL) != "2" {
+			t.Errorf("custom:ial: ID %s -> %s, access %s -> %s; want 2 throughout",
+				deref(s.Before.ID.IAL), deref(s.After.ID.IAL), deref(s.Before.Access.IAL), deref(s.After.Access.IAL))
+		}
+		if !slices.Contains(s.After.ID.Identities, "BlockID") || before.Username != "BlockID_sub-"+devstack.AssuredUser {
+			t.Errorf("the refreshed session is %s with identities %v", before.Username, s.After.ID.Identities)
+		}
+		if a := shownAssurance(t, s.RefreshedClaims); deref(a.IDToken.IAL) != "2" || deref(a.AccessToken.IAL) != "2" {
+			t.Errorf("the page after refresh shows %+v", a)
+		}
+		// The refresh reads the level the pool holds, still bound to the
+		// verified email (the sign-in logged assurance_granted on the
+		// first grant, assurance_bound after).
+		if got := reasons(st, localcognito.SlotPreTokenGeneration)[from:]; len(got) != 2 || got[1] != "assurance_bound" {
+			t.Errorf("pre token generation reasons (sign-in, refresh) %v, want the refresh's assurance_bound", got)
+		}
+		// Amplify's signOut() after a hosted sign-in leaves through the
+		// pool's /logout, which returns to the page: signed out, 'ready'.
+		signedOutAndRevoked(t, o, "ready")
+	})
+
 	t.Run("a BlockID user without an assurance level gets none, and cannot assert one", func(t *testing.T) {
 		from := len(reasons(st, localcognito.SlotPreTokenGeneration))
 		o := runFlow(t, st, "blockid-unassured", env(devstack.UnassuredUser))
@@ -105,8 +131,20 @@ func TestBlockIDFederation(t *testing.T) {
 				t.Errorf("writing %s: %q, want refused (NotAuthorizedException)", attr, s)
 			}
 		}
-		if v := attempt["after refresh: custom:ial"]; v != nil {
-			t.Errorf("after the attempt and a refresh the ID token carries custom:ial %v", v)
+		if v, ok := attempt["after refresh: custom:ial"]; !ok || v != nil {
+			t.Errorf("after the attempt and a refresh: custom:ial %v (shown: %v), want none", v, ok)
+		}
+		// The refresh was a real one: new tokens of the same sign-in.
+		var storedBefore, storedAfter storedTokens
+		if json.Unmarshal([]byte(o.Extra["before"]), &storedBefore) != nil || json.Unmarshal([]byte(o.Extra["after"]), &storedAfter) != nil || storedBefore.ID == nil || storedAfter.ID == nil {
+			t.Fatalf("stored tokens before %q, after %q", o.Extra["before"], o.Extra["after"])
+		}
+		if storedAfter.ID.JTI == storedBefore.ID.JTI || storedAfter.ID.Sub != storedBefore.ID.Sub || storedAfter.ID.OriginJTI != storedBefore.ID.OriginJTI {
+			t.Errorf("the ID token after the refresh: jti %q -> %q, sub %q -> %q, origin_jti %q -> %q; want a new token of the same sign-in",
+				storedBefore.ID.JTI, storedAfter.ID.JTI, storedBefore.ID.Sub, storedAfter.ID.Sub, storedBefore.ID.OriginJTI, storedAfter.ID.OriginJTI)
+		}
+		if storedAfter.ID.IAL != nil || storedAfter.Access.IAL != nil {
+			t.Errorf("the refreshed tokens carry custom:ial %s / %s", deref(storedAfter.ID.IAL), deref(storedAfter.Access.IAL))
 		}
 		after := shownAssurance(t, o.Claims)
 		if after.IDToken.IAL != nil || after.AccessToken.IAL != nil {

@@ -118,6 +118,9 @@ type outcome struct {
 	NativeClaims, ConnectState, ConnectStatus string
 	// Extra is what a style's flows report beyond these (by name).
 	Extra map[string]string
+	// Session: Refresh session and Sign out after a sign-in
+	// (flows.mjs refreshThenSignOut; session_test.go).
+	Session *sessionReport
 }
 
 // runFlow runs flow against the stack and returns what the page ended in.
@@ -231,6 +234,19 @@ func TestStepUpAfterPassword(t *testing.T) {
 				if got := reasons(st, localcognito.SlotVerifyAuthChallenge); !slices.Contains(got, "ok") {
 					t.Errorf("Verify reasons %v, want ok", got)
 				}
+			})
+			t.Run("refresh drops the step-up claims, sign-out revokes the refresh token", func(t *testing.T) {
+				from := len(reasons(st, localcognito.SlotPreTokenGeneration))
+				o := runFlow(t, st, "stepup-session", mode)
+				noStepUpAfterRefresh(t, o, "sign_in")
+				// The step-up sign-in consumed its record (ok); the refresh
+				// (GetTokensFromRefreshToken: TokenGeneration_Authentication
+				// without the sign-in's binding) passed on this
+				// custom-auth-only client without claims.
+				if got := reasons(st, localcognito.SlotPreTokenGeneration)[from:]; !slices.Equal(got, []string{"ok", "ok_custom_auth_only"}) {
+					t.Errorf("pre token generation reasons %v, want [ok ok_custom_auth_only]", got)
+				}
+				signedOutAndRevoked(t, o, "signed-out")
 			})
 			t.Run("wrong password is refused", func(t *testing.T) {
 				o := runFlow(t, st, "wrong-password", mode)

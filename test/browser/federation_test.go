@@ -35,6 +35,18 @@ func TestFederatedSignIn(t *testing.T) {
 			t.Errorf("pre sign-up reasons %v, want no_candidate", got)
 		}
 	})
+	t.Run("a federated session refreshes with its identity, sign-out revokes the refresh token", func(t *testing.T) {
+		o := runFlow(t, st, "federated-session", map[string]string{"HOSTED_SPKI": st.HostedSPKI, "PROVIDER_USER": devstack.NewcomerUser})
+		before, after := refreshed(t, o)
+		s := o.Session
+		if !strings.HasPrefix(before.Username, "Mosaic_") || !slices.Equal(s.Before.ID.Identities, []string{"Mosaic"}) || !slices.Equal(s.After.ID.Identities, []string{"Mosaic"}) {
+			t.Errorf("user %s, identities %v -> %v; want the Mosaic user throughout", after.Username, s.Before.ID.Identities, s.After.ID.Identities)
+		}
+		if shown := pageClaims(t, s.RefreshedClaims); shown.Sub != after.Sub || !slices.Equal(shown.Identities, []string{"Mosaic"}) {
+			t.Errorf("the page after refresh shows %+v", shown)
+		}
+		signedOutAndRevoked(t, o, "ready")
+	})
 	t.Run("first sign-in with a native user's email is refused", func(t *testing.T) {
 		o := runFlow(t, st, "federated-refused", map[string]string{"HOSTED_SPKI": st.HostedSPKI, "PROVIDER_USER": devstack.ProviderUser})
 		if o.State != "refused" || !strings.Contains(o.Status, "Sign in with your password, then connect Mosaic from your account") {

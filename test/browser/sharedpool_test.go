@@ -63,6 +63,28 @@ func TestSharedPoolOnDemandStepUp(t *testing.T) {
 			t.Errorf("Verify reasons %v, want ok", got)
 		}
 	})
+	t.Run("refresh drops the step-up claims, sign-out revokes the refresh token", func(t *testing.T) {
+		from := len(reasons(st, localcognito.SlotPreTokenGeneration))
+		o := runFlow(t, st, "sharedpool-session", mode)
+		if o.Extra["stepUpState"] != "stepped-up" {
+			t.Fatalf("the step-up ended in %q: %s\nconsole: %s", o.Extra["stepUpState"], o.Status, strings.Join(o.Console, "\n"))
+		}
+		noStepUpAfterRefresh(t, o, "high_value_transaction")
+		if o.Session.After.Access.ClientID != st.ClientID {
+			t.Errorf("the refreshed access token's client %q, want the web client %q", o.Session.After.Access.ClientID, st.ClientID)
+		}
+		if p := o.Extra["payAfterRefresh"]; !strings.HasPrefix(p, "POST /payments: 401") || !strings.Contains(p, "insufficient_user_authentication") {
+			t.Errorf("POST /payments with the refreshed token: %q, want 401 insufficient_user_authentication", p)
+		}
+		// The web client is protected ON_DEMAND: the password sign-in and
+		// the refresh pass without claims (ok_no_stepup), the step-up
+		// consumes its record (ok).
+		want := []string{"ok_no_stepup", "ok", "ok_no_stepup"}
+		if got := reasons(st, localcognito.SlotPreTokenGeneration)[from:]; !slices.Equal(got, want) {
+			t.Errorf("pre token generation reasons %v, want %v", got, want)
+		}
+		signedOutAndRevoked(t, o, "signed-out")
+	})
 	t.Run("a tampered code gets no step-up claims", func(t *testing.T) {
 		before := len(reasons(st, localcognito.SlotVerifyAuthChallenge))
 		o := runFlow(t, st, "sharedpool-tampered-code", mode)

@@ -1,8 +1,11 @@
 package browser_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
 
 	"github.com/cognitobridge/cognitobridge/test/localcognito/devstack"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/httpapi"
@@ -88,5 +91,21 @@ func TestTransactionStepUp(t *testing.T) {
 		if !strings.Contains(o.Claims, `"stepup_reason": "high_value_transaction"`) {
 			t.Errorf("the stepped-up token's claims: %s", o.Claims)
 		}
+	})
+	t.Run("refresh after the payment drops the step-up claims, sign-out revokes the refresh token", func(t *testing.T) {
+		from := len(reasons(st, localcognito.SlotPreTokenGeneration))
+		o := runFlow(t, st, "transaction-session", mode)
+		if o.Extra["payState"] != "paid" {
+			t.Fatalf("the payment ended in %q: %s\nconsole: %s", o.Extra["payState"], o.Status, strings.Join(o.Console, "\n"))
+		}
+		noStepUpAfterRefresh(t, o, "high_value_transaction")
+		// The client is protected ON_DEMAND: the password sign-in and the
+		// refresh pass without claims (ok_no_stepup), the payment's step-up
+		// sign-in consumes its record (ok).
+		want := []string{"ok_no_stepup", "ok", "ok_no_stepup"}
+		if got := reasons(st, localcognito.SlotPreTokenGeneration)[from:]; !slices.Equal(got, want) {
+			t.Errorf("pre token generation reasons %v, want %v", got, want)
+		}
+		signedOutAndRevoked(t, o, "signed-out")
 	})
 }

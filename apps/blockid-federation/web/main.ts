@@ -10,11 +10,23 @@
 // user's own access token (UpdateUserAttributes), which must change
 // nothing. It marks its state on <body data-state> ('ready',
 // 'redirecting', 'completing', 'signed-in', 'refused', 'attempting',
-// 'attempted') for the browser tests.
+// 'attempted', and sessionControls' 'refreshing', 'refreshed',
+// 'signing-out') for the browser tests. Signed in, Refresh session renews
+// the tokens through Amplify and Sign out revokes them, then leaves through
+// the pool's /logout (common.ts sessionControls).
 import { Hub } from 'aws-amplify/utils';
-import { fetchAuthSession, signInWithRedirect, signOut, updateUserAttributes } from 'aws-amplify/auth';
+import { fetchAuthSession, signInWithRedirect, updateUserAttributes, type AuthTokens } from 'aws-amplify/auth';
 import { hostedSignIn } from '@cognitobridge/client';
-import { $, configureHostedSignIn, errorCode, setState, type PageConfig } from '../../web/common.js';
+import {
+  $,
+  configureHostedSignIn,
+  errorCode,
+  refreshSession,
+  sessionControls,
+  setState,
+  type PageConfig,
+  type SessionControls,
+} from '../../web/common.js';
 
 interface Config extends PageConfig {
   oauthDomain?: string;
@@ -31,14 +43,13 @@ async function signInWithBlockID(provider: string) {
 }
 
 /**
- * After the redirect (Amplify completed the code flow): custom:ial, custom:ial_at and
- * custom:ial_src in the ID token, custom:ial and custom:ial_at in the access token,
- * present only when BlockID vouched for a level at this sign-in. The page only shows
- * them; a backend trusts the verified token's claim (or AdminGetUser with
- * assurance.Bound), never a value the page sends.
+ * The session's tokens (fetchAuthSession() after the redirect Amplify completed, or
+ * the refreshed ones): custom:ial, custom:ial_at and custom:ial_src in the ID token,
+ * custom:ial and custom:ial_at in the access token, present only when BlockID vouched
+ * for a level. The page only shows them; a backend trusts the verified token's claim
+ * (or AdminGetUser with assurance.Bound), never a value the page sends.
  */
-async function assuranceOf(forceRefresh = false) {
-  const { tokens } = await fetchAuthSession({ forceRefresh });
+function assuranceOf(tokens: AuthTokens | undefined) {
   if (!tokens?.idToken) return undefined;
   const id = tokens.idToken.payload;
   const access = tokens.accessToken.payload;
@@ -59,16 +70,25 @@ async function assuranceOf(forceRefresh = false) {
 }
 // end snippet
 
-async function showSession(forceRefresh = false): Promise<boolean> {
-  const shown = await assuranceOf(forceRefresh).catch(() => undefined);
+/** Shows what tokens carry; false when there are none. */
+function showTokens(tokens: AuthTokens | undefined): boolean {
+  const shown = assuranceOf(tokens);
   if (!shown) return false;
   $('claims').textContent = JSON.stringify(shown, null, 2);
-  const ial = shown.idToken['custom:ial'];
+  return true;
+}
+
+/** Shows the signed-in session, if any (after the redirect, or a reload). */
+async function showSession(session: SessionControls): Promise<boolean> {
+  const tokens = (await fetchAuthSession().catch(() => undefined))?.tokens;
+  if (!showTokens(tokens)) return false;
+  const id = tokens?.idToken?.payload ?? {};
+  const ial = id['custom:ial'];
   setState(
     'signed-in',
-    `Signed in with BlockID as ${String(shown.email)}: ${ial ? `identity assurance level ${String(ial)}` : 'no identity assurance'}.`,
+    `Signed in with BlockID as ${String(id['email'])}: ${ial ? `identity assurance level ${String(ial)}` : 'no identity assurance'}.`,
   );
-  $('signout').hidden = false;
+  session.signedIn();
   $('self-assert').hidden = false;
   return true;
 }
@@ -94,13 +114,22 @@ async function main() {
     $('local').hidden = false;
     if (cfg.oauthDomain) $<HTMLAnchorElement>('hosted-link').href = `https://${cfg.oauthDomain}/`;
   }
+  const session = sessionControls({
+    show: (tokens) => void showTokens(tokens),
+    signedOut: () => {
+      $('self-assert').hidden = true;
+      $('attempt').textContent = '';
+      setState('signed-out', `Signed out. Sign in again with ${provider}.`);
+    },
+    container: $('actions'),
+  });
   let settled = false;
   // Registered before configure: Amplify completes the redirect as soon as
   // it is configured, and reports on the Hub.
   Hub.listen('auth', ({ payload }) => {
     if (payload.event === 'signInWithRedirect') {
       settled = true;
-      void showSession();
+      void showSession(session);
     } else if (payload.event === 'signInWithRedirect_failure') {
       settled = true;
       refused((payload.data as { error?: Error } | undefined)?.error?.message ?? 'the sign-in was not completed');
@@ -120,23 +149,32 @@ async function main() {
   // on no client's write list (refused); custom:idp_ial_raw, which the
   // hosted sign-in client must be able to write for the mapping, is read
   // only at BlockID's own sign-in, so a refresh still carries no custom:ial.
+  // The refresh is a real one (refreshSession: new tokens from the pool, or
+  // an error), never the tokens Amplify cached at the sign-in.
   $('self-assert').addEventListener('click', async () => {
     setState('attempting', 'Writing custom:ial and custom:idp_ial_raw with your own access token…');
     const attempt: Record<string, unknown> = {
       'custom:ial': await tryWrite('custom:ial', '3'),
       'custom:idp_ial_raw': await tryWrite('custom:idp_ial_raw', '["ial3"]'),
     };
-    await showSession(true);
-    const ial = (await assuranceOf().catch(() => undefined))?.idToken['custom:ial'] ?? null;
-    attempt['after refresh: custom:ial'] = ial;
-    $('attempt').textContent = JSON.stringify(attempt, null, 2);
-    setState(
-      'attempted',
-      `Tried to raise your own assurance; after a token refresh: ${ial ? `level ${String(ial)}` : 'no identity assurance'}.`,
-    );
-  });
-  $('signout').addEventListener('click', async () => {
-    await signOut();
+    try {
+      const tokens = await refreshSession();
+      showTokens(tokens);
+      const ial = tokens.idToken?.payload['custom:ial'] ?? null;
+      attempt['after refresh: custom:ial'] = ial;
+      $('attempt').textContent = JSON.stringify(attempt, null, 2);
+      setState(
+        'attempted',
+        `Tried to raise your own assurance; after a token refresh: ${ial ? `level ${String(ial)}` : 'no identity assurance'}.`,
+      );
+    } catch (err) {
+      attempt['refresh'] = `refused (${errorCode(err)}): ${(err as Error).message}`;
+      $('attempt').textContent = JSON.stringify(attempt, null, 2);
+      session.hide();
+      $('self-assert').hidden = true;
+      $('claims').textContent = '';
+      setState('refused', `Tried to raise your own assurance, but the session could not be refreshed: sign in again.`);
+    }
   });
 
   const q = new URLSearchParams(location.search);
@@ -149,7 +187,7 @@ async function main() {
     }, 5000);
     return;
   }
-  if (await showSession()) return;
+  if (await showSession(session)) return;
   setState('ready', `Sign in with ${provider}.`);
 }
 

@@ -8,11 +8,22 @@
 // @cognitobridge/client's connectProvider); their next Mosaic sign-in lands
 // in that account. The page marks its state on <body data-state>
 // ('ready', 'redirecting', 'signed-in', 'refused', 'connecting',
-// 'connected') for the browser tests.
+// 'connected', and sessionControls' 'refreshing', 'refreshed',
+// 'signing-out') for the browser tests. Signed in, Refresh session renews
+// the tokens through Amplify and Sign out revokes them, then leaves through
+// the pool's /logout (common.ts sessionControls).
 import { Hub } from 'aws-amplify/utils';
-import { fetchAuthSession, signInWithRedirect, signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, signInWithRedirect, type AuthTokens } from 'aws-amplify/auth';
 import { ConnectError, connectProvider, hostedSignIn, type RejectedMessage } from '@cognitobridge/client';
-import { $, claims, configureHostedSignIn, setState, type HostedConfig } from '../../web/common.js';
+import {
+  $,
+  claims,
+  configureHostedSignIn,
+  sessionControls,
+  setState,
+  type HostedConfig,
+  type SessionControls,
+} from '../../web/common.js';
 
 interface Config extends HostedConfig {
   providerName?: string;
@@ -38,14 +49,11 @@ function refused(message: string) {
     .replace(/\.\s*$/, '')
     .trim();
   setState('refused', `Refused: ${text}`);
-  $('signout').hidden = true;
 }
 
-async function showSession(provider: string, canConnect: boolean): Promise<boolean> {
-  const session = await fetchAuthSession().catch(() => undefined);
-  const id = session?.tokens?.idToken?.toString();
-  if (!id) return false;
-  const c = claims(id);
+/** The ID token's user and identities: shown after sign-in and after a refresh. */
+function showTokens(tokens: AuthTokens) {
+  const c = claims(tokens.idToken?.toString());
   const identities = ((c['identities'] as { providerName?: string }[] | undefined) ?? []).map((i) => i.providerName);
   $('claims').textContent = JSON.stringify(
     {
@@ -58,6 +66,15 @@ async function showSession(provider: string, canConnect: boolean): Promise<boole
     null,
     2,
   );
+}
+
+async function showSession(provider: string, canConnect: boolean, session: SessionControls): Promise<boolean> {
+  const tokens = (await fetchAuthSession().catch(() => undefined))?.tokens;
+  const id = tokens?.idToken?.toString();
+  if (!tokens || !id) return false;
+  showTokens(tokens);
+  const c = claims(id);
+  const identities = ((c['identities'] as { providerName?: string }[] | undefined) ?? []).map((i) => i.providerName);
   const username = String(c['cognito:username']);
   // A federated user's name is <provider>_<subject>; a native user who
   // connected the provider keeps their own name and signs in either way.
@@ -69,7 +86,7 @@ async function showSession(provider: string, canConnect: boolean): Promise<boole
     'signed-in',
     `Signed in${how} as ${String(c['email'] ?? username)}${linked && via === provider ? ` (your own account, user ${username}: ${provider} is connected to it)` : ''}.`,
   );
-  $('signout').hidden = false;
+  session.signedIn();
   $('connect').hidden = !canConnect || federated || linked;
   return true;
 }
@@ -84,13 +101,22 @@ async function main() {
     $('local').hidden = false;
     if (cfg.oauthDomain) $<HTMLAnchorElement>('hosted-link').href = `https://${cfg.oauthDomain}/`;
   }
+  const session = sessionControls({
+    show: showTokens,
+    beforeSignOut: () => sessionStorage.removeItem(VIA_KEY),
+    signedOut: () => {
+      $('connect').hidden = true;
+      setState('signed-out', `Signed out. Sign in with ${provider}, or with your password.`);
+    },
+    container: $('actions'),
+  });
   let settled = false;
   // Registered before configure: Amplify completes the redirect as soon as
   // it is configured, and reports on the Hub.
   Hub.listen('auth', ({ payload }) => {
     if (payload.event === 'signInWithRedirect') {
       settled = true;
-      void showSession(provider, connectUrl !== undefined);
+      void showSession(provider, connectUrl !== undefined, session);
     } else if (payload.event === 'signInWithRedirect_failure') {
       settled = true;
       const err = (payload.data as { error?: Error } | undefined)?.error;
@@ -116,10 +142,6 @@ async function main() {
     } catch (err) {
       setState('refused', `Refused: ${(err as Error).message}`);
     }
-  });
-  $('signout').addEventListener('click', async () => {
-    sessionStorage.removeItem(VIA_KEY);
-    await signOut();
   });
 
   // snippet:connect
@@ -167,7 +189,7 @@ async function main() {
     }, 5000);
     return;
   }
-  if (await showSession(provider, connectUrl !== undefined)) return;
+  if (await showSession(provider, connectUrl !== undefined, session)) return;
   setState('ready', `Sign in with ${provider}, or with your password.`);
 }
 

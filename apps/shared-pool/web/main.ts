@@ -11,6 +11,11 @@
 // sign-in and the step-up: the pool's Define trigger runs the password
 // steps (SRP) before any custom challenge, so a step-up sign-in needs it
 // again (see apps/transaction-stepup/web/main.ts).
+//
+// Signed in, Refresh session renews the tokens (refreshed tokens carry no
+// step-up claims: a payment needs a new step-up) and Sign out revokes the
+// session (common.ts sessionControls).
+import { type AuthTokens } from 'aws-amplify/auth';
 import { type RejectedMessage } from '@cognitobridge/client';
 import {
   $,
@@ -18,6 +23,7 @@ import {
   claims,
   configure,
   errorCode,
+  sessionControls,
   setState,
   showTitle,
   signInOnDemand,
@@ -32,10 +38,14 @@ interface Config extends PageConfig {
 /** The reason the API's high-value route asks for (the stack's STEPUP_REASONS). */
 const REASON = 'high_value_transaction';
 
-/** Shows the step-up claims of the current access token; clears them when signed out. */
-async function showClaims() {
+/**
+ * Shows the step-up claims of the access token (tokens: the refreshed ones;
+ * else the session's); clears them when signed out. Says whether someone
+ * is signed in.
+ */
+async function showClaims(tokens?: AuthTokens): Promise<boolean> {
   try {
-    const c = claims(await accessToken());
+    const c = claims(tokens ? tokens.accessToken.toString() : await accessToken());
     $('claims').textContent = JSON.stringify(
       {
         username: c['username'],
@@ -46,8 +56,10 @@ async function showClaims() {
       null,
       2,
     );
+    return true;
   } catch {
     $('claims').textContent = '';
+    return false;
   }
 }
 
@@ -74,15 +86,30 @@ async function main() {
 
   // The web client is protected ON_DEMAND (see signInOnDemand).
   const signInWith = (reason?: string) => signInOnDemand(cfg, username, password, reason, (m) => rejected.push(m));
+  const session = sessionControls({
+    show: async (tokens) => {
+      await showClaims(tokens);
+      $('payment').textContent = '';
+    },
+    signedOut: () => {
+      username = '';
+      password = '';
+      $('account').hidden = true;
+      $('payment').textContent = '';
+      setState('signed-out', 'Signed out. Sign in again with your password.');
+    },
+  });
 
   $('signin').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     username = $<HTMLInputElement>('username').value;
     password = $<HTMLInputElement>('password').value;
+    session.hide();
     try {
       setState('password', 'Checking your password…');
       await signInWith();
       await showClaims();
+      session.signedIn();
       $('account').hidden = false;
       setState('signed-in', `Signed in as ${username} with your password (ordinary tokens, no step-up).`);
     } catch (err) {
@@ -93,13 +120,17 @@ async function main() {
 
   $('stepup-now').addEventListener('click', async () => {
     setState('stepup', 'Confirm it is you with your provider…');
+    session.hide();
     try {
       await signInWith(REASON);
       await showClaims();
+      session.signedIn();
       $('payment').textContent = '';
       setState('stepped-up', `Stepped up for ${REASON}: a payment goes through for the next minutes.`);
     } catch (err) {
-      await showClaims();
+      // signInWith signed the ordinary session out before the step-up.
+      if (await showClaims()) session.signedIn();
+      else $('account').hidden = true;
       setState('refused', `Step-up refused (${errorCode(err)}): ${(err as Error).message}`);
     }
   });

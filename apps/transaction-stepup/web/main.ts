@@ -11,6 +11,11 @@
 // again, and asking for it a second time would add a prompt without adding
 // proof (the fresh proof is the provider's). A production app may ask
 // again instead; nothing on the server depends on the choice.
+//
+// Signed in, Refresh session renews the tokens (a refreshed token carries
+// no step-up claims: the next payment needs a new step-up) and Sign out
+// revokes the session (common.ts sessionControls).
+import { type AuthTokens } from 'aws-amplify/auth';
 import { callWithStepUp } from '@cognitobridge/client';
 import {
   $,
@@ -18,6 +23,7 @@ import {
   claims,
   configure,
   errorCode,
+  sessionControls,
   setState,
   showTitle,
   signInOnDemand,
@@ -29,8 +35,9 @@ interface Config extends PageConfig {
   apiUrl: string;
 }
 
-async function showClaims() {
-  const c = claims(await accessToken());
+/** Shows the access token's user and step-up claims (tokens: the refreshed ones; else the session's). */
+async function showClaims(tokens?: AuthTokens) {
+  const c = claims(tokens ? tokens.accessToken.toString() : await accessToken());
   $('claims').textContent = JSON.stringify(
     {
       username: c['username'],
@@ -70,11 +77,37 @@ async function main() {
 
   // Signs in with the password, plus the provider when reason is set.
   const signInWith = (reason?: string) => signInOnDemand(cfg, username, password, reason);
+  const session = sessionControls({
+    show: showClaims,
+    signedOut: () => {
+      username = '';
+      password = '';
+      $('account').hidden = true;
+      $('balance').textContent = '';
+      setState('signed-out', 'Signed out. Sign in again with your password.');
+    },
+  });
+  // After a payment: a step-up sign-in that failed has signed the old session out too.
+  const showSession = async () => {
+    if (
+      await accessToken().then(
+        () => true,
+        () => false,
+      )
+    )
+      session.signedIn();
+    else {
+      session.hide();
+      $('account').hidden = true;
+      $('claims').textContent = '';
+    }
+  };
 
   $('signin').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     username = $<HTMLInputElement>('username').value;
     password = $<HTMLInputElement>('password').value;
+    session.hide();
     try {
       setState('password', 'Checking your password…');
       await signInWith();
@@ -85,6 +118,7 @@ async function main() {
       $('balance').textContent = JSON.stringify(await res.json(), null, 2);
       $('account').hidden = false;
       await showClaims();
+      session.signedIn();
       setState('signed-in', `Signed in as ${username} with your password (no step-up yet).`);
     } catch (err) {
       password = '';
@@ -94,6 +128,7 @@ async function main() {
 
   $('pay').addEventListener('click', async () => {
     setState('paying', 'Paying…');
+    session.hide();
     try {
       // snippet:transaction-call
       const res = await callWithStepUp(
@@ -121,6 +156,7 @@ async function main() {
       );
       // end snippet
       await showClaims().catch(() => undefined);
+      await showSession();
       if (res.status !== 200) {
         setState('refused', `Payment refused: ${res.status} ${await res.text()}`);
         return;
@@ -128,6 +164,7 @@ async function main() {
       $('balance').textContent = JSON.stringify(await res.json(), null, 2);
       setState('paid', 'Paid: your provider confirmed it was you.');
     } catch (err) {
+      await showSession();
       setState('refused', refusal(err));
     }
   });

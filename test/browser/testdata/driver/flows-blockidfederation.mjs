@@ -3,7 +3,8 @@
 // users' amr carrying the assurance level or not), with the pool domain on
 // loopback TLS (HOSTED_SPKI).
 
-const attempted = (page) => page.waitForSelector('body[data-state="attempted"]', { timeout: 30000 });
+const attempted = (page) =>
+  page.waitForSelector('body[data-state="attempted"], body[data-state="refused"]', { timeout: 30000 });
 
 export const flows = {
   // The rightful user: an identity-assured BlockID account
@@ -15,20 +16,33 @@ export const flows = {
     await end(page);
     await shot(page);
   },
+  // The assured user signs in, then Refresh session and Sign out
+  // (flows.mjs refreshThenSignOut; the sign-out leaves through the pool's
+  // /logout and comes back to the page).
+  async 'blockid-assured-session'(page, context, { end, providerLogin, refreshThenSignOut, result }) {
+    await page.click('#signin-provider');
+    await providerLogin(page);
+    await end(page);
+    if ((await page.getAttribute('body', 'data-state')) !== 'signed-in') return;
+    await refreshThenSignOut(page, result);
+  },
   // The refusal twin: an account without an assurance level
   // (PROVIDER_USER=unassured) signs in with no custom:ial; then its own
   // access token tries to write custom:ial and custom:idp_ial_raw
   // (UpdateUserAttributes), and a forced refresh shows what the tokens
   // carry afterwards.
-  async 'blockid-unassured'(page, context, { shot, end, providerLogin, result }) {
+  async 'blockid-unassured'(page, context, { shot, end, providerLogin, storedClaims, result }) {
     await page.click('#signin-provider');
     await providerLogin(page);
     await end(page);
     result.extra = { signInClaims: await page.textContent('#claims') };
     if ((await page.getAttribute('body', 'data-state')) !== 'signed-in') return;
+    // The stored tokens before and after: the refresh must bring new ones.
+    result.extra.before = JSON.stringify(await storedClaims(page));
     await page.click('#self-assert');
     await attempted(page);
     result.extra.attempt = await page.textContent('#attempt');
+    result.extra.after = JSON.stringify(await storedClaims(page));
     await shot(page);
   },
 };

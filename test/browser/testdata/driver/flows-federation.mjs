@@ -38,6 +38,17 @@ export const flows = {
     await end(page);
     await shot(page);
   },
+  // A federated user (PROVIDER_USER=newcomer, signed up by the sign-in
+  // above) signs in with Mosaic, then Refresh session and Sign out
+  // (flows.mjs refreshThenSignOut; the sign-out leaves through the pool's
+  // /logout and comes back to the page).
+  async 'federated-session'(page, context, { end, providerLogin, refreshThenSignOut, result }) {
+    await page.click('#signin-provider');
+    await providerLogin(page);
+    await end(page);
+    if ((await page.getAttribute('body', 'data-state')) !== 'signed-in') return;
+    await refreshThenSignOut(page, result);
+  },
   // The refusal twin: a first federated sign-in whose email is a native
   // user's (PROVIDER_USER=demo) is refused by pre sign-up (the linking
   // default, connect_required) and the page shows Cognito's refusal.

@@ -36,6 +36,24 @@ export const flows = {
     if (result.extra.stepUpState === 'stepped-up') result.extra.payAfter = await pay(page);
     await shot(page);
   },
+  // The password sign-in, Step up (the provider in a popup), then Refresh
+  // session: POST /payments with the refreshed token (no step-up claims),
+  // then Sign out (flows.mjs refreshThenSignOut, run in two halves around
+  // the payment: the refresh is its own click).
+  async 'sharedpool-session'(page, context, { providerLogin, waitProvider, refreshThenSignOut, result }) {
+    result.extra = {};
+    await passwordSignIn(page, result);
+    if (result.extra.ordinaryState !== 'signed-in') return;
+    const provider = waitProvider(page);
+    await page.click('#stepup-now');
+    await providerLogin((await provider).frame);
+    await settled(page, ['stepped-up', 'refused']);
+    result.extra.stepUpState = await page.getAttribute('body', 'data-state');
+    if (result.extra.stepUpState !== 'stepped-up') return;
+    await refreshThenSignOut(page, result, async () => {
+      result.extra.payAfterRefresh = await pay(page);
+    });
+  },
   // The refusal twin: the provider's answer to the step-up is altered on
   // its way to the module (two characters of the code changed, same origin
   // and source); Verify refuses it, a second challenge opens, the user

@@ -26,6 +26,18 @@ export const flows = {
     await paidOrRefused(page);
     await shot(page);
   },
+  // Sign in, pay (401, step-up in a popup, paid), then Refresh session
+  // and Sign out (flows.mjs refreshThenSignOut).
+  async 'transaction-session'(page, context, { providerLogin, refreshThenSignOut, result }) {
+    await signInWithPassword(page);
+    const popup = page.waitForEvent('popup', { timeout: 20000 });
+    await page.click('#pay');
+    await providerLogin(await popup);
+    await paidOrRefused(page);
+    result.extra = { payState: await page.getAttribute('body', 'data-state') };
+    if (result.extra.payState !== 'paid') return;
+    await refreshThenSignOut(page, result);
+  },
   // Sign in, pay: 401, the user closes the step-up popup: refused.
   async 'transaction-close-popup'(page, context, { shot }) {
     await signInWithPassword(page);

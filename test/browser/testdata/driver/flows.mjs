@@ -85,6 +85,103 @@ async function tamperCodes(page) {
   });
 }
 
+// storedClaims decodes the tokens Amplify keeps in localStorage
+// (CognitoIdentityServiceProvider.<clientId>.<LastAuthUser>.{accessToken,
+// idToken}) and returns a few claims of each, never a token: what the
+// session really holds, beside what the page shows. null when signed out.
+async function storedClaims(page) {
+  return page.evaluate(async () => {
+    const cfg = await (await fetch('/config.json', { cache: 'no-store' })).json();
+    const prefix = `CognitoIdentityServiceProvider.${cfg.userPoolClientId}`;
+    const user = localStorage.getItem(`${prefix}.LastAuthUser`);
+    if (!user) return null;
+    const keep = [
+      'sub',
+      'username',
+      'cognito:username',
+      'client_id',
+      'jti',
+      'origin_jti',
+      'iat',
+      'auth_time',
+      'cognitobridge:stepup_at',
+      'cognitobridge:stepup_reason',
+      'custom:ial',
+      'identities',
+    ];
+    const decode = (jwt) => {
+      if (!jwt) return null;
+      const bin = atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'));
+      const c = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0))));
+      const out = Object.fromEntries(Object.entries(c).filter(([k]) => keep.includes(k)));
+      if (Array.isArray(c.identities)) out.identities = c.identities.map((i) => i.providerName);
+      return out;
+    };
+    return {
+      access: decode(localStorage.getItem(`${prefix}.${user}.accessToken`)),
+      id: decode(localStorage.getItem(`${prefix}.${user}.idToken`)),
+    };
+  });
+}
+
+// refreshThenSignOut runs on a signed-in page: Refresh session (Amplify's
+// fetchAuthSession({ forceRefresh: true })), what the page and the stored
+// tokens show before and after (screenshot SCREENSHOT-refreshed.png); then
+// it keeps the refresh token Amplify stored (in this process only, never
+// printed), clicks Sign out (Amplify's signOut(): RevokeToken; a hosted
+// sign-in also leaves through the pool's /logout and comes back), and
+// posts GetTokensFromRefreshToken with the kept token to the pool
+// endpoint from the page: the error type the pool answers goes in
+// result.session.revoked (screenshot SCREENSHOT-signed-out.png).
+// afterRefresh, if given, runs between the refresh and the sign-out.
+async function refreshThenSignOut(page, result, afterRefresh) {
+  const s = (result.session = {});
+  s.signInState = await page.getAttribute('body', 'data-state');
+  s.signInClaims = await page.textContent('#claims');
+  s.before = await storedClaims(page);
+  await page.click('#refresh');
+  await page.waitForSelector('body[data-state="refreshed"], body[data-state="refused"]', { timeout: 20000 });
+  s.refreshState = await page.getAttribute('body', 'data-state');
+  s.refreshStatus = await page.textContent('#status');
+  s.refreshedClaims = await page.textContent('#claims');
+  s.caption = await page.textContent('#claims-caption');
+  s.after = await storedClaims(page);
+  await shot(page, 'refreshed');
+  if (s.refreshState !== 'refreshed') return;
+  if (afterRefresh) await afterRefresh();
+  const cfg = await page.evaluate(async () => (await fetch('/config.json', { cache: 'no-store' })).json());
+  const refreshToken = await page.evaluate((clientId) => {
+    const prefix = `CognitoIdentityServiceProvider.${clientId}`;
+    return localStorage.getItem(`${prefix}.${localStorage.getItem(`${prefix}.LastAuthUser`)}.refreshToken`);
+  }, cfg.userPoolClientId);
+  if (!refreshToken) throw new Error('no refresh token in localStorage after the refresh');
+  await page.click('#signout');
+  await page.waitForSelector('body[data-state="signed-out"], body[data-state="ready"], body[data-state="refused"]', {
+    timeout: 20000,
+  });
+  s.signOutState = await page.getAttribute('body', 'data-state');
+  s.signOutStatus = await page.textContent('#status');
+  s.storedAfterSignOut = await storedClaims(page);
+  s.buttonsShown = await page.isVisible('#signout');
+  s.revoked = await page.evaluate(
+    async ({ endpoint, clientId, token }) => {
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.1',
+          'X-Amz-Target': 'AWSCognitoIdentityProviderService.GetTokensFromRefreshToken',
+        },
+        body: JSON.stringify({ ClientId: clientId, RefreshToken: token }),
+      });
+      const body = await res.json().catch(() => ({}));
+      // The error type and message only: a success would carry tokens.
+      return res.ok ? `${res.status} tokens issued` : `${res.status} ${body.__type ?? ''}: ${body.message ?? ''}`;
+    },
+    { endpoint: cfg.userPoolEndpoint, clientId: cfg.userPoolClientId, token: refreshToken },
+  );
+  await shot(page, 'signed-out');
+}
+
 const flows = {
   // Password, then the step-up at the provider (iframe or popup).
   async stepup(page) {
@@ -96,6 +193,16 @@ const flows = {
     await providerLogin(frame);
     await end(page);
     await shot(page);
+  },
+  // The step-up sign-in, then Refresh session and Sign out
+  // (refreshThenSignOut).
+  async 'stepup-session'(page) {
+    const provider = waitProvider(page);
+    await page.click('#submit');
+    await providerLogin((await provider).frame);
+    await end(page);
+    if ((await page.getAttribute('body', 'data-state')) !== 'signed-in') return;
+    await refreshThenSignOut(page, result);
   },
   // The refusal twin of every flow's first step.
   async 'wrong-password'(page) {
@@ -145,7 +252,17 @@ const flows = {
 
 // Flows of other styles live in flows-<style>.mjs next to this file, each
 // exporting `flows` (name -> async (page, context, helpers)).
-const helpers = { env, shot, end, providerLogin, waitProvider, tamperCodes, result: null };
+const helpers = {
+  env,
+  shot,
+  end,
+  providerLogin,
+  waitProvider,
+  tamperCodes,
+  storedClaims,
+  refreshThenSignOut,
+  result: null,
+};
 for (const f of readdirSync(new URL('.', import.meta.url))
   .filter((n) => /^flows-.+\.mjs$/.test(n))
   .sort()) {
