@@ -387,10 +387,10 @@ async function main() {
         newEmail = next;
         hadAssurance = Boolean(before['custom:ial']);
         $('email-verify').hidden = false;
-        const to = step.codeDeliveryDetails?.destination ?? next;
+        $<HTMLInputElement>('new-email').value = '';
         setState(
           'email-pending',
-          `We sent a code to ${to}. Until you enter it, your email stays ${oldEmail}: Cognito keeps the old address active. ${assurance(before)}` +
+          `We sent a code to ${next}. Until you enter it, your email stays ${oldEmail}: Cognito keeps the old address active. ${assurance(before)}` +
             (hadAssurance
               ? ` Once the new address is verified, the assurance no longer applies: it holds only for ${oldEmail}, the address it was verified for, and a new identity verification is needed to restore it.`
               : ''),

@@ -39,10 +39,10 @@ async function setUpTOTP(page, helpers, { wrongFirst }) {
   result.extra.setupKeyShown = String(/^[A-Z2-7]{16,}$/.test(secret) && (await page.isVisible('#totp-secret')));
   result.extra.setupUri = ((await page.textContent('#totp-uri')) ?? '').replace(/secret=[A-Z2-7]+/, 'secret=…');
   if (wrongFirst) {
-    await helpers.shot(page, 'mfa-setup');
     const { wrong } = await totp(env, secret);
     await enterTOTP(page, wrong);
     await waitState(page, ['mfa-retry', 'refused']);
+    await helpers.shot(page, 'mfa-setup'); // the key, and the wrong code's refusal
     result.extra.mfaRetryState = await state(page);
     result.extra.mfaRetryStatus = await status(page);
     if (result.extra.mfaRetryState !== 'mfa-retry') return null;
