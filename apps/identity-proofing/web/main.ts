@@ -1,7 +1,12 @@
 // The identity-proofing sample: sign up, confirm the email with the code
 // Cognito sent, verify your identity with 1Kosmos BlockID IDV (document +
-// selfie) in a new window, then sign in: the token carries the assurance
-// (custom:ial) the proofing granted.
+// selfie) in a new window, then sign in: the pool requires TOTP MFA, so the
+// first sign-in sets up an authenticator app and every later one asks for
+// its code; the token carries the assurance (custom:ial) the proofing
+// granted. Signed in, the person can refresh the session, sign out, and
+// change their email: the pool keeps the old email active until the new one
+// is verified with a code, and the assurance, bound to the email it was
+// granted for, no longer applies once the new one is verified.
 //
 // The order is the server's (lambdas/proofing): the sign-up sends only the
 // SHA-256 of a random handle the page keeps (validationData
@@ -18,15 +23,22 @@
 // sign-up to the sign-in after the verification, so the person does not
 // type it twice in one sitting.
 //
-// <body data-state>: ready, confirm, confirmed, proofing, verified,
-// refused (the browser tests wait on it).
+// Everything the page says about the assurance it reads from the tokens
+// Cognito just issued (never from what it expects).
+//
+// <body data-state> (the browser tests wait on it): ready, signing-up,
+// confirm, confirmed, proofing, mfa, mfa-retry, verified, signed-in,
+// refreshed, signed-out, email-pending, email-code-refused, email-refused,
+// email-verified, assurance-dropped, refused.
 import {
   confirmSignIn,
   confirmSignUp,
+  confirmUserAttribute,
   fetchAuthSession,
   signIn,
   signOut,
   signUp,
+  updateUserAttributes,
   type SignInOutput,
 } from 'aws-amplify/auth';
 import {
@@ -47,6 +59,16 @@ interface Config extends PageConfig {
   proofingSessionUrl: string;
 }
 
+type Claims = Record<string, unknown>;
+
+/** Thrown when Amplify holds no tokens (signed out, or a refused refresh cleared them). */
+class SignedOut extends Error {
+  constructor() {
+    super('not signed in');
+    this.name = 'SignedOut';
+  }
+}
+
 function refusal(err: unknown): string {
   return `${errorCode(err)}: ${(err as Error).message}`;
 }
@@ -61,6 +83,8 @@ async function main() {
   let email = '';
   let password = '';
   let userId = '';
+  // The email of the tokens last shown.
+  let shownEmail = '';
 
   // snippet:proofing-session
   const session = (signal?: AbortSignal): Promise<ProofingStatus> => {
@@ -148,36 +172,128 @@ async function main() {
         timeoutMs: 10 * 60 * 1000,
       });
       forgetProofingHandle();
-      await signInAndShow('verified', 'Identity verified. Signed in; your token carries the assurance.');
       // end snippet
     } catch (err) {
       win?.close();
       if (err instanceof StepUpError && err.code === 'rejected') {
         const st = await session().catch(() => null);
         forgetProofingHandle();
-        const why = st?.message ?? 'the identity verification did not pass';
+        const why = `Identity not verified (${st?.reason ?? 'rejected'}): ${st?.message ?? 'the identity verification did not pass'}.`;
         // Signed in anyway: the account exists, without any assurance.
-        await signInAndShow('refused', `Identity not verified (${st?.reason ?? 'rejected'}): ${why}`).catch(() =>
-          setState('refused', `Identity not verified: ${why}`),
-        );
+        try {
+          const id = await signInAndShow();
+          setState('refused', `${why} Signed in. ${assurance(id)}`);
+        } catch (err2) {
+          setState('refused', `${why} The sign-in failed too (${refusal(err2)}).`);
+        }
         return;
       }
       setState('refused', `Identity verification failed (${refusal(err)})`);
+      return;
+    }
+    try {
+      const id = await signInAndShow();
+      if (id['custom:ial']) setState('verified', `Identity verified and signed in. ${assurance(id)}`);
+      else setState('refused', 'The provider verified your identity, but your tokens carry no identity assurance.');
+    } catch (err) {
+      $('signup').hidden = false;
+      setState('refused', `Identity verified, but the sign-in was refused (${refusal(err)}). Sign in again.`);
     }
   });
 
-  // 4. Sign in (SRP) and show the assurance claims.
-  async function signInAndShow(state: string, text: string) {
+  // 4. Sign in (SRP, then the TOTP step the pool requires) and show what
+  // the tokens carry.
+  async function signInAndShow(): Promise<Claims> {
     await signOut().catch(() => undefined);
     let out: SignInOutput = await signIn({ username: email, password });
     out = await mfaSteps(out);
     if (!out.isSignedIn) throw new Error(`next step ${out.nextStep.signInStep}`);
-    const s = await fetchAuthSession();
-    const id = claims(s.tokens?.idToken?.toString());
-    const access = claims(s.tokens?.accessToken?.toString());
+    const id = await showSession(false);
+    $('signup').hidden = true;
+    $('account').hidden = false;
+    $('email-verify').hidden = true;
+    return id;
+  }
+
+  // The pool requires MFA with an authenticator app (TOTP). At the first
+  // sign-in Cognito asks to set one up (Amplify has already fetched the key
+  // with AssociateSoftwareToken); afterwards it asks for the app's code.
+  // A wrong code at the set-up is refused and the person tries again in the
+  // same sign-in (Cognito keeps the set-up session); a wrong code at a later
+  // sign-in ends that sign-in (Cognito's session is good once).
+  // snippet:proofing-totp
+  async function mfaSteps(out: SignInOutput): Promise<SignInOutput> {
+    let retry = '';
+    while (!out.isSignedIn) {
+      const step = out.nextStep;
+      if (step.signInStep === 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP') {
+        $('totp-setup').hidden = false;
+        $('totp-secret').textContent = step.totpSetupDetails.sharedSecret;
+        $('totp-uri').textContent = step.totpSetupDetails.getSetupUri('cognitobridge', email).toString();
+        $('totp-help').textContent =
+          'Your account needs a second factor. Add this key to your authenticator app, then enter the 6-digit code the app shows.';
+      } else if (step.signInStep === 'CONFIRM_SIGN_IN_WITH_TOTP_CODE') {
+        $('totp-setup').hidden = true;
+        $('totp-help').textContent = 'Enter the 6-digit code your authenticator app shows for this account.';
+      } else {
+        return out;
+      }
+      $('totp').hidden = false;
+      if (retry) setState('mfa-retry', retry);
+      else setState('mfa', 'Your account needs a second factor: the code from your authenticator app.');
+      const code = (await submitted('totp', 'totp-code')).replace(/\s/g, '');
+      try {
+        out = await confirmSignIn({ challengeResponse: code });
+        retry = '';
+      } catch (err) {
+        const c = errorCode(err);
+        if (
+          step.signInStep === 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP' &&
+          (c === 'EnableSoftwareTokenMFAException' || c === 'CodeMismatchException')
+        ) {
+          retry = `That code was not accepted (${refusal(err)}). Check that your app holds the key shown here and enter the code it shows now.`;
+          continue;
+        }
+        $('totp').hidden = true;
+        throw err;
+      }
+    }
+    $('totp').hidden = true;
+    $('totp-setup').hidden = true;
+    $('totp-secret').textContent = '';
+    $('totp-uri').textContent = '';
+    return out;
+  }
+  // end snippet
+
+  // Resolves with the value of input when form is next submitted.
+  function submitted(form: string, input: string): Promise<string> {
+    return new Promise<string>((resolve) => {
+      $(form).addEventListener(
+        'submit',
+        (ev) => {
+          ev.preventDefault();
+          const el = $<HTMLInputElement>(input);
+          const v = el.value.trim();
+          el.value = '';
+          resolve(v);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  // The tokens Amplify holds (refreshed first when forceRefresh), shown in
+  // #claims; throws when there are none (a refused refresh clears them).
+  async function showSession(forceRefresh: boolean): Promise<Claims> {
+    const s = await fetchAuthSession(forceRefresh ? { forceRefresh: true } : {});
+    if (!s.tokens?.idToken) throw new SignedOut();
+    const id = claims(s.tokens.idToken.toString());
+    const access = claims(s.tokens.accessToken.toString());
     $('claims').textContent = JSON.stringify(
       {
         email: id['email'] ?? null,
+        email_verified: id['email_verified'] ?? null,
         'custom:ial (ID token)': id['custom:ial'] ?? null,
         'custom:ial_src (ID token)': id['custom:ial_src'] ?? null,
         'custom:ial (access token)': access['custom:ial'] ?? null,
@@ -185,42 +301,144 @@ async function main() {
       null,
       2,
     );
-    setState(state, text);
+    shownEmail = typeof id['email'] === 'string' ? id['email'] : '';
+    return id;
   }
 
-  // The sample pool requires MFA (TOTP): a first sign-in sets it up. Not
-  // exercised locally (the local endpoint does not model MFA).
-  async function mfaSteps(out: SignInOutput): Promise<SignInOutput> {
-    while (!out.isSignedIn) {
-      const step = out.nextStep;
-      if (
-        step.signInStep !== 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP' &&
-        step.signInStep !== 'CONFIRM_SIGN_IN_WITH_TOTP_CODE'
-      )
-        return out;
-      $('totp').hidden = false;
-      $('totp-help').textContent =
-        step.signInStep === 'CONTINUE_SIGN_IN_WITH_TOTP_SETUP'
-          ? `Add this key to your authenticator app: ${step.totpSetupDetails.sharedSecret}`
-          : 'Enter the code your authenticator app shows.';
-      setState('mfa', 'Your account needs a second factor.');
-      const code = await new Promise<string>((resolve) => {
-        $('totp').addEventListener(
-          'submit',
-          (ev) => {
-            ev.preventDefault();
-            resolve($<HTMLInputElement>('totp-code').value.trim());
-          },
-          { once: true },
-        );
-      });
-      $('totp').hidden = true;
-      out = await confirmSignIn({ challengeResponse: code });
+  // What the tokens just issued say about the assurance.
+  function assurance(id: Claims): string {
+    const ial = id['custom:ial'];
+    return ial
+      ? `Your tokens carry identity assurance IAL${String(ial)}, for ${shownEmail}.`
+      : 'Your tokens carry no identity assurance.';
+  }
+
+  // A session that ended: back to the sign-in form.
+  function ended(text: string) {
+    $('account').hidden = true;
+    $('email-verify').hidden = true;
+    $('claims').textContent = '';
+    $('signup').hidden = false;
+    $<HTMLInputElement>('password').value = '';
+    setState('signed-out', text);
+  }
+
+  // 5. Sign in to an existing account (after a sign-out, or another day).
+  $('signin-submit').addEventListener('click', async () => {
+    email = $<HTMLInputElement>('username').value.trim();
+    password = $<HTMLInputElement>('password').value;
+    if (!email || !password) {
+      setState('ready', 'Enter your email and password to sign in.');
+      return;
     }
-    return out;
-  }
+    try {
+      setState('signing-in', 'Checking your password…');
+      $('signup').hidden = true;
+      const id = await signInAndShow();
+      setState('signed-in', `Signed in as ${shownEmail}. ${assurance(id)}`);
+    } catch (err) {
+      $('signup').hidden = false;
+      setState('refused', `Sign-in refused (${refusal(err)}). Sign in again.`);
+    }
+  });
 
-  setState('ready', 'Sign up with your email and a password.');
+  // 6. Refresh: new tokens from the refresh token (GetTokensFromRefreshToken);
+  // pre token generation runs again, so the assurance is decided anew.
+  $('refresh').addEventListener('click', async () => {
+    try {
+      const id = await showSession(true);
+      setState('refreshed', `Session refreshed. ${assurance(id)}`);
+    } catch (err) {
+      if (err instanceof SignedOut) ended('Your session has ended. Sign in again.');
+      else setState('refused', `The session could not be refreshed (${refusal(err)}).`);
+    }
+  });
+
+  // 7. Sign out (Amplify revokes the refresh token and forgets the tokens).
+  $('signout').addEventListener('click', async () => {
+    try {
+      await signOut();
+    } catch (err) {
+      setState('refused', `Sign-out failed (${refusal(err)}).`);
+      return;
+    }
+    ended('Signed out: this browser no longer holds your tokens. Sign in with your email and password.');
+  });
+
+  // 8. Change the email. The pool requires a verification before it updates
+  // email (AttributesRequireVerificationBeforeUpdate): the old email stays
+  // active until the code sent to the new one is entered. The sample's own
+  // app client may not write email at all (its write list leaves it out), so
+  // there Cognito refuses the change; a client of yours that may write it
+  // gets the code step.
+  let oldEmail = '';
+  let newEmail = '';
+  let hadAssurance = false;
+  // snippet:proofing-email-change
+  $('email-change').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const next = $<HTMLInputElement>('new-email').value.trim();
+    try {
+      const out = await updateUserAttributes({ userAttributes: { email: next } });
+      const step = out['email']?.nextStep;
+      if (step?.updateAttributeStep === 'CONFIRM_ATTRIBUTE_WITH_CODE') {
+        const before = await showSession(true);
+        oldEmail = shownEmail;
+        newEmail = next;
+        hadAssurance = Boolean(before['custom:ial']);
+        $('email-verify').hidden = false;
+        $<HTMLInputElement>('new-email').value = '';
+        setState(
+          'email-pending',
+          `We sent a code to ${next}. Until you enter it, your email stays ${oldEmail}: Cognito keeps the old address active. ${assurance(before)}` +
+            (hadAssurance
+              ? ` Once the new address is verified, the assurance no longer applies: it holds only for ${oldEmail}, the address it was verified for, and a new identity verification is needed to restore it.`
+              : ''),
+        );
+        return;
+      }
+      const id = await showSession(true);
+      setState('email-verified', `Your email is now ${shownEmail}. ${assurance(id)}`);
+    } catch (err) {
+      const why = /unauthorized attribute/i.test((err as Error).message)
+        ? ' This app may not change the email your identity assurance is bound to.'
+        : '';
+      setState('email-refused', `Your email was not changed (${refusal(err)}).${why}`);
+    }
+  });
+
+  // The code Cognito sent to the new address: VerifyUserAttribute makes the
+  // new address the email, and the next tokens decide the assurance anew.
+  $('email-verify').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const code = $<HTMLInputElement>('email-code').value.trim();
+    $<HTMLInputElement>('email-code').value = '';
+    try {
+      await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code });
+    } catch (err) {
+      setState(
+        'email-code-refused',
+        `The code was not accepted (${refusal(err)}). Your email is still ${oldEmail}; enter the code we sent to ${newEmail}.`,
+      );
+      return;
+    }
+    $('email-verify').hidden = true;
+    try {
+      const id = await showSession(true);
+      if (hadAssurance && !id['custom:ial'])
+        setState(
+          'assurance-dropped',
+          `Your email is now ${shownEmail}, verified. Your identity assurance no longer applies: it was verified for ${oldEmail}, and it holds only for that address, so your new tokens carry none. A new identity verification restores it.`,
+        );
+      else setState('email-verified', `Your email is now ${shownEmail}, verified. ${assurance(id)}`);
+    } catch (err) {
+      if (err instanceof SignedOut) ended('Your email is verified, but your session has ended. Sign in again.');
+      else setState('refused', `Your email is verified, but the session could not be refreshed (${refusal(err)}).`);
+    }
+  });
+  // end snippet
+
+  setState('ready', 'Sign up with your email and a password, or sign in to your account.');
 }
 
 main().catch((err) => setState('refused', `The page could not start: ${(err as Error).message}`));
