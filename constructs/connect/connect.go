@@ -421,7 +421,7 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	callbackRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser"))
 	r.secret.GrantRead(callbackRole, nil)
 	disconnectRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem"))
-	disconnectRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminDisableProviderForUser"))
+	disconnectRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminDisableProviderForUser", "cognito-idp:AdminDeleteUserAttributes"))
 
 	c.api = newHttpAPI(this, retention, props.ThrottleRateLimit, props.AllowOrigins)
 	c.authorizer = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(*this.Node().Id()+"Authorizer"), pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{

@@ -287,7 +287,7 @@ func TestConnectWithFederation(t *testing.T) {
 		"callback": {"dynamodb:DeleteItem " + tableArn, "dynamodb:PutItem " + tableArn, "dynamodb:GetItem " + tableArn,
 			"cognito-idp:AdminGetUser " + poolArn, "cognito-idp:AdminLinkProviderForUser " + poolArn,
 			"secretsmanager:GetSecretValue " + secretRef, "secretsmanager:DescribeSecret " + secretRef},
-		"disconnect": {"dynamodb:DeleteItem " + tableArn, "cognito-idp:AdminGetUser " + poolArn, "cognito-idp:AdminDisableProviderForUser " + poolArn},
+		"disconnect": {"dynamodb:DeleteItem " + tableArn, "cognito-idp:AdminGetUser " + poolArn, "cognito-idp:AdminDisableProviderForUser " + poolArn, "cognito-idp:AdminDeleteUserAttributes " + poolArn},
 	}
 	for h, w := range want {
 		w = append(w, logKey...)

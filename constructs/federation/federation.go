@@ -319,7 +319,7 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 	// first and fail.
 	f.client.Node().AddDependency(f.provider)
 	if r.ialClaim != nil {
-		f.ptg = assurancefn.Enable(f.pool, *f.name, props.Provider.BlockID.PreTokenGeneration)
+		f.ptg = assurancefn.Enable(f.pool, *f.name, props.Provider.BlockID.minimumLevel(), props.Provider.BlockID.PreTokenGeneration)
 	}
 
 	f.domain = props.Domain

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -210,9 +211,10 @@ func TestBlockIDIdentityAssurance(t *testing.T) {
 	}
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
 		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
-			contract.EnvPreTokenBehaviours: contract.BehaviourAssurance,
-			contract.EnvAssuranceProviders: `["BlockID"]`,
-			contract.EnvLogRefKeySecretARN: map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^CognitobridgeLogRefKey"))},
+			contract.EnvPreTokenBehaviours:    contract.BehaviourAssurance,
+			contract.EnvAssuranceProviders:    `["BlockID"]`,
+			contract.EnvAssuranceMinimumLevel: "2",
+			contract.EnvLogRefKeySecretARN:    map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^CognitobridgeLogRefKey"))},
 		}},
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
@@ -318,4 +320,38 @@ func TestPanicsOnInvalidProps(t *testing.T) {
 	cdktest.MustPanic(t, "federation: expected DomainPrefix (or an existing Domain) to be set, received nil", func() {
 		NewFederation(cdktest.NewStack(), jsii.String("F"), p)
 	})
+}
+
+// TestBlockIDMinimumLevel: MinimumLevel reaches the pool's pre token
+// generation function; two providers on one pool must agree on it.
+func TestBlockIDMinimumLevel(t *testing.T) {
+	blockID := func(name string, min *float64) *Provider {
+		return &Provider{BlockID: &BlockIDProvider{TenantDNS: jsii.String(name + ".1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid"), MinimumLevel: min}}
+	}
+	stack := cdktest.NewStack()
+	p := mosaic()
+	p.Provider = blockID("acme", jsii.Number(3))
+	NewFederation(stack, jsii.String("BlockID"), p)
+	assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": assertions.Match_ObjectLike(&map[string]interface{}{
+			contract.EnvAssuranceMinimumLevel: "3",
+		})},
+	})
+
+	stack = cdktest.NewStack()
+	first := mosaic()
+	first.Provider = blockID("acme", jsii.Number(3))
+	fed := NewFederation(stack, jsii.String("First"), first)
+	second := mosaic()
+	second.UserPool = fed.UserPool()
+	second.DomainPrefix = jsii.String("second-domain")
+	second.ProviderName = jsii.String("Second")
+	second.Provider = blockID("other", jsii.Number(2))
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), "same MinimumLevel") || !strings.Contains(fmt.Sprint(r), "received 3 and 2") {
+			t.Errorf("two minimum levels on one pool: %v", r)
+		}
+	}()
+	NewFederation(stack, jsii.String("Second"), second)
 }

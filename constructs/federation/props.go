@@ -188,10 +188,29 @@ type BlockIDProvider struct {
 	// level, mapped to custom:idp_ial_raw.
 	// Default: "amr" (see DefaultBlockIDAssuranceClaim).
 	AssuranceClaim *string
+	// The lowest identity assurance level BlockID's claim must state to
+	// grant custom:ial, an integer from 1 to 3 (contract.MinAssuranceLevel,
+	// contract.MaxAssuranceLevel). A sign-in stating a lower level grants
+	// nothing and withdraws what BlockID granted before (custom:ial would
+	// otherwise carry "1", a self-asserted identity, which an application
+	// checking only for the attribute's presence would take for a proofed
+	// one). One pre token generation function serves the pool: every
+	// provider on it with assurance must use the same value.
+	// Default: 2 (contract.DefaultAssuranceMinimumLevel: the level the
+	// scope /assurance/ial/2 asks for).
+	MinimumLevel *float64
 	// The pool's pre token generation function, when this construct creates
 	// it (see constructs/pretokengen).
 	// Default: - event version V2_0, built from lambdas/cmd/pretokengen.
 	PreTokenGeneration *pretokengen.PreTokenGenerationProps
+}
+
+// minimumLevel is MinimumLevel as the handler reads it (0: not set).
+func (b *BlockIDProvider) minimumLevel() int {
+	if b == nil || b.MinimumLevel == nil {
+		return 0
+	}
+	return int(*b.MinimumLevel)
 }
 
 // OIDCProvider configures any OpenID Provider.
@@ -407,6 +426,12 @@ func (p *Provider) validate() error {
 		}
 		if b.AssuranceClaim != nil && !propcheck.IsToken(b.AssuranceClaim) && !claimName.MatchString(*b.AssuranceClaim) {
 			return fmt.Errorf("expected Provider.BlockID.AssuranceClaim to be a claim name, received %s", propcheck.Show(b.AssuranceClaim))
+		}
+		if b.MinimumLevel != nil && (propcheck.IsTokenNumber(*b.MinimumLevel) || contract.CheckAssuranceLevel(*b.MinimumLevel) != nil) {
+			// A token cannot be checked, and one function serves the pool:
+			// the level must be known at synth.
+			return fmt.Errorf("expected Provider.BlockID.MinimumLevel to be an integer from %d to %d, received %v",
+				contract.MinAssuranceLevel, contract.MaxAssuranceLevel, *b.MinimumLevel)
 		}
 		return checkEndpoints("Provider.BlockID.Endpoints", b.Endpoints)
 	default:

@@ -18,6 +18,8 @@ type (
 )
 
 func s(v string) *string { return &v }
+
+func num(v float64) *float64 { return &v }
 func l(v ...string) *[]*string {
 	out := make([]*string, len(v))
 	for i := range v {
@@ -80,6 +82,12 @@ func TestValidate(t *testing.T) {
 		{"blockid claim", func(p *FederationProps) {
 			p.Provider = &Provider{BlockID: &BlockIDProvider{TenantDNS: s("acme.1kosmos.net"), Community: s("d"), ClientID: s("c"), AssuranceClaim: s("a b")}}
 		}, `expected Provider.BlockID.AssuranceClaim to be a claim name, received "a b"`},
+		{"BlockID minimum level not an integer", func(p *FederationProps) {
+			p.Provider = &Provider{BlockID: &BlockIDProvider{TenantDNS: s("acme.1kosmos.net"), Community: s("d"), ClientID: s("c"), MinimumLevel: num(2.5)}}
+		}, `expected Provider.BlockID.MinimumLevel to be an integer from 1 to 3, received 2.5`},
+		{"BlockID minimum level out of bounds", func(p *FederationProps) {
+			p.Provider = &Provider{BlockID: &BlockIDProvider{TenantDNS: s("acme.1kosmos.net"), Community: s("d"), ClientID: s("c"), MinimumLevel: num(4)}}
+		}, `expected Provider.BlockID.MinimumLevel to be an integer from 1 to 3, received 4`},
 		{"partial endpoints", func(p *FederationProps) {
 			e := endpoints()
 			e.UserInfo, e.JwksUri = nil, nil

@@ -322,7 +322,7 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 	})
 	logkey.Attach(p.preSignUp.Function())
 	// The binding of the assurance to the email, at every token issuance.
-	p.assurance = assurancefn.Enable(p.pool, "", props.PreTokenGeneration)
+	p.assurance = assurancefn.Enable(p.pool, "", 0, props.PreTokenGeneration)
 
 	poolID := *p.pool.UserPoolId()
 	var sessionRole, callbackRole awsiam.Role

@@ -25,17 +25,30 @@
 // write too (WriteAttributes). So the assurance provider's claim (1Kosmos
 // BlockID's IAL, in "amr") is mapped into contract.AttrIdPIALRaw, which is
 // untrusted by design, and this behaviour turns it into the backend-only
-// assurance at the provider's own sign-in only: on
-// TokenGeneration_HostedAuth of a user whose identities name one of the
-// configured providers, Cognito has just written the provider's current
-// claims, and the level in AttrIdPIALRaw becomes custom:ial (with
-// custom:ial_at, custom:ial_email = the mapped, verified email and
-// custom:ial_src = the provider). A sign-in whose claim carries no level
-// removes an assurance that provider granted (never one of proofing). At
-// every other issuance AttrIdPIALRaw is ignored: rewriting it between
-// sign-ins (which the constructs' clients cannot do: the hosted sign-in
-// client's tokens lack the aws.cognito.signin.user.admin scope) changes
-// nothing.
+// assurance at the provider's own sign-in only.
+//
+// The claim counts once. Cognito writes a mapped attribute at a sign-in
+// through the provider, and at no other sign-in; the pre token generation
+// of that sign-in (TokenGeneration_HostedAuth, a user whose identities name
+// one of the configured providers) consumes it: the raw value is deleted
+// from the user (AdminDeleteUserAttributes) before anything is granted, so
+// a later sign-in that is not through the provider (a password sign-in of
+// a linked user, another provider) finds no claim and changes nothing. A
+// claim stating a level of at least the minimum (contract.
+// EnvAssuranceMinimumLevel) becomes custom:ial (with custom:ial_at,
+// custom:ial_email = the user's verified email and custom:ial_src = the
+// provider); a claim without a level, or below the minimum, withdraws an
+// assurance that provider granted (never one of proofing). A raw value
+// found at any other issuance is a leftover (a sign-in through the
+// provider that never reached its tokens): it is deleted, best effort, and
+// grants nothing. Consuming relies on Cognito writing the claim again at
+// the next sign-in through the provider, which an empty attribute always
+// gets whether or not Cognito skips unchanged values.
+//
+// An assurance a provider granted also holds only while the user's
+// identities still name that provider (Bound): disconnecting the provider
+// (AdminDisableProviderForUser, lambdas/connect's disconnect) withdraws it
+// at the next issuance, and the disconnect deletes it at once.
 package assurance
 
 import (
@@ -77,6 +90,9 @@ const (
 	ReasonWithdrawn     = "assurance_withdrawn"
 	ReasonUnavailable   = "assurance_unavailable"
 	ReasonProviderNoIAL = "provider_no_level"
+	// ReasonBelowMinimum: the provider's claim states a level below the
+	// minimum (contract.EnvAssuranceMinimumLevel); it grants nothing.
+	ReasonBelowMinimum = "provider_level_below_minimum"
 )
 
 // TriggerHostedAuth is the trigger source of a managed login (hosted UI)
@@ -113,12 +129,21 @@ type Config struct {
 	// Providers are the identity provider names whose mapped claim
 	// (contract.AttrIdPIALRaw) is turned into custom:ial at their sign-in.
 	Providers []string
+	// MinimumLevel is the lowest level a provider's claim must state.
+	// Default (0): contract.DefaultAssuranceMinimumLevel.
+	MinimumLevel int
 }
 
 // ConfigFromEnv reads contract.EnvAssuranceProviders (a JSON array of
-// provider names, optional).
+// provider names, optional) and contract.EnvAssuranceMinimumLevel
+// (optional, see contract.ParseAssuranceMinimumLevel).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var c Config
+	min, err := contract.ParseAssuranceMinimumLevel(getenv(contract.EnvAssuranceMinimumLevel))
+	if err != nil {
+		return Config{}, err
+	}
+	c.MinimumLevel = min
 	raw := strings.TrimSpace(getenv(contract.EnvAssuranceProviders))
 	if raw == "" {
 		return c, nil
@@ -148,6 +173,8 @@ func clip(s string) string {
 type Behaviour struct {
 	Cognito   Cognito
 	Providers []string
+	// MinimumLevel is the lowest level a provider's claim must state.
+	MinimumLevel int
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 }
@@ -159,7 +186,14 @@ func New(c Cognito, cfg Config) (*Behaviour, error) {
 	if c == nil {
 		return nil, errors.New("assurance: behaviour needs a Cognito client")
 	}
-	return &Behaviour{Cognito: c, Providers: slices.Clone(cfg.Providers), Now: time.Now}, nil
+	min := cfg.MinimumLevel
+	if min == 0 {
+		min = contract.DefaultAssuranceMinimumLevel
+	}
+	if err := contract.CheckAssuranceLevel(float64(min)); err != nil {
+		return nil, fmt.Errorf("assurance: minimum level: %w", err)
+	}
+	return &Behaviour{Cognito: c, Providers: slices.Clone(cfg.Providers), MinimumLevel: min, Now: time.Now}, nil
 }
 
 // Name is contract.BehaviourAssurance.
@@ -179,11 +213,32 @@ func StateOf(attrs map[string]string) State {
 func (s State) Empty() bool { return s == State{} }
 
 // Bound reports whether an assurance (custom:ial) holds for attrs: a level,
-// bound to an email, which is the user's email now and verified. A backend
-// that reads user attributes directly (AdminGetUser) must apply it too.
+// bound to an email, which is the user's email now and verified, and, for
+// an assurance an identity provider granted, the user's identities still
+// name that provider. A backend that reads user attributes directly
+// (AdminGetUser, which includes "identities") must apply it too.
 func Bound(attrs map[string]string) bool {
 	s := StateOf(attrs)
-	return s.Level != "" && s.Email != "" && sameEmail(s.Email, attrs["email"]) && attrs["email_verified"] == "true"
+	if s.Level == "" || s.Email == "" || !sameEmail(s.Email, attrs["email"]) || attrs["email_verified"] != "true" {
+		return false
+	}
+	return s.Source == contract.AssuranceSourceProofing || slices.Contains(identityProviders(attrs["identities"]), s.Source)
+}
+
+// identityProviders are the provider names of an "identities" attribute.
+func identityProviders(raw string) []string {
+	if raw == "" {
+		return nil
+	}
+	var ids []identity
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, id.ProviderName)
+	}
+	return out
 }
 
 // sameEmail compares two addresses, ASCII case-insensitively.
@@ -244,17 +299,9 @@ type identity struct {
 // assuranceProvider returns the configured provider among the user's
 // identities, "" when none.
 func (b *Behaviour) assuranceProvider(attrs map[string]string) string {
-	raw := attrs["identities"]
-	if raw == "" || len(b.Providers) == 0 {
-		return ""
-	}
-	var ids []identity
-	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
-		return ""
-	}
-	for _, id := range ids {
-		if slices.Contains(b.Providers, id.ProviderName) {
-			return id.ProviderName
+	for _, p := range identityProviders(attrs["identities"]) {
+		if slices.Contains(b.Providers, p) {
+			return p
 		}
 	}
 	return ""
@@ -276,20 +323,33 @@ func (b *Behaviour) Apply(ctx context.Context, ev pretokengen.Event) pretokengen
 	state := StateOf(attrs)
 	changed, reason := false, ""
 	var extra []slog.Attr
+	hasRaw := attrs[contract.AttrIdPIALRaw] != ""
+	provider := ""
 	if ev.TriggerSource == TriggerHostedAuth {
-		if provider := b.assuranceProvider(attrs); provider != "" {
-			next, r := b.federated(state, provider, attrs)
-			extra = append(extra, slog.String("provider", provider))
-			if next != state {
-				if err := b.store(ctx, ev, state, next); err != nil {
-					return pretokengen.Decision{Reason: ReasonUnavailable, Refusal: ErrUnavailable, Log: append(extra, slog.String("awsError", errorCode(err)))}
-				}
-				state, changed = next, true
-			}
-			reason = r
-		}
+		provider = b.assuranceProvider(attrs)
 	}
-	view := map[string]string{"email": attrs["email"], "email_verified": attrs["email_verified"],
+	switch {
+	case hasRaw && provider != "":
+		// The claim this sign-in through the provider wrote: consumed
+		// before anything is granted (fail closed: a claim that could not
+		// be consumed could be read again by a later sign-in).
+		extra = append(extra, slog.String("provider", provider))
+		if err := b.deleteRaw(ctx, ev); err != nil {
+			return pretokengen.Decision{Reason: ReasonUnavailable, Refusal: ErrUnavailable, Log: append(extra, slog.String("awsError", errorCode(err)))}
+		}
+		next, r := b.federated(state, provider, attrs)
+		if next != state {
+			if err := b.store(ctx, ev, state, next); err != nil {
+				return pretokengen.Decision{Reason: ReasonUnavailable, Refusal: ErrUnavailable, Log: append(extra, slog.String("awsError", errorCode(err)))}
+			}
+			state, changed = next, true
+		}
+		reason = r
+	case hasRaw:
+		// A leftover: never a grant; removed, best effort.
+		extra = append(extra, slog.Bool("staleClaimDeleted", b.deleteRaw(ctx, ev) == nil))
+	}
+	view := map[string]string{"email": attrs["email"], "email_verified": attrs["email_verified"], "identities": attrs["identities"],
 		contract.AttrIAL: state.Level, contract.AttrIALAt: state.At, contract.AttrIALEmail: state.Email, contract.AttrIALSource: state.Source}
 	switch {
 	case state.Empty():
@@ -323,9 +383,16 @@ func (b *Behaviour) Apply(ctx context.Context, ev pretokengen.Event) pretokengen
 	return d
 }
 
-// federated is the assurance after a sign-in through provider.
+// federated is the assurance after a sign-in through provider whose claim
+// (contract.AttrIdPIALRaw) this sign-in wrote.
 func (b *Behaviour) federated(cur State, provider string, attrs map[string]string) (State, string) {
 	level, ok := ParseLevel(attrs[contract.AttrIdPIALRaw])
+	reason := ReasonProviderNoIAL
+	if ok {
+		if n, _ := strconv.Atoi(level); n < b.minimum() {
+			ok, reason = false, ReasonBelowMinimum
+		}
+	}
 	email := attrs["email"]
 	if ok && email != "" && attrs["email_verified"] == "true" {
 		next := State{Level: level, At: b.now().UTC().Format(time.RFC3339), Email: email, Source: provider}
@@ -337,7 +404,24 @@ func (b *Behaviour) federated(cur State, provider string, attrs map[string]strin
 	if cur.Source == provider {
 		return State{}, ReasonWithdrawn
 	}
-	return cur, ReasonProviderNoIAL
+	return cur, reason
+}
+
+func (b *Behaviour) minimum() int {
+	if b.MinimumLevel == 0 {
+		return contract.DefaultAssuranceMinimumLevel
+	}
+	return b.MinimumLevel
+}
+
+// deleteRaw removes the provider's claim from the user.
+func (b *Behaviour) deleteRaw(ctx context.Context, ev pretokengen.Event) error {
+	ctx, cancel := b.budget(ctx)
+	defer cancel()
+	_, err := b.Cognito.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{
+		UserPoolId: aws.String(ev.UserPoolID), Username: aws.String(ev.UserName), UserAttributeNames: []string{contract.AttrIdPIALRaw},
+	})
+	return err
 }
 
 func (b *Behaviour) budget(ctx context.Context) (context.Context, context.CancelFunc) {

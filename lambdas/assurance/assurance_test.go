@@ -106,9 +106,14 @@ func TestBinding(t *testing.T) {
 			return m
 		}()), ReasonBroken, nil, true, 1},
 		{"assurance without a binding", event("TokenGeneration_Authentication", "2", map[string]string{"email": "alice@example.com", "email_verified": "true", contract.AttrIAL: "2"}), ReasonBroken, nil, true, 1},
-		{"raw claim ignored outside the provider's sign-in", event("TokenGeneration_RefreshTokens", "2", federated(`["ial3"]`, nil)), ReasonNone, nil, false, 0},
+		// A raw claim at any issuance but the provider's own sign-in is a
+		// leftover: it grants nothing and is deleted.
+		{"raw claim ignored outside the provider's sign-in", event("TokenGeneration_RefreshTokens", "2", federated(`["ial3"]`, nil)), ReasonNone, nil, false, 1},
 		{"raw claim ignored for a user without the provider's identity", event(TriggerHostedAuth, "2", map[string]string{
-			"email": "a@example.com", "email_verified": "true", contract.AttrIdPIALRaw: "ial2"}), ReasonNone, nil, false, 0},
+			"email": "a@example.com", "email_verified": "true", contract.AttrIdPIALRaw: "ial2"}), ReasonNone, nil, false, 1},
+		{"a provider's assurance after the provider was disconnected", event("TokenGeneration_Authentication", "2", map[string]string{
+			"email": "alice@example.com", "email_verified": "true", contract.AttrIAL: "2", contract.AttrIALAt: "2026-11-30T09:00:00Z",
+			contract.AttrIALEmail: "alice@example.com", contract.AttrIALSource: "BlockID"}), ReasonBroken, nil, true, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,6 +149,9 @@ func TestFederatedAssurance(t *testing.T) {
 		if !d.Pass || d.Reason != ReasonGranted || len(c.updates) != 1 || !mapsEqual(c.updates[0], want) {
 			t.Fatalf("decision %+v, updates %v", d, c.updates)
 		}
+		if len(c.deletes) != 1 || !slices.Equal(c.deletes[0], []string{contract.AttrIdPIALRaw}) {
+			t.Fatalf("the claim was not consumed: deletes %v", c.deletes)
+		}
 		if d.Claims[contract.AttrIAL] != "2" || d.Claims[contract.AttrIALSource] != "BlockID" || d.Suppress != nil {
 			t.Fatalf("claims %v suppress %v", d.Claims, d.Suppress)
 		}
@@ -167,16 +175,66 @@ func TestFederatedAssurance(t *testing.T) {
 		c := &fakeCognito{}
 		attrs := federated(`["pwd"]`, map[string]string{contract.AttrIAL: "2", contract.AttrIALAt: "2026-11-01T00:00:00Z", contract.AttrIALEmail: "alice@example.com", contract.AttrIALSource: "BlockID"})
 		d := behaviour(c).Apply(ctx, event(TriggerHostedAuth, "2", attrs))
-		if !d.Pass || d.Reason != ReasonWithdrawn || len(c.deletes) != 1 || len(c.deletes[0]) != 4 || !slices.Equal(d.Suppress, contract.AssuranceAttributes) || d.Claims != nil {
+		if !d.Pass || d.Reason != ReasonWithdrawn || len(c.deletes) != 2 || !slices.Equal(c.deletes[0], []string{contract.AttrIdPIALRaw}) || len(c.deletes[1]) != 4 ||
+			!slices.Equal(d.Suppress, contract.AssuranceAttributes) || d.Claims != nil {
 			t.Fatalf("decision %+v, deletes %v", d, c.deletes)
 		}
 	})
 	t.Run("a provider sign-in without a level leaves proofing's assurance", func(t *testing.T) {
 		c := &fakeCognito{}
-		attrs := federated("", proofed("alice@example.com"))
+		attrs := federated(`["pwd"]`, proofed("alice@example.com"))
 		d := behaviour(c).Apply(ctx, event(TriggerHostedAuth, "2", attrs))
-		if d.Reason != ReasonProviderNoIAL || len(c.deletes)+len(c.updates) != 0 || d.Claims[contract.AttrIAL] != "2" {
+		if d.Reason != ReasonProviderNoIAL || len(c.deletes) != 1 || len(c.updates) != 0 || d.Claims[contract.AttrIAL] != "2" {
 			t.Fatalf("decision %+v", d)
+		}
+	})
+	t.Run("a sign-in that wrote no claim changes nothing", func(t *testing.T) {
+		// A password sign-in of a user linked to the provider, or a
+		// sign-in through another provider: no raw claim (consumed at the
+		// provider's last sign-in), the provider's assurance stays as it is.
+		c := &fakeCognito{}
+		attrs := federated("", map[string]string{contract.AttrIAL: "2", contract.AttrIALAt: "2026-11-01T00:00:00Z", contract.AttrIALEmail: "alice@example.com", contract.AttrIALSource: "BlockID"})
+		delete(attrs, contract.AttrIdPIALRaw)
+		d := behaviour(c).Apply(ctx, event(TriggerHostedAuth, "2", attrs))
+		if d.Reason != ReasonBound || len(c.deletes)+len(c.updates) != 0 || d.Claims[contract.AttrIAL] != "2" {
+			t.Fatalf("decision %+v, calls %v %v", d, c.deletes, c.updates)
+		}
+		delete(attrs, contract.AttrIAL)
+		d = behaviour(c).Apply(ctx, event(TriggerHostedAuth, "2", attrs))
+		if len(c.updates) != 0 || d.Claims[contract.AttrIAL] != nil {
+			t.Fatalf("granted without a claim: %+v, updates %v", d, c.updates)
+		}
+	})
+	t.Run("the minimum level", func(t *testing.T) {
+		c := &fakeCognito{}
+		d := behaviour(c).Apply(ctx, event(TriggerHostedAuth, "2", federated(`["pwd","ial1"]`, nil)))
+		if d.Reason != ReasonBelowMinimum || len(c.updates) != 0 || d.Claims != nil || len(c.deletes) != 1 {
+			t.Fatalf("ial1 under the default minimum: %+v", d)
+		}
+		c = &fakeCognito{}
+		prev := map[string]string{contract.AttrIAL: "2", contract.AttrIALAt: "2026-11-01T00:00:00Z", contract.AttrIALEmail: "alice@example.com", contract.AttrIALSource: "BlockID"}
+		d = behaviour(c).Apply(ctx, event(TriggerHostedAuth, "2", federated("ial1", prev)))
+		if d.Reason != ReasonWithdrawn || len(c.deletes) != 2 || d.Claims != nil {
+			t.Fatalf("ial1 after the provider's ial2: %+v", d)
+		}
+		c = &fakeCognito{}
+		b := behaviour(c)
+		b.MinimumLevel = 1
+		d = b.Apply(ctx, event(TriggerHostedAuth, "2", federated("ial1", nil)))
+		if d.Reason != ReasonGranted || len(c.updates) != 1 || c.updates[0][contract.AttrIAL] != "1" {
+			t.Fatalf("ial1 with minimum 1: %+v", d)
+		}
+		b.MinimumLevel = 3
+		d = b.Apply(ctx, event(TriggerHostedAuth, "2", federated("ial2", nil)))
+		if d.Reason != ReasonBelowMinimum || d.Claims != nil {
+			t.Fatalf("ial2 with minimum 3: %+v", d)
+		}
+	})
+	t.Run("the claim cannot be consumed: refused, nothing granted", func(t *testing.T) {
+		c := &fakeCognito{fail: errors.New("down")}
+		d := behaviour(c).Apply(ctx, event(TriggerHostedAuth, "2", federated("ial2", nil)))
+		if d.Pass || d.Reason != ReasonUnavailable || len(c.updates) != 0 {
+			t.Fatalf("decision %+v, updates %v", d, c.updates)
 		}
 	})
 	t.Run("an unverified mapped email gets no assurance", func(t *testing.T) {
@@ -261,6 +319,30 @@ func TestConfigFromEnv(t *testing.T) {
 		if _, err := ConfigFromEnv(env(bad)); err == nil || !strings.Contains(err.Error(), contract.EnvAssuranceProviders) {
 			t.Errorf("%s: %v", bad, err)
 		}
+	}
+}
+
+func TestMinimumLevelFromEnv(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == contract.EnvAssuranceMinimumLevel {
+				return v
+			}
+			return ""
+		}
+	}
+	for v, want := range map[string]int{"": contract.DefaultAssuranceMinimumLevel, "1": 1, "2": 2, "3": 3} {
+		if c, err := ConfigFromEnv(env(v)); err != nil || c.MinimumLevel != want {
+			t.Errorf("%q: %v %v, want %d", v, c.MinimumLevel, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "4", "02", "+2", " 2", "two", "2.0", "-1"} {
+		if _, err := ConfigFromEnv(env(bad)); err == nil || !strings.Contains(err.Error(), contract.EnvAssuranceMinimumLevel) || !strings.Contains(err.Error(), "expected an integer from 1 to 3") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if _, err := New(&fakeCognito{}, Config{MinimumLevel: 4}); err == nil {
+		t.Error("New accepted minimum level 4")
 	}
 }
 

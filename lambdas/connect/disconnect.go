@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -13,6 +14,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -27,17 +29,34 @@ type DisconnectResponse struct {
 // (User = provider name, "Cognito_Subject", the identity's userId, as the
 // API reference asks for an identity linked with Cognito_Subject), then
 // the identity's owner record. The user keeps their password sign-in.
+//
+// An identity assurance this provider granted (custom:ial_src = the
+// provider, see lambdas/assurance) is withdrawn first: the assurance
+// attributes and the provider's raw claim are deleted, so nothing the
+// provider vouched for outlives the link (the pre token generation
+// behaviour also stops honouring it once the identity is gone). When the
+// deletion fails nothing is disconnected and the caller may retry.
 type DisconnectHandler struct {
 	cfg     Config
 	store   *Store
 	cognito Cognito
+	deleter AttributeDeleter
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Logger receives one JSON line per request. Default: JSON to stderr.
 	Logger *slog.Logger
 }
 
-// NewDisconnectHandler returns the disconnect handler.
+// AttributeDeleter deletes user attributes (the withdrawn assurance);
+// *cognitoidentityprovider.Client satisfies it.
+type AttributeDeleter interface {
+	AdminDeleteUserAttributes(ctx context.Context, in *cip.AdminDeleteUserAttributesInput, optFns ...func(*cip.Options)) (*cip.AdminDeleteUserAttributesOutput, error)
+}
+
+var _ AttributeDeleter = (*cip.Client)(nil)
+
+// NewDisconnectHandler returns the disconnect handler; cognito must also be
+// an AttributeDeleter.
 func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito) (*DisconnectHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -45,7 +64,46 @@ func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito) (*Disconnec
 	if store == nil || store.API == nil || store.Table == "" || cognito == nil {
 		return nil, errors.New("connect: store and Cognito client are required")
 	}
-	return &DisconnectHandler{cfg: cfg, store: store, cognito: cognito, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+	deleter, ok := cognito.(AttributeDeleter)
+	if !ok {
+		return nil, errors.New("connect: the disconnect's Cognito client must also delete user attributes (AdminDeleteUserAttributes)")
+	}
+	return &DisconnectHandler{cfg: cfg, store: store, cognito: cognito, deleter: deleter, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+}
+
+// userReader keeps the AdminGetUser answer getUser reads, so the
+// disconnect sees the attributes getUser does not return.
+type userReader struct {
+	Cognito
+	out *cip.AdminGetUserOutput
+}
+
+func (r *userReader) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, optFns ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	out, err := r.Cognito.AdminGetUser(ctx, in, optFns...)
+	r.out = out
+	return out, err
+}
+
+// grantedBy returns the assurance attributes (and the provider's raw
+// claim) to delete when the user's assurance was granted by provider.
+func grantedBy(out *cip.AdminGetUserOutput, provider string) []string {
+	if out == nil {
+		return nil
+	}
+	attrs := map[string]string{}
+	for _, a := range out.UserAttributes {
+		attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
+	}
+	if !equalFoldASCII(attrs[contract.AttrIALSource], provider) {
+		return nil
+	}
+	var names []string
+	for _, n := range append(slices.Clone(contract.AssuranceAttributes), contract.AttrIdPIALRaw) {
+		if _, ok := attrs[n]; ok {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // Handle answers one request; it never returns an error.
@@ -71,7 +129,8 @@ func (h *DisconnectHandler) disconnect(ctx context.Context, req events.APIGatewa
 	}
 	ctx, cancel := withBudget(ctx)
 	defer cancel()
-	u, found, err := getUser(ctx, h.cognito, h.cfg.PoolID, caller.Username)
+	reader := &userReader{Cognito: h.cognito}
+	u, found, err := getUser(ctx, reader, h.cfg.PoolID, caller.Username)
 	if err != nil {
 		r, l.awsCode = classify(ctx, err, ReasonCognitoError)
 		return r
@@ -95,6 +154,14 @@ func (h *DisconnectHandler) disconnect(ctx context.Context, req events.APIGatewa
 		return ReasonNotConnected
 	}
 	l.identity = logref.Ref(h.cfg.ProviderName, subject)
+	if names := grantedBy(reader.out, h.cfg.ProviderName); len(names) > 0 {
+		if _, err := h.deleter.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{
+			UserPoolId: aws.String(h.cfg.PoolID), Username: aws.String(caller.Username), UserAttributeNames: names,
+		}); err != nil {
+			r, l.awsCode = classify(ctx, err, ReasonCognitoError)
+			return r
+		}
+	}
 	if _, err := h.cognito.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{
 		UserPoolId: aws.String(h.cfg.PoolID),
 		User: &types.ProviderUserIdentifierType{

@@ -1,5 +1,7 @@
 package contract
 
+import "fmt"
+
 // Issue 8: assurance nobody can self-assert, proofing bound to the account,
 // keyed log references. These names are shared by the constructs
 // (constructs/federation, constructs/proofing, constructs/internal/logkey)
@@ -54,7 +56,54 @@ const (
 	// EnvAssuranceProviders is a JSON array of identity provider names whose
 	// mapped assurance claim is turned into custom:ial. Default: none.
 	EnvAssuranceProviders = "COGNITOBRIDGE_ASSURANCE_PROVIDERS"
+	// EnvAssuranceMinimumLevel is the lowest identity assurance level an
+	// identity provider's claim must state to grant custom:ial (a decimal
+	// integer from MinAssuranceLevel to MaxAssuranceLevel); a lower level
+	// grants nothing and withdraws what that provider granted. Default:
+	// DefaultAssuranceMinimumLevel. It does not apply to identity proofing,
+	// whose level the proofing provider's result sets.
+	EnvAssuranceMinimumLevel = "COGNITOBRIDGE_ASSURANCE_MINIMUM_LEVEL"
 )
+
+// Bounds and default of EnvAssuranceMinimumLevel: the identity assurance
+// levels of NIST SP 800-63A (IAL1 is a self-asserted identity, IAL2 and
+// IAL3 are proofed). The default is the level the BlockID federation asks
+// for (scope /assurance/ial/2).
+const (
+	MinAssuranceLevel            = 1
+	MaxAssuranceLevel            = 3
+	DefaultAssuranceMinimumLevel = 2
+)
+
+// ParseAssuranceMinimumLevel reads EnvAssuranceMinimumLevel's value; "" is
+// DefaultAssuranceMinimumLevel.
+func ParseAssuranceMinimumLevel(s string) (int, error) {
+	if s == "" {
+		return DefaultAssuranceMinimumLevel, nil
+	}
+	// One decimal digit: no sign, space or leading zero.
+	if len(s) != 1 || s[0] < '0'+MinAssuranceLevel || s[0] > '0'+MaxAssuranceLevel {
+		return 0, fmt.Errorf("%s: expected an integer from %d to %d, received %q", EnvAssuranceMinimumLevel, MinAssuranceLevel, MaxAssuranceLevel, clipValue(s))
+	}
+	n := int(s[0] - '0')
+	return n, nil
+}
+
+// CheckAssuranceLevel reports whether v is an assurance level (an integer
+// from MinAssuranceLevel to MaxAssuranceLevel).
+func CheckAssuranceLevel(v float64) error {
+	if v != float64(int(v)) || v < MinAssuranceLevel || v > MaxAssuranceLevel {
+		return fmt.Errorf("expected an integer from %d to %d, received %v", MinAssuranceLevel, MaxAssuranceLevel, v)
+	}
+	return nil
+}
+
+func clipValue(s string) string {
+	if len(s) > 16 {
+		return s[:16] + "..."
+	}
+	return s
+}
 
 // Proofing: the document registry.
 const (

@@ -74,7 +74,12 @@ const (
 	ReasonCognitoError        = "cognito_error"
 	ReasonStoreUnavailable    = "store_error"
 	ReasonAssured             = "assured"
-	ReasonInternal            = "internal_error"
+	// ReasonAlreadyVerified: a callback for a session whose record is
+	// already verified. A verified proofing is final: nothing is read or
+	// written (not the provider's result, not the user's attributes), so a
+	// late callback cannot bind the proof to an email the account has now.
+	ReasonAlreadyVerified = "already_verified"
+	ReasonInternal        = "internal_error"
 )
 
 // UserReasons are the rejection reasons the session endpoint shows the
@@ -113,6 +118,7 @@ var callbackStatus = map[string]struct {
 	ReasonStoreUnavailable:    {http.StatusBadGateway, "upstream_unavailable"},
 	ReasonInternal:            {http.StatusInternalServerError, "internal"},
 	ReasonAssured:             {http.StatusOK, ""},
+	ReasonAlreadyVerified:     {http.StatusOK, ""},
 }
 
 // SignedCallback is the authenticated part of a callback request.
@@ -266,7 +272,11 @@ func (h *CallbackHandler) Handle(ctx context.Context, req events.APIGatewayV2HTT
 			st = callbackStatus[ReasonInternal]
 		}
 		if st.code == http.StatusOK {
-			resp = jsonResponse(http.StatusOK, map[string]string{"status": "assured"})
+			status := "assured"
+			if d.reason == ReasonAlreadyVerified {
+				status = ReasonAlreadyVerified
+			}
+			resp = jsonResponse(http.StatusOK, map[string]string{"status": status})
 		} else {
 			resp = jsonResponse(st.code, map[string]string{"error": st.body})
 		}
@@ -335,6 +345,12 @@ func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTT
 	}
 	if !found || rec.SessionID != cb.SessionID {
 		d.reason = ReasonUnknownSession
+		return d
+	}
+	// A verified proofing is final (the relay or the provider may retry):
+	// answered as done, nothing read or written.
+	if rec.Status == StatusVerified {
+		d.reason = ReasonAlreadyVerified
 		return d
 	}
 	// The account must have a verified contact before anything is granted
@@ -406,7 +422,7 @@ func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTT
 		return d
 	}
 	if err := h.Store.SetOutcome(ctx, Outcome{PoolID: pool, Username: username, SessionID: cb.SessionID, Status: StatusVerified, Level: level,
-		DocumentHash: docHash, CompletedAt: completed}, now); err != nil {
+		DocumentHash: docHash, EmailHash: EmailHash(docKey, email), CompletedAt: completed}, now); err != nil {
 		d.reason = ReasonStoreUnavailable
 	}
 	return d

@@ -126,3 +126,19 @@ func MaxAccountsFromEnv(getenv func(string) string) (int, error) {
 	}
 	return n, nil
 }
+
+// EmailHash is the lower-case hex HMAC-SHA256, under the document key, of
+// "email\x00" and the address in ASCII lower case: what a verified record
+// keeps of the email it proofed (Outcome.EmailHash). The prefix keeps it
+// apart from the document hashes under the same key.
+func EmailHash(key []byte, email string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("email\x00"))
+	m.Write([]byte(strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, email)))
+	return hex.EncodeToString(m.Sum(nil))
+}

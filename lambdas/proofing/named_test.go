@@ -305,3 +305,42 @@ func TestSessionForAMissingCognitoUser(t *testing.T) {
 		t.Fatalf("missing Cognito user: %+v", a)
 	}
 }
+
+// TestVerifiedProofingIsFinal (issue 14): a callback for a session whose
+// record is verified answers already_verified and changes nothing, even
+// after the email changed; the record keeps the keyed hash of the email it
+// proofed, never the address. (Through the real binaries:
+// test/e2e TestAttackLateProofingCallbackAfterEmailChange.)
+func TestVerifiedProofingIsFinal(t *testing.T) {
+	w := newWorld(t)
+	now := time.Now()
+	sid, a := w.proof("alice", idvfake.Outcome{DocumentMatch: true, Liveness: true, DocumentNumber: "F1234567"}, now)
+	if a.Status != 200 || a.Body["status"] != "assured" {
+		t.Fatalf("proofing: %+v", a)
+	}
+	_, before := w.user("alice")
+	w.setAttrs("alice", "email", "mallory@example.com", "email_verified", "true")
+	late := w.callbackFor(sid, now.Add(2*time.Second))
+	if late.Status != 200 || late.Body["status"] != proofing.ReasonAlreadyVerified {
+		t.Fatalf("late callback: %+v", late)
+	}
+	if _, after := w.user("alice"); after[contract.AttrIALEmail] != before[contract.AttrIALEmail] || after[contract.AttrIALAt] != before[contract.AttrIALAt] {
+		t.Errorf("the late callback changed the assurance: %v, was %v", after, before)
+	}
+	if !strings.Contains(w.logs.String(), `"reason":"already_verified"`) {
+		t.Errorf("no already_verified decision logged:\n%s", w.logs.String())
+	}
+	key, err := w.docKey.DocumentKey(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item, err := w.ddb.GetItem(w.ctx, &dynamodb.GetItemInput{TableName: aws.String(w.table),
+		Key: map[string]ddbtypes.AttributeValue{contract.RecordPartitionKey: &ddbtypes.AttributeValueMemberS{Value: w.poolID + "#alice"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := item.Item[proofing.AttrEmailHash].(*ddbtypes.AttributeValueMemberS)
+	if got == nil || got.Value != proofing.EmailHash(key, "ALICE@example.com") || strings.Contains(fmt.Sprint(item.Item), "alice@example.com") {
+		t.Errorf("the verified record: %v", item.Item)
+	}
+}

@@ -51,6 +51,7 @@ const (
 	AttrVerifiedAt  = "verifiedAt"
 	AttrReason      = "reason"
 	AttrDocument    = "documentHash"
+	AttrEmailHash   = "emailHash"
 	AttrAccounts    = "accounts"
 	AttrFirstUsedAt = "firstUsedAt"
 )
@@ -283,7 +284,11 @@ type Outcome struct {
 	Reason string
 	// DocumentHash is the registry key of the document (verified only).
 	DocumentHash string
-	CompletedAt  time.Time
+	// EmailHash is the keyed hash of the verified email the proof was
+	// granted for (EmailHash; verified only): the record keeps which
+	// address it proofed without holding the address.
+	EmailHash   string
+	CompletedAt time.Time
 }
 
 // SetOutcome records o on the user's record, only while it still names
@@ -300,9 +305,9 @@ func (st *Store) SetOutcome(ctx context.Context, o Outcome, now time.Time) error
 		":st": s(o.Status), ":lv": s(o.Level), ":ca": s(o.CompletedAt.UTC().Format(time.RFC3339)), ":va": n(now.Unix()), ":rs": s(o.Reason), ":sid": s(o.SessionID),
 	}
 	if o.Status == StatusVerified {
-		update += ", #doc = :doc REMOVE #exp"
-		names["#doc"], names["#exp"] = AttrDocument, contract.RecordExpiresAt
-		values[":doc"] = s(o.DocumentHash)
+		update += ", #doc = :doc, #em = :em REMOVE #exp"
+		names["#doc"], names["#em"], names["#exp"] = AttrDocument, AttrEmailHash, contract.RecordExpiresAt
+		values[":doc"], values[":em"] = s(o.DocumentHash), s(o.EmailHash)
 	}
 	_, err = st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(st.Table),

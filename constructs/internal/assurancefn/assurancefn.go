@@ -12,7 +12,9 @@ package assurancefn
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
@@ -27,6 +29,8 @@ import (
 
 type state struct {
 	providers []string
+	// minimum is the minimum level a construct set (0: none did).
+	minimum int
 }
 
 var (
@@ -37,8 +41,12 @@ var (
 // Enable adds the assurance behaviour to pool's pre token generation
 // function (created by pretokengen.Of with props when the pool has none
 // yet) and, when provider is not "", lets that identity provider's mapped
-// claim grant the assurance. It returns the function.
-func Enable(pool awscognito.IUserPool, provider string, props *pretokengen.PreTokenGenerationProps) pretokengen.PreTokenGeneration {
+// claim grant the assurance. minimum is the lowest level a provider's
+// claim must state (contract.EnvAssuranceMinimumLevel), 0 for no
+// preference: one function serves the pool, so every construct that sets
+// it must set the same value (a different one panics). It returns the
+// function.
+func Enable(pool awscognito.IUserPool, provider string, minimum int, props *pretokengen.PreTokenGenerationProps) pretokengen.PreTokenGeneration {
 	ptg := pretokengen.Of(pool, props)
 	mu.Lock()
 	defer mu.Unlock()
@@ -46,6 +54,13 @@ func Enable(pool awscognito.IUserPool, provider string, props *pretokengen.PreTo
 	if !ok {
 		st = &state{}
 		registry[ptg] = st
+	}
+	if minimum != 0 {
+		if st.minimum != 0 && st.minimum != minimum {
+			panic(fmt.Sprintf("expected every identity provider's assurance on user pool %s to require the same MinimumLevel (one pre token generation function serves the pool), received %d and %d",
+				*pool.Node().Path(), st.minimum, minimum))
+		}
+		st.minimum = minimum
 	}
 	if provider != "" && !slices.Contains(st.providers, provider) {
 		st.providers = append(st.providers, provider)
@@ -55,8 +70,17 @@ func Enable(pool awscognito.IUserPool, provider string, props *pretokengen.PreTo
 		list = []string{}
 	}
 	raw, _ := json.Marshal(list)
+	env := map[string]string{contract.EnvAssuranceProviders: string(raw)}
+	if len(st.providers) > 0 {
+		// Explicit in the template once a provider can grant.
+		min := st.minimum
+		if min == 0 {
+			min = contract.DefaultAssuranceMinimumLevel
+		}
+		env[contract.EnvAssuranceMinimumLevel] = strconv.Itoa(min)
+	}
 	if !ok {
-		ptg.AddBehaviour(contract.BehaviourAssurance, map[string]string{contract.EnvAssuranceProviders: string(raw)})
+		ptg.AddBehaviour(contract.BehaviourAssurance, env)
 		// Next to the function (the Go value ptg cannot be a jsii scope).
 		scope, ok := ptg.Function().Node().Scope().(constructs.Construct)
 		if !ok {
@@ -74,6 +98,10 @@ func Enable(pool awscognito.IUserPool, provider string, props *pretokengen.PreTo
 		return ptg
 	}
 	// A later construct on the same pool: the list grows.
-	ptg.Function().AddEnvironment(jsii.String(contract.EnvAssuranceProviders), jsii.String(string(raw)), nil)
+	for _, k := range []string{contract.EnvAssuranceProviders, contract.EnvAssuranceMinimumLevel} {
+		if v, set := env[k]; set {
+			ptg.Function().AddEnvironment(jsii.String(k), jsii.String(v), nil)
+		}
+	}
 	return ptg
 }

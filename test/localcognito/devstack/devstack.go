@@ -78,6 +78,11 @@ type Options struct {
 	WebPort int
 	// Log receives what the stack does and every function's output.
 	Log io.Writer
+	// NoPage starts the stack without the sample's bundled page (tests that
+	// drive the pool and the APIs directly: the page's address still
+	// answers /config.json and the LOCAL /dev routes).
+	// Default: false (the page must be bundled: `make web`).
+	NoPage bool
 }
 
 // Stack is a running sample.
@@ -140,7 +145,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	webDir := filepath.Join(root, "apps", opts.App, "web", "dist")
 
-	if _, err := os.Stat(filepath.Join(webDir, "main.js")); err != nil {
+	if _, err := os.Stat(filepath.Join(webDir, "main.js")); err != nil && !opts.NoPage {
 		return nil, fmt.Errorf("devstack: the page of %s is not bundled (%s): run `make web`", opts.App, webDir)
 	}
 

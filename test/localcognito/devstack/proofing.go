@@ -86,6 +86,10 @@ func startProofing(tb oidcpeer.TB, params []string, log io.Writer) *Proofing {
 	return p
 }
 
+// HMACKey is the callback HMAC key of this run (a test signs its own
+// callbacks with it, as the relay does).
+func (p *Proofing) HMACKey() string { return p.hmacKey }
+
 // setParameters gives the proofing parameters their local values.
 func (p *Proofing) setParameters(out map[string]string) {
 	if p == nil {
