@@ -99,7 +99,9 @@ func stackName(id string) string {
 }
 
 // allows reports whether t is one of the stack's pairs.
-func (o *Origin) allows(t rp.Trigger) bool { return t.LambdaArn != "" && o.Allowed[t.Operation] == t.LambdaArn }
+func (o *Origin) allows(t rp.Trigger) bool {
+	return t.LambdaArn != "" && o.Allowed[t.Operation] == t.LambdaArn
+}
 
 // ours reports whether t names a function of this stack: one of the
 // allowed functions (whatever the operation), or a function whose name
