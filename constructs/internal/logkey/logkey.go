@@ -28,9 +28,10 @@ const ID = "CognitobridgeLogRefKey"
 var (
 	mu       sync.Mutex
 	attached = map[awslambda.Function]bool{}
-	// readers holds, per secret (by construct address), the statement that denies every other
+	// readers holds, per secret (the jsii object: a construct address
+	// repeats across apps), the statement that denies every other
 	// principal and the role ARNs it lets through.
-	readers = map[string]*denyOthers{}
+	readers = map[awssecretsmanager.ISecret]*denyOthers{}
 )
 
 // denyOthers is the secret's resource policy statement: GetSecretValue is
@@ -89,8 +90,7 @@ func Attach(fn awslambda.Function) {
 	if fn.Role() == nil {
 		return
 	}
-	key := *secret.Node().Addr()
-	d := readers[key]
+	d := readers[secret]
 	if d == nil {
 		d = &denyOthers{statement: awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("DenyEveryoneButTheLoggingFunctions"),
@@ -99,7 +99,7 @@ func Attach(fn awslambda.Function) {
 			Actions:    jsii.Strings("secretsmanager:GetSecretValue"),
 			Resources:  jsii.Strings("*"),
 		})}
-		readers[key] = d
+		readers[secret] = d
 		secret.AddToResourcePolicy(d.statement)
 	}
 	d.roles = append(d.roles, fn.Role().RoleArn())

@@ -19,6 +19,13 @@ func TestMain(m *testing.M) { cdktest.Main(m) }
 // resource policy denies GetSecretValue to every principal but the roles
 // of the functions it was attached to, like the provider secrets'.
 func TestOnlyTheLoggingFunctionsReadTheKey(t *testing.T) {
+	// Twice: a second app's stack has the same construct paths.
+	for i := 0; i < 2; i++ {
+		onlyTheLoggingFunctionsReadTheKey(t)
+	}
+}
+
+func onlyTheLoggingFunctionsReadTheKey(t *testing.T) {
 	// GIVEN two functions of a stack
 	stack := cdktest.NewStack()
 	code := cdktest.StubCode(t)
