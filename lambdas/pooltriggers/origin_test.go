@@ -47,7 +47,7 @@ func TestOriginFromEnv(t *testing.T) {
 		"COGNITOBRIDGE_POOLTRIGGERS_ALLOWED_TRIGGERS": "DefineAuthChallenge=" + define + ",PreTokenGeneration=" + guard,
 	}
 	o, err := pooltriggers.OriginFromEnv(func(k string) string { return env[k] })
-	if err != nil || len(o.Allowed) != 2 || o.Allowed["PreTokenGeneration"] != guard  {
+	if err != nil || len(o.Allowed) != 2 || o.Allowed["PreTokenGeneration"] != guard {
 		t.Fatalf("%+v %v", o, err)
 	}
 	for k, v := range map[string]string{
