@@ -371,7 +371,7 @@ func newUserPool(scope constructs.Construct, props *FederationProps, ial bool) a
 // holds only a Ref to it, never a value.
 func newClientSecret(scope constructs.Construct, props *FederationProps, name string) awssecretsmanager.ISecret {
 	value := secretparam.Value(scope, "ClientSecret", secretparam.Prefix(scope, props.ParameterPrefix),
-		name+" OIDC client secret (stored in Secrets Manager, read by CloudFormation only)")
+		secretparam.OIDCLabel(name)+" client secret (stored in Secrets Manager, read by CloudFormation only)")
 	secret := awssecretsmanager.NewSecret(scope, jsii.String("ClientSecretValue"), &awssecretsmanager.SecretProps{
 		Description: jsii.String("cognitobridge " + name + " federation: the OIDC client secret of the user pool identity provider"),
 		SecretObjectValue: &map[string]awscdk.SecretValue{

@@ -306,6 +306,13 @@ func newPoolTriggers(scope constructs.Construct, id string, props *PoolTriggersP
 		}))
 	}
 
+	// What the function checks every request against (see
+	// lambdas/pooltriggers.Origin): its own stack, by the pseudo parameter
+	// (no resource referenced, no cycle), and the triggers it may attach
+	// (set in add, as triggers are added).
+	p.fn.AddEnvironment(jsii.String(rp.EnvStackID), awscdk.Aws_STACK_ID(), nil)
+	p.fn.AddEnvironment(jsii.String(rp.EnvAllowedTriggers), jsii.String(""), nil)
+
 	p.resource = awscdk.NewCustomResource(this, jsii.String("Resource"), &awscdk.CustomResourceProps{
 		ServiceToken:   p.fn.FunctionArn(),
 		ResourceType:   jsii.String(rp.ResourceType),
@@ -356,7 +363,13 @@ func (p *poolTriggers) add(t *Trigger) {
 	sorted := slices.Clone(p.triggers)
 	slices.SortFunc(sorted, func(a, b *Trigger) int { return strings.Compare(Operation(a.Operation), Operation(b.Operation)) })
 	list := make([]interface{}, 0, len(sorted))
-	for _, s := range sorted {
+	allowed := make([]*string, 0, 2*len(sorted))
+	for i, s := range sorted {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		allowed = append(allowed, jsii.String(sep+Operation(s.Operation)+"="), s.Function.FunctionArn())
 		m := map[string]interface{}{
 			rp.Operation: Operation(s.Operation),
 			rp.LambdaArn: s.Function.FunctionArn(),
@@ -372,6 +385,9 @@ func (p *poolTriggers) add(t *Trigger) {
 	}
 	cfn := p.resource.Node().DefaultChild().(awscdk.CfnResource)
 	cfn.AddPropertyOverride(jsii.String(rp.Triggers), list)
+	// The same pairs in the function's environment: the function attaches
+	// nothing else, each function only to its own operation.
+	p.fn.AddEnvironment(jsii.String(rp.EnvAllowedTriggers), awscdk.Fn_Join(jsii.String(""), &allowed), nil)
 }
 
 // Of returns the PoolTriggers of an imported pool, creating it with the

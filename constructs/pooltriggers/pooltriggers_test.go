@@ -107,6 +107,17 @@ func TestImportedPoolGetsOneCustomResource(t *testing.T) {
 		"Handler":       "bootstrap",
 		"MemorySize":    MemorySize,
 		"Timeout":       TimeoutSeconds,
+		// Its origin checks: its own stack (the pseudo parameter, no
+		// cycle) and exactly the stack's pairs, sorted like the property.
+		"Environment": map[string]interface{}{"Variables": assertions.Match_ObjectLike(&map[string]interface{}{
+			rp.EnvStackID: map[string]interface{}{"Ref": "AWS::StackId"},
+			rp.EnvAllowedTriggers: map[string]interface{}{"Fn::Join": []interface{}{"", []interface{}{
+				rp.OpCreateAuthChallenge + "=", getAtt("Create"),
+				"," + rp.OpDefineAuthChallenge + "=", getAtt("Define"),
+				"," + rp.OpPreTokenGeneration + "=", getAtt("Guard"),
+				"," + rp.OpVerifyAuthChallengeResponse + "=", getAtt("Define"),
+			}}},
+		})},
 	})
 	// Its rights: this pool only, no iam:PassRole without SmsRole.
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]interface{}{

@@ -136,7 +136,7 @@ func TestValidate(t *testing.T) {
 		{"session bind mode", &StepUpProps{Provider: session(BlockIDSessionProvider{}), BindMode: s(contract.BindModeExact)}, "expected BindMode nil with Provider.BlockIDSession"},
 		{"session required acr", &StepUpProps{Provider: session(BlockIDSessionProvider{}), RequiredAcr: l("liveID")}, "expected RequiredAcr nil with Provider.BlockIDSession"},
 		{"session token auth", &StepUpProps{Provider: session(BlockIDSessionProvider{}), TokenAuthMethod: s(contract.TokenAuthPost)}, "expected TokenAuthMethod nil with Provider.BlockIDSession"},
-		{"session on demand passwordless", &StepUpProps{Provider: session(BlockIDSessionProvider{}), Policy: StepUpPolicy_ON_DEMAND, AllowPasswordless: b(true)}, ""},
+		{"session passwordless", &StepUpProps{Provider: session(BlockIDSessionProvider{}), Policy: StepUpPolicy_ON_DEMAND, AllowPasswordless: b(true)}, "expected AllowPasswordless nil or false with Provider.BlockIDSession"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -148,6 +148,12 @@ func (p *StepUpProps) validateSession() []error {
 		propcheck.URL("Provider.BlockIDSession.EnrollmentIssuer", b.EnrollmentIssuer, false),
 	)
 
+	// Create starts a BlockID face session (a push to the enrolled
+	// person's device, billed by BlockID) for whoever starts a sign-in:
+	// without the password step first, anyone who knows a user name could.
+	if p.AllowPasswordless != nil && *p.AllowPasswordless {
+		add("expected AllowPasswordless nil or false with Provider.BlockIDSession (Create starts a BlockID session and a push to the user's device; without the password step anyone who knows a user name could start them), received true")
+	}
 	// No first-use binding for a face session.
 	if p.Enrollment == StepUpEnrollment_FIRST_USE {
 		add("expected Enrollment nil or StepUpEnrollment_ADMIN_ONLY with Provider.BlockIDSession (a face session has no first-use binding: enroll users with cognitobridge-enroll pre-enroll), received %q", string(p.Enrollment))

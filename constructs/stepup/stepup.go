@@ -531,7 +531,7 @@ func newProviderSecret(scope constructs.Construct, props *StepUpProps) awssecret
 	}
 	_, name := props.Provider.kind()
 	values := map[string]awscdk.SecretValue{
-		contract.SecretKeyClientSecret: param("ClientSecret", name+" OIDC client secret (stored in Secrets Manager)"),
+		contract.SecretKeyClientSecret: param("ClientSecret", secretparam.OIDCLabel(name)+" client secret (stored in Secrets Manager)"),
 	}
 	var clientID *string
 	switch {
@@ -552,7 +552,7 @@ func newProviderSecret(scope constructs.Construct, props *StepUpProps) awssecret
 		clientID = props.Provider.OIDC.ClientID
 	}
 	if clientID == nil {
-		values[contract.SecretKeyClientID] = param("ClientId", name+" OIDC client id (stored in Secrets Manager)")
+		values[contract.SecretKeyClientID] = param("ClientId", secretparam.OIDCLabel(name)+" client id (stored in Secrets Manager)")
 	}
 	secret := awssecretsmanager.NewSecret(scope, jsii.String("ProviderSecret"), &awssecretsmanager.SecretProps{
 		Description:       jsii.String("cognitobridge " + name + " step-up provider credentials"),

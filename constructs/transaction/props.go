@@ -55,6 +55,16 @@ type TransactionStepUpProps struct {
 	// of its own (LogRetention); a given API keeps its own logging.
 	// Default: - a new HTTP API with access logging.
 	HttpApi awsapigatewayv2.HttpApi
+	// Steady-state requests per second the created API's default stage
+	// accepts on every route (API Gateway answers 429 beyond it), from 1
+	// to 10000. Only for a created API: a given HttpApi keeps its own
+	// stage settings, so setting this with HttpApi is refused.
+	// Default: 50.
+	ThrottleRateLimit *float64
+	// Requests the created API's default stage accepts in a burst above
+	// the rate, from 1 to 20000. Only for a created API.
+	// Default: - twice ThrottleRateLimit.
+	ThrottleBurstLimit *float64
 
 	// How old the step-up (claim cognitobridge:stepup_at) may be on a
 	// high-value route, whole seconds from 1 second to 1 hour. Authorizer
@@ -129,6 +139,8 @@ func (p *TransactionStepUpProps) validate() error {
 		return fmt.Errorf("expected Client with UserPool, received nil")
 	case p.StepUp == nil && p.AllowedReasons != nil:
 		return fmt.Errorf("expected AllowedReasons only with StepUp (the construct configures its guard), received it with UserPool")
+	case p.HttpApi != nil && (p.ThrottleRateLimit != nil || p.ThrottleBurstLimit != nil):
+		return fmt.Errorf("expected ThrottleRateLimit and ThrottleBurstLimit only for a created API, received them with HttpApi (throttle its stage where it is created)")
 	}
 	if p.StepUp != nil {
 		switch v := p.StepUp.GuardLambdaVersion(); v {
@@ -150,6 +162,8 @@ func (p *TransactionStepUpProps) validate() error {
 		checkDuration("GateTimeout", p.GateTimeout, 1, 30),
 		checkAcrValues(p.AcrValues),
 		propcheck.Range("MemorySize", p.MemorySize, 128, 10240, true),
+		propcheck.Range("ThrottleRateLimit", p.ThrottleRateLimit, 1, 10000, false),
+		propcheck.Range("ThrottleBurstLimit", p.ThrottleBurstLimit, 1, 20000, true),
 	)
 }
 

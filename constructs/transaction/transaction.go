@@ -402,7 +402,7 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 	}
 	t.api = props.HttpApi
 	if t.api == nil {
-		t.api, t.accessLogs = newHttpAPI(this, retention)
+		t.api, t.accessLogs = newHttpAPI(this, retention, props.ThrottleRateLimit, props.ThrottleBurstLimit)
 	}
 	t.standard = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(*this.Node().Id()+"Standard"), t.pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
 		AuthorizerName:  jsii.String(*this.Node().Id() + "Standard"),
@@ -414,7 +414,7 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 
 // newHttpAPI creates an HTTP API whose default stage writes JSON access
 // logs (without headers, so no token reaches them).
-func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays) (awsapigatewayv2.HttpApi, awslogs.LogGroup) {
+func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate, burst *float64) (awsapigatewayv2.HttpApi, awslogs.LogGroup) {
 	api := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
 		Description:        jsii.String("cognitobridge API: high-value routes need a recent step-up"),
 		CreateDefaultStage: jsii.Bool(true),
@@ -440,8 +440,22 @@ func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays) (aw
 		DestinationArn: logs.LogGroupArn(),
 		Format:         jsii.String(string(format)),
 	})
+	// Throttled like every API stage of these constructs: anyone can call
+	// a route (an authorizer runs per request), so the stage bounds what
+	// they can start.
+	if rate == nil {
+		rate = jsii.Number(DefaultThrottleRateLimit)
+	}
+	if burst == nil {
+		burst = jsii.Number(2 * *rate)
+	}
+	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst})
 	return api, logs
 }
+
+// DefaultThrottleRateLimit is the created API's steady-state rate per
+// second (TransactionStepUpProps.ThrottleRateLimit).
+const DefaultThrottleRateLimit = 50
 
 // EchoFunctionProps configures NewEchoFunction.
 type EchoFunctionProps struct {

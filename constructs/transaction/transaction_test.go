@@ -68,6 +68,11 @@ func TestTransactionStepUpWithDefaults(t *testing.T) {
 	// THEN
 	tmpl := assertions.Template_FromStack(stack, nil)
 
+	// The created API's stage is throttled.
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Stage"), map[string]interface{}{
+		"DefaultRouteSettings": map[string]interface{}{"ThrottlingRateLimit": DefaultThrottleRateLimit, "ThrottlingBurstLimit": 2 * DefaultThrottleRateLimit},
+	})
+
 	// The guard runs on V2_0 and allows the required reason.
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"LambdaConfig": map[string]interface{}{
@@ -256,6 +261,15 @@ func TestBadPropsPanic(t *testing.T) {
 		{"empty required reasons", func(t *testing.T, s awscdk.Stack) *TransactionStepUpProps {
 			return &TransactionStepUpProps{StepUp: newStepUp(t, s, nil), RequiredReasons: &[]*string{}}
 		}, "expected RequiredReasons to hold at least one value or be nil, received []"},
+		{"throttle with a given API", func(t *testing.T, s awscdk.Stack) *TransactionStepUpProps {
+			return &TransactionStepUpProps{StepUp: newStepUp(t, s, nil), HttpApi: awsapigatewayv2.NewHttpApi(s, jsii.String("Api"), nil), ThrottleRateLimit: jsii.Number(5)}
+		}, "expected ThrottleRateLimit and ThrottleBurstLimit only for a created API"},
+		{"throttle rate", func(t *testing.T, s awscdk.Stack) *TransactionStepUpProps {
+			return &TransactionStepUpProps{StepUp: newStepUp(t, s, nil), ThrottleRateLimit: jsii.Number(0)}
+		}, "expected ThrottleRateLimit to be a number between 1 and 10000, received 0"},
+		{"throttle burst", func(t *testing.T, s awscdk.Stack) *TransactionStepUpProps {
+			return &TransactionStepUpProps{StepUp: newStepUp(t, s, nil), ThrottleBurstLimit: jsii.Number(1.5)}
+		}, "expected ThrottleBurstLimit to be an integer between 1 and 20000, received 1.5"},
 		{"memory", func(t *testing.T, s awscdk.Stack) *TransactionStepUpProps {
 			return &TransactionStepUpProps{StepUp: newStepUp(t, s, nil), MemorySize: jsii.Number(64)}
 		}, "expected MemorySize to be an integer between 128 and 10240, received 64"},

@@ -93,8 +93,13 @@ type Handler struct {
 	Logger *slog.Logger
 	// Region is the function's region. A pool id of another region is
 	// refused with a clear message (the client would only answer "not
-	// found"). Empty: not checked.
+	// found"), and Serve accepts only CloudFormation's ResponseURL of this
+	// region. Empty: pool ids not checked, and Serve refuses every request.
 	Region string
+	// Origin binds every request to the function's own stack and its
+	// triggers (see Origin). lambdas/cmd/pool-triggers requires it.
+	// Default: nil, not checked (the decision tests of this package).
+	Origin *Origin
 }
 
 // PhysicalID is the physical resource id for a pool: an Update that moves
@@ -110,12 +115,23 @@ func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (physicalID string, 
 	defer cancel()
 	log := h.logger().With("request", string(ev.RequestType), "resource", clip(ev.LogicalResourceID))
 
+	o := h.Origin
+	if o != nil {
+		if err := o.checkStack(ev); err != nil {
+			return ev.PhysicalResourceID, nil, refuse(log, ReasonForeignStack, err)
+		}
+	}
 	props, perr := parse(ev.ResourceProperties)
 	switch ev.RequestType {
 	case cfn.RequestCreate, cfn.RequestUpdate:
 		if perr != nil {
 			log.Error("refused", "reason", ReasonInvalidProperties, "error", perr.Error())
 			return "", nil, fmt.Errorf("pooltriggers: %w", perr)
+		}
+		if o != nil {
+			if err := o.checkWanted(props.Triggers); err != nil {
+				return ev.PhysicalResourceID, nil, refuse(log, ReasonTriggerNotAllowed, err)
+			}
 		}
 		var previous []rp.Trigger
 		if ev.RequestType == cfn.RequestUpdate {
@@ -124,6 +140,12 @@ func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (physicalID string, 
 			if old, err := parse(ev.OldResourceProperties); err == nil && old.UserPoolID == props.UserPoolID {
 				previous = old.Triggers
 			}
+			if o != nil {
+				var ignored []string
+				if previous, ignored = o.previous(previous); len(ignored) > 0 {
+					log = log.With("old_ignored", ignored)
+				}
+			}
 		}
 		return PhysicalID(props.UserPoolID), nil, h.attach(ctx, log, props, previous)
 	case cfn.RequestDelete:
@@ -131,6 +153,12 @@ func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (physicalID string, 
 			// A resource whose properties never parsed attached nothing.
 			log.Info("nothing to detach", "reason", ReasonInvalidProperties, "error", perr.Error())
 			return ev.PhysicalResourceID, nil, nil
+		}
+		if o != nil {
+			var ignored []string
+			if props.Triggers, ignored = o.detachable(props.Triggers); len(ignored) > 0 {
+				log = log.With("not_ours", ignored)
+			}
 		}
 		return ev.PhysicalResourceID, nil, h.detach(ctx, log, props)
 	default:

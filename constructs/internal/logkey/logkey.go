@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -27,7 +28,19 @@ const ID = "CognitobridgeLogRefKey"
 var (
 	mu       sync.Mutex
 	attached = map[awslambda.Function]bool{}
+	// readers holds, per secret (the jsii object: a construct address
+	// repeats across apps), the statement that denies every other
+	// principal and the role ARNs it lets through.
+	readers = map[awssecretsmanager.ISecret]*denyOthers{}
 )
+
+// denyOthers is the secret's resource policy statement: GetSecretValue is
+// denied to every principal but the roles of the attached functions, like
+// the provider secrets' policies (constructs/stepup, constructs/proofing).
+type denyOthers struct {
+	statement awsiam.PolicyStatement
+	roles     []*string
+}
 
 // Of returns the stack's log reference key secret, created the first time.
 func Of(scope constructs.Construct) awssecretsmanager.ISecret {
@@ -59,7 +72,10 @@ func of(stack awscdk.Stack) awssecretsmanager.ISecret {
 }
 
 // Attach gives fn the key: contract.EnvLogRefKeySecretARN and read rights on
-// the secret (on fn's role). Attaching the same function again does nothing.
+// the secret (on fn's role), and adds fn's role to the secret's resource
+// policy, which denies GetSecretValue to every other principal (the
+// functions that log read it, nobody else). Attaching the same function
+// again does nothing.
 func Attach(fn awslambda.Function) {
 	stack := awscdk.Stack_Of(fn)
 	mu.Lock()
@@ -71,4 +87,24 @@ func Attach(fn awslambda.Function) {
 	secret := of(stack)
 	fn.AddEnvironment(jsii.String(contract.EnvLogRefKeySecretARN), secret.SecretArn(), nil)
 	secret.GrantRead(fn, nil)
+	if fn.Role() == nil {
+		return
+	}
+	d := readers[secret]
+	if d == nil {
+		d = &denyOthers{statement: awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("DenyEveryoneButTheLoggingFunctions"),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("secretsmanager:GetSecretValue"),
+			Resources:  jsii.Strings("*"),
+		})}
+		readers[secret] = d
+		secret.AddToResourcePolicy(d.statement)
+	}
+	d.roles = append(d.roles, fn.Role().RoleArn())
+	// The same operator and key again: the last list wins (PolicyStatement
+	// merges conditions by key), so the statement always names every
+	// attached function.
+	d.statement.AddCondition(jsii.String("StringNotEquals"), map[string]interface{}{"aws:PrincipalArn": d.roles})
 }

@@ -1,11 +1,13 @@
 // Command pool-triggers is the CloudFormation custom resource that attaches
 // trigger functions to a user pool the CDK app does not own (see package
-// pooltriggers). It only wires the Cognito client and the handler;
-// cfn.LambdaWrap answers CloudFormation's pre-signed ResponseURL.
+// pooltriggers). It only wires the Cognito client, the origin checks read
+// from the environment and the handler; Handler.Serve answers
+// CloudFormation's pre-signed ResponseURL (and nobody else's).
 package main
 
 import (
-	"github.com/aws/aws-lambda-go/cfn"
+	"os"
+
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -14,11 +16,13 @@ import (
 )
 
 func main() {
+	origin := boot.Must(pooltriggers.OriginFromEnv(os.Getenv))
 	awsCfg := boot.AWS()
 	h := &pooltriggers.Handler{
 		Cognito: cognitoidentityprovider.NewFromConfig(awsCfg),
 		Logger:  boot.Logger,
 		Region:  awsCfg.Region,
+		Origin:  origin,
 	}
-	lambda.Start(cfn.LambdaWrap(h.Handle))
+	lambda.Start(h.Serve)
 }

@@ -78,3 +78,20 @@ var LambdaVersions = []string{"V1_0", "V2_0", "V3_0"}
 
 // DefaultLambdaVersion is the event version used when none is given.
 const DefaultLambdaVersion = "V1_0"
+
+// Environment of the custom resource's function: what it checks every
+// request against (see lambdas/pooltriggers.Origin). Both are set by the
+// construct; the function refuses to start without them.
+const (
+	// EnvStackID is the id (ARN) of the stack that created the function:
+	// the pseudo parameter AWS::StackId, so no resource of the stack is
+	// referenced and no cycle arises. A request of any other stack is
+	// refused.
+	EnvStackID = "COGNITOBRIDGE_POOLTRIGGERS_STACK_ID"
+	// EnvAllowedTriggers lists the triggers the resource may attach, as
+	// Operation=LambdaArn entries separated by commas (the functions this
+	// stack attaches, each bound to its operation). A request naming any
+	// other pair is refused, and an Update never releases a pair the list
+	// holds.
+	EnvAllowedTriggers = "COGNITOBRIDGE_POOLTRIGGERS_ALLOWED_TRIGGERS"
+)
