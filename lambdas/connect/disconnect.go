@@ -13,6 +13,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -31,21 +32,23 @@ type DisconnectHandler struct {
 	cfg     Config
 	store   *Store
 	cognito Cognito
+	events  Events
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Logger receives one JSON line per request. Default: JSON to stderr.
 	Logger *slog.Logger
 }
 
-// NewDisconnectHandler returns the disconnect handler.
-func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito) (*DisconnectHandler, error) {
+// NewDisconnectHandler returns the disconnect handler; events receives the
+// account event of every disconnect.
+func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito, events Events) (*DisconnectHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if store == nil || store.API == nil || store.Table == "" || cognito == nil {
-		return nil, errors.New("connect: store and Cognito client are required")
+	if store == nil || store.API == nil || store.Table == "" || cognito == nil || events == nil {
+		return nil, errors.New("connect: store, Cognito client and EventBridge client are required")
 	}
-	return &DisconnectHandler{cfg: cfg, store: store, cognito: cognito, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+	return &DisconnectHandler{cfg: cfg, store: store, cognito: cognito, events: events, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
 }
 
 // Handle answers one request; it never returns an error.
@@ -110,5 +113,6 @@ func (h *DisconnectHandler) disconnect(ctx context.Context, req events.APIGatewa
 	if err := h.store.ReleaseOwner(ctx, h.cfg.ProviderName, subject, Owner{Sub: caller.Sub}); err != nil {
 		_, l.awsCode = classify(ctx, err, ReasonStoreError)
 	}
+	announce(ctx, h.events, contract.EventProviderDisconnected, h.cfg, caller.Username, l)
 	return ReasonDisconnected
 }
