@@ -143,13 +143,14 @@ func (s *Server) existing(provider, subject, name string, attrs map[string]strin
 // second federated sign-in that maps into an immutable attribute. Callers
 // hold s.mu.
 func (s *Server) applyMapping(u *user, attrs map[string]string) {
-	set := map[string]string{}
+	set, changed := map[string]string{}, false
 	for k, v := range attrs {
-		if k != "sub" && k != "identities" && u.attrs[k] != v {
+		if k != "sub" && k != "identities" {
 			set[k] = v
+			changed = changed || u.attrs[k] != v
 		}
 	}
-	if len(set) == 0 {
+	if !changed {
 		return
 	}
 	setAttributes(u, set)
