@@ -3,7 +3,7 @@ package contract
 // Issue 14: connecting a provider proves more than the password, every
 // connect and disconnect is announced, and a linked provider cannot rewrite
 // what the pool trusts. Shared by constructs/connect, constructs/federation,
-// constructs/linking, lambdas/connect, lambdas/linking and lambdas/idpclaims.
+// constructs/linking, lambdas/connect and lambdas/linking.
 
 // What a connect must prove besides the recent password sign-in (any one
 // of the configured proofs passes; see constructs/connect.ConnectProps.Proofs).
@@ -74,18 +74,11 @@ var TrustedAttributes = []string{"email", "email_verified", "phone_number", "pho
 
 // The custom attributes a linkable provider maps its identity into instead:
 // nothing trusts them (the hosted sign-in client must be able to write
-// them).
+// them). A federated-only user's ID token carries them (the provider's
+// word); lambdas/linking reads AttrIdPEmail when a provider maps no email.
 const (
 	AttrIdPEmail         = "custom:idp_email"
 	AttrIdPEmailVerified = "custom:idp_email_verified"
 	AttrIdPPhone         = "custom:idp_phone"
 	AttrIdPPhoneVerified = "custom:idp_phone_verified"
 )
-
-// Pre token generation behaviour (lambdas/idpclaims): a federated-only user
-// (cognito:user_status EXTERNAL_PROVIDER) of a linkable provider gets the
-// ID token claims email / email_verified (phone_number /
-// phone_number_verified) from AttrIdPEmail / AttrIdPEmailVerified (AttrIdPPhone
-// / AttrIdPPhoneVerified). A native user, linked or not, gets nothing from
-// them: their standard attributes stay theirs.
-const BehaviourIdPClaims = "idp_claims"
