@@ -1,7 +1,12 @@
 package stacks
 
 import (
+	"encoding/json"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -9,6 +14,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/connect"
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/linking"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // Stack ids of the federation sample apps.
@@ -77,6 +83,10 @@ func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *aw
 		CallbackURLs:       &[]*string{callback},
 		LogoutURLs:         &[]*string{logout},
 		DomainPrefix:       prefix,
+		// Linked to native users (below): Mosaic's email lands in
+		// custom:idp_email, never in the account's email, so a Mosaic
+		// account cannot rewrite the email of the account it is linked to.
+		Linkable: jsii.Bool(true),
 	})
 	// No automatic linking by email (Mosaic is not marked trusted for email
 	// verification): a Mosaic sign-up whose email belongs to a native user
@@ -100,6 +110,11 @@ func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *aw
 	awscdk.NewCfnOutput(stack, jsii.String("ConnectApiUrl"), &awscdk.CfnOutputProps{
 		Value:       conn.Url(),
 		Description: jsii.String("Connect API (POST /connect/start, /connect/callback, /connect/disconnect with the user's access token)"),
+	})
+	events := accountEventLog(stack, fed.UserPool().UserPoolId())
+	awscdk.NewCfnOutput(stack, jsii.String("AccountEventsLogGroup"), &awscdk.CfnOutputProps{
+		Value:       events.LogGroupName(),
+		Description: jsii.String("Log group receiving the pool's account events (a provider connected or disconnected; EventBridge source cognitobridge)"),
 	})
 	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; Mosaic and native sign-in)")
 	return stack
@@ -132,6 +147,53 @@ func NewBlockIDFederationStack(scope constructs.Construct, id string, props *aws
 	// end snippet
 	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; BlockID only)")
 	return stack
+}
+
+// accountEventLog routes the account events of pool (EventBridge, default
+// bus, source contract.EventSource: a provider connected or disconnected)
+// to a log group, where an operator (or a subscription that mails the
+// user) sees them. Plain CloudFormation resources: a rule whose target is
+// the log group, and the log group resource policy that lets EventBridge
+// write to it (what the events-targets helper would add through a custom
+// resource function).
+func accountEventLog(stack awscdk.Stack, pool *string) awslogs.LogGroup {
+	group := awslogs.NewLogGroup(stack, jsii.String("AccountEvents"), &awslogs.LogGroupProps{
+		LogGroupName:  awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("/aws/events/cognitobridge-account-"), stack.StackName()}),
+		Retention:     awslogs.RetentionDays_ONE_YEAR,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	policy, _ := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []map[string]any{{
+			"Sid":       "EventBridgeWritesAccountEvents",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Service": []string{"events.amazonaws.com", "delivery.logs.amazonaws.com"}},
+			"Action":    []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			"Resource":  "LOG_GROUP_ARN",
+		}},
+	})
+	parts := strings.SplitN(string(policy), "LOG_GROUP_ARN", 2)
+	awslogs.NewCfnResourcePolicy(stack, jsii.String("AccountEventsPolicy"), &awslogs.CfnResourcePolicyProps{
+		PolicyName:     awscdk.Fn_Join(jsii.String(""), &[]*string{stack.StackName(), jsii.String("-account-events")}),
+		PolicyDocument: awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(parts[0]), group.LogGroupArn(), jsii.String(parts[1])}),
+	})
+	pattern := map[string]any{
+		"source": []string{contract.EventSource},
+		"detail": map[string]any{"userPoolId": []any{pool}},
+	}
+	awsevents.NewCfnRule(stack, jsii.String("AccountEventsRule"), &awsevents.CfnRuleProps{
+		Description:  jsii.String("cognitobridge account events of this pool (a provider connected or disconnected) to a log group"),
+		EventBusName: jsii.String(contract.EventBusDefault),
+		EventPattern: pattern,
+		State:        jsii.String("ENABLED"),
+		Targets: &[]interface{}{&awsevents.CfnRule_TargetProperty{
+			Id: jsii.String("AccountEventsLog"),
+			// The log group's ARN without the ":*" of its Arn attribute.
+			Arn: stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("logs"), Resource: jsii.String("log-group"),
+				ResourceName: group.LogGroupName(), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME}),
+		}},
+	})
+	return group
 }
 
 // finishFederation adds the outputs a client needs and the app-level

@@ -129,7 +129,7 @@ func TestMosaicSampleLinksToNativeUsers(t *testing.T) {
 			"oidc_issuer":      "https://userid.security",
 			"authorize_scopes": "openid email",
 		},
-		"AttributeMapping": map[string]interface{}{"email": "email", "email_verified": "email_verified"},
+		"AttributeMapping": map[string]interface{}{"custom:idp_email": "email", "custom:idp_email_verified": "email_verified"},
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
 		"Environment": map[string]interface{}{"Variables": map[string]interface{}{

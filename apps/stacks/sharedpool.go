@@ -79,6 +79,12 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		FeaturePlan:        awscognito.FeaturePlan_ESSENTIALS,
 		DeletionProtection: jsii.Bool(true),
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+		// Where the linkable Mosaic provider maps its email: nothing trusts
+		// them (federation.FederationProps.Linkable).
+		CustomAttributes: &map[string]awscognito.ICustomAttribute{
+			"idp_email":          awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(2048)}),
+			"idp_email_verified": awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(8)}),
+		},
 	})
 	profileOnly := awscognito.NewClientAttributes().WithStandardAttributes(stepup.DefaultClientWriteAttributesMask())
 	sp.Mobile = sp.Pool.AddClient(jsii.String("MobileClient"), &awscognito.UserPoolClientOptions{
@@ -133,6 +139,9 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		CallbackURLs:       &[]*string{callback},
 		LogoutURLs:         &[]*string{logout},
 		DomainPrefix:       prefix,
+		// Linked to native users below: Mosaic's email lands in
+		// custom:idp_email, never in the account's email.
+		Linkable: jsii.Bool(true),
 	})
 	linking.NewLinking(stack, jsii.String("Linking"), &linking.LinkingProps{
 		UserPool:      sp.Pool,

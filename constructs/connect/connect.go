@@ -15,7 +15,17 @@
 //
 // a connect table (pending starts, a short TTL; identity owners), and one
 // Go function per route (provided.al2023 arm64, 5 s), each with only the
-// rights it needs. The app sends the browser to authorizeUrl; the provider
+// rights it needs.
+//
+// A connect needs more than the password (ConnectProps.Proofs: a matching
+// verified email or phone, a fresh step-up, or Cognito MFA on the
+// account), and every connect and disconnect is announced on the default
+// EventBridge bus (source "cognitobridge", detail types "Provider
+// connected" and "Provider disconnected", detail contract.AccountEvent: the
+// pool, the user's keyed reference, the provider; never an email or a
+// token), so the app can tell the user "a provider was connected to your
+// account". A rule on the default bus with the pattern
+// {"source":["cognitobridge"]} receives them. The app sends the browser to authorizeUrl; the provider
 // returns it to RedirectURI (a page of the app, registered at the provider
 // for ClientID) with code and state, which the page posts to
 // /connect/callback with the user's access token. See lambdas/connect for
@@ -26,6 +36,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -43,6 +54,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
@@ -135,6 +147,37 @@ type ConnectProps struct {
 	// How many identities a user may have, 1 to 5.
 	// Default: 5 (Cognito's limit).
 	MaxIdentities *float64
+	// What a connect must prove besides the recent sign-in: any one of
+	// these (contract.ConnectProof*). The password alone never connects a
+	// provider, since whoever holds only the password would otherwise link
+	// a provider account of their own to the victim's account, silently and
+	// for good (it survives a password reset). What each choice risks:
+	//
+	//   - contract.ConnectProofEmail: the provider's ID token says
+	//     email_verified for the account's email (verified in the pool too).
+	//     It trusts the provider's email verification: a provider that lets
+	//     anyone claim any address, or someone who also holds the victim's
+	//     mailbox (who could reset the password anyway), passes.
+	//   - contract.ConnectProofPhone: the same for phone_number, when the
+	//     provider maps one; it trusts the provider's phone verification
+	//     (and SIM swaps pass).
+	//   - contract.ConnectProofStepUp: the access token carries this
+	//     project's step-up claim (cognitobridge:stepup_at, written by the
+	//     step-up guard only on a step-up sign-in, never on a refresh) no
+	//     older than MaxAuthAge. As strong as the step-up; a pool without
+	//     constructs/stepup never has the claim.
+	//   - contract.ConnectProofMFA: Cognito MFA is enabled for the account
+	//     (AdminGetUser), so its password sign-in asked for the second
+	//     factor. Remembered devices change that: with device tracking, a
+	//     sign-in from a device the user chose to remember skips MFA, so a
+	//     thief on such a device (a shared computer) passes with the
+	//     password alone; so does a sign-in through a flow Cognito MFA does
+	//     not run in (custom authentication) or that adaptive authentication
+	//     let through without MFA. Leave it out where any of these applies.
+	//
+	// A pool with neither a step-up nor MFA gets the email (phone) match.
+	// Default: all four.
+	Proofs *[]*string
 
 	// Origins allowed to call the API from a browser (CORS).
 	// Default: - none (no CORS: same origin, or a server-side caller).
@@ -306,6 +349,9 @@ func (p *ConnectProps) validate() (resolved, error) {
 	); err != nil {
 		return r, err
 	}
+	if err := checkProofs(p.Proofs); err != nil {
+		return r, err
+	}
 	if p.Scopes != nil && !propcheck.IsTokenList(p.Scopes) {
 		openid := false
 		for _, s := range *p.Scopes {
@@ -326,6 +372,24 @@ func (p *ConnectProps) validate() (resolved, error) {
 		}
 	}
 	return r, nil
+}
+
+// checkProofs: at least one, each a known proof, no repeats.
+func checkProofs(l *[]*string) error {
+	if l == nil {
+		return nil
+	}
+	if len(*l) == 0 {
+		return fmt.Errorf("expected Proofs to hold at least one of %q or be nil, received []", contract.ConnectProofs)
+	}
+	seen := map[string]bool{}
+	for i, s := range *l {
+		if s == nil || propcheck.IsToken(s) || !slices.Contains(contract.ConnectProofs, *s) || seen[*s] {
+			return fmt.Errorf("expected Proofs[%d] to be one of %q, once, received %s", i, contract.ConnectProofs, propcheck.Show(s))
+		}
+		seen[*s] = true
+	}
+	return nil
 }
 
 func derefAll(l *[]*string) []string {
@@ -402,6 +466,13 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	if props.MaxIdentities != nil {
 		env[contract.EnvLinkMaxIdentities] = gofn.EnvNumber(*props.MaxIdentities)
 	}
+	if props.Proofs != nil {
+		env[contract.EnvConnectProofs] = strings.Join(derefAll(props.Proofs), ",")
+	}
+
+	// A connected provider must not rewrite what the pool trusts (see
+	// constructs/linking): checked at synth.
+	linkable.Check(this, "connect", func() []string { return []string{*r.name} })
 
 	var startRole, callbackRole, disconnectRole awsiam.Role
 	c.start, startRole = newFunction(this, "Start", code.Start, StartHandlerPackage, retention,
@@ -422,6 +493,16 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	r.secret.GrantRead(callbackRole, nil)
 	disconnectRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem"))
 	disconnectRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminDisableProviderForUser", "cognito-idp:AdminDeleteUserAttributes"))
+	// The account events: the default bus of this account and region, and
+	// only with this project's source.
+	for _, role := range []awsiam.Role{callbackRole, disconnectRole} {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Effect:     awsiam.Effect_ALLOW,
+			Actions:    jsii.Strings("events:PutEvents"),
+			Resources:  jsii.Strings(*defaultBusArn(stack)),
+			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"events:source": contract.EventSource}},
+		}))
+	}
 
 	c.api = newHttpAPI(this, retention, props.ThrottleRateLimit, props.AllowOrigins)
 	c.authorizer = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(*this.Node().Id()+"Authorizer"), pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
@@ -443,6 +524,18 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	}
 	return c
 }
+
+// defaultBusArn is the ARN of the default event bus of the stack's account
+// and region.
+func defaultBusArn(stack awscdk.Stack) *string {
+	return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("events"), Resource: jsii.String("event-bus"),
+		ResourceName: jsii.String(contract.EventBusDefault), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+}
+
+// DefaultBusArn is the ARN of the default event bus the connect functions
+// send their events to (source contract.EventSource), for a rule's
+// EventBus or a policy.
+func DefaultBusArn(scope constructs.Construct) *string { return defaultBusArn(awscdk.Stack_Of(scope)) }
 
 func seconds(d awscdk.Duration, def float64) float64 {
 	if d == nil {

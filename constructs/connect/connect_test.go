@@ -96,6 +96,7 @@ func mosaic(stack awscdk.Stack) federation.Federation {
 		LogoutURLs:         jsii.Strings("https://app.example.com/"),
 		DomainPrefix:       jsii.String("acme-login"),
 		AllowCognitoSignIn: jsii.Bool(true),
+		Linkable:           jsii.Bool(true),
 	})
 }
 
@@ -282,12 +283,15 @@ func TestConnectWithFederation(t *testing.T) {
 	secretRef := show(map[string]interface{}{"Ref": secretID})
 	// Every function reads the stack's log reference key (constructs/internal/logkey).
 	logKey := []string{"secretsmanager:GetSecretValue " + `{"Ref":"CognitobridgeLogRefKey`, "secretsmanager:DescribeSecret " + `{"Ref":"CognitobridgeLogRefKey`}
+	// The account events: the default bus only (the statement's
+	// events:source condition is checked in TestConnectEvents).
+	bus := "events:PutEvents " + `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":events:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":event-bus/default"]]}`
 	want := map[string][]string{
 		"start": {"dynamodb:PutItem " + tableArn},
 		"callback": {"dynamodb:DeleteItem " + tableArn, "dynamodb:PutItem " + tableArn, "dynamodb:GetItem " + tableArn,
 			"cognito-idp:AdminGetUser " + poolArn, "cognito-idp:AdminLinkProviderForUser " + poolArn,
-			"secretsmanager:GetSecretValue " + secretRef, "secretsmanager:DescribeSecret " + secretRef},
-		"disconnect": {"dynamodb:DeleteItem " + tableArn, "cognito-idp:AdminGetUser " + poolArn, "cognito-idp:AdminDisableProviderForUser " + poolArn, "cognito-idp:AdminDeleteUserAttributes " + poolArn},
+			"secretsmanager:GetSecretValue " + secretRef, "secretsmanager:DescribeSecret " + secretRef, bus},
+		"disconnect": {"dynamodb:DeleteItem " + tableArn, "cognito-idp:AdminGetUser " + poolArn, "cognito-idp:AdminDisableProviderForUser " + poolArn, "cognito-idp:AdminDeleteUserAttributes " + poolArn, bus},
 	}
 	for h, w := range want {
 		w = append(w, logKey...)

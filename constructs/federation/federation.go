@@ -23,6 +23,8 @@
 package federation
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -30,9 +32,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/assurancefn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // Federation is an OIDC identity provider of a user pool, with its app
@@ -182,8 +186,10 @@ func (p *Provider) resolve() preset {
 
 // attributeMapping maps the identity and its verified flag together: an
 // unmapped email_verified (phone_number_verified) is reset to false by
-// Cognito whenever a federated sign-in writes a changed email (phone).
-func (r preset) attributeMapping() *awscognito.AttributeMapping {
+// Cognito whenever a federated sign-in writes a changed email (phone). A
+// linkable provider not trusted for its attributes (safe) maps them into
+// custom:idp_* instead, which nothing trusts.
+func (r preset) attributeMapping(safe bool) *awscognito.AttributeMapping {
 	if r.mapping != nil {
 		return r.mapping
 	}
@@ -192,11 +198,18 @@ func (r preset) attributeMapping() *awscognito.AttributeMapping {
 	}
 	m := &awscognito.AttributeMapping{}
 	custom := map[string]awscognito.ProviderAttribute{}
-	if r.phone {
+	switch {
+	case safe && r.phone:
+		custom[contract.AttrIdPPhone] = other("phone_number")
+		custom[contract.AttrIdPPhoneVerified] = other("phone_number_verified")
+	case safe:
+		custom[contract.AttrIdPEmail] = other("email")
+		custom[contract.AttrIdPEmailVerified] = other("email_verified")
+	case r.phone:
 		m.PhoneNumber = other("phone_number")
 		// Not a field of CDK's AttributeMapping: the raw pool attribute name.
 		custom["phone_number_verified"] = other("phone_number_verified")
-	} else {
+	default:
 		m.Email = other("email")
 		m.EmailVerified = other("email_verified")
 	}
@@ -242,9 +255,12 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 		f.name = jsii.String(r.name)
 	}
 
+	// A linkable provider not trusted for its attributes maps nothing into
+	// what the pool trusts (see FederationProps.Linkable).
+	safe := isTrue(props.Linkable) && !isTrue(props.TrustedForAttributes)
 	f.pool = props.UserPool
 	if f.pool == nil {
-		f.pool = newUserPool(this, props, r.ialClaim != nil)
+		f.pool = newUserPool(this, props, r.ialClaim != nil, safe)
 	}
 
 	f.secret = props.Secret
@@ -257,7 +273,7 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 		field = jsii.String(DefaultSecretField)
 	}
 
-	mapping := r.attributeMapping()
+	mapping := r.attributeMapping(safe)
 	f.write = MappedAttributes(mapping)
 	f.provider = awscognito.NewUserPoolIdentityProviderOidc(this, jsii.String("Provider"), &awscognito.UserPoolIdentityProviderOidcProps{
 		UserPool: f.pool,
@@ -274,6 +290,10 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 		AttributeMapping:       mapping,
 		Identifiers:            props.Identifiers,
 	})
+
+	if isTrue(props.TrustedForAttributes) {
+		linkable.MarkTrusted(f.provider.Node().DefaultChild())
+	}
 
 	providers := []awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_Custom(f.name)}
 	if props.AllowCognitoSignIn != nil && *props.AllowCognitoSignIn {
@@ -332,13 +352,25 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 	return f
 }
 
-func newUserPool(scope constructs.Construct, props *FederationProps, ial bool) awscognito.UserPool {
+func newUserPool(scope constructs.Construct, props *FederationProps, ial, idp bool) awscognito.UserPool {
 	var custom *map[string]awscognito.ICustomAttribute
-	if ial {
-		str := func(max float64) awscognito.ICustomAttribute {
-			return awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(max)})
-		}
+	str := func(max float64) awscognito.ICustomAttribute {
+		return awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(max)})
+	}
+	if idp {
+		// What a linkable provider maps (mutable: written at every sign-in).
 		custom = &map[string]awscognito.ICustomAttribute{
+			strings.TrimPrefix(contract.AttrIdPEmail, "custom:"):         str(2048),
+			strings.TrimPrefix(contract.AttrIdPEmailVerified, "custom:"): str(8),
+			strings.TrimPrefix(contract.AttrIdPPhone, "custom:"):         str(32),
+			strings.TrimPrefix(contract.AttrIdPPhoneVerified, "custom:"): str(8),
+		}
+	}
+	if ial {
+		if custom == nil {
+			custom = &map[string]awscognito.ICustomAttribute{}
+		}
+		for k, v := range map[string]awscognito.ICustomAttribute{
 			// Mutable: Cognito writes mapped attributes at every sign-in.
 			RawIALAttribute: str(2048),
 			// Backend-only (AdminUpdateUserAttributes); mutable so the
@@ -347,6 +379,8 @@ func newUserPool(scope constructs.Construct, props *FederationProps, ial bool) a
 			"ial_at":     str(32),
 			"ial_email":  str(2048),
 			"ial_src":    str(64),
+		} {
+			(*custom)[k] = v
 		}
 	}
 	poolProps := props.poolOptions().Props()

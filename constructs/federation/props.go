@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
+	linkablepkg "github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
@@ -132,6 +134,45 @@ type FederationProps struct {
 	// An existing user pool domain; no domain is created.
 	// Default: - a Cognito domain with DomainPrefix.
 	Domain awscognito.IUserPoolDomain
+	// Whether this provider's users may be linked to native users of the
+	// pool (constructs/linking, constructs/connect). Cognito re-applies a
+	// provider's attribute mapping at every sign-in through it, linked users
+	// included (REPORTED: amplify-js issue 7300, and a controlled experiment
+	// on two pools in issue 835 of
+	// aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws),
+	// so whoever holds a linked provider account controls every attribute it
+	// maps. A linkable provider therefore maps nothing into what the pool
+	// trusts (email, email_verified, phone_number, phone_number_verified,
+	// custom:ial): the presets map the identity into custom:idp_email and
+	// custom:idp_email_verified (Mosaic by phone: custom:idp_phone and
+	// custom:idp_phone_verified), which nothing trusts, and an OIDC
+	// AttributeMapping into a trusted attribute is refused. A created pool
+	// gets those custom attributes; an existing pool must have them (String,
+	// mutable). A native user keeps the email and phone of their account;
+	// a federated-only user's ID token carries the provider's values as
+	// custom:idp_email / custom:idp_email_verified (the provider's word,
+	// never verified by the pool). constructs/linking and constructs/connect
+	// refuse, at synth, a provider of the stack that maps into a trusted
+	// attribute.
+	// Default: false (the identity is mapped into email and email_verified,
+	// or phone_number and phone_number_verified: fine for a provider whose
+	// users are never linked).
+	Linkable *bool
+	// Declares the provider trusted for its attributes: a Linkable provider
+	// then maps the identity into email and email_verified (phone_number and
+	// phone_number_verified) as an unlinked one does, and an OIDC
+	// AttributeMapping may map into any attribute but custom:ial*.
+	//
+	// Risk: whoever holds the provider account of a linked user can rewrite
+	// the account's email (or phone) and its verified flag at their next
+	// sign-in through the provider (change the address at the provider, sign
+	// in once), then take the account over with ForgotPassword. Only for a
+	// provider whose accounts are as well protected as the pool's and whose
+	// email is the same verified mailbox (e.g. the organisation's own
+	// identity provider). The samples do not use it.
+	// Default: false.
+	TrustedForAttributes *bool
+
 	// Prefix of the created Cognito domain (https://<prefix>.auth.<region>.amazoncognito.com):
 	// lower-case letters, digits and hyphens, 1 to 63 characters, without
 	// "aws", "amazon" or "cognito". Required unless Domain is set.
@@ -320,7 +361,7 @@ func (p *FederationProps) validate() error {
 	if p == nil {
 		return fmt.Errorf("expected props to be set, received nil")
 	}
-	if err := p.Provider.validate(); err != nil {
+	if err := p.Provider.validate(isTrue(p.Linkable), isTrue(p.TrustedForAttributes)); err != nil {
 		return err
 	}
 	if p.ProviderName != nil && !propcheck.IsToken(p.ProviderName) {
@@ -342,6 +383,9 @@ func (p *FederationProps) validate() error {
 	}
 	if name := p.poolOptions().FirstSet(); p.UserPool != nil && name != "" {
 		return fmt.Errorf("expected %s to be unset with an existing UserPool (it only applies to a created pool), received a value", name)
+	}
+	if isTrue(p.TrustedForAttributes) && !isTrue(p.Linkable) {
+		return fmt.Errorf("expected TrustedForAttributes only with Linkable (it only changes what a linkable provider may map), received true without Linkable")
 	}
 	if p.Secret != nil && p.ParameterPrefix != nil {
 		return fmt.Errorf("expected ParameterPrefix to be nil with an existing Secret (no parameter is created), received %s", propcheck.Show(p.ParameterPrefix))
@@ -380,7 +424,9 @@ func (p *FederationProps) validate() error {
 	return nil
 }
 
-func (p *Provider) validate() error {
+func isTrue(b *bool) bool { return b != nil && *b }
+
+func (p *Provider) validate(linkable, trusted bool) error {
 	if p == nil {
 		return fmt.Errorf("expected Provider to be set, received nil")
 	}
@@ -456,6 +502,11 @@ func (p *Provider) validate() error {
 		}
 		if o.AttributeMapping != nil {
 			names := MappedAttributes(o.AttributeMapping)
+			if linkable && !trusted {
+				if bad := linkablepkg.TrustedIn(names); len(bad) > 0 {
+					return errors.New(linkablepkg.Message("Provider.OIDC.AttributeMapping", "OIDC", bad[0]))
+				}
+			}
 			if len(names) == 0 {
 				return fmt.Errorf("expected Provider.OIDC.AttributeMapping to map at least one attribute or be nil, received none")
 			}

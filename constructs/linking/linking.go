@@ -10,6 +10,16 @@
 // LinkingProps.TrustedEmailProviders are linked automatically, to exactly
 // one native user with the same verified email, without MFA, below the
 // identity limit.
+//
+// A linked provider must not rewrite what the pool trusts: Cognito
+// re-applies a provider's attribute mapping at every sign-in through it,
+// linked users included (REPORTED), so each provider of ProviderNames
+// defined in the same stack may map nothing into email, email_verified,
+// phone_number, phone_number_verified or custom:ial; synth refuses such a
+// mapping, naming the attribute and the custom attribute to map instead
+// (federation.FederationProps.Linkable does that for its presets), unless
+// the provider is declared trusted for its attributes
+// (federation.FederationProps.TrustedForAttributes).
 package linking
 
 import (
@@ -25,6 +35,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
@@ -183,6 +194,12 @@ func NewLinking(scope constructs.Construct, id *string, props *LinkingProps) Lin
 		env[contract.EnvLinkTrustedProviders] = string(raw)
 		actions = append(actions, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser")
 	}
+
+	// A linked provider must not rewrite what the pool trusts: each linked
+	// provider of this stack maps nothing into email, email_verified,
+	// phone_number, phone_number_verified or custom:ial (checked at synth,
+	// so the provider may be defined after this construct).
+	linkable.Check(this, "linking", func() []string { return names })
 
 	l.preSignUp = presignup.Of(props.UserPool, &presignup.PreSignUpProps{Code: props.Code, LogRetention: props.LogRetention})
 	l.preSignUp.AddBehaviour(contract.BehaviourLinking, env)

@@ -182,6 +182,7 @@ func TestLinkingOnAFederatedPoolHasNoCycle(t *testing.T) {
 		CallbackURLs: jsii.Strings("https://app.example.com/cb"),
 		LogoutURLs:   jsii.Strings("https://app.example.com/"),
 		DomainPrefix: jsii.String("acme-login"),
+		Linkable:     jsii.Bool(true),
 	})
 	// WHEN
 	link := NewLinking(stack, jsii.String("Linking"), &LinkingProps{

@@ -68,6 +68,7 @@ type CallbackHandler struct {
 	cfg     Config
 	store   *Store
 	cognito Cognito
+	events  Events
 	secrets SecretSource
 	client  *http.Client
 	prov    *oidcrp.Provider
@@ -78,18 +79,19 @@ type CallbackHandler struct {
 }
 
 // NewCallbackHandler returns the callback handler; httpClient (discovery,
-// JWKS, token endpoint) defaults to oidcrp.NewHTTPClient(Budget).
-func NewCallbackHandler(cfg Config, store *Store, cognito Cognito, secrets SecretSource, httpClient *http.Client) (*CallbackHandler, error) {
+// JWKS, token endpoint) defaults to oidcrp.NewHTTPClient(Budget). events
+// receives the account event of every connect.
+func NewCallbackHandler(cfg Config, store *Store, cognito Cognito, events Events, secrets SecretSource, httpClient *http.Client) (*CallbackHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if store == nil || store.API == nil || store.Table == "" || cognito == nil || secrets == nil {
-		return nil, errors.New("connect: store, Cognito client and secret source are required")
+	if store == nil || store.API == nil || store.Table == "" || cognito == nil || events == nil || secrets == nil {
+		return nil, errors.New("connect: store, Cognito client, EventBridge client and secret source are required")
 	}
 	if httpClient == nil {
 		httpClient = oidcrp.NewHTTPClient(Budget)
 	}
-	return &CallbackHandler{cfg: cfg, store: store, cognito: cognito, secrets: secrets, client: httpClient,
+	return &CallbackHandler{cfg: cfg, store: store, cognito: cognito, events: events, secrets: secrets, client: httpClient,
 		prov: oidcrp.NewProvider(httpClient, cfg.Issuer, cfg.Endpoints), Now: time.Now,
 		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
 }
@@ -174,9 +176,16 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 	}
 
 	// 3. This user: native, enabled, the token's user, room for the link.
-	r, l.awsCode = h.checkDestination(ctx, caller, id.Subject)
+	acct, r, awsCode := h.checkDestination(ctx, caller, id.Subject)
 	if r != "" {
+		l.awsCode = awsCode
 		return r
+	}
+	// 3b. More than the password: a matching verified email or phone, or a
+	// second factor of this sign-in (proof.go). Nothing is claimed yet.
+	if l.proof = proven(h.cfg.proofs(), caller, acct, claimsOf(id.Claims), now, h.cfg.MaxAuthAge); l.proof == "" {
+		l.proof = proofNone
+		return ReasonProofRequired
 	}
 	// 4. The identity: no user of its own, not connected to someone else.
 	r, l.awsCode = h.checkIdentityFree(ctx, caller, id.Subject, now)
@@ -217,6 +226,7 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 		r, l.awsCode = classify(ctx, err, ReasonCognitoError)
 		return r
 	}
+	announce(ctx, h.events, contract.EventProviderConnected, h.cfg, caller.Username, l)
 	return ReasonConnected
 }
 
@@ -306,6 +316,7 @@ type user struct {
 	enabled    bool
 	sub        string
 	identities []identity
+	account    account
 }
 
 // getUser reads a user; found is false for UserNotFoundException.
@@ -327,8 +338,20 @@ func getUser(ctx context.Context, c Cognito, pool, username string) (u user, fou
 		return user{}, false, errors.New("connect: empty AdminGetUser answer")
 	}
 	u = user{status: out.UserStatus, enabled: out.Enabled}
+	// MFA: DOCUMENTED (AdminGetUser response): UserMFASettingList "The MFA
+	// options that are activated for the user", PreferredMfaSetting, and
+	// the legacy MFAOptions (SMS).
+	u.account.mfa = len(out.UserMFASettingList) > 0 || aws.ToString(out.PreferredMfaSetting) != "" || len(out.MFAOptions) > 0
 	for _, a := range out.UserAttributes {
 		switch aws.ToString(a.Name) {
+		case "email":
+			u.account.email = aws.ToString(a.Value)
+		case "email_verified":
+			u.account.emailVerified = aws.ToString(a.Value) == "true"
+		case "phone_number":
+			u.account.phone = aws.ToString(a.Value)
+		case "phone_number_verified":
+			u.account.phoneVerified = aws.ToString(a.Value) == "true"
 		case "sub":
 			u.sub = aws.ToString(a.Value)
 		case "identities":
@@ -343,34 +366,36 @@ func getUser(ctx context.Context, c Cognito, pool, username string) (u user, fou
 }
 
 // checkDestination: the caller's user exists, is the token's (same sub),
-// native, enabled, has no identity of this provider and room for one.
-func (h *CallbackHandler) checkDestination(ctx context.Context, caller Caller, subject string) (Reason, string) {
+// native, enabled, has no identity of this provider and room for one; it
+// returns what the proof reads of the account.
+func (h *CallbackHandler) checkDestination(ctx context.Context, caller Caller, subject string) (account, Reason, string) {
 	u, found, err := h.getUser(ctx, caller.Username)
 	if err != nil {
-		return classify(ctx, err, ReasonCognitoError)
+		r, code := classify(ctx, err, ReasonCognitoError)
+		return account{}, r, code
 	}
 	switch {
 	case !found:
-		return ReasonUserNotFound, ""
+		return account{}, ReasonUserNotFound, ""
 	case u.sub != caller.Sub:
-		return ReasonUserMismatch, ""
+		return account{}, ReasonUserMismatch, ""
 	case u.status == types.UserStatusTypeExternalProvider:
-		return ReasonNotNativeUser, ""
+		return account{}, ReasonNotNativeUser, ""
 	case !u.enabled:
-		return ReasonUserDisabled, ""
+		return account{}, ReasonUserDisabled, ""
 	}
 	for _, id := range u.identities {
 		if equalFoldASCII(id.ProviderName, h.cfg.ProviderName) {
 			if id.UserID == subject {
-				return ReasonAlreadyConnected, ""
+				return account{}, ReasonAlreadyConnected, ""
 			}
-			return ReasonProviderInUse, ""
+			return account{}, ReasonProviderInUse, ""
 		}
 	}
 	if len(u.identities) >= h.cfg.MaxIdentities {
-		return ReasonLinkLimit, ""
+		return account{}, ReasonLinkLimit, ""
 	}
-	return "", ""
+	return u.account, "", ""
 }
 
 // checkIdentityFree: the provider identity has no user of its own in the

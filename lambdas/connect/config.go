@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,20 @@ type Config struct {
 	TokenClientID string
 	// MaxIdentities caps the identities of a user. Default: 5.
 	MaxIdentities int
+	// Proofs are what a connect must prove besides the recent sign-in, any
+	// one of them (contract.ConnectProof*). Default: all of them (the
+	// verified email or phone matches, or the sign-in passed a second
+	// factor); see constructs/connect.ConnectProps.Proofs for the risks.
+	// Nil means the default.
+	Proofs []string
+}
+
+// proofs are the configured proofs, or the default ones.
+func (c Config) proofs() []string {
+	if len(c.Proofs) == 0 {
+		return contract.ConnectProofs
+	}
+	return c.Proofs
 }
 
 // ConfigFromEnv reads, defaults and validates the configuration. All
@@ -159,6 +174,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		} else {
 			c.MaxIdentities = n
 		}
+	}
+	c.Proofs = nil
+	proofs := get(contract.EnvConnectProofs)
+	if proofs == "" {
+		proofs = contract.DefaultConnectProofs
+	}
+	for _, p := range strings.Split(proofs, ",") {
+		c.Proofs = append(c.Proofs, strings.TrimSpace(p))
 	}
 	if len(errs) == 0 {
 		if err := c.Validate(); err != nil {
@@ -241,6 +264,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxIdentities < 1 || c.MaxIdentities > contract.DefaultLinkMaxIdentities {
 		bad(contract.EnvLinkMaxIdentities, fmt.Sprintf("1..%d", contract.DefaultLinkMaxIdentities), strconv.Itoa(c.MaxIdentities))
+	}
+	for i, p := range c.Proofs {
+		if !slices.Contains(contract.ConnectProofs, p) || slices.Contains(c.Proofs[:i], p) {
+			bad(contract.EnvConnectProofs, "distinct names of "+strings.Join(contract.ConnectProofs, ", "), strings.Join(c.Proofs, ","))
+			break
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -19,8 +19,11 @@
 // pool or is connected to another user, claims the identity in the table,
 // and calls AdminLinkProviderForUser with DestinationUser = the caller's
 // username (from the access token), SourceUser = the provider name,
-// "Cognito_Subject" and the provider's sub. Disconnect calls
+// "Cognito_Subject" and the provider's sub, but only with a proof beyond
+// the password (proof.go: a matching verified email or phone, a fresh
+// step-up, or Cognito MFA on the account). Disconnect calls
 // AdminDisableProviderForUser for the caller's identity of this provider.
+// Each connect and disconnect is announced on EventBridge (events.go).
 //
 // Every handler fails closed, answers a short JSON error code, and logs one
 // JSON line with a reason code; tokens, codes, states, secrets, user names
@@ -112,6 +115,9 @@ const (
 	ReasonIdentityOwned    Reason = "identity_connected_elsewhere"
 	ReasonLinkRefused      Reason = "link_refused"
 	ReasonNotConnected     Reason = "not_connected"
+	// ReasonProofRequired: the recent sign-in is the only proof (no
+	// matching verified email or phone, no fresh step-up, no MFA).
+	ReasonProofRequired Reason = "proof_required"
 
 	ReasonStoreError       Reason = "store_error"
 	ReasonCognitoError     Reason = "cognito_error"
@@ -131,6 +137,7 @@ const (
 	ErrCodeLinkLimit        = "link_limit"
 	ErrCodeIdentityInUse    = "identity_in_use"
 	ErrCodeNotConnected     = "not_connected"
+	ErrCodeProofRequired    = "proof_required"
 	ErrCodeUnavailable      = "unavailable"
 	ErrCodeInternal         = "internal"
 )
@@ -158,6 +165,8 @@ func answer(r Reason) (int, string) {
 		return http.StatusConflict, ErrCodeIdentityInUse
 	case ReasonNotConnected:
 		return http.StatusNotFound, ErrCodeNotConnected
+	case ReasonProofRequired:
+		return http.StatusForbidden, ErrCodeProofRequired
 	case ReasonInternalError:
 		return http.StatusInternalServerError, ErrCodeInternal
 	}
@@ -176,6 +185,9 @@ type Caller struct {
 	OriginJTI string
 	// AuthTime is when the user signed in.
 	AuthTime time.Time
+	// StepUpAt is the step-up claim of the sign-in (contract.ClaimStepUpAt,
+	// epoch seconds), 0 without one.
+	StepUpAt int64
 }
 
 // callerFrom reads and checks the JWT authorizer's claims: an access token
@@ -200,6 +212,7 @@ func callerFrom(req events.APIGatewayV2HTTPRequest, cfg Config, now time.Time) (
 		return Caller{}, ReasonReauthRequired
 	}
 	c.AuthTime = time.Unix(at, 0)
+	c.StepUpAt = stepUpAt(cl)
 	if now.Sub(c.AuthTime) > cfg.MaxAuthAge || c.AuthTime.After(now.Add(time.Minute)) {
 		return Caller{}, ReasonReauthRequired
 	}
@@ -354,6 +367,8 @@ type logLine struct {
 	user     string // logref of pool + username
 	identity string // logref of provider + provider sub
 	awsCode  string
+	proof    string // the proof that held (callback), proofNone
+	event    string // eventSent or eventFailed, after a change
 }
 
 func writeLog(ctx context.Context, logger *slog.Logger, handler string, cfg Config, req events.APIGatewayV2HTTPRequest, l logLine, start time.Time) {
@@ -375,6 +390,8 @@ func writeLog(ctx context.Context, logger *slog.Logger, handler string, cfg Conf
 		slog.String("user", l.user),
 		slog.String("identity", l.identity),
 		slog.String("awsError", l.awsCode),
+		slog.String("proof", l.proof),
+		slog.String("event", l.event),
 		slog.String("requestId", logref.Clip(req.RequestContext.RequestID)),
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	)

@@ -96,8 +96,8 @@ func TestLinkingThroughTheConnectFlow(t *testing.T) {
 	}
 
 	// A foreign identity: bob logs in at the provider as alice's identity.
-	code, state = w.login(w.fresh("bob"), "alice@provider", "alice-pw")
-	wantError(t, w.callbackWith(w.fresh("bob"), code, state), http.StatusConflict, connect.ErrCodeIdentityInUse)
+	code, state = w.login(w.steppedUp("bob"), "alice@provider", "alice-pw")
+	wantError(t, w.callbackWith(w.steppedUp("bob"), code, state), http.StatusConflict, connect.ErrCodeIdentityInUse)
 	if got := w.lastReason("connect-callback"); got != string(connect.ReasonIdentityOwned) {
 		t.Errorf("foreign identity reason %s", got)
 	}
@@ -111,8 +111,8 @@ func TestLinkingThroughTheConnectFlow(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	code, state = w.login(w.fresh("bob"), "carol@provider", "carol-pw")
-	wantError(t, w.callbackWith(w.fresh("bob"), code, state), http.StatusConflict, connect.ErrCodeIdentityInUse)
+	code, state = w.login(w.steppedUp("bob"), "carol@provider", "carol-pw")
+	wantError(t, w.callbackWith(w.steppedUp("bob"), code, state), http.StatusConflict, connect.ErrCodeIdentityInUse)
 	if got := w.lastReason("connect-callback"); got != string(connect.ReasonLinkRefused) {
 		t.Errorf("identity linked elsewhere: reason %s", got)
 	}
@@ -121,8 +121,8 @@ func TestLinkingThroughTheConnectFlow(t *testing.T) {
 		Username: aws.String(providerName + "_prov-dave"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
 		t.Fatal(err)
 	}
-	code, state = w.login(w.fresh("bob"), "dave@provider", "dave-pw")
-	wantError(t, w.callbackWith(w.fresh("bob"), code, state), http.StatusConflict, connect.ErrCodeIdentityInUse)
+	code, state = w.login(w.steppedUp("bob"), "dave@provider", "dave-pw")
+	wantError(t, w.callbackWith(w.steppedUp("bob"), code, state), http.StatusConflict, connect.ErrCodeIdentityInUse)
 	if got := w.lastReason("connect-callback"); got != string(connect.ReasonIdentityHasUser) {
 		t.Errorf("identity with its own user: reason %s", got)
 	}
@@ -131,13 +131,13 @@ func TestLinkingThroughTheConnectFlow(t *testing.T) {
 	}
 
 	// Bob connects his own identity.
-	code, state = w.login(w.fresh("bob"), "bob@provider", "bob-pw")
-	if r := w.callbackWith(w.fresh("bob"), code, state); r.Status != http.StatusOK {
+	code, state = w.login(w.steppedUp("bob"), "bob@provider", "bob-pw")
+	if r := w.callbackWith(w.steppedUp("bob"), code, state); r.Status != http.StatusOK {
 		t.Fatalf("bob: %d %v", r.Status, r.Body)
 	}
 	// A second identity of the same provider for bob: refused.
-	code, state = w.login(w.fresh("bob"), "dave@provider", "dave-pw")
-	wantError(t, w.callbackWith(w.fresh("bob"), code, state), http.StatusConflict, connect.ErrCodeAlreadyConnected)
+	code, state = w.login(w.steppedUp("bob"), "dave@provider", "dave-pw")
+	wantError(t, w.callbackWith(w.steppedUp("bob"), code, state), http.StatusConflict, connect.ErrCodeAlreadyConnected)
 
 	// Disconnect: alice's identity goes; then another user may connect it
 	// (the owner record is released), proving it is no longer alice's.
@@ -151,7 +151,7 @@ func TestLinkingThroughTheConnectFlow(t *testing.T) {
 	wantError(t, w.invoke(w.disconnect, request(contract.ConnectDisconnectPath, w.fresh("alice"), "")), http.StatusNotFound, connect.ErrCodeNotConnected)
 	w.native("erin")
 	code, state = w.login(w.fresh("erin"), "alice@provider", "alice-pw")
-	if r := w.callbackWith(w.fresh("erin"), code, state); r.Status != http.StatusOK {
+	if r := w.callbackWith(w.steppedUp("erin"), code, state); r.Status != http.StatusOK {
 		t.Fatalf("erin after alice disconnected: %d %v", r.Status, r.Body)
 	}
 

@@ -41,6 +41,7 @@ type DisconnectHandler struct {
 	store   *Store
 	cognito Cognito
 	deleter AttributeDeleter
+	events  Events
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Logger receives one JSON line per request. Default: JSON to stderr.
@@ -56,19 +57,20 @@ type AttributeDeleter interface {
 var _ AttributeDeleter = (*cip.Client)(nil)
 
 // NewDisconnectHandler returns the disconnect handler; cognito must also be
-// an AttributeDeleter.
-func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito) (*DisconnectHandler, error) {
+// an AttributeDeleter, and events receives the account event of every
+// disconnect.
+func NewDisconnectHandler(cfg Config, store *Store, cognito Cognito, events Events) (*DisconnectHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if store == nil || store.API == nil || store.Table == "" || cognito == nil {
-		return nil, errors.New("connect: store and Cognito client are required")
+	if store == nil || store.API == nil || store.Table == "" || cognito == nil || events == nil {
+		return nil, errors.New("connect: store, Cognito client and EventBridge client are required")
 	}
 	deleter, ok := cognito.(AttributeDeleter)
 	if !ok {
 		return nil, errors.New("connect: the disconnect's Cognito client must also delete user attributes (AdminDeleteUserAttributes)")
 	}
-	return &DisconnectHandler{cfg: cfg, store: store, cognito: cognito, deleter: deleter, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+	return &DisconnectHandler{cfg: cfg, store: store, cognito: cognito, deleter: deleter, events: events, Now: time.Now, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
 }
 
 // userReader keeps the AdminGetUser answer getUser reads, so the
@@ -177,5 +179,6 @@ func (h *DisconnectHandler) disconnect(ctx context.Context, req events.APIGatewa
 	if err := h.store.ReleaseOwner(ctx, h.cfg.ProviderName, subject, Owner{Sub: caller.Sub}); err != nil {
 		_, l.awsCode = classify(ctx, err, ReasonStoreError)
 	}
+	announce(ctx, h.events, contract.EventProviderDisconnected, h.cfg, caller.Username, l)
 	return ReasonDisconnected
 }

@@ -18,6 +18,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/connect"
@@ -49,6 +50,7 @@ type world struct {
 	fake    *cognitofake.Fake
 	cognito *cip.Client
 	ddb     *dynamodb.Client
+	events  *eventbridge.Client
 	pool    string
 	table   string
 	cfg     connect.Config
@@ -135,11 +137,12 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w.startH.Logger = logger
-	if w.callbackH, err = connect.NewCallbackHandler(w.cfg, store, w.cognito, secretcache.New(sm, w.cfg.SecretARN, w.cfg.SecretTTL), nil); err != nil {
+	w.events = eventbridge.New(eventbridge.Options{Region: motoserver.Region, Credentials: motoserver.Credentials, BaseEndpoint: aws.String(moto)})
+	if w.callbackH, err = connect.NewCallbackHandler(w.cfg, store, w.cognito, w.events, secretcache.New(sm, w.cfg.SecretARN, w.cfg.SecretTTL), nil); err != nil {
 		t.Fatal(err)
 	}
 	w.callbackH.Logger = logger
-	if w.disconnectH, err = connect.NewDisconnectHandler(w.cfg, store, w.cognito); err != nil {
+	if w.disconnectH, err = connect.NewDisconnectHandler(w.cfg, store, w.cognito, w.events); err != nil {
 		t.Fatal(err)
 	}
 	w.disconnectH.Logger = logger
@@ -181,6 +184,14 @@ func (w *world) accessToken(user string, signedIn time.Time) token {
 }
 
 func (w *world) fresh(user string) token { return w.accessToken(user, time.Now().Add(-time.Minute)) }
+
+// steppedUp is a fresh token of a sign-in that passed the step-up (the
+// guard's claim, as the JWT authorizer passes it on: a string).
+func (w *world) steppedUp(user string) token {
+	t := w.fresh(user)
+	t[contract.ClaimStepUpAt] = strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)
+	return t
+}
 
 // request is an HTTP API payload 2.0 event behind the JWT authorizer.
 func request(path string, claims token, body string) events.APIGatewayV2HTTPRequest {

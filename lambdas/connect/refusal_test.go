@@ -268,10 +268,10 @@ func TestDestinationChecks(t *testing.T) {
 	// Cognito failing: refused as unavailable, the claim released, so the
 	// next attempt goes through.
 	w.fake.FailNext("AdminLinkProviderForUser", "InternalErrorException", "boom")
-	c, s = w.login(w.fresh("bob"), "bob@provider", "bob-pw")
-	wantError(t, w.callbackWith(w.fresh("bob"), c, s), http.StatusServiceUnavailable, connect.ErrCodeUnavailable)
-	c, s = w.login(w.fresh("bob"), "bob@provider", "bob-pw")
-	if r := w.callbackWith(w.fresh("bob"), c, s); r.Status != http.StatusOK {
+	c, s = w.login(w.steppedUp("bob"), "bob@provider", "bob-pw")
+	wantError(t, w.callbackWith(w.steppedUp("bob"), c, s), http.StatusServiceUnavailable, connect.ErrCodeUnavailable)
+	c, s = w.login(w.steppedUp("bob"), "bob@provider", "bob-pw")
+	if r := w.callbackWith(w.steppedUp("bob"), c, s); r.Status != http.StatusOK {
 		t.Fatalf("after a failed link: %d %v", r.Status, r.Body)
 	}
 	if strings.Contains(w.logText(), "boom") {

@@ -193,11 +193,20 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 	}
 	d.provider, d.trusted = provider, b.cfg.Trusted(provider)
 	attrs := ev.Request.UserAttributes
-	if attrs["email_verified"] != "true" {
+	// A linkable provider maps its email into custom:idp_email (what the
+	// pool trusts stays the account's own): read it there when the
+	// provider maps no email.
+	emailAttr, verifiedAttr := "email", "email_verified"
+	if _, std := attrs["email"]; !std {
+		if _, idp := attrs[contract.AttrIdPEmail]; idp {
+			emailAttr, verifiedAttr = contract.AttrIdPEmail, contract.AttrIdPEmailVerified
+		}
+	}
+	if attrs[verifiedAttr] != "true" {
 		d.reason = ReasonEmailNotVerified
 		return d
 	}
-	email, present := attrs["email"]
+	email, present := attrs[emailAttr]
 	if !present || !ValidEmail(email) {
 		d.reason = ReasonEmailInvalid
 		return d

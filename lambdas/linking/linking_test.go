@@ -40,6 +40,15 @@ func event(userName, email, verified string) *presignup.Event {
 	}
 }
 
+// idpEvent is event with the email where a linkable provider maps it
+// (custom:idp_email, custom:idp_email_verified).
+func idpEvent(userName, email, verified string) *presignup.Event {
+	ev := event(userName, "\x00absent", "\x00absent")
+	ev.Request.UserAttributes[contract.AttrIdPEmail] = email
+	ev.Request.UserAttributes[contract.AttrIdPEmailVerified] = verified
+	return ev
+}
+
 // newBehaviour trusts every provider for email verification: the rules of
 // automatic linking. TestDefaultRefusesUntrusted covers the default.
 func newBehaviour(t testing.TB, f *fakeCognito, max int, logs *bytes.Buffer) *linking.Behaviour {
@@ -361,6 +370,10 @@ func TestDefaultRefusesUntrusted(t *testing.T) {
 			users:  []fakeUser{{name: "u", email: "alice@example.com", verified: "false"}},
 			reason: linking.ReasonNoCandidate},
 		{name: "provider email unverified proceeds", ev: event("Google_1", "alice@example.com", "false"), users: []fakeUser{alice},
+			reason: linking.ReasonEmailNotVerified},
+		{name: "a linkable provider's email in custom:idp_email", ev: idpEvent("Google_1", "alice@example.com", "true"), users: []fakeUser{alice},
+			reason: linking.ReasonConnectRequired, refused: linking.ConnectMessage("Google")},
+		{name: "custom:idp_email unverified proceeds", ev: idpEvent("Google_1", "alice@example.com", "false"), users: []fakeUser{alice},
 			reason: linking.ReasonEmailNotVerified},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

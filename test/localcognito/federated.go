@@ -52,7 +52,8 @@ const srcPreSignUpExternal = "PreSignUp_ExternalProvider"
 //   - a link made by AdminLinkProviderForUser wins: DOCUMENTED ("Linking
 //     federated users to an existing user profile"): "after Amazon Cognito
 //     matches your federated user to a linked profile, they always sign in
-//     to that profile";
+//     to that profile"; the provider's mapped attributes are written into
+//     that profile (REPORTED, see applyMapping);
 //   - an existing federated user "<provider>_<subject>" signs in, its
 //     mapped attributes updated (DOCUMENTED: "Specifying identity provider
 //     attribute mappings": mapped attributes are updated at every sign-in);
@@ -109,6 +110,7 @@ func (s *Server) existing(provider, subject, name string, attrs map[string]strin
 	defer s.mu.Unlock()
 	if dest, ok := s.links[linkKey(provider, subject)]; ok {
 		if d := s.users[dest]; d != nil {
+			s.applyMapping(d, attrs)
 			return d.username, true, nil
 		}
 	}
@@ -126,6 +128,36 @@ func (s *Server) existing(provider, subject, name string, attrs map[string]strin
 	}
 	u.modified = s.now()
 	return u.username, true, nil
+}
+
+// applyMapping writes a linked identity's mapped attributes into the
+// native user it signs in as. REPORTED, not documented: Cognito re-applies
+// a provider's attribute mapping at every sign-in through it, linked users
+// included (amplify-js issue 7300; issue 835 of
+// aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws,
+// a controlled experiment on two pools, whose follow-up PR 840 reports that
+// AttributesRequireVerificationBeforeUpdate does not stop a mapping write,
+// so no pending email is kept here). A mapped email_verified "true" makes
+// the address the account's verified alias (as a verified email does
+// everywhere else here). LOCAL, not emulated: the reported failure of a
+// second federated sign-in that maps into an immutable attribute. Callers
+// hold s.mu.
+func (s *Server) applyMapping(u *user, attrs map[string]string) {
+	set, changed := map[string]string{}, false
+	for k, v := range attrs {
+		if k != "sub" && k != "identities" {
+			set[k] = v
+			changed = changed || u.attrs[k] != v
+		}
+	}
+	if !changed {
+		return
+	}
+	setAttributes(u, set)
+	if u.attrs["email_verified"] == "true" {
+		s.takeAlias(u, u.attrs["email"])
+	}
+	u.modified = s.now()
 }
 
 // ErrInvalidGrant is a refresh token the pool does not accept.

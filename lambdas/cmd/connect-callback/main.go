@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/connect"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
@@ -26,7 +27,7 @@ func main() {
 	boot.LogRefs()
 	awsCfg := boot.AWS()
 	store := &connect.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	h := boot.Must(connect.NewCallbackHandler(cfg, store, cognitoidentityprovider.NewFromConfig(awsCfg),
+	h := boot.Must(connect.NewCallbackHandler(cfg, store, cognitoidentityprovider.NewFromConfig(awsCfg), eventbridge.NewFromConfig(awsCfg),
 		boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL), nil))
 	h.Logger = boot.Logger
 	lambda.Start(h.Handle)
