@@ -52,7 +52,8 @@ export const ERROR_SENTENCES: Record<string, string> = {
   UserNotFoundException: 'The user name or password is wrong: check them and try again.',
   UserNotConfirmedException: 'Your account is not confirmed yet: confirm it with the emailed code first.',
   PasswordResetRequiredException: 'Your password must be reset before you can sign in.',
-  InvalidPasswordException: 'That password does not meet the rules: make it longer or add the missing kinds of characters.',
+  InvalidPasswordException:
+    'That password does not meet the rules: make it longer or add the missing kinds of characters.',
   CodeMismatchException: 'That code is wrong: check it and try again.',
   ExpiredCodeException: 'That code has expired: ask for a new one.',
   TooManyRequestsException: 'Too many attempts: wait a minute, then try again.',

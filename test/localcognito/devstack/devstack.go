@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
@@ -130,6 +131,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	if log == nil {
 		log = io.Discard
 	}
+	errorLog.SetOutput(log)
 	root := opts.Root
 	if root == "" {
 		r, err := repoRoot()
@@ -454,8 +456,13 @@ func (s *Stack) webHandler(root, webDir string) http.Handler {
 	return mux
 }
 
+// errorLog is where the servers' own errors (a TLS handshake the browser
+// broke off before accepting the pool domain's certificate, ...) go: the
+// stack's log, not the terminal.
+var errorLog = stdlog.New(io.Discard, "", 0)
+
 func serve(tb oidcpeer.TB, ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog}
 	go func() { _ = srv.Serve(ln) }()
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -17,7 +17,10 @@ async function report(page, storedClaims, extra = {}) {
     sessionShown: String(await page.isVisible('#session')),
     stored: JSON.stringify(await storedClaims(page)),
     // The raw error: present, but collapsed (its text hidden until opened).
-    details: String(await page.isVisible('#error-details summary')) + ' ' + String(await page.isVisible('#error-details code')),
+    details:
+      String(await page.isVisible('#error-details summary')) +
+      ' ' +
+      String(await page.isVisible('#error-details code')),
     ...extra,
   };
 }
