@@ -18,6 +18,19 @@ export interface PageConfig {
   /** The loopback provider's origin (local only); a deployment uses https://{tenantDns}. */
   providerOrigin?: string;
   local?: boolean;
+  /**
+   * The app client's AuthSessionValidity, in minutes (3 to 15; Cognito's default 3, the
+   * samples' clients 5): how long the person has at the provider.
+   */
+  authSessionValidity?: number;
+}
+
+/** Cognito's default AuthSessionValidity, in minutes: the safe guess when the configuration has none. */
+export const DEFAULT_AUTH_SESSION_MINUTES = 3;
+
+/** How long a challenge's Session value lives for this page's client, in milliseconds. */
+export function sessionValidityMs(cfg: PageConfig): number {
+  return (cfg.authSessionValidity ?? DEFAULT_AUTH_SESSION_MINUTES) * 60 * 1000;
 }
 
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -26,6 +39,157 @@ export const $ = <T extends HTMLElement>(id: string) => document.getElementById(
 export function setState(state: string, text: string) {
   document.body.dataset.state = state;
   $('status').textContent = text;
+}
+
+// snippet:error-sentences
+/**
+ * One sentence a person can act on, for each error name Cognito (the API's __type, which
+ * Amplify keeps as the error's name), Amplify and @cognitobridge/client (StepUpError codes)
+ * give. The raw text goes into a collapsed <details> for developers (showRefusal).
+ */
+export const ERROR_SENTENCES: Record<string, string> = {
+  NotAuthorizedException: 'The user name or password is wrong: check them and try again.',
+  UserNotFoundException: 'The user name or password is wrong: check them and try again.',
+  UserNotConfirmedException: 'Your account is not confirmed yet: confirm it with the emailed code first.',
+  PasswordResetRequiredException: 'Your password must be reset before you can sign in.',
+  InvalidPasswordException:
+    'That password does not meet the rules: make it longer or add the missing kinds of characters.',
+  CodeMismatchException: 'That code is wrong: check it and try again.',
+  ExpiredCodeException: 'That code has expired: ask for a new one.',
+  TooManyRequestsException: 'Too many attempts: wait a minute, then try again.',
+  TooManyFailedAttemptsException: 'Too many attempts: wait a minute, then try again.',
+  LimitExceededException: 'Too many attempts: wait a minute, then try again.',
+  UserLambdaValidationException: 'Your provider did not confirm it was you: try again.',
+  UserAlreadyAuthenticatedException: 'You are already signed in: sign out first to sign in as someone else.',
+  // @cognitobridge/client (StepUpError codes)
+  closed: 'You closed the provider window before it finished.',
+  popup_blocked: "The browser blocked your provider's window: allow popups for this page and try again.",
+  provider_error: 'Your provider refused the check: try again, or ask your administrator.',
+  too_many_rounds: 'Too many attempts at your provider: sign in again.',
+  rejected: 'Your identity check was refused.',
+  expired: 'The sign-in expired: sign in again.',
+};
+// end snippet
+
+/** A refusal that means the sign-in's time ran out (the module's wait, or Cognito's session). */
+export function isExpired(err: unknown): boolean {
+  const code = errorCode(err);
+  const msg = (err as { message?: unknown })?.message;
+  return (
+    code === 'timeout' ||
+    (code === 'NotAuthorizedException' && typeof msg === 'string' && /session is expired/i.test(msg))
+  );
+}
+
+/** The sentence for err: its name's, else the message itself. */
+export function explain(err: unknown): string {
+  if (isExpired(err)) return ERROR_SENTENCES['expired']!;
+  return ERROR_SENTENCES[errorCode(err)] ?? String((err as Error)?.message ?? err);
+}
+
+/**
+ * Shows a refusal: state 'refused' (or 'expired'), prefix and the one sentence in #status,
+ * and the raw name and message in a collapsed <details> under it.
+ */
+export function showRefusal(err: unknown, prefix = ''): void {
+  setState(isExpired(err) ? 'expired' : 'refused', `${prefix}${explain(err)}`);
+  const d = document.createElement('details');
+  d.id = 'error-details';
+  const summary = document.createElement('summary');
+  summary.textContent = 'Details';
+  const raw = document.createElement('code');
+  raw.textContent = ` ${errorCode(err)}: ${String((err as Error)?.message ?? err)}`;
+  d.append(summary, raw);
+  $('status').append(d);
+}
+
+/** What a running flow may do (runFlow). */
+export interface Flow {
+  /** Aborted when a newer flow starts: hand it to @cognitobridge/client. */
+  readonly signal: AbortSignal;
+  /** False once a newer flow started: a superseded flow writes nothing. */
+  readonly live: boolean;
+  /** setState, while live. */
+  setState(state: string, text: string): void;
+  /** Throws when superseded: call after each await before writing a result. */
+  check(): void;
+  /** Shows the time left at the provider until `until` (epoch ms), while live (the module's onWaitUntil). */
+  waitUntil(until: number): void;
+}
+
+let currentFlow: AbortController | undefined;
+let countdown: ReturnType<typeof setInterval> | undefined;
+
+function stopCountdown() {
+  clearInterval(countdown);
+  countdown = undefined;
+  const el = document.getElementById('countdown');
+  if (el) el.hidden = true;
+}
+
+/**
+ * Runs one flow of the page (a sign-in, a payment, a connect): one at a time, the latest
+ * wins. Starting a flow aborts the one running (its provider frame or popup goes, it writes
+ * nothing more), and button is disabled until this flow ends, so a double click starts one
+ * flow. fail gets the errors of the flow while it is the latest; a superseded flow's are
+ * dropped.
+ */
+export async function runFlow(
+  button: HTMLButtonElement | null,
+  body: (flow: Flow) => Promise<void>,
+  fail: (err: unknown) => void | Promise<void>,
+): Promise<void> {
+  currentFlow?.abort();
+  stopCountdown();
+  const ac = new AbortController();
+  currentFlow = ac;
+  const live = () => currentFlow === ac && !ac.signal.aborted;
+  const flow: Flow = {
+    signal: ac.signal,
+    get live() {
+      return live();
+    },
+    setState: (state, text) => {
+      if (live()) setState(state, text);
+    },
+    check: () => {
+      if (!live()) throw new Error('superseded');
+    },
+    waitUntil: (until) => {
+      if (!live()) return;
+      let el = document.getElementById('countdown');
+      if (!el) {
+        el = document.createElement('p');
+        el.id = 'countdown';
+        $('stepup').before(el);
+      }
+      const tick = () => {
+        const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+        el.textContent = `Time left at your provider: ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+      };
+      tick();
+      el.hidden = false;
+      clearInterval(countdown);
+      countdown = setInterval(tick, 1000);
+    },
+  };
+  if (button) button.disabled = true;
+  try {
+    await body(flow);
+  } catch (err) {
+    if (live()) await fail(err);
+  } finally {
+    if (button) button.disabled = false;
+    if (live()) {
+      stopCountdown();
+      currentFlow = undefined;
+    }
+  }
+}
+
+/** Whether Amplify holds a session (the truth a page's signed-in look must follow). */
+export async function hasSession(): Promise<boolean> {
+  return (await fetchAuthSession().catch(() => undefined))?.tokens?.accessToken !== undefined;
 }
 
 /** Sets the document's title, the #title heading and the #blurb under it. */
@@ -120,8 +284,10 @@ export async function signInOnDemand(
   password: string,
   reason?: string,
   onRejectedMessage?: (m: RejectedMessage) => void,
+  flow?: Flow,
 ): Promise<void> {
   await signOut().catch(() => undefined);
+  flow?.check();
   const first = await signIn({
     username,
     password,
@@ -130,11 +296,15 @@ export async function signInOnDemand(
       ...(reason ? { clientMetadata: { stepup_reason: reason } } : {}),
     },
   });
+  flow?.check();
   const out = await drive({ confirmSignIn }, first, {
     container: $('stepup'),
     ...(reason ? { reason } : {}),
     ...(cfg.providerOrigin ? { providerOrigin: cfg.providerOrigin } : {}),
     ...(onRejectedMessage ? { onRejectedMessage } : {}),
+    // The wait ends with the client's session; a newer flow aborts this one.
+    sessionValidityMs: sessionValidityMs(cfg),
+    ...(flow ? { signal: flow.signal, onWaitUntil: flow.waitUntil } : {}),
   });
   if (!out.isSignedIn) throw new Error(`not signed in: next step ${out.nextStep.signInStep}`);
 }

@@ -39,6 +39,10 @@ type PageConfig struct {
 	// Local marks a page served by the local stack (it shows the demo
 	// credentials).
 	Local bool `json:"local,omitempty"`
+	// AuthSessionValidity is the app client's AuthSessionValidity in
+	// minutes (3 to 15): how long the page waits at the provider. Absent,
+	// the page assumes Cognito's default, 3.
+	AuthSessionValidity int `json:"authSessionValidity,omitempty"`
 	// APIURL is the sample's HTTP API; absent without one.
 	APIURL string `json:"apiUrl,omitempty"`
 	// Hosted sign-in (Amplify's loginWith.oauth): the pool domain (host and

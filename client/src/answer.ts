@@ -1,5 +1,5 @@
 import { StepUpError } from './errors.js';
-import { guarded, type Settle } from './guard.js';
+import { DEFAULT_TIMEOUT_MS, guarded, type Settle } from './guard.js';
 import { METADATA_STEPUP_BINDING, METADATA_STEPUP_REASON, isValidStepUpReason } from './contract.js';
 import {
   parseChallenge,
@@ -35,8 +35,21 @@ export interface AnswerOptions {
    * the clientMetadata. Use the same reason as `signIn`'s `clientMetadata.stepup_reason`.
    */
   reason?: string;
-  /** How long the user gets. Default: 5 minutes. Rejects with `StepUpError('timeout')`. */
+  /**
+   * How long the user gets. Default: `sessionValidityMs` less `SESSION_MARGIN_MS` when that is
+   * set, else 5 minutes. Rejects with `StepUpError('timeout')`.
+   */
   timeoutMs?: number;
+  /**
+   * The app client's AuthSessionValidity (Cognito: 3 to 15 minutes, default 3), in
+   * milliseconds. Cognito's Session value of the challenge lives this long from the response
+   * that carried the challenge; an answer sent later is refused ("session is expired"). With
+   * it (and no `timeoutMs`), the wait ends `SESSION_MARGIN_MS` earlier, so that the page says
+   * the sign-in expired instead of letting the person answer a dead session.
+   */
+  sessionValidityMs?: number;
+  /** Called when a challenge's wait starts, with the time (epoch ms) it ends: for a countdown. */
+  onWaitUntil?: (until: number) => void;
   /** Aborting rejects with `StepUpError('cancelled')` and cleans up. */
   signal?: AbortSignal;
   /** Called for each message event ignored (wrong origin, source, shape, state or size). */
@@ -82,6 +95,58 @@ export interface AnswerOptions {
     /** Receives the control with which the app ends the wait (e.g. a "Done" button). */
     onOpened?: (control: SessionControl) => void;
   };
+}
+
+/**
+ * What `sessionValidityMs` keeps in hand: the answer's round trip through the provider's
+ * token endpoint (Verify) must reach Cognito while the session lives.
+ */
+export const SESSION_MARGIN_MS = 10 * 1000;
+
+/** The wait of one challenge: `timeoutMs`, else the session validity less the margin, else the default. */
+export function waitMs(opts: Pick<AnswerOptions, 'timeoutMs' | 'sessionValidityMs'>): number | undefined {
+  if (opts.timeoutMs !== undefined) return opts.timeoutMs;
+  const v = opts.sessionValidityMs;
+  if (v === undefined) return undefined;
+  if (!(v > SESSION_MARGIN_MS) || !Number.isFinite(v))
+    throw new StepUpError('invalid_options', `sessionValidityMs must be a finite number above ${SESSION_MARGIN_MS}`);
+  return v - SESSION_MARGIN_MS;
+}
+
+/**
+ * The challenge now running in each container. A new challenge in the same container ends
+ * the earlier one (`superseded`), whose cleanup removes its frame: one frame per container,
+ * the latest. Its listener goes with it, so a late answer from the earlier frame is ignored.
+ */
+const inContainer = new WeakMap<HTMLElement, () => void>();
+
+function claimContainer(container: HTMLElement, s: Settle<unknown>): void {
+  inContainer.get(container)?.();
+  const end = () => s.reject(new StepUpError('superseded', 'a newer step-up started in the same place'));
+  inContainer.set(container, end);
+  s.onCleanup(() => {
+    if (inContainer.get(container) === end) inContainer.delete(container);
+  });
+}
+
+/** guarded() with the wait of these options, announced through onWaitUntil. */
+function guardedWait<T>(opts: AnswerOptions, setup: (s: Settle<T>) => void): Promise<T> {
+  let timeoutMs: number | undefined;
+  try {
+    timeoutMs = waitMs(opts);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return guarded<T>({ timeoutMs, signal: opts.signal }, (s) => {
+    setup(s);
+    if (!s.settled) {
+      try {
+        opts.onWaitUntil?.(Date.now() + (timeoutMs ?? DEFAULT_TIMEOUT_MS));
+      } catch {
+        // the app's callback must not break the wait
+      }
+    }
+  });
 }
 
 const POPUP_NAME = 'cognitobridge_stepup';
@@ -224,13 +289,14 @@ function makeIframe(
   iframe.title = opts.iframeTitle ?? 'Identity verification';
   if (opts.iframeAllow !== undefined) iframe.setAttribute('allow', opts.iframeAllow);
   iframe.src = src;
+  claimContainer(container, s);
   s.onCleanup(() => iframe.remove());
   container.appendChild(iframe);
   return iframe;
 }
 
 function answerInIframe(c: CodeChallenge, opts: AnswerOptions): Promise<ConfirmSignInArgs> {
-  return guarded<ConfirmSignInArgs>({ timeoutMs: opts.timeoutMs, signal: opts.signal }, (s) => {
+  return guardedWait<ConfirmSignInArgs>(opts, (s) => {
     const win = theWindow(opts);
     const container = opts.container;
     if (container === undefined || container === null)
@@ -277,7 +343,7 @@ export function watchClosed(
 }
 
 function answerInPopup(c: CodeChallenge, opts: AnswerOptions): Promise<ConfirmSignInArgs> {
-  return guarded<ConfirmSignInArgs>({ timeoutMs: opts.timeoutMs, signal: opts.signal }, (s) => {
+  return guardedWait<ConfirmSignInArgs>(opts, (s) => {
     const win = theWindow(opts);
     let popup: Window | undefined;
     // The callback page runs on this app's origin and posts with targetOrigin = that origin.
@@ -289,7 +355,7 @@ function answerInPopup(c: CodeChallenge, opts: AnswerOptions): Promise<ConfirmSi
 }
 
 function answerSession(c: SessionChallenge, opts: AnswerOptions): Promise<ConfirmSignInArgs> {
-  return guarded<ConfirmSignInArgs>({ timeoutMs: opts.timeoutMs, signal: opts.signal }, (s) => {
+  return guardedWait<ConfirmSignInArgs>(opts, (s) => {
     const win = theWindow(opts);
     const done = () => s.resolve(confirmArgs(JSON.stringify({ done: true }), c.stepupBinding, opts.reason));
     const display = opts.session?.display ?? 'popup';

@@ -1,4 +1,4 @@
-import { StepUpError } from './errors.js';
+import { StepUpError, abortError } from './errors.js';
 import { answerChallenge, type AnswerOptions, type ConfirmSignInArgs } from './answer.js';
 
 /** The part of Amplify v6's `SignInOutput` (`ConfirmSignInOutput`) that `drive` reads. */
@@ -36,6 +36,7 @@ export async function drive<O extends SignInOutputLike>(
   opts: DriveOptions = {},
 ): Promise<O> {
   if (opts.mode === 'redirect') throw new StepUpError('invalid_options', 'drive does not support redirect mode');
+  if (opts.signal?.aborted) throw abortError();
   const max = opts.maxRounds ?? 3;
   let out = first;
   for (let round = 0; out.nextStep.signInStep === 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE'; round++) {
@@ -43,6 +44,9 @@ export async function drive<O extends SignInOutputLike>(
     if (round > 0) opts.onRetry?.(round);
     const args = await answerChallenge(out.nextStep.additionalInfo, opts);
     out = await auth.confirmSignIn(args);
+    // Aborted while the answer was with Cognito: this flow was superseded and must not go on
+    // (nor hand its output to a page that moved on).
+    if (opts.signal?.aborted) throw abortError();
   }
   return out;
 }

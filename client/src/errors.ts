@@ -15,6 +15,7 @@
  * - `no_opener`: `completeCallback` runs in a page that has neither an opener nor a parent.
  * - `rejected`: identity proofing answered `rejected` (see `pollUntilVerified`).
  * - `too_many_rounds`: `drive` got more custom challenges than `maxRounds`.
+ * - `superseded`: a newer challenge started in the same container; this one's frame is gone.
  */
 export type StepUpErrorCode =
   | 'timeout'
@@ -29,7 +30,8 @@ export type StepUpErrorCode =
   | 'invalid_callback'
   | 'no_opener'
   | 'rejected'
-  | 'too_many_rounds';
+  | 'too_many_rounds'
+  | 'superseded';
 
 /** The one error type this module rejects with. `code` is stable; `message` is for people. */
 export class StepUpError extends Error {

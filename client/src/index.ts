@@ -5,6 +5,7 @@ export {
   resumeAfterRedirect,
   stepUpClientMetadata,
   AMPLIFY_SIGN_IN_STATE_MS,
+  SESSION_MARGIN_MS,
   type AnswerOptions,
   type ConfirmSignInArgs,
   type SessionControl,

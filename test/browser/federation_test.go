@@ -86,6 +86,12 @@ func TestFederatedSignIn(t *testing.T) {
 		if o.ConnectState != "connected" || !strings.Contains(o.ConnectStatus, "Mosaic connected") {
 			t.Fatalf("connect ended in %q: %s\nconsole: %s", o.ConnectState, o.ConnectStatus, strings.Join(o.Console, "\n"))
 		}
+		// The claims on screen are refreshed after Connect: they list the
+		// connected provider; the sign-in buttons are not offered while
+		// signed in (issue 20).
+		if !strings.Contains(o.Extra["connectClaims"], `"Mosaic"`) || o.Extra["signInShown"] != "false" {
+			t.Errorf("after Connect: claims %s, sign-in buttons shown %s", o.Extra["connectClaims"], o.Extra["signInShown"])
+		}
 		if got := connectReasons(t, st)[from:]; !slices.Equal(got, []string{"connected"}) {
 			t.Fatalf("connect-callback reasons %v, want [connected]", got)
 		}

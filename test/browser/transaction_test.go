@@ -64,6 +64,11 @@ func TestTransactionStepUp(t *testing.T) {
 		if o.State != "refused" {
 			t.Fatalf("state %q: %s", o.State, o.Status)
 		}
+		// The step-up sign-in signed the password session out first: the
+		// page is signed out too, and says so (issue 20).
+		if o.Extra["stored"] != "null" || o.Extra["accountShown"] != "false" || o.Extra["sessionShown"] != "false" || !strings.Contains(o.Status, "signed out: sign in again") {
+			t.Errorf("after the closed popup: stored %s, account shown %s, session buttons %s, status %q", o.Extra["stored"], o.Extra["accountShown"], o.Extra["sessionShown"], o.Status)
+		}
 		pays := paymentRecords(st, from)
 		if len(pays) != 1 || pays[0].Status != 401 || !strings.HasPrefix(pays[0].Header.Get("WWW-Authenticate"), wantChallenge) {
 			t.Fatalf("POST /payments answers %+v, want one 401 challenge", pays)

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -45,6 +46,9 @@ func main() {
 		log.Fatal(err)
 	}
 	defer logFile.Close()
+	// The loopback provider and the hosted pages log every request through
+	// slog: into the log file, so the terminal shows the banner and errors.
+	slog.SetDefault(slog.New(slog.NewTextHandler(logFile, nil)))
 
 	fmt.Printf("== starting %s: moto, the loopback provider, the trigger functions (go build on the first run), the local Cognito endpoint, the page\n", *app)
 	start := time.Now()

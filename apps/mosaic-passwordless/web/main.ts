@@ -19,8 +19,11 @@ import {
   $,
   claims,
   configureHostedSignIn,
+  refreshSession,
+  runFlow,
   sessionControls,
   setState,
+  showRefusal,
   type HostedConfig,
   type SessionControls,
 } from '../../web/common.js';
@@ -87,8 +90,15 @@ async function showSession(provider: string, canConnect: boolean, session: Sessi
     `Signed in${how} as ${String(c['email'] ?? username)}${linked && via === provider ? ` (your own account, user ${username}: ${provider} is connected to it)` : ''}.`,
   );
   session.signedIn();
+  signInButtons(false);
   $('connect').hidden = !canConnect || federated || linked;
   return true;
+}
+
+/** The sign-in buttons fit only a signed-out page (Amplify refuses a second sign-in). */
+function signInButtons(shown: boolean) {
+  $('signin-provider').hidden = !shown;
+  $('signin-password').hidden = !shown;
 }
 
 async function main() {
@@ -106,6 +116,7 @@ async function main() {
     beforeSignOut: () => sessionStorage.removeItem(VIA_KEY),
     signedOut: () => {
       $('connect').hidden = true;
+      signInButtons(true);
       setState('signed-out', `Signed out. Sign in with ${provider}, or with your password.`);
     },
     container: $('actions'),
@@ -126,21 +137,26 @@ async function main() {
   configureHostedSignIn(cfg);
 
   $('signin-provider').addEventListener('click', async () => {
+    // The page leaves for the provider: a second click would race the first.
+    $<HTMLButtonElement>('signin-provider').disabled = true;
     sessionStorage.setItem(VIA_KEY, provider);
     setState('redirecting', `Going to ${provider}…`);
     try {
       await hostedSignIn(provider, { signInWithRedirect });
     } catch (err) {
-      setState('refused', `Refused: ${(err as Error).message}`);
+      $<HTMLButtonElement>('signin-provider').disabled = false;
+      showRefusal(err, 'Not signed in. ');
     }
   });
   $('signin-password').addEventListener('click', async () => {
+    $<HTMLButtonElement>('signin-password').disabled = true;
     sessionStorage.setItem(VIA_KEY, 'password');
     setState('redirecting', 'Going to the hosted sign-in…');
     try {
       await signInWithRedirect();
     } catch (err) {
-      setState('refused', `Refused: ${(err as Error).message}`);
+      $<HTMLButtonElement>('signin-password').disabled = false;
+      showRefusal(err, 'Not signed in. ');
     }
   });
 
@@ -150,32 +166,41 @@ async function main() {
   // person logs in at the provider in a popup, the provider returns to the
   // app's connect redirect page (the module's callback.html), which posts
   // {code, state} to this window only; the API links the identity.
-  $('connect').addEventListener('click', async () => {
+  $('connect').addEventListener('click', () => {
     // Opened in the click itself, before any await, so no popup blocker
     // interferes; connectProvider sends it to the provider.
     const popup = window.open('about:blank', 'cognitobridge_connect', 'popup=yes,width=480,height=720') ?? undefined;
-    setState('connecting', `Log in at ${provider} in the new window…`);
-    try {
-      const accessToken = (await fetchAuthSession()).tokens?.accessToken?.toString() ?? '';
-      const done = await connectProvider({
-        apiUrl: connectUrl ?? '',
-        accessToken,
-        ...(popup ? { popup } : {}),
-        onRejectedMessage: (m) => (window.rejectedMessages ??= []).push(m),
-      });
-      $('connect').hidden = true;
-      setState(
-        'connected',
-        `${done.provider || provider} connected: sign out, then sign in with ${provider} to land in this account.`,
-      );
-    } catch (err) {
-      popup?.close();
-      // ConnectError: the API refused (e.g. reauthenticate, provider_login_failed,
-      // identity_in_use); StepUpError: the popup was closed, timed out, or the
-      // provider answered an error.
-      const why = err instanceof ConnectError ? err.code : (err as Error).message;
-      setState('refused', `${provider} not connected: ${why}`);
-    }
+    // Connect is disabled while it runs (common.ts runFlow): one popup, one link.
+    void runFlow(
+      $<HTMLButtonElement>('connect'),
+      async (flow) => {
+        flow.setState('connecting', `Log in at ${provider} in the new window…`);
+        const accessToken = (await fetchAuthSession()).tokens?.accessToken?.toString() ?? '';
+        const done = await connectProvider({
+          apiUrl: connectUrl ?? '',
+          accessToken,
+          ...(popup ? { popup } : {}),
+          signal: flow.signal,
+          onRejectedMessage: (m) => (window.rejectedMessages ??= []).push(m),
+        });
+        flow.check();
+        $('connect').hidden = true;
+        // The tokens on screen predate the link: refresh them, so that the
+        // claims show the connected identity.
+        showTokens(await refreshSession());
+        flow.setState(
+          'connected',
+          `${done.provider || provider} connected: your tokens below list it. Sign out, then sign in with ${provider} to land in this account.`,
+        );
+      },
+      (err) => {
+        popup?.close();
+        // ConnectError: the API refused (e.g. reauthenticate, provider_login_failed,
+        // identity_in_use); StepUpError: the popup was closed, timed out, or the
+        // provider answered an error.
+        showRefusal(err instanceof ConnectError ? new Error(err.code) : err, `${provider} not connected. `);
+      },
+    );
   });
   // end snippet
 

@@ -22,11 +22,14 @@ import {
   accessToken,
   claims,
   configure,
-  errorCode,
+  hasSession,
+  runFlow,
   sessionControls,
   setState,
+  showRefusal,
   showTitle,
   signInOnDemand,
+  type Flow,
   type PageConfig,
 } from '../../web/common.js';
 
@@ -47,10 +50,6 @@ async function showClaims(tokens?: AuthTokens) {
     null,
     2,
   );
-}
-
-function refusal(err: unknown): string {
-  return `Refused (${errorCode(err)}): ${(err as Error).message}`;
 }
 
 // The account panel (the balance and the payment) this sample adds to the
@@ -76,7 +75,7 @@ async function main() {
   let password = '';
 
   // Signs in with the password, plus the provider when reason is set.
-  const signInWith = (reason?: string) => signInOnDemand(cfg, username, password, reason);
+  const signInWith = (flow: Flow, reason?: string) => signInOnDemand(cfg, username, password, reason, undefined, flow);
   const session = sessionControls({
     show: showClaims,
     signedOut: () => {
@@ -87,86 +86,98 @@ async function main() {
       setState('signed-out', 'Signed out. Sign in again with your password.');
     },
   });
-  // After a payment: a step-up sign-in that failed has signed the old session out too.
+  // After a refusal: the page looks signed in only when Amplify still holds a
+  // session (a step-up sign-in that failed has signed the old one out too).
   const showSession = async () => {
-    if (
-      await accessToken().then(
-        () => true,
-        () => false,
-      )
-    )
-      session.signedIn();
+    if (await hasSession()) session.signedIn();
     else {
+      username = '';
+      password = '';
       session.hide();
       $('account').hidden = true;
+      $('balance').textContent = '';
       $('claims').textContent = '';
     }
   };
 
-  $('signin').addEventListener('submit', async (ev) => {
+  $('signin').addEventListener('submit', (ev) => {
     ev.preventDefault();
     username = $<HTMLInputElement>('username').value;
     password = $<HTMLInputElement>('password').value;
     session.hide();
-    try {
-      setState('password', 'Checking your password…');
-      await signInWith();
-      const res = await fetch(`${api}/balance`, {
-        headers: { Authorization: `Bearer ${await accessToken()}` },
-      });
-      if (!res.ok) throw new Error(`GET /balance: ${res.status}`);
-      $('balance').textContent = JSON.stringify(await res.json(), null, 2);
-      $('account').hidden = false;
-      await showClaims();
-      session.signedIn();
-      setState('signed-in', `Signed in as ${username} with your password (no step-up yet).`);
-    } catch (err) {
-      password = '';
-      setState('refused', refusal(err));
-    }
+    $('account').hidden = true;
+    $('claims').textContent = '';
+    void runFlow(
+      $<HTMLButtonElement>('submit'),
+      async (flow) => {
+        flow.setState('password', 'Checking your password…');
+        await signInWith(flow);
+        const res = await fetch(`${api}/balance`, {
+          headers: { Authorization: `Bearer ${await accessToken()}` },
+        });
+        if (!res.ok) throw new Error(`GET /balance: ${res.status}`);
+        const balance = JSON.stringify(await res.json(), null, 2);
+        flow.check();
+        $('balance').textContent = balance;
+        $('account').hidden = false;
+        await showClaims();
+        session.signedIn();
+        setState('signed-in', `Signed in as ${username} with your password (no step-up yet).`);
+      },
+      async (err) => {
+        await showSession();
+        showRefusal(err, 'Not signed in. ');
+      },
+    );
   });
 
-  $('pay').addEventListener('click', async () => {
-    setState('paying', 'Paying…');
+  // Pay is disabled while its payment runs: a double click pays once.
+  $('pay').addEventListener('click', () => {
     session.hide();
-    try {
-      // snippet:transaction-call
-      const res = await callWithStepUp(
-        async () => {
-          const tok = await accessToken();
-          return fetch(`${api}/payments`, {
-            method: 'POST',
-            headers: {
-              Authorization: `Bearer ${tok}`,
-              'Content-Type': 'application/json',
-            },
-            body: JSON.stringify({
-              amount: '125.00',
-              currency: 'EUR',
-              to: 'DE89370400440532013000',
-            }),
-          });
-        },
-        async (reasons) => {
-          const reason = reasons[0];
-          if (!reason) throw new Error('the API asked for a step-up without a reason');
-          setState('stepup', 'The payment needs a step-up: confirm it is you with your provider…');
-          await signInWith(reason);
-        },
-      );
-      // end snippet
-      await showClaims().catch(() => undefined);
-      await showSession();
-      if (res.status !== 200) {
-        setState('refused', `Payment refused: ${res.status} ${await res.text()}`);
-        return;
-      }
-      $('balance').textContent = JSON.stringify(await res.json(), null, 2);
-      setState('paid', 'Paid: your provider confirmed it was you.');
-    } catch (err) {
-      await showSession();
-      setState('refused', refusal(err));
-    }
+    void runFlow(
+      $<HTMLButtonElement>('pay'),
+      async (flow) => {
+        flow.setState('paying', 'Paying…');
+        // snippet:transaction-call
+        const res = await callWithStepUp(
+          async () => {
+            const tok = await accessToken();
+            return fetch(`${api}/payments`, {
+              method: 'POST',
+              headers: {
+                Authorization: `Bearer ${tok}`,
+                'Content-Type': 'application/json',
+              },
+              body: JSON.stringify({
+                amount: '125.00',
+                currency: 'EUR',
+                to: 'DE89370400440532013000',
+              }),
+            });
+          },
+          async (reasons) => {
+            const reason = reasons[0];
+            if (!reason) throw new Error('the API asked for a step-up without a reason');
+            flow.setState('stepup', 'The payment needs a step-up: confirm it is you with your provider…');
+            await signInWith(flow, reason);
+          },
+        );
+        // end snippet
+        flow.check();
+        await showClaims().catch(() => undefined);
+        await showSession();
+        if (res.status !== 200) {
+          flow.setState('refused', `Not paid: the API answered ${res.status} ${await res.text()}`);
+          return;
+        }
+        $('balance').textContent = JSON.stringify(await res.json(), null, 2);
+        flow.setState('paid', 'Paid 125.00 EUR: your provider confirmed it was you.');
+      },
+      async (err) => {
+        await showSession();
+        showRefusal(err, (await hasSession()) ? 'Not paid. ' : 'Not paid, and signed out: sign in again. ');
+      },
+    );
   });
   setState('ready', 'Sign in with your password.');
 }

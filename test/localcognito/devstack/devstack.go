@@ -17,12 +17,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/apps/webconfig"
@@ -111,6 +113,9 @@ type Stack struct {
 	APIURLs   map[string]string
 	APIs      map[string]*httpapi.API
 	APIRunner *lambdarun.Runner
+	// Clock is the local endpoint's clock: the real time until a test
+	// advances it (Clock.Advance), e.g. past the client's session validity.
+	Clock *Clock
 	// Proofing is the identity-proofing sample's IDV fake and relay (see
 	// proofing.go); nil for other samples.
 	Proofing        *Proofing
@@ -131,6 +136,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	if log == nil {
 		log = io.Discard
 	}
+	errorLog.SetOutput(log)
 	root := opts.Root
 	if root == "" {
 		r, err := repoRoot()
@@ -247,7 +253,8 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	tb.Cleanup(func() { _ = runner.Close() })
 	pool.Config.Triggers = runner
 
-	copts := localcognito.Options{}
+	clock := &Clock{}
+	copts := localcognito.Options{Now: clock.Now}
 	if hs != nil {
 		copts.Hosted = hs
 	}
@@ -274,10 +281,11 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 
 	s := &Stack{
 		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID, DemoUser: seedName,
-		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps,
+		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps, Clock: clock,
 		Config: PageConfig{
 			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
 			UserPoolEndpoint: endpoint, Mode: mode, Local: true,
+			AuthSessionValidity: sessionMinutes(pool, clientID),
 		},
 	}
 	if mode == ModeIframe {
@@ -385,6 +393,41 @@ func stepUpRedirectURI(peer *oidcpeer.Peer, webURL string) string {
 	return peer.RedirectURI()
 }
 
+// sessionMinutes is the client's AuthSessionValidity as the template sets
+// it (0: not set, Cognito's default).
+func sessionMinutes(p *template.Pool, clientID string) int {
+	for _, c := range p.Config.Clients {
+		if c.ID == clientID {
+			return c.AuthSessionValidity
+		}
+	}
+	return 0
+}
+
+// Clock is the local Cognito endpoint's clock: the real time plus an
+// offset. Advancing it is how a test lets minutes pass for the endpoint
+// (a sign-in session's AuthSessionValidity, 3 to 15 minutes as Cognito
+// allows) without waiting them, and without a shorter validity than
+// Cognito accepts.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the endpoint's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the endpoint's time forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
 // appClient picks the client the sample page signs in with: the only
 // client, or the one whose flows include custom authentication.
 func appClient(p *template.Pool) string {
@@ -418,8 +461,13 @@ func (s *Stack) webHandler(root, webDir string) http.Handler {
 	return mux
 }
 
+// errorLog is where the servers' own errors (a TLS handshake the browser
+// broke off before accepting the pool domain's certificate, ...) go: the
+// stack's log, not the terminal.
+var errorLog = stdlog.New(io.Discard, "", 0)
+
 func serve(tb oidcpeer.TB, ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog}
 	go func() { _ = srv.Serve(ln) }()
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

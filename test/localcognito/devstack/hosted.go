@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"math/big"
@@ -200,7 +201,7 @@ func (h *hostedSite) start(tb oidcpeer.TB, s *Stack, log io.Writer) error {
 		return fmt.Errorf("devstack: %w", err)
 	}
 	h.handler.Store(hh)
-	serve(tb, tls.NewListener(h.ln, h.tlsCfg), s.Cognito.Handler())
+	serve(tb, tls.NewListener(h.ln, h.tlsCfg), domainRoot(s.WebURL, s.Cognito.Handler()))
 	s.HostedURL, s.HostedSPKI = h.url, h.spki
 	c, _ := s.Cognito.AppClient(s.ClientID)
 	s.Config.OAuthDomain = h.ln.Addr().String()
@@ -218,3 +219,21 @@ func (h *hostedSite) start(tb oidcpeer.TB, s *Stack, log io.Writer) error {
 }
 
 var _ http.Handler = (*hostedSite)(nil)
+
+// domainRoot answers GET / of the pool domain with a small page: the
+// person who opened the domain to accept its per-run certificate (the
+// demo's instructions) lands on a page saying it worked, not on the JSON
+// API's 405. Everything else goes to the pool.
+func domainRoot(webURL string, pool http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>Certificate accepted</title>
+<body style="font:16px system-ui,sans-serif;margin:40px">
+<h1 style="font-size:20px">Certificate accepted</h1>
+<p>This is the local pool domain (the hosted sign-in). Your browser now trusts its certificate for this run.</p>
+<p><a href="%s">Back to the app</a></p></body>`, html.EscapeString(webURL)+"/")
+	})
+	mux.Handle("/", pool)
+	return mux
+}

@@ -68,6 +68,12 @@ export const flows = {
     await connectAtProvider(page, providerLogin);
     result.connectState = await page.getAttribute('body', 'data-state');
     result.connectStatus = await page.textContent('#status');
+    // What the page shows after Connect, and whether the sign-in buttons
+    // (which Amplify would refuse while signed in) are offered.
+    result.extra = {
+      connectClaims: await page.textContent('#claims'),
+      signInShown: String(await page.isVisible('#signin-provider')),
+    };
     await shot(page);
     if (result.connectState !== 'connected') return;
     await page.click('#signout');

@@ -39,7 +39,8 @@ export const flows = {
     await refreshThenSignOut(page, result);
   },
   // Sign in, pay: 401, the user closes the step-up popup: refused.
-  async 'transaction-close-popup'(page, context, { shot }) {
+  // The step-up sign-in signed the earlier session out: the page must too.
+  async 'transaction-close-popup'(page, context, { shot, storedClaims, result }) {
     await signInWithPassword(page);
     const popup = page.waitForEvent('popup', { timeout: 20000 });
     await page.click('#pay');
@@ -47,6 +48,11 @@ export const flows = {
     await p.waitForSelector('#username', { timeout: 20000 });
     await p.close();
     await paidOrRefused(page);
+    result.extra = {
+      accountShown: String(await page.isVisible('#account')),
+      sessionShown: String(await page.isVisible('#session')),
+      stored: JSON.stringify(await storedClaims(page)),
+    };
     await shot(page);
   },
 };

@@ -299,6 +299,8 @@ try {
       lastState = u.searchParams.get('state');
   });
   const page = await context.newPage();
+  // CLOCK=1: the page's clock is Playwright's, which a flow fast-forwards.
+  if (process.env.CLOCK) await page.clock.install();
   page.on('console', (m) => result.console.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
   page.on('pageerror', (e) => result.console.push(`pageerror: ${e.message}`.slice(0, 300)));
   await page.goto(env('WEB_URL'));
