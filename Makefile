@@ -85,7 +85,7 @@ web: client
 		NODE_PATH=$(CURDIR)/client/node_modules client/node_modules/.bin/esbuild apps/$$app/web/main.ts \
 			--bundle --format=esm --target=es2020 --log-level=warning \
 			--alias:@cognitobridge/client=./client/src/index.ts --outfile=apps/$$app/web/dist/main.js; \
-		cp apps/web/index.html apps/web/page.css client/dist/callback.html client/dist/callback-page.js apps/$$app/web/dist/; \
+		cp apps/web/index.html apps/web/page.css apps/web/favicon.svg client/dist/callback.html client/dist/callback-page.js apps/$$app/web/dist/; \
 		for f in index.html page.css; do [ ! -f apps/$$app/web/$$f ] || cp apps/$$app/web/$$f apps/$$app/web/dist/; done; \
 	done
 

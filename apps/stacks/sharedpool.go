@@ -182,6 +182,7 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 	} {
 		awscdk.NewCfnOutput(stack, jsii.String(o.id), &awscdk.CfnOutputProps{Value: o.value, Description: jsii.String(o.description)})
 	}
+	sessionValidityOutput(stack, 5) // the web client's AuthSessionValidity above
 	cdknag.NagSuppressions_AddResourceSuppressions(sp.Pool, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-COG8"),
 		Reason: jsii.String(federationFeaturePlanNotes),

@@ -6,6 +6,8 @@
 package stacks
 
 import (
+	"strconv"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -99,11 +101,22 @@ func finish(stack awscdk.Stack, su stepup.StepUp) {
 		Value:       su.Client().UserPoolClientId(),
 		Description: jsii.String("App client id (CUSTOM_AUTH with SRP: the password, then the step-up; tokens only after it)"),
 	})
+	sessionValidityOutput(stack, stepup.DefaultAuthSessionValidityMinutes)
 	cdknag.NagSuppressions_AddResourceSuppressions(su.UserPool(), &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-COG8"),
 		Reason: jsii.String("Sample on the Essentials feature plan to avoid Plus pricing: the provider step-up already " +
 			"gates every sign-in with a strong second factor. Set StepUpProps.FeaturePlan to PLUS for threat protection."),
 	}}, jsii.Bool(false))
+}
+
+// sessionValidityOutput is the page client's AuthSessionValidity in
+// minutes: the page's wait at the provider ends before Cognito's session
+// does (apps/webconfig reads it).
+func sessionValidityOutput(stack awscdk.Stack, minutes int) {
+	awscdk.NewCfnOutput(stack, jsii.String("AuthSessionValidity"), &awscdk.CfnOutputProps{
+		Value:       jsii.String(strconv.Itoa(minutes)),
+		Description: jsii.String("The page's app client: minutes a sign-in may take between the password and the step-up answer"),
+	})
 }
 
 // allowPageOrigins lets the sample's web page, served from any origin, call

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -65,7 +66,8 @@ type PageConfig struct {
 // outputs (as `cdk deploy --outputs-file` writes them, for one stack).
 // appURL is where the page is served (https, or http on loopback): the
 // hosted sign-in's redirect URLs. Outputs the samples define: UserPoolId,
-// UserPoolClientId (WebClientId in the shared-pool sample), ApiUrl,
+// UserPoolClientId (WebClientId in the shared-pool sample),
+// AuthSessionValidity (minutes; absent: the page assumes Cognito's 3), ApiUrl,
 // ConnectApiUrl, SessionUrl, HostedSignInDomain, IdentityProviderName.
 func FromOutputs(outputs map[string]string, appURL string) (PageConfig, error) {
 	var c PageConfig
@@ -81,6 +83,13 @@ func FromOutputs(outputs map[string]string, appURL string) (PageConfig, error) {
 		return PageConfig{}, fmt.Errorf("webconfig: the outputs need UserPoolId (<region>_<id>) and UserPoolClientId (or WebClientId); got %s", keys(outputs))
 	}
 	c.Region = region
+	if v := outputs["AuthSessionValidity"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 3 || n > 15 {
+			return PageConfig{}, fmt.Errorf("webconfig: output AuthSessionValidity %q is not 3 to 15 minutes", v)
+		}
+		c.AuthSessionValidity = n
+	}
 	c.APIURL = outputs["ApiUrl"]
 	c.ConnectURL = outputs["ConnectApiUrl"]
 	c.ProofingSessionURL = outputs["SessionUrl"]

@@ -20,6 +20,12 @@ func TestFromOutputs(t *testing.T) {
 			want:    PageConfig{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC123", UserPoolClientID: "client1"},
 		},
 		{
+			name:    "step-up with its session validity",
+			outputs: map[string]string{"UserPoolId": "eu-west-1_AbC123", "UserPoolClientId": "client1", "AuthSessionValidity": "5"},
+			want:    PageConfig{Region: "eu-west-1", UserPoolID: "eu-west-1_AbC123", UserPoolClientID: "client1", AuthSessionValidity: 5},
+		},
+		{name: "session validity out of range", outputs: map[string]string{"UserPoolId": "us-east-1_X", "UserPoolClientId": "c", "AuthSessionValidity": "16"}, err: "not 3 to 15 minutes"},
+		{
 			name:    "transaction",
 			outputs: map[string]string{"UserPoolId": "us-east-1_X", "UserPoolClientId": "c", "ApiUrl": "https://api.example.com/"},
 			want:    PageConfig{Region: "us-east-1", UserPoolID: "us-east-1_X", UserPoolClientID: "c", APIURL: "https://api.example.com/"},

@@ -15,7 +15,19 @@ type EchoResponse struct {
 	Sub      string `json:"sub,omitempty"`
 	Route    string `json:"route,omitempty"`
 	StepUpAt int64  `json:"stepupAt,omitempty"`
+	// Balance is the answer of GET /balance: a fixed demo figure (the
+	// sample keeps no accounts), so a page has an amount to show.
+	Balance *Money `json:"balance,omitempty"`
 }
+
+// Money is an amount in a currency, the amount as a decimal string.
+type Money struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// DemoBalance is what the sample backend answers to GET /balance.
+var DemoBalance = Money{Amount: "1250.00", Currency: "EUR"}
 
 // Echo is the sample backend of the transaction-stepup app: it answers
 // {"ok":true,"sub":…} with the user that an authorizer put in the request
@@ -38,6 +50,10 @@ func Echo(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGate
 	}
 	status := 200
 	out.OK = out.Sub != ""
+	if out.OK && req.RouteKey == "GET /balance" {
+		b := DemoBalance
+		out.Balance = &b
+	}
 	if !out.OK {
 		status = 403
 		out = EchoResponse{}

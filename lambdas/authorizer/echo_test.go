@@ -19,9 +19,15 @@ func TestEcho(t *testing.T) {
 		{"jwt authorizer", &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": alice}}},
 			200, `{"ok":true,"sub":"` + alice + `","route":"POST /payments"}`},
 		{"no authorizer", nil, 403, `{"ok":false}`},
+		{"balance", &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": alice}}},
+			200, `{"ok":true,"sub":"` + alice + `","route":"GET /balance","balance":{"amount":"1250.00","currency":"EUR"}}`},
 		{"lambda context without sub", &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: map[string]interface{}{"sub": 5}}, 403, `{"ok":false}`},
 	} {
-		req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /payments"}
+		route := "POST /payments"
+		if tc.name == "balance" {
+			route = "GET /balance"
+		}
+		req := events.APIGatewayV2HTTPRequest{RouteKey: route}
 		req.RequestContext.Authorizer = tc.auth
 		resp, err := Echo(context.Background(), req)
 		if err != nil || resp.StatusCode != tc.status || resp.Body != tc.body || resp.Headers["content-type"] != "application/json" {

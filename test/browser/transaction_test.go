@@ -96,6 +96,9 @@ func TestTransactionStepUp(t *testing.T) {
 		if !strings.Contains(o.Claims, `"stepup_reason": "high_value_transaction"`) {
 			t.Errorf("the stepped-up token's claims: %s", o.Claims)
 		}
+		if b := o.Extra["balance"]; !strings.Contains(b, "1250.00 EUR") {
+			t.Errorf("after the password sign-in the page shows the balance %q, want an amount", b)
+		}
 	})
 	t.Run("refresh after the payment drops the step-up claims, sign-out revokes the refresh token", func(t *testing.T) {
 		from := len(reasons(st, localcognito.SlotPreTokenGeneration))

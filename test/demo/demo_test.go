@@ -72,12 +72,12 @@ func TestDemoStartsAndStops(t *testing.T) {
 	if page == "" || provider == "" {
 		t.Fatalf("the demo printed no page or provider URL:\n%s", all)
 	}
-	for _, want := range []string{`username "demo"`, `password "Demo-Passw0rd!"`} {
+	for _, want := range []string{`username "demo"`, `password "Demo-Passw0rd!"`, `At provider username "demo", password "provider-demo": the step-up`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the demo does not print %s:\n%s", want, all)
 		}
 	}
-	for _, path := range []string{"/", "/config.json", "/main.js", "/callback.html"} {
+	for _, path := range []string{"/", "/config.json", "/main.js", "/callback.html", "/favicon.svg"} {
 		resp, err := http.Get(page + path)
 		if err != nil {
 			t.Fatal(err)

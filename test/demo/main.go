@@ -74,15 +74,25 @@ func main() {
 	fmt.Println("\n== stopping")
 }
 
-// users says who signs in where.
+// users says who signs in where: the seeded user, and every account of the
+// loopback provider that works for this sample, with what it shows.
 func users(st *devstack.Stack) string {
+	var b strings.Builder
 	if st.Proofing != nil {
-		return "   Sign up     with any email address and a password: the page fetches the emailed code\n" +
+		b.WriteString("   Sign up     with any email address and a password: the page fetches the emailed code\n" +
 			"               from the local stack, then opens the identity check (press Finish verification,\n" +
-			"               or Fail for the refusal); the seeded " + st.DemoUser + " has no proofing\n"
+			"               or Fail for the refusal); the seeded " + st.DemoUser + " has no proofing\n")
+	} else {
+		fmt.Fprintf(&b, "   Sign in     username %q, password %q\n", st.DemoUser, devstack.DemoPassword)
 	}
-	return fmt.Sprintf("   Sign in     username %q, password %q\n   Provider    username %q, password %q (the loopback OpenID Provider's login page)\n",
-		st.DemoUser, devstack.DemoPassword, devstack.ProviderUser, devstack.ProviderPassword)
+	for i, l := range st.ProviderLogins {
+		label := "At provider"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(&b, "   %-11s username %q, password %q: %s\n", label, l.Username, l.Password, l.Use)
+	}
+	return b.String()
 }
 
 // extras names what only some samples run.

@@ -3,8 +3,12 @@ package oidcpeer
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -84,6 +88,10 @@ func (p *Peer) front(next http.Handler) http.Handler {
 			p.count(EndpointAuthorize)
 		case pathLogin:
 			if p.serveLogin(w, r) {
+				return
+			}
+			if hint := p.hint(); hint != "" && r.Method == http.MethodGet {
+				p.serveLoginWithHint(w, r, next, hint)
 				return
 			}
 		case PathPostStepUp:
@@ -206,3 +214,21 @@ func relay(w http.ResponseWriter, rec *httptest.ResponseRecorder, body []byte) {
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(body)
 }
+
+// serveLoginWithHint serves the login page with hint, escaped, as the first
+// thing in its body.
+func (p *Peer) serveLoginWithHint(w http.ResponseWriter, r *http.Request, next http.Handler, hint string) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if rec.Code == http.StatusOK && strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		hint := `<p id="oidcpeer-hint" style="background:#fff7d6;padding:.5em;border:1px solid #e0c060">` + html.EscapeString(hint) + `</p>`
+		if i := reBodyOpen.FindIndex(body); i != nil {
+			body = slices.Concat(body[:i[1]], []byte(hint), body[i[1]:])
+		}
+	}
+	relay(w, rec, body)
+}
+
+// reBodyOpen finds the opening body tag of an HTML page.
+var reBodyOpen = regexp.MustCompile(`(?i)<body[^>]*>`)

@@ -119,6 +119,10 @@ type Options struct {
 	// integration material: the tenant's page answers its parent by
 	// postMessage; the message shape is ours). Default: off (404).
 	ParentOrigin string
+	// LoginHint, when set, is shown (as text) at the top of the login page:
+	// what the provider plays and which accounts to try, for a person
+	// running a local demo (SetLoginHint changes it). Default: none.
+	LoginHint string
 }
 
 // Peer is a running provider. All methods are safe for concurrent use.
@@ -140,10 +144,11 @@ type Peer struct {
 	browser *http.Transport
 	stop    chan struct{}
 
-	mu      sync.Mutex
-	mutator func(string) string
-	fault   Fault
-	calls   map[string]int
+	mu        sync.Mutex
+	loginHint string
+	mutator   func(string) string
+	fault     Fault
+	calls     map[string]int
 }
 
 // Start runs the provider on 127.0.0.1 with issuer = its base URL and stops
@@ -203,6 +208,7 @@ func Start(t TB, opts Options) *Peer {
 		browser:   &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second},
 		stop:      make(chan struct{}),
 		calls:     map[string]int{},
+		loginHint: opts.LoginHint,
 	}
 	// exampleop serves the zitadel OP plus its login UI under /login/. Its
 	// authorization endpoint is moved back from /auth to zitadel's default.
@@ -243,6 +249,19 @@ func (p *Peer) RedirectURI() string { return p.opts.RedirectURI }
 // RedirectURIs are all the redirect URIs registered for the client,
 // RedirectURI first.
 func (p *Peer) RedirectURIs() []string { return slices.Clone(p.opts.RedirectURIs) }
+
+// SetLoginHint replaces Options.LoginHint ("" shows none).
+func (p *Peer) SetLoginHint(hint string) {
+	p.mu.Lock()
+	p.loginHint = hint
+	p.mu.Unlock()
+}
+
+func (p *Peer) hint() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.loginHint
+}
 
 // SigningKeyID is the kid of the provider's own signing key.
 func (p *Peer) SigningKeyID() string { return p.opKID }

@@ -5,7 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"html"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"runtime"
 	"slices"
 	"strings"
@@ -883,4 +886,31 @@ func TestPerUserAMR(t *testing.T) {
 			t.Errorf("%s: amr %q, want %q", user, c.AMR, want)
 		}
 	}
+}
+
+// TestLoginHint: a person running a local demo sees, on the login page,
+// what the provider plays and whom to try, escaped as text; the sign-in
+// through that page still works.
+func TestLoginHint(t *testing.T) {
+	const hint = `Local demo: plays <Mosaic> & friends; try alice / alice-pw`
+	p := oidcpeer.Start(t, oidcpeer.Options{ClientID: "client-1", ClientSecret: "secret-1", RedirectURI: redirectURI, Users: users, LoginHint: hint})
+	r := newRP(t, p, oauth2.AuthStyleInHeader, "secret-1")
+	u := r.conf.AuthCodeURL("st-hint", oidc.Nonce("n-hint"), oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Jar: jar}).Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(resp.Request.URL.Path, "/login/username") {
+		t.Fatalf("landed on %s, want the login page", resp.Request.URL)
+	}
+	if !strings.Contains(string(body), `<p id="oidcpeer-hint"`) || !strings.Contains(string(body), html.EscapeString(hint)) || strings.Contains(string(body), "<Mosaic>") {
+		t.Fatalf("login page without the escaped hint:\n%s", body)
+	}
+	r.signIn(t, p, "alice", "alice-pw")
 }

@@ -52,12 +52,19 @@ async function showClaims(tokens?: AuthTokens) {
   );
 }
 
+/** What GET /balance answered, as a sentence (the sample backend's figure is fixed). */
+function balanceText(body: unknown): string {
+  const b = (body as { balance?: { amount?: unknown; currency?: unknown } }).balance;
+  if (typeof b?.amount !== 'string' || typeof b.currency !== 'string') return 'Balance: not available.';
+  return `Balance: ${b.amount} ${b.currency} (a fixed figure of the sample backend).`;
+}
+
 // The account panel (the balance and the payment) this sample adds to the
 // shared page (apps/web/index.html), above the status line.
 const accountPanel = `
     <section id="account" hidden>
       <h2>Account</h2>
-      <pre id="balance"></pre>
+      <p id="balance"></p>
       <p>Pay <strong>125.00 EUR</strong> to DE89 3704 0044 0532 0130 00: a high-value call, it needs a step-up with your provider.</p>
       <button id="pay" type="button">Pay</button>
     </section>`;
@@ -116,7 +123,7 @@ async function main() {
           headers: { Authorization: `Bearer ${await accessToken()}` },
         });
         if (!res.ok) throw new Error(`GET /balance: ${res.status}`);
-        const balance = JSON.stringify(await res.json(), null, 2);
+        const balance = balanceText(await res.json());
         flow.check();
         $('balance').textContent = balance;
         $('account').hidden = false;
@@ -170,7 +177,7 @@ async function main() {
           flow.setState('refused', `Not paid: the API answered ${res.status} ${await res.text()}`);
           return;
         }
-        $('balance').textContent = JSON.stringify(await res.json(), null, 2);
+        await res.json();
         flow.setState('paid', 'Paid 125.00 EUR: your provider confirmed it was you.');
       },
       async (err) => {

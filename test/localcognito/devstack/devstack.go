@@ -100,6 +100,9 @@ type Stack struct {
 	Mode        Mode
 	// DemoUser is the name the seeded demo user signs in with (DemoPassword).
 	DemoUser string
+	// ProviderLogins are the loopback provider's accounts that work for
+	// this sample, with what each shows.
+	ProviderLogins []ProviderLogin
 	// HostedURL is the pool domain (https, loopback) when the template has
 	// identity providers or a domain; HostedSPKI the SHA-256 (base64) of its
 	// per-run certificate's public key (see hosted.go).
@@ -281,7 +284,8 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 
 	s := &Stack{
 		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID, DemoUser: seedName,
-		Cognito: cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps, Clock: clock,
+		ProviderLogins: providerLogins(raw.provider, pageProviders(pool, clientID)),
+		Cognito:        cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps, Clock: clock,
 		Config: PageConfig{
 			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
 			UserPoolEndpoint: endpoint, Mode: mode, Local: true,
@@ -291,6 +295,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	if mode == ModeIframe {
 		s.Config.ProviderOrigin = peer.Issuer()
 	}
+	peer.SetLoginHint(loginHint(raw.provider, pageProviders(pool, clientID)))
 	if err := s.startAPIs(ctx, tb, opts, moto.Endpoint(), log); err != nil {
 		ln.Close()
 		return nil, err

@@ -17,8 +17,9 @@ async function signInWithPassword(page) {
 
 export const flows = {
   // Sign in, pay: 401, step-up at the provider in a popup, retry: paid.
-  async 'transaction-pay'(page, context, { shot, providerLogin }) {
+  async 'transaction-pay'(page, context, { shot, providerLogin, result }) {
     await signInWithPassword(page);
+    result.extra = { balance: (await page.textContent('#balance')) ?? '' };
     const popup = page.waitForEvent('popup', { timeout: 20000 });
     await page.click('#pay');
     const p = await popup;
