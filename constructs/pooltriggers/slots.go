@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
+	jsiiruntime "github.com/aws/jsii-runtime-go/runtime"
 )
 
 // slotKeys are the LambdaConfig keys (as CDK's UserPool keeps them) that
@@ -37,7 +38,15 @@ func CheckSlot(pool awscognito.UserPool, op awscognito.UserPoolOperation, fn aws
 		return nil
 	}
 	stack := awscdk.Stack_Of(pool)
-	config := ResolveMap(stack, cfn.LambdaConfig())
+	// CDK's UserPool keeps LambdaConfig as a lazy value of its triggers;
+	// the typed getter would turn it into an empty struct, so it is read
+	// as the IResolvable it is and resolved.
+	var lazy awscdk.IResolvable
+	jsiiruntime.Get(cfn, "lambdaConfig", &lazy)
+	if lazy == nil {
+		return nil
+	}
+	config := ResolveMap(stack, stack.Resolve(lazy))
 	if config == nil {
 		return nil
 	}
