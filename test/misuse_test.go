@@ -184,8 +184,8 @@ func TestConsumerMisusesStopAtSynth(t *testing.T) {
 			stack = misuseStack("eu-west-1")
 			pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Pool"), jsii.String("us-east-1_AbCdEf123"))
 			fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
-				UserPool: pool,
-				Provider: &federation.Provider{Mosaic: &federation.MosaicProvider{ClientID: jsii.String("mosaic-client-id")}},
+				UserPool:     pool,
+				Provider:     &federation.Provider{Mosaic: &federation.MosaicProvider{ClientID: jsii.String("mosaic-client-id")}},
 				CallbackURLs: &[]*string{jsii.String("https://app.example.com/callback")}, LogoutURLs: &[]*string{jsii.String("https://app.example.com/")},
 				DomainPrefix: jsii.String("acme-login"),
 			})
