@@ -361,8 +361,15 @@ func ModuleDir() string {
 		path, version := dep.Path, dep.Version
 		if r := dep.Replace; r != nil {
 			if r.Version == "" {
-				if filepath.IsAbs(r.Path) && modulePathOf(filepath.Join(r.Path, "go.mod")) == ModulePath {
-					return r.Path
+				dir := r.Path
+				if !filepath.IsAbs(dir) {
+					// Relative to the app's go.mod, which is where the CDK
+					// CLI runs the app.
+					wd, _ := os.Getwd()
+					dir = filepath.Join(wd, dir)
+				}
+				if modulePathOf(filepath.Join(dir, "go.mod")) == ModulePath {
+					return dir
 				}
 				return ""
 			}
