@@ -120,7 +120,7 @@ func NewPartnerStack(scope constructs.Construct, id string, props *awscdk.StackP
 	// snippet:consumer-imported
 	pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("PartnerPool"), jsii.String("eu-west-1_AbCdEf123"))
 	client := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("PartnerWeb"), jsii.String("1example23456789abcdefghij"))
-	su := stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
+	stepup.NewStepUp(stack, jsii.String("StepUp"), &stepup.StepUpProps{
 		UserPool: pool,
 		Provider: &stepup.Provider{OIDC: &stepup.OIDCProvider{
 			Issuer:      jsii.String("https://idp.partner.example.com"),
@@ -131,8 +131,9 @@ func NewPartnerStack(scope constructs.Construct, id string, props *awscdk.StackP
 		ProtectedClients: &[]awscognito.IUserPoolClient{client},
 	})
 	// Checked by hand: no secret, ALLOW_CUSTOM_AUTH and
-	// ALLOW_REFRESH_TOKEN_AUTH only, OAuth off.
-	awscdk.Annotations_Of(su).AcknowledgeWarning(jsii.String(stepup.WarningUncheckedClient),
+	// ALLOW_REFRESH_TOKEN_AUTH only, OAuth off. (Annotations_Of needs the
+	// construct as the tree holds it, hence FindChild.)
+	awscdk.Annotations_Of(stack.Node().FindChild(jsii.String("StepUp"))).AcknowledgeWarning(jsii.String(stepup.WarningUncheckedClient),
 		jsii.String("PartnerWeb checked: no secret, custom auth and refresh only, OAuth off"))
 	// end snippet
 	return stack
