@@ -350,6 +350,9 @@ func ModuleDir() string {
 			}
 		}
 	}
+	if dir := vendoredReplace(); dir != "" {
+		return dir
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
@@ -375,16 +378,66 @@ func ModuleDir() string {
 			}
 			path, version = r.Path, r.Version
 		}
-		out, err := exec.Command("go", "env", "GOMODCACHE").Output()
-		if err != nil {
-			return ""
-		}
-		dir := filepath.Join(strings.TrimSpace(string(out)), escapePath(path)+"@"+version)
-		if modulePathOf(filepath.Join(dir, "go.mod")) == ModulePath {
+		if dir := moduleCacheDir(path, version); dir != "" && modulePathOf(filepath.Join(dir, "go.mod")) == ModulePath {
 			return dir
 		}
 	}
 	return ""
+}
+
+// vendoredReplace finds this module's directory for an app whose module
+// vendors its dependencies (the build information of a vendored build
+// records no replacement): the app's vendor/modules.txt, found above this
+// source file or in the working directory, names the replacement
+// ("# github.com/cognitobridge/cognitobridge v0.0.0 => ../cognitobridge",
+// relative to the app's module) or the version in the module cache.
+func vendoredReplace() string {
+	var candidates []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		if i := strings.LastIndex(filepath.ToSlash(file), "/vendor/"+ModulePath+"/"); i >= 0 {
+			candidates = append(candidates, filepath.FromSlash(filepath.ToSlash(file)[:i]))
+		}
+	}
+	if wd, err := os.Getwd(); err == nil {
+		candidates = append(candidates, wd)
+	}
+	for _, appDir := range candidates {
+		b, err := os.ReadFile(filepath.Join(appDir, "vendor", "modules.txt"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			fields := strings.Fields(line)
+			if len(fields) < 3 || fields[0] != "#" || fields[1] != ModulePath {
+				continue
+			}
+			var dir string
+			switch {
+			case len(fields) >= 5 && fields[3] == "=>" && len(fields) == 5:
+				dir = fields[4] // a directory replacement
+				if !filepath.IsAbs(dir) {
+					dir = filepath.Join(appDir, dir)
+				}
+			case len(fields) >= 6 && fields[3] == "=>":
+				dir = moduleCacheDir(fields[4], fields[5])
+			default:
+				dir = moduleCacheDir(fields[1], fields[2])
+			}
+			if dir != "" && modulePathOf(filepath.Join(dir, "go.mod")) == ModulePath {
+				return dir
+			}
+		}
+	}
+	return ""
+}
+
+// moduleCacheDir is path@version's directory in the module cache, or "".
+func moduleCacheDir(path, version string) string {
+	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), escapePath(path)+"@"+version)
 }
 
 // escapePath is the module cache's case encoding (golang.org/x/mod/module).
