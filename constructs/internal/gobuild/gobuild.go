@@ -76,7 +76,7 @@ const (
 // ProgressAfter is how long a handler build runs before one progress line
 // goes to Progress: a warm build (Go's build cache) ends sooner and prints
 // nothing, a first build prints one line per handler.
-var ProgressAfter = 2 * time.Second
+var ProgressAfter = 5 * time.Second
 
 // Progress receives the progress lines (the app's stderr, which the CDK
 // CLI shows).
