@@ -15,6 +15,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/linking"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 )
+
 // end snippet
 
 // snippet:consumer-main
@@ -26,6 +27,7 @@ func main() {
 	NewPartnerStack(app, "Partner", &awscdk.StackProps{Env: env})
 	app.Synth(nil)
 }
+
 // end snippet
 
 // param is a stack parameter: a URL or an id you pass at deploy time
