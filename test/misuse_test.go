@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -238,7 +239,20 @@ func warnings(t *testing.T, stack awscdk.Stack) string {
 	t.Helper()
 	var out []string
 	for _, m := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-		out = append(out, fmt.Sprint(m.Entry.Data))
+		var msg struct {
+			ID    string `json:"id"`
+			Entry struct {
+				Data string `json:"data"`
+			} `json:"entry"`
+		}
+		raw, err := json.Marshal(m)
+		if err == nil {
+			err = json.Unmarshal(raw, &msg)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, msg.ID+": "+msg.Entry.Data)
 	}
 	return strings.Join(out, "\n")
 }
