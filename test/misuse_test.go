@@ -192,6 +192,16 @@ func TestConsumerMisusesStopAtSynth(t *testing.T) {
 			})
 			linking.NewLinking(stack, jsii.String("Linking"), &linking.LinkingProps{UserPool: pool, ProviderNames: &[]*string{fed.ProviderName()}, Code: stubCode(t)})
 		}, []string{"expected UserPool to be in the stack's region eu-west-1, received pool us-east-1_AbCdEf123"}},
+		{"an imported pool of us-east-1 under Federation alone in an eu-west-1 stack", func(t *testing.T) {
+			stack = misuseStack("eu-west-1")
+			pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Pool"), jsii.String("us-east-1_AbCdEf123"))
+			federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
+				UserPool:     pool,
+				Provider:     &federation.Provider{Mosaic: &federation.MosaicProvider{ClientID: jsii.String("mosaic-client-id")}},
+				CallbackURLs: &[]*string{jsii.String("https://app.example.com/callback")}, LogoutURLs: &[]*string{jsii.String("https://app.example.com/")},
+				DomainPrefix: jsii.String("acme-login"),
+			})
+		}, []string{"federation: expected UserPool to be in the stack's region eu-west-1, received pool us-east-1_AbCdEf123", "(imported as Consumer/Pool)"}},
 		{"a pool you bring without KeepOriginal for email", func(t *testing.T) {
 			stack = misuseStack("")
 			pool := consumerPool(stack, "Pool", &awscognito.UserPoolProps{AutoVerify: &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)}})
