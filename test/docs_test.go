@@ -95,6 +95,11 @@ func snippetRegion(rel, name string) ([]string, error) {
 		return nil, fmt.Errorf("%s: snippet:%s has no end snippet line", rel, name)
 	}
 	region := slices.Clone(lines[from:to])
+	// gofmt puts a blank line between a top-level declaration and the
+	// end marker's comment: it is not part of the snippet.
+	for len(region) > 0 && strings.TrimSpace(region[len(region)-1]) == "" {
+		region = region[:len(region)-1]
+	}
 	if len(region) == 0 {
 		return nil, fmt.Errorf("%s: snippet:%s is empty", rel, name)
 	}

@@ -57,6 +57,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -405,6 +406,10 @@ func derefAll(l *[]*string) []string {
 func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Connect {
 	r, err := props.validate()
 	if err != nil {
+		panic("connect: " + err.Error())
+	}
+	// A pool imported by an id of another region than the stack's.
+	if err := pooltriggers.CheckRegion(props.UserPool); err != nil {
 		panic("connect: " + err.Error())
 	}
 	this := constructs.NewConstruct(scope, id)

@@ -35,6 +35,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
+	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -244,6 +245,10 @@ func oauthScopes(names []string) *[]awscognito.OAuthScope {
 // pool. It panics with a descriptive message when props are invalid.
 func NewFederation(scope constructs.Construct, id *string, props *FederationProps) Federation {
 	if err := props.validate(); err != nil {
+		panic("federation: " + err.Error())
+	}
+	// A pool imported by an id of another region than the stack's.
+	if err := pooltriggers.CheckRegion(props.UserPool); err != nil {
 		panic("federation: " + err.Error())
 	}
 	this := constructs.NewConstruct(scope, id)

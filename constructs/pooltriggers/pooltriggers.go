@@ -418,11 +418,14 @@ func Of(pool awscognito.IUserPool) PoolTriggers {
 // Attach adds the trigger op → fn (with the pre token generation event
 // version, or "") to pool, whichever kind of pool it is: a pool of this app
 // gets it with its own AddTrigger (CloudFormation keeps it in the pool's
-// LambdaConfig, and Attach returns nil); an imported pool gets it through
+// LambdaConfig, and Attach returns nil, after CheckSlot); an imported pool gets it through
 // its PoolTriggers custom resource (Of), which Attach returns. It panics
 // on an invalid or repeated trigger.
 func Attach(pool awscognito.IUserPool, op awscognito.UserPoolOperation, fn awslambda.IFunction, version awscognito.LambdaVersion) PoolTriggers {
 	if owned, ok := pool.(awscognito.UserPool); ok {
+		if err := CheckSlot(owned, op, fn); err != nil {
+			panic("pooltriggers: " + err.Error())
+		}
 		owned.AddTrigger(op, fn, version)
 		return nil
 	}

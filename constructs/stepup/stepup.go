@@ -212,11 +212,20 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	}
 	this := constructs.NewConstruct(scope, id)
 	s := &stepUp{Construct: this}
+	if err := props.checkPool(this, *this.Node().Path()); err != nil {
+		panic("stepup: " + err.Error())
+	}
 
 	// User pool.
 	s.pool = props.UserPool
 	if s.pool == nil {
 		s.pool = newUserPool(this, props)
+		if err := claimPool(s.pool, *this.Node().Path()); err != nil {
+			panic("stepup: " + err.Error())
+		}
+	}
+	if err := props.checkProtectedClients(this, s.pool); err != nil {
+		panic("stepup: " + err.Error())
 	}
 
 	// App client.

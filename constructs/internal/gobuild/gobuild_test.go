@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"debug/elf"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // stubModule writes a tiny module with one main package and makes it the
@@ -121,5 +123,94 @@ func TestArgs(t *testing.T) {
 	want := "build -tags lambda.norpc -trimpath -buildvcs=false -ldflags=-s -w -buildid= -o /o/bootstrap example.com/x"
 	if got != want {
 		t.Fatalf("args = %q, want %q", got, want)
+	}
+}
+
+// TestCacheIsSharedAcrossDirectories: the same source built from two
+// directories (two modules) is one cache entry, keyed by its content.
+func TestCacheIsSharedAcrossDirectories(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	stubModule(t)
+	d1, err := Build("example.com/stub/cmd/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stubModule(t) // another directory with the same source
+	d2, err := Build("example.com/stub/cmd/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d1 != d2 {
+		t.Fatalf("the same binary landed in two cache entries: %s, %s", d1, d2)
+	}
+}
+
+// TestCacheIsBounded: entries beyond MaxCacheEntries unused for longer than
+// MaxCacheAge go; recent ones and the one in use stay.
+func TestCacheIsBounded(t *testing.T) {
+	root := t.TempDir()
+	old := time.Now().Add(-2 * MaxCacheAge)
+	var keep string
+	for i := range MaxCacheEntries + 10 {
+		dir := filepath.Join(root, fmt.Sprintf("pkg-%02d", i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, BinaryName)
+		if err := os.WriteFile(bin, []byte("x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		used := old.Add(time.Duration(i) * time.Second)
+		if i == 0 {
+			keep = dir // the oldest, but in use
+		}
+		if i >= MaxCacheEntries+5 {
+			used = time.Now() // recent: another synth may be staging it
+		}
+		if err := os.Chtimes(bin, used, used); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leftover := filepath.Join(root, ".build-123")
+	if err := os.MkdirAll(leftover, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(leftover, old, old); err != nil {
+		t.Fatal(err)
+	}
+	prune(root, keep)
+	entries, _ := os.ReadDir(root)
+	if len(entries) != MaxCacheEntries {
+		t.Errorf("%d entries left, want %d", len(entries), MaxCacheEntries)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("the entry in use was removed: %v", err)
+	}
+	if _, err := os.Stat(leftover); err == nil {
+		t.Error("an old interrupted build was kept")
+	}
+	for i := MaxCacheEntries + 5; i < MaxCacheEntries+10; i++ {
+		if _, err := os.Stat(filepath.Join(root, fmt.Sprintf("pkg-%02d", i))); err != nil {
+			t.Errorf("a recent entry was removed: %v", err)
+		}
+	}
+}
+
+// TestProgressLineOnlyForSlowBuilds: one line when a build outlasts
+// ProgressAfter, none when it is quick.
+func TestProgressLineOnlyForSlowBuilds(t *testing.T) {
+	var buf bytes.Buffer
+	old, oldAfter := Progress, ProgressAfter
+	t.Cleanup(func() { Progress, ProgressAfter = old, oldAfter })
+	Progress = &buf
+	ProgressAfter = 10 * time.Millisecond
+	done := progress("example.com/slow")
+	time.Sleep(100 * time.Millisecond)
+	done()
+	ProgressAfter = time.Hour
+	progress("example.com/quick")()
+	if got := strings.Count(buf.String(), "\n"); got != 1 || !strings.Contains(buf.String(), "example.com/slow") {
+		t.Fatalf("progress output %q, want one line for the slow build", buf.String())
 	}
 }
