@@ -110,6 +110,9 @@ func (h *CreateHandler) sessionChallenge(ctx context.Context, ev CreateEvent) (p
 	case id.Issuer != issuer || !id.Valid():
 		return h.refuseOrDecoy(ctx, ev, sec, ReasonEnrollmentMismatch)
 	}
+	if reason := h.takeStart(ctx, ev); reason != ReasonOK {
+		return nil, nil, reason
+	}
 	p := &vsession.BlockID{APIURL: h.cfg.Session.APIURL, Secrets: h.secrets, HTTP: h.prov.client}
 	s, err := p.Start(ctx, vsession.StartRequest{Subject: id.Subject, Reason: h.cfg.Session.Reason, Timeout: h.cfg.Session.Timeout})
 	if err != nil {
