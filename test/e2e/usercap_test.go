@@ -6,6 +6,13 @@ package e2e
 // counting proxy.
 
 import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -14,8 +21,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/idvfake"
+	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
 
@@ -199,4 +209,152 @@ func TestAttackChallengeFlood(t *testing.T) {
 			t.Errorf("alice's start made %d UpdateItem calls, want 1 (all: %v)", ownCalls["UpdateItem"], ownCalls)
 		}
 	})
+}
+
+// binPreSignUp is the pool's pre sign-up function (the proofing behaviour).
+const binPreSignUp = "presignup"
+
+// Credentials of the IDV fake (test values, as lambdas/proofing's tests use).
+const (
+	flLicense = "license-key-of-the-test-tenant"
+	flPubKey  = "dGVzdC1wdWJsaWMta2V5"
+	flDVCID   = "cognitobridge_dvcid"
+)
+
+// slowProvider is a reverse proxy in front of the IDV fake that answers a
+// session start after delay, as a real provider takes a moment to create a
+// document session.
+func slowProvider(t *testing.T, upstream string, delay time.Duration) string {
+	t.Helper()
+	u, err := url.Parse(upstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == idvfake.PathCreate {
+			time.Sleep(delay)
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// proofingDecisions returns the reasons of the proofing behaviour's
+// decision lines of f.
+func proofingDecisions(t *testing.T, f *function) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(f.output(t), "\n") {
+		var rec struct {
+			Msg    string `json:"msg"`
+			Reason string `json:"reason"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "proofing presignup decision" {
+			out = append(out, rec.Reason)
+		}
+	}
+	return out
+}
+
+// signUpEvent is the pre sign-up event of a self-service sign-up of name,
+// with the hash of a fresh handle as validation data.
+func signUpEvent(pool, name string) localcognito.PreSignUpEvent {
+	var ev localcognito.PreSignUpEvent
+	ev.EventHeader = localcognito.EventHeader{Version: "1", TriggerSource: "PreSignUp_SignUp", Region: region, UserPoolID: pool, UserName: name,
+		CallerContext: localcognito.CallerContext{AWSSDKVersion: "aws-sdk-js-3.0.0", ClientID: "3n2e2eproofingclient0000000"}}
+	ev.Request.UserAttributes = map[string]string{"email": name}
+	h := make([]byte, 32)
+	_, _ = rand.Read(h)
+	sum := sha256.Sum256([]byte(hex.EncodeToString(h)))
+	ev.Request.ValidationData = map[string]string{contract.ProofingHandleKey: hex.EncodeToString(sum[:])}
+	return ev
+}
+
+// TestAttackProofingSessionFlood: someone sends many sign-ups of one user
+// name at once. Each passes the live-record check before any of them has
+// written its record, and each would start a document session at the
+// provider (billed per session), all but one left orphaned. The per-user
+// cap (default 3 per 15 minutes) lets only that many reach the provider;
+// the rest are refused with user_cap_reached. Each start costs one
+// UpdateItem. The rightful sign-up of another name, right after, passes.
+//
+// Eight warm pre sign-up functions (eight Lambda execution environments, as
+// Cognito's concurrent sign-ups get) run the real binary; the provider takes
+// 500 ms to create a session, so every check runs before any record exists.
+func TestAttackProofingSessionFlood(t *testing.T) {
+	moto := startMoto(t)
+	db := startDynamoCounter(t, moto)
+	idv := idvfake.New(t, idvfake.Credentials{LicenseKey: flLicense, PublicKey: flPubKey, SharedKey: bytes.Repeat([]byte{7}, 32), DVCID: flDVCID})
+	secretJSON, _ := json.Marshal(contract.IDVSecret{LicenseKey: flLicense, PublicKey: flPubKey, SharedKey: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+		DVCID: flDVCID, TenantDNS: "acme.1kosmos.net", Community: "default", CallbackHMACKey: "0123456789abcdef0123456789abcdef-callback"})
+	const pool = "us-east-1_E2Eproof1"
+	env := map[string]string{
+		contract.EnvPreSignUpBehaviours:    contract.BehaviourProofing,
+		contract.EnvProofingTable:          createTable(t, moto, "cognitobridge-e2e-proofing"),
+		contract.EnvIDVBaseURL:             slowProvider(t, idv.URL(), 500*time.Millisecond),
+		contract.EnvIDVSecretARN:           createRawSecret(t, moto, "cognitobridge/e2e/idv", string(secretJSON)),
+		contract.EnvIDVCallbackURL:         "https://api.example.com/proofing/callback",
+		"AWS_ENDPOINT_URL_DYNAMODB":        db.URL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": moto,
+	}
+	const environments = 8
+	fns := make([]*function, environments)
+	for i := range fns {
+		fns[i] = startFunction(t, binPreSignUp, env)
+	}
+	db.take()
+
+	victim := "victim@example.com"
+	errs := make([]error, environments)
+	var wg sync.WaitGroup
+	for i, f := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := signUpEvent(pool, victim)
+			errs[i] = f.invoke(t, ev, &ev)
+		}()
+	}
+	wg.Wait()
+
+	count := map[string]int{}
+	for i, f := range fns {
+		for _, r := range proofingDecisions(t, f) {
+			count[r]++
+		}
+		if r := proofingDecisions(t, f); len(r) != 1 || (errs[i] == nil) != (r[0] == "session_started") {
+			t.Errorf("environment %d: decisions %q, error %v", i, r, errs[i])
+		}
+	}
+	if n := len(idv.Starts()); n != contract.DefaultUserCapProofingSessions {
+		t.Fatalf("%d document sessions started at the provider for one user name, want %d (decisions %v)", n, contract.DefaultUserCapProofingSessions, count)
+	}
+	want := map[string]int{
+		"session_started":             1,
+		"record_exists":               contract.DefaultUserCapProofingSessions - 1,
+		contract.ReasonUserCapReached: environments - contract.DefaultUserCapProofingSessions,
+	}
+	if !maps.Equal(count, want) {
+		t.Fatalf("decisions %v, want %v", count, want)
+	}
+	// Per sign-up: the live-record check and one UpdateItem; the starts
+	// under the cap write the session index and (one of them) the record.
+	wantCalls(t, db.take(), map[string]int{"GetItem": environments, "UpdateItem": environments, "PutItem": 2 * contract.DefaultUserCapProofingSessions})
+
+	// Ada's sign-up, right after, passes: one count, one session.
+	ev := signUpEvent(pool, "ada@example.com")
+	if err := fns[0].invoke(t, ev, &ev); err != nil {
+		t.Fatalf("ada's sign-up refused: %v\n%s", err, fns[0].output(t))
+	}
+	if n := len(idv.Starts()); n != contract.DefaultUserCapProofingSessions+1 {
+		t.Fatalf("ada's sign-up started %d sessions", n-contract.DefaultUserCapProofingSessions)
+	}
+	wantCalls(t, db.take(), map[string]int{"GetItem": 1, "UpdateItem": 1, "PutItem": 2})
+	for _, f := range fns {
+		if out := f.output(t); strings.Contains(out, victim) || strings.Contains(out, "panic") {
+			t.Errorf("%s output names the user or panicked:\n%s", f.name, out)
+		}
+	}
 }
