@@ -3,6 +3,7 @@ package stepup
 // Create for the verification-session kind (contract.ProviderBlockIDSession).
 //
 // A known, enrolled user: Create reads the user's enrollment (one GetItem),
+// counts the start against the user's cap (one UpdateItem, create_cap.go),
 // starts a session at the provider for the enrolled subject with the
 // configured reason and timeout, and returns the public parameters
 // {provider, sessionUrl, stepupBinding} and the private ones {sessionId,
