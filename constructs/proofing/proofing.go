@@ -47,6 +47,7 @@ package proofing
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -127,6 +128,20 @@ type ProofingProps struct {
 	// several assured accounts (or a stolen document proof them).
 	// Default: 1.
 	MaxAccountsPerDocument *float64
+	// Proofing sessions the pre sign-up may start per user name per
+	// SessionsWindow, 1 to 1000. Sign-ups of one name sent together all
+	// pass the check for a proofing in progress before any of them records
+	// one, and each would start a document session at the provider (billed
+	// per session); beyond this number the sign-up is refused (reason
+	// user_cap_reached, "try again in a few minutes") and nothing is
+	// started. Each start costs one conditional DynamoDB UpdateItem on the
+	// proofing table.
+	// Default: 3 (contract.DefaultUserCapProofingSessions).
+	MaxSessionsPerUser *float64
+	// The fixed window MaxSessionsPerUser counts in, 1 minute to 1 day,
+	// whole seconds.
+	// Default: awscdk.Duration_Minutes(15).
+	SessionsWindow awscdk.Duration
 	// The key of the document registry's hashes: a secret string of at
 	// least 32 characters that must never change (the registry's hashes
 	// would no longer match, and every document could proof again).
@@ -245,7 +260,27 @@ func (p *ProofingProps) validate() error {
 	if m := p.MaxAccountsPerDocument; m != nil && !propcheck.IsTokenNumber(*m) && (*m < 1 || *m > 100 || *m != float64(int(*m))) {
 		return fmt.Errorf("expected MaxAccountsPerDocument to be a whole number between 1 and 100, received %g", *m)
 	}
-	return nil
+	return propcheck.First(
+		propcheck.Range("MaxSessionsPerUser", p.MaxSessionsPerUser, contract.MinUserCapStarts, contract.MaxUserCapStarts, true),
+		propcheck.DurationMillis("SessionsWindow", p.SessionsWindow, contract.MinUserCapWindowSeconds*1000, contract.MaxUserCapWindowSeconds*1000),
+		propcheck.WholeSeconds("SessionsWindow", p.SessionsWindow),
+	)
+}
+
+// userCapEnv is the pre sign-up behaviour's per-user start cap.
+func (p *ProofingProps) userCapEnv() map[string]string {
+	starts := float64(contract.DefaultUserCapProofingSessions)
+	if p.MaxSessionsPerUser != nil {
+		starts = *p.MaxSessionsPerUser
+	}
+	window := float64(contract.DefaultUserCapWindowSeconds)
+	if p.SessionsWindow != nil {
+		window = *p.SessionsWindow.ToSeconds(nil)
+	}
+	return map[string]string{
+		contract.EnvUserCapStarts:        gofn.EnvNumber(starts),
+		contract.EnvUserCapWindowSeconds: gofn.EnvNumber(window),
+	}
 }
 
 // NewProofing adds identity proofing at sign-up. It panics with a
@@ -303,20 +338,24 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 
 	// Pre sign-up behaviour.
 	p.preSignUp = presignup.Of(p.pool, &presignup.PreSignUpProps{Code: code.PreSignUp, LogRetention: retention})
-	p.preSignUp.AddBehaviour(contract.BehaviourProofing, map[string]string{
+	behaviourEnv := map[string]string{
 		contract.EnvProofingTable:    *p.table.TableName(),
 		contract.EnvIDVBaseURL:       *props.IDVBaseURL,
 		contract.EnvIDVSecretARN:     *p.secret.SecretArn(),
 		contract.EnvIDVDocumentTypes: string(docJSON),
 		contract.EnvIDVLiveness:      liveness,
 		contract.EnvIDVCallbackURL:   *p.callbackURL,
-	})
+	}
+	maps.Copy(behaviourEnv, props.userCapEnv())
+	p.preSignUp.AddBehaviour(contract.BehaviourProofing, behaviourEnv)
 	// A separate policy (see constructs/presignup): none of it names the
 	// pool, but keeping the trigger's rights together keeps them visible.
 	awsiam.NewPolicy(this, jsii.String("PreSignUpPolicy"), &awsiam.PolicyProps{
 		Roles: &[]awsiam.IRole{p.preSignUp.Role()},
 		Statements: &[]awsiam.PolicyStatement{
-			statement([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem"),
+			// GetItem and PutItem: the proofing record; UpdateItem: the
+			// per-user start counter.
+			statement([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
 			statement([]*string{p.secret.SecretArn()}, "secretsmanager:GetSecretValue"),
 		},
 	})

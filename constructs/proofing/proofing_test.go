@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
@@ -31,8 +32,12 @@ func TestValidate(t *testing.T) {
 		"at least one type":     func(p *ProofingProps) { p.DocumentTypes = &[]*string{} },
 		"Liveness":              func(p *ProofingProps) { p.Liveness = jsii.String("none") },
 		"ThrottleRateLimit":     func(p *ProofingProps) { p.ThrottleRateLimit = jsii.Number(0) },
-		"MaxAccountsPerDocument to be a whole number between 1 and 100, received 0":   func(p *ProofingProps) { p.MaxAccountsPerDocument = jsii.Number(0) },
-		"MaxAccountsPerDocument to be a whole number between 1 and 100, received 1.5": func(p *ProofingProps) { p.MaxAccountsPerDocument = jsii.Number(1.5) },
+		"MaxAccountsPerDocument to be a whole number between 1 and 100, received 0":      func(p *ProofingProps) { p.MaxAccountsPerDocument = jsii.Number(0) },
+		"MaxAccountsPerDocument to be a whole number between 1 and 100, received 1.5":    func(p *ProofingProps) { p.MaxAccountsPerDocument = jsii.Number(1.5) },
+		"expected MaxSessionsPerUser to be an integer between 1 and 1000, received 0":    func(p *ProofingProps) { p.MaxSessionsPerUser = jsii.Number(0) },
+		"expected MaxSessionsPerUser to be an integer between 1 and 1000, received 1001": func(p *ProofingProps) { p.MaxSessionsPerUser = jsii.Number(1001) },
+		"expected SessionsWindow": func(p *ProofingProps) { p.SessionsWindow = awscdk.Duration_Seconds(jsii.Number(30)) },
+		"SessionsWindow":          func(p *ProofingProps) { p.SessionsWindow = awscdk.Duration_Days(jsii.Number(2)) },
 	} {
 		p := base()
 		mutate(p)
@@ -58,6 +63,23 @@ func TestProofingBindsTheProofToTheAccount(t *testing.T) {
 		t.Fatal("no assurance function or document key")
 	}
 	tmpl := assertions.Template_FromStack(stack, nil)
+	// The pre sign-up: the per-user start cap's defaults, and UpdateItem for
+	// its counter on the proofing table only.
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvUserCapStarts:        "3",
+			contract.EnvUserCapWindowSeconds: "900",
+			contract.EnvProofingTable:        map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ProofingRecords"))},
+		}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]interface{}{
+		"PolicyName": assertions.Match_StringLikeRegexp(jsii.String("PreSignUpPolicy")),
+		"PolicyDocument": map[string]interface{}{"Statement": assertions.Match_ArrayWith(&[]interface{}{map[string]interface{}{
+			"Action":   []interface{}{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+			"Effect":   "Allow",
+			"Resource": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^ProofingRecords")), "Arn"}},
+		}})},
+	})
 	// The callback: the registry's limit and key, no right to confirm.
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
 		"Environment": map[string]interface{}{"Variables": map[string]interface{}{

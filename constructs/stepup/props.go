@@ -295,6 +295,22 @@ type StepUpProps struct {
 	// Custom challenge answers allowed per sign-in, 1 to 10.
 	// Default: 3.
 	MaxAttempts *float64
+	// Step-up starts one user may make per StartsWindow, 1 to 1000: custom
+	// challenges (Create runs once per answer attempt), or with
+	// Provider.BlockIDSession verification sessions started at the
+	// provider. Only starts after the password step count, so a user name
+	// alone cannot use them up; a password holder can, for the rest of the
+	// window. A start beyond it fails the sign-in (Create logs
+	// user_cap_reached). Each start costs one conditional DynamoDB
+	// UpdateItem on the step-up table.
+	// Default: 10 (contract.DefaultUserCapChallenges); 5 with
+	// Provider.BlockIDSession (contract.DefaultUserCapSessions).
+	MaxStartsPerUser *float64
+	// The fixed window MaxStartsPerUser counts in, 1 minute to 1 day, whole
+	// seconds (windows are aligned, so up to twice the cap fits across a
+	// boundary).
+	// Default: awscdk.Duration_Minutes(15).
+	StartsWindow awscdk.Duration
 	// Whether a sign-in may start with the step-up alone, without the SRP
 	// password step. Only for providers that authenticate the person fully.
 	// Default: false.
@@ -787,6 +803,9 @@ func (p *StepUpProps) validate() error {
 		propcheck.OneOf("BindMode", p.BindMode, contract.BindModeExact, contract.BindModeEmail),
 		propcheck.List("RequiredAcr", p.RequiredAcr, false),
 		propcheck.Range("MaxAttempts", p.MaxAttempts, 1, 10, true),
+		propcheck.Range("MaxStartsPerUser", p.MaxStartsPerUser, contract.MinUserCapStarts, contract.MaxUserCapStarts, true),
+		propcheck.DurationMillis("StartsWindow", p.StartsWindow, contract.MinUserCapWindowSeconds*1000, contract.MaxUserCapWindowSeconds*1000),
+		propcheck.WholeSeconds("StartsWindow", p.StartsWindow),
 		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost),
 		propcheck.Range("MemorySize", p.MemorySize, 128, 10240, true),
 		propcheck.DurationMillis("Timeout", p.Timeout, 1000, maxTimeoutSeconds*1000),

@@ -82,6 +82,10 @@ func TestValidate(t *testing.T) {
 		{"max attempts 11", &StepUpProps{Provider: blockID(), MaxAttempts: f(11)}, "expected MaxAttempts to be an integer between 1 and 10, received 11"},
 		{"max attempts 2.5", &StepUpProps{Provider: blockID(), MaxAttempts: f(2.5)}, "received 2.5"},
 		{"max attempts 10", &StepUpProps{Provider: blockID(), MaxAttempts: f(10)}, ""},
+		{"max starts 0", &StepUpProps{Provider: blockID(), MaxStartsPerUser: f(0)}, "expected MaxStartsPerUser to be an integer between 1 and 1000, received 0"},
+		{"max starts 1001", &StepUpProps{Provider: blockID(), MaxStartsPerUser: f(1001)}, "expected MaxStartsPerUser to be an integer between 1 and 1000, received 1001"},
+		{"max starts 2.5", &StepUpProps{Provider: blockID(), MaxStartsPerUser: f(2.5)}, "received 2.5"},
+		{"max starts 1000", &StepUpProps{Provider: blockID(), MaxStartsPerUser: f(1000)}, ""},
 		{"memory 64", &StepUpProps{Provider: blockID(), MemorySize: f(64)}, "expected MemorySize to be an integer between 128 and 10240, received 64"},
 		{"bind mode", &StepUpProps{Provider: blockID(), BindMode: s("fuzzy")}, `expected BindMode to be one of ["exact" "email"], received "fuzzy"`},
 		{"bind mode email", &StepUpProps{Provider: blockID(), BindMode: s(contract.BindModeEmail), BindAttribute: s("email"), BindClaim: s("email")}, ""},
@@ -337,12 +341,12 @@ func TestHandlerEnvSession(t *testing.T) {
 			t.Errorf("verifyOnlyEnv = %v, want %s = %q among 3 keys", verify, k, v)
 		}
 	}
-	if got := p.createOnlyEnv("T"); len(got) != 1 || got[contract.EnvStepUpTable] != "T" {
-		t.Errorf("createOnlyEnv = %v, want only the table", got)
+	if got := p.createOnlyEnv("T"); len(got) != 3 || got[contract.EnvStepUpTable] != "T" || got[contract.EnvUserCapStarts] != "5" || got[contract.EnvUserCapWindowSeconds] != "900" {
+		t.Errorf("createOnlyEnv = %v, want the table and 5 sessions per 900 s", got)
 	}
 	for _, other := range []*Provider{blockID(), oidc(validOIDC()), {Biopass: &BiopassProvider{}}} {
-		if got := (&StepUpProps{Provider: other}).createOnlyEnv("T"); got != nil {
-			t.Errorf("createOnlyEnv for %+v = %v, want nil", other, got)
+		if got := (&StepUpProps{Provider: other}).createOnlyEnv("T"); len(got) != 3 || got[contract.EnvStepUpTable] != "T" || got[contract.EnvUserCapStarts] != "10" {
+			t.Errorf("createOnlyEnv for %+v = %v, want the table and 10 challenges", other, got)
 		}
 	}
 

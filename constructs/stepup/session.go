@@ -210,16 +210,6 @@ func (b *BlockIDSessionProvider) verifyEnv() map[string]string {
 	}
 }
 
-// createOnlyEnv is the configuration only Create gets: with the session
-// preset Create reads the user's enrollment, so it needs the step-up table
-// (and GetItem on it); otherwise nothing.
-func (p *StepUpProps) createOnlyEnv(table string) map[string]string {
-	if !p.isSession() {
-		return nil
-	}
-	return map[string]string{contract.EnvStepUpTable: table}
-}
-
 // triggerDescriptions are the Create and Verify function descriptions.
 func (p *StepUpProps) triggerDescriptions() (create, verify string) {
 	if p.isSession() {

@@ -299,11 +299,10 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	// one TransactWriteItems, checks it (ConditionCheckItem) or enrolls on
 	// first use and writes the step-up record (PutItem); on this table only.
 	s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"))
-	if props.isSession() {
-		// A verification session is started for the enrolled identity:
-		// Create reads the enrollment (GetItem), on this table only.
-		s.create.AddToRolePolicy(tableStatement(s.table, "dynamodb:GetItem"))
-	}
+	// Create counts each user's starts (one conditional UpdateItem per
+	// start) and, for a verification session, reads the enrollment the
+	// session is started for (GetItem); on this table only.
+	s.create.AddToRolePolicy(tableStatement(s.table, props.createTableActions()...))
 
 	// AddTrigger on a pool of this app, the pooltriggers custom resource on
 	// an imported one.

@@ -2,6 +2,7 @@ package stepup
 
 import (
 	"encoding/json"
+	"maps"
 	"sort"
 	"strings"
 	"testing"
@@ -171,6 +172,11 @@ func TestBlockIDStepUpWithDefaults(t *testing.T) {
 			if string(tableRef) != `{"Ref":"`+tableID+`"}` || env[contract.EnvStepUpWindowSeconds] != "60" {
 				t.Errorf("%s record env = %s, %v; want Ref %s and 60 s", id, tableRef, env[contract.EnvStepUpWindowSeconds], tableID)
 			}
+		case strings.HasPrefix(id, "StepUpCreate"):
+			// Create counts each user's starts in the table.
+			if string(tableRef) != `{"Ref":"`+tableID+`"}` || env[contract.EnvUserCapStarts] != "10" || env[contract.EnvUserCapWindowSeconds] != "900" {
+				t.Errorf("%s cap env = %s, %v, %v; want Ref %s, 10 starts per 900 s", id, tableRef, env[contract.EnvUserCapStarts], env[contract.EnvUserCapWindowSeconds], tableID)
+			}
 		case hasTable:
 			t.Errorf("%s gets the record table but does not use it", id)
 		}
@@ -312,10 +318,11 @@ func assertClientFlows(t *testing.T, tmpl assertions.Template, want string) {
 func isGuardID(id string) bool { return strings.Contains(id, "PreTokenGenerationFunction") }
 
 // verifyAndGuardAccess is the step-up table access of the roles with the
-// guard on: Verify reads the enrollment (GetItem) and writes enrollment and
+// guard on: Create counts each user's starts (UpdateItem); Verify reads the enrollment (GetItem) and writes enrollment and
 // record in one transaction (ConditionCheckItem, PutItem); the guard only
 // consumes records.
 var verifyAndGuardAccess = map[string][]string{
+	"StepUpCreateRole":                     {"dynamodb:UpdateItem"},
 	"StepUpVerifyRole":                     {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem"},
 	"StepUpUserPoolPreTokenGenerationRole": {"dynamodb:DeleteItem"},
 }
@@ -489,15 +496,16 @@ func TestGuardOff(t *testing.T) {
 	for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
 		env := envOf(r)
 		_, hasTable := env[contract.EnvStepUpTable]
-		if strings.HasPrefix(id, "StepUpVerify") != hasTable {
-			t.Errorf("%s: %s present = %t, want it on Verify only", id, contract.EnvStepUpTable, hasTable)
+		if (strings.HasPrefix(id, "StepUpVerify") || strings.HasPrefix(id, "StepUpCreate")) != hasTable {
+			t.Errorf("%s: %s present = %t, want it on Verify and Create (the start counter) only", id, contract.EnvStepUpTable, hasTable)
 		}
 		if _, ok := env[contract.EnvRequiredACR]; ok {
 			t.Errorf("%s: OIDC acr must not be required unless RequiredAcr is set", id)
 		}
 	}
-	// Verify keeps its enrollment access; no guard, no DeleteItem.
-	assertTableAccess(t, tmpl, map[string][]string{"StepUpVerifyRole": verifyAndGuardAccess["StepUpVerifyRole"]},
+	// Verify keeps its enrollment access, Create its counter; no guard, no
+	// DeleteItem.
+	assertTableAccess(t, tmpl, map[string][]string{"StepUpVerifyRole": verifyAndGuardAccess["StepUpVerifyRole"], "StepUpCreateRole": verifyAndGuardAccess["StepUpCreateRole"]},
 		map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
 	if su.GuardFunction() != nil || su.GuardLambdaVersion() != "" || su.StepUpReasons() != nil {
 		t.Error("GuardFunction, GuardLambdaVersion and StepUpReasons must be empty without the guard")
@@ -956,6 +964,9 @@ func TestBlockIDSessionStepUp(t *testing.T) {
 	for k, v := range create {
 		verify[k] = v
 	}
+	// Create alone: the per-user cap, 5 sessions per 15 minutes.
+	create[contract.EnvUserCapStarts] = "5"
+	create[contract.EnvUserCapWindowSeconds] = "900"
 	for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
 		var want map[string]interface{}
 		switch {
@@ -986,11 +997,10 @@ func TestBlockIDSessionStepUp(t *testing.T) {
 		}
 	}
 
-	// Table access: Create reads the enrollment only, on the table's ARN.
-	access := map[string][]string{"StepUpCreateRole": {"dynamodb:GetItem"}}
-	for k, v := range verifyAndGuardAccess {
-		access[k] = v
-	}
+	// Table access: Create reads the enrollment and counts the start, on
+	// the table's ARN.
+	access := maps.Clone(verifyAndGuardAccess)
+	access["StepUpCreateRole"] = []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}
 	assertTableAccess(t, tmpl, access, map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
 
 	// cdk-nag: nothing unsuppressed.
@@ -1084,10 +1094,10 @@ func TestBlockIDSessionFromProps(t *testing.T) {
 	})
 }
 
-// TestCreateHasNoTableWithOIDCPresets: only the session preset gives Create
-// the step-up table; with BlockID, Biopass and OIDC it neither names nor
-// may touch it.
-func TestCreateHasNoTableWithOIDCPresets(t *testing.T) {
+// TestCreateCountsWithOIDCPresets: with BlockID, Biopass and OIDC, Create
+// gets the step-up table for the start counter only: UpdateItem, never a
+// read.
+func TestCreateCountsWithOIDCPresets(t *testing.T) {
 	for name, p := range map[string]*Provider{
 		"BlockID": {BlockID: &BlockIDProvider{}},
 		"Biopass": {Biopass: &BiopassProvider{Issuer: jsii.String("https://biopass.example"), ClientID: jsii.String("c"), RedirectURI: jsii.String("https://app.example.com/cb")}},
@@ -1103,8 +1113,8 @@ func TestCreateHasNoTableWithOIDCPresets(t *testing.T) {
 			}
 			assertTableAccess(t, tmpl, verifyAndGuardAccess, map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
 			for id, r := range cdktest.Resources(t, tmpl, "AWS::Lambda::Function") {
-				if strings.HasPrefix(id, "StepUpCreate") && envOf(r)[contract.EnvStepUpTable] != nil {
-					t.Errorf("%s gets %s with %s", id, contract.EnvStepUpTable, name)
+				if env := envOf(r); strings.HasPrefix(id, "StepUpCreate") && (env[contract.EnvStepUpTable] == nil || env[contract.EnvUserCapStarts] != "10") {
+					t.Errorf("%s with %s: table %v, cap %v", id, name, env[contract.EnvStepUpTable], env[contract.EnvUserCapStarts])
 				}
 			}
 		})
@@ -1183,5 +1193,41 @@ func TestProtectedClientsMarkCustomAuthOnly(t *testing.T) {
 	}
 	if !strings.Contains(value, "importedclient000000000001") || strings.Contains(value, "custom-auth-only:importedclient") {
 		t.Errorf("the imported client must be listed and unmarked: %s", value)
+	}
+}
+
+// TestStartsCap: MaxStartsPerUser and StartsWindow reach Create's
+// environment; out-of-bounds windows panic with the library's message.
+func TestStartsCap(t *testing.T) {
+	stack := cdktest.NewStack()
+	NewStepUp(stack, jsii.String("StepUp"), &StepUpProps{
+		Provider:         &Provider{BlockID: &BlockIDProvider{}},
+		MaxStartsPerUser: jsii.Number(4),
+		StartsWindow:     awscdk.Duration_Hours(jsii.Number(1)),
+		Code:             prebuilt(t),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Description": assertions.Match_StringLikeRegexp(jsii.String("Create")),
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvUserCapStarts:        "4",
+			contract.EnvUserCapWindowSeconds: "3600",
+		}},
+	})
+	for name, tc := range map[string]struct {
+		window awscdk.Duration
+		want   string
+	}{
+		"59 s":     {awscdk.Duration_Seconds(jsii.Number(59)), "expected StartsWindow"},
+		"two days": {awscdk.Duration_Days(jsii.Number(2)), "expected StartsWindow"},
+		"fraction": {awscdk.Duration_Millis(jsii.Number(90500)), "StartsWindow"},
+	} {
+		err := (&StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StartsWindow: tc.window}).validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+	if err := (&StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StartsWindow: awscdk.Duration_Days(jsii.Number(1))}).validate(); err != nil {
+		t.Errorf("one day: %v", err)
 	}
 }

@@ -70,8 +70,9 @@ const (
 	// Default: 4000 (Cognito gives a trigger 5 s, fixed).
 	EnvBudgetMillis = "COGNITOBRIDGE_BUDGET_MILLIS"
 	// EnvStepUpTable names the DynamoDB table where Verify records a passed
-	// step-up and the pre token generation guard consumes it. Empty turns
-	// the record (and so the guard) off.
+	// step-up and the pre token generation guard consumes it, and where
+	// Create counts each user's starts (usercap.go). Empty turns the record
+	// (and so the guard) off; Create refuses to start without it.
 	EnvStepUpTable = "COGNITOBRIDGE_STEPUP_TABLE"
 	// EnvStepUpWindowSeconds is how old a step-up record may be when the
 	// guard consumes it. Default: 60.
@@ -476,7 +477,7 @@ const (
 // custom challenge keeps ChallengeMetadata, stepupBinding, bindingHash and
 // createdAt, so Define, the record and the guard are the same as for OIDC.
 // Create reads the enrollment from the step-up table (EnvStepUpTable, which
-// its function then needs too, with GetItem on it).
+// it has for the start counter anyway, with GetItem on it).
 const (
 	// ProviderBlockIDSession is the EnvProvider value of the BlockID
 	// verification-session step-up. The user must be enrolled (there is no

@@ -52,6 +52,9 @@ type Behaviour struct {
 	idv   IDV
 	store *Store
 	cfg   BehaviourConfig
+	// Cap counts each user name's proofing starts (cap.go). The deployed
+	// behaviour always has one; nil counts nothing. Default: nil.
+	Cap StartCap
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
@@ -142,6 +145,13 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (reason str
 		return ReasonStoreError, presignup.Refuse(ReasonStoreError, MsgRetry)
 	} else if found {
 		return ReasonRecordExists, presignup.Refuse(ReasonRecordExists, MsgInProgress)
+	}
+	switch reason := b.takeStart(ctx, ev.UserPoolID, ev.UserName); reason {
+	case "":
+	case ReasonUserCapReached:
+		return reason, presignup.Refuse(reason, MsgTooManyStarts)
+	default:
+		return reason, presignup.Refuse(reason, MsgRetry)
 	}
 	sess, err := b.idv.StartSession(ctx, StartRequest{
 		PoolID: ev.UserPoolID, Username: ev.UserName,

@@ -124,6 +124,10 @@ type CreateHandler struct {
 	// the verification-session kind (contract.ProviderBlockIDSession; see
 	// session_create.go), unused otherwise. Default: nil.
 	Enrollments EnrollmentReader
+	// Cap counts each user's starts (create_cap.go). The deployed Create
+	// always has one (its command refuses to start without the table);
+	// nil counts nothing. Default: nil.
+	Cap StartCap
 	// session is the verification-session kind's per-container state.
 	session sessionState
 }
@@ -190,6 +194,9 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	}
 	if err := h.prov.complete(ctx, &r, true, false, false); err != nil {
 		return nil, nil, ctxReason(ctx, ReasonProviderUnavailable)
+	}
+	if reason := h.takeStart(ctx, ev); reason != ReasonOK {
+		return nil, nil, reason
 	}
 	pub, priv = buildChallenge(h.cfg, r, ev.UserName, time.Now())
 	return pub, priv, ReasonOK

@@ -3,6 +3,7 @@ package stepup
 // Create for the verification-session kind (contract.ProviderBlockIDSession).
 //
 // A known, enrolled user: Create reads the user's enrollment (one GetItem),
+// counts the start against the user's cap (one UpdateItem, create_cap.go),
 // starts a session at the provider for the enrolled subject with the
 // configured reason and timeout, and returns the public parameters
 // {provider, sessionUrl, stepupBinding} and the private ones {sessionId,
@@ -109,6 +110,9 @@ func (h *CreateHandler) sessionChallenge(ctx context.Context, ev CreateEvent) (p
 		return h.refuseOrDecoy(ctx, ev, sec, ReasonNotEnrolled)
 	case id.Issuer != issuer || !id.Valid():
 		return h.refuseOrDecoy(ctx, ev, sec, ReasonEnrollmentMismatch)
+	}
+	if reason := h.takeStart(ctx, ev); reason != ReasonOK {
+		return nil, nil, reason
 	}
 	p := &vsession.BlockID{APIURL: h.cfg.Session.APIURL, Secrets: h.secrets, HTTP: h.prov.client}
 	s, err := p.Start(ctx, vsession.StartRequest{Subject: id.Subject, Reason: h.cfg.Session.Reason, Timeout: h.cfg.Session.Timeout})

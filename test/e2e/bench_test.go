@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -161,12 +162,16 @@ func newBenchStack(b *testing.B, moto string, peer *oidcpeer.Peer) *benchStack {
 		contract.EnvSecretARN:              createSecret(b, moto, "cognitobridge/bench", contract.ProviderSecret{ClientSecret: peer.ClientSecret()}),
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": moto,
 	}
+	// Create counts each user's starts in the step-up table (one UpdateItem
+	// per start); Verify writes the enrollment and the sign-in's record
+	// there (moto's DynamoDB): the first passing step-up enrolls, later
+	// ones record.
+	env[contract.EnvStepUpTable] = createTable(b, moto, "cognitobridge-bench")
+	// Every iteration starts a challenge for the same user: the largest cap.
+	env[contract.EnvUserCapStarts] = strconv.Itoa(contract.MaxUserCapStarts)
+	env["AWS_ENDPOINT_URL_DYNAMODB"] = moto
 	s := &benchStack{peer: peer, env: env, create: startFunction(b, binCreate, env)}
-	// Verify also writes the enrollment and the sign-in's record (moto's
-	// DynamoDB): the first passing step-up enrolls, later ones record.
 	s.env = maps.Clone(env)
-	s.env[contract.EnvStepUpTable] = createTable(b, moto, "cognitobridge-bench")
-	s.env["AWS_ENDPOINT_URL_DYNAMODB"] = moto
 	s.pool = &cognito{poolID: "us-east-1_E2Etest01", clientID: "client", create: s.create}
 	return s
 }

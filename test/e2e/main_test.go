@@ -70,7 +70,7 @@ func binary(tb testing.TB, name string) string {
 	}
 	buildOnce.Do(func() {
 		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", binDir + string(filepath.Separator)}
-		for _, n := range []string{binDefine, binCreate, binVerify, binGuard, binDisconnect} {
+		for _, n := range []string{binDefine, binCreate, binVerify, binGuard, binDisconnect, binPreSignUp} {
 			args = append(args, modulePath+"/lambdas/cmd/"+n)
 		}
 		cmd := exec.Command(goTool(), args...)

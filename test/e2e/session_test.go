@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,9 @@ func newSessionStack(t *testing.T, moto string, extra map[string]string) *sessio
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER":   moto,
 		"AWS_ENDPOINT_URL_DYNAMODB":          moto,
 	}
+	// One stack runs many sign-ins of the same users: the largest per-user
+	// cap, unless the test names its own (TestAttackChallengeFlood).
+	env[contract.EnvUserCapStarts] = strconv.Itoa(contract.MaxUserCapStarts)
 	maps.Copy(env, extra)
 	s.pool = &cognito{
 		poolID:   "us-east-1_E2Esess01",

@@ -38,6 +38,8 @@ func TestStartupMissingConfiguration(t *testing.T) {
 		{binVerify, without(contract.EnvSecretARN), contract.EnvSecretARN},
 		{binCreate, without(contract.EnvIssuer), contract.EnvIssuer},
 		{binCreate, without(contract.EnvProvider), contract.EnvProvider},
+		// Create counts each user's starts in the step-up table.
+		{binCreate, full, contract.EnvStepUpTable},
 		{binDefine, map[string]string{contract.EnvMaxAttempts: "zero"}, contract.EnvMaxAttempts},
 	}
 	for _, tc := range cases {

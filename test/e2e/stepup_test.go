@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -91,11 +92,15 @@ func newStackWith(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b bind
 	stackSeq++
 	env[contract.EnvSecretARN] = createSecret(t, motoEndpoint, fmt.Sprintf("cognitobridge/e2e/%d", stackSeq), sec)
 	env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = motoEndpoint
+	// One stack runs many sign-ins of the same users: the largest per-user
+	// cap, unless the test names its own (TestAttackChallengeFlood).
+	env[contract.EnvUserCapStarts] = strconv.Itoa(contract.MaxUserCapStarts)
 	for k, v := range extra {
 		env[k] = v
 	}
-	// The step-up table (enrollments and records), as the construct creates
-	// it; Verify and the guard reach it in moto.
+	// The step-up table (enrollments, records and the per-user start
+	// counters), as the construct creates it; Create, Verify and the guard
+	// reach it in moto.
 	s.table = createTable(t, motoEndpoint, fmt.Sprintf("cognitobridge-e2e-%d", stackSeq))
 	tableEnv := map[string]string{
 		contract.EnvStepUpTable:     s.table,
@@ -108,9 +113,11 @@ func newStackWith(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b bind
 		poolID:   "us-east-1_E2Etest01",
 		clientID: "3n2e2eclientid0000000000000",
 		define:   startFunction(t, binDefine, map[string]string{contract.EnvMaxAttempts: "3"}),
-		create:   startFunction(t, binCreate, env),
-		verify:   startFunction(t, binVerify, verifyEnv),
-		guard:    startFunction(t, binGuard, guardEnv(tableEnv)),
+		// Create counts each user's starts in the table: the same table
+		// environment as Verify.
+		create: startFunction(t, binCreate, verifyEnv),
+		verify: startFunction(t, binVerify, verifyEnv),
+		guard:  startFunction(t, binGuard, guardEnv(tableEnv)),
 	}
 	s.fns = []*function{s.pool.define, s.pool.create, s.pool.verify, s.pool.guard}
 	return s

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/usercap"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
@@ -67,8 +68,17 @@ func newProofing() (presignup.Behaviour, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := proofing.NewBehaviour(idv, &proofing.Store{API: dynamodb.NewFromConfig(awsCfg), Table: pc.Table}, pc)
+	capCfg, err := proofing.CapConfigFromEnv(os.Getenv)
 	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	b, err := proofing.NewBehaviour(idv, &proofing.Store{API: db, Table: pc.Table}, pc)
+	if err != nil {
+		return nil, err
+	}
+	// Each user name's proofing starts are counted in the proofing table.
+	if b.Cap, err = usercap.New(db, pc.Table, contract.UserCapKindProofing, capCfg.Max, capCfg.Window); err != nil {
 		return nil, err
 	}
 	b.Logger = boot.Logger

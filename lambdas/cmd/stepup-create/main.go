@@ -3,9 +3,7 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -13,6 +11,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/usercap"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
 
@@ -20,18 +19,19 @@ func main() {
 	// User references in the logs: HMAC under the deployment's key.
 	boot.LogRefs()
 	cfg := boot.Must(stepup.ConfigFromEnv(os.Getenv))
+	// Each user's starts are counted in the step-up table: Create needs it
+	// for every provider kind.
+	capCfg := boot.Must(stepup.UserCapConfigFromEnv(os.Getenv, cfg.Provider))
 	awsCfg := boot.AWS()
 	secrets := boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
 	h := stepup.NewCreateHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
 	h.Logger = boot.Logger
+	db := dynamodb.NewFromConfig(awsCfg)
+	h.Cap = boot.Must(usercap.New(db, capCfg.Table, capCfg.Kind, capCfg.Max, capCfg.Window))
 	if cfg.Provider == contract.ProviderBlockIDSession {
 		// The verification-session kind starts the session for the user's
 		// enrolled provider identity: Create reads the enrollment.
-		table := strings.TrimSpace(os.Getenv(contract.EnvStepUpTable))
-		if table == "" {
-			boot.Fail(boot.MsgConfigInvalid, fmt.Errorf("%s: expected the step-up table name (provider %s), received nothing", contract.EnvStepUpTable, contract.ProviderBlockIDSession))
-		}
-		h.Enrollments = steprecord.New(dynamodb.NewFromConfig(awsCfg), table, 0)
+		h.Enrollments = steprecord.New(db, capCfg.Table, 0)
 	}
 	lambda.Start(h.Handle)
 }
