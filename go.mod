@@ -57,6 +57,7 @@ require (
 	github.com/mattn/go-isatty v0.0.23 // indirect
 	github.com/muhlemmer/gu v0.3.1 // indirect
 	github.com/muhlemmer/httpforwarded v0.1.0 // indirect
+	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/rs/cors v1.11.1 // indirect
 	github.com/yuin/goldmark v1.7.16 // indirect
 	github.com/zitadel/schema v1.3.2 // indirect
@@ -73,4 +74,5 @@ require (
 	golang.org/x/tools v0.51.0 // indirect
 	golang.org/x/tools/cmd/godoc v0.1.0-deprecated // indirect
 	golang.org/x/tools/godoc v0.1.0-deprecated // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
 )
