@@ -48,9 +48,13 @@ func TestCLISynthAndCfnLint(t *testing.T) {
 		t.Run(a.Name, func(t *testing.T) {
 			dir := t.TempDir()
 			bin := filepath.Join(dir, "app")
-			run(t, root, "go", "build", "-o", bin, "./apps/"+a.Name)
+			run(t, root, "go", "build", "-o", bin, "./apps/"+a.MainDir())
 			out := filepath.Join(dir, "cdk.out")
-			run(t, root, cdk, "synth", "--no-notices", "--no-version-reporting", "--strict", "--quiet", "--app", bin, "--output", out)
+			args := []string{"synth", "--no-notices", "--no-version-reporting", "--strict", "--quiet", "--app", bin, "--output", out}
+			for k, v := range a.Context {
+				args = append(args, "--context", k+"="+v)
+			}
+			run(t, root, cdk, args...)
 
 			templates, _ := filepath.Glob(filepath.Join(out, "*.template.json"))
 			if len(templates) == 0 {

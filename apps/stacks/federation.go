@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -22,6 +23,7 @@ const (
 	MosaicPasswordlessStackID  = "CognitoBridgeMosaicPasswordless"
 	BlockIDFederationStackID   = "CognitoBridgeBlockIDFederation"
 	mosaicPasswordlessAppName  = "mosaic-passwordless"
+	mosaicPhoneAppName         = "mosaic-passwordless-phone"
 	blockIDFederationAppName   = "blockid-federation"
 	domainPrefixPattern        = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 	httpsURLPattern            = "^https://\\S+$"
@@ -36,6 +38,12 @@ func init() {
 		App{Name: mosaicPasswordlessAppName, New: func(scope constructs.Construct) awscdk.Stack {
 			return NewMosaicPasswordlessStack(scope, MosaicPasswordlessStackID, nil)
 		}},
+		// The same app by phone: `cdk synth -c mosaicIdentifier=phone`.
+		App{Name: mosaicPhoneAppName, Dir: mosaicPasswordlessAppName,
+			Context: map[string]string{MosaicIdentifierContext: federation.MosaicPhone},
+			New: func(scope constructs.Construct) awscdk.Stack {
+				return NewMosaicPasswordlessStackFor(scope, MosaicPasswordlessStackID, nil, federation.MosaicPhone)
+			}},
 		App{Name: blockIDFederationAppName, New: func(scope constructs.Construct) awscdk.Stack {
 			return NewBlockIDFederationStack(scope, BlockIDFederationStackID, nil)
 		}},
@@ -61,37 +69,74 @@ func hostedSignInParams(stack awscdk.Stack) (callback, logout, prefix *string) {
 			"without aws, amazon or cognito)", domainPrefixPattern)
 }
 
-// NewMosaicPasswordlessStack is a user pool whose hosted sign-in offers
-// Transmit Security Mosaic (passkeys, by email) next to native sign-in. A
+// MosaicIdentifierContext is the CDK context key that chooses how Mosaic
+// identifies users in the mosaic-passwordless sample: federation.MosaicEmail
+// (the default) or federation.MosaicPhone (`cdk deploy -c
+// mosaicIdentifier=phone`). A synth-time choice, not a CloudFormation
+// parameter: the identifier decides the provider's scopes, its attribute
+// mapping's keys, the hosted client's write list and the connect scopes,
+// which CloudFormation could only switch with conditions around whole
+// objects; a template per choice keeps each one reviewable, and each passes
+// cdk-nag and cfn-lint (test/testdata/mosaic-passwordless{,-phone}.template.json).
+const MosaicIdentifierContext = "mosaicIdentifier"
+
+// NewMosaicPasswordlessStack is NewMosaicPasswordlessStackFor with the
+// identifier the CDK context MosaicIdentifierContext names (default email).
+// It panics on any other value.
+func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	identifier := federation.MosaicEmail
+	if v, ok := scope.Node().TryGetContext(jsii.String(MosaicIdentifierContext)).(string); ok && v != "" {
+		identifier = v
+	}
+	if identifier != federation.MosaicEmail && identifier != federation.MosaicPhone {
+		panic(fmt.Sprintf("mosaic-passwordless: expected the context %s to be %q or %q, received %q",
+			MosaicIdentifierContext, federation.MosaicEmail, federation.MosaicPhone, identifier))
+	}
+	return NewMosaicPasswordlessStackFor(scope, id, props, identifier)
+}
+
+// NewMosaicPasswordlessStackFor is a user pool whose hosted sign-in offers
+// Transmit Security Mosaic (passkeys; users identified by email, or by
+// phone number with identifier federation.MosaicPhone) next to native
+// sign-in. A
 // native user connects Mosaic to their account through the connect API
 // (a fresh sign-in here, a login at Mosaic); a Mosaic sign-up whose email
-// belongs to a native user is refused with a message that says so (no
-// automatic linking by email). The Mosaic client id, callback URL, sign-out
+// (or phone number) belongs to a native user is refused with a message that
+// says so (no automatic linking). The Mosaic client id, callback URL, sign-out
 // URL, connect redirect URL and domain prefix are plain parameters; the client secret is the NoEcho parameter
 // MosaicClientSecret, stored in Secrets Manager and passed to Cognito only
 // as a dynamic reference.
-func NewMosaicPasswordlessStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
-	stack := newStack(scope, id, props, "cognitobridge sample: Cognito hosted sign-in with Transmit Security Mosaic passkeys; native users connect Mosaic from their account")
+func NewMosaicPasswordlessStackFor(scope constructs.Construct, id string, props *awscdk.StackProps, identifier string) awscdk.Stack {
+	description := "cognitobridge sample: Cognito hosted sign-in with Transmit Security Mosaic passkeys; native users connect Mosaic from their account"
+	if identifier == federation.MosaicPhone {
+		description = "cognitobridge sample: Cognito hosted sign-in with Transmit Security Mosaic (users identified by phone number); native users connect Mosaic from their account"
+	}
+	stack := newStack(scope, id, props, description)
 	callback, logout, prefix := hostedSignInParams(stack)
 	// snippet:mosaic-passwordless
 	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
 		Provider: &federation.Provider{Mosaic: &federation.MosaicProvider{
 			ClientID: stringParam(stack, "MosaicClientId", "Client id of the Mosaic application", "^\\S+$"),
+			// email (scopes "openid email") or phone ("openid phone").
+			Identity: jsii.String(identifier),
 		}},
 		ParameterPrefix:    jsii.String("Mosaic"),
 		AllowCognitoSignIn: jsii.Bool(true),
 		CallbackURLs:       &[]*string{callback},
 		LogoutURLs:         &[]*string{logout},
 		DomainPrefix:       prefix,
-		// Linked to native users (below): Mosaic's email lands in
-		// custom:idp_email, never in the account's email, so a Mosaic
-		// account cannot rewrite the email of the account it is linked to.
+		// Linked to native users (below): Mosaic's email (phone) lands in
+		// custom:idp_email (custom:idp_phone), never in the account's email
+		// (phone_number), so a Mosaic account cannot rewrite them on the
+		// account it is linked to.
 		Linkable: jsii.Bool(true),
 	})
-	// No automatic linking by email (Mosaic is not marked trusted for email
-	// verification): a Mosaic sign-up whose email belongs to a native user
-	// is refused with "sign in with your password, then connect Mosaic",
-	// and the signed-in user connects Mosaic through the connect API.
+	// No automatic linking (Mosaic is not marked trusted): a Mosaic sign-up
+	// whose verified email (phone number, E.164-normalized) belongs to a
+	// native user is refused with "sign in with your password, then connect
+	// Mosaic", and the signed-in user connects Mosaic through the connect
+	// API, which asks Mosaic for the same scopes and needs a proof: the
+	// account's verified email (phone) equal to Mosaic's, or a fresh step-up.
 	linking.NewLinking(stack, jsii.String("Linking"), &linking.LinkingProps{
 		UserPool:      fed.UserPool(),
 		ProviderNames: &[]*string{fed.ProviderName()},

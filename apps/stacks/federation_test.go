@@ -64,6 +64,8 @@ func TestFederationSamples(t *testing.T) {
 		// log reference key next to the client secret.
 		{mosaicPasswordlessAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 4, 2,
 			[]string{"MosaicClientId", "CallbackUrl", "LogoutUrl", "DomainPrefix", "ConnectRedirectUrl"}},
+		{mosaicPhoneAppName, MosaicPasswordlessStackID, "MosaicClientSecret", 4, 2,
+			[]string{"MosaicClientId", "CallbackUrl", "LogoutUrl", "DomainPrefix", "ConnectRedirectUrl"}},
 		// BlockID: the pre token generation function of the assurance, and
 		// the log reference key next to the client secret.
 		{blockIDFederationAppName, BlockIDFederationStackID, "ClientSecret", 1, 2,

@@ -28,6 +28,20 @@ const (
 type App struct {
 	Name string
 	New  func(scope constructs.Construct) awscdk.Stack
+	// Dir is the directory under apps/ whose main synthesizes it.
+	// Default: Name.
+	Dir string
+	// Context is the CDK context (cdk synth -c key=value) that makes
+	// Dir's main synthesize this variant. Default: none.
+	Context map[string]string
+}
+
+// MainDir is the directory under apps/ of a's main package.
+func (a App) MainDir() string {
+	if a.Dir != "" {
+		return a.Dir
+	}
+	return a.Name
 }
 
 // Apps lists every sample app, in a fixed order.

@@ -24,6 +24,7 @@ func TestRegistry(t *testing.T) {
 		{"blockid-stepup", BlockIDStepUpStackID},
 		{"biopass-mfa", BiopassMFAStackID},
 		{"mosaic-passwordless", MosaicPasswordlessStackID},
+		{"mosaic-passwordless-phone", MosaicPasswordlessStackID},
 		{"blockid-federation", BlockIDFederationStackID},
 		{"identity-proofing", IdentityProofingStackID},
 		{"shared-pool", SharedPoolStackID},

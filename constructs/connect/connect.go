@@ -118,8 +118,12 @@ type ConnectProps struct {
 	// state (https; http only for localhost). Register it at the provider
 	// for ClientID. Required.
 	RedirectURI *string
-	// Scopes requested; must contain "openid".
-	// Default: ["openid"].
+	// Scopes requested; must contain "openid". The proofs by email and
+	// phone read the ID token's email / phone_number claims, which a
+	// provider sends only for the scopes that ask for them.
+	// Default: - Federation's scopes (its provider's authorize_scopes, e.g.
+	// "openid email", or "openid phone" for Mosaic by phone), else
+	// ["openid"].
 	Scopes *[]*string
 	// The secret holding the provider's client secret as a JSON field.
 	// Only the callback function may read it (an identity grant; the
@@ -254,6 +258,8 @@ type resolved struct {
 	name, issuer, clientID *string
 	endpoints              *Endpoints
 	secret                 awssecretsmanager.ISecret
+	// scopes are Federation's authorize_scopes (space separated), "" without.
+	scopes string
 }
 
 func (p *ConnectProps) resolve() (resolved, error) {
@@ -272,6 +278,9 @@ func (p *ConnectProps) resolve() (resolved, error) {
 			return nil
 		}
 		r.issuer, r.clientID = get("oidc_issuer"), get("client_id")
+		if sc := get("authorize_scopes"); sc != nil && !propcheck.IsToken(sc) {
+			r.scopes = *sc
+		}
 		if a, t, j := get("authorize_url"), get("token_url"), get("jwks_uri"); a != nil && t != nil && j != nil {
 			r.endpoints = &Endpoints{Authorization: a, Token: t, JwksUri: j}
 		}
@@ -459,8 +468,13 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	if e := r.endpoints; e != nil {
 		env[contract.EnvAuthorizeURL], env[contract.EnvTokenURL], env[contract.EnvJWKSURL] = *e.Authorization, *e.Token, *e.JwksUri
 	}
-	if props.Scopes != nil {
+	switch {
+	case props.Scopes != nil:
 		env[contract.EnvScopes] = strings.Join(derefAll(props.Scopes), " ")
+	case r.scopes != "":
+		// The provider's own scopes: without them its ID token carries no
+		// email or phone_number, and the email or phone proof never holds.
+		env[contract.EnvScopes] = r.scopes
 	}
 	if props.SecretField != nil {
 		env[contract.EnvConnectSecretField] = *props.SecretField

@@ -74,6 +74,12 @@ type LinkingProps struct {
 	// AdminLinkProviderForUser "should only be used with external IdPs and
 	// provider attributes that have been trusted by the application owner".
 	// Native users with MFA are never linked automatically.
+	//
+	// The same trust covers the provider's verified phone number (Mosaic by
+	// phone: phone_number or custom:idp_phone with its verified flag),
+	// normalized to E.164 and matched against the native user's verified
+	// phone_number: whoever can make the provider assert a phone number
+	// (a recycled number, a SIM swap) lands in the account that owns it.
 	// Default: - none (no automatic linking).
 	TrustedEmailProviders *[]*string
 	// How many identities may already be linked to a native user before a

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/authorizer/stepupclaim"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/e164"
 )
 
 // The proof of a connect (issue 14): a recent password sign-in is not
@@ -18,8 +19,11 @@ import (
 //     email_verified true for an email equal (ASCII case-insensitive) to the
 //     account's email, itself verified: the provider account belongs to
 //     whoever controls the account's mailbox;
-//   - contract.ConnectProofPhone: the same for phone_number, when the
-//     provider's ID token carries one;
+//   - contract.ConnectProofPhone: the provider's ID token says
+//     phone_number_verified true for a phone_number equal to the account's
+//     phone_number, itself verified, both normalized to E.164 first
+//     (lambdas/internal/e164: "+1 (202) 555-0143" is "+12025550143"; a
+//     number either side cannot normalize proves nothing);
 //   - contract.ConnectProofStepUp: the caller's access token carries the
 //     step-up claim (contract.ClaimStepUpAt, added by the step-up guard
 //     only on a step-up sign-in, never on a refresh) no older than
@@ -85,7 +89,7 @@ func proven(proofs []string, caller Caller, a account, p providerClaims, now tim
 				return proof
 			}
 		case contract.ConnectProofPhone:
-			if a.phoneVerified && p.phoneVerified && a.phone != "" && a.phone == p.phone {
+			if a.phoneVerified && p.phoneVerified && e164.Equal(a.phone, p.phone) {
 				return proof
 			}
 		case contract.ConnectProofStepUp:

@@ -12,7 +12,7 @@ import (
 func TestProven(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	window := 15 * time.Minute
-	verified := account{email: "Ann@Example.com", emailVerified: true, phone: "+15550100", phoneVerified: true}
+	verified := account{email: "Ann@Example.com", emailVerified: true, phone: "+12025550143", phoneVerified: true}
 	match := providerClaims{email: "ann@example.com", emailVerified: true}
 	all := contract.ConnectProofs
 	for _, c := range []struct {
@@ -28,8 +28,14 @@ func TestProven(t *testing.T) {
 		{"provider email not verified", all, Caller{}, verified, providerClaims{email: "ann@example.com"}, ""},
 		{"account email not verified", all, Caller{}, account{email: "ann@example.com"}, match, ""},
 		{"no email on either side", all, Caller{}, account{emailVerified: true}, providerClaims{emailVerified: true}, ""},
-		{"verified phone", all, Caller{}, verified, providerClaims{phone: "+15550100", phoneVerified: true}, contract.ConnectProofPhone},
-		{"phone without verification", all, Caller{}, verified, providerClaims{phone: "+15550100"}, ""},
+		{"verified phone", all, Caller{}, verified, providerClaims{phone: "+12025550143", phoneVerified: true}, contract.ConnectProofPhone},
+		{"verified phone, written otherwise (E.164 after normalization)", all, Caller{}, verified, providerClaims{phone: "+1 (202) 555-0143", phoneVerified: true}, contract.ConnectProofPhone},
+		{"the thief's own provider account: another phone", all, Caller{}, verified, providerClaims{phone: "+12025550199", phoneVerified: true}, ""},
+		{"the same digits as a national number: no country, no match", all, Caller{}, verified, providerClaims{phone: "2025550143", phoneVerified: true}, ""},
+		{"phone without verification", all, Caller{}, verified, providerClaims{phone: "+12025550143"}, ""},
+		{"account phone not verified", all, Caller{}, account{phone: "+12025550143"}, providerClaims{phone: "+12025550143", phoneVerified: true}, ""},
+		{"no phone on either side", all, Caller{}, account{phoneVerified: true}, providerClaims{phoneVerified: true}, ""},
+		{"phone not accepted by this deployment", []string{contract.ConnectProofEmail}, Caller{}, verified, providerClaims{phone: "+12025550143", phoneVerified: true}, ""},
 		{"fresh step-up", all, Caller{StepUpAt: now.Add(-time.Minute).Unix()}, account{}, providerClaims{}, contract.ConnectProofStepUp},
 		{"stale step-up", all, Caller{StepUpAt: now.Add(-window - time.Second).Unix()}, account{}, providerClaims{}, ""},
 		{"step-up in the future", all, Caller{StepUpAt: now.Add(time.Minute).Unix()}, account{}, providerClaims{}, ""},

@@ -87,3 +87,10 @@ func EscapeFilterValue(s string) string {
 func EmailFilter(email string) string {
 	return `email = "` + EscapeFilterValue(email) + `"`
 }
+
+// PhoneFilter is the ListUsers filter for an exact phone_number match
+// (phone: E.164, digits after the '+', so nothing to escape; escaped all
+// the same).
+func PhoneFilter(phone string) string {
+	return `phone_number = "` + EscapeFilterValue(phone) + `"`
+}

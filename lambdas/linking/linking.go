@@ -26,6 +26,15 @@
 //     PreferredMfaSetting and MFAOptions all empty): a link would let the
 //     provider's sign-in skip the user's second factor.
 //
+// The same holds for a verified phone number (issue 18, Mosaic by phone):
+// phone_number, or custom:idp_phone for a linkable provider, with its
+// *_verified flag exactly "true", normalized to E.164 (lambdas/internal/e164;
+// what cannot be normalized is not looked up: phone_invalid), looked up with
+// an exact ListUsers filter on the normalized number, and kept only for a
+// native user whose own phone_number is verified and normalizes to the same
+// number. An event with both a verified email and a verified phone looks up
+// both; every candidate of either counts.
+//
 // No candidate: the sign-up proceeds. A candidate for an untrusted
 // provider, several candidates, an already linked provider, the identity
 // limit, MFA or any AWS error: the sign-up is refused with a message for
@@ -40,6 +49,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,6 +58,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/e164"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 )
@@ -78,7 +89,10 @@ const (
 	ReasonProviderNotConfigured Reason = "provider_not_configured"
 	ReasonEmailNotVerified      Reason = "email_not_verified"
 	ReasonEmailInvalid          Reason = "email_invalid"
-	ReasonNoCandidate           Reason = "no_candidate"
+	ReasonPhoneNotVerified      Reason = "phone_not_verified"
+	// ReasonPhoneInvalid: a phone the behaviour cannot normalize to E.164.
+	ReasonPhoneInvalid Reason = "phone_invalid"
+	ReasonNoCandidate  Reason = "no_candidate"
 )
 
 // Reasons that refuse the sign-up.
@@ -111,7 +125,18 @@ const (
 	MsgAlreadyLinked = "The account with this email address is already connected to another sign-in from this provider. Use that sign-in, or contact support."
 	MsgLinkLimit     = "The account with this email address has reached the maximum number of connected sign-ins. Remove one, or contact support."
 	MsgUnavailable   = "Your sign-in could not be completed right now. Please try again later."
+
+	MsgAmbiguousPhone     = "More than one account uses this phone number, so this sign-in cannot be connected to one automatically. Sign in with your existing account, or contact support."
+	MsgAlreadyLinkedPhone = "The account with this phone number is already connected to another sign-in from this provider. Use that sign-in, or contact support."
+	MsgLinkLimitPhone     = "The account with this phone number has reached the maximum number of connected sign-ins. Remove one, or contact support."
 )
+
+// PhoneConnectMessage is ConnectMessage for a sign-up whose verified phone
+// number (not its email) belongs to a native user.
+func PhoneConnectMessage(provider string) string {
+	return "An account with this phone number already exists. Sign in with your password, then connect " +
+		provider + " from your account."
+}
 
 // ConnectMessage is the refusal of a sign-up that matches a native user
 // without a trusted link: the person proves control of both accounts by
@@ -171,6 +196,7 @@ type decision struct {
 	provider   string
 	trusted    bool
 	emailRef   string
+	phoneRef   string
 	candidates int
 	awsCode    string
 	linked     bool
@@ -181,7 +207,7 @@ func refuse(r Reason, msg string) error { return presignup.Refuse(string(r), msg
 func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision) {
 	defer func() {
 		if r := recover(); r != nil {
-			d = decision{reason: ReasonInternalError, err: refuse(ReasonInternalError, MsgUnavailable), provider: d.provider, emailRef: d.emailRef}
+			d = decision{reason: ReasonInternalError, err: refuse(ReasonInternalError, MsgUnavailable), provider: d.provider, emailRef: d.emailRef, phoneRef: d.phoneRef}
 		}
 	}()
 	if ev == nil || ev.TriggerSource != presignup.TriggerExternalProvider {
@@ -193,42 +219,66 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 	}
 	d.provider, d.trusted = provider, b.cfg.Trusted(provider)
 	attrs := ev.Request.UserAttributes
-	// A linkable provider maps its email into custom:idp_email (what the
-	// pool trusts stays the account's own): read it there when the
-	// provider maps no email.
-	emailAttr, verifiedAttr := "email", "email_verified"
-	if _, std := attrs["email"]; !std {
-		if _, idp := attrs[contract.AttrIdPEmail]; idp {
-			emailAttr, verifiedAttr = contract.AttrIdPEmail, contract.AttrIdPEmailVerified
+	email, emailReason := emailOf(attrs)
+	phone, phoneReason := phoneOf(attrs)
+	if email == "" && phone == "" {
+		d.reason = emailReason
+		if !hasEmail(attrs) && phoneReason != "" {
+			d.reason = phoneReason
 		}
-	}
-	if attrs[verifiedAttr] != "true" {
-		d.reason = ReasonEmailNotVerified
 		return d
 	}
-	email, present := attrs[emailAttr]
-	if !present || !ValidEmail(email) {
-		d.reason = ReasonEmailInvalid
-		return d
+	if email != "" {
+		d.emailRef = EmailRef(email)
 	}
-	d.emailRef = EmailRef(email)
+	if phone != "" {
+		d.phoneRef = PhoneRef(phone)
+	}
 
 	ctx, cancel := presignup.WithBudget(ctx)
 	defer cancel()
-	cands, overflow, err := b.candidates(ctx, ev.UserPoolID, email)
-	if err != nil {
-		d.reason, d.awsCode = classify(ctx, err, ReasonListUsersFailed)
-		d.err = refuse(d.reason, MsgUnavailable)
-		return d
+	var cands []candidate
+	var overflow, byPhone bool
+	if email != "" {
+		c, o, err := b.candidates(ctx, ev.UserPoolID, email)
+		if err != nil {
+			d.reason, d.awsCode = classify(ctx, err, ReasonListUsersFailed)
+			d.err = refuse(d.reason, MsgUnavailable)
+			return d
+		}
+		cands, overflow = c, o
+	}
+	if phone != "" {
+		c, o, err := b.phoneCandidates(ctx, ev.UserPoolID, phone)
+		if err != nil {
+			d.reason, d.awsCode = classify(ctx, err, ReasonListUsersFailed)
+			d.err = refuse(d.reason, MsgUnavailable)
+			return d
+		}
+		// The messages name the phone only when the email found no one.
+		byPhone = len(cands) == 0 && !overflow && (len(c) > 0 || o)
+		overflow = overflow || o
+		for _, x := range c {
+			if !slices.ContainsFunc(cands, func(y candidate) bool { return y.username == x.username }) {
+				cands = append(cands, x)
+			}
+		}
+	}
+	msg := func(byEmail, byPhoneNumber string) string {
+		if byPhone {
+			return byPhoneNumber
+		}
+		return byEmail
 	}
 	d.candidates = len(cands)
 	switch {
 	case (overflow || len(cands) > 0) && !d.trusted:
-		// The default: never link on the provider's word about an email.
-		d.reason, d.err = ReasonConnectRequired, refuse(ReasonConnectRequired, ConnectMessage(provider))
+		// The default: never link on the provider's word about an email
+		// or a phone number.
+		d.reason, d.err = ReasonConnectRequired, refuse(ReasonConnectRequired, msg(ConnectMessage(provider), PhoneConnectMessage(provider)))
 		return d
 	case overflow || len(cands) > 1:
-		d.reason, d.err = ReasonAmbiguousEmail, refuse(ReasonAmbiguousEmail, MsgAmbiguous)
+		d.reason, d.err = ReasonAmbiguousEmail, refuse(ReasonAmbiguousEmail, msg(MsgAmbiguous, MsgAmbiguousPhone))
 		return d
 	case len(cands) == 0:
 		d.reason = ReasonNoCandidate
@@ -242,12 +292,12 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 	}
 	for _, id := range ids {
 		if EqualFoldASCII(id.ProviderName, provider) {
-			d.reason, d.err = ReasonAlreadyLinkedProvider, refuse(ReasonAlreadyLinkedProvider, MsgAlreadyLinked)
+			d.reason, d.err = ReasonAlreadyLinkedProvider, refuse(ReasonAlreadyLinkedProvider, msg(MsgAlreadyLinked, MsgAlreadyLinkedPhone))
 			return d
 		}
 	}
 	if len(ids) >= b.cfg.MaxIdentities {
-		d.reason, d.err = ReasonLinkLimit, refuse(ReasonLinkLimit, MsgLinkLimit)
+		d.reason, d.err = ReasonLinkLimit, refuse(ReasonLinkLimit, msg(MsgLinkLimit, MsgLinkLimitPhone))
 		return d
 	}
 	user, err := b.client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(ev.UserPoolID), Username: aws.String(dest.username)})
@@ -257,7 +307,7 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 		return d
 	}
 	if HasMFA(user) {
-		d.reason, d.err = ReasonMFAEnabled, refuse(ReasonMFAEnabled, ConnectMessage(provider))
+		d.reason, d.err = ReasonMFAEnabled, refuse(ReasonMFAEnabled, msg(ConnectMessage(provider), PhoneConnectMessage(provider)))
 		return d
 	}
 	_, err = b.client.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
@@ -369,6 +419,51 @@ func (b *Behaviour) candidates(ctx context.Context, poolID, email string) (out [
 	return out, overflow, nil
 }
 
+// phoneCandidates looks the E.164 number up (ListUsers filters on the
+// stored phone_number, which Cognito keeps in E.164) and keeps native users
+// whose own phone_number is verified and normalizes to the same number.
+// overflow reports more than MaxPages pages.
+func (b *Behaviour) phoneCandidates(ctx context.Context, poolID, phone string) (out []candidate, overflow bool, err error) {
+	var token *string
+	for page := 0; ; page++ {
+		if page == MaxPages {
+			return out, true, nil
+		}
+		res, err := b.client.ListUsers(ctx, &cip.ListUsersInput{
+			UserPoolId:      aws.String(poolID),
+			Filter:          aws.String(PhoneFilter(phone)),
+			Limit:           aws.Int32(PageSize),
+			PaginationToken: token,
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		if res == nil {
+			return nil, false, errors.New("linking: empty ListUsers response")
+		}
+		for _, u := range res.Users {
+			name := aws.ToString(u.Username)
+			if name == "" || slices.ContainsFunc(out, func(c candidate) bool { return c.username == name }) {
+				continue
+			}
+			attrs := make(map[string]string, len(u.Attributes))
+			for _, a := range u.Attributes {
+				attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
+			}
+			if u.UserStatus == types.UserStatusTypeExternalProvider ||
+				attrs["phone_number_verified"] != "true" ||
+				!e164.Equal(attrs["phone_number"], phone) {
+				continue
+			}
+			out = append(out, candidate{username: name, attrs: attrs})
+		}
+		token = res.PaginationToken
+		if aws.ToString(token) == "" {
+			return out, false, nil
+		}
+	}
+}
+
 // identity is one entry of a user's "identities" attribute.
 type identity struct {
 	ProviderName string `json:"providerName"`
@@ -420,6 +515,9 @@ func EmailRef(email string) string {
 	return logref.Ref("email", LowerASCII(email))
 }
 
+// PhoneRef is EmailRef for an E.164 number.
+func PhoneRef(phone string) string { return logref.Ref("phone", phone) }
+
 func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, start time.Time) {
 	if b == nil || b.Logger == nil {
 		return
@@ -444,6 +542,7 @@ func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, st
 		slog.String("provider", d.provider),
 		slog.Bool("trusted", d.trusted),
 		slog.String("email", d.emailRef),
+		slog.String("phone", d.phoneRef),
 		slog.Int("candidates", d.candidates),
 		slog.String("awsError", d.awsCode),
 		slog.String("triggerSource", presignup.Clip(source)),

@@ -100,6 +100,7 @@ func driver(t *testing.T) string {
 // webBundle checks that the sample's page was bundled (make web).
 func webBundle(t *testing.T, app string) {
 	t.Helper()
+	app = devstack.PageOf(app)
 	if _, err := os.Stat(filepath.Join("..", "..", "apps", app, "web", "dist", "main.js")); err != nil {
 		need(t, "apps/"+app+"/web is not bundled; run `make web` (make test does)")
 	}

@@ -120,7 +120,14 @@ type accountWorld struct {
 // mosaic-passwordless golden template.
 func sampleMapping(t *testing.T) map[string]string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "mosaic-passwordless.template.json"))
+	return mappingOf(t, filepath.Join("..", "testdata", "mosaic-passwordless.template.json"))
+}
+
+// mappingOf is the attribute mapping of the identity provider of a golden
+// template.
+func mappingOf(t *testing.T, path string) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +145,7 @@ func sampleMapping(t *testing.T) map[string]string {
 			return r.Properties.AttributeMapping
 		}
 	}
-	t.Fatal("no identity provider in the mosaic-passwordless template")
+	t.Fatalf("no identity provider in %s", path)
 	return nil
 }
 
@@ -148,6 +155,26 @@ var standardMapping = map[string]string{"email": "email", "email_verified": "ema
 
 func newAccountWorld(t *testing.T, mapping map[string]string) *accountWorld {
 	t.Helper()
+	return newAccountWorldWith(t, worldOptions{mapping: mapping})
+}
+
+// worldOptions vary the account world: the provider's mapping, its scopes
+// (authorize and connect; default "openid email"), further provider
+// accounts, and further attributes of the seeded native users.
+type worldOptions struct {
+	mapping       map[string]string
+	scopes        string
+	providerUsers []oidcpeer.User
+	seed          map[string]map[string]string // user -> extra attributes
+}
+
+func newAccountWorldWith(t *testing.T, o worldOptions) *accountWorld {
+	t.Helper()
+	mapping := o.mapping
+	scopes := o.scopes
+	if scopes == "" {
+		scopes = "openid email"
+	}
 	if testing.Short() {
 		t.Skip("-short: starts moto_server, an OpenID Provider and the connect binaries")
 	}
@@ -160,7 +187,7 @@ func newAccountWorld(t *testing.T, mapping map[string]string) *accountWorld {
 	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r) }))
 	t.Cleanup(ts.Close)
 	w.base = ts.URL
-	w.peer = oidcpeer.Start(t, oidcpeer.Options{RedirectURIs: []string{ts.URL + "/oauth2/idpresponse", acctConnectCB}, Users: acctProviderUsers})
+	w.peer = oidcpeer.Start(t, oidcpeer.Options{RedirectURIs: []string{ts.URL + "/oauth2/idpresponse", acctConnectCB}, Users: append(append([]oidcpeer.User(nil), acctProviderUsers...), o.providerUsers...)})
 
 	var hostedH http.Handler
 	custom := map[string]bool{}
@@ -177,7 +204,7 @@ func newAccountWorld(t *testing.T, mapping map[string]string) *accountWorld {
 			SupportedIdentityProviders: []string{acctProvider, "COGNITO"}, AllowedOAuthFlows: []string{"code"},
 			AllowedOAuthScopes: []string{"openid", "email", "profile"}}},
 		IdentityProviders: []localcognito.IdentityProvider{{Name: acctProvider, Type: "OIDC", Issuer: w.peer.Issuer(), ClientID: w.peer.ClientID(),
-			ClientSecret: w.peer.ClientSecret(), AuthorizeScopes: "openid email", AttributeMapping: mapping}},
+			ClientSecret: w.peer.ClientSecret(), AuthorizeScopes: scopes, AttributeMapping: mapping}},
 	}, localcognito.Options{Hosted: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { hostedH.ServeHTTP(rw, r) })})
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +216,11 @@ func newAccountWorld(t *testing.T, mapping map[string]string) *accountWorld {
 	h = srv.Handler()
 	w.pool = srv
 	for _, u := range []struct{ name, email string }{{"ann", "ann@example.com"}, {"bob", "bob@example.com"}} {
-		if _, err := srv.SeedUser(u.name, acctPassword, map[string]string{"email": u.email, "email_verified": "true"}, true); err != nil {
+		attrs := map[string]string{"email": u.email, "email_verified": "true"}
+		for k, v := range o.seed[u.name] {
+			attrs[k] = v
+		}
+		if _, err := srv.SeedUser(u.name, acctPassword, attrs, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -223,7 +254,7 @@ func newAccountWorld(t *testing.T, mapping map[string]string) *accountWorld {
 		contract.EnvIssuer:                           w.peer.Issuer(),
 		contract.EnvClientID:                         w.peer.ClientID(),
 		contract.EnvRedirectURI:                      acctConnectCB,
-		contract.EnvScopes:                           "openid email",
+		contract.EnvScopes:                           scopes,
 		contract.EnvSecretARN:                        secret,
 		contract.EnvTokenIssuer:                      srv.Issuer(),
 		contract.EnvTokenClientID:                    acctClient,

@@ -86,6 +86,11 @@ type User struct {
 	Password      string
 	Email         string
 	EmailVerified bool
+	// Phone is the phone_number claim (scope "phone"), as the provider
+	// writes it (E.164 is only RECOMMENDED by OIDC Core 5.1, so a test may
+	// give "+1 (202) 555-0143"); PhoneVerified its phone_number_verified.
+	Phone         string
+	PhoneVerified bool
 	// ACR is the acr the ID token carries after this user signs in; empty
 	// means no acr claim.
 	ACR string

@@ -42,6 +42,8 @@ func newUserStore(users []User) *userStore {
 			Password:      u.Password,
 			Email:         u.Email,
 			EmailVerified: u.EmailVerified,
+			Phone:         u.Phone,
+			PhoneVerified: u.PhoneVerified,
 		}
 		s.acr[sub] = u.ACR
 		if len(u.AMR) > 0 {

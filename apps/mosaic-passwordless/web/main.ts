@@ -3,7 +3,9 @@
 // (via @cognitobridge/client's hostedSignIn). Amplify completes the code
 // flow when the pool sends the browser back here; a refused sign-up (the
 // pre sign-up trigger's linking rule) comes back as error/error_description
-// and is shown as such. A native user signed in with their password
+// and is shown as such. Mosaic identifies users by email or by phone number
+// (the stack's mosaicIdentifier): the page is the same for both. A native
+// user signed in with their password
 // connects Mosaic to their account (constructs/connect, through
 // @cognitobridge/client's connectProvider); their next Mosaic sign-in lands
 // in that account. The page marks its state on <body data-state>
@@ -58,11 +60,19 @@ function refused(message: string) {
 function showTokens(tokens: AuthTokens) {
   const c = claims(tokens.idToken?.toString());
   const identities = ((c['identities'] as { providerName?: string }[] | undefined) ?? []).map((i) => i.providerName);
+  // email / phone_number are the account's own; custom:idp_* are what
+  // Mosaic said at its last sign-in (a linkable provider maps nothing the
+  // pool trusts), shown under their own names. Absent claims are left out.
   $('claims').textContent = JSON.stringify(
     {
       'cognito:username': c['cognito:username'],
       email: c['email'],
       email_verified: c['email_verified'],
+      phone_number: c['phone_number'],
+      phone_number_verified: c['phone_number_verified'],
+      'custom:idp_email': c['custom:idp_email'],
+      'custom:idp_phone': c['custom:idp_phone'],
+      'custom:idp_phone_verified': c['custom:idp_phone_verified'],
       identities,
       sub: c['sub'],
     },
@@ -87,7 +97,7 @@ async function showSession(provider: string, canConnect: boolean, session: Sessi
   const how = federated || (linked && via === provider) ? ` with ${provider}` : '';
   setState(
     'signed-in',
-    `Signed in${how} as ${String(c['email'] ?? username)}${linked && via === provider ? ` (your own account, user ${username}: ${provider} is connected to it)` : ''}.`,
+    `Signed in${how} as ${String(c['email'] ?? c['phone_number'] ?? username)}${linked && via === provider ? ` (your own account, user ${username}: ${provider} is connected to it)` : ''}.`,
   );
   session.signedIn();
   signInButtons(false);

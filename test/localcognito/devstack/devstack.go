@@ -44,6 +44,13 @@ const (
 	DemoUsername = "demo"
 	DemoEmail    = "demo@example.com"
 	DemoPassword = "Demo-Passw0rd!"
+	// DemoPhone is the seeded user's verified phone number where the pool's
+	// identity provider signs in by phone (Mosaic by phone), as Cognito
+	// stores it (E.164).
+	DemoPhone = "+12025550143"
+	// ProviderDemoPhone is the same number as the provider account
+	// ProviderUser writes it: equal only after E.164 normalization.
+	ProviderDemoPhone = "+1 (202) 555-0143"
 	// ProviderUser and ProviderPassword sign in at the loopback provider.
 	ProviderUser     = "demo"
 	ProviderPassword = "provider-demo"
@@ -152,7 +159,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	if tmpl == "" {
 		tmpl = filepath.Join(root, "test", "testdata", opts.App+".template.json")
 	}
-	webDir := filepath.Join(root, "apps", opts.App, "web", "dist")
+	webDir := filepath.Join(root, "apps", PageOf(opts.App), "web", "dist")
 
 	if _, err := os.Stat(filepath.Join(webDir, "main.js")); err != nil && !opts.NoPage {
 		return nil, fmt.Errorf("devstack: the page of %s is not bundled (%s): run `make web`", opts.App, webDir)
@@ -194,6 +201,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	popts := oidcpeer.Options{Users: []oidcpeer.User{{
 		Username: ProviderUser, Password: ProviderPassword,
 		Email: DemoEmail, EmailVerified: true, ACR: "liveID push",
+		Phone: ProviderDemoPhone, PhoneVerified: true,
 	}}}
 	if mode == ModeIframe {
 		popts.ParentOrigin = webURL
@@ -277,14 +285,19 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	if slices.Contains(pool.Config.UsernameAttributes, "email") {
 		seedName = DemoEmail
 	}
-	if _, err := cognito.SeedUser(seedName, DemoPassword, map[string]string{"email": DemoEmail, "email_verified": "true"}, true); err != nil {
+	seed := map[string]string{"email": DemoEmail, "email_verified": "true"}
+	byPhone := signsInByPhone(pool)
+	if byPhone {
+		seed["phone_number"], seed["phone_number_verified"] = DemoPhone, "true"
+	}
+	if _, err := cognito.SeedUser(seedName, DemoPassword, seed, true); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("devstack: seed user: %w", err)
 	}
 
 	s := &Stack{
 		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID, DemoUser: seedName,
-		ProviderLogins: providerLogins(raw.provider, pageProviders(pool, clientID)),
+		ProviderLogins: providerLogins(raw.provider, pageProviders(pool, clientID), byPhone),
 		Cognito:        cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps, Clock: clock,
 		Config: PageConfig{
 			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
@@ -295,7 +308,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	if mode == ModeIframe {
 		s.Config.ProviderOrigin = peer.Issuer()
 	}
-	peer.SetLoginHint(loginHint(raw.provider, pageProviders(pool, clientID)))
+	peer.SetLoginHint(loginHint(raw.provider, pageProviders(pool, clientID), byPhone))
 	if err := s.startAPIs(ctx, tb, opts, moto.Endpoint(), log); err != nil {
 		ln.Close()
 		return nil, err
@@ -312,6 +325,32 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	serve(tb, ln, s.webHandler(root, webDir))
 	return s, nil
+}
+
+// variantPages names the page of a sample variant that has no page of its
+// own: the app (apps/stacks.App.Dir) that synthesizes it with a CDK context.
+var variantPages = map[string]string{"mosaic-passwordless-phone": "mosaic-passwordless"}
+
+// PageOf is the directory under apps/ whose web page app uses.
+func PageOf(app string) string {
+	if p, ok := variantPages[app]; ok {
+		return p
+	}
+	return app
+}
+
+// signsInByPhone reports whether an identity provider of the pool maps the
+// provider's phone_number claim (Mosaic by phone): the seeded user then has
+// a verified phone number too.
+func signsInByPhone(p *template.Pool) bool {
+	for _, idp := range p.Config.IdentityProviders {
+		for _, claim := range idp.AttributeMapping {
+			if claim == "phone_number" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rawTemplate is what Start reads before loading: the parameter names

@@ -48,6 +48,16 @@ const (
 	// creates a federated user.
 	NewcomerUser  = "newcomer"
 	NewcomerEmail = "newcomer@example.com"
+	// NewcomerPhone is the newcomer's verified phone at the provider (the
+	// Mosaic-by-phone sample): a number no native user has.
+	NewcomerPhone = "+12025550171"
+	// StrangerUser signs in with ProviderPassword; its verified email and
+	// phone belong to nobody in the pool. It is the refusal twin of a
+	// connect: connected from the demo user's account it proves nothing
+	// (proof_required).
+	StrangerUser  = "stranger"
+	StrangerEmail = "stranger@example.com"
+	StrangerPhone = "+12025550188"
 	// ProviderUser (DemoEmail, verified) is the refusal twin: its email is
 	// the native demo user's, so the linking default refuses its first
 	// federated sign-in (connect_required).
@@ -162,7 +172,8 @@ func (h *hostedSite) providerOptions(o *oidcpeer.Options) {
 	}
 	o.RedirectURI = h.url + "/oauth2/idpresponse"
 	o.Users = append(o.Users,
-		oidcpeer.User{Username: NewcomerUser, Password: ProviderPassword, Email: NewcomerEmail, EmailVerified: true},
+		oidcpeer.User{Username: NewcomerUser, Password: ProviderPassword, Email: NewcomerEmail, EmailVerified: true, Phone: NewcomerPhone, PhoneVerified: true},
+		oidcpeer.User{Username: StrangerUser, Password: ProviderPassword, Email: StrangerEmail, EmailVerified: true, Phone: StrangerPhone, PhoneVerified: true},
 		oidcpeer.User{Username: AssuredUser, Password: ProviderPassword, Email: AssuredEmail, EmailVerified: true, AMR: AssuredAMR},
 		oidcpeer.User{Username: UnassuredUser, Password: ProviderPassword, Email: UnassuredEmail, EmailVerified: true, AMR: UnassuredAMR},
 	)

@@ -22,7 +22,7 @@ type ProviderLogin struct {
 // contract.EnvProvider value), and the federated accounts of the identity
 // providers the page's client signs in with (idps). Only accounts a browser
 // test signs in with are listed, each with what that test shows.
-func providerLogins(stepUpKind string, idps []string) []ProviderLogin {
+func providerLogins(stepUpKind string, idps []string, byPhone bool) []ProviderLogin {
 	var out []ProviderLogin
 	if stepUpKind != "" {
 		out = append(out, ProviderLogin{ProviderUser, ProviderPassword, "the step-up of the seeded user (the provider's verified email is the user's)"})
@@ -32,6 +32,11 @@ func providerLogins(stepUpKind string, idps []string) []ProviderLogin {
 		out = append(out,
 			ProviderLogin{AssuredUser, ProviderPassword, "a BlockID account with identity assurance (amr ial2): custom:ial 2"},
 			ProviderLogin{UnassuredUser, ProviderPassword, "a BlockID account without: no custom:ial"})
+	case slices.Contains(idps, "Mosaic") && byPhone:
+		out = append(out,
+			ProviderLogin{NewcomerUser, ProviderPassword, "a phone number nobody here has: signs up a new federated user"},
+			ProviderLogin{ProviderUser, ProviderPassword, "has the seeded user's phone number (written " + ProviderDemoPhone + "): refused at the federated sign-in (sign in with the password, then Connect)"},
+			ProviderLogin{StrangerUser, ProviderPassword, "another phone number: Connect from the seeded user's account is refused (proof_required)"})
 	case slices.Contains(idps, "Mosaic"):
 		out = append(out,
 			ProviderLogin{NewcomerUser, ProviderPassword, "signs up a new federated user"},
@@ -60,8 +65,8 @@ func providerRole(stepUpKind string, idps []string) string {
 
 // loginHint is the text the provider's login page shows: what it plays and
 // whom to sign in as.
-func loginHint(stepUpKind string, idps []string) string {
-	logins := providerLogins(stepUpKind, idps)
+func loginHint(stepUpKind string, idps []string, byPhone bool) string {
+	logins := providerLogins(stepUpKind, idps, byPhone)
 	if len(logins) == 0 {
 		return ""
 	}

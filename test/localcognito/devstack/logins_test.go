@@ -26,6 +26,7 @@ func TestProviderLoginsPerSample(t *testing.T) {
 		// its Mosaic federation is another app's.
 		{"shared-pool", []string{ProviderUser}, "(the step-up)"},
 		{"mosaic-passwordless", []string{NewcomerUser, ProviderUser}, "Mosaic (the pool's identity provider)"},
+		{"mosaic-passwordless-phone", []string{NewcomerUser, ProviderUser, StrangerUser}, "Mosaic (the pool's identity provider)"},
 		{"blockid-federation", []string{AssuredUser, UnassuredUser}, "BlockID (the pool's identity provider)"},
 		{"identity-proofing", nil, ""},
 	} {
@@ -45,7 +46,11 @@ func TestProviderLoginsPerSample(t *testing.T) {
 			}
 			idps := pageProviders(pool, appClient(pool))
 			var got []string
-			for _, l := range providerLogins(raw.provider, idps) {
+			byPhone := signsInByPhone(pool)
+			if byPhone != strings.HasSuffix(tc.app, "-phone") {
+				t.Errorf("signs in by phone: %v", byPhone)
+			}
+			for _, l := range providerLogins(raw.provider, idps, byPhone) {
 				got = append(got, l.Username)
 				if l.Use == "" || l.Password != ProviderPassword {
 					t.Errorf("login %+v", l)
@@ -54,7 +59,7 @@ func TestProviderLoginsPerSample(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("provider logins %v, want %v", got, tc.want)
 			}
-			hint := loginHint(raw.provider, idps)
+			hint := loginHint(raw.provider, idps, byPhone)
 			if (hint == "") != (tc.want == nil) || !strings.Contains(hint, tc.role) {
 				t.Errorf("login hint %q, want one naming %q", hint, tc.role)
 			}

@@ -98,4 +98,16 @@ export const flows = {
     result.tampered = await page.evaluate(() => window.tampered);
     await shot(page);
   },
+  // The refusal twin of a connect (Mosaic by phone): the native user
+  // (demo, password) connects a provider account whose verified phone and
+  // email are not the account's (PROVIDER_USER=stranger), without a
+  // step-up or MFA. The connect API refuses it (proof_required); nothing
+  // is linked.
+  async 'connect-refused'(page, context, { env, shot, end, providerLogin, result }) {
+    result.nativeClaims = await signInWithPassword(page, { env, end });
+    await connectAtProvider(page, providerLogin);
+    result.connectState = await page.getAttribute('body', 'data-state');
+    result.connectStatus = await page.textContent('#status');
+    await shot(page);
+  },
 };
