@@ -36,8 +36,8 @@ import (
 
 func main() {
 	n := flag.Int("n", 200, "sign-ins per scenario and configuration")
-	conc := flag.String("c", "4,16", "concurrencies (comma-separated)")
-	tables := flag.String("table", "0,10000", "step-up table sizes (items before the run, comma-separated; the step-up scenarios run at each)")
+	conc := flag.String("c", "2,8", "concurrencies (comma-separated)")
+	tables := flag.String("table", "0,2000", "other users' enrollments added to the step-up table before a run (comma-separated; the step-up scenarios run at each size)")
 	only := flag.String("scenarios", "", "scenarios to run (comma-separated; default all: "+scenarioNames()+")")
 	hostileEvery := flag.Int("hostile-every", 5, "every k-th attempt is hostile (alternating kinds); 0: none")
 	faults := flag.Bool("faults", true, "inject the faults after the load")
@@ -55,8 +55,16 @@ func main() {
 	// The loopback provider logs every request through slog's default.
 	slog.SetDefault(slog.New(slog.DiscardHandler))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := context.Background()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// Ctrl-C: stop every stack (moto, the functions) before leaving.
+		<-sig
+		closeOwners()
+		fmt.Fprintln(os.Stderr, "load: interrupted")
+		os.Exit(130)
+	}()
 
 	var logw io.Writer
 	lp := *logPath
@@ -107,13 +115,16 @@ func main() {
 				configs = append(configs, [2]int{c, size})
 			}
 		}
-		attempts := 0
-		for range configs {
-			attempts += max(1, *n/sc.perAttempt)
+		users := loadUsers + faultUsers
+		if sc.fresh {
+			users = 1
+			for range configs {
+				users += max(1, *n/sc.perAttempt)
+			}
 		}
-		o := &owner{ctx: ctx}
+		o := newOwner(ctx)
 		t0 := time.Now()
-		s, err := startStack(ctx, o, stackOptions{app: sc.app, users: attempts + 32, seed: sc.seed, enroll: sc.table && sc.seed, binDir: bins, log: logw})
+		s, err := startStack(ctx, o, stackOptions{app: sc.app, users: users, reserved: !sc.fresh, seed: sc.seed, enroll: sc.table && sc.seed, binDir: bins, log: logw})
 		if err != nil {
 			o.close()
 			fatal(fmt.Errorf("%s: %w", sc.app, err))
@@ -125,7 +136,11 @@ func main() {
 				if err := s.fillTo(ctx, cfg[1]); err != nil {
 					fatal(err)
 				}
-				label = fmt.Sprintf("[table=%d]", cfg[1])
+				tc, err := s.countItems(ctx)
+				if err != nil {
+					fatal(err)
+				}
+				label = fmt.Sprintf("[table=%d]", tc.total)
 			}
 			wrong, err := runConfig(ctx, s, sc, label, *n, cfg[0], *hostileEvery)
 			if err != nil {
@@ -149,8 +164,8 @@ func main() {
 	}
 	if *faults {
 		if faultStack == nil {
-			o := &owner{ctx: ctx}
-			s, err := startStack(ctx, o, stackOptions{app: "biopass-mfa", users: 64, seed: true, enroll: true, binDir: bins, log: logw})
+			o := newOwner(ctx)
+			s, err := startStack(ctx, o, stackOptions{app: "biopass-mfa", users: loadUsers + faultUsers, reserved: true, seed: true, enroll: true, binDir: bins, log: logw})
 			if err != nil {
 				o.close()
 				fatal(err)
@@ -163,6 +178,7 @@ func main() {
 		faultOwner.close()
 	}
 	if failed {
+		closeOwners()
 		fmt.Fprintln(os.Stderr, "load: a line above is wrong (see its WRONG lines), or a fault decided otherwise than expected or outside 5 s")
 		os.Exit(1)
 	}
@@ -198,6 +214,7 @@ func ints(s string) ([]int, error) {
 }
 
 func fatal(err error) {
+	closeOwners()
 	fmt.Fprintln(os.Stderr, "load:", err)
 	os.Exit(2)
 }

@@ -15,6 +15,30 @@ type owner struct {
 	cleanups []func()
 }
 
+var (
+	ownersMu sync.Mutex
+	owners   []*owner
+)
+
+// newOwner returns an owner that closeOwners also closes.
+func newOwner(ctx context.Context) *owner {
+	o := &owner{ctx: ctx}
+	ownersMu.Lock()
+	owners = append(owners, o)
+	ownersMu.Unlock()
+	return o
+}
+
+// closeOwners runs every owner's cleanups (an interrupted run).
+func closeOwners() {
+	ownersMu.Lock()
+	os := owners
+	ownersMu.Unlock()
+	for _, o := range os {
+		o.close()
+	}
+}
+
 func (o *owner) Helper()                  {}
 func (o *owner) Context() context.Context { return o.ctx }
 func (o *owner) Cleanup(f func()) {
@@ -29,7 +53,7 @@ func (o *owner) Errorf(format string, args ...any) {
 
 // Fatalf stops what started so far and exits.
 func (o *owner) Fatalf(format string, args ...any) {
-	o.close()
+	closeOwners()
 	fmt.Fprintf(os.Stderr, "load: "+format+"\n", args...)
 	os.Exit(1)
 }

@@ -55,7 +55,11 @@ type scenario struct {
 	seed bool
 	// perAttempt is the sign-ins one attempt makes.
 	perAttempt int
-	attempt    func(ctx context.Context, s *stack, a *attemptEnv) []check
+	// fresh: every attempt needs a user of its own (a first federated
+	// sign-in, a sign-up); otherwise the attempts cycle over loadUsers
+	// users, each signing in many times, as a pool's users do.
+	fresh   bool
+	attempt func(ctx context.Context, s *stack, a *attemptEnv) []check
 }
 
 // attemptEnv is what an attempt gets: its user, its kind, and a place for
@@ -156,13 +160,20 @@ func proofingAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
 	return []check{{expect: a.hostile == rightful, got: r.issued, err: r.err}}
 }
 
+// loadUsers is how many users the non-fresh scenarios cycle over.
+const loadUsers = 64
+
+// faultUsers are the further users the faults take (two per fault, with
+// room for more faults).
+const faultUsers = 40
+
 var scenarios = []scenario{
 	{name: "stepup-blockid", app: "blockid-stepup", table: true, seed: true, perAttempt: 1, attempt: stepUpAttempt},
 	{name: "stepup-oidc", app: "biopass-mfa", table: true, seed: true, perAttempt: 1, attempt: stepUpAttempt},
 	{name: "on-demand", app: "shared-pool", table: true, seed: true, perAttempt: 1, attempt: onDemandAttempt},
 	{name: "high-value-call", app: "transaction-stepup", table: true, seed: true, perAttempt: 2, attempt: highValueAttempt},
-	{name: "federated-linking", app: "mosaic-passwordless", perAttempt: 1, attempt: federatedAttempt},
-	{name: "proofing-signup", app: "identity-proofing", perAttempt: 1, attempt: proofingAttempt},
+	{name: "federated-linking", app: "mosaic-passwordless", perAttempt: 1, fresh: true, attempt: federatedAttempt},
+	{name: "proofing-signup", app: "identity-proofing", perAttempt: 1, fresh: true, attempt: proofingAttempt},
 }
 
 // runConfig runs n sign-ins of sc (n/perAttempt attempts) with c workers;
@@ -170,9 +181,13 @@ var scenarios = []scenario{
 // scenario's line and its detail lines.
 func runConfig(ctx context.Context, s *stack, sc scenario, label string, n, c, hostileEvery int) (wrong int, err error) {
 	attempts := max(1, n/sc.perAttempt)
-	first, err := s.takeUsers(attempts)
-	if err != nil {
-		return 0, err
+	user := func(k int) int { return k % loadUsers }
+	if sc.fresh {
+		first, err := s.takeUsers(attempts)
+		if err != nil {
+			return 0, err
+		}
+		user = func(k int) int { return first + k }
 	}
 	tm := s.timer.mark()
 	logs := s.logMark()
@@ -195,7 +210,7 @@ func runConfig(ctx context.Context, s *stack, sc scenario, label string, n, c, h
 					hostile = hostileProvider + (k/hostileEvery)%2
 				}
 				actx, cancel := context.WithTimeout(ctx, 60*time.Second)
-				cs := sc.attempt(actx, s, &attemptEnv{user: first + k, hostile: hostile, keep: func(p pair) {
+				cs := sc.attempt(actx, s, &attemptEnv{user: user(k), hostile: hostile, keep: func(p pair) {
 					mu.Lock()
 					pairs = append(pairs, p)
 					mu.Unlock()

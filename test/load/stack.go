@@ -32,15 +32,16 @@ const providerPassword = "provider-load"
 // AWS front, the trigger timer, and as many users as the run needs.
 type stack struct {
 	*devstack.Stack
-	front  *awsFront
-	timer  *triggerTimer
-	api    *cip.Client
-	users  int // load users lu0..lu<users-1>, provider and pool
-	subs   []string
-	table  string // the step-up table ("" without one)
-	ddb    *dynamodb.Client
-	next   int // next unused user
-	nextMu sync.Mutex
+	front   *awsFront
+	timer   *triggerTimer
+	api     *cip.Client
+	users   int // load users lu0..lu<users-1>, provider and pool
+	subs    []string
+	table   string // the step-up table ("" without one)
+	ddb     *dynamodb.Client
+	next    int // next unused user
+	fillers int // other users' enrollments added (fillTo)
+	nextMu  sync.Mutex
 }
 
 // userName is the pool user name of load user i; the provider user of the
@@ -62,16 +63,22 @@ func (s *stack) takeUsers(n int) (int, error) {
 }
 
 type stackOptions struct {
-	app    string
-	users  int  // provider and pool users to create
-	seed   bool // seed the pool users (not for sign-up and federation)
-	enroll bool // pre-enroll each pool user with its provider identity
-	binDir string
-	log    io.Writer
+	app   string
+	users int // provider and pool users to create
+	// reserved: the first loadUsers are the load's (cycled over), takeUsers
+	// hands out the others.
+	reserved bool
+	seed     bool // seed the pool users (not for sign-up and federation)
+	enroll   bool // pre-enroll each pool user with its provider identity
+	binDir   string
+	log      io.Writer
 }
 
 func startStack(ctx context.Context, o *owner, so stackOptions) (*stack, error) {
 	s := &stack{front: newAWSFront(), users: so.users}
+	if so.reserved {
+		s.next = loadUsers
+	}
 	stop := make(chan struct{})
 	o.Cleanup(func() { close(stop) })
 	var pusers []oidcpeer.User
@@ -164,21 +171,21 @@ func (s *stack) putItems(ctx context.Context, items []map[string]ddbtypes.Attrib
 
 // fillTo adds enrollments of users who do not sign in (other users of the
 // pool: an enrollment is the one item per user that stays in the table)
-// until the table holds at least n items.
+// until the table holds n of them.
 func (s *stack) fillTo(ctx context.Context, n int) error {
-	have, err := s.countItems(ctx)
-	if err != nil {
-		return err
-	}
 	var items []map[string]ddbtypes.AttributeValue
-	for i := have.total; i < n; i++ {
+	for i := s.fillers; i < n; i++ {
 		it, err := enrollItem(s.Pool.Config.PoolID, fmt.Sprintf("filler-%08d", i), s.Provider.Issuer(), fmt.Sprintf("sub-filler-%08d", i))
 		if err != nil {
 			return err
 		}
 		items = append(items, it)
 	}
-	return s.putItems(ctx, items)
+	if err := s.putItems(ctx, items); err != nil {
+		return err
+	}
+	s.fillers = max(s.fillers, n)
+	return nil
 }
 
 // tableCount is the step-up table's items at one moment.
