@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -262,6 +263,11 @@ func runConfig(ctx context.Context, s *stack, sc scenario, label string, n, c, h
 		name, attempts, elapsed.Seconds(), hostileCount(attempts, hostileEvery), pq(t.waits), prefixed("; ", strings.Join(other, ", ")))
 	fmt.Printf("  %s: aws calls/sign-in by operation: %s\n", name, byOperation(calls, signIns))
 	fmt.Printf("  %s: reasons logged at WARN or ERROR (not passing): %s\n", name, refusals(s.logsSince(logs)))
+	note := ""
+	if apiN > 0 {
+		note = "the API functions' durations are not timed (their requests are counted)"
+	}
+	costLine(name, "sign-ins", costOf(t.count+apiN, billedMS(t.durs), calls, signIns), note)
 	for i, e := range errs {
 		if i == 5 {
 			fmt.Printf("  %s: ... %d more\n", name, len(errs)-5)
@@ -430,5 +436,9 @@ func callPhase(ctx context.Context, s *stack, label string, list []call, c int) 
 	fmt.Printf("call: %s %d calls, %d concurrent, %.1f/s, p50 %s p99 %s ms, wrong %d, aws calls/call %s, invocations/call %s\n",
 		label, len(list), c, float64(len(list))/elapsed.Seconds(), ms(percentile(durs, 50)), ms(percentile(durs, 99)), wrong,
 		ratio(total(calls), len(list)), ratio(apiN, len(list)))
+	// Each function's duration is bounded by the call's round trip: the
+	// GB-s below take every invocation at the call's p50, an upper bound.
+	p50 := math.Ceil(percentile(durs, 50))
+	costLine(label, "calls", costOf(apiN, p50*float64(apiN), calls, len(list)), "each invocation billed at the call's p50 round trip (an upper bound); plus the HTTP API's $1.00 per million requests, the same for every form")
 	return wrong, errs
 }
