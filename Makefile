@@ -4,6 +4,9 @@
 #                golden snapshots, cdk-nag, real CDK CLI + cfn-lint
 #   make lint    gofmt, go mod tidy, go vet, staticcheck (pinned)
 #   make bench   benchmarks, figures printed
+#   make load    sign-ins under load and faults through the real handlers,
+#                one line per scenario and fault (not part of make test;
+#                a short smoke run of it is)
 #   make deploy APP=<app> / make diff APP=<app>   for a real AWS account
 
 SHELL := /bin/bash
@@ -23,7 +26,7 @@ export COGNITOBRIDGE_CDK := $(CDK)
 
 CDK_FLAGS := --no-notices --no-version-reporting
 
-.PHONY: all synth test lint bench deploy diff tools deps clean client web browser demo screenshots web-config
+.PHONY: all synth test lint bench load deploy diff tools deps clean client web browser demo screenshots web-config
 
 all: synth
 
@@ -116,6 +119,15 @@ lint: deps $(CLIENT_DEPS)
 
 bench: deps
 	go test -run '^$$' -bench . -benchmem -count 1 ./lambdas/... ./test/...
+
+# Sign-ins under load, then faults, through the real handler binaries
+# behind the local Lambda Runtime API, the local Cognito endpoint, the
+# loopback provider and moto (test/load; docs/measured.md has the figures).
+# LOAD_ARGS passes flags, e.g. LOAD_ARGS="-n 500 -c 8,32 -table 0,50000".
+LOAD_ARGS ?=
+load: deps
+	@command -v moto_server >/dev/null 2>&1 || { echo "make load needs moto_server (pip install 'moto[server]')"; exit 2; }
+	go run ./test/load $(LOAD_ARGS)
 
 APP ?=
 deploy diff: tools

@@ -28,6 +28,9 @@ const (
 	// FaultInvalidClient answers 401 {"error":"invalid_client"} without
 	// looking at the request, as a provider does after a secret rotation.
 	FaultInvalidClient
+	// FaultSlow holds the request for Fault.Delay (or until the client
+	// gives up or the peer stops), then lets zitadel answer.
+	FaultSlow
 )
 
 // HangLimit bounds FaultHang.
@@ -39,6 +42,8 @@ type Fault struct {
 	// Times is how many token requests get the fault before the endpoint
 	// behaves again; 0 means every request until the fault is changed.
 	Times int
+	// Delay is how long FaultSlow holds a request (at most HangLimit).
+	Delay time.Duration
 }
 
 // SetTokenEndpointFault installs f for the following token requests. The
@@ -57,17 +62,17 @@ func (p *Peer) SetTokenMutator(m func(idToken string) string) {
 	p.mu.Unlock()
 }
 
-func (p *Peer) takeFault() FaultKind {
+func (p *Peer) takeFault() Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	k := p.fault.Kind
-	if k != FaultNone && p.fault.Times > 0 {
+	f := p.fault
+	if f.Kind != FaultNone && p.fault.Times > 0 {
 		p.fault.Times--
 		if p.fault.Times == 0 {
 			p.fault = Fault{}
 		}
 	}
-	return k
+	return f
 }
 
 func (p *Peer) count(name string) {
@@ -130,6 +135,7 @@ func (p *Peer) serveJWKS(w http.ResponseWriter, r *http.Request, next http.Handl
 		Algorithm: string(jose.RS256),
 		Use:       "sig",
 	})
+	set.Keys = append(set.Keys, p.rotatedKeys()...)
 	body, err := json.Marshal(set)
 	if err != nil {
 		http.Error(w, "oidcpeer: JWKS", http.StatusInternalServerError)
@@ -139,7 +145,18 @@ func (p *Peer) serveJWKS(w http.ResponseWriter, r *http.Request, next http.Handl
 }
 
 func (p *Peer) serveToken(w http.ResponseWriter, r *http.Request, next http.Handler) {
-	switch p.takeFault() {
+	f := p.takeFault()
+	switch f.Kind {
+	case FaultSlow:
+		timer := time.NewTimer(min(f.Delay, HangLimit))
+		defer timer.Stop()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-p.stop:
+			return
+		case <-timer.C:
+		}
 	case FaultHTTP500:
 		http.Error(w, "upstream failure (oidcpeer fault)", http.StatusInternalServerError)
 		return

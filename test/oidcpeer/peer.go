@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
@@ -154,6 +155,7 @@ type Peer struct {
 	mutator   func(string) string
 	fault     Fault
 	calls     map[string]int
+	rotated   []jose.JSONWebKey // public keys added by RotateSigningKey
 }
 
 // Start runs the provider on 127.0.0.1 with issuer = its base URL and stops

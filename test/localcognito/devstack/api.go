@@ -76,7 +76,7 @@ func (s *Stack) startAPIs(ctx context.Context, tb oidcpeer.TB, opts Options, mot
 		// The API functions' Cognito calls (the proofing session and
 		// callback's AdminGetUser, AdminUpdateUserAttributes) go to the
 		// local pool, which holds the users.
-		CognitoEndpoint: s.EndpointURL,
+		CognitoEndpoint: s.cognitoFront,
 		Functions:       list,
 		SkipResources:   true, // the trigger runner created them
 		InvokeAPI:       true,

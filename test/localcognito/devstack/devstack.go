@@ -92,6 +92,19 @@ type Options struct {
 	// answers /config.json and the LOCAL /dev routes).
 	// Default: false (the page must be bundled: `make web`).
 	NoPage bool
+	// ProviderUsers are added to the loopback provider's accounts (a load
+	// run's many users). Default: none.
+	ProviderUsers []oidcpeer.User
+	// AWSFront, when set, is given each endpoint the functions' AWS calls
+	// go to (moto's; the local Cognito endpoint's for their user pool
+	// calls) and returns the endpoint they use instead: a proxy in front
+	// of it that counts the calls or injects faults (test/load).
+	// Default: the functions call moto and the endpoint directly.
+	AWSFront func(upstream string) (string, error)
+	// Triggers, when set, wraps the functions the local endpoint invokes
+	// as its triggers (e.g. to time each invocation).
+	// Default: the functions' runner itself.
+	Triggers func(localcognito.Triggers) localcognito.Triggers
 }
 
 // Stack is a running sample.
@@ -128,9 +141,12 @@ type Stack struct {
 	Clock *Clock
 	// Proofing is the identity-proofing sample's IDV fake and relay (see
 	// proofing.go); nil for other samples.
-	Proofing        *Proofing
+	Proofing *Proofing
+	// MotoEndpoint is moto's own endpoint (not Options.AWSFront's).
+	MotoEndpoint    string
 	proofingSession string
 	root            string
+	cognitoFront    string // where the functions' user pool calls go
 }
 
 // PageConfig is the web page's configuration (/config.json), the same a
@@ -198,11 +214,11 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 		}
 	}
 
-	popts := oidcpeer.Options{Users: []oidcpeer.User{{
+	popts := oidcpeer.Options{Users: append([]oidcpeer.User{{
 		Username: ProviderUser, Password: ProviderPassword,
 		Email: DemoEmail, EmailVerified: true, ACR: "liveID push",
 		Phone: ProviderDemoPhone, PhoneVerified: true,
-	}}}
+	}}, opts.ProviderUsers...)}
 	if mode == ModeIframe {
 		popts.ParentOrigin = webURL
 	} else {
@@ -244,8 +260,26 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	endpoint := "http://" + cln.Addr().String()
+	front := func(upstream string) (string, error) {
+		if opts.AWSFront == nil {
+			return upstream, nil
+		}
+		return opts.AWSFront(upstream)
+	}
+	awsEndpoint, err := front(moto.Endpoint())
+	if err != nil {
+		ln.Close()
+		cln.Close()
+		return nil, fmt.Errorf("devstack: AWS front: %w", err)
+	}
+	cognitoFront, err := front(endpoint)
+	if err != nil {
+		ln.Close()
+		cln.Close()
+		return nil, fmt.Errorf("devstack: AWS front: %w", err)
+	}
 	ropts := lambdarun.Options{
-		MotoEndpoint: moto.Endpoint(),
+		MotoEndpoint: awsEndpoint,
 		BinDir:       opts.BinDir,
 		ModuleDir:    root,
 		Env:          env,
@@ -254,7 +288,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	if hs != nil || ps != nil {
 		// The functions' admin calls (ListUsers, AdminLinkProviderForUser,
 		// ...) go to the local pool, which holds the users.
-		ropts.CognitoEndpoint = endpoint
+		ropts.CognitoEndpoint = cognitoFront
 	}
 	runner, err := lambdarun.Start(ctx, pool, ropts)
 	if err != nil {
@@ -263,6 +297,9 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	}
 	tb.Cleanup(func() { _ = runner.Close() })
 	pool.Config.Triggers = runner
+	if opts.Triggers != nil {
+		pool.Config.Triggers = opts.Triggers(runner)
+	}
 
 	clock := &Clock{}
 	copts := localcognito.Options{Now: clock.Now}
@@ -299,6 +336,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 		App: opts.App, WebURL: webURL, EndpointURL: endpoint, Pool: pool, ClientID: clientID, DemoUser: seedName,
 		ProviderLogins: providerLogins(raw.provider, pageProviders(pool, clientID), byPhone),
 		Cognito:        cognito, Runner: runner, Provider: peer, Mode: mode, root: root, Proofing: ps, Clock: clock,
+		MotoEndpoint: moto.Endpoint(), cognitoFront: cognitoFront,
 		Config: PageConfig{
 			Region: pool.Region, UserPoolID: pool.Config.PoolID, UserPoolClientID: clientID,
 			UserPoolEndpoint: endpoint, Mode: mode, Local: true,
@@ -309,7 +347,7 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 		s.Config.ProviderOrigin = peer.Issuer()
 	}
 	peer.SetLoginHint(loginHint(raw.provider, pageProviders(pool, clientID), byPhone))
-	if err := s.startAPIs(ctx, tb, opts, moto.Endpoint(), log); err != nil {
+	if err := s.startAPIs(ctx, tb, opts, awsEndpoint, log); err != nil {
 		ln.Close()
 		return nil, err
 	}

@@ -137,6 +137,7 @@ type function struct {
 	follow chan struct{} // closed at Close: stops copying the log to Options.Logs
 	copied chan struct{} // closed when the copying has stopped
 	final  []byte        // the log, kept at Close
+	starts int           // processes started (see Invocations)
 }
 
 // Start creates the pool's resources in moto, builds (or finds) the
@@ -493,6 +494,7 @@ func (f *function) start(logs *lineWriter) error {
 		close(exited)
 	}()
 	f.cmd, f.exited = cmd, exited
+	f.starts++
 	if logs != nil && f.follow == nil {
 		f.follow, f.copied = make(chan struct{}), make(chan struct{})
 		go func() {
