@@ -2,24 +2,28 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// TestDemoStartsAndStops runs the demo command as `make demo` does: it
-// must print the page's URL and the credentials, serve the page and its
-// configuration, and stop everything (the provider too) on Ctrl-C.
+// TestDemoStartsAndStops runs the demo command as `make demo` does, for a
+// step-up sample and a sample with a hosted sign-in: it must print the
+// page's URL, the credentials and the provider accounts that work for that
+// sample, serve the page and its configuration (and, with a pool domain, a
+// page at the domain's root saying the certificate was accepted), write
+// nothing else to the terminal (request logs and TLS noise go to the log
+// file), and stop everything (the provider too) on Ctrl-C.
 func TestDemoStartsAndStops(t *testing.T) {
-	if _, err := os.Stat(filepath.Join("..", "..", "apps", "blockid-stepup", "web", "dist", "main.js")); err != nil {
-		skipOrFail(t, "apps/blockid-stepup/web is not bundled; run `make web` (make test does)")
-	}
 	if _, err := exec.LookPath("moto_server"); err != nil {
 		skipOrFail(t, "moto_server not on PATH (pip install 'moto[server]')")
 	}
@@ -27,12 +31,30 @@ func TestDemoStartsAndStops(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-app", "blockid-stepup", "-port", "0")
+	for _, tc := range []struct {
+		app  string
+		want []string
+	}{
+		{"blockid-stepup", []string{`username "demo"`, `password "Demo-Passw0rd!"`, `At provider username "demo", password "provider-demo": the step-up`}},
+		{"mosaic-passwordless", []string{`username "demo"`, `At provider username "newcomer", password "provider-demo": signs up a new federated user`, "Domain      https://"}},
+	} {
+		t.Run(tc.app, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join("..", "..", "apps", tc.app, "web", "dist", "main.js")); err != nil {
+				skipOrFail(t, "apps/"+tc.app+"/web is not bundled; run `make web` (make test does)")
+			}
+			runDemo(t, bin, tc.app, tc.want)
+		})
+	}
+}
+
+func runDemo(t *testing.T, bin, app string, want []string) {
+	cmd := exec.Command(bin, "-app", app, "-port", "0")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -47,14 +69,14 @@ func TestDemoStartsAndStops(t *testing.T) {
 		close(lines)
 	}()
 	var printed []string
-	var page, provider string
+	var page, provider, domain string
 	ready := false
 	deadline := time.After(2 * time.Minute)
 	for !ready {
 		select {
 		case l, ok := <-lines:
 			if !ok {
-				t.Fatalf("the demo exited before it was ready:\n%s", strings.Join(printed, "\n"))
+				t.Fatalf("the demo exited before it was ready:\n%s\nstderr:\n%s", strings.Join(printed, "\n"), stderr.String())
 			}
 			printed = append(printed, l)
 			if m := regexp.MustCompile(`^\s+Open\s+(http://127\.0\.0\.1:\d+)$`).FindStringSubmatch(l); m != nil {
@@ -62,6 +84,9 @@ func TestDemoStartsAndStops(t *testing.T) {
 			}
 			if m := regexp.MustCompile(`^\s+Provider\s+(http://127\.0\.0\.1:\d+)$`).FindStringSubmatch(l); m != nil {
 				provider = m[1]
+			}
+			if m := regexp.MustCompile(`^\s+Domain\s+(https://127\.0\.0\.1:\d+)\s`).FindStringSubmatch(l); m != nil {
+				domain = m[1]
 			}
 			ready = strings.Contains(l, "Ctrl-C stops everything")
 		case <-deadline:
@@ -72,9 +97,9 @@ func TestDemoStartsAndStops(t *testing.T) {
 	if page == "" || provider == "" {
 		t.Fatalf("the demo printed no page or provider URL:\n%s", all)
 	}
-	for _, want := range []string{`username "demo"`, `password "Demo-Passw0rd!"`, `At provider username "demo", password "provider-demo": the step-up`} {
-		if !strings.Contains(all, want) {
-			t.Errorf("the demo does not print %s:\n%s", want, all)
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("the demo does not print %s:\n%s", w, all)
 		}
 	}
 	for _, path := range []string{"/", "/config.json", "/main.js", "/callback.html", "/favicon.svg"} {
@@ -85,6 +110,24 @@ func TestDemoStartsAndStops(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s: %s", path, resp.Status)
+		}
+	}
+	if domain != "" {
+		// A browser accepting the per-run certificate lands on the root.
+		c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		resp, err := c.Get(domain + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Certificate accepted") || !strings.Contains(string(body), page+"/") {
+			t.Errorf("the pool domain's root answered %s:\n%s", resp.Status, body)
+		}
+		// A handshake that fails (a browser refusing the certificate)
+		// must not reach the terminal.
+		if _, err := http.Get(domain + "/"); err == nil {
+			t.Error("the pool domain's certificate was trusted by a default client")
 		}
 	}
 
@@ -109,6 +152,27 @@ func TestDemoStartsAndStops(t *testing.T) {
 		resp.Body.Close()
 		t.Error("the provider still answers after Ctrl-C")
 	}
+	if e := stderr.String(); e != "" {
+		t.Errorf("the demo wrote to the terminal besides its banner:\n%s", e)
+	}
+}
+
+// lockedBuffer is an io.Writer safe for the process's output goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func skipOrFail(t *testing.T, msg string) {
