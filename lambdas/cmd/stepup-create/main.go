@@ -21,7 +21,10 @@ func main() {
 	boot.LogRefs()
 	cfg := boot.Must(stepup.ConfigFromEnv(os.Getenv))
 	awsCfg := boot.AWS()
-	secrets := boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
+	var secrets stepup.SecretSource // private_key_jwt: none
+	if cfg.SecretARN != "" {
+		secrets = boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
+	}
 	h := stepup.NewCreateHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
 	h.Logger = boot.Logger
 	if cfg.Provider == contract.ProviderBlockIDSession {
