@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
@@ -107,5 +108,33 @@ func TestPrivateKeyJWTPropsRefused(t *testing.T) {
 				t.Fatalf("validate() = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestPrivateKeyJWTRotationKeyAndJwksUri(t *testing.T) {
+	// GIVEN
+	stack := cdktest.NewStack()
+	p := keyProps(t)
+	next := awskms.NewKey(stack, jsii.String("Next"), &awskms.KeyProps{KeySpec: awskms.KeySpec_RSA_2048, KeyUsage: awskms.KeyUsage_SIGN_VERIFY})
+	p.ClientAssertionRotationKey = next
+	p.ClientAssertionJwksUri = jsii.Bool(true)
+	// WHEN
+	NewStepUp(stack, jsii.String("StepUp"), p)
+	// THEN
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String(contract.ClientJWKSResourceType), map[string]interface{}{
+		contract.ClientJWKSPropKeys: []interface{}{assertions.Match_AnyValue(), map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("^Next")), "Arn"}}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Url"), map[string]interface{}{"AuthType": "NONE"})
+	tmpl.HasOutput(jsii.String("*"), map[string]interface{}{"Value": map[string]interface{}{"Fn::GetAtt": []interface{}{assertions.Match_StringLikeRegexp(jsii.String("JwksUri")), "FunctionUrl"}}})
+	// The rotation key is published, never used to sign.
+	for name, pol := range *tmpl.FindResources(jsii.String("AWS::IAM::Policy"), nil) {
+		raw, _ := json.Marshal(pol)
+		if strings.Contains(string(raw), `"kms:Sign"`) && strings.Contains(string(raw), "Next") {
+			t.Errorf("%s may sign with the rotation key", name)
+		}
+		if strings.Contains(name, "JwksUri") && (strings.Contains(string(raw), "kms:") || strings.Contains(string(raw), "secretsmanager:")) {
+			t.Errorf("the jwks_uri function may do more than write its logs: %s", raw)
+		}
 	}
 }

@@ -340,7 +340,7 @@ type StepUpProps struct {
 	// Default: contract.AudienceTokenEndpoint.
 	ClientAssertionAudience *string
 	// With private_key_jwt: also serve the JWK Set at a jwks_uri (a Lambda
-	// function URL without AWS permissions, output ClientAssertionJwksUri)
+	// function URL whose role may only write its logs, output ClientAssertionJwksUri)
 	// for a provider that fetches client keys instead of storing them.
 	// Default: false.
 	ClientAssertionJwksUri *bool

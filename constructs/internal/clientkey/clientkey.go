@@ -113,12 +113,12 @@ func New(scope constructs.Construct, p Props) *ClientKey {
 
 	if p.JwksURI {
 		// The same binary serves the set when COGNITOBRIDGE_JWKS is set; this
-		// function has no AWS permission at all.
+		// function's role may only write its logs.
 		uriFn, _, _ := gofn.New(scope, "JwksUri", gofn.Props{
 			ImportPath:      HandlerPackage,
 			Code:            p.Code,
 			Description:     "cognitobridge: jwks_uri of the " + p.Label + " client assertion keys (public keys only)",
-			RoleDescription: "cognitobridge jwks_uri (no permissions)",
+			RoleDescription: "cognitobridge jwks_uri (writes its logs only)",
 			LogRetention:    p.LogRetention,
 			Environment:     map[string]string{contract.EnvJWKS: *c.Jwks},
 		})
