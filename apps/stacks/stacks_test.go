@@ -23,6 +23,7 @@ func TestRegistry(t *testing.T) {
 	want := []struct{ name, id string }{
 		{"blockid-stepup", BlockIDStepUpStackID},
 		{"biopass-mfa", BiopassMFAStackID},
+		{"biopass-mfa-key", BiopassMFAKeyStackID},
 		{"mosaic-passwordless", MosaicPasswordlessStackID},
 		{"mosaic-passwordless-phone", MosaicPasswordlessStackID},
 		{"blockid-federation", BlockIDFederationStackID},

@@ -11,8 +11,10 @@ import (
 	_ "github.com/aws/aws-lambda-go/lambda"
 	_ "github.com/aws/aws-sdk-go-v2/config"
 	_ "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	_ "github.com/aws/aws-sdk-go-v2/service/kms"
 	_ "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	_ "github.com/cognitobridge/cognitobridge/lambdas/clientjwks"
 	_ "github.com/cognitobridge/cognitobridge/lambdas/guard"
 	_ "github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )

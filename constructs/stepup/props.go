@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -316,10 +317,49 @@ type StepUpProps struct {
 	// Default: false.
 	AllowPasswordless *bool
 	// Client authentication at the provider's token endpoint:
-	// contract.TokenAuthBasic or contract.TokenAuthPost. Not with
-	// Provider.BlockIDSession.
+	// contract.TokenAuthBasic, contract.TokenAuthPost or
+	// contract.TokenAuthPrivateKeyJWT. With private_key_jwt (Provider.OIDC
+	// or Provider.Biopass, with its ClientID set) a KMS key signs a client
+	// assertion for each token request (OpenID Connect Core §9, RFC 7523)
+	// and no secret exists: no Secrets Manager secret and no NoEcho
+	// parameter is synthesized, Secret() is nil, and the stack outputs
+	// ClientAssertionJwks (the public JWK Set to register at the provider)
+	// and ClientAssertionKid. Not with Provider.BlockIDSession; with
+	// Provider.BlockID only the secret methods (1Kosmos documents no
+	// private_key_jwt for it, and its tenant lives in the secret).
 	// Default: contract.TokenAuthBasic.
 	TokenAuthMethod *string
+	// With private_key_jwt: the asymmetric KMS key (KeyUsage SIGN_VERIFY;
+	// RSA_2048 for RS256 and PS256, ECC_NIST_P256 for ES256) that signs.
+	// Only Verify, the one function that calls the token endpoint, gets
+	// kms:Sign on it; the public-key custom resource gets kms:GetPublicKey
+	// and refuses, at deploy, a key that does not fit the algorithm.
+	// Default: - a new key of the algorithm's spec (removal policy RETAIN).
+	ClientAssertionKey awskms.IKey
+	// With private_key_jwt: a second key published beside ClientAssertionKey
+	// (in ClientAssertionJwks and the jwks_uri), never used to sign: the
+	// next key before a rotation's switch, the previous one after it (see
+	// docs/stepup.md, "Rotating the key").
+	// Default: - none.
+	ClientAssertionRotationKey awskms.IKey
+	// With private_key_jwt: the JWS algorithm, contract.ClientAssertionRS256,
+	// ClientAssertionPS256 or ClientAssertionES256. Verify checks it against
+	// the provider's discovery (token_endpoint_auth_signing_alg_values_supported,
+	// when listed) before signing, and refuses with client_auth_unsupported.
+	// Default: contract.ClientAssertionRS256.
+	ClientAssertionAlgorithm *string
+	// With private_key_jwt: the assertion's aud, contract.AudienceTokenEndpoint
+	// (the token endpoint URL; OpenID Connect Core §9's SHOULD; Okta,
+	// Microsoft Entra) or contract.AudienceIssuer (the issuer identifier;
+	// draft-ietf-oauth-rfc7523bis; Auth0, zitadel). RFC 7523 §3 lets each
+	// provider decide which value identifies it: choose what it documents.
+	// Default: contract.AudienceTokenEndpoint.
+	ClientAssertionAudience *string
+	// With private_key_jwt: also serve the JWK Set at a jwks_uri (a Lambda
+	// function URL whose role may only write its logs, output ClientAssertionJwksUri)
+	// for a provider that fetches client keys instead of storing them.
+	// Default: false.
+	ClientAssertionJwksUri *bool
 	// How long the handlers reuse a fetched secret value, 0 to 1 hour.
 	// Default: awscdk.Duration_Minutes(5).
 	SecretCacheTTL awscdk.Duration
@@ -353,6 +393,9 @@ type StepUpCode struct {
 	// used when this StepUp is the first capability to ask for it.
 	// Default: - built from lambdas/cmd/pretokengen.
 	Guard awslambda.Code
+	// The private_key_jwt public-key custom resource and jwks_uri.
+	// Default: - built from lambdas/cmd/client-jwks.
+	ClientJwks awslambda.Code
 }
 
 // StepUpPolicy says when a sign-in on a protected client passes the
@@ -806,7 +849,7 @@ func (p *StepUpProps) validate() error {
 		propcheck.Range("MaxStartsPerUser", p.MaxStartsPerUser, contract.MinUserCapStarts, contract.MaxUserCapStarts, true),
 		propcheck.DurationMillis("StartsWindow", p.StartsWindow, contract.MinUserCapWindowSeconds*1000, contract.MaxUserCapWindowSeconds*1000),
 		propcheck.WholeSeconds("StartsWindow", p.StartsWindow),
-		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost),
+		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost, contract.TokenAuthPrivateKeyJWT),
 		propcheck.Range("MemorySize", p.MemorySize, 128, 10240, true),
 		propcheck.DurationMillis("Timeout", p.Timeout, 1000, maxTimeoutSeconds*1000),
 		propcheck.DurationMillis("SecretCacheTTL", p.SecretCacheTTL, 0, 3600*1000),
@@ -820,6 +863,7 @@ func (p *StepUpProps) validate() error {
 	if p.isSession() {
 		checks = append(checks, p.Provider.BlockIDSession.validateDurations())
 	}
+	checks = append(checks, p.validateClientAssertion()...)
 	if err := propcheck.First(checks...); err != nil {
 		return err
 	}

@@ -32,12 +32,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/clientkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
@@ -84,8 +86,12 @@ type StepUp interface {
 	// enrollments; a new stack creates a new, empty table, in which every
 	// user enrolls again (first use) or is refused (admin only).
 	StepUpTable() awsdynamodb.ITable
-	// Secret holds the provider credentials (given or created).
+	// Secret holds the provider credentials (given or created), or nil
+	// with TokenAuthMethod private_key_jwt.
 	Secret() awssecretsmanager.ISecret
+	// ClientAssertionKey is the KMS key that signs the client assertions
+	// (given or created), or nil unless TokenAuthMethod is private_key_jwt.
+	ClientAssertionKey() awskms.IKey
 	// GuardLambdaVersion is the event version of the guard's Pre Token
 	// Generation trigger (V2_0 or V3_0: the tokens carry the step-up
 	// claims), or "" when ServerSideGuard is false.
@@ -106,6 +112,7 @@ type stepUp struct {
 	define, create, verify, guard awslambda.Function
 	table                         awsdynamodb.Table
 	secret                        awssecretsmanager.ISecret
+	clientKey                     *clientkey.ClientKey
 	guardVersion                  awscognito.LambdaVersion
 	protectedParam                awsssm.StringListParameter
 	reasons                       []string
@@ -122,6 +129,12 @@ func (s *stepUp) DefineFunction() awslambda.IFunction { return s.define }
 func (s *stepUp) CreateFunction() awslambda.IFunction { return s.create }
 func (s *stepUp) VerifyFunction() awslambda.IFunction { return s.verify }
 func (s *stepUp) Secret() awssecretsmanager.ISecret   { return s.secret }
+func (s *stepUp) ClientAssertionKey() awskms.IKey {
+	if s.clientKey == nil {
+		return nil
+	}
+	return s.clientKey.Key
+}
 
 // GuardFunction returns an untyped nil when the guard is off (a typed nil
 // inside the interface would not compare to nil).
@@ -256,17 +269,24 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 		})
 	}
 
-	// Provider secret.
-	s.secret = props.Secret
-	if s.secret == nil {
-		s.secret = newProviderSecret(this, props)
-	}
-
 	// Functions.
 	timeoutMillis := orDuration(props.Timeout, DefaultTimeoutSeconds*1000)
 	ttlSeconds := orDuration(props.SecretCacheTTL, DefaultSecretTTLSeconds*1000) / 1000
 	defineEnv, providerEnv := props.handlerEnv(timeoutMillis, ttlSeconds)
-	providerEnv[contract.EnvSecretARN] = *s.secret.SecretArn()
+
+	// Provider credentials: a secret, or with private_key_jwt a KMS key and
+	// no secret at all.
+	if props.keyMode() {
+		s.clientKey = props.newClientKey(this)
+		maps.Copy(providerEnv, s.clientKey.Env())
+		delete(providerEnv, contract.EnvSecretTTLSeconds)
+	} else {
+		s.secret = props.Secret
+		if s.secret == nil {
+			s.secret = newProviderSecret(this, props)
+		}
+		providerEnv[contract.EnvSecretARN] = *s.secret.SecretArn()
+	}
 
 	code := props.Code
 	if code == nil {
@@ -356,6 +376,11 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 		}))
 	}
 
+	if s.clientKey != nil {
+		// Only Verify calls the token endpoint: it alone may sign.
+		s.clientKey.GrantSign(s.verify)
+		return s
+	}
 	// Only Create and Verify may read the secret.
 	readers := []awslambda.Function{s.create, s.verify}
 	roleArns := make([]*string, 0, len(readers))

@@ -86,8 +86,12 @@ type Config struct {
 	// BindMode is contract.BindModeExact or contract.BindModeEmail.
 	// Default: email when BindAttribute is "email", exact otherwise.
 	BindMode string
-	// TokenAuthMethod is contract.TokenAuthBasic (default) or TokenAuthPost.
+	// TokenAuthMethod is contract.TokenAuthBasic (default), TokenAuthPost
+	// or TokenAuthPrivateKeyJWT (a KMS key signs a client assertion; no
+	// secret: SecretARN is then empty and ClientID required).
 	TokenAuthMethod string
+	// ClientAssertion configures TokenAuthPrivateKeyJWT; zero otherwise.
+	ClientAssertion ClientAssertionConfig
 	// IDTokenAlgs are the accepted signing algorithms. Default: RS256, ES256, PS256.
 	IDTokenAlgs []string
 	// SecretTTL is how long a fetched secret is reused. Default: 300 s.
@@ -229,8 +233,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	default:
 		bad(contract.EnvProvider, contract.ProviderBlockID+", "+contract.ProviderOIDC+" or "+contract.ProviderBlockIDSession, c.Provider)
 	}
-	if c.SecretARN == "" {
+	keyMode := c.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT
+	if c.SecretARN == "" && !keyMode {
 		bad(contract.EnvSecretARN, "a Secrets Manager secret ARN", "")
+	}
+	if keyMode {
+		var err error
+		if c.ClientAssertion, err = clientAssertionFromEnv(get, c); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Provider == contract.ProviderOIDC {
 		if c.Issuer == "" {
@@ -316,8 +327,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.TokenAuthMethod == "" {
 		c.TokenAuthMethod = contract.TokenAuthBasic
 	}
-	if c.TokenAuthMethod != contract.TokenAuthBasic && c.TokenAuthMethod != contract.TokenAuthPost {
-		bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+" or "+contract.TokenAuthPost, c.TokenAuthMethod)
+	if c.TokenAuthMethod != contract.TokenAuthBasic && c.TokenAuthMethod != contract.TokenAuthPost && !keyMode {
+		bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+", "+contract.TokenAuthPost+" or "+contract.TokenAuthPrivateKeyJWT, c.TokenAuthMethod)
 	}
 
 	algs := get(contract.EnvIDTokenAlgs)

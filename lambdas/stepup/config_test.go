@@ -71,7 +71,10 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "required acr bad", base: oidcBase, set: map[string]string{contract.EnvRequiredACR: `{"a":1}`}, wantErr: contract.EnvRequiredACR},
 		{name: "bind mode unknown", base: oidcBase, set: map[string]string{contract.EnvBindMode: "fuzzy"}, wantErr: contract.EnvBindMode},
 		{name: "email mode on username", base: blockBase, set: map[string]string{contract.EnvBindMode: contract.BindModeEmail}, wantErr: contract.EnvBindAttribute},
-		{name: "auth method unknown", base: oidcBase, set: map[string]string{contract.EnvTokenAuthMethod: "private_key_jwt"}, wantErr: contract.EnvTokenAuthMethod},
+		{name: "auth method unknown", base: oidcBase, set: map[string]string{contract.EnvTokenAuthMethod: "client_secret_jwt"}, wantErr: contract.EnvTokenAuthMethod},
+		{name: "private_key_jwt without key", base: oidcBase, set: map[string]string{contract.EnvTokenAuthMethod: "private_key_jwt"}, wantErr: contract.EnvClientAssertionKey},
+		{name: "private_key_jwt bad alg", base: oidcBase, set: map[string]string{contract.EnvTokenAuthMethod: "private_key_jwt", contract.EnvClientAssertionAlg: "HS256"}, wantErr: contract.EnvClientAssertionAlg},
+		{name: "private_key_jwt bad aud", base: oidcBase, set: map[string]string{contract.EnvTokenAuthMethod: "private_key_jwt", contract.EnvClientAssertionAudience: "both"}, wantErr: contract.EnvClientAssertionAudience},
 		{name: "alg none", base: oidcBase, set: map[string]string{contract.EnvIDTokenAlgs: "RS256,none"}, wantErr: contract.EnvIDTokenAlgs},
 		{name: "alg HS256", base: oidcBase, set: map[string]string{contract.EnvIDTokenAlgs: "HS256"}, wantErr: contract.EnvIDTokenAlgs},
 		{name: "ttl negative", base: oidcBase, set: map[string]string{contract.EnvSecretTTLSeconds: "-1"}, wantErr: contract.EnvSecretTTLSeconds},
@@ -119,5 +122,33 @@ func TestDefineConfigFromEnv(t *testing.T) {
 	}
 	if _, err := DefineConfigFromEnv(envFunc(map[string]string{contract.EnvMaxAttempts: "x"})); err == nil {
 		t.Fatal("want error")
+	}
+}
+
+func TestConfigFromEnvPrivateKeyJWT(t *testing.T) {
+	env := map[string]string{
+		contract.EnvProvider:           contract.ProviderOIDC,
+		contract.EnvIssuer:             "https://op.example",
+		contract.EnvRedirectURI:        "https://app.example/cb",
+		contract.EnvClientID:           "client-1",
+		contract.EnvTokenAuthMethod:    contract.TokenAuthPrivateKeyJWT,
+		contract.EnvClientAssertionKey: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		contract.EnvClientAssertionKID: "kid-1",
+	}
+	c, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("no secret ARN is needed with private_key_jwt: %v", err)
+	}
+	if c.ClientAssertion.Alg != "RS256" || c.ClientAssertion.Audience != contract.AudienceTokenEndpoint || c.SecretARN != "" {
+		t.Fatalf("defaults %+v", c.ClientAssertion)
+	}
+	env[contract.EnvProvider] = contract.ProviderBlockID
+	if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), contract.EnvProvider) {
+		t.Fatalf("blockid with private_key_jwt: %v", err)
+	}
+	env[contract.EnvProvider] = contract.ProviderOIDC
+	delete(env, contract.EnvClientID)
+	if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), contract.EnvClientID) {
+		t.Fatalf("no client id: %v", err)
 	}
 }

@@ -172,7 +172,7 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	if ev.Request.ChallengeName != ChallengeCustom {
 		return nil, nil, ReasonChallengeUnsupported
 	}
-	if h.secrets == nil {
+	if h.secrets == nil && !h.cfg.keyMode() {
 		return nil, nil, ReasonSecretUnavailable
 	}
 	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
@@ -180,13 +180,15 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	if h.cfg.Provider == contract.ProviderBlockIDSession {
 		return h.sessionChallenge(ctx, ev)
 	}
-	raw, err := h.secrets.Value(ctx)
-	if err != nil {
-		return nil, nil, ctxReason(ctx, ReasonSecretUnavailable)
-	}
-	sec, err := parseSecret(raw)
-	if err != nil {
-		return nil, nil, ReasonSecretInvalid
+	var sec contract.ProviderSecret // private_key_jwt: no secret, the client id is configuration
+	if !h.cfg.keyMode() {
+		raw, err := h.secrets.Value(ctx)
+		if err != nil {
+			return nil, nil, ctxReason(ctx, ReasonSecretUnavailable)
+		}
+		if sec, err = parseSecret(raw); err != nil {
+			return nil, nil, ReasonSecretInvalid
+		}
 	}
 	r, err := resolve(h.cfg, sec)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
@@ -51,7 +52,7 @@ func parseSecret(raw string) (contract.ProviderSecret, error) {
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return contract.ProviderSecret{}, errors.New("secret is not a JSON object of the expected shape")
 	}
-	if s.ClientSecret == "" {
+	if s.ClientSecret == "" { // private_key_jwt never reads a secret
 		return contract.ProviderSecret{}, errors.New("secret has no clientSecret")
 	}
 	return s, nil
@@ -123,6 +124,9 @@ func resolve(cfg Config, sec contract.ProviderSecret) (resolved, error) {
 
 type discovered struct {
 	authorizeURL, tokenURL, jwksURL string
+	// clientAuth is what the document says about token endpoint client
+	// authentication (checked in private_key_jwt mode).
+	clientAuth clientassert.Discovery
 }
 
 // providerCache holds per-container discovery results and key sets. A
@@ -173,12 +177,13 @@ func (p *providerCache) discover(ctx context.Context, issuer string) (discovered
 	}
 	var extra struct {
 		JWKSURL string `json:"jwks_uri"`
+		clientassert.Discovery
 	}
 	if err := prov.Claims(&extra); err != nil {
 		return discovered{}, fmt.Errorf("discovery claims: %w", err)
 	}
 	ep := prov.Endpoint()
-	d := discovered{authorizeURL: ep.AuthURL, tokenURL: ep.TokenURL, jwksURL: extra.JWKSURL}
+	d := discovered{authorizeURL: ep.AuthURL, tokenURL: ep.TokenURL, jwksURL: extra.JWKSURL, clientAuth: extra.Discovery}
 	for _, u := range []string{d.authorizeURL, d.tokenURL, d.jwksURL} {
 		if u == "" {
 			continue // only a missing endpoint that is actually needed fails
@@ -243,9 +248,11 @@ func budgetContext(ctx context.Context, budget time.Duration) (context.Context, 
 	return deadline.Context(ctx, deadlineMargin, budget)
 }
 
-// authStyle maps the configured method; never auto-detect.
+// authStyle maps the configured method; never auto-detect. With
+// private_key_jwt the client id goes in the body beside the assertion, and
+// the secret is empty (oauth2 then sends none).
 func authStyle(method string) oauth2.AuthStyle {
-	if method == contract.TokenAuthPost {
+	if method == contract.TokenAuthPost || method == contract.TokenAuthPrivateKeyJWT {
 		return oauth2.AuthStyleInParams
 	}
 	return oauth2.AuthStyleInHeader

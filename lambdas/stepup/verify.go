@@ -14,6 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
@@ -52,6 +53,11 @@ type VerifyHandler struct {
 	prov    *providerCache
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
 	Logger *slog.Logger
+	// Signer makes the client assertion when the token endpoint
+	// authentication is contract.TokenAuthPrivateKeyJWT (required then; the
+	// deployed handler gets one signing with the configured KMS key).
+	// Default: nil.
+	Signer *clientassert.Signer
 	// Recorder, when set, binds a passed step-up to the user's enrollment
 	// and records it (see Recorder); the deployed handler always has one.
 	// Default: nil, in which case only the configured binding (CheckBinding,
@@ -74,7 +80,7 @@ func NewVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client)
 func (h *VerifyHandler) Handle(ctx context.Context, ev VerifyEvent) (out VerifyEvent, err error) {
 	start := time.Now()
 	reason := ReasonInternalError
-	note := ""
+	note, oauthErr := "", ""
 	out = ev
 	out.Response = VerifyResponse{AnswerCorrect: false}
 	defer func() {
@@ -82,37 +88,43 @@ func (h *VerifyHandler) Handle(ctx context.Context, ev VerifyEvent) (out VerifyE
 			out, reason, err = ev, ReasonInternalError, nil
 			out.Response = VerifyResponse{AnswerCorrect: false}
 		}
-		logDecision(ctx, h.Logger, "verify", reason, ev.Header, start, slog.String("enrollment", note))
+		extra := []slog.Attr{slog.String("enrollment", note)}
+		if oauthErr != "" {
+			extra = append(extra, slog.String("oauthError", oauthErr))
+		}
+		logDecision(ctx, h.Logger, "verify", reason, ev.Header, start, extra...)
 	}()
-	reason, note = h.check(ctx, ev)
+	reason, note, oauthErr = h.check(ctx, ev)
 	out.Response.AnswerCorrect = reason == ReasonOK
 	return out, nil
 }
 
 // Check runs every Verify check and returns ReasonOK only when all pass.
 func (h *VerifyHandler) Check(ctx context.Context, ev VerifyEvent) Reason {
-	r, _ := h.check(ctx, ev)
+	r, _, _ := h.check(ctx, ev)
 	return r
 }
 
-// check is Check that also returns the recorder's note for the log.
-func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, string) {
+// check is Check that also returns the recorder's note and the provider's
+// OAuth error code (RFC 6749 §5.2, only a registered one) for the log.
+func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, string, string) {
 	// One budget for the provider and the recorder.
 	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
 	defer cancel()
 	if h.cfg.Provider == contract.ProviderBlockIDSession {
-		return h.checkSession(ctx, ev) // session_verify.go
+		r, note := h.checkSession(ctx, ev) // session_verify.go
+		return r, note, ""
 	}
 	r := h.checkToken(ctx, ev)
 	if r.reason != ReasonOK {
-		return r.reason, ""
+		return r.reason, "", r.oauthError
 	}
 	firstUse := CheckBinding(h.cfg, ev.UserName, ev.Request.UserAttributes, r.claims)
 	if firstUse == ReasonOK && h.cfg.Enrollment == contract.EnrollmentAdminOnly {
 		firstUse = ReasonNotEnrolled
 	}
 	if h.Recorder == nil {
-		return firstUse, ""
+		return firstUse, "", ""
 	}
 	reason, note := h.Recorder.Record(ctx, Passed{
 		Event:       ev,
@@ -123,13 +135,14 @@ func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, stri
 	if reason != ReasonOK && reason != firstUse {
 		reason = ctxReason(ctx, reason)
 	}
-	return reason, note
+	return reason, note, ""
 }
 
 // tokenResult is what checkToken found: a genuine, fresh ID token of this
 // challenge, its claims and identity.
 type tokenResult struct {
 	reason          Reason
+	oauthError      string // the token endpoint's error code, when it refused
 	claims          map[string]json.RawMessage
 	issuer, subject string
 }
@@ -155,7 +168,7 @@ func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) (res tok
 	if subtle.ConstantTimeCompare([]byte(ans.State), []byte(wantState)) != 1 {
 		return done(ReasonStateMismatch)
 	}
-	if h.secrets == nil {
+	if h.secrets == nil && !h.cfg.keyMode() {
 		return done(ReasonSecretUnavailable)
 	}
 
@@ -166,8 +179,27 @@ func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) (res tok
 	if err := h.prov.complete(ctx, &r, false, true, true); err != nil {
 		return done(ctxReason(ctx, ReasonProviderUnavailable))
 	}
-	tok, err := h.exchange(ctx, r, ans.Code, verifier)
+	var opts []oauth2.AuthCodeOption
+	if h.cfg.keyMode() {
+		if opts, reason = h.clientAssertion(ctx, r); reason != ReasonOK {
+			return done(reason)
+		}
+	}
+	tok, err := h.exchange(ctx, r, ans.Code, verifier, opts...)
 	var rerr *oauth2.RetrieveError
+	if h.cfg.keyMode() && err != nil {
+		// No secret to refetch. RFC 6749 §5.2 has a failed client
+		// authentication answered with invalid_client; some providers
+		// (zitadel) answer a refused client assertion with invalid_grant,
+		// which a bad code also gets: the log names the provider's code.
+		if errors.As(err, &rerr) {
+			res.oauthError = oauthErrorCode(rerr.ErrorCode)
+			if rerr.ErrorCode == "invalid_client" {
+				return done(ReasonClientAuthRefused)
+			}
+		}
+		return done(ctxReason(ctx, ReasonTokenExchangeFailed))
+	}
 	if errors.As(err, &rerr) && rerr.ErrorCode == "invalid_client" {
 		// The secret may have been rotated: refetch once, retry once.
 		h.secrets.Invalidate()
@@ -218,6 +250,14 @@ func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) (res tok
 }
 
 func (h *VerifyHandler) resolve(ctx context.Context) (resolved, Reason) {
+	if h.cfg.keyMode() {
+		// No secret: the client id is configuration.
+		r, err := resolve(h.cfg, contract.ProviderSecret{})
+		if err != nil {
+			return resolved{}, ReasonSecretInvalid
+		}
+		return r, ReasonOK
+	}
 	raw, err := h.secrets.Value(ctx)
 	if err != nil {
 		return resolved{}, ctxReason(ctx, ReasonSecretUnavailable)
@@ -233,7 +273,7 @@ func (h *VerifyHandler) resolve(ctx context.Context) (resolved, Reason) {
 	return r, ReasonOK
 }
 
-func (h *VerifyHandler) exchange(ctx context.Context, r resolved, code, verifier string) (*oauth2.Token, error) {
+func (h *VerifyHandler) exchange(ctx context.Context, r resolved, code, verifier string, extra ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	oc := &oauth2.Config{
 		ClientID:     r.clientID,
 		ClientSecret: r.clientSecret,
@@ -241,7 +281,7 @@ func (h *VerifyHandler) exchange(ctx context.Context, r resolved, code, verifier
 		RedirectURL:  r.redirectURI,
 		Scopes:       h.cfg.Scopes,
 	}
-	return oc.Exchange(oidc.ClientContext(ctx, h.client), code, oauth2.VerifierOption(verifier))
+	return oc.Exchange(oidc.ClientContext(ctx, h.client), code, append([]oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}, extra...)...)
 }
 
 func claimString(claims map[string]json.RawMessage, name string) (string, bool) {

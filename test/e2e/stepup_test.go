@@ -90,8 +90,15 @@ func newStackWith(t *testing.T, motoEndpoint string, peer *oidcpeer.Peer, b bind
 		env[contract.EnvClientID] = peer.ClientID()
 	}
 	stackSeq++
-	env[contract.EnvSecretARN] = createSecret(t, motoEndpoint, fmt.Sprintf("cognitobridge/e2e/%d", stackSeq), sec)
-	env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = motoEndpoint
+	if extra[contract.EnvTokenAuthMethod] != contract.TokenAuthPrivateKeyJWT {
+		env[contract.EnvSecretARN] = createSecret(t, motoEndpoint, fmt.Sprintf("cognitobridge/e2e/%d", stackSeq), sec)
+		env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = motoEndpoint
+	} else {
+		// private_key_jwt: no secret exists; the client id is configuration
+		// and the key is in moto's KMS.
+		env[contract.EnvClientID] = peer.ClientID()
+		env["AWS_ENDPOINT_URL_KMS"] = motoEndpoint
+	}
 	// One stack runs many sign-ins of the same users: the largest per-user
 	// cap, unless the test names its own (TestAttackChallengeFlood).
 	env[contract.EnvUserCapStarts] = strconv.Itoa(contract.MaxUserCapStarts)

@@ -179,6 +179,14 @@ func (p *Peer) serveToken(w http.ResponseWriter, r *http.Request, next http.Hand
 		return
 	}
 
+	if p.serveAssertion(w, r, func(w http.ResponseWriter, r *http.Request) { p.serveTokenMutated(w, r, next) }) {
+		return
+	}
+	p.serveTokenMutated(w, r, next)
+}
+
+// serveTokenMutated is zitadel's token endpoint with the ID token mutator.
+func (p *Peer) serveTokenMutated(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	p.mu.Lock()
 	m := p.mutator
 	p.mu.Unlock()

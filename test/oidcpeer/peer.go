@@ -153,9 +153,14 @@ type Peer struct {
 	mu        sync.Mutex
 	loginHint string
 	mutator   func(string) string
-	fault     Fault
-	calls     map[string]int
-	rotated   []jose.JSONWebKey // public keys added by RotateSigningKey
+	// private_key_jwt (clientkeys.go)
+	assertionMutator func(string) string
+	assertions       []string
+	refusals         []string
+	usedJTI          map[string]time.Time
+	fault            Fault
+	calls            map[string]int
+	rotated          []jose.JSONWebKey // public keys added by RotateSigningKey
 }
 
 // Start runs the provider on 127.0.0.1 with issuer = its base URL and stops
@@ -215,6 +220,7 @@ func Start(t TB, opts Options) *Peer {
 		browser:   &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second},
 		stop:      make(chan struct{}),
 		calls:     map[string]int{},
+		usedJTI:   map[string]time.Time{},
 		loginHint: opts.LoginHint,
 	}
 	// exampleop serves the zitadel OP plus its login UI under /login/. Its

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -147,6 +148,9 @@ type peerStorage struct {
 
 	mu     sync.RWMutex
 	secret string
+	// clientKeys, when not nil, are the client's registered public keys by
+	// kid: the client then authenticates with private_key_jwt only.
+	clientKeys map[string]jose.JSONWebKey
 
 	warmMu sync.Mutex
 	warm   *warmSession         // nil: no provider session
@@ -272,6 +276,9 @@ func (s *peerStorage) GetClientByClientID(ctx context.Context, clientID string) 
 	c, err := s.Storage.GetClientByClientID(ctx, clientID)
 	if err != nil {
 		return nil, err
+	}
+	if clientID == s.clientID && s.keyMode() {
+		return keyClient{assertingClient{c}}, nil
 	}
 	return assertingClient{c}, nil
 }

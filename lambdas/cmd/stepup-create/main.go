@@ -23,7 +23,10 @@ func main() {
 	// for every provider kind.
 	capCfg := boot.Must(stepup.UserCapConfigFromEnv(os.Getenv, cfg.Provider))
 	awsCfg := boot.AWS()
-	secrets := boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
+	var secrets stepup.SecretSource // private_key_jwt: none
+	if cfg.SecretARN != "" {
+		secrets = boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
+	}
 	h := stepup.NewCreateHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
 	h.Logger = boot.Logger
 	db := dynamodb.NewFromConfig(awsCfg)

@@ -9,7 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
@@ -24,9 +26,17 @@ func main() {
 	table := strings.TrimSpace(os.Getenv(contract.EnvStepUpTable))
 	window := boot.Must(steprecord.WindowFromEnv(os.Getenv))
 	awsCfg := boot.AWS()
-	secrets := boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
+	var secrets stepup.SecretSource
+	if cfg.SecretARN != "" {
+		secrets = boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
+	}
 	h := stepup.NewVerifyHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
 	h.Logger = boot.Logger
+	if a := cfg.ClientAssertion; cfg.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT {
+		// private_key_jwt: the KMS key signs each client assertion; there is
+		// no secret.
+		h.Signer = &clientassert.Signer{KMS: kms.NewFromConfig(awsCfg), KeyARN: a.KeyARN, KID: a.KID, Alg: a.Alg}
+	}
 	if table == "" {
 		// Without the table there is no enrollment: the step-up would prove
 		// only an email or user name the user may be able to change.

@@ -48,6 +48,11 @@ func goldens(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The local endpoint runs the triggers without a KMS: the
+	// private_key_jwt sample (its key ARN and kid come from an AWS::KMS::Key
+	// and a custom resource, which Load refuses to invent) runs its real
+	// binaries against moto's KMS in test/e2e (clientkey_test.go) instead.
+	files = slices.DeleteFunc(files, func(f string) bool { return filepath.Base(f) == "biopass-mfa-key.template.json" })
 	if len(files) != 7 {
 		t.Fatalf("%d golden templates, expected 7: %v", len(files), files)
 	}
