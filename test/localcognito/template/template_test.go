@@ -53,8 +53,8 @@ func goldens(t *testing.T) []string {
 	// and a custom resource, which Load refuses to invent) runs its real
 	// binaries against moto's KMS in test/e2e (clientkey_test.go) instead.
 	files = slices.DeleteFunc(files, func(f string) bool { return filepath.Base(f) == "biopass-mfa-key.template.json" })
-	if len(files) != 7 {
-		t.Fatalf("%d golden templates, expected 7: %v", len(files), files)
+	if len(files) != 8 {
+		t.Fatalf("%d golden templates, expected 8: %v", len(files), files)
 	}
 	return files
 }
@@ -186,7 +186,7 @@ func TestFederationProvider(t *testing.T) {
 	idp := p.Config.IdentityProviders[0]
 	if idp.Name != "Mosaic" || idp.Type != "OIDC" || idp.Issuer != "https://userid.security" || idp.ClientID != "p-MosaicClientId" ||
 		idp.ClientSecret != "s3cret" || idp.TokenURL != "https://api.transmitsecurity.io/cis/oidc/token" ||
-		idp.UserInfoURL != "https://api.transmitsecurity.io/cis/oidc/me" || idp.AttributeMapping["email"] != "email" {
+		idp.UserInfoURL != "https://api.transmitsecurity.io/cis/oidc/me" || idp.AttributeMapping["custom:idp_email"] != "email" || idp.AttributeMapping["email"] != "" {
 		t.Errorf("provider %+v", idp)
 	}
 	if len(p.ProviderSecrets) != 1 || !p.ProviderSecrets[0].Resolved || p.ProviderSecrets[0].JSONKey != "clientSecret" {
