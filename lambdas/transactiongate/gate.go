@@ -56,6 +56,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/authorizer/stepupclaim"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -461,5 +462,6 @@ func (h *Handler) log(ctx context.Context, rec logRecord, start time.Time) {
 	if rec.invoked {
 		attrs = append(attrs, slog.Int64("backend_ms", rec.backendMillis))
 	}
+	attrs = append(attrs, emf.Decision(contract.HandlerTransactionGate, string(rec.reason), level, start)...)
 	h.Logger.LogAttrs(ctx, level, "transaction step-up gate", attrs...)
 }
