@@ -131,16 +131,16 @@ func directive(d map[string]json.RawMessage, root map[string]json.RawMessage) ([
 	}
 	var ns string
 	if err := json.Unmarshal(d["Namespace"], &ns); err != nil || ns == "" || len(ns) > 255 {
-		return nil, fmt.Errorf("Namespace: expected a string of 1 to 255 characters, received %s", d["Namespace"])
+		return nil, fmt.Errorf("the Namespace: expected a string of 1 to 255 characters, received %s", d["Namespace"])
 	}
 	var sets [][]string
 	if err := json.Unmarshal(d["Dimensions"], &sets); err != nil || sets == nil {
-		return nil, fmt.Errorf("Dimensions: expected an array of DimensionSet arrays, received %s", d["Dimensions"])
+		return nil, fmt.Errorf("the Dimensions: expected an array of DimensionSet arrays, received %s", d["Dimensions"])
 	}
 	dims := make([]map[string]string, len(sets))
 	for i, set := range sets {
 		if len(set) > 30 {
-			return nil, fmt.Errorf("Dimensions[%d]: expected at most 30 dimensions, received %d", i, len(set))
+			return nil, fmt.Errorf("the Dimensions[%d]: expected at most 30 dimensions, received %d", i, len(set))
 		}
 		dims[i] = map[string]string{}
 		for _, name := range set {
@@ -160,7 +160,7 @@ func directive(d map[string]json.RawMessage, root map[string]json.RawMessage) ([
 	}
 	var defs []map[string]json.RawMessage
 	if err := json.Unmarshal(d["Metrics"], &defs); err != nil || defs == nil || len(defs) > 100 {
-		return nil, fmt.Errorf("Metrics: expected an array of at most 100 MetricDefinition objects, received %s", d["Metrics"])
+		return nil, fmt.Errorf("the Metrics: expected an array of at most 100 MetricDefinition objects, received %s", d["Metrics"])
 	}
 	var out []Metric
 	for _, def := range defs {
