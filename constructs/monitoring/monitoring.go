@@ -42,6 +42,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -67,9 +68,12 @@ type MonitoringProps struct {
 	// The construct whose cognitobridge functions and tables are watched.
 	// Default: the stack that contains the Monitoring.
 	Scope constructs.IConstruct
-	// The topic every alarm notifies.
-	// Default: a created topic, encrypted with the AWS managed key
-	// alias/aws/sns, whose policy refuses requests without TLS.
+	// The topic every alarm notifies. A given topic's policy (and its key's,
+	// when encrypted) must let cloudwatch.amazonaws.com publish.
+	// Default: a created topic, encrypted with a created customer managed
+	// key (rotated yearly; CloudWatch cannot use the AWS managed key
+	// alias/aws/sns), whose policy refuses requests without TLS and lets
+	// this account's CloudWatch alarms publish.
 	Topic awssns.ITopic
 	// The period of every alarm and dashboard graph, whole minutes from 1
 	// to 60.
@@ -168,11 +172,7 @@ func NewMonitoring(scope constructs.Construct, id *string, props *MonitoringProp
 	this := constructs.NewConstruct(scope, id)
 	m := &monitoring{Construct: this, topic: props.Topic}
 	if m.topic == nil {
-		m.topic = awssns.NewTopic(this, jsii.String("Topic"), &awssns.TopicProps{
-			DisplayName: jsii.String("cognitobridge alarms"),
-			MasterKey:   awskms.Alias_FromAliasName(this, jsii.String("SnsKey"), jsii.String("alias/aws/sns")),
-			EnforceSSL:  jsii.Bool(true),
-		})
+		m.topic = newTopic(this)
 	}
 	period := props.Period
 	if period == nil {
@@ -284,6 +284,42 @@ func NewMonitoring(scope constructs.Construct, id *string, props *MonitoringProp
 		}
 	}
 	return m
+}
+
+// newTopic is the alarms' topic: encrypted with a key of its own (rotated)
+// whose policy lets CloudWatch use it, because CloudWatch cannot publish to
+// a topic encrypted with the AWS managed key alias/aws/sns (DOCUMENTED:
+// Amazon SNS Developer Guide, "Enable compatibility between event sources
+// from AWS services and encrypted topics": a customer managed key whose
+// policy allows the service kms:Decrypt and kms:GenerateDataKey*); its
+// policy refuses requests without TLS and lets CloudWatch alarms of this
+// account publish.
+func newTopic(scope constructs.Construct) awssns.ITopic {
+	account := awscdk.Stack_Of(scope).Account()
+	key := awskms.NewKey(scope, jsii.String("TopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("cognitobridge alarms topic"),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchAlarmsPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
+	}), nil)
+	topic := awssns.NewTopic(scope, jsii.String("Topic"), &awssns.TopicProps{
+		DisplayName: jsii.String("cognitobridge alarms"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchAlarmsPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
+	}))
+	return topic
 }
 
 // Metric is one of the handlers' EMF metrics (contract.MetricNamespace).
