@@ -162,6 +162,7 @@ func NewMosaicPasswordlessStackFor(scope constructs.Construct, id string, props 
 		Description: jsii.String("Log group receiving the pool's account events (a provider connected or disconnected; EventBridge source cognitobridge)"),
 	})
 	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; Mosaic and native sign-in)")
+	monitor(stack)
 	return stack
 }
 
@@ -191,6 +192,7 @@ func NewBlockIDFederationStack(scope constructs.Construct, id string, props *aws
 	})
 	// end snippet
 	finishFederation(stack, fed, "App client for the hosted sign-in (authorization code grant; BlockID only)")
+	monitor(stack)
 	return stack
 }
 

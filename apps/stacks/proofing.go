@@ -68,5 +68,6 @@ func NewIdentityProofingStack(scope constructs.Construct, id string, props *awsc
 		Id:     jsii.String("AwsSolutions-COG8"),
 		Reason: jsii.String("Sample on the Essentials feature plan to avoid Plus pricing; identity proofing gates every self sign-up."),
 	}}, jsii.Bool(true))
+	monitor(stack)
 	return stack
 }

@@ -191,5 +191,6 @@ func BuildSharedPool(scope constructs.Construct, id string, props *awscdk.StackP
 		Reason: jsii.String("MFA is OPTIONAL on this shared pool: native users can enrol TOTP, federated users use their provider's MFA, " +
 			"and the web client's high-value actions need the provider step-up."),
 	}}, jsii.Bool(false))
+	monitor(stack)
 	return sp
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/cognitobridge/cognitobridge/constructs/monitoring"
 	"github.com/cognitobridge/cognitobridge/constructs/stepup"
 )
 
@@ -68,6 +69,7 @@ func NewBlockIDStepUpStack(scope constructs.Construct, id string, props *awscdk.
 	})
 	// end snippet
 	finish(stack, su)
+	monitor(stack)
 	return stack
 }
 
@@ -89,6 +91,7 @@ func NewBiopassMFAStack(scope constructs.Construct, id string, props *awscdk.Sta
 	})
 	// end snippet
 	finish(stack, su)
+	monitor(stack)
 	return stack
 }
 
@@ -103,6 +106,13 @@ func newStack(scope constructs.Construct, id string, props *awscdk.StackProps, d
 	stack := awscdk.NewStack(scope, jsii.String(id), &p)
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return stack
+}
+
+// monitor adds the alarms and the dashboard of every cognitobridge
+// function and table of the stack (created last: it finds what it watches),
+// notifying a created topic (encrypted, TLS only).
+func monitor(stack awscdk.Stack) monitoring.Monitoring {
+	return monitoring.NewMonitoring(stack, jsii.String("Monitoring"), nil)
 }
 
 // finish adds the outputs a client needs and the app-level suppressions.

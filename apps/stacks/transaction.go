@@ -65,11 +65,21 @@ func NewTransactionStepUpStack(scope constructs.Construct, id string, props *aws
 		Backend: backend,
 	})
 	// end snippet
+	// snippet:transaction-middleware
+	// The one-invocation form for a Go backend: the pool's JWT authorizer,
+	// and the backend checks the step-up itself (lambdas/stepuphttp).
+	transaction.AddMiddlewareRoutes(tx, jsii.String("Transfers"), &transaction.MiddlewareRoutesOptions{
+		Path:    jsii.String("/transfers"),
+		Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+		Backend: transaction.NewTransfersFunction(stack, jsii.String("TransfersBackend"), nil),
+	})
+	// end snippet
 	allowPageOrigins(tx.HttpApi(), []string{"GET", "POST"}, "authorization", "www-authenticate")
 	finish(stack, su)
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
 		Value:       tx.HttpApi().ApiEndpoint(),
-		Description: jsii.String("HTTP API: GET /balance (any token of the client), POST /payments (a step-up within 5 minutes, else 401 insufficient_user_authentication)"),
+		Description: jsii.String("HTTP API: GET /balance (any token of the client), POST /payments and POST /transfers (a step-up within 5 minutes, else 401 insufficient_user_authentication)"),
 	})
+	monitor(stack)
 	return stack
 }

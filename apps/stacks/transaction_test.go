@@ -24,14 +24,24 @@ func TestTransactionSample(t *testing.T) {
 	tmpl := assertions.Template_FromStack(stack, nil)
 	assertNoNagFindings(t, stack)
 
-	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(7)) // Define, Create, Verify, pre token generation, gate authorizer, gate, echo
+	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(8)) // Define, Create, Verify, pre token generation, gate authorizer, gate, echo, transfers
 	tmpl.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
 		"LambdaConfig": map[string]interface{}{"PreTokenGenerationConfig": map[string]interface{}{"LambdaArn": assertions.Match_AnyValue(), "LambdaVersion": "V2_0"}},
 		"UserPoolTier": "ESSENTIALS",
 	})
 	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]interface{}{"RouteKey": "POST /payments", "AuthorizationType": "CUSTOM"})
 	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]interface{}{"RouteKey": "GET /balance", "AuthorizationType": "JWT"})
-	tmpl.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Route"), jsii.Number(2))
+	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]interface{}{"RouteKey": "POST /transfers", "AuthorizationType": "JWT"})
+	tmpl.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Route"), jsii.Number(3))
+	// POST /transfers: the one-invocation form; the Go backend checks the
+	// step-up with the gate's window and reasons, for the page's client.
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
+			contract.EnvTokenClientID:       map[string]interface{}{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^StepUpUserPoolClient"))},
+			contract.EnvStepUpMaxAgeSeconds: "300",
+			contract.EnvRequiredReasons:     `["high_value_transaction"]`,
+		}},
+	})
 	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Authorizer"), map[string]interface{}{
 		"AuthorizerType": "REQUEST", "AuthorizerResultTtlInSeconds": 0, "EnableSimpleResponses": true,
 	})

@@ -451,6 +451,7 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 		// Cognito's identities attribute (stale ones are replaced).
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	c.table.Node().AddMetadata(jsii.String(contract.MetadataTable), "connect", nil) // constructs/monitoring watches it
 
 	env := map[string]string{
 		contract.EnvConnectUserPoolID:        *pool.UserPoolId(),

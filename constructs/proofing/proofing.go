@@ -540,7 +540,7 @@ func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanag
 // short-lived items). Verified records and the registry are durable: the
 // table is retained and has point-in-time recovery.
 func newTable(scope constructs.Construct) awsdynamodb.Table {
-	return awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
+	t := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
 		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
@@ -550,6 +550,8 @@ func newTable(scope constructs.Construct) awsdynamodb.Table {
 		},
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
+	t.Node().AddMetadata(jsii.String(contract.MetadataTable), "proofing", nil) // constructs/monitoring watches it
+	return t
 }
 
 func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate *float64) (awsapigatewayv2.HttpApi, awslogs.LogGroup) {

@@ -494,7 +494,7 @@ func protectedClientsParameterName(scope constructs.Construct) string {
 // and has point-in-time recovery. Its logical id stays "Records" (the
 // record-only table of earlier versions), so an update keeps the table.
 func newStepUpTable(scope constructs.Construct) awsdynamodb.Table {
-	return awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
+	t := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
 		PartitionKey: &awsdynamodb.Attribute{
 			Name: jsii.String(contract.RecordPartitionKey),
 			Type: awsdynamodb.AttributeType_STRING,
@@ -509,6 +509,8 @@ func newStepUpTable(scope constructs.Construct) awsdynamodb.Table {
 		DeletionProtection: jsii.Bool(true),
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 	})
+	t.Node().AddMetadata(jsii.String(contract.MetadataTable), "stepup", nil) // constructs/monitoring watches it
+	return t
 }
 
 // tableStatement allows actions on the table's ARN only.

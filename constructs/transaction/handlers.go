@@ -11,5 +11,6 @@ import (
 	_ "github.com/coreos/go-oidc/v3/oidc"
 
 	_ "github.com/cognitobridge/cognitobridge/lambdas/authorizer"
+	_ "github.com/cognitobridge/cognitobridge/lambdas/stepuphttp"
 	_ "github.com/cognitobridge/cognitobridge/lambdas/transactiongate"
 )

@@ -63,6 +63,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/authorizer/stepupclaim"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
@@ -444,6 +445,7 @@ func (h *Handler) log(ctx context.Context, d Decision, req events.APIGatewayV2Cu
 			attrs = append(attrs, slog.Int64("stepupAt", d.StepUpAt))
 		}
 	}
+	attrs = append(attrs, emf.Decision(contract.HandlerTransactionAuthorizer, string(d.Reason), level, start)...)
 	h.Logger.LogAttrs(ctx, level, "transaction step-up decision", attrs...)
 }
 

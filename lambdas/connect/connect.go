@@ -52,6 +52,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -394,5 +395,6 @@ func writeLog(ctx context.Context, logger *slog.Logger, handler string, cfg Conf
 		slog.String("event", l.event),
 		slog.String("requestId", logref.Clip(req.RequestContext.RequestID)),
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+		emf.Attr(strings.ReplaceAll(handler, "-", "_"), string(l.reason), level, start),
 	)
 }

@@ -81,6 +81,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
 	"github.com/cognitobridge/cognitobridge/lambdas/pretokengen"
 
@@ -113,7 +114,7 @@ const (
 	// ReasonBindingMissing: the sign-in's ClientMetadata does not echo the
 	// challenge's contract.PublicStepUpBinding value, so no record can be
 	// this sign-in's; nothing is consumed.
-	ReasonBindingMissing Reason = "binding_missing"
+	ReasonBindingMissing Reason = contract.ReasonBindingMissing
 	// ReasonUnprotectedClient: the sign-in runs on an app client the
 	// step-up does not protect; it passes untouched.
 	ReasonUnprotectedClient Reason = "unprotected_client"
@@ -525,6 +526,7 @@ func (h *Handler) log(ctx context.Context, reason Reason, stepUpReason string, e
 		// An allow-list entry, never the client's raw value.
 		attrs = append(attrs, slog.String("stepupReason", stepUpReason))
 	}
+	attrs = append(attrs, emf.Decision(contract.HandlerPreTokenStepUpGuard, string(reason), level, start)...)
 	h.Logger.LogAttrs(ctx, level, "stepup guard decision", attrs...)
 }
 

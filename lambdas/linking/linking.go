@@ -59,6 +59,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/e164"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 )
@@ -549,5 +550,6 @@ func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, st
 		slog.String("userPoolId", presignup.Clip(pool)),
 		slog.String("user", user),
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+		emf.Attr(contract.HandlerPreSignUpLinking, string(d.reason), level, start),
 	)
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
@@ -219,6 +220,7 @@ func (h *Handler) log(ctx context.Context, reason, by string, ev Event, start ti
 		slog.String("clientId", Clip(ev.CallerContext.ClientID)),
 		slog.String("user", UserRef(ev.UserPoolID, ev.UserName)),
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+		emf.Attr(contract.HandlerPreSignUp, reason, level, start),
 	)
 }
 

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -217,5 +218,6 @@ func (h *Handler) log(ctx context.Context, behaviour string, d Decision, ev Even
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	}
 	attrs = append(attrs, d.Log...)
+	attrs = append(attrs, emf.Decision(contract.HandlerPreTokenPrefix+behaviour, d.Reason, level, start)...)
 	h.Logger.LogAttrs(ctx, level, "pre token generation decision", attrs...)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 )
 
@@ -95,7 +96,8 @@ func (b *Behaviour) Apply(ctx context.Context, ev *presignup.Event) error {
 			slog.Bool("refused", err != nil),
 			slog.String("userPoolId", presignup.Clip(ev.UserPoolID)),
 			slog.String("user", presignup.UserRef(ev.UserPoolID, ev.UserName)),
-			slog.Int64("duration_ms", time.Since(start).Milliseconds()))
+			slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+			emf.Attr(contract.HandlerPreSignUpProofing, reason, level, start))
 	}
 	return err
 }

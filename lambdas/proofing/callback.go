@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 )
 
 // UserReader reads a user (the session endpoint's contact check);
@@ -504,5 +505,6 @@ func (h *CallbackHandler) log(ctx context.Context, d callbackDecision, status in
 		slog.String("session", d.session),
 		slog.String("user", d.user),
 		slog.String("awsError", d.awsCode),
-		slog.Int64("duration_ms", time.Since(start).Milliseconds()))
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+		emf.Attr(contract.HandlerProofingCallback, d.reason, level, start))
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 )
 
@@ -186,5 +188,6 @@ func (h *SessionHandler) log(ctx context.Context, reason string, status int, use
 		slog.String("reason", reason),
 		slog.Int("status", status),
 		slog.String("user", user),
-		slog.Int64("duration_ms", time.Since(start).Milliseconds()))
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+		emf.Attr(contract.HandlerProofingSession, reason, level, start))
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -39,5 +40,7 @@ func logDecision(ctx context.Context, l *slog.Logger, trigger string, reason Rea
 		slog.String("user", userRef(h.UserPoolID, h.UserName)),
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	}
-	l.LogAttrs(ctx, level, "stepup decision", append(attrs, extra...)...)
+	attrs = append(attrs, extra...)
+	attrs = append(attrs, emf.Decision("stepup_"+trigger, string(reason), level, start)...)
+	l.LogAttrs(ctx, level, "stepup decision", attrs...)
 }

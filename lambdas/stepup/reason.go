@@ -1,5 +1,7 @@
 package stepup
 
+import "github.com/cognitobridge/cognitobridge/lambdas/contract"
+
 // Reason is the code logged with every decision (and returned by Define and
 // the Verify checks) so an operator can tell why a sign-in was refused
 // without the log carrying anything secret.
@@ -47,7 +49,7 @@ const (
 	ReasonIDTokenMissing      Reason = "id_token_missing"
 	ReasonIDTokenInvalid      Reason = "id_token_invalid"
 	ReasonNonceMismatch       Reason = "nonce_mismatch"
-	ReasonBindingMismatch     Reason = "binding_mismatch"
+	ReasonBindingMismatch     Reason = contract.ReasonBindingMismatch
 	ReasonEmailNotVerified    Reason = "email_not_verified"
 	ReasonACRInsufficient     Reason = "acr_insufficient"
 	ReasonDeadlineExceeded    Reason = "deadline_exceeded"
@@ -56,10 +58,10 @@ const (
 	ReasonAuthTimeMissing Reason = "auth_time_missing"
 	// ReasonAuthStale: the provider authentication happened before this
 	// challenge was created (a warm session answered).
-	ReasonAuthStale Reason = "auth_stale"
+	ReasonAuthStale Reason = contract.ReasonAuthStale
 	// ReasonEnrollmentMismatch: the user is enrolled with another provider
 	// identity (issuer + sub).
-	ReasonEnrollmentMismatch Reason = "enrollment_mismatch"
+	ReasonEnrollmentMismatch Reason = contract.ReasonEnrollmentMismatch
 	// ReasonNotEnrolled: enrollment is admin-only and nobody enrolled the user.
 	ReasonNotEnrolled Reason = "not_enrolled"
 	// ReasonRecordFailed: the enrollment or the step-up record could not

@@ -45,7 +45,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +55,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/authorizer/stepupclaim"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -207,44 +207,18 @@ func (c Config) Decide(authorizerContext map[string]json.RawMessage, now time.Ti
 	return d
 }
 
-// Error descriptions of the challenge (RFC 6750 error_description: no
-// more detail than a client needs to act).
-var descriptions = map[Reason]string{
-	ReasonNoStepUp:       "A step-up authentication is required",
-	ReasonStepUpStale:    "More recent authentication is required",
-	ReasonStepUpFuture:   "A step-up authentication is required",
-	ReasonReasonMismatch: "A step-up authentication for this transaction is required",
-}
+// IsChallenge reports whether r is answered with the RFC 9470 challenge
+// (stepupclaim.IsChallenge).
+func IsChallenge(r Reason) bool { return stepupclaim.IsChallenge(stepupclaim.Result(r)) }
 
-// IsChallenge reports whether r is answered with the RFC 9470 challenge.
-func IsChallenge(r Reason) bool { _, ok := descriptions[r]; return ok }
-
-// WWWAuthenticate is the challenge header value (RFC 9470 section 3, on
-// RFC 6750's Bearer scheme): error, error_description, max_age (a token:
-// whole seconds), and acr_values (a quoted, space-separated list) when acr
-// is not empty. description must be a quoted-string's content (no '"' or
-// '\'); the gate's own descriptions are.
+// WWWAuthenticate is stepupclaim.WWWAuthenticate, the challenge header the
+// gate and the middleware (lambdas/stepuphttp) share.
 func WWWAuthenticate(description string, maxAge time.Duration, acr []string) string {
-	var b strings.Builder
-	b.WriteString(`Bearer error="` + contract.ErrorInsufficientUserAuthentication + `"`)
-	b.WriteString(`, error_description="` + description + `"`)
-	b.WriteString(`, max_age=` + strconv.FormatInt(int64(maxAge/time.Second), 10))
-	if len(acr) > 0 {
-		b.WriteString(`, acr_values="` + strings.Join(acr, " ") + `"`)
-	}
-	return b.String()
+	return stepupclaim.WWWAuthenticate(description, maxAge, acr)
 }
 
-// ChallengeBody is the JSON body of the 401.
-type ChallengeBody struct {
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description"`
-	MaxAge           int64  `json:"max_age"`
-	AcrValues        string `json:"acr_values,omitempty"`
-	// StepUpReasons are the reasons a step-up may name
-	// (clientMetadata.stepup_reason) to satisfy this route.
-	StepUpReasons []string `json:"stepup_reasons"`
-}
+// ChallengeBody is the JSON body of the 401 (stepupclaim.ChallengeBody).
+type ChallengeBody = stepupclaim.ChallengeBody
 
 // Response is the gate's own answer, in the HTTP API payload format 2.0
 // response shape and exactly its documented members (aws-lambda-go's
@@ -256,28 +230,11 @@ type Response struct {
 	IsBase64Encoded bool              `json:"isBase64Encoded"`
 }
 
-// Challenge is the 401 answer for reason r (one of the challenge reasons).
+// Challenge is the 401 answer for reason r (one of the challenge reasons):
+// stepupclaim.Challenge for the gate's window, reasons and acr values.
 func (c Config) Challenge(r Reason) Response {
-	desc, ok := descriptions[r]
-	if !ok {
-		desc = descriptions[ReasonNoStepUp]
-	}
-	body, _ := json.Marshal(ChallengeBody{ // strings and numbers always marshal
-		Error:            contract.ErrorInsufficientUserAuthentication,
-		ErrorDescription: desc,
-		MaxAge:           int64(c.MaxAge / time.Second),
-		AcrValues:        strings.Join(c.AcrValues, " "),
-		StepUpReasons:    c.RequiredReasons,
-	})
-	return Response{
-		StatusCode: 401,
-		Headers: map[string]string{
-			"WWW-Authenticate": WWWAuthenticate(desc, c.MaxAge, c.AcrValues),
-			"Content-Type":     "application/json",
-			"Cache-Control":    "no-store",
-		},
-		Body: string(body),
-	}
+	status, headers, body := stepupclaim.Challenge(stepupclaim.Result(r), c.MaxAge, c.RequiredReasons, c.AcrValues)
+	return Response{StatusCode: status, Headers: headers, Body: body}
 }
 
 // failure is a 5xx answer without details.
@@ -461,5 +418,6 @@ func (h *Handler) log(ctx context.Context, rec logRecord, start time.Time) {
 	if rec.invoked {
 		attrs = append(attrs, slog.Int64("backend_ms", rec.backendMillis))
 	}
+	attrs = append(attrs, emf.Decision(contract.HandlerTransactionGate, string(rec.reason), level, start)...)
 	h.Logger.LogAttrs(ctx, level, "transaction step-up gate", attrs...)
 }

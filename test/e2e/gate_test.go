@@ -62,7 +62,7 @@ func txBinary(tb testing.TB, name string) string {
 	txBuildOnce.Do(func() {
 		txBinDir = filepath.Join(binDir, "transaction")
 		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", txBinDir + string(filepath.Separator)}
-		for _, n := range []string{binTxAuthorizer, binTxGate, binTxEcho} {
+		for _, n := range []string{binTxAuthorizer, binTxGate, binTxEcho, binTxTransfers} {
 			args = append(args, modulePath+"/lambdas/cmd/"+n)
 		}
 		cmd := exec.Command(goTool(), args...)

@@ -173,7 +173,14 @@ func (s *stack) checkOutput(t *testing.T) {
 // to the values that must not be logged.
 func (s *stack) remember(r signIn) {
 	for _, c := range r.creates {
-		s.sensitive = slices.AppendSeq(s.sensitive, maps.Values(c.Response.PrivateChallengeParameters))
+		for k, v := range c.Response.PrivateChallengeParameters {
+			// The challenge's creation time (epoch ms) is no secret, and
+			// an EMF line's _aws.Timestamp (epoch ms) of the same
+			// millisecond carries the same digits.
+			if k != contract.PrivateCreatedAt {
+				s.sensitive = append(s.sensitive, v)
+			}
+		}
 		s.sensitive = append(s.sensitive, c.Response.PublicChallengeParameters[contract.PublicState], c.Response.PublicChallengeParameters[contract.PublicStepUpBinding])
 	}
 }

@@ -82,6 +82,7 @@ type Server struct {
 	initErr   []byte
 	initFail  chan struct{}
 	nextCalls int
+	invokes   int
 }
 
 // Start runs the server on 127.0.0.1 and stops it in t.Cleanup.
@@ -142,6 +143,13 @@ func (s *Server) NextCalls() int {
 	return s.nextCalls
 }
 
+// Invocations counts Invoke calls so far (what Lambda bills as requests).
+func (s *Server) Invocations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.invokes
+}
+
 // Invoke hands payload to the runtime as one invocation whose deadline is
 // now+deadline, and waits for its response or error document. isError
 // reports that the runtime posted to .../error. err is set when no answer
@@ -151,6 +159,9 @@ func (s *Server) Invoke(ctx context.Context, payload []byte, deadline time.Durat
 	if len(payload) > MaxPayload {
 		return nil, false, fmt.Errorf("runtimeapi: payload of %d bytes exceeds %d", len(payload), MaxPayload)
 	}
+	s.mu.Lock()
+	s.invokes++
+	s.mu.Unlock()
 	inv := &invocation{
 		id:       newRequestID(),
 		payload:  payload,

@@ -7,6 +7,7 @@ package gofn
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gobuild"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // Defaults of Props.
@@ -101,6 +103,11 @@ func New(scope constructs.Construct, prefix string, p Props) (awslambda.Function
 		Role:         role,
 		LogGroup:     logs,
 	})
+	// What constructs/monitoring watches (node metadata: the cloud
+	// assembly's manifest, not the template).
+	if i := strings.LastIndex(p.ImportPath, "/lambdas/cmd/"); i >= 0 {
+		fn.Node().AddMetadata(jsii.String(contract.MetadataHandlerCommand), p.ImportPath[i+len("/lambdas/cmd/"):], nil)
+	}
 	return fn, role, logs
 }
 

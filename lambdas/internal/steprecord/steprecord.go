@@ -49,7 +49,7 @@ const (
 	ReasonMissing     = "record_missing"
 	ReasonStale       = "record_stale"
 	ReasonMalformed   = "record_malformed"
-	ReasonOtherClient = "record_other_client"
+	ReasonOtherClient = contract.ReasonRecordOtherClient
 	ReasonUnavailable = "store_unavailable"
 	ReasonInvalidKey  = "event_malformed"
 )

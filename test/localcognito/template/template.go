@@ -203,6 +203,7 @@ var descriptionBinaries = []struct{ prefix, binary string }{
 	{"cognitobridge transaction authorizer", "transaction-authorizer"},
 	{"cognitobridge transaction step-up authorizer", "transaction-authorizer"},
 	{"cognitobridge sample backend", "transaction-echo"},
+	{"cognitobridge sample Go backend", "transaction-transfers"},
 	{"cognitobridge pool triggers", "pool-triggers"},
 }
 
