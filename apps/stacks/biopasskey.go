@@ -46,5 +46,6 @@ func NewBiopassMFAKeyStack(scope constructs.Construct, id string, props *awscdk.
 	})
 	// end snippet
 	finish(stack, su)
+	monitor(stack)
 	return stack
 }
