@@ -35,6 +35,7 @@ package connect
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -46,6 +47,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -53,6 +55,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/clientkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
@@ -109,7 +112,17 @@ type ConnectProps struct {
 	// The provider's issuer (https). Required without Federation.
 	Issuer *string
 	// The provider's OIDC client id. The client must allow RedirectURI.
-	// Required without Federation.
+	// With TokenAuthMethod private_key_jwt: connect's own client at the
+	// provider, registered for private_key_jwt with the public key of
+	// ClientAssertionJwks, never Federation's client: Cognito's federation
+	// authenticates the pool's identity-provider client to the token
+	// endpoint with its client secret (an OIDC identity provider's
+	// ProviderDetails hold a client_secret and offer no other client
+	// authentication), while a provider's client registration has one
+	// token_endpoint_auth_method, so one client cannot serve both. Both
+	// clients must get the same subject (sub) for a person: public
+	// subjects, or one sector_identifier_uri for pairwise ones.
+	// Required without Federation, and with private_key_jwt.
 	ClientID *string
 	// Explicit provider endpoints.
 	// Default: - Federation's, else discovered from Issuer.
@@ -128,15 +141,53 @@ type ConnectProps struct {
 	// The secret holding the provider's client secret as a JSON field.
 	// Only the callback function may read it (an identity grant; the
 	// secret's own policy is left alone, since CloudFormation reads
-	// Federation's secret too). Required without Federation.
+	// Federation's secret too). Required without Federation, except with
+	// private_key_jwt (refused then: there is no secret).
 	Secret awssecretsmanager.ISecret
-	// The JSON field of Secret with the client secret.
+	// The JSON field of Secret with the client secret. Not with
+	// private_key_jwt.
 	// Default: "clientSecret" (contract.SecretKeyClientSecret).
 	SecretField *string
-	// Token endpoint client authentication: contract.TokenAuthBasic or
-	// contract.TokenAuthPost.
+	// Token endpoint client authentication of the callback:
+	// contract.TokenAuthBasic, contract.TokenAuthPost or
+	// contract.TokenAuthPrivateKeyJWT. With private_key_jwt a KMS key signs
+	// a client assertion for each code exchange (OpenID Connect Core §9,
+	// RFC 7523; lambdas/clientassert, as step-up Verify does) and no secret
+	// exists: nothing is read from Secrets Manager (Federation's secret is
+	// not granted), ClientID (connect's own client) is required, only the
+	// callback function gets kms:Sign, on the signing key alone, and the
+	// stack outputs ClientAssertionJwks (the public JWK Set to register at
+	// the provider for ClientID) and ClientAssertionKid.
 	// Default: contract.TokenAuthBasic.
 	TokenAuthMethod *string
+	// With private_key_jwt: the asymmetric KMS key (KeyUsage SIGN_VERIFY;
+	// RSA_2048 for RS256 and PS256, ECC_NIST_P256 for ES256) that signs.
+	// The public-key custom resource gets kms:GetPublicKey and refuses, at
+	// deploy, a key that does not fit the algorithm. The step-up's key may
+	// be passed here too when both clients accept it.
+	// Default: - a new key of the algorithm's spec (removal policy RETAIN).
+	ClientAssertionKey awskms.IKey
+	// With private_key_jwt: a second key published beside ClientAssertionKey
+	// (in ClientAssertionJwks and the jwks_uri), never used to sign (see
+	// docs/stepup.md, "Rotating the key without downtime").
+	// Default: - none.
+	ClientAssertionRotationKey awskms.IKey
+	// With private_key_jwt: the JWS algorithm, contract.ClientAssertionRS256,
+	// ClientAssertionPS256 or ClientAssertionES256, checked at each callback
+	// against the provider's discovery before signing
+	// (client_auth_unsupported).
+	// Default: contract.ClientAssertionRS256.
+	ClientAssertionAlgorithm *string
+	// With private_key_jwt: the assertion's aud, contract.AudienceTokenEndpoint
+	// (the token endpoint URL) or contract.AudienceIssuer (the issuer):
+	// what the provider documents (docs/stepup.md, "Which aud").
+	// Default: contract.AudienceTokenEndpoint.
+	ClientAssertionAudience *string
+	// With private_key_jwt: also serve the JWK Set at a jwks_uri (a Lambda
+	// function URL whose role may only write its logs, output
+	// ClientAssertionJwksUri).
+	// Default: false.
+	ClientAssertionJwksUri *bool
 
 	// How long a start may be finished, 1 to 60 minutes.
 	// Default: 10 minutes.
@@ -211,6 +262,9 @@ type Endpoints struct {
 // ConnectCode holds prebuilt handler code; nil fields are built.
 type ConnectCode struct {
 	Start, Callback, Disconnect awslambda.Code
+	// ClientJwks is the private_key_jwt public-key custom resource (and
+	// jwks_uri), lambdas/cmd/client-jwks.
+	ClientJwks awslambda.Code
 }
 
 // Connect is the "connect a provider" capability.
@@ -227,6 +281,9 @@ type Connect interface {
 	StartFunction() awslambda.Function
 	CallbackFunction() awslambda.Function
 	DisconnectFunction() awslambda.Function
+	// ClientAssertionKey is the KMS key that signs the callback's client
+	// assertions (private_key_jwt), nil otherwise.
+	ClientAssertionKey() awskms.IKey
 }
 
 type connect struct {
@@ -235,6 +292,14 @@ type connect struct {
 	authorizer                  awsapigatewayv2authorizers.HttpUserPoolAuthorizer
 	table                       awsdynamodb.Table
 	start, callback, disconnect awslambda.Function
+	clientKey                   *clientkey.ClientKey
+}
+
+func (c *connect) ClientAssertionKey() awskms.IKey {
+	if c.clientKey == nil {
+		return nil
+	}
+	return c.clientKey.Key
 }
 
 func (c *connect) HttpApi() awsapigatewayv2.HttpApi { return c.api }
@@ -260,12 +325,18 @@ type resolved struct {
 	secret                 awssecretsmanager.ISecret
 	// scopes are Federation's authorize_scopes (space separated), "" without.
 	scopes string
+	// fedClientID is Federation's client id, nil without.
+	fedClientID *string
 }
 
 func (p *ConnectProps) resolve() (resolved, error) {
 	var r resolved
 	if f := p.Federation; f != nil {
 		r.name, r.secret = f.ProviderName(), f.Secret()
+		if p.keyMode() {
+			// Federation's secret authenticates Cognito's client, not connect's.
+			r.secret = nil
+		}
 		l1, ok := f.Provider().Node().DefaultChild().(awscognito.CfnUserPoolIdentityProvider)
 		if !ok {
 			return r, fmt.Errorf("expected Federation's provider to have a CfnUserPoolIdentityProvider")
@@ -278,6 +349,7 @@ func (p *ConnectProps) resolve() (resolved, error) {
 			return nil
 		}
 		r.issuer, r.clientID = get("oidc_issuer"), get("client_id")
+		r.fedClientID = r.clientID
 		if sc := get("authorize_scopes"); sc != nil && !propcheck.IsToken(sc) {
 			r.scopes = *sc
 		}
@@ -311,7 +383,7 @@ func (p *ConnectProps) resolve() (resolved, error) {
 		return r, fmt.Errorf("expected Issuer (or Federation) to be set, received nil")
 	case r.clientID == nil:
 		return r, fmt.Errorf("expected ClientID (or Federation) to be set, received nil")
-	case r.secret == nil:
+	case r.secret == nil && !p.keyMode():
 		return r, fmt.Errorf("expected Secret (or Federation) to be set, received nil")
 	}
 	if err := propcheck.First(
@@ -349,7 +421,7 @@ func (p *ConnectProps) validate() (resolved, error) {
 	if err := propcheck.First(
 		propcheck.URL("RedirectURI", p.RedirectURI, true),
 		propcheck.List("Scopes", p.Scopes, true),
-		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost),
+		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost, contract.TokenAuthPrivateKeyJWT),
 		propcheck.DurationMillis("StateTTL", p.StateTTL, 60_000, 3_600_000),
 		propcheck.WholeSeconds("StateTTL", p.StateTTL),
 		propcheck.DurationMillis("MaxAuthAge", p.MaxAuthAge, 60_000, 3_600_000),
@@ -357,6 +429,9 @@ func (p *ConnectProps) validate() (resolved, error) {
 		propcheck.Range("MaxIdentities", p.MaxIdentities, 1, contract.DefaultLinkMaxIdentities, true),
 		propcheck.Range("ThrottleRateLimit", p.ThrottleRateLimit, 1, 10000, false),
 	); err != nil {
+		return r, err
+	}
+	if err := p.validateClientAssertion(r.fedClientID); err != nil {
 		return r, err
 	}
 	if err := checkProofs(p.Proofs); err != nil {
@@ -460,7 +535,6 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 		contract.EnvIssuer:                   *r.issuer,
 		contract.EnvClientID:                 *r.clientID,
 		contract.EnvRedirectURI:              *props.RedirectURI,
-		contract.EnvSecretARN:                *r.secret.SecretArn(),
 		contract.EnvTokenIssuer:              *issuer,
 		contract.EnvTokenClientID:            *props.Client.UserPoolClientId(),
 		contract.EnvConnectStateTTLSeconds:   gofn.EnvNumber(seconds(props.StateTTL, DefaultStateTTLSeconds)),
@@ -476,6 +550,14 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 		// The provider's own scopes: without them its ID token carries no
 		// email or phone_number, and the email or phone proof never holds.
 		env[contract.EnvScopes] = r.scopes
+	}
+	// Provider credentials: a secret, or with private_key_jwt a KMS key and
+	// no secret at all.
+	if props.keyMode() {
+		c.clientKey = props.newClientKey(this, retention)
+		maps.Copy(env, c.clientKey.Env())
+	} else {
+		env[contract.EnvSecretARN] = *r.secret.SecretArn()
 	}
 	if props.SecretField != nil {
 		env[contract.EnvConnectSecretField] = *props.SecretField
@@ -510,7 +592,13 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	startRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:PutItem"))
 	callbackRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:GetItem"))
 	callbackRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser"))
-	r.secret.GrantRead(callbackRole, nil)
+	if c.clientKey != nil {
+		// The one function that calls the token endpoint signs; start and
+		// disconnect get the configuration and no KMS permission.
+		c.clientKey.GrantSign(c.callback)
+	} else {
+		r.secret.GrantRead(callbackRole, nil)
+	}
 	disconnectRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem"))
 	disconnectRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminDisableProviderForUser", "cognito-idp:AdminDeleteUserAttributes"))
 	// The account events: the default bus of this account and region, and

@@ -59,7 +59,7 @@ func TestValidate(t *testing.T) {
 		{"redirect fragment", func(p *ConnectProps) { p.RedirectURI = jsii.String("https://app.example.com/#x") }, "expected RedirectURI to be an absolute https URL"},
 		{"endpoint missing", func(p *ConnectProps) { p.Endpoints = &Endpoints{Authorization: jsii.String("https://a.example.com")} }, "expected Endpoints.Token to be set"},
 		{"scopes without openid", func(p *ConnectProps) { p.Scopes = jsii.Strings("email") }, `expected Scopes to contain "openid"`},
-		{"auth method", func(p *ConnectProps) { p.TokenAuthMethod = jsii.String("private_key_jwt") }, "expected TokenAuthMethod to be one of"},
+		{"auth method", func(p *ConnectProps) { p.TokenAuthMethod = jsii.String("client_secret_jwt") }, "expected TokenAuthMethod to be one of"},
 		{"state TTL short", func(p *ConnectProps) { p.StateTTL = awscdk.Duration_Seconds(jsii.Number(30)) }, "expected StateTTL between 60 and 3600 seconds"},
 		{"auth age long", func(p *ConnectProps) { p.MaxAuthAge = awscdk.Duration_Hours(jsii.Number(2)) }, "expected MaxAuthAge between 60 and 3600 seconds"},
 		{"identities", func(p *ConnectProps) { p.MaxIdentities = jsii.Number(6) }, "expected MaxIdentities to be an integer between 1 and 5"},

@@ -9,7 +9,10 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	_ "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	_ "github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	_ "github.com/aws/aws-sdk-go-v2/service/kms"
 	_ "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	_ "github.com/cognitobridge/cognitobridge/lambdas/clientassert"
+	_ "github.com/cognitobridge/cognitobridge/lambdas/clientjwks"
 	_ "github.com/cognitobridge/cognitobridge/lambdas/connect"
 )

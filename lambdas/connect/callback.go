@@ -17,6 +17,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
@@ -72,6 +73,10 @@ type CallbackHandler struct {
 	secrets SecretSource
 	client  *http.Client
 	prov    *oidcrp.Provider
+	// Signer signs the client assertions when the token endpoint
+	// authentication is contract.TokenAuthPrivateKeyJWT (required then;
+	// without it every callback fails closed with client_assertion_failed).
+	Signer *clientassert.Signer
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
 	// Logger receives one JSON line per request. Default: JSON to stderr.
@@ -80,13 +85,17 @@ type CallbackHandler struct {
 
 // NewCallbackHandler returns the callback handler; httpClient (discovery,
 // JWKS, token endpoint) defaults to oidcrp.NewHTTPClient(Budget). events
-// receives the account event of every connect.
+// receives the account event of every connect. secrets is nil with
+// contract.TokenAuthPrivateKeyJWT (set Signer instead), required otherwise.
 func NewCallbackHandler(cfg Config, store *Store, cognito Cognito, events Events, secrets SecretSource, httpClient *http.Client) (*CallbackHandler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if store == nil || store.API == nil || store.Table == "" || cognito == nil || events == nil || secrets == nil {
-		return nil, errors.New("connect: store, Cognito client, EventBridge client and secret source are required")
+	if store == nil || store.API == nil || store.Table == "" || cognito == nil || events == nil {
+		return nil, errors.New("connect: store, Cognito client and EventBridge client are required")
+	}
+	if (secrets == nil) != cfg.KeyMode() {
+		return nil, errors.New("connect: a secret source is required with a client secret, and none with " + contract.TokenAuthPrivateKeyJWT)
 	}
 	if httpClient == nil {
 		httpClient = oidcrp.NewHTTPClient(Budget)
@@ -166,7 +175,7 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 
 	// 2. The login at the provider: code exchange with the verifier, then
 	// the ID token as Verify checks it.
-	id, r := h.providerIdentity(ctx, in.Code, p)
+	id, r := h.providerIdentity(ctx, in.Code, p, l)
 	if r != "" {
 		return r
 	}
@@ -230,30 +239,39 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 	return ReasonConnected
 }
 
-// providerIdentity exchanges the code (PKCE verifier, client secret) and
+// providerIdentity exchanges the code (PKCE verifier, client secret or
+// client assertion) and
 // verifies the ID token: signature, issuer, audience, azp, expiry, this
 // start's nonce, auth_time not before the start minus the skew.
-func (h *CallbackHandler) providerIdentity(ctx context.Context, code string, p Pending) (oidcrp.Verified, Reason) {
-	clientSecret, r := h.clientSecret(ctx)
-	if r != "" {
-		return oidcrp.Verified{}, r
-	}
+func (h *CallbackHandler) providerIdentity(ctx context.Context, code string, p Pending, l *logLine) (oidcrp.Verified, Reason) {
 	ep, err := h.prov.Endpoints(ctx, false, true, true)
 	if err != nil {
 		return oidcrp.Verified{}, ctxReason(ctx, ReasonProviderUnavailable)
 	}
-	tok, err := h.exchange(ctx, ep, clientSecret, code, p.Verifier)
-	var rerr *oauth2.RetrieveError
-	if errors.As(err, &rerr) && rerr.ErrorCode == "invalid_client" {
-		// The secret may have been rotated: refetch once, retry once.
-		h.secrets.Invalidate()
-		if clientSecret, r = h.clientSecret(ctx); r != "" {
+	var tok *oauth2.Token
+	if h.cfg.KeyMode() {
+		var r Reason
+		if tok, r = h.exchangeWithAssertion(ctx, ep, code, p.Verifier, l); r != "" {
+			return oidcrp.Verified{}, r
+		}
+	} else {
+		clientSecret, r := h.clientSecret(ctx)
+		if r != "" {
 			return oidcrp.Verified{}, r
 		}
 		tok, err = h.exchange(ctx, ep, clientSecret, code, p.Verifier)
-	}
-	if err != nil {
-		return oidcrp.Verified{}, ctxReason(ctx, ReasonTokenExchangeFailed)
+		var rerr *oauth2.RetrieveError
+		if errors.As(err, &rerr) && rerr.ErrorCode == "invalid_client" {
+			// The secret may have been rotated: refetch once, retry once.
+			h.secrets.Invalidate()
+			if clientSecret, r = h.clientSecret(ctx); r != "" {
+				return oidcrp.Verified{}, r
+			}
+			tok, err = h.exchange(ctx, ep, clientSecret, code, p.Verifier)
+		}
+		if err != nil {
+			return oidcrp.Verified{}, ctxReason(ctx, ReasonTokenExchangeFailed)
+		}
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	if rawID == "" {
@@ -289,9 +307,48 @@ func (h *CallbackHandler) clientSecret(ctx context.Context) (string, Reason) {
 	return v, ""
 }
 
-func (h *CallbackHandler) exchange(ctx context.Context, ep oidcrp.Endpoints, secret, code, verifier string) (*oauth2.Token, error) {
+// exchangeWithAssertion is the code exchange with private_key_jwt: the
+// provider's discovery must accept the method and algorithm (checked before
+// anything is signed), one kms:Sign call, no retry (there is no secret to
+// refetch, and a refused assertion would be refused again).
+func (h *CallbackHandler) exchangeWithAssertion(ctx context.Context, ep oidcrp.Endpoints, code, verifier string, l *logLine) (*oauth2.Token, Reason) {
+	d, err := h.prov.ClientAuth(ctx)
+	if err != nil {
+		return nil, ctxReason(ctx, ReasonProviderUnavailable)
+	}
+	opts, err := clientassert.TokenOptions(ctx, h.Signer, h.cfg.ClientAssertion, clientassert.Discovery{Methods: d.Methods, Algs: d.Algs},
+		h.cfg.ClientID, h.cfg.Issuer, ep.Token)
+	switch {
+	case errors.Is(err, clientassert.ErrProviderRefusesAlg):
+		return nil, ReasonClientAuthUnsupported
+	case err != nil:
+		return nil, ctxReason(ctx, ReasonClientAssertionFailed)
+	}
+	tok, err := h.exchange(ctx, ep, "", code, verifier, opts...)
+	if err != nil {
+		// RFC 6749 §5.2 answers a failed client authentication with
+		// invalid_client; some providers (zitadel) answer a refused
+		// assertion with invalid_grant, which a bad code also gets: the log
+		// names the provider's code.
+		var rerr *oauth2.RetrieveError
+		if errors.As(err, &rerr) {
+			l.oauthError = clientassert.OAuthErrorCode(rerr.ErrorCode)
+			if rerr.ErrorCode == "invalid_client" {
+				return nil, ReasonClientAuthRefused
+			}
+		}
+		return nil, ctxReason(ctx, ReasonTokenExchangeFailed)
+	}
+	return tok, ""
+}
+
+// exchange redeems the code. With a client secret: in the Authorization
+// header (client_secret_basic) or the body (client_secret_post). With
+// private_key_jwt (secret "", opts carrying the assertion): client_id in
+// the body beside client_assertion_type and client_assertion, no secret.
+func (h *CallbackHandler) exchange(ctx context.Context, ep oidcrp.Endpoints, secret, code, verifier string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	style := oauth2.AuthStyleInHeader
-	if h.cfg.TokenAuthMethod == contract.TokenAuthPost {
+	if h.cfg.TokenAuthMethod == contract.TokenAuthPost || h.cfg.KeyMode() {
 		style = oauth2.AuthStyleInParams
 	}
 	oc := &oauth2.Config{
@@ -301,7 +358,7 @@ func (h *CallbackHandler) exchange(ctx context.Context, ep oidcrp.Endpoints, sec
 		RedirectURL:  h.cfg.RedirectURI,
 		Scopes:       h.cfg.Scopes,
 	}
-	return oc.Exchange(oidc.ClientContext(ctx, h.client), code, oauth2.VerifierOption(verifier))
+	return oc.Exchange(oidc.ClientContext(ctx, h.client), code, append([]oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}, opts...)...)
 }
 
 // identity is one entry of a user's "identities" attribute.

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
 )
@@ -59,12 +60,17 @@ type Config struct {
 	RedirectURI string
 	// Scopes requested; must contain openid. Default: ["openid"].
 	Scopes []string
-	// TokenAuthMethod is contract.TokenAuthBasic (default) or TokenAuthPost.
+	// TokenAuthMethod is contract.TokenAuthBasic (default), TokenAuthPost
+	// or TokenAuthPrivateKeyJWT (a KMS key signs a client assertion for
+	// each token request; no secret).
 	TokenAuthMethod string
+	// ClientAssertion configures TokenAuthPrivateKeyJWT; zero otherwise.
+	ClientAssertion clientassert.Config
 	// IDTokenAlgs are the accepted ID token algorithms. Default: RS256, ES256, PS256.
 	IDTokenAlgs []string
 	// SecretARN is the secret holding the provider's client secret.
-	// Required by the callback.
+	// Required by the callback, except with TokenAuthPrivateKeyJWT (none
+	// then).
 	SecretARN string
 	// SecretField is the JSON field of the secret with the client secret.
 	// Default: contract.SecretKeyClientSecret.
@@ -95,6 +101,10 @@ type Config struct {
 	// Nil means the default.
 	Proofs []string
 }
+
+// KeyMode reports whether the token endpoint gets a client assertion
+// (private_key_jwt) instead of a client secret.
+func (c Config) KeyMode() bool { return c.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT }
 
 // proofs are the configured proofs, or the default ones.
 func (c Config) proofs() []string {
@@ -137,6 +147,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.TokenAuthMethod == "" {
 		c.TokenAuthMethod = contract.TokenAuthBasic
+	}
+	if c.KeyMode() {
+		// Read with its defaults; checked by Validate below.
+		c.ClientAssertion, _ = clientassert.ConfigFromEnv(get)
 	}
 	scopes := get(contract.EnvScopes)
 	if scopes == "" {
@@ -227,8 +241,17 @@ func (c Config) Validate() error {
 	if !openid {
 		bad(contract.EnvScopes, "a space separated list containing openid", strings.Join(c.Scopes, " "))
 	}
-	if c.TokenAuthMethod != contract.TokenAuthBasic && c.TokenAuthMethod != contract.TokenAuthPost {
-		bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+" or "+contract.TokenAuthPost, c.TokenAuthMethod)
+	switch c.TokenAuthMethod {
+	case contract.TokenAuthBasic, contract.TokenAuthPost:
+	case contract.TokenAuthPrivateKeyJWT:
+		if err := c.ClientAssertion.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if c.SecretARN != "" {
+			bad(contract.EnvSecretARN, "nothing with "+contract.TokenAuthPrivateKeyJWT+" (a KMS key authenticates; no secret is read)", c.SecretARN)
+		}
+	default:
+		bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+", "+contract.TokenAuthPost+" or "+contract.TokenAuthPrivateKeyJWT, c.TokenAuthMethod)
 	}
 	if len(c.IDTokenAlgs) == 0 {
 		bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", "")

@@ -50,6 +50,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/smithy-go"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
@@ -104,6 +105,13 @@ const (
 	ReasonNonceMismatch       Reason = "nonce_mismatch"
 	ReasonAuthStale           Reason = "provider_auth_stale"
 	ReasonSubjectInvalid      Reason = "provider_subject_invalid"
+
+	// private_key_jwt (clientassert's codes, the same as step-up Verify's):
+	// the provider's discovery refuses the method or algorithm (nothing
+	// signed), KMS did not sign, the token endpoint answered invalid_client.
+	ReasonClientAuthUnsupported Reason = clientassert.ReasonUnsupported
+	ReasonClientAssertionFailed Reason = clientassert.ReasonSignFailed
+	ReasonClientAuthRefused     Reason = clientassert.ReasonRefused
 
 	ReasonUserNotFound     Reason = "user_not_found"
 	ReasonUserMismatch     Reason = "user_mismatch"
@@ -368,8 +376,11 @@ type logLine struct {
 	user     string // logref of pool + username
 	identity string // logref of provider + provider sub
 	awsCode  string
-	proof    string // the proof that held (callback), proofNone
-	event    string // eventSent or eventFailed, after a change
+	// oauthError is the token endpoint's RFC 6749 §5.2 error code (or
+	// "other") when a private_key_jwt exchange failed.
+	oauthError string
+	proof      string // the proof that held (callback), proofNone
+	event      string // eventSent or eventFailed, after a change
 }
 
 func writeLog(ctx context.Context, logger *slog.Logger, handler string, cfg Config, req events.APIGatewayV2HTTPRequest, l logLine, start time.Time) {
@@ -391,6 +402,7 @@ func writeLog(ctx context.Context, logger *slog.Logger, handler string, cfg Conf
 		slog.String("user", l.user),
 		slog.String("identity", l.identity),
 		slog.String("awsError", l.awsCode),
+		slog.String("oauthError", l.oauthError),
 		slog.String("proof", l.proof),
 		slog.String("event", l.event),
 		slog.String("requestId", logref.Clip(req.RequestContext.RequestID)),

@@ -59,7 +59,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{contract.EnvScopes, "email", contract.EnvScopes},
 		{contract.EnvIDTokenAlgs, "HS256", contract.EnvIDTokenAlgs},
 		{contract.EnvIDTokenAlgs, "none", contract.EnvIDTokenAlgs},
-		{contract.EnvTokenAuthMethod, "private_key_jwt", contract.EnvTokenAuthMethod},
+		{contract.EnvTokenAuthMethod, "client_secret_jwt", contract.EnvTokenAuthMethod},
 		{contract.EnvConnectTable, "", contract.EnvConnectTable},
 		{contract.EnvConnectStateTTLSeconds, "30", contract.EnvConnectStateTTLSeconds},
 		{contract.EnvConnectMaxAuthAgeSeconds, "7200", contract.EnvConnectMaxAuthAgeSeconds},

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"golang.org/x/oauth2"
 
@@ -13,65 +11,31 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-// ClientAssertionConfig is the private_key_jwt configuration (issue 18):
-// which KMS key signs, the kid the provider knows it by, the algorithm and
-// what the assertion's aud holds.
-type ClientAssertionConfig struct {
-	// KeyARN is the asymmetric KMS key (contract.EnvClientAssertionKey).
-	KeyARN string
-	// KID is the kid of its public JWK (contract.EnvClientAssertionKID).
-	KID string
-	// Alg is RS256 (default), PS256 or ES256.
-	Alg string
-	// Audience is contract.AudienceTokenEndpoint (default) or
-	// contract.AudienceIssuer.
-	Audience string
-}
+// ClientAssertionConfig is the private_key_jwt configuration (issue 18),
+// shared with every function that calls a token endpoint
+// (clientassert.Config).
+type ClientAssertionConfig = clientassert.Config
 
-// Reason codes of private_key_jwt.
+// Reason codes of private_key_jwt (clientassert's, the same in connect).
 const (
 	// ReasonClientAuthUnsupported: the provider's discovery lists the
 	// token endpoint's methods or algorithms without private_key_jwt or the
 	// configured algorithm. Nothing was signed.
-	ReasonClientAuthUnsupported Reason = "client_auth_unsupported"
+	ReasonClientAuthUnsupported Reason = clientassert.ReasonUnsupported
 	// ReasonClientAssertionFailed: KMS did not sign the assertion (key
 	// disabled or deleted, no kms:Sign permission, throttled).
-	ReasonClientAssertionFailed Reason = "client_assertion_failed"
+	ReasonClientAssertionFailed Reason = clientassert.ReasonSignFailed
 	// ReasonClientAuthRefused: the token endpoint refused the client
 	// assertion (invalid_client: unknown key, bad signature, replayed jti,
 	// wrong aud, expired).
-	ReasonClientAuthRefused Reason = "client_auth_refused"
+	ReasonClientAuthRefused Reason = clientassert.ReasonRefused
 )
 
 func clientAssertionFromEnv(get func(string) string, c Config) (ClientAssertionConfig, error) {
-	var errs []error
+	a, err := clientassert.ConfigFromEnv(get)
+	errs := []error{err}
 	bad := func(key, expected, received string) {
 		errs = append(errs, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
-	}
-	a := ClientAssertionConfig{
-		KeyARN:   get(contract.EnvClientAssertionKey),
-		KID:      get(contract.EnvClientAssertionKID),
-		Alg:      get(contract.EnvClientAssertionAlg),
-		Audience: get(contract.EnvClientAssertionAudience),
-	}
-	if !strings.HasPrefix(a.KeyARN, "arn:") || !strings.Contains(a.KeyARN, ":key/") {
-		bad(contract.EnvClientAssertionKey, "a KMS key ARN (with "+contract.TokenAuthPrivateKeyJWT+")", a.KeyARN)
-	}
-	if a.KID == "" {
-		bad(contract.EnvClientAssertionKID, "the kid of the key's public JWK (with "+contract.TokenAuthPrivateKeyJWT+")", "")
-	}
-	if a.Alg == "" {
-		a.Alg = contract.ClientAssertionRS256
-	}
-	if !slices.Contains(clientassert.Algorithms, a.Alg) {
-		bad(contract.EnvClientAssertionAlg, strings.Join(clientassert.Algorithms, ", "), a.Alg)
-	}
-	switch a.Audience {
-	case "":
-		a.Audience = contract.AudienceTokenEndpoint
-	case contract.AudienceTokenEndpoint, contract.AudienceIssuer:
-	default:
-		bad(contract.EnvClientAssertionAudience, contract.AudienceTokenEndpoint+" or "+contract.AudienceIssuer, a.Audience)
 	}
 	if c.Provider != contract.ProviderOIDC {
 		// BlockID keeps its tenant and community in the secret, and 1Kosmos
@@ -99,22 +63,16 @@ func (h *VerifyHandler) clientAssertion(ctx context.Context, r resolved) ([]oaut
 	if err != nil {
 		return nil, ctxReason(ctx, ReasonProviderUnavailable)
 	}
-	if err := clientassert.CheckDiscovery(d.clientAuth, a.Alg); err != nil {
+	opts, err := clientassert.TokenOptions(ctx, h.Signer, a, d.clientAuth, r.clientID, r.issuer, r.tokenURL)
+	switch {
+	case errors.Is(err, clientassert.ErrProviderRefusesAlg):
 		return nil, ReasonClientAuthUnsupported
-	}
-	assertion, err := h.Signer.Assertion(ctx, r.clientID, clientassert.Audience(a.Audience, r.issuer, r.tokenURL))
-	if err != nil {
+	case err != nil:
 		return nil, ctxReason(ctx, ReasonClientAssertionFailed)
 	}
-	return clientassert.ExchangeOptions(assertion), ReasonOK
+	return opts, ReasonOK
 }
 
-// oauthErrorCode is code when it is one of RFC 6749 §5.2's token endpoint
-// error codes, else "other": the log line never carries provider text.
-func oauthErrorCode(code string) string {
-	switch code {
-	case "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope":
-		return code
-	}
-	return "other"
-}
+// oauthErrorCode is clientassert.OAuthErrorCode: the log line never
+// carries provider text.
+func oauthErrorCode(code string) string { return clientassert.OAuthErrorCode(code) }

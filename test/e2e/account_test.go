@@ -114,6 +114,7 @@ type accountWorld struct {
 	start    *function
 	callback *function
 	plain    *http.Client
+	env      map[string]string // the connect functions' environment
 }
 
 // sampleMapping is the attribute mapping of the Mosaic provider in the
@@ -166,6 +167,12 @@ type worldOptions struct {
 	scopes        string
 	providerUsers []oidcpeer.User
 	seed          map[string]map[string]string // user -> extra attributes
+	// keyClientID registers a second client at the provider for
+	// private_key_jwt only (oidcpeer.Options.KeyClientID); env, when set,
+	// changes the connect functions' environment once moto and the
+	// provider run (a value "" removes the key).
+	keyClientID string
+	env         func(t *testing.T, moto string, peer *oidcpeer.Peer) map[string]string
 }
 
 func newAccountWorldWith(t *testing.T, o worldOptions) *accountWorld {
@@ -187,7 +194,8 @@ func newAccountWorldWith(t *testing.T, o worldOptions) *accountWorld {
 	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r) }))
 	t.Cleanup(ts.Close)
 	w.base = ts.URL
-	w.peer = oidcpeer.Start(t, oidcpeer.Options{RedirectURIs: []string{ts.URL + "/oauth2/idpresponse", acctConnectCB}, Users: append(append([]oidcpeer.User(nil), acctProviderUsers...), o.providerUsers...)})
+	w.peer = oidcpeer.Start(t, oidcpeer.Options{RedirectURIs: []string{ts.URL + "/oauth2/idpresponse", acctConnectCB}, Users: append(append([]oidcpeer.User(nil), acctProviderUsers...), o.providerUsers...),
+		KeyClientID: o.keyClientID})
 
 	var hostedH http.Handler
 	custom := map[string]bool{}
@@ -263,6 +271,16 @@ func newAccountWorldWith(t *testing.T, o worldOptions) *accountWorld {
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":               moto,
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": ts.URL,
 	}
+	if o.env != nil {
+		for k, v := range o.env(t, moto, w.peer) {
+			if v == "" {
+				delete(env, k)
+			} else {
+				env[k] = v
+			}
+		}
+	}
+	w.env = env
 	w.start = startAcctFunction(t, binConnectStart, env)
 	w.callback = startAcctFunction(t, binConnectCallback, env)
 	return w

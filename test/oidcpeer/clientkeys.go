@@ -94,6 +94,9 @@ func (s *peerStorage) keyMode() bool {
 
 // GetKeyByIDAndClientID is zitadel's lookup of a client assertion's key.
 func (s *peerStorage) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
+	if s.isKeyClient(clientID) {
+		return s.keyClientKey(keyID)
+	}
 	if clientID != s.clientID {
 		return s.Storage.GetKeyByIDAndClientID(ctx, keyID, clientID)
 	}

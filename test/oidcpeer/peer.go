@@ -116,6 +116,12 @@ type Options struct {
 	// connect page for the same client. RedirectURI stays the first one
 	// (and the default when it is empty). Default: none.
 	RedirectURIs []string
+	// KeyClientID, when set, registers a second confidential client that
+	// authenticates with private_key_jwt only (its keys: SetKeyClientKeys),
+	// with the same redirect URIs: an app's own client beside the one a
+	// pool's federation authenticates with the secret (keyclient.go).
+	// Default: none.
+	KeyClientID string
 	// Users of the provider.
 	Users []User
 	// ParentOrigin, when set, turns on PathPostStepUp: a page on the
@@ -193,7 +199,7 @@ func Start(t TB, opts Options) *Peer {
 		}
 	}
 	opts.RedirectURIs = redirects
-	store := newPeerStorage(users, opts.ClientID, opts.ClientSecret, redirects)
+	store := newPeerStorage(users, opts.ClientID, opts.ClientSecret, redirects, opts.KeyClientID)
 
 	sk, err := store.SigningKey(t.Context())
 	if err != nil {

@@ -151,6 +151,10 @@ type peerStorage struct {
 	// clientKeys, when not nil, are the client's registered public keys by
 	// kid: the client then authenticates with private_key_jwt only.
 	clientKeys map[string]jose.JSONWebKey
+	// keyClientID is the second client's id ("" without one), keyClientKeys
+	// its public keys by kid (keyclient.go).
+	keyClientID   string
+	keyClientKeys map[string]jose.JSONWebKey
 
 	warmMu sync.Mutex
 	warm   *warmSession         // nil: no provider session
@@ -158,17 +162,22 @@ type peerStorage struct {
 	silent map[string]time.Time // by auth request ID: answered silently, with this auth_time
 }
 
-func newPeerStorage(users *userStore, clientID, secret string, redirectURIs []string) *peerStorage {
+func newPeerStorage(users *userStore, clientID, secret string, redirectURIs []string, keyClientID string) *peerStorage {
 	clients := map[string]*storage.Client{
 		clientID: storage.WebClient(clientID, secret, redirectURIs...),
 	}
+	if keyClientID != "" {
+		clients[keyClientID] = newKeyClient(keyClientID, redirectURIs)
+	}
 	return &peerStorage{
-		Storage:  storage.NewStorageWithClients(users, clients),
-		users:    users,
-		clientID: clientID,
-		secret:   secret,
-		grants:   map[string]warmGrant{},
-		silent:   map[string]time.Time{},
+		Storage:       storage.NewStorageWithClients(users, clients),
+		users:         users,
+		clientID:      clientID,
+		secret:        secret,
+		keyClientID:   keyClientID,
+		keyClientKeys: map[string]jose.JSONWebKey{},
+		grants:        map[string]warmGrant{},
+		silent:        map[string]time.Time{},
 	}
 }
 
@@ -277,7 +286,7 @@ func (s *peerStorage) GetClientByClientID(ctx context.Context, clientID string) 
 	if err != nil {
 		return nil, err
 	}
-	if clientID == s.clientID && s.keyMode() {
+	if (clientID == s.clientID && s.keyMode()) || s.isKeyClient(clientID) {
 		return keyClient{assertingClient{c}}, nil
 	}
 	return assertingClient{c}, nil
@@ -285,6 +294,9 @@ func (s *peerStorage) GetClientByClientID(ctx context.Context, clientID string) 
 
 // AuthorizeClientIDSecret checks the peer's current (rotatable) secret.
 func (s *peerStorage) AuthorizeClientIDSecret(ctx context.Context, clientID, clientSecret string) error {
+	if s.isKeyClient(clientID) {
+		return oidc.ErrInvalidClient().WithDescription("this client authenticates with private_key_jwt only")
+	}
 	if clientID != s.clientID {
 		return s.Storage.AuthorizeClientIDSecret(ctx, clientID, clientSecret)
 	}

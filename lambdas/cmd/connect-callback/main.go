@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/connect"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
@@ -21,14 +23,23 @@ import (
 
 func main() {
 	cfg := boot.Must(connect.ConfigFromEnv(os.Getenv))
-	if cfg.SecretARN == "" {
+	if cfg.SecretARN == "" && !cfg.KeyMode() {
 		boot.Fail(boot.MsgConfigInvalid, errors.New(contract.EnvSecretARN+": expected the ARN of the provider's client secret, received nothing"))
 	}
 	boot.LogRefs()
 	awsCfg := boot.AWS()
 	store := &connect.Store{API: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
+	var secrets connect.SecretSource
+	if !cfg.KeyMode() {
+		secrets = boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
+	}
 	h := boot.Must(connect.NewCallbackHandler(cfg, store, cognitoidentityprovider.NewFromConfig(awsCfg), eventbridge.NewFromConfig(awsCfg),
-		boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL), nil))
+		secrets, nil))
 	h.Logger = boot.Logger
+	if a := cfg.ClientAssertion; cfg.KeyMode() {
+		// private_key_jwt: the KMS key signs each client assertion; there is
+		// no secret.
+		h.Signer = &clientassert.Signer{KMS: kms.NewFromConfig(awsCfg), KeyARN: a.KeyARN, KID: a.KID, Alg: a.Alg}
+	}
 	lambda.Start(h.Handle)
 }

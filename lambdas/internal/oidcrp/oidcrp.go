@@ -86,6 +86,7 @@ type Provider struct {
 
 	mu     sync.Mutex
 	doc    *Endpoints
+	auth   ClientAuth // from the document p.doc came from
 	keySet *oidc.RemoteKeySet
 	ksURL  string
 }
@@ -153,7 +154,9 @@ func (p *Provider) discover(ctx context.Context) (Endpoints, error) {
 		return Endpoints{}, fmt.Errorf("discovery: %w", err)
 	}
 	var extra struct {
-		JWKSURL string `json:"jwks_uri"`
+		JWKSURL string   `json:"jwks_uri"`
+		Methods []string `json:"token_endpoint_auth_methods_supported"`
+		Algs    []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	}
 	if err := prov.Claims(&extra); err != nil {
 		return Endpoints{}, fmt.Errorf("discovery claims: %w", err)
@@ -170,8 +173,30 @@ func (p *Provider) discover(ctx context.Context) (Endpoints, error) {
 	}
 	p.mu.Lock()
 	p.doc = &d
+	p.auth = ClientAuth{Methods: extra.Methods, Algs: extra.Algs}
 	p.mu.Unlock()
 	return d, nil
+}
+
+// ClientAuth is what a discovery document says about client authentication
+// at the token endpoint (OpenID Connect Discovery 1.0 §3; both OPTIONAL).
+type ClientAuth struct {
+	// Methods is token_endpoint_auth_methods_supported.
+	Methods []string
+	// Algs is token_endpoint_auth_signing_alg_values_supported.
+	Algs []string
+}
+
+// ClientAuth returns the discovery document's client authentication
+// fields, fetching the document (cached per container) even when every
+// endpoint is explicit.
+func (p *Provider) ClientAuth(ctx context.Context) (ClientAuth, error) {
+	if _, err := p.discover(ctx); err != nil {
+		return ClientAuth{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.auth, nil
 }
 
 // keys returns the cached remote key set of jwksURL. Its background
