@@ -51,7 +51,13 @@ func NewShopStack(scope constructs.Construct, id string, props *awscdk.StackProp
 		AutoVerify:    &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
 		// An email change takes effect once verified (the step-up's binding
 		// and account recovery rely on it).
-		KeepOriginal:       &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)},
+		KeepOriginal: &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)},
+		// Where a linkable provider's identity goes (federation.Linkable):
+		// attributes nothing trusts, never the account's email.
+		CustomAttributes: &map[string]awscognito.ICustomAttribute{
+			"idp_email":          awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(2048)}),
+			"idp_email_verified": awscognito.NewStringAttribute(&awscognito.StringAttributeProps{Mutable: jsii.Bool(true), MaxLen: jsii.Number(8)}),
+		},
 		FeaturePlan:        awscognito.FeaturePlan_ESSENTIALS,
 		DeletionProtection: jsii.Bool(true),
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
@@ -103,6 +109,9 @@ func NewShopStack(scope constructs.Construct, id string, props *awscdk.StackProp
 		LogoutURLs:         &[]*string{jsii.String("https://shop.example.com/")},
 		DomainPrefix:       jsii.String("shop-example-login"),
 		AllowCognitoSignIn: jsii.Bool(false),
+		// Linked to native users (below): its identity maps into
+		// custom:idp_email, so the provider can never rewrite the email.
+		Linkable: jsii.Bool(true),
 	})
 	linking.NewLinking(stack, jsii.String("Linking"), &linking.LinkingProps{
 		UserPool:      pool,
