@@ -320,10 +320,11 @@ func (s *stack) proofingSignUp(ctx context.Context, email string, documentMatche
 	return signInResult{issued: true, access: tok.AccessToken, id: tok.IDToken}
 }
 
-// pay is the sample page's POST /payments.
-func (s *stack) pay(ctx context.Context, access string) (status int, challenge string, err error) {
+// pay is the sample page's POST /payments (the gate form), or POST
+// /transfers (the one-invocation middleware form) with route "/transfers".
+func (s *stack) pay(ctx context.Context, route, access string) (status int, challenge string, err error) {
 	body := `{"amount":"125.00","currency":"EUR","to":"DE89370400440532013000"}`
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.APIURL+"/payments", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.APIURL+route, strings.NewReader(body))
 	if err != nil {
 		return 0, "", err
 	}

@@ -15,7 +15,7 @@ import (
 var (
 	loadLine  = regexp.MustCompile(`^load: (\S+) (\d+) sign-ins, (\d+) concurrent, [0-9.]+/s, define (p50 [0-9.]+ p99 [0-9.]+|p50 - p99 -) ms, create (p50 [0-9.]+ p99 [0-9.]+|p50 - p99 -) ms, verify (p50 [0-9.]+ p99 [0-9.]+|p50 - p99 -) ms, pretoken (p50 [0-9.]+ p99 [0-9.]+|p50 - p99 -) ms, wrong (\d+), aws calls/sign-in [0-9.]+, invocations/sign-in [0-9.]+$`)
 	faultLine = regexp.MustCompile(`^fault: (\S+) decision (refused|issued) expected (refused|issued) reason ([a-z_]+) in (\d+) ms$`)
-	callLine  = regexp.MustCompile(`^call: gate\((200|401)\) \d+ calls, \d+ concurrent, [0-9.]+/s, p50 [0-9.]+ p99 [0-9.]+ ms, wrong (\d+), aws calls/call [0-9.]+, invocations/call [0-9.]+$`)
+	callLine  = regexp.MustCompile(`^call: (gate|middleware)\((200|401)\) \d+ calls, \d+ concurrent, [0-9.]+/s, p50 [0-9.]+ p99 [0-9.]+ ms, wrong (\d+), aws calls/call [0-9.]+, invocations/call [0-9.]+$`)
 )
 
 // TestLoadSmoke runs `make load`'s program with a handful of sign-ins per
@@ -48,7 +48,7 @@ func TestLoadSmoke(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	faults := 0
-	calls := 0
+	forms := map[string]bool{}
 	for _, l := range strings.Split(stdout.String(), "\n") {
 		switch {
 		case strings.HasPrefix(l, "load: "):
@@ -77,11 +77,13 @@ func TestLoadSmoke(t *testing.T) {
 			if m[2] == "refused" && (m[4] == "ok" || strings.HasPrefix(m[4], "none")) {
 				t.Errorf("a refusal without a reason code: %q", l)
 			}
-		case strings.HasPrefix(l, "call: gate"):
-			calls++
-			if m := callLine.FindStringSubmatch(l); m == nil || m[2] != "0" {
-				t.Errorf("gate call line: %q", l)
+		case strings.HasPrefix(l, "call: "):
+			m := callLine.FindStringSubmatch(l)
+			if m == nil || m[3] != "0" {
+				t.Errorf("call line: %q", l)
+				continue
 			}
+			forms[m[1]+"("+m[2]+")"] = true
 		}
 	}
 	for _, sc := range scenarios {
@@ -92,7 +94,9 @@ func TestLoadSmoke(t *testing.T) {
 	if faults != len(faultCases) {
 		t.Errorf("%d fault lines, want %d", faults, len(faultCases))
 	}
-	if calls == 0 {
-		t.Error("no call: gate line")
+	for _, f := range []string{"gate(200)", "gate(401)", "middleware(200)", "middleware(401)"} {
+		if !forms[f] {
+			t.Errorf("no call: %s line", f)
+		}
 	}
 }

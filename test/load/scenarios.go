@@ -343,9 +343,10 @@ func decision(line string) (reason, level string, ok bool) {
 }
 
 // runCalls is the high-value call's second phase: each kept ordinary token
-// calls POST /payments (it must get 401 insufficient_user_authentication),
-// each step-up token calls it (it must pass). It prints the gate form's
-// line and returns the wrong answers.
+// calls POST /payments and POST /transfers (it must get 401
+// insufficient_user_authentication), each step-up token calls them (it must
+// pass). It prints a line per form and answer, and returns the wrong
+// answers.
 func runCalls(ctx context.Context, s *stack, name string, pairs []pair, c int) (wrong int) {
 	var list []call
 	for _, p := range pairs {
@@ -362,22 +363,22 @@ func runCalls(ctx context.Context, s *stack, name string, pairs []pair, c int) (
 			refuseList = append(refuseList, cl)
 		}
 	}
+	// The same tokens through both forms of the high-value call: the gate
+	// (POST /payments: Lambda authorizer, gate, backend) and the
+	// one-invocation middleware (POST /transfers: the HTTP API's JWT
+	// authorizer, then the backend built with lambdas/stepuphttp).
 	var errs []string
 	for _, phase := range []struct {
-		label string
-		list  []call
-	}{{"gate(200)", passList}, {"gate(401)", refuseList}} {
-		w, e := callPhase(ctx, s, phase.label, phase.list, c)
+		label, route string
+		list         []call
+	}{
+		{"gate(200)", "/payments", passList}, {"gate(401)", "/payments", refuseList},
+		{"middleware(200)", "/transfers", passList}, {"middleware(401)", "/transfers", refuseList},
+	} {
+		w, e := callPhase(ctx, s, phase.label, phase.route, phase.list, c)
 		wrong += w
 		errs = append(errs, e...)
 	}
-	// MIDDLEWARE FORM (issue 17, "Cost of a high-value call"): the
-	// one-invocation form (the Go net/http middleware and aws-lambda-go
-	// wrapper behind the HTTP API's JWT authorizer) is built on another
-	// branch. When it lands, measure it here with callPhase over the same
-	// tokens against its route ("call: middleware(200) ...",
-	// "call: middleware(401) ...") and fill its rows in docs/measured.md.
-	fmt.Printf("call: middleware - (the one-invocation form is not on this branch; its figures go here)\n")
 	for i, e := range errs {
 		if i == 5 {
 			break
@@ -395,7 +396,7 @@ type call struct {
 // callPhase makes the calls of list with c workers and prints their line:
 // "call: <label> <n> calls, <c> concurrent, <x>/s, p50 <a> p99 <b> ms,
 // wrong <w>, aws calls/call <k>, invocations/call <m>".
-func callPhase(ctx context.Context, s *stack, label string, list []call, c int) (wrong int, errs []string) {
+func callPhase(ctx context.Context, s *stack, label, route string, list []call, c int) (wrong int, errs []string) {
 	if len(list) == 0 {
 		return 0, nil
 	}
@@ -412,14 +413,14 @@ func callPhase(ctx context.Context, s *stack, label string, list []call, c int) 
 			defer wg.Done()
 			for cl := range jobs {
 				t := time.Now()
-				status, chal, err := s.pay(ctx, cl.token)
+				status, chal, err := s.pay(ctx, route, cl.token)
 				d := time.Since(t)
 				ok := (cl.pass && status == 200) || (!cl.pass && status == 401 && strings.Contains(chal, "insufficient_user_authentication"))
 				mu.Lock()
 				durs = append(durs, d)
 				if !ok {
 					wrong++
-					errs = append(errs, fmt.Sprintf("POST /payments with a %s token: %d %q %v", map[bool]string{true: "stepped-up", false: "ordinary"}[cl.pass], status, chal, err))
+					errs = append(errs, fmt.Sprintf("POST %s with a %s token: %d %q %v", route, map[bool]string{true: "stepped-up", false: "ordinary"}[cl.pass], status, chal, err))
 				}
 				mu.Unlock()
 			}
