@@ -116,9 +116,8 @@ func connectProofs(t *testing.T, st *devstack.Stack) []string {
 		}
 		var out []string
 		for _, line := range strings.Split(st.APIRunner.FunctionLogs(id), "\n") {
-			var rec struct{ Handler, Reason, Proof string }
-			if i := strings.IndexByte(line, '{'); i >= 0 && json.Unmarshal([]byte(line[i:]), &rec) == nil && rec.Handler == "connect-callback" && rec.Reason != "" {
-				out = append(out, rec.Reason+"/"+rec.Proof)
+			if rec := logFields(line); rec["handler"] == "connect-callback" && rec["reason"] != "" {
+				out = append(out, rec["reason"]+"/"+rec["proof"])
 			}
 		}
 		return out

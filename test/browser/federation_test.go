@@ -122,9 +122,8 @@ func connectReasons(t *testing.T, st *devstack.Stack) []string {
 		if fn.Binary == "connect-callback" {
 			var out []string
 			for _, line := range strings.Split(st.APIRunner.FunctionLogs(id), "\n") {
-				var rec struct{ Handler, Reason string }
-				if i := strings.IndexByte(line, '{'); i >= 0 && json.Unmarshal([]byte(line[i:]), &rec) == nil && rec.Handler == "connect-callback" && rec.Reason != "" {
-					out = append(out, rec.Reason)
+				if rec := logFields(line); rec["handler"] == "connect-callback" && rec["reason"] != "" {
+					out = append(out, rec["reason"])
 				}
 			}
 			return out
@@ -132,6 +131,29 @@ func connectReasons(t *testing.T, st *devstack.Stack) []string {
 	}
 	t.Fatal("the template has no connect-callback function")
 	return nil
+}
+
+// logFields reads the string members of a handler's JSON log line by their
+// exact names. A decision line is also a CloudWatch EMF document whose
+// dimensions are top-level members too ("Handler", "Reason"): a struct
+// would take them for "handler" and "reason", since encoding/json matches
+// keys without regard to case.
+func logFields(line string) map[string]string {
+	i := strings.IndexByte(line, '{')
+	if i < 0 {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(line[i:]), &m) != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
 }
 
 // shownClaims is what the Mosaic page shows of the ID token.
