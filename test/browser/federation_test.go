@@ -23,6 +23,15 @@ func TestFederatedSignIn(t *testing.T) {
 		t.Fatalf("no hosted sign-in: %q %q %+v", st.HostedURL, st.HostedSPKI, st.Config)
 	}
 
+	t.Run("the pool domain's link lands on a page saying the certificate was accepted, and back", func(t *testing.T) {
+		o := runFlow(t, st, "domain-root", map[string]string{"HOSTED_SPKI": st.HostedSPKI})
+		if !strings.HasPrefix(o.Extra["href"], st.HostedURL) || o.Extra["heading"] != "Certificate accepted" {
+			t.Fatalf("the link %q led to %q", o.Extra["href"], o.Extra["heading"])
+		}
+		if !strings.HasPrefix(o.Extra["back"], st.WebURL) || o.State != "ready" {
+			t.Fatalf("back at %q in state %q", o.Extra["back"], o.State)
+		}
+	})
 	t.Run("rightful user signs in with Mosaic", func(t *testing.T) {
 		o := runFlow(t, st, "federated-signin", map[string]string{"HOSTED_SPKI": st.HostedSPKI, "PROVIDER_USER": devstack.NewcomerUser})
 		if o.State != "signed-in" {
