@@ -96,16 +96,8 @@ type Config struct {
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{ClientID: strings.TrimSpace(getenv(contract.EnvTokenClientID))}
 	var err error
-	if cfg.MaxAge, err = stepupclaim.ParseMaxAge(getenv(contract.EnvStepUpMaxAgeSeconds)); err != nil {
+	if cfg.MaxAge, cfg.RequiredReasons, cfg.AcrValues, err = stepupclaim.ReadPolicy(getenv); err != nil {
 		return Config{}, err
-	}
-	if cfg.RequiredReasons, err = stepupclaim.ParseReasons(getenv(contract.EnvRequiredReasons)); err != nil {
-		return Config{}, err
-	}
-	if v := strings.TrimSpace(getenv(contract.EnvGateAcrValues)); v != "" {
-		if err := json.Unmarshal([]byte(v), &cfg.AcrValues); err != nil || cfg.AcrValues == nil {
-			return Config{}, fmt.Errorf("%s: expected a JSON array of acr values, received %q", contract.EnvGateAcrValues, logref.Clip(v))
-		}
 	}
 	return cfg, cfg.normalize()
 }
@@ -115,23 +107,7 @@ func (c *Config) normalize() error {
 	if c.ClientID == "" || len(c.ClientID) > 128 || strings.ContainsAny(c.ClientID, " \t\r\n") {
 		errs = append(errs, fmt.Errorf("%s: expected an app client id, received %q", contract.EnvTokenClientID, logref.Clip(c.ClientID)))
 	}
-	if c.MaxAge == 0 {
-		c.MaxAge = stepupclaim.DefaultMaxAge
-	}
-	if c.MaxAge < time.Second || c.MaxAge > stepupclaim.MaxMaxAge || c.MaxAge%time.Second != 0 {
-		errs = append(errs, fmt.Errorf("%s: expected whole seconds from 1 s to 1 h, received %v", contract.EnvStepUpMaxAgeSeconds, c.MaxAge))
-	}
-	if c.RequiredReasons == nil {
-		c.RequiredReasons = append([]string(nil), stepupclaim.DefaultRequiredReasons...)
-	}
-	if err := stepupclaim.CheckReasons(c.RequiredReasons); err != nil {
-		errs = append(errs, err)
-	}
-	for _, v := range c.AcrValues {
-		if !contract.ValidAcrValue(v) {
-			errs = append(errs, fmt.Errorf("%s: expected acr values of 1 to %d printable ASCII characters without space, '\"' or '\\', received %q", contract.EnvGateAcrValues, contract.MaxAcrValue, logref.Clip(v)))
-		}
-	}
+	errs = append(errs, stepupclaim.NormalizePolicy(&c.MaxAge, &c.RequiredReasons, c.AcrValues))
 	return errors.Join(errs...)
 }
 

@@ -122,16 +122,8 @@ type Config struct {
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{Backend: strings.TrimSpace(getenv(contract.EnvGateBackend))}
 	var err error
-	if cfg.MaxAge, err = stepupclaim.ParseMaxAge(getenv(contract.EnvStepUpMaxAgeSeconds)); err != nil {
+	if cfg.MaxAge, cfg.RequiredReasons, cfg.AcrValues, err = stepupclaim.ReadPolicy(getenv); err != nil {
 		return Config{}, err
-	}
-	if cfg.RequiredReasons, err = stepupclaim.ParseReasons(getenv(contract.EnvRequiredReasons)); err != nil {
-		return Config{}, err
-	}
-	if v := strings.TrimSpace(getenv(contract.EnvGateAcrValues)); v != "" {
-		if err := json.Unmarshal([]byte(v), &cfg.AcrValues); err != nil || cfg.AcrValues == nil {
-			return Config{}, fmt.Errorf("%s: expected a JSON array of acr values, received %q", contract.EnvGateAcrValues, logref.Clip(v))
-		}
 	}
 	if err := cfg.normalize(); err != nil {
 		return Config{}, err
@@ -140,27 +132,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 }
 
 func (c *Config) normalize() error {
+	var errs []error
 	if c.Backend == "" || len(c.Backend) > 256 || strings.ContainsAny(c.Backend, " \t\r\n/") {
-		return fmt.Errorf("%s: expected a Lambda function name or ARN, received %q", contract.EnvGateBackend, logref.Clip(c.Backend))
+		errs = append(errs, fmt.Errorf("%s: expected a Lambda function name or ARN, received %q", contract.EnvGateBackend, logref.Clip(c.Backend)))
 	}
-	if c.MaxAge == 0 {
-		c.MaxAge = stepupclaim.DefaultMaxAge
-	}
-	if c.MaxAge < time.Second || c.MaxAge > stepupclaim.MaxMaxAge || c.MaxAge%time.Second != 0 {
-		return fmt.Errorf("%s: expected whole seconds from 1 s to 1 h, received %v", contract.EnvStepUpMaxAgeSeconds, c.MaxAge)
-	}
-	if c.RequiredReasons == nil {
-		c.RequiredReasons = append([]string(nil), stepupclaim.DefaultRequiredReasons...)
-	}
-	if err := stepupclaim.CheckReasons(c.RequiredReasons); err != nil {
-		return err
-	}
-	for _, v := range c.AcrValues {
-		if !contract.ValidAcrValue(v) {
-			return fmt.Errorf("%s: expected acr values of 1 to %d printable ASCII characters without space, '\"' or '\\', received %q", contract.EnvGateAcrValues, MaxAcrValue, logref.Clip(v))
-		}
-	}
-	return nil
+	errs = append(errs, stepupclaim.NormalizePolicy(&c.MaxAge, &c.RequiredReasons, c.AcrValues))
+	return errors.Join(errs...)
 }
 
 // Decision is the gate's verdict on one event, before any backend call.

@@ -11,6 +11,7 @@ package stepupclaim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -141,3 +142,47 @@ func CheckReasons(reasons []string) error {
 }
 
 func clip(s string) string { return logref.Clip(s) }
+
+// ReadPolicy reads a high-value route's step-up rule from the environment,
+// the part the gate and the one-invocation middleware (lambdas/stepuphttp)
+// share: contract.EnvStepUpMaxAgeSeconds, contract.EnvRequiredReasons and
+// contract.EnvGateAcrValues (the challenge's acr_values; none when unset).
+func ReadPolicy(getenv func(string) string) (maxAge time.Duration, reasons, acr []string, err error) {
+	if maxAge, err = ParseMaxAge(getenv(contract.EnvStepUpMaxAgeSeconds)); err != nil {
+		return 0, nil, nil, err
+	}
+	if reasons, err = ParseReasons(getenv(contract.EnvRequiredReasons)); err != nil {
+		return 0, nil, nil, err
+	}
+	if v := strings.TrimSpace(getenv(contract.EnvGateAcrValues)); v != "" {
+		if err := json.Unmarshal([]byte(v), &acr); err != nil || acr == nil {
+			return 0, nil, nil, fmt.Errorf("%s: expected a JSON array of acr values, received %q", contract.EnvGateAcrValues, clip(v))
+		}
+	}
+	return maxAge, reasons, acr, nil
+}
+
+// NormalizePolicy fills the defaults of a step-up rule given in code (a
+// zero maxAge, nil reasons) and checks all three parts; every error is
+// reported.
+func NormalizePolicy(maxAge *time.Duration, reasons *[]string, acr []string) error {
+	var errs []error
+	if *maxAge == 0 {
+		*maxAge = DefaultMaxAge
+	}
+	if *maxAge < time.Second || *maxAge > MaxMaxAge || *maxAge%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("%s: expected whole seconds from 1 s to 1 h, received %v", contract.EnvStepUpMaxAgeSeconds, *maxAge))
+	}
+	if *reasons == nil {
+		*reasons = append([]string(nil), DefaultRequiredReasons...)
+	}
+	if err := CheckReasons(*reasons); err != nil {
+		errs = append(errs, err)
+	}
+	for _, v := range acr {
+		if !contract.ValidAcrValue(v) {
+			errs = append(errs, fmt.Errorf("%s: expected acr values of 1 to %d printable ASCII characters without space, '\"' or '\\', received %q", contract.EnvGateAcrValues, contract.MaxAcrValue, clip(v)))
+		}
+	}
+	return errors.Join(errs...)
+}
