@@ -23,24 +23,10 @@ func (p *ConnectProps) keyMode() bool {
 // Federation's client id (nil without Federation or when unresolved).
 // Every problem is reported.
 func (p *ConnectProps) validateClientAssertion(fedClientID *string) error {
-	var errs []error
 	if !p.keyMode() {
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{
-			{"ClientAssertionKey", p.ClientAssertionKey != nil},
-			{"ClientAssertionRotationKey", p.ClientAssertionRotationKey != nil},
-			{"ClientAssertionAlgorithm", p.ClientAssertionAlgorithm != nil},
-			{"ClientAssertionAudience", p.ClientAssertionAudience != nil},
-			{"ClientAssertionJwksUri", p.ClientAssertionJwksUri != nil},
-		} {
-			if f.set {
-				errs = append(errs, fmt.Errorf("expected %s only with TokenAuthMethod %q, received it with TokenAuthMethod %s", f.name, contract.TokenAuthPrivateKeyJWT, propcheck.Show(p.TokenAuthMethod)))
-			}
-		}
-		return errors.Join(errs...)
+		return errors.Join(p.clientAssertion().Unexpected(p.TokenAuthMethod)...)
 	}
+	var errs []error
 	switch {
 	case p.ClientID == nil:
 		errs = append(errs, fmt.Errorf("expected ClientID with TokenAuthMethod %q (connect's own client at the provider, registered for private_key_jwt; the pool's identity-provider client authenticates with its secret), received nil", contract.TokenAuthPrivateKeyJWT))
@@ -53,11 +39,16 @@ func (p *ConnectProps) validateClientAssertion(fedClientID *string) error {
 	if p.SecretField != nil {
 		errs = append(errs, fmt.Errorf("expected no SecretField with TokenAuthMethod %q (there is no secret), received %s", contract.TokenAuthPrivateKeyJWT, propcheck.Show(p.SecretField)))
 	}
-	errs = append(errs,
-		propcheck.OneOf("ClientAssertionAlgorithm", p.ClientAssertionAlgorithm, contract.ClientAssertionRS256, contract.ClientAssertionPS256, contract.ClientAssertionES256),
-		propcheck.OneOf("ClientAssertionAudience", p.ClientAssertionAudience, contract.AudienceTokenEndpoint, contract.AudienceIssuer),
-	)
+	errs = append(errs, p.clientAssertion().Check()...)
 	return errors.Join(errs...)
+}
+
+// clientAssertion is the ClientAssertion* props.
+func (p *ConnectProps) clientAssertion() clientkey.Settings {
+	return clientkey.Settings{
+		Key: p.ClientAssertionKey, RotationKey: p.ClientAssertionRotationKey,
+		Algorithm: p.ClientAssertionAlgorithm, Audience: p.ClientAssertionAudience, JwksURI: p.ClientAssertionJwksUri,
+	}
 }
 
 // newClientKey creates the private_key_jwt key set (constructs/internal/clientkey,
@@ -65,25 +56,9 @@ func (p *ConnectProps) validateClientAssertion(fedClientID *string) error {
 // the outputs ClientAssertionJwks and ClientAssertionKid (and
 // ClientAssertionJwksUri).
 func (p *ConnectProps) newClientKey(scope constructs.Construct, retention awslogs.RetentionDays) *clientkey.ClientKey {
-	alg, aud := contract.ClientAssertionRS256, contract.AudienceTokenEndpoint
-	if p.ClientAssertionAlgorithm != nil {
-		alg = *p.ClientAssertionAlgorithm
-	}
-	if p.ClientAssertionAudience != nil {
-		aud = *p.ClientAssertionAudience
-	}
 	var code awslambda.Code
 	if p.Code != nil {
 		code = p.Code.ClientJwks
 	}
-	return clientkey.New(scope, clientkey.Props{
-		Key:          p.ClientAssertionKey,
-		RotationKey:  p.ClientAssertionRotationKey,
-		Algorithm:    alg,
-		Audience:     aud,
-		JwksURI:      p.ClientAssertionJwksUri != nil && *p.ClientAssertionJwksUri,
-		Label:        "provider's connect client",
-		LogRetention: retention,
-		Code:         code,
-	})
+	return clientkey.New(scope, p.clientAssertion().Props("provider's connect client", code, retention))
 }

@@ -18,24 +18,10 @@ func (p *StepUpProps) keyMode() bool {
 
 // validateClientAssertion checks the private_key_jwt props.
 func (p *StepUpProps) validateClientAssertion() []error {
-	var errs []error
 	if !p.keyMode() {
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{
-			{"ClientAssertionKey", p.ClientAssertionKey != nil},
-			{"ClientAssertionRotationKey", p.ClientAssertionRotationKey != nil},
-			{"ClientAssertionAlgorithm", p.ClientAssertionAlgorithm != nil},
-			{"ClientAssertionAudience", p.ClientAssertionAudience != nil},
-			{"ClientAssertionJwksUri", p.ClientAssertionJwksUri != nil},
-		} {
-			if f.set {
-				errs = append(errs, fmt.Errorf("expected %s only with TokenAuthMethod %q, received it with TokenAuthMethod %s", f.name, contract.TokenAuthPrivateKeyJWT, propcheck.Show(p.TokenAuthMethod)))
-			}
-		}
-		return errs
+		return p.clientAssertion().Unexpected(p.TokenAuthMethod)
 	}
+	var errs []error
 	_, name := p.Provider.kind()
 	switch {
 	case p.Provider.OIDC != nil:
@@ -52,37 +38,25 @@ func (p *StepUpProps) validateClientAssertion() []error {
 	if p.SecretCacheTTL != nil {
 		errs = append(errs, fmt.Errorf("expected no SecretCacheTTL with TokenAuthMethod %q (there is no secret), received one", contract.TokenAuthPrivateKeyJWT))
 	}
-	errs = append(errs,
-		propcheck.OneOf("ClientAssertionAlgorithm", p.ClientAssertionAlgorithm, contract.ClientAssertionRS256, contract.ClientAssertionPS256, contract.ClientAssertionES256),
-		propcheck.OneOf("ClientAssertionAudience", p.ClientAssertionAudience, contract.AudienceTokenEndpoint, contract.AudienceIssuer),
-	)
-	return errs
+	return append(errs, p.clientAssertion().Check()...)
+}
+
+// clientAssertion is the ClientAssertion* props.
+func (p *StepUpProps) clientAssertion() clientkey.Settings {
+	return clientkey.Settings{
+		Key: p.ClientAssertionKey, RotationKey: p.ClientAssertionRotationKey,
+		Algorithm: p.ClientAssertionAlgorithm, Audience: p.ClientAssertionAudience, JwksURI: p.ClientAssertionJwksUri,
+	}
 }
 
 // newClientKey creates the private_key_jwt key set (constructs/internal/clientkey).
 func (p *StepUpProps) newClientKey(scope constructs.Construct) *clientkey.ClientKey {
-	alg, aud := contract.ClientAssertionRS256, contract.AudienceTokenEndpoint
-	if p.ClientAssertionAlgorithm != nil {
-		alg = *p.ClientAssertionAlgorithm
-	}
-	if p.ClientAssertionAudience != nil {
-		aud = *p.ClientAssertionAudience
-	}
 	_, name := p.Provider.kind()
 	label := "generic OIDC provider"
 	if name == "Biopass" {
 		label = "Biopass application"
 	}
-	return clientkey.New(scope, clientkey.Props{
-		Key:          p.ClientAssertionKey,
-		RotationKey:  p.ClientAssertionRotationKey,
-		Algorithm:    alg,
-		Audience:     aud,
-		JwksURI:      p.ClientAssertionJwksUri != nil && *p.ClientAssertionJwksUri,
-		Label:        label,
-		LogRetention: p.LogRetention,
-		Code:         p.clientJwksCode(),
-	})
+	return clientkey.New(scope, p.clientAssertion().Props(label, p.clientJwksCode(), p.LogRetention))
 }
 
 func (p *StepUpProps) clientJwksCode() awslambda.Code {
