@@ -423,7 +423,7 @@ func maps(m map[string]string) map[string]string {
 }
 
 type forgotPasswordInput struct {
-	ClientID       string            `json:"ClientId"`
+	clientRef
 	Username       string            `json:"Username"`
 	SecretHash     string            `json:"SecretHash"`
 	ClientMetadata map[string]string `json:"ClientMetadata"`
@@ -443,13 +443,9 @@ type codeDeliveryOutput struct {
 // verified delivery mechanism, gets simulated CodeDeliveryDetails
 // (DOCUMENTED: "Managing user existence error responses", ForgotPassword).
 func opForgotPassword(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in forgotPasswordInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[forgotPasswordInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	if in.Username == "" {
 		return nil, errf(eInvalidParameter, "1 validation error detected: Value null at 'username' failed to satisfy constraint: Member must not be null"), c.ID
@@ -475,7 +471,7 @@ func opForgotPassword(ctx context.Context, s *Server, body []byte) (any, *apiErr
 }
 
 type confirmForgotPasswordInput struct {
-	ClientID         string            `json:"ClientId"`
+	clientRef
 	Username         string            `json:"Username"`
 	ConfirmationCode string            `json:"ConfirmationCode"`
 	Password         string            `json:"Password"`
@@ -492,13 +488,9 @@ type confirmForgotPasswordInput struct {
 // request's ClientMetadata. ASSUMED: the code is checked before the
 // password, and a refused password leaves the code usable.
 func opConfirmForgotPassword(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in confirmForgotPasswordInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[confirmForgotPasswordInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	s.mu.Lock()
 	u := s.lookup(in.Username)

@@ -53,16 +53,16 @@ type flowState struct {
 }
 
 type initiateAuthInput struct {
+	clientRef
 	AuthFlow       string            `json:"AuthFlow"`
 	AuthParameters map[string]string `json:"AuthParameters"`
 	ClientMetadata map[string]string `json:"ClientMetadata"`
-	ClientID       string            `json:"ClientId"`
 }
 
 type respondInput struct {
+	clientRef
 	ChallengeName      string            `json:"ChallengeName"`
 	ChallengeResponses map[string]string `json:"ChallengeResponses"`
-	ClientID           string            `json:"ClientId"`
 	ClientMetadata     map[string]string `json:"ClientMetadata"`
 	Session            string            `json:"Session"`
 }
@@ -105,13 +105,9 @@ func flowAllowed(c *Client, flow string) bool {
 }
 
 func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in initiateAuthInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[initiateAuthInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	switch in.AuthFlow {
 	case "USER_SRP_AUTH", "CUSTOM_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
@@ -299,13 +295,9 @@ func (s *Server) take(id string) (*flowState, *apiError) {
 }
 
 func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in respondInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[respondInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	if in.Session == "" {
 		return nil, errf(eInvalidParameter, "Missing required parameter Session"), c.ID

@@ -155,7 +155,7 @@ func (s *Server) refreshWith(ctx context.Context, c *Client, rt, source string, 
 }
 
 type getTokensFromRefreshTokenInput struct {
-	ClientID       string            `json:"ClientId"`
+	clientRef
 	RefreshToken   string            `json:"RefreshToken"`
 	ClientSecret   string            `json:"ClientSecret"`
 	DeviceKey      string            `json:"DeviceKey"`
@@ -180,13 +180,9 @@ type getTokensFromRefreshTokenInput struct {
 // while REFRESH_TOKEN_AUTH may be off). DeviceKey is accepted and ignored:
 // device tracking is not emulated.
 func opGetTokensFromRefreshToken(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in getTokensFromRefreshTokenInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[getTokensFromRefreshTokenInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	if in.RefreshToken == "" {
 		return nil, errf(eInvalidParameter, "1 validation error detected: Value null at 'refreshToken' failed to satisfy constraint: Member must not be null"), c.ID
@@ -213,7 +209,7 @@ func noSecret(c *Client) *apiError {
 }
 
 type revokeTokenInput struct {
-	ClientID     string `json:"ClientId"`
+	clientRef
 	Token        string `json:"Token"`
 	ClientSecret string `json:"ClientSecret"`
 }
@@ -228,13 +224,9 @@ type revokeTokenInput struct {
 // revocation enabled. With rotation, the refresh tokens of one sign-in
 // share its origin_jti and are revoked together.
 func opRevokeToken(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in revokeTokenInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[revokeTokenInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	if in.Token == "" {
 		return nil, errf(eInvalidParameter, "1 validation error detected: Value null at 'token' failed to satisfy constraint: Member must not be null"), c.ID

@@ -335,6 +335,31 @@ func decode(body []byte, v any) *apiError {
 	return nil
 }
 
+// clientRef is the ClientId member of an operation's input.
+type clientRef struct {
+	ClientID string `json:"ClientId"`
+}
+
+func (r *clientRef) clientID() string { return r.ClientID }
+
+// decodeClientOp decodes an operation's input (a struct embedding clientRef)
+// and resolves the app client it names. On an error it also returns the
+// client id for the log line ("" when the body did not decode).
+func decodeClientOp[T any, P interface {
+	*T
+	clientID() string
+}](s *Server, body []byte) (P, *Client, *apiError, string) {
+	in := P(new(T))
+	if e := decode(body, in); e != nil {
+		return nil, nil, e, ""
+	}
+	c, e := s.client(in.clientID())
+	if e != nil {
+		return nil, nil, e, in.clientID()
+	}
+	return in, c, nil, c.ID
+}
+
 // client resolves a ClientId.
 func (s *Server) client(id string) (*Client, *apiError) {
 	if id == "" {

@@ -242,7 +242,7 @@ func (s *Server) checkWrite(c *Client, attrs []attributeType) (map[string]string
 }
 
 type signUpInput struct {
-	ClientID       string            `json:"ClientId"`
+	clientRef
 	Username       string            `json:"Username"`
 	Password       string            `json:"Password"`
 	SecretHash     string            `json:"SecretHash"`
@@ -297,13 +297,9 @@ func maskEmail(e string) string {
 }
 
 func opSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in signUpInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[signUpInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	if s.cfg.AllowAdminCreateUserOnly {
 		// DOCUMENTED (AdminCreateUserConfigType): AllowAdminCreateUserOnly
@@ -394,7 +390,7 @@ func opSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, stri
 }
 
 type confirmSignUpInput struct {
-	ClientID           string            `json:"ClientId"`
+	clientRef
 	Username           string            `json:"Username"`
 	ConfirmationCode   string            `json:"ConfirmationCode"`
 	ForceAliasCreation bool              `json:"ForceAliasCreation"`
@@ -402,13 +398,9 @@ type confirmSignUpInput struct {
 }
 
 func opConfirmSignUp(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in confirmSignUpInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[confirmSignUpInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	s.mu.Lock()
 	u := s.lookup(in.Username)
@@ -480,18 +472,14 @@ func (s *Server) postConfirmation(ctx context.Context, name, clientID string, at
 }
 
 type resendInput struct {
-	ClientID string `json:"ClientId"`
+	clientRef
 	Username string `json:"Username"`
 }
 
 func opResendConfirmationCode(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in resendInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	c, e := s.client(in.ClientID)
+	in, c, e, id := decodeClientOp[resendInput](s, body)
 	if e != nil {
-		return nil, e, in.ClientID
+		return nil, e, id
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
