@@ -1,0 +1,23 @@
+// Package archcheck holds fast tests (a few seconds, `go test -short`
+// included) that keep the repository's rooms apart, and that write the
+// import graph of docs/architecture.md from the code:
+//
+//   - no function in constructs/ or lambdas/ (tests aside) is longer than
+//     80 lines unless its doc comment says why, in a sentence that starts
+//     "Long because";
+//   - no package under lambdas/internal imports a handler package (one that
+//     a lambdas/cmd main imports, other than lambdas/internal/* and
+//     lambdas/contract);
+//   - no product package (constructs/, lambdas/, apps/, cmd/) imports a test
+//     package: anything under test/, a package whose name ends in "test"
+//     (cdktest, steprecordtest), or the standard library's testing;
+//   - nothing under lambdas/ imports constructs/, apps/ or the CDK, so a
+//     handler binary never carries jsii;
+//   - lambdas/contract imports no other package of the module: it is the
+//     leaf both sides share.
+//
+// The rules read the code with go/parser and `go list -json`, never a
+// hand-kept list of packages. Today's known offenders are listed in
+// known_test.go; an entry that is no longer an offender fails the test, so
+// the lists only shrink.
+package archcheck

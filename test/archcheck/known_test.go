@@ -1,0 +1,32 @@
+package archcheck
+
+// The offenders of 9708c9f, accepted until the refactors of issue 19 land.
+// Each entry fails the test once it is no longer an offender (split,
+// renamed, moved, given a "Long because" reason): delete it then. Never add
+// to these lists; give a long function its reason in its doc comment instead.
+
+// knownLongFuncs is file → functions longer than maxFuncLines (their
+// length at 9708c9f in the comment).
+var knownLongFuncs = map[string][]string{
+	"constructs/connect/connect.go":       {"NewConnect"},                       // 145
+	"constructs/federation/federation.go": {"NewFederation"},                    // 113
+	"constructs/federation/props.go":      {"Provider.validate"},                // 96
+	"constructs/monitoring/monitoring.go": {"NewMonitoring"},                    // 132
+	"constructs/proofing/proofing.go":     {"NewProofing"},                      // 128
+	"constructs/stepup/env.go":            {"StepUpProps.handlerEnv"},           // 92
+	"constructs/stepup/props.go":          {"StepUpProps.validate"},             // 196
+	"constructs/stepup/stepup.go":         {"NewStepUp"},                        // 192
+	"lambdas/connect/callback.go":         {"CallbackHandler.callback"},         // 104
+	"lambdas/connect/config.go":           {"ConfigFromEnv", "Config.Validate"}, // 90, 87
+	"lambdas/linking/linking.go":          {"Behaviour.decide"},                 // 131
+	"lambdas/proofing/callback.go":        {"CallbackHandler.decide"},           // 133
+	"lambdas/stepup/config.go":            {"ConfigFromEnv"},                    // 198
+	"lambdas/stepup/verify.go":            {"VerifyHandler.checkToken"},         // 99
+}
+
+// knownInternalImportsHandler is the lambdas/internal packages that import
+// a handler package. verifyhook holds step-up enrollment policy and moves
+// beside the step-up code (issue 19, item 3).
+var knownInternalImportsHandler = []string{
+	"lambdas/internal/steprecord/verifyhook", // lambdas/stepup (and through it lambdas/clientassert)
+}
