@@ -1,16 +1,6 @@
 // Command biopass-mfa synthesizes the biopass-mfa sample app (see apps/stacks).
 package main
 
-import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
+import "github.com/cognitobridge/cognitobridge/apps/stacks"
 
-	"github.com/cognitobridge/cognitobridge/apps/stacks"
-)
-
-func main() {
-	defer jsii.Close()
-	app := awscdk.NewApp(nil)
-	stacks.NewBiopassMFAStack(app, stacks.BiopassMFAStackID, nil)
-	app.Synth(nil)
-}
+func main() { stacks.Synth(stacks.NewBiopassMFAStack, stacks.BiopassMFAStackID) }

@@ -1,16 +1,6 @@
 // Command mosaic-passwordless synthesizes the mosaic-passwordless sample app (see apps/stacks).
 package main
 
-import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
+import "github.com/cognitobridge/cognitobridge/apps/stacks"
 
-	"github.com/cognitobridge/cognitobridge/apps/stacks"
-)
-
-func main() {
-	defer jsii.Close()
-	app := awscdk.NewApp(nil)
-	stacks.NewMosaicPasswordlessStack(app, stacks.MosaicPasswordlessStackID, nil)
-	app.Synth(nil)
-}
+func main() { stacks.Synth(stacks.NewMosaicPasswordlessStack, stacks.MosaicPasswordlessStackID) }

@@ -13,9 +13,7 @@ import (
 const BiopassMFAKeyStackID = "CognitoBridgeBiopassMFAKey"
 
 func init() {
-	Apps = append(Apps, App{Name: "biopass-mfa-key", New: func(scope constructs.Construct) awscdk.Stack {
-		return NewBiopassMFAKeyStack(scope, BiopassMFAKeyStackID, nil)
-	}})
+	Apps = append(Apps, sample("biopass-mfa-key", BiopassMFAKeyStackID, NewBiopassMFAKeyStack))
 }
 
 // NewBiopassMFAKeyStack is the biopass-mfa sample whose functions

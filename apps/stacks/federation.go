@@ -35,18 +35,14 @@ const (
 // in one file.
 func init() {
 	Apps = append(Apps,
-		App{Name: mosaicPasswordlessAppName, New: func(scope constructs.Construct) awscdk.Stack {
-			return NewMosaicPasswordlessStack(scope, MosaicPasswordlessStackID, nil)
-		}},
+		sample(mosaicPasswordlessAppName, MosaicPasswordlessStackID, NewMosaicPasswordlessStack),
 		// The same app by phone: `cdk synth -c mosaicIdentifier=phone`.
 		App{Name: mosaicPhoneAppName, Dir: mosaicPasswordlessAppName,
 			Context: map[string]string{MosaicIdentifierContext: federation.MosaicPhone},
 			New: func(scope constructs.Construct) awscdk.Stack {
 				return NewMosaicPasswordlessStackFor(scope, MosaicPasswordlessStackID, nil, federation.MosaicPhone)
 			}},
-		App{Name: blockIDFederationAppName, New: func(scope constructs.Construct) awscdk.Stack {
-			return NewBlockIDFederationStack(scope, BlockIDFederationStackID, nil)
-		}},
+		sample(blockIDFederationAppName, BlockIDFederationStackID, NewBlockIDFederationStack),
 	)
 }
 

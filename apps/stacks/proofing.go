@@ -18,9 +18,7 @@ const (
 // Registered here rather than in stacks.go, so the proofing sample lives
 // in one file.
 func init() {
-	Apps = append(Apps, App{Name: identityProofingAppName, New: func(scope constructs.Construct) awscdk.Stack {
-		return NewIdentityProofingStack(scope, IdentityProofingStackID, nil)
-	}})
+	Apps = append(Apps, sample(identityProofingAppName, IdentityProofingStackID, NewIdentityProofingStack))
 }
 
 // NewIdentityProofingStack is a user pool whose self sign-up reaches the

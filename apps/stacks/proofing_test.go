@@ -83,17 +83,7 @@ func TestIdentityProofingSample(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Stage"), map[string]interface{}{
 		"AccessLogSettings": assertions.Match_ObjectLike(&map[string]interface{}{"DestinationArn": assertions.Match_AnyValue()}),
 	})
-	raw, _ := json.Marshal(tmpl.ToJSON())
-	var doc struct {
-		Parameters map[string]map[string]interface{}
-		Resources  map[string]struct {
-			Type       string
-			Properties map[string]interface{}
-		}
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := docOf(t, tmpl)
 	for name, p := range doc.Parameters {
 		if name != "IdvBaseUrl" && name != "BootstrapVersion" && p["NoEcho"] != true {
 			t.Errorf("parameter %s is not NoEcho", name)

@@ -19,9 +19,7 @@ import (
 const SharedPoolStackID = "CognitoBridgeSharedPool"
 
 func init() {
-	Apps = append(Apps, App{Name: "shared-pool", New: func(scope constructs.Construct) awscdk.Stack {
-		return NewSharedPoolStack(scope, SharedPoolStackID, nil)
-	}})
+	Apps = append(Apps, sample("shared-pool", SharedPoolStackID, NewSharedPoolStack))
 }
 
 // SharedPool is what the shared-pool sample built, for tests.

@@ -37,6 +37,26 @@ type App struct {
 	Context map[string]string
 }
 
+// NewStackFunc is the shape of every sample's constructor.
+type NewStackFunc func(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack
+
+// sample is the App that adds newStack's stack, with its stack id and no
+// props, as the sample's main does.
+func sample(name, id string, newStack NewStackFunc) App {
+	return App{Name: name, New: func(scope constructs.Construct) awscdk.Stack {
+		return newStack(scope, id, nil)
+	}}
+}
+
+// Synth is a sample app's main: it adds the stack to an App (which reads
+// the CDK CLI's context) and synthesizes it.
+func Synth(newStack NewStackFunc, id string) {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	newStack(app, id, nil)
+	app.Synth(nil)
+}
+
 // MainDir is the directory under apps/ of a's main package.
 func (a App) MainDir() string {
 	if a.Dir != "" {
@@ -47,12 +67,8 @@ func (a App) MainDir() string {
 
 // Apps lists every sample app, in a fixed order.
 var Apps = []App{
-	{Name: "blockid-stepup", New: func(scope constructs.Construct) awscdk.Stack {
-		return NewBlockIDStepUpStack(scope, BlockIDStepUpStackID, nil)
-	}},
-	{Name: "biopass-mfa", New: func(scope constructs.Construct) awscdk.Stack {
-		return NewBiopassMFAStack(scope, BiopassMFAStackID, nil)
-	}},
+	sample("blockid-stepup", BlockIDStepUpStackID, NewBlockIDStepUpStack),
+	sample("biopass-mfa", BiopassMFAStackID, NewBiopassMFAStack),
 }
 
 // NewBlockIDStepUpStack is a user pool whose sign-in is the password (SRP)

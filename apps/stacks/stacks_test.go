@@ -81,17 +81,7 @@ func TestSamplesSynthesizeWithoutNagFindings(t *testing.T) {
 			// Every parameter that carries provider credentials is NoEcho,
 			// and no function environment refers to a parameter at all,
 			// except Biopass's public issuer, client id and redirect URI.
-			raw, _ := json.Marshal(tmpl.ToJSON())
-			var doc struct {
-				Parameters map[string]map[string]interface{}
-				Resources  map[string]struct {
-					Type       string
-					Properties map[string]interface{}
-				}
-			}
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				t.Fatal(err)
-			}
+			doc := docOf(t, tmpl)
 			public := map[string]bool{"BiopassIssuer": true, "BiopassClientId": true, "BiopassRedirectUri": true, "BootstrapVersion": true}
 			for name, p := range doc.Parameters {
 				if !public[name] && p["NoEcho"] != true {

@@ -17,9 +17,7 @@ const TransactionStepUpStackID = "CognitoBridgeTransactionStepUp"
 // Registered here rather than in stacks.go, so the transaction sample lives
 // in one file.
 func init() {
-	Apps = append(Apps, App{Name: "transaction-stepup", New: func(scope constructs.Construct) awscdk.Stack {
-		return NewTransactionStepUpStack(scope, TransactionStepUpStackID, nil)
-	}})
+	Apps = append(Apps, sample("transaction-stepup", TransactionStepUpStackID, NewTransactionStepUpStack))
 }
 
 // NewTransactionStepUpStack is a step-up pool (the password, then, on

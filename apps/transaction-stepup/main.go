@@ -2,16 +2,6 @@
 // (see apps/stacks).
 package main
 
-import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
+import "github.com/cognitobridge/cognitobridge/apps/stacks"
 
-	"github.com/cognitobridge/cognitobridge/apps/stacks"
-)
-
-func main() {
-	defer jsii.Close()
-	app := awscdk.NewApp(nil)
-	stacks.NewTransactionStepUpStack(app, stacks.TransactionStepUpStackID, nil)
-	app.Synth(nil)
-}
+func main() { stacks.Synth(stacks.NewTransactionStepUpStack, stacks.TransactionStepUpStackID) }
