@@ -179,24 +179,18 @@ func errNoPrivateKeyJWT(name string) error {
 
 func (b *BiopassProvider) kind() (string, string) { return contract.ProviderOIDC, "Biopass" }
 
+// Biopass is an OIDC provider found by discovery whose client id the
+// props must give: it validates and renders as one.
+func (b *BiopassProvider) oidc() *OIDCProvider {
+	return &OIDCProvider{Issuer: b.Issuer, ClientID: b.ClientID, RedirectURI: b.RedirectURI, Scopes: b.Scopes, AcrValues: b.AcrValues}
+}
+
 func (b *BiopassProvider) validate(*StepUpProps) []error {
-	return []error{
-		propcheck.URL("Provider.Biopass.Issuer", b.Issuer, true),
-		propcheck.NonEmpty("Provider.Biopass.ClientID", b.ClientID, true),
-		propcheck.URL("Provider.Biopass.RedirectURI", b.RedirectURI, true),
-		propcheck.List("Provider.Biopass.Scopes", b.Scopes, true),
-		checkOpenID("Provider.Biopass.Scopes", b.Scopes),
-		propcheck.List("Provider.Biopass.AcrValues", b.AcrValues, false),
-	}
+	return b.oidc().check("Provider.Biopass", true)
 }
 
 func (b *BiopassProvider) env(p *StepUpProps, provider map[string]string) {
-	setEnv(provider, contract.EnvIssuer, b.Issuer)
-	setEnv(provider, contract.EnvClientID, b.ClientID)
-	setEnv(provider, contract.EnvRedirectURI, b.RedirectURI)
-	setEnvList(provider, contract.EnvScopes, defaultScopes(b.Scopes), " ")
-	setEnvList(provider, contract.EnvACRValues, b.AcrValues, "")
-	p.idTokenEnv(provider)
+	b.oidc().env(p, provider)
 }
 
 func (b *BiopassProvider) secret(param secretParam) secretSpec {
@@ -209,7 +203,11 @@ func (b *BiopassProvider) privateKeyJWT() (string, error) { return "Biopass appl
 
 func (o *OIDCProvider) kind() (string, string) { return contract.ProviderOIDC, "OIDC" }
 
-func (o *OIDCProvider) validate(*StepUpProps) []error {
+func (o *OIDCProvider) validate(*StepUpProps) []error { return o.check("Provider.OIDC", false) }
+
+// check checks the fields of field (Provider.OIDC, or Provider.Biopass,
+// which has no endpoints and needs the client id).
+func (o *OIDCProvider) check(field string, needClientID bool) []error {
 	var errs []error
 	set := 0
 	for _, s := range []*string{o.AuthorizeURL, o.TokenURL, o.JWKSURL} {
@@ -218,18 +216,18 @@ func (o *OIDCProvider) validate(*StepUpProps) []error {
 		}
 	}
 	if set != 0 && set != 3 {
-		errs = append(errs, fmt.Errorf("expected Provider.OIDC.AuthorizeURL, TokenURL and JWKSURL all set or all nil, received %d of 3", set))
+		errs = append(errs, fmt.Errorf("expected %s.AuthorizeURL, TokenURL and JWKSURL all set or all nil, received %d of 3", field, set))
 	}
 	return append(errs,
-		propcheck.URL("Provider.OIDC.Issuer", o.Issuer, true),
-		propcheck.URL("Provider.OIDC.AuthorizeURL", o.AuthorizeURL, false),
-		propcheck.URL("Provider.OIDC.TokenURL", o.TokenURL, false),
-		propcheck.URL("Provider.OIDC.JWKSURL", o.JWKSURL, false),
-		propcheck.NonEmpty("Provider.OIDC.ClientID", o.ClientID, false),
-		propcheck.URL("Provider.OIDC.RedirectURI", o.RedirectURI, true),
-		propcheck.List("Provider.OIDC.Scopes", o.Scopes, true),
-		checkOpenID("Provider.OIDC.Scopes", o.Scopes),
-		propcheck.List("Provider.OIDC.AcrValues", o.AcrValues, false),
+		propcheck.URL(field+".Issuer", o.Issuer, true),
+		propcheck.URL(field+".AuthorizeURL", o.AuthorizeURL, false),
+		propcheck.URL(field+".TokenURL", o.TokenURL, false),
+		propcheck.URL(field+".JWKSURL", o.JWKSURL, false),
+		propcheck.NonEmpty(field+".ClientID", o.ClientID, needClientID),
+		propcheck.URL(field+".RedirectURI", o.RedirectURI, true),
+		propcheck.List(field+".Scopes", o.Scopes, true),
+		checkOpenID(field+".Scopes", o.Scopes),
+		propcheck.List(field+".AcrValues", o.AcrValues, false),
 	)
 }
 

@@ -42,6 +42,19 @@ func validOIDC() OIDCProvider {
 	return OIDCProvider{Issuer: s("https://idp.example.com"), RedirectURI: s("https://app.example.com/cb")}
 }
 
+// wantErr requires err to contain want, or to be nil when want is "".
+func wantErr(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case want != "" && err == nil:
+		t.Fatalf("expected an error containing %q", want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Fatalf("error %q does not contain %q", err, want)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -204,15 +217,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := c.props.validate()
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && err == nil:
-				t.Fatalf("expected an error containing %q", c.want)
-			case c.want != "" && !strings.Contains(err.Error(), c.want):
-				t.Fatalf("error %q does not contain %q", err, c.want)
-			}
+			wantErr(t, c.props.validate(), c.want)
 		})
 	}
 }
@@ -242,15 +247,7 @@ func TestCheckWriteAttributes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := CheckWriteAttributes("ClientWriteAttributes", c.attrs, c.bind)
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && err == nil:
-				t.Fatalf("expected an error containing %q", c.want)
-			case c.want != "" && !strings.Contains(err.Error(), c.want):
-				t.Fatalf("error %q does not contain %q", err, c.want)
-			}
+			wantErr(t, CheckWriteAttributes("ClientWriteAttributes", c.attrs, c.bind), c.want)
 		})
 	}
 }

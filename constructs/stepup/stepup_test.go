@@ -91,6 +91,20 @@ func providerSecretID(t *testing.T, tmpl assertions.Template) string {
 	return onlyID(t, secrets, "provider secret")
 }
 
+// assertSecretHolds requires the provider secret's SecretString (as JSON)
+// to contain each of wants, and returns it.
+func assertSecretHolds(t *testing.T, tmpl assertions.Template, wants ...string) string {
+	t.Helper()
+	r := cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret")[providerSecretID(t, tmpl)]
+	raw, _ := json.Marshal(props(r)["SecretString"])
+	for _, want := range wants {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("SecretString %s lacks %s", raw, want)
+		}
+	}
+	return string(raw)
+}
+
 func TestDefaultsFunctions(t *testing.T) {
 	_, tmpl := blockIDDefaults(t)
 	tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
@@ -182,14 +196,9 @@ func TestDefaultsSecretFromParameters(t *testing.T) {
 	for _, name := range []string{"StepUpClientSecret", "StepUpClientId", "StepUpTenantDns", "StepUpCommunity"} {
 		tmpl.HasParameter(jsii.String(name), map[string]interface{}{"Type": "String", "NoEcho": true})
 	}
+	assertSecretHolds(t, tmpl, `{"Ref":"StepUpClientSecret"}`, `{"Ref":"StepUpClientId"}`, `{"Ref":"StepUpTenantDns"}`, `{"Ref":"StepUpCommunity"}`,
+		contract.SecretKeyClientSecret, contract.SecretKeyClientID, contract.SecretKeyTenantDNS, contract.SecretKeyCommunity)
 	r := cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret")[providerSecretID(t, tmpl)]
-	raw, _ := json.Marshal(props(r)["SecretString"])
-	for _, want := range []string{`{"Ref":"StepUpClientSecret"}`, `{"Ref":"StepUpClientId"}`, `{"Ref":"StepUpTenantDns"}`, `{"Ref":"StepUpCommunity"}`,
-		contract.SecretKeyClientSecret, contract.SecretKeyClientID, contract.SecretKeyTenantDNS, contract.SecretKeyCommunity} {
-		if !strings.Contains(string(raw), want) {
-			t.Errorf("SecretString %s lacks %s", raw, want)
-		}
-	}
 	if _, ok := props(r)["GenerateSecretString"]; ok {
 		t.Error("secret must not be generated")
 	}
@@ -868,19 +877,9 @@ func TestBlockIDTenantFromPropsGoesIntoTheSecret(t *testing.T) {
 	if _, ok := params["KosmosClientSecret"]; !ok || len(params) != 2 { // + BootstrapVersion
 		t.Errorf("want only the KosmosClientSecret parameter, got %v", params)
 	}
-	for id, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
-		if strings.HasPrefix(id, "CognitobridgeLogRefKey") {
-			continue // the stack's log reference key
-		}
-		raw, _ := json.Marshal(props(r)["SecretString"])
-		for _, want := range []string{`{"Ref":"KosmosClientSecret"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`} {
-			if !strings.Contains(string(raw), want) {
-				t.Errorf("SecretString %s lacks %s", raw, want)
-			}
-		}
-		if strings.Contains(string(raw), "clientId") {
-			t.Errorf("client id given as a prop must not be in the secret: %s", raw)
-		}
+	raw := assertSecretHolds(t, tmpl, `{"Ref":"KosmosClientSecret"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`)
+	if strings.Contains(raw, "clientId") {
+		t.Errorf("client id given as a prop must not be in the secret: %s", raw)
 	}
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
 		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
@@ -1084,17 +1083,7 @@ func TestBlockIDSessionFromProps(t *testing.T) {
 	if params := *tmpl.FindParameters(jsii.String("*"), map[string]interface{}{"NoEcho": true}); len(params) != 1 || params["KosmosApiKey"] == nil {
 		t.Errorf("want only the KosmosApiKey parameter, got %v", params)
 	}
-	for id, r := range cdktest.Resources(t, tmpl, "AWS::SecretsManager::Secret") {
-		if strings.HasPrefix(id, "CognitobridgeLogRefKey") {
-			continue // the stack's log reference key
-		}
-		raw, _ := json.Marshal(props(r)["SecretString"])
-		for _, want := range []string{`{"Ref":"KosmosApiKey"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`} {
-			if !strings.Contains(string(raw), want) {
-				t.Errorf("SecretString %s lacks %s", raw, want)
-			}
-		}
-	}
+	assertSecretHolds(t, tmpl, `{"Ref":"KosmosApiKey"}`, `\"tenantDns\":\"acme.1kosmos.net\"`, `\"community\":\"default\"`)
 	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
 		"Description": assertions.Match_StringLikeRegexp(jsii.String("Verify auth challenge")),
 		"Environment": map[string]interface{}{"Variables": map[string]interface{}{
