@@ -22,15 +22,8 @@ func (p *StepUpProps) validateClientAssertion() []error {
 		return p.clientAssertion().Unexpected(p.TokenAuthMethod)
 	}
 	var errs []error
-	_, name := p.Provider.kind()
-	switch {
-	case p.Provider.OIDC != nil:
-		if p.Provider.OIDC.ClientID == nil {
-			errs = append(errs, fmt.Errorf("expected Provider.OIDC.ClientID with TokenAuthMethod %q (there is no secret to hold it), received nil", contract.TokenAuthPrivateKeyJWT))
-		}
-	case p.Provider.Biopass != nil:
-	default:
-		errs = append(errs, fmt.Errorf("expected Provider.OIDC or Provider.Biopass with TokenAuthMethod %q (1Kosmos documents no private_key_jwt for BlockID, whose tenant lives in the secret), received Provider.%s", contract.TokenAuthPrivateKeyJWT, name))
+	if _, err := p.Provider.preset().privateKeyJWT(); err != nil {
+		errs = append(errs, err)
 	}
 	if p.Secret != nil {
 		errs = append(errs, fmt.Errorf("expected no Secret with TokenAuthMethod %q (a KMS key authenticates; nothing reads a secret), received a Secret", contract.TokenAuthPrivateKeyJWT))
@@ -51,11 +44,7 @@ func (p *StepUpProps) clientAssertion() clientkey.Settings {
 
 // newClientKey creates the private_key_jwt key set (constructs/internal/clientkey).
 func (p *StepUpProps) newClientKey(scope constructs.Construct) *clientkey.ClientKey {
-	_, name := p.Provider.kind()
-	label := "generic OIDC provider"
-	if name == "Biopass" {
-		label = "Biopass application"
-	}
+	label, _ := p.Provider.preset().privateKeyJWT() // validate refused a preset without one
 	return clientkey.New(scope, p.clientAssertion().Props(label, p.clientJwksCode(), p.LogRetention))
 }
 

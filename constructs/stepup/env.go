@@ -13,98 +13,73 @@ import (
 // handlerEnv is the configuration of the trigger functions, without the
 // secret ARN. It holds configuration only, never a credential. Define gets
 // only what Define decides with; Create and Verify share the provider
-// configuration.
+// configuration, which the preset writes.
 func (p *StepUpProps) handlerEnv(timeoutMillis, secretTTLSeconds float64) (define, provider map[string]string) {
 	kind, _ := p.Provider.kind()
-
-	maxAttempts := float64(DefaultMaxAttempts)
-	if p.MaxAttempts != nil {
-		maxAttempts = *p.MaxAttempts
-	}
-	define = map[string]string{
-		contract.EnvProvider:          kind,
-		contract.EnvMaxAttempts:       gofn.EnvNumber(maxAttempts),
-		contract.EnvAllowPasswordless: strconv.FormatBool(p.AllowPasswordless != nil && *p.AllowPasswordless),
-		contract.EnvStepUpPolicy:      string(p.policy()),
-	}
-
 	provider = map[string]string{
 		contract.EnvProvider:         kind,
 		contract.EnvSecretTTLSeconds: strconv.FormatFloat(secretTTLSeconds, 'f', -1, 64),
 		contract.EnvBudgetMillis:     strconv.FormatFloat(budgetMillis(timeoutMillis), 'f', -1, 64),
 	}
-	set := func(key string, v *string) {
-		if v != nil {
-			provider[key] = *v
-		}
-	}
-	setList := func(key string, l *[]*string, sep string) {
-		if l == nil {
-			return
-		}
-		vals := make([]string, 0, len(*l))
-		for _, s := range *l {
-			vals = append(vals, *s)
-		}
-		if sep != "" {
-			provider[key] = strings.Join(vals, sep)
-			return
-		}
-		b, _ := json.Marshal(vals) // []string always marshals
-		provider[key] = string(b)
-	}
-	if p.isSession() {
-		p.Provider.BlockIDSession.env(provider)
-		return define, provider
-	}
-	defaultScopes := &[]*string{strPtr("openid"), strPtr("email")}
+	p.Provider.preset().env(p, provider)
+	return p.defineEnv(), provider
+}
 
-	switch {
-	case p.Provider.BlockID != nil:
-		// Issuer, endpoints and the default redirect URI are derived by the
-		// handler from the secret's tenantDns and community.
-		b := p.Provider.BlockID
-		set(contract.EnvRedirectURI, b.RedirectURI)
-		set(contract.EnvClientID, b.ClientID)
-		setList(contract.EnvACRValues, b.acrValues(), "")
-	case p.Provider.Biopass != nil:
-		b := p.Provider.Biopass
-		set(contract.EnvIssuer, b.Issuer)
-		set(contract.EnvClientID, b.ClientID)
-		set(contract.EnvRedirectURI, b.RedirectURI)
-		scopes := b.Scopes
-		if scopes == nil {
-			scopes = defaultScopes
-		}
-		setList(contract.EnvScopes, scopes, " ")
-		setList(contract.EnvACRValues, b.AcrValues, "")
-	default:
-		o := p.Provider.OIDC
-		set(contract.EnvIssuer, o.Issuer)
-		set(contract.EnvAuthorizeURL, o.AuthorizeURL)
-		set(contract.EnvTokenURL, o.TokenURL)
-		set(contract.EnvJWKSURL, o.JWKSURL)
-		set(contract.EnvClientID, o.ClientID)
-		set(contract.EnvRedirectURI, o.RedirectURI)
-		scopes := o.Scopes
-		if scopes == nil {
-			scopes = defaultScopes
-		}
-		setList(contract.EnvScopes, scopes, " ")
-		setList(contract.EnvACRValues, o.AcrValues, "")
+// defineEnv is what Define decides with.
+func (p *StepUpProps) defineEnv() map[string]string {
+	kind, _ := p.Provider.kind()
+	maxAttempts := float64(DefaultMaxAttempts)
+	if p.MaxAttempts != nil {
+		maxAttempts = *p.MaxAttempts
 	}
-	setList(contract.EnvRequiredACR, p.requiredAcr(), "")
-	set(contract.EnvBindClaim, p.BindClaim)
-	set(contract.EnvBindAttribute, p.BindAttribute)
-	set(contract.EnvBindMode, p.BindMode)
-	set(contract.EnvTokenAuthMethod, p.TokenAuthMethod)
+	return map[string]string{
+		contract.EnvProvider:          kind,
+		contract.EnvMaxAttempts:       gofn.EnvNumber(maxAttempts),
+		contract.EnvAllowPasswordless: strconv.FormatBool(p.AllowPasswordless != nil && *p.AllowPasswordless),
+		contract.EnvStepUpPolicy:      string(p.policy()),
+	}
+}
+
+// idTokenEnv is the configuration of the presets whose step-up ends in an
+// ID token: the acr it must carry, the binding, the token endpoint's client
+// authentication and the fresh authentication.
+func (p *StepUpProps) idTokenEnv(provider map[string]string) {
+	setEnvList(provider, contract.EnvRequiredACR, p.requiredAcr(), "")
+	setEnv(provider, contract.EnvBindClaim, p.BindClaim)
+	setEnv(provider, contract.EnvBindAttribute, p.BindAttribute)
+	setEnv(provider, contract.EnvBindMode, p.BindMode)
+	setEnv(provider, contract.EnvTokenAuthMethod, p.TokenAuthMethod)
 	// Create asks the provider for a fresh authentication, Verify checks it:
 	// both must agree.
 	provider[contract.EnvFreshAuth] = contract.FreshAuthRequired
 	if !p.freshAuth() {
 		provider[contract.EnvFreshAuth] = contract.FreshAuthOff
 	}
-	return define, provider
+}
+
+// setEnv sets key to v unless v is nil.
+func setEnv(env map[string]string, key string, v *string) {
+	if v != nil {
+		env[key] = *v
+	}
+}
+
+// setEnvList sets key to l joined by sep, or as a JSON array when sep is
+// "", unless l is nil.
+func setEnvList(env map[string]string, key string, l *[]*string, sep string) {
+	if l == nil {
+		return
+	}
+	vals := make([]string, 0, len(*l))
+	for _, s := range *l {
+		vals = append(vals, *s)
+	}
+	if sep != "" {
+		env[key] = strings.Join(vals, sep)
+		return
+	}
+	b, _ := json.Marshal(vals) // []string always marshals
+	env[key] = string(b)
 }
 
 // verifyOnlyEnv is the configuration only Verify decides with: the

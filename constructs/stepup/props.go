@@ -18,29 +18,30 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-// Defaults of StepUpProps. The handlers have the same defaults; the construct
-// still writes its values out so a deployed function says what it runs with.
+// Defaults of StepUpProps. The handlers have the same defaults (those of
+// lambdas/contract); the construct still writes its values out so a deployed
+// function says what it runs with.
 const (
-	DefaultMaxAttempts      = 3
+	DefaultMaxAttempts      = contract.DefaultMaxAttempts
 	DefaultMemorySize       = gofn.DefaultMemorySize
 	DefaultTimeoutSeconds   = gofn.DefaultTimeoutSeconds
-	DefaultSecretTTLSeconds = 300
+	DefaultSecretTTLSeconds = contract.DefaultSecretTTLSeconds
 	// DefaultBlockIDAcr is the authentication method asked of BlockID when
 	// BlockIDProvider.AcrValues is nil: LiveID (face biometric) approved by
 	// push on the user's enrolled device.
 	DefaultBlockIDAcr = "liveID push"
 	// DefaultStepUpWindowSeconds is how old a step-up record may be when the
 	// guard consumes it.
-	DefaultStepUpWindowSeconds = 60
+	DefaultStepUpWindowSeconds = contract.DefaultStepUpWindowSeconds
 	// DefaultAuthSessionValidityMinutes is the created client's sign-in
 	// session: time enough for a phone push approval (Cognito's own default
 	// is 3 minutes).
 	DefaultAuthSessionValidityMinutes = 5
 	// DefaultAuthTimeSkewSeconds is the clock skew allowed between the
 	// provider's auth_time and the challenge's creation.
-	DefaultAuthTimeSkewSeconds = 30
+	DefaultAuthTimeSkewSeconds = contract.DefaultAuthTimeSkewSeconds
 	// MaxAuthTimeSkewSeconds caps AuthTimeSkew.
-	MaxAuthTimeSkewSeconds = 300
+	MaxAuthTimeSkewSeconds = contract.MaxAuthTimeSkewSeconds
 )
 
 // StepUpEnrollment chooses how a user's provider identity gets enrolled.
@@ -505,22 +506,6 @@ type OIDCProvider struct {
 	AcrValues *[]*string
 }
 
-// providerKind is the contract's provider value and the preset's name.
-func (p *Provider) kind() (kind, name string) {
-	switch {
-	case p == nil:
-		return "", ""
-	case p.BlockID != nil:
-		return contract.ProviderBlockID, "BlockID"
-	case p.BlockIDSession != nil:
-		return contract.ProviderBlockIDSession, "BlockIDSession"
-	case p.Biopass != nil:
-		return contract.ProviderOIDC, "Biopass"
-	default:
-		return contract.ProviderOIDC, "OIDC"
-	}
-}
-
 // checkOpenID requires the openid scope, without which there is no ID token.
 func checkOpenID(field string, l *[]*string) error {
 	if l == nil || propcheck.IsTokenList(l) {
@@ -645,10 +630,10 @@ func CheckWriteAttributes(field string, attrs []string, bindAttribute *string) e
 }
 
 // DefaultStepUpReasons are StepUpReasons when nil.
-var DefaultStepUpReasons = []string{contract.StepUpReasonHighValueTransaction}
+var DefaultStepUpReasons = contract.DefaultStepUpReasons()
 
 // MaxStepUpReasons caps the guard's allow-list.
-const MaxStepUpReasons = 32
+const MaxStepUpReasons = contract.MaxStepUpReasons
 
 // guardLambdaVersion is GuardLambdaVersion or its default.
 func (p *StepUpProps) guardLambdaVersion() awscognito.LambdaVersion {
@@ -675,205 +660,6 @@ func CheckStepUpReasons(field string, l *[]*string) error {
 		if !propcheck.IsToken(s) && !contract.ValidStepUpReason(*s) {
 			return fmt.Errorf("expected %s[%d] to be 1 to 64 characters of a-z, 0-9 and _, received %s", field, i, propcheck.Show(s))
 		}
-	}
-	return nil
-}
-
-// validate checks the props once, before anything is created. Plain values
-// are checked without jsii; Duration fields need it.
-func (p *StepUpProps) validate() error {
-	if p == nil {
-		return fmt.Errorf("expected props with a Provider, received nil props")
-	}
-	if p.Provider == nil {
-		return fmt.Errorf("expected Provider to be set, received nil")
-	}
-	n := 0
-	var names []string
-	if p.Provider.BlockID != nil {
-		n++
-		names = append(names, "BlockID")
-	}
-	if p.Provider.BlockIDSession != nil {
-		n++
-		names = append(names, "BlockIDSession")
-	}
-	if p.Provider.Biopass != nil {
-		n++
-		names = append(names, "Biopass")
-	}
-	if p.Provider.OIDC != nil {
-		n++
-		names = append(names, "OIDC")
-	}
-	if n != 1 {
-		return fmt.Errorf("expected exactly one of Provider.BlockID, Provider.BlockIDSession, Provider.Biopass, Provider.OIDC, received %d %v", n, names)
-	}
-
-	var checks []error
-	switch {
-	case p.Provider.BlockID != nil:
-		b := p.Provider.BlockID
-		if (b.TenantDNS == nil) != (b.Community == nil) {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Provider.BlockID.Community both set or both nil, received TenantDNS=%s Community=%s", propcheck.Show(b.TenantDNS), propcheck.Show(b.Community)))
-		}
-		if b.TenantDNS != nil && p.Secret != nil {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS and Community only when the construct creates the secret (the handlers read them from the secret), received TenantDNS=%s with an existing Secret", propcheck.Show(b.TenantDNS)))
-		}
-		if b.TenantDNS != nil && !propcheck.IsToken(b.TenantDNS) && !propcheck.Hostname.MatchString(*b.TenantDNS) {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", propcheck.Show(b.TenantDNS)))
-		}
-		if b.Community != nil && !propcheck.IsToken(b.Community) && !propcheck.PathPart.MatchString(*b.Community) {
-			checks = append(checks, fmt.Errorf("expected Provider.BlockID.Community to be a community name (letters, digits, . _ ~ -), received %s", propcheck.Show(b.Community)))
-		}
-		checks = append(checks,
-			propcheck.NonEmpty("Provider.BlockID.ClientID", b.ClientID, false),
-			propcheck.List("Provider.BlockID.AcrValues", b.AcrValues, false),
-			checkNoneContains("Provider.BlockID.AcrValues", b.AcrValues, `',`),
-			propcheck.URL("Provider.BlockID.RedirectURI", b.RedirectURI, false),
-		)
-	case p.Provider.BlockIDSession != nil:
-		checks = append(checks, p.validateSession()...)
-	case p.Provider.Biopass != nil:
-		b := p.Provider.Biopass
-		checks = append(checks,
-			propcheck.URL("Provider.Biopass.Issuer", b.Issuer, true),
-			propcheck.NonEmpty("Provider.Biopass.ClientID", b.ClientID, true),
-			propcheck.URL("Provider.Biopass.RedirectURI", b.RedirectURI, true),
-			propcheck.List("Provider.Biopass.Scopes", b.Scopes, true),
-			checkOpenID("Provider.Biopass.Scopes", b.Scopes),
-			propcheck.List("Provider.Biopass.AcrValues", b.AcrValues, false),
-		)
-	default:
-		o := p.Provider.OIDC
-		set := 0
-		for _, s := range []*string{o.AuthorizeURL, o.TokenURL, o.JWKSURL} {
-			if s != nil {
-				set++
-			}
-		}
-		if set != 0 && set != 3 {
-			checks = append(checks, fmt.Errorf("expected Provider.OIDC.AuthorizeURL, TokenURL and JWKSURL all set or all nil, received %d of 3", set))
-		}
-		checks = append(checks,
-			propcheck.URL("Provider.OIDC.Issuer", o.Issuer, true),
-			propcheck.URL("Provider.OIDC.AuthorizeURL", o.AuthorizeURL, false),
-			propcheck.URL("Provider.OIDC.TokenURL", o.TokenURL, false),
-			propcheck.URL("Provider.OIDC.JWKSURL", o.JWKSURL, false),
-			propcheck.NonEmpty("Provider.OIDC.ClientID", o.ClientID, false),
-			propcheck.URL("Provider.OIDC.RedirectURI", o.RedirectURI, true),
-			propcheck.List("Provider.OIDC.Scopes", o.Scopes, true),
-			checkOpenID("Provider.OIDC.Scopes", o.Scopes),
-			propcheck.List("Provider.OIDC.AcrValues", o.AcrValues, false),
-		)
-	}
-
-	if name := p.poolOptions().FirstSet(); p.UserPool != nil && name != "" {
-		checks = append(checks, fmt.Errorf("expected %s only when the construct creates the user pool, received it with an existing UserPool", name))
-	}
-	if p.CreateClient != nil && !*p.CreateClient && p.ClientName != nil {
-		checks = append(checks, fmt.Errorf("expected ClientName only when CreateClient is true, received ClientName=%s with CreateClient=false", propcheck.Show(p.ClientName)))
-	}
-	if p.CreateClient != nil && !*p.CreateClient && p.AuthSessionValidity != nil {
-		checks = append(checks, fmt.Errorf("expected AuthSessionValidity only when CreateClient is true, received it with CreateClient=false"))
-	}
-	if p.CreateClient != nil && !*p.CreateClient && p.RefreshTokenRotationGracePeriod != nil {
-		checks = append(checks, fmt.Errorf("expected RefreshTokenRotationGracePeriod only when CreateClient is true (turn rotation on in your own client's props), received it with CreateClient=false"))
-	}
-	if !p.createClient() && p.AllowUserSrpAuth != nil {
-		checks = append(checks, fmt.Errorf("expected AllowUserSrpAuth only when CreateClient is true, received AllowUserSrpAuth=%t with CreateClient=false", *p.AllowUserSrpAuth))
-	}
-	if !p.createClient() && p.ClientWriteAttributes != nil {
-		checks = append(checks, fmt.Errorf("expected ClientWriteAttributes only when CreateClient is true, received them with CreateClient=false"))
-	}
-	if !p.guardOn() && p.AllowUserSrpAuth != nil && *p.AllowUserSrpAuth {
-		checks = append(checks, fmt.Errorf("expected AllowUserSrpAuth only when ServerSideGuard is true (plain USER_SRP_AUTH never runs the step-up; only the guard refuses its tokens), received AllowUserSrpAuth=true with ServerSideGuard=false"))
-	}
-	switch p.Enrollment {
-	case "", StepUpEnrollment_FIRST_USE, StepUpEnrollment_ADMIN_ONLY:
-	default:
-		checks = append(checks, fmt.Errorf("expected Enrollment to be one of %q, received %q", []string{contract.EnrollmentFirstUse, contract.EnrollmentAdminOnly}, string(p.Enrollment)))
-	}
-	if !p.freshAuth() && p.AuthTimeSkew != nil {
-		checks = append(checks, fmt.Errorf("expected AuthTimeSkew only when FreshAuthentication is true, received it with FreshAuthentication=false"))
-	}
-	if !p.guardOn() && p.StepUpWindow != nil {
-		checks = append(checks, fmt.Errorf("expected StepUpWindow only when ServerSideGuard is true, received it with ServerSideGuard=false"))
-	}
-	if !p.guardOn() && p.StepUpReasons != nil {
-		checks = append(checks, fmt.Errorf("expected StepUpReasons only when ServerSideGuard is true, received it with ServerSideGuard=false"))
-	}
-	if !p.guardOn() && p.ProtectedClients != nil {
-		checks = append(checks, fmt.Errorf("expected ProtectedClients only when ServerSideGuard is true, received them with ServerSideGuard=false"))
-	}
-	if p.guardOn() && !p.createClient() && (p.ProtectedClients == nil || len(*p.ProtectedClients) == 0) {
-		checks = append(checks, fmt.Errorf("expected at least one ProtectedClients entry when CreateClient is false (the guard protects only the clients it is told about), received none"))
-	}
-	if p.ProtectedClients != nil {
-		for i, c := range *p.ProtectedClients {
-			if c == nil {
-				checks = append(checks, fmt.Errorf("expected ProtectedClients[%d] to be a client, received nil", i))
-			}
-		}
-	}
-	switch p.Policy {
-	case "", StepUpPolicy_ALWAYS, StepUpPolicy_ON_DEMAND:
-	default:
-		checks = append(checks, fmt.Errorf("expected Policy StepUpPolicy_ALWAYS or StepUpPolicy_ON_DEMAND, received %q", string(p.Policy)))
-	}
-	if p.Policy == StepUpPolicy_ON_DEMAND && !p.guardOn() {
-		checks = append(checks, fmt.Errorf("expected Policy ON_DEMAND only with ServerSideGuard true (the guard tells ordinary from step-up sign-ins), received ServerSideGuard=false"))
-	}
-	if !p.guardOn() && p.GuardLambdaVersion != "" {
-		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion only when ServerSideGuard is true, received %s with ServerSideGuard=false", p.GuardLambdaVersion))
-	}
-	switch p.GuardLambdaVersion {
-	case "", awscognito.LambdaVersion_V1_0, awscognito.LambdaVersion_V2_0, awscognito.LambdaVersion_V3_0:
-	default:
-		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion to be one of V1_0, V2_0, V3_0, received %q", string(p.GuardLambdaVersion)))
-	}
-	if p.UserPool == nil && p.FeaturePlan == awscognito.FeaturePlan_LITE && p.guardOn() && p.guardLambdaVersion() != awscognito.LambdaVersion_V1_0 {
-		checks = append(checks, fmt.Errorf("expected GuardLambdaVersion V1_0 with FeaturePlan LITE (V2_0 and V3_0 need Essentials or Plus), received %s", p.guardLambdaVersion()))
-	}
-	checks = append(checks, CheckStepUpReasons("StepUpReasons", p.StepUpReasons))
-	if p.ParameterPrefix != nil && !propcheck.IsToken(p.ParameterPrefix) && !propcheck.Alnum.MatchString(*p.ParameterPrefix) {
-		checks = append(checks, fmt.Errorf("expected ParameterPrefix to hold only letters and digits, received %s", propcheck.Show(p.ParameterPrefix)))
-	}
-
-	checks = append(checks,
-		propcheck.NonEmpty("BindClaim", p.BindClaim, false),
-		propcheck.NonEmpty("BindAttribute", p.BindAttribute, false),
-		propcheck.OneOf("BindMode", p.BindMode, contract.BindModeExact, contract.BindModeEmail),
-		propcheck.List("RequiredAcr", p.RequiredAcr, false),
-		propcheck.Range("MaxAttempts", p.MaxAttempts, 1, 10, true),
-		propcheck.Range("MaxStartsPerUser", p.MaxStartsPerUser, contract.MinUserCapStarts, contract.MaxUserCapStarts, true),
-		propcheck.DurationMillis("StartsWindow", p.StartsWindow, contract.MinUserCapWindowSeconds*1000, contract.MaxUserCapWindowSeconds*1000),
-		propcheck.WholeSeconds("StartsWindow", p.StartsWindow),
-		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost, contract.TokenAuthPrivateKeyJWT),
-		propcheck.Range("MemorySize", p.MemorySize, 128, 10240, true),
-		propcheck.DurationMillis("Timeout", p.Timeout, 1000, maxTimeoutSeconds*1000),
-		propcheck.DurationMillis("SecretCacheTTL", p.SecretCacheTTL, 0, 3600*1000),
-		propcheck.DurationMillis("StepUpWindow", p.StepUpWindow, 1000, 3600*1000),
-		propcheck.WholeSeconds("StepUpWindow", p.StepUpWindow),
-		propcheck.DurationMillis("AuthSessionValidity", p.AuthSessionValidity, 3*60*1000, 15*60*1000),
-		propcheck.DurationMillis("RefreshTokenRotationGracePeriod", p.RefreshTokenRotationGracePeriod, 0, 60*1000),
-		propcheck.DurationMillis("AuthTimeSkew", p.AuthTimeSkew, 0, MaxAuthTimeSkewSeconds*1000),
-		propcheck.WholeSeconds("AuthTimeSkew", p.AuthTimeSkew),
-	)
-	if p.isSession() {
-		checks = append(checks, p.Provider.BlockIDSession.validateDurations())
-	}
-	checks = append(checks, p.validateClientAssertion()...)
-	if err := propcheck.First(checks...); err != nil {
-		return err
-	}
-	// Last: it asks jsii for the attribute names.
-	if p.ClientWriteAttributes != nil {
-		var attrs []string
-		for _, a := range *p.ClientWriteAttributes.Attributes() {
-			attrs = append(attrs, *a)
-		}
-		return CheckWriteAttributes("ClientWriteAttributes", attrs, p.BindAttribute)
 	}
 	return nil
 }

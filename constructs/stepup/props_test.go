@@ -5,14 +5,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	handler "github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
 
-// These tests use plain values only: validate decides them without jsii.
+// validate is tested here, as a table; the construct only adds the panic
+// (TestBadPropsPanic).
 
 func s(v string) *string   { return &v }
 func f(v float64) *float64 { return &v }
@@ -37,6 +40,19 @@ type someAttributes struct{ awscognito.ClientAttributes }
 
 func validOIDC() OIDCProvider {
 	return OIDCProvider{Issuer: s("https://idp.example.com"), RedirectURI: s("https://app.example.com/cb")}
+}
+
+// wantErr requires err to contain want, or to be nil when want is "".
+func wantErr(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case want != "" && err == nil:
+		t.Fatalf("expected an error containing %q", want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Fatalf("error %q does not contain %q", err, want)
+	}
 }
 
 func TestValidate(t *testing.T) {
@@ -142,18 +158,66 @@ func TestValidate(t *testing.T) {
 		{"session required acr", &StepUpProps{Provider: session(BlockIDSessionProvider{}), RequiredAcr: l("liveID")}, "expected RequiredAcr nil with Provider.BlockIDSession"},
 		{"session token auth", &StepUpProps{Provider: session(BlockIDSessionProvider{}), TokenAuthMethod: s(contract.TokenAuthPost)}, "expected TokenAuthMethod nil with Provider.BlockIDSession"},
 		{"session passwordless", &StepUpProps{Provider: session(BlockIDSessionProvider{}), Policy: StepUpPolicy_ON_DEMAND, AllowPasswordless: b(true)}, "expected AllowPasswordless nil or false with Provider.BlockIDSession"},
+
+		// Durations and ClientAttributes: validate asks jsii for their values.
+		{"max attempts", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, MaxAttempts: jsii.Number(11)}, "expected MaxAttempts to be an integer between 1 and 10, received 11"},
+		{"timeout", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, Timeout: awscdk.Duration_Seconds(jsii.Number(6))}, "expected Timeout between 1 and 5 seconds, received 6 seconds"},
+		{"secret ttl", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, SecretCacheTTL: awscdk.Duration_Hours(jsii.Number(2))}, "expected SecretCacheTTL between 0 and 3600 seconds, received 7200 seconds"},
+		{"window zero", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Seconds(jsii.Number(0))}, "expected StepUpWindow between 1 and 3600 seconds, received 0 seconds"},
+		{"window too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Minutes(jsii.Number(61))}, "expected StepUpWindow between 1 and 3600 seconds, received 3660 seconds"},
+		{"window fraction", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Millis(jsii.Number(1500))}, "expected StepUpWindow to be whole seconds, received 1.5 seconds"},
+		{"window bounds", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpWindow: awscdk.Duration_Hours(jsii.Number(1))}, ""},
+		{"window without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), StepUpWindow: awscdk.Duration_Seconds(jsii.Number(30))}, "expected StepUpWindow only when ServerSideGuard is true"},
+		{"reasons without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), StepUpReasons: jsii.Strings("a")}, "expected StepUpReasons only when ServerSideGuard is true"},
+		{"version without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), GuardLambdaVersion: awscognito.LambdaVersion_V2_0}, "expected GuardLambdaVersion only when ServerSideGuard is true"},
+		{"bad version", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, GuardLambdaVersion: "V4_0"}, `expected GuardLambdaVersion to be one of V1_0, V2_0, V3_0, received "V4_0"`},
+		{"lite pool with V2", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, FeaturePlan: awscognito.FeaturePlan_LITE}, "expected GuardLambdaVersion V1_0 with FeaturePlan LITE"},
+		{"lite pool with V1", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, FeaturePlan: awscognito.FeaturePlan_LITE, GuardLambdaVersion: awscognito.LambdaVersion_V1_0}, ""},
+		{"empty reasons", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpReasons: &[]*string{}}, "expected StepUpReasons to hold at least one value or be nil, received []"},
+		{"bad reason", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpReasons: jsii.Strings("High-Value")}, `expected StepUpReasons[0] to be 1 to 64 characters of a-z, 0-9 and _, received "High-Value"`},
+		{"reason with space", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, StepUpReasons: jsii.Strings("a b")}, `expected StepUpReasons[0] without spaces`},
+		{"session too short", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(2))}, "expected AuthSessionValidity between 180 and 900 seconds, received 120 seconds"},
+		{"session too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(16))}, "expected AuthSessionValidity between 180 and 900 seconds, received 960 seconds"},
+		{"session without client", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, CreateClient: jsii.Bool(false), AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(10))}, "expected AuthSessionValidity only when CreateClient is true"},
+		{"rotation grace too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, RefreshTokenRotationGracePeriod: awscdk.Duration_Seconds(jsii.Number(61))}, "expected RefreshTokenRotationGracePeriod between 0 and 60 seconds, received 61 seconds"},
+		{"rotation without client", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, CreateClient: jsii.Bool(false), RefreshTokenRotationGracePeriod: awscdk.Duration_Seconds(jsii.Number(10))}, "expected RefreshTokenRotationGracePeriod only when CreateClient is true"},
+		{"pool-only props on a created pool", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}, ""},
+
+		{"skew too long", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(301))}, "expected AuthTimeSkew between 0 and 300 seconds, received 301 seconds"},
+		{"skew fraction", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Millis(jsii.Number(1500))}, "expected AuthTimeSkew to be whole seconds, received 1.5 seconds"},
+		{"skew bounds", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Minutes(jsii.Number(5))}, ""},
+		{"skew zero", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(0))}, ""},
+		{"session skew", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{}}, AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(60))}, ""},
+		{"session timeout bounds", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Minutes(jsii.Number(15)), PendingWait: awscdk.Duration_Seconds(jsii.Number(3))}}}, ""},
+		{"session timeout too short", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Seconds(jsii.Number(29))}}}, "expected Provider.BlockIDSession.SessionTimeout between 30 and 900 seconds, received 29 seconds"},
+		{"session timeout too long", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Minutes(jsii.Number(16))}}}, "expected Provider.BlockIDSession.SessionTimeout between 30 and 900 seconds, received 960 seconds"},
+		{"session timeout fraction", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{SessionTimeout: awscdk.Duration_Millis(jsii.Number(60500))}}}, "expected Provider.BlockIDSession.SessionTimeout to be whole seconds, received 60.5 seconds"},
+		{"session pending wait too long", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{PendingWait: awscdk.Duration_Millis(jsii.Number(3001))}}}, "expected Provider.BlockIDSession.PendingWait between 0 and 3 seconds, received 3.001 seconds"},
+		{"session first use", &StepUpProps{Provider: &Provider{BlockIDSession: &BlockIDSessionProvider{}}, Enrollment: StepUpEnrollment_FIRST_USE}, "expected Enrollment nil or StepUpEnrollment_ADMIN_ONLY with Provider.BlockIDSession"},
+		{"skew without fresh authentication", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, FreshAuthentication: jsii.Bool(false), AuthTimeSkew: awscdk.Duration_Seconds(jsii.Number(10))}, "expected AuthTimeSkew only when FreshAuthentication is true, received it with FreshAuthentication=false"},
+		{"user srp without guard", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, ServerSideGuard: jsii.Bool(false), AllowUserSrpAuth: jsii.Bool(true)}, "expected AllowUserSrpAuth only when ServerSideGuard is true"},
+		{"bad enrollment", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, Enrollment: "never"}, `expected Enrollment to be one of ["first_use" "admin_only"], received "never"`},
+		{"client may write email", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{Nickname: jsii.Bool(true), Email: jsii.Bool(true)})},
+			`expected ClientWriteAttributes without email, email_verified, phone_number, phone_number_verified, preferred_username, the BindAttribute and custom:ial*, received "email"`},
+		{"client may write phone", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{PhoneNumber: jsii.Bool(true)})},
+			`received "phone_number"`},
+		{"client may write preferred username", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{PreferredUsername: jsii.Bool(true)})},
+			`received "preferred_username"`},
+		{"client may write the assurance level", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithCustomAttributes(jsii.String("ial"))},
+			`received "custom:ial"`},
+		{"client may write the bind attribute", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}}, BindAttribute: jsii.String("custom:employee_id"),
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithCustomAttributes(jsii.String("employee_id"))},
+			`received "custom:employee_id" (it is the BindAttribute)`},
+		{"client may write other custom attributes", &StepUpProps{Provider: &Provider{BlockID: &BlockIDProvider{}},
+			ClientWriteAttributes: awscognito.NewClientAttributes().WithCustomAttributes(jsii.String("employee_id"))}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := c.props.validate()
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && err == nil:
-				t.Fatalf("expected an error containing %q", c.want)
-			case c.want != "" && !strings.Contains(err.Error(), c.want):
-				t.Fatalf("error %q does not contain %q", err, c.want)
-			}
+			wantErr(t, c.props.validate(), c.want)
 		})
 	}
 }
@@ -183,15 +247,7 @@ func TestCheckWriteAttributes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := CheckWriteAttributes("ClientWriteAttributes", c.attrs, c.bind)
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && err == nil:
-				t.Fatalf("expected an error containing %q", c.want)
-			case c.want != "" && !strings.Contains(err.Error(), c.want):
-				t.Fatalf("error %q does not contain %q", err, c.want)
-			}
+			wantErr(t, CheckWriteAttributes("ClientWriteAttributes", c.attrs, c.bind), c.want)
 		})
 	}
 }

@@ -11,33 +11,28 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
-	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
-	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
-	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-// Defaults and bounds of BlockIDSessionProvider. The handlers have the same
-// defaults and bounds (lambdas/stepup/session_config.go).
+// Defaults and bounds of BlockIDSessionProvider, the handlers' own
+// (lambdas/contract).
 const (
 	// DefaultSessionReason is the reason code sent with every session.
 	DefaultSessionReason = contract.StepUpReasonHighValueTransaction
 	// DefaultSessionTimeoutSeconds is the session lifetime asked of BlockID.
-	DefaultSessionTimeoutSeconds = 300
+	DefaultSessionTimeoutSeconds = contract.DefaultSessionTimeoutSeconds
 	// MinSessionTimeoutSeconds and MaxSessionTimeoutSeconds bound
 	// BlockIDSessionProvider.SessionTimeout.
-	MinSessionTimeoutSeconds = 30
-	MaxSessionTimeoutSeconds = 900
+	MinSessionTimeoutSeconds = contract.MinSessionTimeoutSeconds
+	MaxSessionTimeoutSeconds = contract.MaxSessionTimeoutSeconds
 	// DefaultSessionPendingWaitMillis is how long Verify keeps asking while
 	// the session is still pending.
-	DefaultSessionPendingWaitMillis = 1000
+	DefaultSessionPendingWaitMillis = contract.DefaultSessionPendingWaitMillis
 	// MaxSessionPendingWaitMillis bounds BlockIDSessionProvider.PendingWait.
-	MaxSessionPendingWaitMillis = 3000
+	MaxSessionPendingWaitMillis = contract.MaxSessionPendingWaitMillis
 )
 
 // BlockIDSessionProvider configures the BlockID verification-session
@@ -120,9 +115,16 @@ type BlockIDSessionProvider struct {
 // isSession reports whether the preset is the verification session.
 func (p *StepUpProps) isSession() bool { return p.Provider != nil && p.Provider.BlockIDSession != nil }
 
-// validateSession checks the preset and the props that do not apply to it.
-func (p *StepUpProps) validateSession() []error {
-	b := p.Provider.BlockIDSession
+func (b *BlockIDSessionProvider) kind() (string, string) {
+	return contract.ProviderBlockIDSession, "BlockIDSession"
+}
+
+func (b *BlockIDSessionProvider) privateKeyJWT() (string, error) {
+	return "", errNoPrivateKeyJWT("BlockIDSession")
+}
+
+// validate checks the preset and the props that do not apply to it.
+func (b *BlockIDSessionProvider) validate(p *StepUpProps) []error {
 	var errs []error
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if b.Community != nil && b.TenantDNS == nil {
@@ -174,12 +176,8 @@ func (p *StepUpProps) validateSession() []error {
 			add("expected %s nil with Provider.BlockIDSession (a verification session has no ID token; it is always started and checked after the challenge's creation), received it set", f.name)
 		}
 	}
-	return errs
-}
-
-// validateDurations checks the preset's Duration fields (they need jsii).
-func (b *BlockIDSessionProvider) validateDurations() error {
-	return propcheck.First(
+	// The Duration fields need jsii.
+	return append(errs,
 		propcheck.DurationMillis("Provider.BlockIDSession.SessionTimeout", b.SessionTimeout, MinSessionTimeoutSeconds*1000, MaxSessionTimeoutSeconds*1000),
 		propcheck.WholeSeconds("Provider.BlockIDSession.SessionTimeout", b.SessionTimeout),
 		// awscdk.Duration itself refuses a fraction of a millisecond.
@@ -189,7 +187,7 @@ func (b *BlockIDSessionProvider) validateDurations() error {
 
 // env adds the preset's keys to the Create/Verify configuration. A session
 // has no endpoints, acr values, binding or fresh-authentication keys.
-func (b *BlockIDSessionProvider) env(provider map[string]string) {
+func (b *BlockIDSessionProvider) env(_ *StepUpProps, provider map[string]string) {
 	if b.APIURL != nil {
 		provider[contract.EnvSessionAPIURL] = *b.APIURL
 	}
@@ -220,15 +218,10 @@ func (p *StepUpProps) triggerDescriptions() (create, verify string) {
 		"Verify auth challenge response: exchanges the code and checks the ID token against the user"
 }
 
-// newSessionSecret creates the secret of contract.SessionSecret's shape
-// from NoEcho parameters: the template holds only Refs to them (and the
-// tenant and community when given as props), never the API key.
-func newSessionSecret(scope constructs.Construct, props *StepUpProps) awssecretsmanager.ISecret {
-	b := props.Provider.BlockIDSession
-	prefix := secretparam.Prefix(scope, props.ParameterPrefix)
-	param := func(name, description string) awscdk.SecretValue {
-		return secretparam.Value(scope, name, prefix, description)
-	}
+// secret is the secret of contract.SessionSecret's shape: the template
+// holds only Refs to NoEcho parameters (and the tenant and community when
+// given as props), never the API key.
+func (b *BlockIDSessionProvider) secret(param secretParam) secretSpec {
 	values := map[string]awscdk.SecretValue{
 		contract.SessionSecretKeyAPIKey: param("ApiKey", "BlockID API key of the step-up session API (stored in Secrets Manager)"),
 	}
@@ -249,13 +242,11 @@ func newSessionSecret(scope constructs.Construct, props *StepUpProps) awssecrets
 			values[contract.SessionSecretKeyCommunity] = param("Community", "BlockID community name (stored in Secrets Manager)")
 		}
 	}
-	secret := awssecretsmanager.NewSecret(scope, jsii.String("ProviderSecret"), &awssecretsmanager.SecretProps{
-		Description:       jsii.String("cognitobridge BlockID verification-session step-up credentials"),
-		SecretObjectValue: &values,
-	})
-	nag.Suppress(secret, "AwsSolutions-SMG4",
-		"The value is an API key issued by BlockID: it can only be rotated at the provider (then written here with "+
-			"PutSecretValue or a stack parameter update). The handlers pick up a new value without a redeploy (cache TTL, "+
-			"and one refetch when BlockID refuses the key), so no Secrets Manager rotation Lambda applies.")
-	return secret
+	return secretSpec{
+		values:      values,
+		description: "cognitobridge BlockID verification-session step-up credentials",
+		noRotation: "The value is an API key issued by BlockID: it can only be rotated at the provider (then written here with " +
+			"PutSecretValue or a stack parameter update). The handlers pick up a new value without a redeploy (cache TTL, " +
+			"and one refetch when BlockID refuses the key), so no Secrets Manager rotation Lambda applies.",
+	}
 }

@@ -218,80 +218,24 @@ func stepUpAuthFlows(userSrp bool) *awscognito.AuthFlow {
 }
 
 // NewStepUp adds the step-up to props.UserPool (or a new pool). It panics
-// with a descriptive message when props are invalid.
+// with a descriptive message when props are invalid. Each concern renders
+// its own props, in the order the template has always listed them.
 func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepUp {
-	if err := props.validate(); err != nil {
-		panic("stepup: " + err.Error())
-	}
+	must(props.validate())
 	this := constructs.NewConstruct(scope, id)
 	s := &stepUp{Construct: this}
-	if err := props.checkPool(this, *this.Node().Path()); err != nil {
-		panic("stepup: " + err.Error())
-	}
-
-	// User pool.
-	s.pool = props.UserPool
-	if s.pool == nil {
-		s.pool = newUserPool(this, props)
-		if err := claimPool(s.pool, *this.Node().Path()); err != nil {
-			panic("stepup: " + err.Error())
-		}
-	}
-	if err := props.checkProtectedClients(this, s.pool); err != nil {
-		panic("stepup: " + err.Error())
-	}
-
-	// App client.
-	guardOn := props.guardOn()
+	must(props.checkPool(this, *this.Node().Path()))
+	s.pool = props.userPool(this)
+	must(props.checkProtectedClients(this, s.pool))
 	if props.createClient() {
-		sessionValidity := props.AuthSessionValidity
-		if sessionValidity == nil {
-			sessionValidity = awscdk.Duration_Minutes(jsii.Number(DefaultAuthSessionValidityMinutes))
-		}
-		// Always explicit: without WriteAttributes Cognito lets the user's
-		// own access token write every standard attribute, email included.
-		writeAttributes := props.ClientWriteAttributes
-		if writeAttributes == nil {
-			writeAttributes = awscognito.NewClientAttributes().WithStandardAttributes(DefaultClientWriteAttributesMask())
-		}
-		s.client = s.pool.AddClient(jsii.String("Client"), &awscognito.UserPoolClientOptions{
-			UserPoolClientName:         props.ClientName,
-			GenerateSecret:             jsii.Bool(false),
-			PreventUserExistenceErrors: jsii.Bool(true),
-			AuthFlows:                  stepUpAuthFlows(props.allowUserSrp()),
-			AuthSessionValidity:        sessionValidity,
-			WriteAttributes:            writeAttributes,
-			// No OAuth: managed login / hosted UI sign-in never runs the
-			// custom challenge, so it must not be reachable with this client.
-			DisableOAuth:                    jsii.Bool(true),
-			EnableTokenRevocation:           jsii.Bool(true),
-			RefreshTokenRotationGracePeriod: props.RefreshTokenRotationGracePeriod,
-		})
+		s.client = props.newClient(s.pool)
 	}
 
-	// Functions.
 	timeoutMillis := orDuration(props.Timeout, DefaultTimeoutSeconds*1000)
 	ttlSeconds := orDuration(props.SecretCacheTTL, DefaultSecretTTLSeconds*1000) / 1000
 	defineEnv, providerEnv := props.handlerEnv(timeoutMillis, ttlSeconds)
+	s.addCredentials(props, providerEnv)
 
-	// Provider credentials: a secret, or with private_key_jwt a KMS key and
-	// no secret at all.
-	if props.keyMode() {
-		s.clientKey = props.newClientKey(this)
-		maps.Copy(providerEnv, s.clientKey.Env())
-		delete(providerEnv, contract.EnvSecretTTLSeconds)
-	} else {
-		s.secret = props.Secret
-		if s.secret == nil {
-			s.secret = newProviderSecret(this, props)
-		}
-		providerEnv[contract.EnvSecretARN] = *s.secret.SecretArn()
-	}
-
-	code := props.Code
-	if code == nil {
-		code = &StepUpCode{}
-	}
 	// The step-up table: enrollments always, records with the guard. It
 	// references nothing, and the functions only reference it (never the
 	// pool), so the pool -> function references of the triggers cannot form
@@ -299,6 +243,79 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	s.table = newStepUpTable(this)
 	windowSeconds := orDuration(props.StepUpWindow, DefaultStepUpWindowSeconds*1000) / 1000
 	recordEnv := stepUpRecordEnv(*s.table.TableName(), windowSeconds)
+	s.addTriggers(props, defineEnv, providerEnv, recordEnv)
+	if props.guardOn() {
+		s.addGuard(props, recordEnv)
+	}
+	s.grantCredentials()
+	return s
+}
+
+// must panics with err, the construct's way of refusing its props.
+func must(err error) {
+	if err != nil {
+		panic("stepup: " + err.Error())
+	}
+}
+
+// userPool is props.UserPool, or a new pool claimed for this StepUp.
+func (p *StepUpProps) userPool(scope constructs.Construct) awscognito.IUserPool {
+	if p.UserPool != nil {
+		return p.UserPool
+	}
+	pool := newUserPool(scope, p)
+	must(claimPool(pool, *scope.Node().Path()))
+	return pool
+}
+
+// newClient creates the app client that signs in only through the step-up.
+func (p *StepUpProps) newClient(pool awscognito.IUserPool) awscognito.UserPoolClient {
+	sessionValidity := p.AuthSessionValidity
+	if sessionValidity == nil {
+		sessionValidity = awscdk.Duration_Minutes(jsii.Number(DefaultAuthSessionValidityMinutes))
+	}
+	// Always explicit: without WriteAttributes Cognito lets the user's
+	// own access token write every standard attribute, email included.
+	writeAttributes := p.ClientWriteAttributes
+	if writeAttributes == nil {
+		writeAttributes = awscognito.NewClientAttributes().WithStandardAttributes(DefaultClientWriteAttributesMask())
+	}
+	return pool.AddClient(jsii.String("Client"), &awscognito.UserPoolClientOptions{
+		UserPoolClientName:         p.ClientName,
+		GenerateSecret:             jsii.Bool(false),
+		PreventUserExistenceErrors: jsii.Bool(true),
+		AuthFlows:                  stepUpAuthFlows(p.allowUserSrp()),
+		AuthSessionValidity:        sessionValidity,
+		WriteAttributes:            writeAttributes,
+		// No OAuth: managed login / hosted UI sign-in never runs the
+		// custom challenge, so it must not be reachable with this client.
+		DisableOAuth:                    jsii.Bool(true),
+		EnableTokenRevocation:           jsii.Bool(true),
+		RefreshTokenRotationGracePeriod: p.RefreshTokenRotationGracePeriod,
+	})
+}
+
+// addCredentials creates how Create and Verify authenticate at the
+// provider: a secret, or with private_key_jwt a KMS key and no secret at
+// all; providerEnv gets where to find them.
+func (s *stepUp) addCredentials(props *StepUpProps, providerEnv map[string]string) {
+	if props.keyMode() {
+		s.clientKey = props.newClientKey(s.Construct)
+		maps.Copy(providerEnv, s.clientKey.Env())
+		delete(providerEnv, contract.EnvSecretTTLSeconds)
+		return
+	}
+	s.secret = props.Secret
+	if s.secret == nil {
+		s.secret = newProviderSecret(s.Construct, props)
+	}
+	providerEnv[contract.EnvSecretARN] = *s.secret.SecretArn()
+}
+
+// addTriggers creates Define, Create and Verify, gives them the table and
+// attaches them to the pool.
+func (s *stepUp) addTriggers(props *StepUpProps, defineEnv, providerEnv, recordEnv map[string]string) {
+	code := props.code()
 	skewSeconds := orDuration(props.AuthTimeSkew, DefaultAuthTimeSkewSeconds*1000) / 1000
 	verifyEnv := maps.Clone(providerEnv)
 	maps.Copy(verifyEnv, recordEnv)
@@ -308,9 +325,9 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	maps.Copy(createEnv, props.createOnlyEnv(*s.table.TableName()))
 	createDescription, verifyDescription := props.triggerDescriptions()
 
-	s.define = newTrigger(this, "Define", props, code.Define, DefineHandlerPackage, defineEnv, "Define auth challenge: orders SRP, then the OIDC step-up; caps attempts")
-	s.create = newTrigger(this, "Create", props, code.Create, CreateHandlerPackage, createEnv, createDescription)
-	s.verify = newTrigger(this, "Verify", props, code.Verify, VerifyHandlerPackage, verifyEnv, verifyDescription)
+	s.define = newTrigger(s.Construct, "Define", props, code.Define, DefineHandlerPackage, defineEnv, "Define auth challenge: orders SRP, then the OIDC step-up; caps attempts")
+	s.create = newTrigger(s.Construct, "Create", props, code.Create, CreateHandlerPackage, createEnv, createDescription)
+	s.verify = newTrigger(s.Construct, "Verify", props, code.Verify, VerifyHandlerPackage, verifyEnv, verifyDescription)
 	// Log references of users are keyed with the deployment's key.
 	for _, fn := range []awslambda.Function{s.define, s.create, s.verify} {
 		logkey.Attach(fn)
@@ -329,59 +346,79 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 	pooltriggers.Attach(s.pool, awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE(), s.define, "")
 	pooltriggers.Attach(s.pool, awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE(), s.create, "")
 	pooltriggers.Attach(s.pool, awscognito.UserPoolOperation_VERIFY_AUTH_CHALLENGE_RESPONSE(), s.verify, "")
+}
 
-	if guardOn {
-		s.reasons = append([]string(nil), DefaultStepUpReasons...)
-		if props.StepUpReasons != nil {
-			s.reasons = s.reasons[:0]
-			for _, r := range *props.StepUpReasons {
-				if !slices.Contains(s.reasons, *r) {
-					s.reasons = append(s.reasons, *r)
-				}
-			}
-		}
-		s.define.AddEnvironment(jsii.String(contract.EnvStepUpReasons), jsii.String(reasonsJSON(s.reasons)), nil)
-
-		// The clients the guard protects reach it through an SSM parameter
-		// it reads at run time, by a literal name: a client id in the
-		// function's environment would close the cycle pool -> trigger
-		// function -> client -> pool. The parameter depends on the clients;
-		// nothing the pool depends on refers to it.
-		paramName := protectedClientsParameterName(this)
-		s.protectedParam = newProtectedClientsParameter(this, paramName, s.client, !props.allowUserSrp(), props.ProtectedClients)
-		guardEnv := maps.Clone(recordEnv)
-		guardEnv[contract.EnvStepUpReasons] = reasonsJSON(s.reasons)
-		guardEnv[contract.EnvStepUpPolicy] = string(props.policy())
-		guardEnv[contract.EnvProtectedClientsParameter] = paramName
-		// V2_0/V3_0 (PreTokenGenerationConfig) let the guard add the step-up
-		// claims to the access token; V1_0 keeps the legacy
-		// PreTokenGeneration setting of a Lite pool.
-		s.guardVersion = props.guardLambdaVersion()
-		shared := pretokengen.Of(s.pool, &pretokengen.PreTokenGenerationProps{
-			LambdaVersion: s.guardVersion, Code: code.Guard, LogRetention: props.LogRetention,
-		})
-		shared.AddBehaviour(contract.BehaviourStepUpGuard, guardEnv)
-		s.guard = shared.Function()
-		logkey.Attach(s.guard)
-		// The guard only consumes records, on this table alone, and reads
-		// its parameter.
-		s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
-		s.guard.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings("ssm:GetParameter"),
-			// Built from the literal name: the parameter's own ARN attribute
-			// would make the function depend on it (and so on the clients).
-			Resources: &[]*string{awscdk.Stack_Of(this).FormatArn(&awscdk.ArnComponents{
-				Service: jsii.String("ssm"), Resource: jsii.String("parameter"), ResourceName: jsii.String(strings.TrimPrefix(paramName, "/")),
-			})},
-		}))
+// code is Code or, for every function, a build from its package.
+func (p *StepUpProps) code() *StepUpCode {
+	if p.Code == nil {
+		return &StepUpCode{}
 	}
+	return p.Code
+}
 
+// addGuard adds the guard behaviour to the pool's Pre Token Generation
+// function, with the reasons and the protected clients it reads.
+func (s *stepUp) addGuard(props *StepUpProps, recordEnv map[string]string) {
+	s.reasons = props.stepUpReasons()
+	s.define.AddEnvironment(jsii.String(contract.EnvStepUpReasons), jsii.String(reasonsJSON(s.reasons)), nil)
+
+	// The clients the guard protects reach it through an SSM parameter
+	// it reads at run time, by a literal name: a client id in the
+	// function's environment would close the cycle pool -> trigger
+	// function -> client -> pool. The parameter depends on the clients;
+	// nothing the pool depends on refers to it.
+	paramName := protectedClientsParameterName(s.Construct)
+	s.protectedParam = newProtectedClientsParameter(s.Construct, paramName, s.client, !props.allowUserSrp(), props.ProtectedClients)
+	guardEnv := maps.Clone(recordEnv)
+	guardEnv[contract.EnvStepUpReasons] = reasonsJSON(s.reasons)
+	guardEnv[contract.EnvStepUpPolicy] = string(props.policy())
+	guardEnv[contract.EnvProtectedClientsParameter] = paramName
+	// V2_0/V3_0 (PreTokenGenerationConfig) let the guard add the step-up
+	// claims to the access token; V1_0 keeps the legacy
+	// PreTokenGeneration setting of a Lite pool.
+	s.guardVersion = props.guardLambdaVersion()
+	shared := pretokengen.Of(s.pool, &pretokengen.PreTokenGenerationProps{
+		LambdaVersion: s.guardVersion, Code: props.code().Guard, LogRetention: props.LogRetention,
+	})
+	shared.AddBehaviour(contract.BehaviourStepUpGuard, guardEnv)
+	s.guard = shared.Function()
+	logkey.Attach(s.guard)
+	// The guard only consumes records, on this table alone, and reads
+	// its parameter.
+	s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
+	s.guard.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("ssm:GetParameter"),
+		// Built from the literal name: the parameter's own ARN attribute
+		// would make the function depend on it (and so on the clients).
+		Resources: &[]*string{awscdk.Stack_Of(s.Construct).FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ssm"), Resource: jsii.String("parameter"), ResourceName: jsii.String(strings.TrimPrefix(paramName, "/")),
+		})},
+	}))
+}
+
+// stepUpReasons is StepUpReasons, each once, or DefaultStepUpReasons: the
+// guard reads a list of distinct reasons (contract.ParseStepUpReasons).
+func (p *StepUpProps) stepUpReasons() []string {
+	if p.StepUpReasons == nil {
+		return append([]string(nil), DefaultStepUpReasons...)
+	}
+	var reasons []string
+	for _, r := range *p.StepUpReasons {
+		if !slices.Contains(reasons, *r) {
+			reasons = append(reasons, *r)
+		}
+	}
+	return reasons
+}
+
+// grantCredentials lets only the functions that need them use the
+// credentials: Verify signs with the key; Create and Verify read the secret.
+func (s *stepUp) grantCredentials() {
 	if s.clientKey != nil {
 		// Only Verify calls the token endpoint: it alone may sign.
 		s.clientKey.GrantSign(s.verify)
-		return s
+		return
 	}
-	// Only Create and Verify may read the secret.
 	readers := []awslambda.Function{s.create, s.verify}
 	roleArns := make([]*string, 0, len(readers))
 	principals := make([]awsiam.IPrincipal, 0, len(readers))
@@ -409,7 +446,6 @@ func NewStepUp(scope constructs.Construct, id *string, props *StepUpProps) StepU
 			"StringNotEquals": map[string]interface{}{"aws:PrincipalArn": roleArns},
 		},
 	}))
-	return s
 }
 
 // newProtectedClientsParameter creates the SSM StringList of the app
@@ -554,49 +590,18 @@ func keepOriginal(auto *awscognito.AutoVerifiedAttrs) *awscognito.KeepOriginalAt
 	}
 }
 
-// newProviderSecret creates the provider secret from NoEcho parameters: the
-// template holds only Refs to them, never a value.
+// newProviderSecret creates the provider secret the preset names from
+// NoEcho parameters: the template holds only Refs to them, never a value.
 func newProviderSecret(scope constructs.Construct, props *StepUpProps) awssecretsmanager.ISecret {
-	if props.isSession() {
-		return newSessionSecret(scope, props)
-	}
 	prefix := secretparam.Prefix(scope, props.ParameterPrefix)
-	param := func(name, description string) awscdk.SecretValue {
+	spec := props.Provider.preset().secret(func(name, description string) awscdk.SecretValue {
 		return secretparam.Value(scope, name, prefix, description)
-	}
-	_, name := props.Provider.kind()
-	values := map[string]awscdk.SecretValue{
-		contract.SecretKeyClientSecret: param("ClientSecret", secretparam.OIDCLabel(name)+" client secret (stored in Secrets Manager)"),
-	}
-	var clientID *string
-	switch {
-	case props.Provider.BlockID != nil:
-		clientID = props.Provider.BlockID.ClientID
-		if b := props.Provider.BlockID; b.TenantDNS != nil {
-			// Not credentials (every authorize URL shows them), but the
-			// handlers read them from the secret.
-			values[contract.SecretKeyTenantDNS] = awscdk.SecretValue_UnsafePlainText(b.TenantDNS)
-			values[contract.SecretKeyCommunity] = awscdk.SecretValue_UnsafePlainText(b.Community)
-		} else {
-			values[contract.SecretKeyTenantDNS] = param("TenantDns", "BlockID tenant DNS name, e.g. acme.1kosmos.net (stored in Secrets Manager)")
-			values[contract.SecretKeyCommunity] = param("Community", "BlockID community name (stored in Secrets Manager)")
-		}
-	case props.Provider.Biopass != nil:
-		clientID = props.Provider.Biopass.ClientID
-	default:
-		clientID = props.Provider.OIDC.ClientID
-	}
-	if clientID == nil {
-		values[contract.SecretKeyClientID] = param("ClientId", secretparam.OIDCLabel(name)+" client id (stored in Secrets Manager)")
-	}
-	secret := awssecretsmanager.NewSecret(scope, jsii.String("ProviderSecret"), &awssecretsmanager.SecretProps{
-		Description:       jsii.String("cognitobridge " + name + " step-up provider credentials"),
-		SecretObjectValue: &values,
 	})
-	nag.Suppress(secret, "AwsSolutions-SMG4",
-		"The value is an OIDC client secret issued by the identity provider: it can only be rotated at the provider "+
-			"(then written here with PutSecretValue or a stack parameter update). The handlers pick up a new value without a "+
-			"redeploy (cache TTL, and a refresh on invalid_client), so no Secrets Manager rotation Lambda applies.")
+	secret := awssecretsmanager.NewSecret(scope, jsii.String("ProviderSecret"), &awssecretsmanager.SecretProps{
+		Description:       jsii.String(spec.description),
+		SecretObjectValue: &spec.values,
+	})
+	nag.Suppress(secret, "AwsSolutions-SMG4", spec.noRotation)
 	return secret
 }
 

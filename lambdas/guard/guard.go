@@ -70,7 +70,6 @@ package guard
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -179,44 +178,15 @@ type Config struct {
 
 // PolicyFromEnv reads contract.EnvStepUpPolicy. Default: PolicyAlways.
 func PolicyFromEnv(getenv func(string) string) (string, error) {
-	switch v := strings.TrimSpace(getenv(contract.EnvStepUpPolicy)); v {
-	case "", contract.PolicyAlways:
-		return contract.PolicyAlways, nil
-	case contract.PolicyOnDemand:
-		return v, nil
-	default:
-		return "", fmt.Errorf("%s: expected %s or %s, received %q", contract.EnvStepUpPolicy, contract.PolicyAlways, contract.PolicyOnDemand, clip(v))
-	}
+	return contract.ParseStepUpPolicy(strings.TrimSpace(getenv(contract.EnvStepUpPolicy)))
 }
 
 // DefaultReasons are the allowed step-up reasons when none are configured.
-var DefaultReasons = []string{contract.StepUpReasonHighValueTransaction}
+var DefaultReasons = contract.DefaultStepUpReasons()
 
-// maxReasons bounds the allow-list.
-const maxReasons = 32
-
-// ReasonsFromEnv reads contract.EnvStepUpReasons: a JSON array of 1 to 32
-// distinct reasons, each valid for contract.ValidStepUpReason. Default:
-// DefaultReasons.
+// ReasonsFromEnv reads contract.EnvStepUpReasons (contract.ParseStepUpReasons).
 func ReasonsFromEnv(getenv func(string) string) ([]string, error) {
-	v := strings.TrimSpace(getenv(contract.EnvStepUpReasons))
-	if v == "" {
-		return append([]string(nil), DefaultReasons...), nil
-	}
-	var list []string
-	err := json.Unmarshal([]byte(v), &list)
-	ok := err == nil && len(list) > 0 && len(list) <= maxReasons
-	seen := map[string]bool{}
-	for _, r := range list {
-		if !contract.ValidStepUpReason(r) || seen[r] {
-			ok = false
-		}
-		seen[r] = true
-	}
-	if !ok {
-		return nil, fmt.Errorf("%s: expected a JSON array of 1 to %d distinct reasons of a-z, 0-9 and _ (at most 64 characters), received %q", contract.EnvStepUpReasons, maxReasons, clip(v))
-	}
-	return list, nil
+	return contract.ParseStepUpReasons(strings.TrimSpace(getenv(contract.EnvStepUpReasons)))
 }
 
 // StepUpReason is the reason stamped into the tokens of a step-up sign-in:

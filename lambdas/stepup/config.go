@@ -17,17 +17,17 @@ import (
 const (
 	DefaultScopes      = "openid"
 	DefaultIDTokenAlgs = "RS256,ES256,PS256"
-	DefaultSecretTTL   = 300 * time.Second
-	DefaultMaxAttempts = 3
+	DefaultSecretTTL   = contract.DefaultSecretTTLSeconds * time.Second
+	DefaultMaxAttempts = contract.DefaultMaxAttempts
 	DefaultBudget      = 4000 * time.Millisecond
-	maxMaxAttempts     = 10
+	maxMaxAttempts     = contract.MaxMaxAttempts
 	minBudget          = 100 * time.Millisecond
 	maxBudget          = 4700 * time.Millisecond
 	maxSecretTTL       = 24 * time.Hour
 	// DefaultAuthTimeSkew is the clock skew allowed between the provider's
 	// auth_time and Create's clock.
-	DefaultAuthTimeSkew = 30 * time.Second
-	maxAuthTimeSkew     = 300 * time.Second
+	DefaultAuthTimeSkew = contract.DefaultAuthTimeSkewSeconds * time.Second
+	maxAuthTimeSkew     = contract.MaxAuthTimeSkewSeconds * time.Second
 )
 
 // DefineConfig is what the Define trigger needs.
@@ -116,11 +116,6 @@ type Config struct {
 	Session SessionConfig
 }
 
-// Define returns the part of c that the Define trigger uses.
-func (c Config) Define() DefineConfig {
-	return DefineConfig{MaxAttempts: c.MaxAttempts, AllowPasswordless: c.AllowPasswordless}
-}
-
 // DefineConfigFromEnv reads only the keys Define needs
 // (contract.EnvMaxAttempts, contract.EnvAllowPasswordless), both optional.
 func DefineConfigFromEnv(getenv func(string) string) (DefineConfig, error) {
@@ -141,26 +136,13 @@ func DefineConfigFromEnv(getenv func(string) string) (DefineConfig, error) {
 		}
 		c.AllowPasswordless = b
 	}
-	switch v := strings.TrimSpace(getenv(contract.EnvStepUpPolicy)); v {
-	case "", contract.PolicyAlways:
-		c.Policy = contract.PolicyAlways
-	case contract.PolicyOnDemand:
-		c.Policy = v
-	default:
-		errs = append(errs, fmt.Errorf("%s: expected %s or %s, received %q", contract.EnvStepUpPolicy, contract.PolicyAlways, contract.PolicyOnDemand, v))
+	var err error
+	if c.Policy, err = contract.ParseStepUpPolicy(strings.TrimSpace(getenv(contract.EnvStepUpPolicy))); err != nil {
+		errs = append(errs, err)
 	}
-	c.Reasons = []string{contract.StepUpReasonHighValueTransaction}
-	if v := strings.TrimSpace(getenv(contract.EnvStepUpReasons)); v != "" {
-		var list []string
-		ok := json.Unmarshal([]byte(v), &list) == nil && len(list) > 0 && len(list) <= 32
-		for _, r := range list {
-			ok = ok && contract.ValidStepUpReason(r)
-		}
-		if !ok {
-			errs = append(errs, fmt.Errorf("%s: expected a JSON array of 1 to 32 reasons of a-z, 0-9 and _, received %q", contract.EnvStepUpReasons, v))
-		} else {
-			c.Reasons = list
-		}
+	if c.Reasons, err = contract.ParseStepUpReasons(strings.TrimSpace(getenv(contract.EnvStepUpReasons))); err != nil {
+		errs = append(errs, err)
+		c.Reasons = contract.DefaultStepUpReasons()
 	}
 	return c, errors.Join(errs...)
 }

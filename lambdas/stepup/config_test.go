@@ -51,7 +51,7 @@ func TestConfigFromEnv(t *testing.T) {
 			if !slices.Equal(c.ACRValues, []string{"a b", "c"}) || !slices.Equal(c.RequiredACR, []string{"a b"}) ||
 				c.TokenAuthMethod != contract.TokenAuthPost || !slices.Equal(c.IDTokenAlgs, []string{"ES256", "EdDSA"}) ||
 				c.SecretTTL != 0 || c.MaxAttempts != 5 || !c.AllowPasswordless || c.Budget != 2500*time.Millisecond ||
-				c.BindMode != contract.BindModeExact || !c.Define().AllowPasswordless {
+				c.BindMode != contract.BindModeExact {
 				t.Fatalf("parsed: %+v", c)
 			}
 		}},

@@ -12,11 +12,11 @@ import (
 
 // Defaults of the verification-session kind (contract.ProviderBlockIDSession).
 const (
-	DefaultSessionTimeout     = 300 * time.Second
-	DefaultSessionPendingWait = time.Second
-	minSessionTimeout         = 30 * time.Second
-	maxSessionTimeout         = 900 * time.Second
-	maxSessionPendingWait     = 3 * time.Second
+	DefaultSessionTimeout     = contract.DefaultSessionTimeoutSeconds * time.Second
+	DefaultSessionPendingWait = contract.DefaultSessionPendingWaitMillis * time.Millisecond
+	minSessionTimeout         = contract.MinSessionTimeoutSeconds * time.Second
+	maxSessionTimeout         = contract.MaxSessionTimeoutSeconds * time.Second
+	maxSessionPendingWait     = contract.MaxSessionPendingWaitMillis * time.Millisecond
 )
 
 // SessionConfig is the configuration of the verification-session kind

@@ -57,9 +57,9 @@ const (
 const (
 	// DefaultWindow is how old a record may be when consumed, unless
 	// contract.EnvStepUpWindowSeconds says otherwise.
-	DefaultWindow = 60 * time.Second
+	DefaultWindow = contract.DefaultStepUpWindowSeconds * time.Second
 	// MaxWindow caps contract.EnvStepUpWindowSeconds.
-	MaxWindow = time.Hour
+	MaxWindow = contract.MaxStepUpWindowSeconds * time.Second
 	// ExpirySlack is added to the window for the TTL attribute; TTL only
 	// tidies the table, Consume checks passedAt itself.
 	ExpirySlack = 5 * time.Minute
