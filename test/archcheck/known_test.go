@@ -13,9 +13,6 @@ var knownLongFuncs = map[string][]string{
 	"constructs/federation/props.go":      {"Provider.validate"},                // 96
 	"constructs/monitoring/monitoring.go": {"NewMonitoring"},                    // 132
 	"constructs/proofing/proofing.go":     {"NewProofing"},                      // 128
-	"constructs/stepup/env.go":            {"StepUpProps.handlerEnv"},           // 92
-	"constructs/stepup/props.go":          {"StepUpProps.validate"},             // 196
-	"constructs/stepup/stepup.go":         {"NewStepUp"},                        // 192
 	"lambdas/connect/callback.go":         {"CallbackHandler.callback"},         // 104
 	"lambdas/connect/config.go":           {"ConfigFromEnv", "Config.Validate"}, // 90, 87
 	"lambdas/linking/linking.go":          {"Behaviour.decide"},                 // 131
