@@ -194,7 +194,7 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	if err != nil {
 		return nil, nil, ReasonSecretInvalid
 	}
-	if err := h.prov.complete(ctx, &r, true, false, false); err != nil {
+	if err := h.prov.complete(ctx, &r, needed{authorize: true}); err != nil {
 		return nil, nil, ctxReason(ctx, ReasonProviderUnavailable)
 	}
 	if reason := h.takeStart(ctx, ev); reason != ReasonOK {
