@@ -22,7 +22,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/verifyhook"
+	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 	"github.com/cognitobridge/cognitobridge/test/vsessionpeer"
 
@@ -106,8 +106,8 @@ func newSessionRig(t *testing.T, env map[string]string) *sessionRig {
 	logger := slog.New(slog.NewJSONHandler(r.logs, nil))
 	r.create = stepup.NewCreateHandler(cfg, sec, nil)
 	r.create.Enrollments, r.create.Logger = r.store, logger
-	r.verify = stepup.NewVerifyHandler(cfg, sec, nil)
-	r.verify.Recorder, r.verify.Logger = verifyhook.New(r.store), logger
+	r.verify = stepup.NewSessionVerifyHandler(cfg, sec, nil, recordhook.New(r.store))
+	r.verify.Logger = logger
 	r.enroll(sessAlice["sub"], sessIssuer, aliceSubject)
 	t.Cleanup(func() {
 		logs := r.logs.String()

@@ -51,6 +51,8 @@ type VerifyHandler struct {
 	secrets SecretSource
 	client  *http.Client
 	prov    *providerCache
+	rec     Recorder
+	kind    verifyKind
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
 	Logger *slog.Logger
 	// Signer makes the client assertion when the token endpoint
@@ -58,21 +60,36 @@ type VerifyHandler struct {
 	// deployed handler gets one signing with the configured KMS key).
 	// Default: nil.
 	Signer *clientassert.Signer
-	// Recorder, when set, binds a passed step-up to the user's enrollment
-	// and records it (see Recorder); the deployed handler always has one.
-	// Default: nil, in which case only the configured binding (CheckBinding,
-	// or ReasonNotEnrolled for admin-only enrollment) decides.
-	Recorder Recorder
 }
 
-// NewVerifyHandler returns a Verify handler. secrets yields the provider
-// secret; httpClient is used for discovery, JWKS and the token endpoint
-// and defaults to NewHTTPClient(cfg.Budget).
-func NewVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client) *VerifyHandler {
+// NewVerifyHandler returns the Verify handler of the token kinds
+// (contract.ProviderBlockID, contract.ProviderOIDC): it exchanges the
+// answer's code and checks the ID token. secrets yields the provider
+// secret; httpClient is used for discovery, JWKS and the token endpoint and
+// defaults to NewHTTPClient(cfg.Budget). rec, required, holds a passed
+// step-up to the user's enrollment and records it (see Recorder).
+func NewVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client, rec Recorder) *VerifyHandler {
+	return newVerifyHandler(cfg, secrets, httpClient, rec, (*VerifyHandler).checkTokenKind)
+}
+
+// NewSessionVerifyHandler returns the Verify handler of the
+// verification-session kind (contract.ProviderBlockIDSession; see
+// session_verify.go), with the arguments of NewVerifyHandler.
+func NewSessionVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client, rec Recorder) *VerifyHandler {
+	return newVerifyHandler(cfg, secrets, httpClient, rec, (*VerifyHandler).checkSessionKind)
+}
+
+// verifyKind runs the checks of one challenge kind, within the
+// invocation's budget, and returns the reason, the recorder's note and the
+// provider's OAuth error code. The kind is fixed at construction: the
+// command chooses it once, from the configured provider.
+type verifyKind func(h *VerifyHandler, ctx context.Context, ev VerifyEvent) (reason Reason, note, oauthErr string)
+
+func newVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client, rec Recorder, kind verifyKind) *VerifyHandler {
 	if httpClient == nil {
 		httpClient = NewHTTPClient(cfg.Budget)
 	}
-	return &VerifyHandler{cfg: cfg, secrets: secrets, client: httpClient, prov: newProviderCache(httpClient), Logger: defaultLogger()}
+	return &VerifyHandler{cfg: cfg, secrets: secrets, client: httpClient, prov: newProviderCache(httpClient), rec: rec, kind: kind, Logger: defaultLogger()}
 }
 
 // Handle answers one VerifyAuthChallengeResponse event. It never returns
@@ -111,10 +128,12 @@ func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, stri
 	// One budget for the provider and the recorder.
 	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
 	defer cancel()
-	if h.cfg.Provider == contract.ProviderBlockIDSession {
-		r, note := h.checkSession(ctx, ev) // session_verify.go
-		return r, note, ""
-	}
+	return h.kind(h, ctx, ev)
+}
+
+// checkTokenKind is check for the token kinds; ctx carries the
+// invocation's budget.
+func (h *VerifyHandler) checkTokenKind(ctx context.Context, ev VerifyEvent) (Reason, string, string) {
 	r := h.checkToken(ctx, ev)
 	if r.reason != ReasonOK {
 		return r.reason, "", r.oauthError
@@ -123,10 +142,7 @@ func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, stri
 	if firstUse == ReasonOK && h.cfg.Enrollment == contract.EnrollmentAdminOnly {
 		firstUse = ReasonNotEnrolled
 	}
-	if h.Recorder == nil {
-		return firstUse, "", ""
-	}
-	reason, note := h.Recorder.Record(ctx, Passed{
+	reason, note := h.rec.Record(ctx, Passed{
 		Event:       ev,
 		Identity:    enrollment.Identity{Issuer: r.issuer, Subject: r.subject},
 		BindingHash: ev.Request.PrivateChallengeParameters[contract.PrivateBindingHash],
