@@ -18,8 +18,8 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
+	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
