@@ -105,8 +105,8 @@ func newSessionRig(t *testing.T, env map[string]string) *sessionRig {
 	r := &sessionRig{t: t, peer: peer, db: newCountingDynamoDB(), logs: &lockedBuffer{}}
 	r.store = steprecord.New(r.db, "stepup", 0)
 	logger := slog.New(slog.NewJSONHandler(r.logs, nil))
-	r.create = stepup.NewCreateHandler(cfg, sec, nil)
-	r.create.Enrollments, r.create.Logger = r.store, logger
+	r.create = stepup.NewSessionCreateHandler(cfg, sec, nil, r.store)
+	r.create.Logger = logger
 	r.verify = stepup.NewSessionVerifyHandler(cfg, sec, nil, recordhook.New(r.store))
 	r.verify.Logger = logger
 	r.enroll(sessAlice["sub"], sessIssuer, aliceSubject)
