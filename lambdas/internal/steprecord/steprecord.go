@@ -225,25 +225,19 @@ func (s *Store) RecordEnrolled(ctx context.Context, p Pass) (Outcome, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{ConditionCheck: &types.ConditionCheck{
-				TableName:                           aws.String(s.table),
-				Key:                                 map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: enrollKey}},
-				ConditionExpression:                 aws.String("#iss = :iss AND #sub = :sub"),
-				ExpressionAttributeNames:            map[string]string{"#iss": contract.EnrollIssuer, "#sub": contract.EnrollSubject},
-				ExpressionAttributeValues:           identityValues(p.Identity),
-				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-			}},
-			{Put: s.recordPut(recordKey, p)},
-		},
-	})
-	if err == nil {
+	item, failed, err := s.writeWithRecord(ctx, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                           aws.String(s.table),
+		Key:                                 map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: enrollKey}},
+		ConditionExpression:                 aws.String("#iss = :iss AND #sub = :sub"),
+		ExpressionAttributeNames:            map[string]string{"#iss": contract.EnrollIssuer, "#sub": contract.EnrollSubject},
+		ExpressionAttributeValues:           identityValues(p.Identity),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, recordKey, p)
+	switch {
+	case err != nil:
+		return 0, err
+	case !failed:
 		return Recorded, nil
-	}
-	item, failed := conditionFailure(err, 0)
-	if !failed {
-		return 0, fmt.Errorf("steprecord: transact: %w", err)
 	}
 	if item == nil {
 		// DynamoDB returns the old item with a failed condition
@@ -279,24 +273,18 @@ func (s *Store) EnrollAndRecord(ctx context.Context, p Pass) (Outcome, error) {
 		contract.EnrolledAt:         &types.AttributeValueMemberN{Value: strconv.FormatInt(p.At.UnixMilli(), 10)},
 		contract.EnrolledBy:         &types.AttributeValueMemberS{Value: contract.EnrolledByFirstUse},
 	}
-	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{Put: &types.Put{
-				TableName:                           aws.String(s.table),
-				Item:                                enrollItem,
-				ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
-				ExpressionAttributeNames:            map[string]string{"#pk": contract.RecordPartitionKey},
-				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-			}},
-			{Put: s.recordPut(recordKey, p)},
-		},
-	})
-	if err == nil {
+	old, failed, err := s.writeWithRecord(ctx, types.TransactWriteItem{Put: &types.Put{
+		TableName:                           aws.String(s.table),
+		Item:                                enrollItem,
+		ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames:            map[string]string{"#pk": contract.RecordPartitionKey},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, recordKey, p)
+	switch {
+	case err != nil:
+		return 0, err
+	case !failed:
 		return Enrolled, nil
-	}
-	old, failed := conditionFailure(err, 0)
-	if !failed {
-		return 0, fmt.Errorf("steprecord: transact: %w", err)
 	}
 	var got enrollment.Identity
 	if old != nil {
@@ -355,6 +343,23 @@ func identityOf(item map[string]types.AttributeValue) enrollment.Identity {
 		id.Subject = v.Value
 	}
 	return id
+}
+
+// writeWithRecord writes the sign-in's record in one transaction with
+// first, whose condition decides: failed says it failed (nothing was
+// written), and old is the item the condition saw when the store sent it.
+func (s *Store) writeWithRecord(ctx context.Context, first types.TransactWriteItem, recordKey string, p Pass) (old map[string]types.AttributeValue, failed bool, err error) {
+	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{first, {Put: s.recordPut(recordKey, p)}},
+	})
+	if err == nil {
+		return nil, false, nil
+	}
+	old, failed = conditionFailure(err, 0)
+	if !failed {
+		return nil, false, fmt.Errorf("steprecord: transact: %w", err)
+	}
+	return old, true, nil
 }
 
 // conditionFailure reports whether err is a cancelled transaction whose
