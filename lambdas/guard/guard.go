@@ -101,14 +101,14 @@ type Reason string
 
 // Reasons. Only those Passes lists let tokens be issued.
 const (
-	ReasonOK                Reason = steprecord.ReasonOK
+	ReasonOK                Reason = "ok"
 	ReasonOKRefresh         Reason = "ok_refresh"
-	ReasonRecordMissing     Reason = steprecord.ReasonMissing
-	ReasonRecordStale       Reason = steprecord.ReasonStale
-	ReasonRecordMalformed   Reason = steprecord.ReasonMalformed
-	ReasonRecordOtherClient Reason = steprecord.ReasonOtherClient
-	ReasonStoreUnavailable  Reason = steprecord.ReasonUnavailable
-	ReasonEventMalformed    Reason = steprecord.ReasonInvalidKey
+	ReasonRecordMissing     Reason = "record_missing"
+	ReasonRecordStale       Reason = "record_stale"
+	ReasonRecordMalformed   Reason = "record_malformed"
+	ReasonRecordOtherClient Reason = contract.ReasonRecordOtherClient
+	ReasonStoreUnavailable  Reason = "store_unavailable"
+	ReasonEventMalformed    Reason = "event_malformed"
 	ReasonInternalError     Reason = "internal_error"
 	// ReasonBindingMissing: the sign-in's ClientMetadata does not echo the
 	// challenge's contract.PublicStepUpBinding value, so no record can be
@@ -146,10 +146,11 @@ const (
 	DeadlineMargin = 300 * time.Millisecond
 )
 
-// Consumer consumes a step-up record and returns, when ok, the time the
-// step-up passed; *steprecord.Store satisfies it.
+// Consumer consumes the step-up record of a sign-in and returns the time
+// the step-up passed, or one of steprecord's refusals (ErrRecordMissing,
+// ErrRecordStale, ...); *steprecord.Store satisfies it.
 type Consumer interface {
-	ConsumeAt(ctx context.Context, poolID, sub, clientID, bindingHash string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error)
+	ConsumeAt(ctx context.Context, in steprecord.SignIn, now time.Time, window time.Duration) (passedAt time.Time, err error)
 }
 
 var _ Consumer = (*steprecord.Store)(nil)
@@ -424,28 +425,41 @@ func (h *Handler) decide(ctx context.Context, ev Event) (Reason, time.Time) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	passedAt, ok, reason, err := h.store.ConsumeAt(cctx, ev.UserPoolID, sub, ev.CallerContext.ClientID, hash, t, h.window)
-	switch {
-	case err != nil:
-		if reason == steprecord.ReasonInvalidKey {
-			return ReasonEventMalformed, time.Time{}
-		}
-		return ReasonStoreUnavailable, time.Time{}
-	case ok && reason == steprecord.ReasonOK:
-		// The store checked the window; a time outside it (or none) is a
-		// store that cannot be trusted.
-		if passedAt.IsZero() || passedAt.Before(t.Add(-h.window)) || passedAt.After(t.Add(steprecord.FutureSkew)) {
-			return ReasonInternalError, time.Time{}
-		}
-		return ReasonOK, passedAt
-	case ok:
-		return ReasonInternalError, time.Time{} // a store that says ok with another reason is not trusted
+	in := steprecord.SignIn{PoolID: ev.UserPoolID, Sub: sub, ClientID: ev.CallerContext.ClientID, BindingHash: hash}
+	passedAt, err := h.store.ConsumeAt(cctx, in, t, h.window)
+	if err != nil {
+		return refusalReason(err), time.Time{}
 	}
-	switch r := Reason(reason); r {
-	case ReasonRecordMissing, ReasonRecordStale, ReasonRecordMalformed, ReasonRecordOtherClient:
-		return r, time.Time{}
+	// The store checked the window; a time outside it (or none) is a store
+	// that cannot be trusted.
+	if passedAt.IsZero() || passedAt.Before(t.Add(-h.window)) || passedAt.After(t.Add(steprecord.FutureSkew)) {
+		return ReasonInternalError, time.Time{}
 	}
-	return ReasonRecordMissing, time.Time{}
+	return ReasonOK, passedAt
+}
+
+// refusals name the store's refusals with the guard's reason codes, which
+// the logs, the metrics and the attack tests read.
+var refusals = []struct {
+	err    error
+	reason Reason
+}{
+	{steprecord.ErrInvalidKey, ReasonEventMalformed},
+	{steprecord.ErrRecordMissing, ReasonRecordMissing},
+	{steprecord.ErrRecordStale, ReasonRecordStale},
+	{steprecord.ErrRecordMalformed, ReasonRecordMalformed},
+	{steprecord.ErrRecordOtherClient, ReasonRecordOtherClient},
+}
+
+// refusalReason is the reason code of a refusal of the store; any other
+// error (steprecord.ErrUnavailable, a deadline) is an unavailable store.
+func refusalReason(err error) Reason {
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			return r.reason
+		}
+	}
+	return ReasonStoreUnavailable
 }
 
 func (h *Handler) reasons() []string {

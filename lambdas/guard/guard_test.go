@@ -29,7 +29,6 @@ type fakeStore struct {
 	panics   bool
 	block    bool // wait for ctx to end
 	deadline time.Duration
-	lastAt   time.Time // passedAt of the last consumed record
 }
 
 type fakeRecord struct {
@@ -48,15 +47,7 @@ func (f *fakeStore) putClient(pool, sub, clientID string, at time.Time) {
 	f.records[pool+"#"+sub+"#"+contract.BindingHash(binding)] = fakeRecord{at: at, client: clientID}
 }
 
-func (f *fakeStore) ConsumeAt(ctx context.Context, pool, sub, clientID, hash string, now time.Time, window time.Duration) (time.Time, bool, string, error) {
-	ok, reason, err := f.consume(ctx, pool, sub, clientID, hash, now, window)
-	if !ok {
-		return time.Time{}, ok, reason, err
-	}
-	return f.lastAt, ok, reason, err
-}
-
-func (f *fakeStore) consume(ctx context.Context, pool, sub, clientID, hash string, now time.Time, window time.Duration) (bool, string, error) {
+func (f *fakeStore) ConsumeAt(ctx context.Context, in steprecord.SignIn, now time.Time, window time.Duration) (time.Time, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -68,29 +59,28 @@ func (f *fakeStore) consume(ctx context.Context, pool, sub, clientID, hash strin
 	}
 	if f.block {
 		<-ctx.Done()
-		return false, steprecord.ReasonUnavailable, ctx.Err()
+		return time.Time{}, ctx.Err()
 	}
 	if f.err != nil {
-		return false, steprecord.ReasonUnavailable, f.err
+		return time.Time{}, f.err
 	}
-	key, err := steprecord.Key(pool, sub, hash)
+	key, err := steprecord.Key(in.PoolID, in.Sub, in.BindingHash)
 	if err != nil {
-		return false, steprecord.ReasonInvalidKey, err
+		return time.Time{}, err
 	}
 	rec, ok := f.records[key]
 	if !ok {
-		return false, steprecord.ReasonMissing, nil
+		return time.Time{}, steprecord.ErrRecordMissing
 	}
 	delete(f.records, key)
 	f.consumed = append(f.consumed, key)
-	f.lastAt = rec.at
 	if rec.at.Before(now.Add(-window)) || rec.at.After(now.Add(steprecord.FutureSkew)) {
-		return false, steprecord.ReasonStale, nil
+		return time.Time{}, steprecord.ErrRecordStale
 	}
-	if rec.client != clientID {
-		return false, steprecord.ReasonOtherClient, nil
+	if rec.client != in.ClientID {
+		return time.Time{}, steprecord.ErrRecordOtherClient
 	}
-	return true, steprecord.ReasonOK, nil
+	return rec.at, nil
 }
 
 const (
@@ -528,8 +518,8 @@ func TestReasonsFromEnv(t *testing.T) {
 // lyingStore says ok with a time outside the window.
 type lyingStore struct{ at time.Time }
 
-func (l lyingStore) ConsumeAt(context.Context, string, string, string, string, time.Time, time.Duration) (time.Time, bool, string, error) {
-	return l.at, true, steprecord.ReasonOK, nil
+func (l lyingStore) ConsumeAt(context.Context, steprecord.SignIn, time.Time, time.Duration) (time.Time, error) {
+	return l.at, nil
 }
 
 func TestUntrustedStoreTimeRefused(t *testing.T) {

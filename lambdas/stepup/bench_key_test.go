@@ -18,8 +18,8 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/verifyhook"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
+	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
@@ -74,11 +74,10 @@ func newKeyBenchRig(b *testing.B, sign clientassert.KMSSigner, keyARN string, sp
 	r := &benchRig{peer: peer, cfg: cfg}
 	r.create = stepup.NewCreateHandler(cfg, nil, nil)
 	r.create.Logger = benchLogger
-	r.verify = stepup.NewVerifyHandler(cfg, nil, nil)
+	r.db = newCountingDynamoDB()
+	r.verify = stepup.NewVerifyHandler(cfg, nil, nil, recordhook.New(steprecord.New(r.db, "bench", time.Minute)))
 	r.verify.Logger = benchLogger
 	r.verify.Signer = &clientassert.Signer{KMS: counting, KeyARN: keyARN, KID: jwk.KeyID, Alg: contract.ClientAssertionRS256}
-	r.db = newCountingDynamoDB()
-	r.verify.Recorder = verifyhook.New(steprecord.New(r.db, "bench", time.Minute))
 	return r, counting
 }
 

@@ -25,8 +25,8 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/secretcache"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/verifyhook"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
+	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
 
@@ -91,12 +91,11 @@ func newBenchRig(b *testing.B) *benchRig {
 	// Create reads its own static secret so the counts are Verify's only.
 	r.create = stepup.NewCreateHandler(cfg, stepup.StaticSecret(contract.ProviderSecret{ClientSecret: peer.ClientSecret()}), nil)
 	r.create.Logger = benchLogger
-	r.verify = stepup.NewVerifyHandler(cfg, r.source, nil)
-	r.verify.Logger = benchLogger
 	// The deployed recorder: enrollment and the sign-in's record, over a
 	// call-counting in-memory DynamoDB.
 	r.db = newCountingDynamoDB()
-	r.verify.Recorder = verifyhook.New(steprecord.New(r.db, "bench", time.Minute))
+	r.verify = stepup.NewVerifyHandler(cfg, r.source, nil, recordhook.New(steprecord.New(r.db, "bench", time.Minute)))
+	r.verify.Logger = benchLogger
 	return r
 }
 

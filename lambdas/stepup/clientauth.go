@@ -3,7 +3,6 @@ package stepup
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"golang.org/x/oauth2"
 
@@ -33,19 +32,16 @@ const (
 
 func clientAssertionFromEnv(get func(string) string, c Config) (ClientAssertionConfig, error) {
 	a, err := clientassert.ConfigFromEnv(get)
-	errs := []error{err}
-	bad := func(key, expected, received string) {
-		errs = append(errs, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
-	}
+	e := envErrors{err}
 	if c.Provider != contract.ProviderOIDC {
 		// BlockID keeps its tenant and community in the secret, and 1Kosmos
 		// documents no private_key_jwt for it.
-		bad(contract.EnvProvider, contract.ProviderOIDC+" with "+contract.TokenAuthPrivateKeyJWT, c.Provider)
+		e.bad(contract.EnvProvider, contract.ProviderOIDC+" with "+contract.TokenAuthPrivateKeyJWT, c.Provider)
 	}
 	if c.ClientID == "" {
-		bad(contract.EnvClientID, "the client id (required with "+contract.TokenAuthPrivateKeyJWT+": there is no secret to hold it)", "")
+		e.bad(contract.EnvClientID, "the client id (required with "+contract.TokenAuthPrivateKeyJWT+": there is no secret to hold it)", "")
 	}
-	return a, errors.Join(errs...)
+	return a, e.err()
 }
 
 // keyMode reports whether the token endpoint gets a client assertion.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,85 +153,86 @@ func DefineConfigFromEnv(getenv func(string) string) (DefineConfig, error) {
 // and values only (the environment never holds secrets).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
-	var errs []error
-	bad := func(key, expected, received string) {
-		errs = append(errs, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
-	}
-
 	dc, err := DefineConfigFromEnv(getenv)
-	if err != nil {
-		errs = append(errs, err)
+	c := Config{MaxAttempts: dc.MaxAttempts, AllowPasswordless: dc.AllowPasswordless}
+	// The token and binding readers default by provider: it is read first.
+	if err := errors.Join(err, c.readProvider(get), c.readToken(get), c.readBinding(get), c.readLimits(get)); err != nil {
+		return Config{}, err
 	}
-	c := Config{
-		Provider:          get(contract.EnvProvider),
-		SecretARN:         get(contract.EnvSecretARN),
-		Issuer:            strings.TrimSuffix(get(contract.EnvIssuer), "/"),
-		AuthorizeURL:      get(contract.EnvAuthorizeURL),
-		TokenURL:          get(contract.EnvTokenURL),
-		JWKSURL:           get(contract.EnvJWKSURL),
-		ClientID:          get(contract.EnvClientID),
-		RedirectURI:       get(contract.EnvRedirectURI),
-		BindClaim:         get(contract.EnvBindClaim),
-		BindAttribute:     get(contract.EnvBindAttribute),
-		BindMode:          get(contract.EnvBindMode),
-		TokenAuthMethod:   get(contract.EnvTokenAuthMethod),
-		MaxAttempts:       dc.MaxAttempts,
-		AllowPasswordless: dc.AllowPasswordless,
-		SecretTTL:         DefaultSecretTTL,
-		Budget:            DefaultBudget,
-		Enrollment:        get(contract.EnvEnrollment),
-		FreshAuth:         true,
-		AuthTimeSkew:      DefaultAuthTimeSkew,
-	}
-	switch c.Enrollment {
-	case "":
-		c.Enrollment = contract.EnrollmentFirstUse
-	case contract.EnrollmentFirstUse, contract.EnrollmentAdminOnly:
-	default:
-		bad(contract.EnvEnrollment, contract.EnrollmentFirstUse+" or "+contract.EnrollmentAdminOnly, c.Enrollment)
-	}
-	switch v := get(contract.EnvFreshAuth); v {
-	case "", contract.FreshAuthRequired:
-	case contract.FreshAuthOff:
-		c.FreshAuth = false
-	default:
-		bad(contract.EnvFreshAuth, contract.FreshAuthRequired+" or "+contract.FreshAuthOff, v)
-	}
-	if v := get(contract.EnvAuthTimeSkewSeconds); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || time.Duration(n)*time.Second > maxAuthTimeSkew {
-			bad(contract.EnvAuthTimeSkewSeconds, "an integer 0..300", v)
-		} else {
-			c.AuthTimeSkew = time.Duration(n) * time.Second
-		}
-	}
+	return c, nil
+}
 
+// envErrors collects every problem of a configuration, so that one deploy
+// shows them all rather than the first.
+type envErrors []error
+
+// bad adds the usual "KEY: expected X, received Y" error.
+func (e *envErrors) bad(key, expected, received string) {
+	*e = append(*e, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
+}
+
+// add adds err unless it is nil.
+func (e *envErrors) add(err error) {
+	if err != nil {
+		*e = append(*e, err)
+	}
+}
+
+func (e envErrors) err() error { return errors.Join(e...) }
+
+// durationIn reads key as a whole number of unit in [lo, hi]; an empty key
+// leaves *into (its default) alone.
+func (e *envErrors) durationIn(get func(string) string, key string, unit time.Duration, lo, hi int, into *time.Duration) {
+	v := get(key)
+	if v == "" {
+		return
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		e.bad(key, fmt.Sprintf("an integer %d..%d", lo, hi), v)
+		return
+	}
+	*into = time.Duration(n) * unit
+}
+
+// readProvider reads which provider the step-up asks, how Verify
+// authenticates at its token endpoint (secret or key), and the endpoints
+// and redirect URI that replace discovery.
+func (c *Config) readProvider(get func(string) string) error {
+	var e envErrors
+	c.Provider = get(contract.EnvProvider)
+	c.SecretARN = get(contract.EnvSecretARN)
+	c.Issuer = strings.TrimSuffix(get(contract.EnvIssuer), "/")
+	c.AuthorizeURL = get(contract.EnvAuthorizeURL)
+	c.TokenURL = get(contract.EnvTokenURL)
+	c.JWKSURL = get(contract.EnvJWKSURL)
+	c.ClientID = get(contract.EnvClientID)
+	c.RedirectURI = get(contract.EnvRedirectURI)
+	c.TokenAuthMethod = get(contract.EnvTokenAuthMethod)
 	switch c.Provider {
 	case contract.ProviderBlockID, contract.ProviderOIDC:
 	case contract.ProviderBlockIDSession:
 		var err error
-		if c.Session, err = sessionConfigFromEnv(get); err != nil {
-			errs = append(errs, err)
-		}
+		c.Session, err = sessionConfigFromEnv(get)
+		e.add(err)
 	default:
-		bad(contract.EnvProvider, contract.ProviderBlockID+", "+contract.ProviderOIDC+" or "+contract.ProviderBlockIDSession, c.Provider)
+		e.bad(contract.EnvProvider, contract.ProviderBlockID+", "+contract.ProviderOIDC+" or "+contract.ProviderBlockIDSession, c.Provider)
 	}
-	keyMode := c.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT
+	keyMode := c.keyMode()
 	if c.SecretARN == "" && !keyMode {
-		bad(contract.EnvSecretARN, "a Secrets Manager secret ARN", "")
+		e.bad(contract.EnvSecretARN, "a Secrets Manager secret ARN", "")
 	}
 	if keyMode {
 		var err error
-		if c.ClientAssertion, err = clientAssertionFromEnv(get, c); err != nil {
-			errs = append(errs, err)
-		}
+		c.ClientAssertion, err = clientAssertionFromEnv(get, *c)
+		e.add(err)
 	}
 	if c.Provider == contract.ProviderOIDC {
 		if c.Issuer == "" {
-			bad(contract.EnvIssuer, "an issuer URL (required for provider oidc)", "")
+			e.bad(contract.EnvIssuer, "an issuer URL (required for provider oidc)", "")
 		}
 		if c.RedirectURI == "" {
-			bad(contract.EnvRedirectURI, "a redirect URI (required for provider oidc)", "")
+			e.bad(contract.EnvRedirectURI, "a redirect URI (required for provider oidc)", "")
 		}
 	}
 	for _, kv := range [][2]string{
@@ -241,43 +243,89 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	} {
 		if kv[1] != "" {
 			if err := checkEndpointURL(kv[1]); err != nil {
-				bad(kv[0], "an https URL (http only on loopback) without fragment", kv[1])
+				e.bad(kv[0], "an https URL (http only on loopback) without fragment", kv[1])
 			}
 		}
 	}
 	if c.RedirectURI != "" {
 		if u, err := url.Parse(c.RedirectURI); err != nil || u.Scheme == "" || u.Fragment != "" || !u.IsAbs() {
-			bad(contract.EnvRedirectURI, "an absolute URI without fragment", c.RedirectURI)
+			e.bad(contract.EnvRedirectURI, "an absolute URI without fragment", c.RedirectURI)
 		}
 	}
+	if c.TokenAuthMethod == "" {
+		c.TokenAuthMethod = contract.TokenAuthBasic
+	}
+	if c.TokenAuthMethod != contract.TokenAuthBasic && c.TokenAuthMethod != contract.TokenAuthPost && !keyMode {
+		e.bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+", "+contract.TokenAuthPost+" or "+contract.TokenAuthPrivateKeyJWT, c.TokenAuthMethod)
+	}
+	return e.err()
+}
 
+// readToken reads what the step-up asks of the provider (scopes, acr
+// values, fresh authentication) and what the ID token must show (acr,
+// signing algorithm). c.Provider must be read.
+func (c *Config) readToken(get func(string) string) error {
+	var e envErrors
 	scopes := get(contract.EnvScopes)
 	if scopes == "" {
 		scopes = DefaultScopes
 	}
 	c.Scopes = strings.Fields(scopes)
-	hasOpenID := false
-	for _, s := range c.Scopes {
-		hasOpenID = hasOpenID || s == "openid"
+	if !slices.Contains(c.Scopes, "openid") {
+		e.bad(contract.EnvScopes, "a space separated list containing openid", scopes)
 	}
-	if !hasOpenID {
-		bad(contract.EnvScopes, "a space separated list containing openid", scopes)
-	}
-
 	var ok bool
 	if c.ACRValues, ok = parseStringArray(get(contract.EnvACRValues)); !ok {
-		bad(contract.EnvACRValues, `a JSON array of non-empty strings, e.g. ["liveID push"]`, get(contract.EnvACRValues))
+		e.bad(contract.EnvACRValues, `a JSON array of non-empty strings, e.g. ["liveID push"]`, get(contract.EnvACRValues))
 	} else if c.Provider == contract.ProviderBlockID {
 		for _, a := range c.ACRValues {
 			if strings.ContainsAny(a, "',") {
-				bad(contract.EnvACRValues, "acr values without quote or comma for provider blockid", a)
+				e.bad(contract.EnvACRValues, "acr values without quote or comma for provider blockid", a)
 			}
 		}
 	}
 	if c.RequiredACR, ok = parseStringArray(get(contract.EnvRequiredACR)); !ok {
-		bad(contract.EnvRequiredACR, "a JSON array of non-empty strings", get(contract.EnvRequiredACR))
+		e.bad(contract.EnvRequiredACR, "a JSON array of non-empty strings", get(contract.EnvRequiredACR))
 	}
+	algs := get(contract.EnvIDTokenAlgs)
+	if algs == "" {
+		algs = DefaultIDTokenAlgs
+	}
+	for _, a := range strings.Split(algs, ",") {
+		a = strings.TrimSpace(a)
+		if !oidcrp.AllowedAlgs[a] {
+			e.bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", a)
+			continue
+		}
+		c.IDTokenAlgs = append(c.IDTokenAlgs, a)
+	}
+	c.FreshAuth = true
+	switch v := get(contract.EnvFreshAuth); v {
+	case "", contract.FreshAuthRequired:
+	case contract.FreshAuthOff:
+		c.FreshAuth = false
+	default:
+		e.bad(contract.EnvFreshAuth, contract.FreshAuthRequired+" or "+contract.FreshAuthOff, v)
+	}
+	return e.err()
+}
 
+// readBinding reads how a passed step-up is tied to the Cognito user: the
+// claim, the attribute and how they compare, and who may enroll. The
+// defaults depend on c.Provider, which must be read.
+func (c *Config) readBinding(get func(string) string) error {
+	var e envErrors
+	c.BindClaim = get(contract.EnvBindClaim)
+	c.BindAttribute = get(contract.EnvBindAttribute)
+	c.BindMode = get(contract.EnvBindMode)
+	c.Enrollment = get(contract.EnvEnrollment)
+	switch c.Enrollment {
+	case "":
+		c.Enrollment = contract.EnrollmentFirstUse
+	case contract.EnrollmentFirstUse, contract.EnrollmentAdminOnly:
+	default:
+		e.bad(contract.EnvEnrollment, contract.EnrollmentFirstUse+" or "+contract.EnrollmentAdminOnly, c.Enrollment)
+	}
 	if c.BindClaim == "" {
 		c.BindClaim = "email"
 		if c.Provider == contract.ProviderBlockID {
@@ -300,53 +348,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	case contract.BindModeExact:
 	case contract.BindModeEmail:
 		if c.BindAttribute != "email" {
-			bad(contract.EnvBindAttribute, `"email" when the bind mode is email`, c.BindAttribute)
+			e.bad(contract.EnvBindAttribute, `"email" when the bind mode is email`, c.BindAttribute)
 		}
 	default:
-		bad(contract.EnvBindMode, contract.BindModeExact+" or "+contract.BindModeEmail, c.BindMode)
+		e.bad(contract.EnvBindMode, contract.BindModeExact+" or "+contract.BindModeEmail, c.BindMode)
 	}
+	return e.err()
+}
 
-	if c.TokenAuthMethod == "" {
-		c.TokenAuthMethod = contract.TokenAuthBasic
-	}
-	if c.TokenAuthMethod != contract.TokenAuthBasic && c.TokenAuthMethod != contract.TokenAuthPost && !keyMode {
-		bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+", "+contract.TokenAuthPost+" or "+contract.TokenAuthPrivateKeyJWT, c.TokenAuthMethod)
-	}
-
-	algs := get(contract.EnvIDTokenAlgs)
-	if algs == "" {
-		algs = DefaultIDTokenAlgs
-	}
-	for _, a := range strings.Split(algs, ",") {
-		a = strings.TrimSpace(a)
-		if !oidcrp.AllowedAlgs[a] {
-			bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", a)
-			continue
-		}
-		c.IDTokenAlgs = append(c.IDTokenAlgs, a)
-	}
-
-	if v := get(contract.EnvSecretTTLSeconds); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || time.Duration(n)*time.Second > maxSecretTTL {
-			bad(contract.EnvSecretTTLSeconds, "an integer 0..86400", v)
-		} else {
-			c.SecretTTL = time.Duration(n) * time.Second
-		}
-	}
-	if v := get(contract.EnvBudgetMillis); v != "" {
-		n, err := strconv.Atoi(v)
-		d := time.Duration(n) * time.Millisecond
-		if err != nil || d < minBudget || d > maxBudget {
-			bad(contract.EnvBudgetMillis, "an integer 100..4700", v)
-		} else {
-			c.Budget = d
-		}
-	}
-	if len(errs) > 0 {
-		return Config{}, errors.Join(errs...)
-	}
-	return c, nil
+// readLimits reads the time bounds: the secret's reuse, the invocation's
+// budget and the auth_time skew.
+func (c *Config) readLimits(get func(string) string) error {
+	var e envErrors
+	c.SecretTTL, c.Budget, c.AuthTimeSkew = DefaultSecretTTL, DefaultBudget, DefaultAuthTimeSkew
+	e.durationIn(get, contract.EnvSecretTTLSeconds, time.Second, 0, int(maxSecretTTL/time.Second), &c.SecretTTL)
+	e.durationIn(get, contract.EnvBudgetMillis, time.Millisecond, int(minBudget/time.Millisecond), int(maxBudget/time.Millisecond), &c.Budget)
+	e.durationIn(get, contract.EnvAuthTimeSkewSeconds, time.Second, 0, int(maxAuthTimeSkew/time.Second), &c.AuthTimeSkew)
+	return e.err()
 }
 
 // parseStringArray parses an optional JSON array of non-empty strings.

@@ -159,7 +159,7 @@ func TestContractVerify(t *testing.T) {
 	quiet := slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))
 	c := NewCreateHandler(cfg, StaticSecret(secretOf(testClientSecret)), nil)
 	c.Logger = quiet
-	h := NewVerifyHandler(cfg, StaticSecret(secretOf(testClientSecret)), nil)
+	h := NewVerifyHandler(cfg, StaticSecret(secretOf(testClientSecret)), nil, BindingOnly{})
 	h.Logger = quiet
 	inv := lambda.NewHandler(h.Handle)
 

@@ -120,26 +120,49 @@ type CreateHandler struct {
 	prov    *providerCache
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
 	Logger *slog.Logger
-	// Enrollments reads the user's enrolled provider identity. Required by
-	// the verification-session kind (contract.ProviderBlockIDSession; see
-	// session_create.go), unused otherwise. Default: nil.
-	Enrollments EnrollmentReader
 	// Cap counts each user's starts (create_cap.go). The deployed Create
 	// always has one (its command refuses to start without the table);
 	// nil counts nothing. Default: nil.
 	Cap StartCap
+	// kind makes the challenge of the kind the constructor named.
+	kind createKind
+	// enrollments reads the user's enrolled provider identity (the
+	// verification-session kind only).
+	enrollments EnrollmentReader
 	// session is the verification-session kind's per-container state.
 	session sessionState
 }
 
-// NewCreateHandler returns a Create handler. secrets yields the provider
+// createKind makes one challenge of a challenge kind, within the
+// invocation's budget. The kind is fixed at construction: the command
+// chooses it once, from the configured provider.
+type createKind func(h *CreateHandler, ctx context.Context, ev CreateEvent) (pub, priv map[string]string, _ Reason)
+
+// NewCreateHandler returns the Create handler of the token kinds
+// (contract.ProviderBlockID, contract.ProviderOIDC): it sends the browser
+// to the provider's authorization endpoint. secrets yields the provider
 // secret (client id, BlockID tenant); httpClient is used for discovery and
 // defaults to NewHTTPClient(cfg.Budget).
 func NewCreateHandler(cfg Config, secrets SecretSource, httpClient *http.Client) *CreateHandler {
+	return newCreateHandler(cfg, secrets, httpClient, (*CreateHandler).tokenChallenge)
+}
+
+// NewSessionCreateHandler returns the Create handler of the
+// verification-session kind (contract.ProviderBlockIDSession; see
+// session_create.go), which starts the session for the user's enrolled
+// identity: enrollments, required, reads it (*steprecord.Store satisfies
+// EnrollmentReader). The other arguments are NewCreateHandler's.
+func NewSessionCreateHandler(cfg Config, secrets SecretSource, httpClient *http.Client, enrollments EnrollmentReader) *CreateHandler {
+	h := newCreateHandler(cfg, secrets, httpClient, (*CreateHandler).sessionChallenge)
+	h.enrollments = enrollments
+	return h
+}
+
+func newCreateHandler(cfg Config, secrets SecretSource, httpClient *http.Client, kind createKind) *CreateHandler {
 	if httpClient == nil {
 		httpClient = NewHTTPClient(cfg.Budget)
 	}
-	return &CreateHandler{cfg: cfg, secrets: secrets, prov: newProviderCache(httpClient), Logger: defaultLogger()}
+	return &CreateHandler{cfg: cfg, secrets: secrets, prov: newProviderCache(httpClient), kind: kind, Logger: defaultLogger()}
 }
 
 // Handle answers one CreateAuthChallenge event. On any problem it returns
@@ -177,9 +200,12 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	}
 	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
 	defer cancel()
-	if h.cfg.Provider == contract.ProviderBlockIDSession {
-		return h.sessionChallenge(ctx, ev)
-	}
+	return h.kind(h, ctx, ev)
+}
+
+// tokenChallenge is the challenge of the token kinds; ctx carries the
+// invocation's budget.
+func (h *CreateHandler) tokenChallenge(ctx context.Context, ev CreateEvent) (pub, priv map[string]string, _ Reason) {
 	var sec contract.ProviderSecret // private_key_jwt: no secret, the client id is configuration
 	if !h.cfg.keyMode() {
 		raw, err := h.secrets.Value(ctx)
@@ -194,7 +220,7 @@ func (h *CreateHandler) challenge(ctx context.Context, ev CreateEvent) (pub, pri
 	if err != nil {
 		return nil, nil, ReasonSecretInvalid
 	}
-	if err := h.prov.complete(ctx, &r, true, false, false); err != nil {
+	if err := h.prov.complete(ctx, &r, needed{authorize: true}); err != nil {
 		return nil, nil, ctxReason(ctx, ReasonProviderUnavailable)
 	}
 	if reason := h.takeStart(ctx, ev); reason != ReasonOK {

@@ -278,7 +278,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 
 	ch := stepup.NewCreateHandler(cfg, cs, nil)
 	ch.Logger = logger
-	vh := stepup.NewVerifyHandler(cfg, vs, vc)
+	vh := stepup.NewVerifyHandler(cfg, vs, vc, stepup.BindingOnly{})
 	vh.Logger = logger
 	r.create, r.verify = lambda.NewHandler(ch.Handle), lambda.NewHandler(vh.Handle)
 

@@ -198,10 +198,13 @@ func (p *providerCache) discover(ctx context.Context, issuer string) (discovered
 	return d, nil
 }
 
+// needed names the endpoints a handler cannot work without.
+type needed struct{ authorize, token, jwks bool }
+
 // complete fills the endpoints r lacks from discovery, asking only for
 // what is needed.
-func (p *providerCache) complete(ctx context.Context, r *resolved, needAuthorize, needToken, needJWKS bool) error {
-	if (!needAuthorize || r.authorizeURL != "") && (!needToken || r.tokenURL != "") && (!needJWKS || r.jwksURL != "") {
+func (p *providerCache) complete(ctx context.Context, r *resolved, need needed) error {
+	if (!need.authorize || r.authorizeURL != "") && (!need.token || r.tokenURL != "") && (!need.jwks || r.jwksURL != "") {
 		return nil
 	}
 	d, err := p.discover(ctx, r.issuer)
@@ -217,7 +220,7 @@ func (p *providerCache) complete(ctx context.Context, r *resolved, needAuthorize
 	if r.jwksURL == "" {
 		r.jwksURL = d.jwksURL
 	}
-	if (needAuthorize && r.authorizeURL == "") || (needToken && r.tokenURL == "") || (needJWKS && r.jwksURL == "") {
+	if (need.authorize && r.authorizeURL == "") || (need.token && r.tokenURL == "") || (need.jwks && r.jwksURL == "") {
 		return errors.New("discovery document lacks a needed endpoint")
 	}
 	return nil

@@ -1,9 +1,6 @@
 package stepup
 
 import (
-	"errors"
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,10 +39,7 @@ type SessionConfig struct {
 
 // sessionConfigFromEnv reads the keys of the verification-session kind.
 func sessionConfigFromEnv(get func(string) string) (SessionConfig, error) {
-	var errs []error
-	bad := func(key, expected, received string) {
-		errs = append(errs, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
-	}
+	var e envErrors
 	c := SessionConfig{
 		APIURL:      strings.TrimSuffix(get(contract.EnvSessionAPIURL), "/"),
 		Reason:      get(contract.EnvSessionReason),
@@ -54,31 +48,15 @@ func sessionConfigFromEnv(get func(string) string) (SessionConfig, error) {
 	}
 	if c.APIURL != "" {
 		if err := checkEndpointURL(c.APIURL); err != nil {
-			bad(contract.EnvSessionAPIURL, "an https URL (http only on loopback) without fragment", c.APIURL)
+			e.bad(contract.EnvSessionAPIURL, "an https URL (http only on loopback) without fragment", c.APIURL)
 		}
 	}
 	if c.Reason == "" {
 		c.Reason = contract.StepUpReasonHighValueTransaction
 	} else if !contract.ValidStepUpReason(c.Reason) {
-		bad(contract.EnvSessionReason, "1 to 64 characters of a-z, 0-9 and _", c.Reason)
+		e.bad(contract.EnvSessionReason, "1 to 64 characters of a-z, 0-9 and _", c.Reason)
 	}
-	if v := get(contract.EnvSessionTimeoutSeconds); v != "" {
-		n, err := strconv.Atoi(v)
-		d := time.Duration(n) * time.Second
-		if err != nil || d < minSessionTimeout || d > maxSessionTimeout {
-			bad(contract.EnvSessionTimeoutSeconds, "an integer 30..900", v)
-		} else {
-			c.Timeout = d
-		}
-	}
-	if v := get(contract.EnvSessionPendingWaitMillis); v != "" {
-		n, err := strconv.Atoi(v)
-		d := time.Duration(n) * time.Millisecond
-		if err != nil || d < 0 || d > maxSessionPendingWait {
-			bad(contract.EnvSessionPendingWaitMillis, "an integer 0..3000", v)
-		} else {
-			c.PendingWait = d
-		}
-	}
-	return c, errors.Join(errs...)
+	e.durationIn(get, contract.EnvSessionTimeoutSeconds, time.Second, int(minSessionTimeout/time.Second), int(maxSessionTimeout/time.Second), &c.Timeout)
+	e.durationIn(get, contract.EnvSessionPendingWaitMillis, time.Millisecond, 0, int(maxSessionPendingWait/time.Millisecond), &c.PendingWait)
+	return c, e.err()
 }

@@ -99,10 +99,7 @@ func (h *CreateHandler) sessionChallenge(ctx context.Context, ev CreateEvent) (p
 	if ev.Request.UserNotFound {
 		return h.decoy(ctx, ev, sec, ReasonUserNotFound)
 	}
-	if h.Enrollments == nil {
-		return nil, nil, ReasonRecordFailed
-	}
-	id, found, err := h.Enrollments.Enrollment(ctx, ev.UserPoolID, ev.Request.UserAttributes["sub"])
+	id, found, err := h.enrollments.Enrollment(ctx, ev.UserPoolID, ev.Request.UserAttributes["sub"])
 	switch {
 	case err != nil:
 		return nil, nil, ctxReason(ctx, ReasonRecordFailed)

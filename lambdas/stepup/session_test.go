@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -22,8 +23,8 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/verifyhook"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
+	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
 	"github.com/cognitobridge/cognitobridge/test/vsessionpeer"
 
 	"log/slog"
@@ -104,10 +105,10 @@ func newSessionRig(t *testing.T, env map[string]string) *sessionRig {
 	r := &sessionRig{t: t, peer: peer, db: newCountingDynamoDB(), logs: &lockedBuffer{}}
 	r.store = steprecord.New(r.db, "stepup", 0)
 	logger := slog.New(slog.NewJSONHandler(r.logs, nil))
-	r.create = stepup.NewCreateHandler(cfg, sec, nil)
-	r.create.Enrollments, r.create.Logger = r.store, logger
-	r.verify = stepup.NewVerifyHandler(cfg, sec, nil)
-	r.verify.Recorder, r.verify.Logger = verifyhook.New(r.store), logger
+	r.create = stepup.NewSessionCreateHandler(cfg, sec, nil, r.store)
+	r.create.Logger = logger
+	r.verify = stepup.NewSessionVerifyHandler(cfg, sec, nil, recordhook.New(r.store))
+	r.verify.Logger = logger
 	r.enroll(sessAlice["sub"], sessIssuer, aliceSubject)
 	t.Cleanup(func() {
 		logs := r.logs.String()
@@ -211,12 +212,12 @@ func (r *sessionRig) lastReason(trigger string) string {
 
 // consumed reports whether the guard would find this sign-in's record.
 func (r *sessionRig) consumed(u sessUser, c stepup.CreateResponse) bool {
-	_, ok, _, err := r.store.ConsumeAt(context.Background(), sessPool, u.attrs["sub"], sessClient,
-		contract.BindingHash(c.PublicChallengeParameters[contract.PublicStepUpBinding]), time.Now(), time.Minute)
-	if err != nil {
+	_, err := r.store.ConsumeAt(context.Background(), steprecord.SignIn{PoolID: sessPool, Sub: u.attrs["sub"], ClientID: sessClient,
+		BindingHash: contract.BindingHash(c.PublicChallengeParameters[contract.PublicStepUpBinding])}, time.Now(), time.Minute)
+	if errors.Is(err, steprecord.ErrUnavailable) || errors.Is(err, steprecord.ErrInvalidKey) {
 		r.t.Fatal(err)
 	}
-	return ok
+	return err == nil
 }
 
 func (r *sessionRig) providerCalls() int {

@@ -104,6 +104,13 @@ func decoyReason(v string) Reason {
 	return ReasonChallengeParamsBad
 }
 
+// checkSessionKind is checkSession as a verifyKind: a session has no
+// token endpoint, so no OAuth error code.
+func (h *VerifyHandler) checkSessionKind(ctx context.Context, ev VerifyEvent) (Reason, string, string) {
+	r, note := h.checkSession(ctx, ev)
+	return r, note, ""
+}
+
 // checkSession is check for the verification-session kind; ctx carries the
 // invocation's budget.
 func (h *VerifyHandler) checkSession(ctx context.Context, ev VerifyEvent) (Reason, string) {
@@ -137,12 +144,7 @@ func (h *VerifyHandler) checkSession(ctx context.Context, ev VerifyEvent) (Reaso
 	if reason := judgeSession(res, p, time.Now(), skew); reason != ReasonOK {
 		return reason, ""
 	}
-	if h.Recorder == nil {
-		// Nothing would hold the step-up to the enrollment or record it
-		// for the guard: fail closed.
-		return ReasonRecordFailed, ""
-	}
-	reason, note := h.Recorder.Record(ctx, Passed{
+	reason, note := h.rec.Record(ctx, Passed{
 		Event:       ev,
 		Identity:    p.enrolled,
 		BindingHash: p.bindingHash,

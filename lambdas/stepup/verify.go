@@ -51,6 +51,8 @@ type VerifyHandler struct {
 	secrets SecretSource
 	client  *http.Client
 	prov    *providerCache
+	rec     Recorder
+	kind    verifyKind
 	// Logger receives one JSON line per decision. Default: JSON to stderr.
 	Logger *slog.Logger
 	// Signer makes the client assertion when the token endpoint
@@ -58,21 +60,36 @@ type VerifyHandler struct {
 	// deployed handler gets one signing with the configured KMS key).
 	// Default: nil.
 	Signer *clientassert.Signer
-	// Recorder, when set, binds a passed step-up to the user's enrollment
-	// and records it (see Recorder); the deployed handler always has one.
-	// Default: nil, in which case only the configured binding (CheckBinding,
-	// or ReasonNotEnrolled for admin-only enrollment) decides.
-	Recorder Recorder
 }
 
-// NewVerifyHandler returns a Verify handler. secrets yields the provider
-// secret; httpClient is used for discovery, JWKS and the token endpoint
-// and defaults to NewHTTPClient(cfg.Budget).
-func NewVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client) *VerifyHandler {
+// NewVerifyHandler returns the Verify handler of the token kinds
+// (contract.ProviderBlockID, contract.ProviderOIDC): it exchanges the
+// answer's code and checks the ID token. secrets yields the provider
+// secret; httpClient is used for discovery, JWKS and the token endpoint and
+// defaults to NewHTTPClient(cfg.Budget). rec, required, holds a passed
+// step-up to the user's enrollment and records it (see Recorder).
+func NewVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client, rec Recorder) *VerifyHandler {
+	return newVerifyHandler(cfg, secrets, httpClient, rec, (*VerifyHandler).checkTokenKind)
+}
+
+// NewSessionVerifyHandler returns the Verify handler of the
+// verification-session kind (contract.ProviderBlockIDSession; see
+// session_verify.go), with the arguments of NewVerifyHandler.
+func NewSessionVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client, rec Recorder) *VerifyHandler {
+	return newVerifyHandler(cfg, secrets, httpClient, rec, (*VerifyHandler).checkSessionKind)
+}
+
+// verifyKind runs the checks of one challenge kind, within the
+// invocation's budget, and returns the reason, the recorder's note and the
+// provider's OAuth error code. The kind is fixed at construction: the
+// command chooses it once, from the configured provider.
+type verifyKind func(h *VerifyHandler, ctx context.Context, ev VerifyEvent) (reason Reason, note, oauthErr string)
+
+func newVerifyHandler(cfg Config, secrets SecretSource, httpClient *http.Client, rec Recorder, kind verifyKind) *VerifyHandler {
 	if httpClient == nil {
 		httpClient = NewHTTPClient(cfg.Budget)
 	}
-	return &VerifyHandler{cfg: cfg, secrets: secrets, client: httpClient, prov: newProviderCache(httpClient), Logger: defaultLogger()}
+	return &VerifyHandler{cfg: cfg, secrets: secrets, client: httpClient, prov: newProviderCache(httpClient), rec: rec, kind: kind, Logger: defaultLogger()}
 }
 
 // Handle answers one VerifyAuthChallengeResponse event. It never returns
@@ -111,10 +128,12 @@ func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, stri
 	// One budget for the provider and the recorder.
 	ctx, cancel := budgetContext(ctx, h.cfg.Budget)
 	defer cancel()
-	if h.cfg.Provider == contract.ProviderBlockIDSession {
-		r, note := h.checkSession(ctx, ev) // session_verify.go
-		return r, note, ""
-	}
+	return h.kind(h, ctx, ev)
+}
+
+// checkTokenKind is check for the token kinds; ctx carries the
+// invocation's budget.
+func (h *VerifyHandler) checkTokenKind(ctx context.Context, ev VerifyEvent) (Reason, string, string) {
 	r := h.checkToken(ctx, ev)
 	if r.reason != ReasonOK {
 		return r.reason, "", r.oauthError
@@ -123,10 +142,7 @@ func (h *VerifyHandler) check(ctx context.Context, ev VerifyEvent) (Reason, stri
 	if firstUse == ReasonOK && h.cfg.Enrollment == contract.EnrollmentAdminOnly {
 		firstUse = ReasonNotEnrolled
 	}
-	if h.Recorder == nil {
-		return firstUse, "", ""
-	}
-	reason, note := h.Recorder.Record(ctx, Passed{
+	reason, note := h.rec.Record(ctx, Passed{
 		Event:       ev,
 		Identity:    enrollment.Identity{Issuer: r.issuer, Subject: r.subject},
 		BindingHash: ev.Request.PrivateChallengeParameters[contract.PrivateBindingHash],
@@ -149,43 +165,70 @@ type tokenResult struct {
 
 // checkToken runs every check of the answer and the ID token except the
 // binding to the Cognito user.
-func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) (res tokenResult) {
-	done := func(r Reason) tokenResult { res.reason = r; return res }
+func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) tokenResult {
+	ch, reason := h.checkAnswer(ev)
+	if reason != ReasonOK {
+		return tokenResult{reason: reason}
+	}
+	r, rawID, reason, oauthErr := h.redeem(ctx, ch)
+	if reason != ReasonOK {
+		return tokenResult{reason: reason, oauthError: oauthErr}
+	}
+	return h.checkIDToken(ctx, r, rawID, ch)
+}
+
+// answeredChallenge is the client's answer with what Create kept of its
+// challenge.
+type answeredChallenge struct {
+	code, nonce, verifier string
+	createdAtMillis       int64
+}
+
+// checkAnswer parses the answer and the private challenge parameters and
+// holds the answer's state to the challenge's.
+func (h *VerifyHandler) checkAnswer(ev VerifyEvent) (answeredChallenge, Reason) {
 	req := ev.Request
 	if req.UserNotFound {
-		return done(ReasonUserNotFound)
+		return answeredChallenge{}, ReasonUserNotFound
 	}
 	ans, reason := ParseAnswer(req.ChallengeAnswer)
 	if reason != ReasonOK {
-		return done(reason)
+		return answeredChallenge{}, reason
 	}
 	priv := req.PrivateChallengeParameters
 	wantState, wantNonce, verifier := priv[contract.PrivateState], priv[contract.PrivateNonce], priv[contract.PrivateCodeVerifier]
 	createdAt, cerr := strconv.ParseInt(priv[contract.PrivateCreatedAt], 10, 64)
 	if wantState == "" || wantNonce == "" || verifier == "" || cerr != nil || createdAt <= 0 || len(priv[contract.PrivateBindingHash]) != 64 {
-		return done(ReasonChallengeParamsBad)
+		return answeredChallenge{}, ReasonChallengeParamsBad
 	}
 	if subtle.ConstantTimeCompare([]byte(ans.State), []byte(wantState)) != 1 {
-		return done(ReasonStateMismatch)
+		return answeredChallenge{}, ReasonStateMismatch
 	}
 	if h.secrets == nil && !h.cfg.keyMode() {
-		return done(ReasonSecretUnavailable)
+		return answeredChallenge{}, ReasonSecretUnavailable
 	}
+	return answeredChallenge{code: ans.Code, nonce: wantNonce, verifier: verifier, createdAtMillis: createdAt}, ReasonOK
+}
 
+// redeem exchanges the answer's code at the provider's token endpoint and
+// returns the provider it resolved and the raw ID token. With a secret, a
+// refused client (invalid_client) refetches the secret and retries once;
+// with a client assertion, oauthErr names the provider's refusal.
+func (h *VerifyHandler) redeem(ctx context.Context, ch answeredChallenge) (r resolved, rawID string, _ Reason, oauthErr string) {
 	r, reason := h.resolve(ctx)
 	if reason != ReasonOK {
-		return done(reason)
+		return r, "", reason, ""
 	}
-	if err := h.prov.complete(ctx, &r, false, true, true); err != nil {
-		return done(ctxReason(ctx, ReasonProviderUnavailable))
+	if err := h.prov.complete(ctx, &r, needed{token: true, jwks: true}); err != nil {
+		return r, "", ctxReason(ctx, ReasonProviderUnavailable), ""
 	}
 	var opts []oauth2.AuthCodeOption
 	if h.cfg.keyMode() {
 		if opts, reason = h.clientAssertion(ctx, r); reason != ReasonOK {
-			return done(reason)
+			return r, "", reason, ""
 		}
 	}
-	tok, err := h.exchange(ctx, r, ans.Code, verifier, opts...)
+	tok, err := h.exchange(ctx, r, ch.code, ch.verifier, opts...)
 	var rerr *oauth2.RetrieveError
 	if h.cfg.keyMode() && err != nil {
 		// No secret to refetch. RFC 6749 §5.2 has a failed client
@@ -193,32 +236,38 @@ func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) (res tok
 		// (zitadel) answer a refused client assertion with invalid_grant,
 		// which a bad code also gets: the log names the provider's code.
 		if errors.As(err, &rerr) {
-			res.oauthError = oauthErrorCode(rerr.ErrorCode)
+			oauthErr = oauthErrorCode(rerr.ErrorCode)
 			if rerr.ErrorCode == "invalid_client" {
-				return done(ReasonClientAuthRefused)
+				return r, "", ReasonClientAuthRefused, oauthErr
 			}
 		}
-		return done(ctxReason(ctx, ReasonTokenExchangeFailed))
+		return r, "", ctxReason(ctx, ReasonTokenExchangeFailed), oauthErr
 	}
 	if errors.As(err, &rerr) && rerr.ErrorCode == "invalid_client" {
 		// The secret may have been rotated: refetch once, retry once.
 		h.secrets.Invalidate()
 		if r, reason = h.resolve(ctx); reason != ReasonOK {
-			return done(reason)
+			return r, "", reason, ""
 		}
-		if err = h.prov.complete(ctx, &r, false, true, true); err != nil {
-			return done(ctxReason(ctx, ReasonProviderUnavailable))
+		if err = h.prov.complete(ctx, &r, needed{token: true, jwks: true}); err != nil {
+			return r, "", ctxReason(ctx, ReasonProviderUnavailable), ""
 		}
-		tok, err = h.exchange(ctx, r, ans.Code, verifier)
+		tok, err = h.exchange(ctx, r, ch.code, ch.verifier)
 	}
 	if err != nil {
-		return done(ctxReason(ctx, ReasonTokenExchangeFailed))
+		return r, "", ctxReason(ctx, ReasonTokenExchangeFailed), ""
 	}
-	rawID, _ := tok.Extra("id_token").(string)
+	rawID, _ = tok.Extra("id_token").(string)
 	if rawID == "" {
-		return done(ReasonIDTokenMissing)
+		return r, "", ReasonIDTokenMissing, ""
 	}
+	return r, rawID, ReasonOK, ""
+}
 
+// checkIDToken verifies the ID token's signature, issuer, audience and
+// expiry, then holds its azp, nonce, acr and auth_time to the challenge.
+func (h *VerifyHandler) checkIDToken(ctx context.Context, r resolved, rawID string, ch answeredChallenge) tokenResult {
+	done := func(reason Reason) tokenResult { return tokenResult{reason: reason} }
 	v := oidc.NewVerifier(r.issuer, h.prov.keySet(r.jwksURL), &oidc.Config{
 		ClientID:             r.clientID,
 		SupportedSigningAlgs: h.cfg.IDTokenAlgs,
@@ -234,19 +283,18 @@ func (h *VerifyHandler) checkToken(ctx context.Context, ev VerifyEvent) (res tok
 	if reason := checkAZP(claims, idt.Audience, r.clientID); reason != ReasonOK {
 		return done(reason)
 	}
-	if idt.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(wantNonce)) != 1 {
+	if idt.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(ch.nonce)) != 1 {
 		return done(ReasonNonceMismatch)
 	}
 	if reason := CheckACR(h.cfg.RequiredACR, claims); reason != ReasonOK {
 		return done(reason)
 	}
 	if h.cfg.FreshAuth {
-		if reason := CheckAuthTime(claims, createdAt, h.cfg.AuthTimeSkew); reason != ReasonOK {
+		if reason := CheckAuthTime(claims, ch.createdAtMillis, h.cfg.AuthTimeSkew); reason != ReasonOK {
 			return done(reason)
 		}
 	}
-	res.claims, res.issuer, res.subject = claims, idt.Issuer, idt.Subject
-	return done(ReasonOK)
+	return tokenResult{reason: ReasonOK, claims: claims, issuer: idt.Issuer, subject: idt.Subject}
 }
 
 func (h *VerifyHandler) resolve(ctx context.Context) (resolved, Reason) {

@@ -36,7 +36,7 @@ func TestVerifyLambdaDeadlineWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := op.authorize(cev.Response.PublicChallengeParameters[contract.PublicAuthorizeURL], aliceClaims())
-	h := NewVerifyHandler(cfg, StaticSecret(secretOf(testClientSecret)), nil)
+	h := NewVerifyHandler(cfg, StaticSecret(secretOf(testClientSecret)), nil, BindingOnly{})
 	h.Logger = quiet
 	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
 	defer cancel()

@@ -171,10 +171,13 @@ func runVerify(t *testing.T, tc verifyCase) (Reason, *testOP) {
 	if tc.event != nil {
 		tc.event(&ev)
 	}
-	h := NewVerifyHandler(cfg, secrets, nil)
+	rec := tc.recorder
+	if rec == nil {
+		rec = BindingOnly{}
+	}
+	h := NewVerifyHandler(cfg, secrets, nil, rec)
 	var logBuf bytes.Buffer
 	h.Logger = slog.New(slog.NewJSONHandler(&logBuf, nil))
-	h.Recorder = tc.recorder
 	out, err := h.Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatalf("Handle returned error %v", err)

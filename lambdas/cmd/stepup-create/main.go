@@ -27,14 +27,17 @@ func main() {
 	if cfg.SecretARN != "" {
 		secrets = boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
 	}
-	h := stepup.NewCreateHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
-	h.Logger = boot.Logger
 	db := dynamodb.NewFromConfig(awsCfg)
-	h.Cap = boot.Must(usercap.New(db, capCfg.Table, capCfg.Kind, capCfg.Max, capCfg.Window))
+	// The challenge kind is chosen here, once. The verification-session
+	// kind starts the session for the user's enrolled provider identity:
+	// Create reads the enrollment.
+	var h *stepup.CreateHandler
 	if cfg.Provider == contract.ProviderBlockIDSession {
-		// The verification-session kind starts the session for the user's
-		// enrolled provider identity: Create reads the enrollment.
-		h.Enrollments = steprecord.New(db, capCfg.Table, 0)
+		h = stepup.NewSessionCreateHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget), steprecord.New(db, capCfg.Table, 0))
+	} else {
+		h = stepup.NewCreateHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
 	}
+	h.Logger = boot.Logger
+	h.Cap = boot.Must(usercap.New(db, capCfg.Table, capCfg.Kind, capCfg.Max, capCfg.Window))
 	lambda.Start(h.Handle)
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/boot"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/verifyhook"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
+	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
 )
 
 func main() {
@@ -30,13 +30,6 @@ func main() {
 	if cfg.SecretARN != "" {
 		secrets = boot.Secrets(awsCfg, cfg.SecretARN, cfg.SecretTTL)
 	}
-	h := stepup.NewVerifyHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget))
-	h.Logger = boot.Logger
-	if a := cfg.ClientAssertion; cfg.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT {
-		// private_key_jwt: the KMS key signs each client assertion; there is
-		// no secret.
-		h.Signer = &clientassert.Signer{KMS: kms.NewFromConfig(awsCfg), KeyARN: a.KeyARN, KID: a.KID, Alg: a.Alg}
-	}
 	if table == "" {
 		// Without the table there is no enrollment: the step-up would prove
 		// only an email or user name the user may be able to change.
@@ -44,6 +37,19 @@ func main() {
 	}
 	// A passed step-up is held to the user's enrollment and recorded for the
 	// pre token generation guard.
-	h.Recorder = verifyhook.New(steprecord.New(dynamodb.NewFromConfig(awsCfg), table, window))
+	rec := recordhook.New(steprecord.New(dynamodb.NewFromConfig(awsCfg), table, window))
+	// The challenge kind is chosen here, once: a face session of the
+	// enrolled identity, or a provider's ID token.
+	newHandler := stepup.NewVerifyHandler
+	if cfg.Provider == contract.ProviderBlockIDSession {
+		newHandler = stepup.NewSessionVerifyHandler
+	}
+	h := newHandler(cfg, secrets, stepup.NewHTTPClient(cfg.Budget), rec)
+	h.Logger = boot.Logger
+	if a := cfg.ClientAssertion; cfg.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT {
+		// private_key_jwt: the KMS key signs each client assertion; there is
+		// no secret.
+		h.Signer = &clientassert.Signer{KMS: kms.NewFromConfig(awsCfg), KeyARN: a.KeyARN, KID: a.KID, Alg: a.Alg}
+	}
 	lambda.Start(h.Handle)
 }

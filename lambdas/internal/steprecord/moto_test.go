@@ -2,6 +2,7 @@ package steprecord_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -41,13 +42,17 @@ func TestStoreAgainstMoto(t *testing.T) {
 	pass := func(sub, value string, id enrollment.Identity) steprecord.Pass {
 		return steprecord.Pass{PoolID: pool, Sub: sub, ClientID: appClient, BindingHash: steprecord.BindingHash(value), Identity: id, At: now}
 	}
-	consume := func(sub, value, clientID string, at time.Time) (bool, string) {
+	signIn := func(sub, value, clientID string) steprecord.SignIn {
+		return steprecord.SignIn{PoolID: pool, Sub: sub, ClientID: clientID, BindingHash: steprecord.BindingHash(value)}
+	}
+	// consume returns nil when the record passes, else the refusal.
+	consume := func(sub, value, clientID string, at time.Time) error {
 		t.Helper()
-		_, ok, reason, err := s.ConsumeAt(ctx, pool, sub, clientID, steprecord.BindingHash(value), at, window)
-		if err != nil {
+		_, err := s.ConsumeAt(ctx, signIn(sub, value, clientID), at, window)
+		if errors.Is(err, steprecord.ErrUnavailable) || errors.Is(err, steprecord.ErrInvalidKey) {
 			t.Fatalf("ConsumeAt(%s): %v", sub, err)
 		}
-		return ok, reason
+		return err
 	}
 	enroll := func(t *testing.T, p steprecord.Pass) {
 		t.Helper()
@@ -61,8 +66,8 @@ func TestStoreAgainstMoto(t *testing.T) {
 		if o, err := s.RecordEnrolled(ctx, pass(sub, "v1", alice)); err != nil || o != steprecord.NotEnrolled {
 			t.Fatalf("RecordEnrolled before enrollment = %v, %v", o, err)
 		}
-		if ok, reason := consume(sub, "v1", appClient, now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("a refused pass left a record: %v, %s", ok, reason)
+		if err := consume(sub, "v1", appClient, now); !errors.Is(err, steprecord.ErrRecordMissing) {
+			t.Fatalf("a refused pass left a record: %v", err)
 		}
 		enroll(t, pass(sub, "v1", alice))
 		got, found, err := s.Enrollment(ctx, pool, sub)
@@ -93,11 +98,11 @@ func TestStoreAgainstMoto(t *testing.T) {
 			t.Errorf("expiresAt = %s", v)
 		}
 		for _, v := range []string{"v1", "v2"} {
-			if ok, reason := consume(sub, v, appClient, now.Add(time.Second)); !ok {
-				t.Fatalf("consume %s = %v, %s", v, ok, reason)
+			if err := consume(sub, v, appClient, now.Add(time.Second)); err != nil {
+				t.Fatalf("consume %s = %v", v, err)
 			}
-			if ok, reason := consume(sub, v, appClient, now.Add(time.Second)); ok || reason != steprecord.ReasonMissing {
-				t.Fatalf("second consume %s = %v, %s", v, ok, reason)
+			if err := consume(sub, v, appClient, now.Add(time.Second)); !errors.Is(err, steprecord.ErrRecordMissing) {
+				t.Fatalf("second consume %s = %v", v, err)
 			}
 		}
 		// The enrollment outlives its records.
@@ -116,8 +121,8 @@ func TestStoreAgainstMoto(t *testing.T) {
 			t.Fatalf("EnrollAndRecord(mallory) over alice = %v, %v", o, err)
 		}
 		for _, v := range []string{"v2", "v3"} {
-			if ok, reason := consume(sub, v, appClient, now); ok || reason != steprecord.ReasonMissing {
-				t.Fatalf("mallory's pass %s left a record: %v %s", v, ok, reason)
+			if err := consume(sub, v, appClient, now); !errors.Is(err, steprecord.ErrRecordMissing) {
+				t.Fatalf("mallory's pass %s left a record: %v", v, err)
 			}
 		}
 		if got, _, _ := s.Enrollment(ctx, pool, sub); got != alice {
@@ -156,18 +161,18 @@ func TestStoreAgainstMoto(t *testing.T) {
 		sub := newSub()
 		enroll(t, pass(sub, "victim", alice))
 		// A wrong or missing value consumes nothing.
-		if ok, reason := consume(sub, "guess", appClient, now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("wrong value = %v, %s", ok, reason)
+		if err := consume(sub, "guess", appClient, now); !errors.Is(err, steprecord.ErrRecordMissing) {
+			t.Fatalf("wrong value = %v", err)
 		}
-		if _, _, reason, err := s.ConsumeAt(ctx, pool, sub, appClient, "", now, window); err == nil || reason != steprecord.ReasonInvalidKey {
-			t.Fatalf("missing value = %s, %v", reason, err)
+		if _, err := s.ConsumeAt(ctx, signIn(sub, "", appClient), now, window); !errors.Is(err, steprecord.ErrInvalidKey) {
+			t.Fatalf("missing value = %v", err)
 		}
-		if ok, reason := consume(sub, "victim", otherClient, now); ok || reason != steprecord.ReasonOtherClient {
-			t.Fatalf("other client = %v, %s", ok, reason)
+		if err := consume(sub, "victim", otherClient, now); !errors.Is(err, steprecord.ErrRecordOtherClient) {
+			t.Fatalf("other client = %v", err)
 		}
 		// The other client's attempt consumed it: the record is single use.
-		if ok, reason := consume(sub, "victim", appClient, now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("after other client = %v, %s", ok, reason)
+		if err := consume(sub, "victim", appClient, now); !errors.Is(err, steprecord.ErrRecordMissing) {
+			t.Fatalf("after other client = %v", err)
 		}
 	})
 
@@ -176,11 +181,11 @@ func TestStoreAgainstMoto(t *testing.T) {
 		p := pass(sub, "old", alice)
 		p.At = now.Add(-window - time.Second)
 		enroll(t, p)
-		if ok, reason := consume(sub, "old", appClient, now); ok || reason != steprecord.ReasonStale {
-			t.Fatalf("stale = %v, %s", ok, reason)
+		if err := consume(sub, "old", appClient, now); !errors.Is(err, steprecord.ErrRecordStale) {
+			t.Fatalf("stale = %v", err)
 		}
-		if ok, reason := consume(sub, "old", appClient, now); ok || reason != steprecord.ReasonMissing {
-			t.Fatalf("after stale = %v, %s", ok, reason)
+		if err := consume(sub, "old", appClient, now); !errors.Is(err, steprecord.ErrRecordMissing) {
+			t.Fatalf("after stale = %v", err)
 		}
 	})
 
@@ -191,12 +196,12 @@ func TestStoreAgainstMoto(t *testing.T) {
 		enroll(t, pass(sub, "once", alice))
 		var wins, errs atomic.Int32
 		for range 8 {
-			_, ok, _, err := s.ConsumeAt(ctx, pool, sub, appClient, steprecord.BindingHash("once"), now, window)
-			if err != nil {
-				errs.Add(1)
-			}
-			if ok {
+			_, err := s.ConsumeAt(ctx, signIn(sub, "once", appClient), now, window)
+			switch {
+			case err == nil:
 				wins.Add(1)
+			case !errors.Is(err, steprecord.ErrRecordMissing):
+				errs.Add(1)
 			}
 		}
 		if wins.Load() != 1 || errs.Load() != 0 {
@@ -206,9 +211,8 @@ func TestStoreAgainstMoto(t *testing.T) {
 
 	t.Run("missing table is a store error", func(t *testing.T) {
 		missing := steprecord.New(client, "no-such-table", window)
-		_, ok, reason, err := missing.ConsumeAt(ctx, pool, "s", appClient, steprecord.BindingHash("x"), now, window)
-		if ok || err == nil || reason != steprecord.ReasonUnavailable {
-			t.Fatalf("Consume on missing table = %v, %s, %v", ok, reason, err)
+		if _, err := missing.ConsumeAt(ctx, signIn("s", "x", appClient), now, window); !errors.Is(err, steprecord.ErrUnavailable) {
+			t.Fatalf("Consume on missing table = %v", err)
 		}
 		if _, err := missing.RecordEnrolled(ctx, pass("s", "x", alice)); err == nil {
 			t.Fatal("RecordEnrolled on missing table: want error")

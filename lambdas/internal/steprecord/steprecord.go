@@ -43,17 +43,6 @@ type API interface {
 
 var _ API = (*dynamodb.Client)(nil)
 
-// Reason codes returned by Consume (and logged by the guard).
-const (
-	ReasonOK          = "ok"
-	ReasonMissing     = "record_missing"
-	ReasonStale       = "record_stale"
-	ReasonMalformed   = "record_malformed"
-	ReasonOtherClient = contract.ReasonRecordOtherClient
-	ReasonUnavailable = "store_unavailable"
-	ReasonInvalidKey  = "event_malformed"
-)
-
 const (
 	// DefaultWindow is how old a record may be when consumed, unless
 	// contract.EnvStepUpWindowSeconds says otherwise.
@@ -70,9 +59,26 @@ const (
 	maxKeyPart = 512
 )
 
-// ErrInvalidKey is returned for an empty or unusable pool id, sub or
-// binding hash.
-var ErrInvalidKey = errors.New("steprecord: invalid user pool id, sub or binding")
+// The outcomes of ConsumeAt that refuse an issuance, one error each for
+// errors.Is; the guard names each with its reason code.
+var (
+	// ErrInvalidKey: an empty or unusable pool id, sub or binding hash (also
+	// returned by the writes).
+	ErrInvalidKey = errors.New("steprecord: invalid user pool id, sub or binding")
+	// ErrUnavailable: the store is not configured or failed; the store's
+	// error is wrapped beside it.
+	ErrUnavailable = errors.New("steprecord: store unavailable")
+	// ErrRecordMissing: no record of this sign-in (none written, consumed
+	// already, or removed by the TTL).
+	ErrRecordMissing = errors.New("steprecord: no record of this sign-in")
+	// ErrRecordMalformed: the record lacks a numeric passedAt or a client id.
+	ErrRecordMalformed = errors.New("steprecord: malformed record")
+	// ErrRecordStale: the record's passedAt lies outside [now-window,
+	// now+FutureSkew].
+	ErrRecordStale = errors.New("steprecord: record outside the window")
+	// ErrRecordOtherClient: the record was written for another app client.
+	ErrRecordOtherClient = errors.New("steprecord: record of another app client")
+)
 
 // ErrInvalidClientID is returned by Record for an empty or oversized app
 // client id.
@@ -219,25 +225,19 @@ func (s *Store) RecordEnrolled(ctx context.Context, p Pass) (Outcome, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{ConditionCheck: &types.ConditionCheck{
-				TableName:                           aws.String(s.table),
-				Key:                                 map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: enrollKey}},
-				ConditionExpression:                 aws.String("#iss = :iss AND #sub = :sub"),
-				ExpressionAttributeNames:            map[string]string{"#iss": contract.EnrollIssuer, "#sub": contract.EnrollSubject},
-				ExpressionAttributeValues:           identityValues(p.Identity),
-				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-			}},
-			{Put: s.recordPut(recordKey, p)},
-		},
-	})
-	if err == nil {
+	item, failed, err := s.writeWithRecord(ctx, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                           aws.String(s.table),
+		Key:                                 map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: enrollKey}},
+		ConditionExpression:                 aws.String("#iss = :iss AND #sub = :sub"),
+		ExpressionAttributeNames:            map[string]string{"#iss": contract.EnrollIssuer, "#sub": contract.EnrollSubject},
+		ExpressionAttributeValues:           identityValues(p.Identity),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, recordKey, p)
+	switch {
+	case err != nil:
+		return 0, err
+	case !failed:
 		return Recorded, nil
-	}
-	item, failed := conditionFailure(err, 0)
-	if !failed {
-		return 0, fmt.Errorf("steprecord: transact: %w", err)
 	}
 	if item == nil {
 		// DynamoDB returns the old item with a failed condition
@@ -273,24 +273,18 @@ func (s *Store) EnrollAndRecord(ctx context.Context, p Pass) (Outcome, error) {
 		contract.EnrolledAt:         &types.AttributeValueMemberN{Value: strconv.FormatInt(p.At.UnixMilli(), 10)},
 		contract.EnrolledBy:         &types.AttributeValueMemberS{Value: contract.EnrolledByFirstUse},
 	}
-	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{Put: &types.Put{
-				TableName:                           aws.String(s.table),
-				Item:                                enrollItem,
-				ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
-				ExpressionAttributeNames:            map[string]string{"#pk": contract.RecordPartitionKey},
-				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-			}},
-			{Put: s.recordPut(recordKey, p)},
-		},
-	})
-	if err == nil {
+	old, failed, err := s.writeWithRecord(ctx, types.TransactWriteItem{Put: &types.Put{
+		TableName:                           aws.String(s.table),
+		Item:                                enrollItem,
+		ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames:            map[string]string{"#pk": contract.RecordPartitionKey},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, recordKey, p)
+	switch {
+	case err != nil:
+		return 0, err
+	case !failed:
 		return Enrolled, nil
-	}
-	old, failed := conditionFailure(err, 0)
-	if !failed {
-		return 0, fmt.Errorf("steprecord: transact: %w", err)
 	}
 	var got enrollment.Identity
 	if old != nil {
@@ -351,6 +345,23 @@ func identityOf(item map[string]types.AttributeValue) enrollment.Identity {
 	return id
 }
 
+// writeWithRecord writes the sign-in's record in one transaction with
+// first, whose condition decides: failed says it failed (nothing was
+// written), and old is the item the condition saw when the store sent it.
+func (s *Store) writeWithRecord(ctx context.Context, first types.TransactWriteItem, recordKey string, p Pass) (old map[string]types.AttributeValue, failed bool, err error) {
+	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{first, {Put: s.recordPut(recordKey, p)}},
+	})
+	if err == nil {
+		return nil, false, nil
+	}
+	old, failed = conditionFailure(err, 0)
+	if !failed {
+		return nil, false, fmt.Errorf("steprecord: transact: %w", err)
+	}
+	return old, true, nil
+}
+
 // conditionFailure reports whether err is a cancelled transaction whose
 // item i failed its condition, and returns that item's old value when the
 // store sent it.
@@ -369,21 +380,33 @@ func conditionFailure(err error, i int) (map[string]types.AttributeValue, bool) 
 	return r.Item, true
 }
 
+// SignIn names the step-up record of one sign-in and the app client that
+// consumes it.
+type SignIn struct {
+	// PoolID and Sub name the Cognito user.
+	PoolID, Sub string
+	// ClientID is the app client the issuance runs on.
+	ClientID string
+	// BindingHash is the hash of the per-challenge value the sign-in echoed
+	// (contract.BindingHash).
+	BindingHash string
+}
+
 // ConsumeAt deletes the record of the sign-in whose per-challenge value
-// hashes to bindingHash and reports whether it existed with a passedAt in
-// [now-window, now+FutureSkew] and was recorded for the app client
-// clientID; when ok it returns the time the step-up passed. The delete
-// returns the old item (ReturnValues ALL_OLD), so of concurrent callers at
-// most one sees it. A record of another sign-in (another hash) is never
-// touched. reason is one of the Reason codes; err is non-nil only for an
-// invalid key or a store failure.
-func (s *Store) ConsumeAt(ctx context.Context, poolID, sub, clientID, bindingHash string, now time.Time, window time.Duration) (passedAt time.Time, ok bool, reason string, err error) {
-	key, err := Key(poolID, sub, bindingHash)
+// hashes to in.BindingHash and returns the time the step-up passed when
+// the record existed with a passedAt in [now-window, now+FutureSkew] and
+// was recorded for the app client in.ClientID. The delete returns the old
+// item (ReturnValues ALL_OLD), so of concurrent callers at most one sees
+// it. A record of another sign-in (another hash) is never touched. Every
+// refusal is one of the errors above (errors.Is); a refused record is
+// consumed all the same.
+func (s *Store) ConsumeAt(ctx context.Context, in SignIn, now time.Time, window time.Duration) (time.Time, error) {
+	key, err := Key(in.PoolID, in.Sub, in.BindingHash)
 	if err != nil {
-		return time.Time{}, false, ReasonInvalidKey, err
+		return time.Time{}, err
 	}
 	if s == nil || s.api == nil || s.table == "" {
-		return time.Time{}, false, ReasonUnavailable, errors.New("steprecord: store not configured")
+		return time.Time{}, fmt.Errorf("%w: not configured", ErrUnavailable)
 	}
 	out, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(s.table),
@@ -393,29 +416,29 @@ func (s *Store) ConsumeAt(ctx context.Context, poolID, sub, clientID, bindingHas
 		ReturnValues: types.ReturnValueAllOld,
 	})
 	if err != nil {
-		return time.Time{}, false, ReasonUnavailable, fmt.Errorf("steprecord: delete: %w", err)
+		return time.Time{}, fmt.Errorf("%w: delete: %w", ErrUnavailable, err)
 	}
 	if out == nil || len(out.Attributes) == 0 {
-		return time.Time{}, false, ReasonMissing, nil
+		return time.Time{}, ErrRecordMissing
 	}
 	n, isN := out.Attributes[contract.RecordPassedAt].(*types.AttributeValueMemberN)
 	if !isN {
-		return time.Time{}, false, ReasonMalformed, nil
+		return time.Time{}, ErrRecordMalformed
 	}
 	ms, perr := strconv.ParseInt(n.Value, 10, 64)
 	if perr != nil {
-		return time.Time{}, false, ReasonMalformed, nil
+		return time.Time{}, ErrRecordMalformed
 	}
 	c, isS := out.Attributes[contract.RecordClientID].(*types.AttributeValueMemberS)
 	if !isS || c.Value == "" {
-		return time.Time{}, false, ReasonMalformed, nil
+		return time.Time{}, ErrRecordMalformed
 	}
 	passed := time.UnixMilli(ms)
 	if window <= 0 || passed.Before(now.Add(-window)) || passed.After(now.Add(FutureSkew)) {
-		return time.Time{}, false, ReasonStale, nil
+		return time.Time{}, ErrRecordStale
 	}
-	if c.Value != clientID {
-		return time.Time{}, false, ReasonOtherClient, nil
+	if c.Value != in.ClientID {
+		return time.Time{}, ErrRecordOtherClient
 	}
-	return passed, true, ReasonOK, nil
+	return passed, nil
 }

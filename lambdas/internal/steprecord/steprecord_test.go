@@ -181,30 +181,28 @@ func TestConsumeDecisions(t *testing.T) {
 		pool   string
 		client string // "" means "client1", "-" means empty
 		window time.Duration
-		ok     bool
-		reason string
-		err    bool
+		want   error // nil: the record passes
 	}{
-		{name: "fresh", api: &fakeAPI{old: n(ms(-10 * time.Second))}, ok: true, reason: ReasonOK},
-		{name: "exactly window old", api: &fakeAPI{old: n(ms(-time.Minute))}, ok: true, reason: ReasonOK},
-		{name: "just too old", api: &fakeAPI{old: n(ms(-time.Minute - time.Millisecond))}, reason: ReasonStale},
-		{name: "small future skew", api: &fakeAPI{old: n(ms(FutureSkew))}, ok: true, reason: ReasonOK},
-		{name: "far future", api: &fakeAPI{old: n(ms(FutureSkew + time.Millisecond))}, reason: ReasonStale},
-		{name: "zero window", api: &fakeAPI{old: n(ms(0))}, window: -1, reason: ReasonStale},
-		{name: "missing", api: &fakeAPI{}, reason: ReasonMissing},
-		{name: "passedAt not number", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPassedAt: &types.AttributeValueMemberS{Value: "1"}}}, reason: ReasonMalformed},
-		{name: "passedAt garbage", api: &fakeAPI{old: n("1e9")}, reason: ReasonMalformed},
-		{name: "passedAt absent", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: "p#s"}}}, reason: ReasonMalformed},
-		{name: "other client", api: &fakeAPI{old: n(ms(0))}, client: "client2", reason: ReasonOtherClient},
-		{name: "client id prefix", api: &fakeAPI{old: n(ms(0))}, client: "client", reason: ReasonOtherClient},
-		{name: "client id case", api: &fakeAPI{old: n(ms(0))}, client: "CLIENT1", reason: ReasonOtherClient},
-		{name: "empty consuming client", api: &fakeAPI{old: n(ms(0))}, client: "-", reason: ReasonOtherClient},
-		{name: "stale record of other client", api: &fakeAPI{old: n(ms(-2 * time.Minute))}, client: "client2", reason: ReasonStale},
-		{name: "clientId absent", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, nil)}, reason: ReasonMalformed},
-		{name: "clientId empty", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, &types.AttributeValueMemberS{Value: ""})}, client: "-", reason: ReasonMalformed},
-		{name: "clientId not string", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, &types.AttributeValueMemberN{Value: "1"})}, reason: ReasonMalformed},
-		{name: "store error", api: &fakeAPI{err: errors.New("boom")}, reason: ReasonUnavailable, err: true},
-		{name: "empty pool", api: &fakeAPI{old: n(ms(0))}, pool: "-", reason: ReasonInvalidKey, err: true},
+		{name: "fresh", api: &fakeAPI{old: n(ms(-10 * time.Second))}},
+		{name: "exactly window old", api: &fakeAPI{old: n(ms(-time.Minute))}},
+		{name: "just too old", api: &fakeAPI{old: n(ms(-time.Minute - time.Millisecond))}, want: ErrRecordStale},
+		{name: "small future skew", api: &fakeAPI{old: n(ms(FutureSkew))}},
+		{name: "far future", api: &fakeAPI{old: n(ms(FutureSkew + time.Millisecond))}, want: ErrRecordStale},
+		{name: "zero window", api: &fakeAPI{old: n(ms(0))}, window: -1, want: ErrRecordStale},
+		{name: "missing", api: &fakeAPI{}, want: ErrRecordMissing},
+		{name: "passedAt not number", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPassedAt: &types.AttributeValueMemberS{Value: "1"}}}, want: ErrRecordMalformed},
+		{name: "passedAt garbage", api: &fakeAPI{old: n("1e9")}, want: ErrRecordMalformed},
+		{name: "passedAt absent", api: &fakeAPI{old: map[string]types.AttributeValue{contract.RecordPartitionKey: &types.AttributeValueMemberS{Value: "p#s"}}}, want: ErrRecordMalformed},
+		{name: "other client", api: &fakeAPI{old: n(ms(0))}, client: "client2", want: ErrRecordOtherClient},
+		{name: "client id prefix", api: &fakeAPI{old: n(ms(0))}, client: "client", want: ErrRecordOtherClient},
+		{name: "client id case", api: &fakeAPI{old: n(ms(0))}, client: "CLIENT1", want: ErrRecordOtherClient},
+		{name: "empty consuming client", api: &fakeAPI{old: n(ms(0))}, client: "-", want: ErrRecordOtherClient},
+		{name: "stale record of other client", api: &fakeAPI{old: n(ms(-2 * time.Minute))}, client: "client2", want: ErrRecordStale},
+		{name: "clientId absent", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, nil)}, want: ErrRecordMalformed},
+		{name: "clientId empty", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, &types.AttributeValueMemberS{Value: ""})}, client: "-", want: ErrRecordMalformed},
+		{name: "clientId not string", api: &fakeAPI{old: with(n(ms(0)), contract.RecordClientID, &types.AttributeValueMemberN{Value: "1"})}, want: ErrRecordMalformed},
+		{name: "store error", api: &fakeAPI{err: errors.New("boom")}, want: ErrUnavailable},
+		{name: "empty pool", api: &fakeAPI{old: n(ms(0))}, pool: "-", want: ErrInvalidKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pool := "p"
@@ -223,12 +221,12 @@ func TestConsumeDecisions(t *testing.T) {
 			if tc.window != 0 {
 				w = tc.window
 			}
-			passedAt, ok, reason, err := New(tc.api, "tbl", 0).ConsumeAt(context.Background(), pool, "s", client, hashA, now, w)
-			if ok != tc.ok || reason != tc.reason || (err != nil) != tc.err {
-				t.Fatalf("ConsumeAt = %v, %q, %v; want %v, %q, err=%v", ok, reason, err, tc.ok, tc.reason, tc.err)
+			passedAt, err := New(tc.api, "tbl", 0).ConsumeAt(context.Background(), SignIn{PoolID: pool, Sub: "s", ClientID: client, BindingHash: hashA}, now, w)
+			if (tc.want == nil) != (err == nil) || !errors.Is(err, tc.want) {
+				t.Fatalf("ConsumeAt = %v; want %v", err, tc.want)
 			}
 			// passedAt is the record's, and only on ok.
-			if ok {
+			if err == nil {
 				v := tc.api.old[contract.RecordPassedAt].(*types.AttributeValueMemberN).Value
 				if got := strconv.FormatInt(passedAt.UnixMilli(), 10); got != v {
 					t.Fatalf("passedAt = %s, record %s", got, v)

@@ -1,4 +1,4 @@
-package verifyhook
+package recordhook
 
 import (
 	"context"

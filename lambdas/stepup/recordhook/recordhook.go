@@ -1,9 +1,11 @@
-// Package verifyhook plugs a steprecord.Store into the Verify handler of
-// the step-up as its stepup.Recorder: it holds a passed step-up to the
-// user's enrollment and records it for the pre token generation guard. It
-// is a separate package so the guard, which only consumes records, does not
-// link the Verify code.
-package verifyhook
+// Package recordhook is the adapter of the step-up's Recorder port over a
+// steprecord.Store: it holds a passed step-up to the user's enrollment,
+// enrolls a first-time user when the step-up's policy allows it, and records
+// the step-up for the pre token generation guard. It lives beside its port
+// (stepup.Recorder) and is wired in the Verify command; it is a package of
+// its own so that the guard, which only consumes records, does not link the
+// Verify code.
+package recordhook
 
 import (
 	"context"
