@@ -17,13 +17,9 @@ var knownLongFuncs = map[string][]string{
 	"lambdas/connect/config.go":           {"ConfigFromEnv", "Config.Validate"}, // 90, 87
 	"lambdas/linking/linking.go":          {"Behaviour.decide"},                 // 131
 	"lambdas/proofing/callback.go":        {"CallbackHandler.decide"},           // 133
-	"lambdas/stepup/config.go":            {"ConfigFromEnv"},                    // 198
-	"lambdas/stepup/verify.go":            {"VerifyHandler.checkToken"},         // 99
 }
 
 // knownInternalImportsHandler is the lambdas/internal packages that import
-// a handler package. verifyhook holds step-up enrollment policy and moves
-// beside the step-up code (issue 19, item 3).
-var knownInternalImportsHandler = []string{
-	"lambdas/internal/steprecord/verifyhook", // lambdas/stepup (and through it lambdas/clientassert)
-}
+// a handler package: none since verifyhook moved beside the step-up code
+// (lambdas/stepup/recordhook). Keep it empty.
+var knownInternalImportsHandler = []string{}
