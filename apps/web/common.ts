@@ -87,12 +87,24 @@ export function explain(err: unknown): string {
   return ERROR_SENTENCES[errorCode(err)] ?? String((err as Error)?.message ?? err);
 }
 
+/** What a page may change in showRefusal. */
+export interface RefusalOptions {
+  /** The state to mark instead of 'refused' (an expired sign-in is always 'expired'). */
+  state?: string;
+  /** The sentence instead of the table's, where the page knows better what the error means here. */
+  sentence?: string;
+}
+
 /**
  * Shows a refusal: state 'refused' (or 'expired'), prefix and the one sentence in #status,
  * and the raw name and message in a collapsed <details> under it.
  */
-export function showRefusal(err: unknown, prefix = ''): void {
-  setState(isExpired(err) ? 'expired' : 'refused', `${prefix}${explain(err)}`);
+export function showRefusal(err: unknown, prefix = '', opts: RefusalOptions = {}): void {
+  const expired = isExpired(err);
+  setState(
+    expired ? 'expired' : (opts.state ?? 'refused'),
+    `${prefix}${expired ? explain(err) : (opts.sentence ?? explain(err))}`,
+  );
   const d = document.createElement('details');
   d.id = 'error-details';
   const summary = document.createElement('summary');
@@ -130,12 +142,14 @@ function stopCountdown() {
 /**
  * Runs one flow of the page (a sign-in, a payment, a connect): one at a time, the latest
  * wins. Starting a flow aborts the one running (its provider frame or popup goes, it writes
- * nothing more), and button is disabled until this flow ends, so a double click starts one
- * flow. fail gets the errors of the flow while it is the latest; a superseded flow's are
+ * nothing more), and button (or each of several: the actions that must not run beside this
+ * one) is disabled until this flow ends, so a double click starts one flow. The body runs
+ * synchronously up to its first await, inside the click: a window it opens there is not
+ * blocked. fail gets the errors of the flow while it is the latest; a superseded flow's are
  * dropped.
  */
 export async function runFlow(
-  button: HTMLButtonElement | null,
+  button: HTMLButtonElement | HTMLButtonElement[] | null,
   body: (flow: Flow) => Promise<void>,
   fail: (err: unknown) => void | Promise<void>,
 ): Promise<void> {
@@ -173,13 +187,14 @@ export async function runFlow(
       countdown = setInterval(tick, 1000);
     },
   };
-  if (button) button.disabled = true;
+  const buttons = button === null ? [] : Array.isArray(button) ? button : [button];
+  buttons.forEach((b) => (b.disabled = true));
   try {
     await body(flow);
   } catch (err) {
     if (live()) await fail(err);
   } finally {
-    if (button) button.disabled = false;
+    buttons.forEach((b) => (b.disabled = false));
     if (live()) {
       stopCountdown();
       currentFlow = undefined;

@@ -57,9 +57,13 @@ func TestBlockIDFederation(t *testing.T) {
 	}
 
 	t.Run("an identity-assured BlockID user gets custom:ial", func(t *testing.T) {
+		// The flow double-clicks "Sign in with BlockID" (issue 20).
 		o := runFlow(t, st, "blockid-assured", env(devstack.AssuredUser))
 		if o.State != "signed-in" {
 			t.Fatalf("state %q: %s\nconsole: %s", o.State, o.Status, strings.Join(o.Console, "\n"))
+		}
+		if o.Extra["authorizes"] != "1" || o.Extra["signInShown"] != "false" {
+			t.Errorf("a double click sent %s redirects to /oauth2/authorize (want 1); signed in, the sign-in button shown: %s", o.Extra["authorizes"], o.Extra["signInShown"])
 		}
 		a := shownAssurance(t, o.Claims)
 		if a.Email != devstack.AssuredEmail || !slices.Contains(a.Identities, "BlockID") {
@@ -153,6 +157,11 @@ func TestBlockIDFederation(t *testing.T) {
 		got := reasons(st, localcognito.SlotPreTokenGeneration)[from:]
 		if !slices.Contains(got, "provider_no_level") || slices.Contains(got, "assurance_granted") {
 			t.Errorf("pre token generation reasons %v, want provider_no_level and no grant", got)
+		}
+		// The flow double-clicks the attempt (issue 20): one refresh after
+		// the sign-in, and the page says what it tried.
+		if len(got) != 2 || o.State != "attempted" {
+			t.Errorf("pre token generation ran %d times (%v), want the sign-in's and one refresh's; the page ended %q: %s", len(got), got, o.State, o.Status)
 		}
 		u := adminGetUser(t, st, "BlockID_sub-"+devstack.UnassuredUser)
 		if u.Attributes["custom:ial"] != "" {

@@ -174,6 +174,14 @@ func TestIdentityProofing(t *testing.T) {
 			t.Errorf("callback reasons %v, want [assured]", got)
 		}
 
+		t.Run("double clicks on Sign up and Verify: one account, one window, one sign-in, no refusal", func(t *testing.T) {
+			// The relay's one callback and the one assured reason above are
+			// the server's side; the page's is here.
+			s := x["statesToVerified"]
+			if strings.Count(s, "signing-up") != 1 || strings.Count(s, "proofing") != 1 || strings.Contains(s, "refused") || x["idvWindows"] != "1" {
+				t.Errorf("the page went through %q with %s verification windows: want one sign-up, one verification, no refusal, one window", s, x["idvWindows"])
+			}
+		})
 		t.Run("TOTP is set up at the first sign-in; a wrong code is refused, then the right one accepted", func(t *testing.T) {
 			if x["setupKeyShown"] != "true" || !strings.HasPrefix(x["setupUri"], "otpauth://totp/") {
 				t.Errorf("the set-up shows key %s, URI %q", x["setupKeyShown"], x["setupUri"])

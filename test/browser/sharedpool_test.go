@@ -107,4 +107,33 @@ func TestSharedPoolOnDemandStepUp(t *testing.T) {
 			t.Fatalf("Verify reasons %v, want token_exchange_failed and no ok", got)
 		}
 	})
+	// Issue 20: a person's double clicks. On Pay, the button is disabled
+	// while its payment runs: one POST /payments reaches the API and one
+	// the backend, and the page says paid. On Sign in (the password alone,
+	// no provider frame) and on Step up (one popup): no refusal on the way.
+	t.Run("double clicks: one sign-in, one step-up popup, one payment, the page says paid", func(t *testing.T) {
+		from, calls := len(st.APIs[apiID(st)].Records()), backendCalls(st)
+		o := runFlow(t, st, "sharedpool-double-click", mode)
+		x := o.Extra
+		if x["signInState"] != "signed-in" || x["stepUpState"] != "stepped-up" {
+			t.Fatalf("sign-in %q, step-up %q: %s\nconsole: %s", x["signInState"], x["stepUpState"], o.Status, strings.Join(o.Console, "\n"))
+		}
+		if o.State != "paid" || !strings.Contains(o.Status, "Paid 125.00 EUR") || !strings.HasPrefix(x["payment"], "POST /payments: 200") {
+			t.Fatalf("state %q: %s; the page shows %q", o.State, o.Status, x["payment"])
+		}
+		// The server's side: the API saw one payment, the backend ran once.
+		pays := paymentRecords(st, from)
+		if len(pays) != 1 || pays[0].Status != 200 {
+			t.Fatalf("POST /payments answers %+v, want one 200", pays)
+		}
+		if n := backendCalls(st) - calls; n != 1 {
+			t.Fatalf("the backend was invoked %d times for one double click", n)
+		}
+		if x["popups"] != "1" || !signedIn(o) || x["accountShown"] != "true" || x["sessionShown"] != "true" {
+			t.Errorf("popups %s, stored %s, account shown %s, session buttons %s", x["popups"], x["stored"], x["accountShown"], x["sessionShown"])
+		}
+		if s := x["states"]; strings.Contains(s, "refused") || strings.Contains(s, "expired") || strings.Count(s, "paying") != 1 {
+			t.Errorf("the page went through %q: want no refusal and one payment", s)
+		}
+	})
 }

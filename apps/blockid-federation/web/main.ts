@@ -14,6 +14,14 @@
 // 'signing-out') for the browser tests. Signed in, Refresh session renews
 // the tokens through Amplify and Sign out revokes them, then leaves through
 // the pool's /logout (common.ts sessionControls).
+//
+// Both actions are flows of common.ts runFlow, their buttons disabled while
+// they run: a double click on "Sign in with BlockID" starts one redirect
+// (two would each store their own state and PKCE verifier, and the redirect
+// that came back would not match the last one stored), and a double click
+// on the self-assertion runs one attempt and one refresh. A refusal shows
+// one sentence, the raw error under Details; one that ended the session
+// puts the page back in its signed-out look.
 import { Hub } from 'aws-amplify/utils';
 import { fetchAuthSession, signInWithRedirect, updateUserAttributes, type AuthTokens } from 'aws-amplify/auth';
 import { hostedSignIn } from '@cognitobridge/client';
@@ -22,8 +30,10 @@ import {
   configureHostedSignIn,
   errorCode,
   refreshSession,
+  runFlow,
   sessionControls,
   setState,
+  showRefusal,
   type PageConfig,
   type SessionControls,
 } from '../../web/common.js';
@@ -89,12 +99,15 @@ async function showSession(session: SessionControls): Promise<boolean> {
     `Signed in with BlockID as ${String(id['email'])}: ${ial ? `identity assurance level ${String(ial)}` : 'no identity assurance'}.`,
   );
   session.signedIn();
+  // Signed in, only the actions that fit: no second sign-in on top of this one.
+  $('signin-provider').hidden = true;
   $('self-assert').hidden = false;
   return true;
 }
 
-function refused(message: string) {
-  setState('refused', `Refused: ${message.replace(/\.\s*$/, '').trim()}`);
+/** A hosted sign-in that did not come back signed in. */
+function refused(err: unknown) {
+  showRefusal(err, 'Not signed in. ');
 }
 
 /** One UpdateUserAttributes with the user's own access token: what Cognito answered. */
@@ -118,6 +131,7 @@ async function main() {
     show: (tokens) => void showTokens(tokens),
     signedOut: () => {
       $('self-assert').hidden = true;
+      $('signin-provider').hidden = false;
       $('attempt').textContent = '';
       setState('signed-out', `Signed out. Sign in again with ${provider}.`);
     },
@@ -132,17 +146,31 @@ async function main() {
       void showSession(session);
     } else if (payload.event === 'signInWithRedirect_failure') {
       settled = true;
-      refused((payload.data as { error?: Error } | undefined)?.error?.message ?? 'the sign-in was not completed');
+      refused((payload.data as { error?: Error } | undefined)?.error ?? new Error('the sign-in was not completed'));
     }
   });
   configureHostedSignIn(cfg);
-  $('signin-provider').addEventListener('click', async () => {
-    setState('redirecting', `Going to ${provider}…`);
-    try {
-      await signInWithBlockID(provider);
-    } catch (err) {
-      refused((err as Error).message);
-    }
+  const signInButton = $<HTMLButtonElement>('signin-provider');
+  $('signin-provider').addEventListener('click', () => {
+    void runFlow(
+      signInButton,
+      async (flow) => {
+        flow.setState('redirecting', `Going to ${provider}…`);
+        await signInWithBlockID(provider);
+        // Amplify has sent the browser on its way: the page is leaving, so
+        // the button stays disabled until it has left, or came back from the
+        // back-forward cache (pageshow below). After runFlow re-enabled it.
+        setTimeout(() => (signInButton.disabled = true));
+      },
+      refused,
+    );
+  });
+  // Back from the provider by the browser's Back button (a page restored
+  // from the back-forward cache): it may sign in again.
+  addEventListener('pageshow', (ev) => {
+    if (!ev.persisted) return;
+    signInButton.disabled = false;
+    if (document.body.dataset.state === 'redirecting') setState('ready', `Sign in with ${provider}.`);
   });
 
   // The user's own access token tries to write the assurance: custom:ial is
@@ -151,30 +179,40 @@ async function main() {
   // only at BlockID's own sign-in, so a refresh still carries no custom:ial.
   // The refresh is a real one (refreshSession: new tokens from the pool, or
   // an error), never the tokens Amplify cached at the sign-in.
-  $('self-assert').addEventListener('click', async () => {
-    setState('attempting', 'Writing custom:ial and custom:idp_ial_raw with your own access token…');
-    const attempt: Record<string, unknown> = {
-      'custom:ial': await tryWrite('custom:ial', '3'),
-      'custom:idp_ial_raw': await tryWrite('custom:idp_ial_raw', '["ial3"]'),
-    };
-    try {
-      const tokens = await refreshSession();
-      showTokens(tokens);
-      const ial = tokens.idToken?.payload['custom:ial'] ?? null;
-      attempt['after refresh: custom:ial'] = ial;
-      $('attempt').textContent = JSON.stringify(attempt, null, 2);
-      setState(
-        'attempted',
-        `Tried to raise your own assurance; after a token refresh: ${ial ? `level ${String(ial)}` : 'no identity assurance'}.`,
-      );
-    } catch (err) {
-      attempt['refresh'] = `refused (${errorCode(err)}): ${(err as Error).message}`;
-      $('attempt').textContent = JSON.stringify(attempt, null, 2);
-      session.hide();
-      $('self-assert').hidden = true;
-      $('claims').textContent = '';
-      setState('refused', `Tried to raise your own assurance, but the session could not be refreshed: sign in again.`);
-    }
+  const selfAssert = $<HTMLButtonElement>('self-assert');
+  $('self-assert').addEventListener('click', () => {
+    const attempt: Record<string, unknown> = {};
+    $('attempt').textContent = '';
+    void runFlow(
+      [selfAssert, $<HTMLButtonElement>('refresh'), $<HTMLButtonElement>('signout')],
+      async (flow) => {
+        flow.setState('attempting', 'Writing custom:ial and custom:idp_ial_raw with your own access token…');
+        attempt['custom:ial'] = await tryWrite('custom:ial', '3');
+        attempt['custom:idp_ial_raw'] = await tryWrite('custom:idp_ial_raw', '["ial3"]');
+        const tokens = await refreshSession();
+        flow.check();
+        showTokens(tokens);
+        const ial = tokens.idToken?.payload['custom:ial'] ?? null;
+        attempt['after refresh: custom:ial'] = ial;
+        $('attempt').textContent = JSON.stringify(attempt, null, 2);
+        setState(
+          'attempted',
+          `Tried to raise your own assurance; after a token refresh: ${ial ? `level ${String(ial)}` : 'no identity assurance'}.`,
+        );
+      },
+      (err) => {
+        // A refused refresh: Amplify has dropped the session.
+        attempt['refresh'] = `refused (${errorCode(err)}): ${(err as Error).message}`;
+        $('attempt').textContent = JSON.stringify(attempt, null, 2);
+        session.hide();
+        selfAssert.hidden = true;
+        signInButton.hidden = false;
+        $('claims').textContent = '';
+        showRefusal(err, 'Tried to raise your own assurance, but the session ended: sign in again.', {
+          sentence: '',
+        });
+      },
+    );
   });
 
   const q = new URLSearchParams(location.search);
@@ -183,7 +221,11 @@ async function main() {
     // Fallback when Amplify has no sign-in in flight for this page (e.g. a
     // reload): show the pool's error from the URL.
     setTimeout(() => {
-      if (!settled && q.has('error')) refused(q.get('error_description') ?? q.get('error') ?? 'error');
+      if (!settled && q.has('error')) {
+        const err = new Error(q.get('error_description') ?? q.get('error') ?? 'error');
+        err.name = q.get('error') ?? 'error';
+        refused(err);
+      }
     }, 5000);
     return;
   }

@@ -26,6 +26,14 @@
 // Everything the page says about the assurance it reads from the tokens
 // Cognito just issued (never from what it expects).
 //
+// Each action is a flow of common.ts runFlow (one at a time, the latest
+// wins), its buttons disabled while it runs: a double click on Sign up
+// creates one account, one on "Verify my identity" opens one window and
+// signs in once (two sign-ins would race for the one TOTP step, and the
+// loser would show a refusal beside the winner's tokens). A refusal shows
+// one sentence, the raw error under Details; one that ended the session
+// puts the page back at its sign-in form.
+//
 // <body data-state> (the browser tests wait on it): ready, signing-up,
 // confirm, confirmed, proofing, mfa, mfa-retry, verified, signed-in,
 // refreshed, signed-out, email-pending, email-code-refused, email-refused,
@@ -52,7 +60,19 @@ import {
   StepUpError,
   type ProofingStatus,
 } from '@cognitobridge/client';
-import { $, claims, configure, errorCode, setState, showTitle, type PageConfig } from '../../web/common.js';
+import {
+  $,
+  claims,
+  configure,
+  errorCode,
+  explain,
+  runFlow,
+  setState,
+  showRefusal,
+  showTitle,
+  type Flow,
+  type PageConfig,
+} from '../../web/common.js';
 
 interface Config extends PageConfig {
   /** POST /proofing/session (the stack's SessionUrl output; locally on the page's own origin). */
@@ -72,6 +92,8 @@ class SignedOut extends Error {
 function refusal(err: unknown): string {
   return `${errorCode(err)}: ${(err as Error).message}`;
 }
+
+const button = (id: string) => $<HTMLButtonElement>(id);
 
 async function main() {
   showTitle(
@@ -95,61 +117,71 @@ async function main() {
   // end snippet
 
   // 1. Sign up with the handle's hash; the handle stays in this tab.
-  $('signup').addEventListener('submit', async (ev) => {
+  $('signup').addEventListener('submit', (ev) => {
     ev.preventDefault();
     email = $<HTMLInputElement>('username').value.trim();
     password = $<HTMLInputElement>('password').value;
-    try {
-      setState('signing-up', 'Creating your account…');
-      // snippet:proofing-signup
-      const handle = newProofingHandle();
-      const out = await signUp({
-        username: email,
-        password,
-        // No user attributes: the user name is the email, Cognito sets the
-        // email attribute from it, and this app client may not write email
-        // (the assurance is bound to it; see DESIGN "Binding"). Amplify's
-        // types ask for the field.
-        options: {
-          userAttributes: {},
-          validationData: await proofingValidationData(handle),
-        },
-      });
-      userId = out.userId ?? email;
-      rememberProofingHandle(userId, handle);
-      // end snippet
-      $('signup').hidden = true;
-      $('confirm').hidden = false;
-      if (cfg.local) {
-        // LOCAL only: the local stack hands out the code Cognito would email.
-        const r = await fetch(`/dev/confirmation-code?username=${encodeURIComponent(email)}`, { cache: 'no-store' });
-        if (r.ok) $<HTMLInputElement>('code').value = ((await r.json()) as { code: string }).code;
-      }
-      setState('confirm', `We sent a code to ${email}. Enter it to confirm your email.`);
-    } catch (err) {
-      setState('refused', `Sign-up refused (${refusal(err)})`);
-    }
+    void runFlow(
+      [button('submit'), button('signin-submit')],
+      async (flow) => {
+        flow.setState('signing-up', 'Creating your account…');
+        // snippet:proofing-signup
+        const handle = newProofingHandle();
+        const out = await signUp({
+          username: email,
+          password,
+          // No user attributes: the user name is the email, Cognito sets the
+          // email attribute from it, and this app client may not write email
+          // (the assurance is bound to it; see DESIGN "Binding"). Amplify's
+          // types ask for the field.
+          options: {
+            userAttributes: {},
+            validationData: await proofingValidationData(handle),
+          },
+        });
+        userId = out.userId ?? email;
+        rememberProofingHandle(userId, handle);
+        // end snippet
+        flow.check();
+        $('signup').hidden = true;
+        $('confirm').hidden = false;
+        if (cfg.local) {
+          // LOCAL only: the local stack hands out the code Cognito would email.
+          const r = await fetch(`/dev/confirmation-code?username=${encodeURIComponent(email)}`, { cache: 'no-store' });
+          if (r.ok) $<HTMLInputElement>('code').value = ((await r.json()) as { code: string }).code;
+        }
+        flow.setState('confirm', `We sent a code to ${email}. Enter it to confirm your email.`);
+      },
+      (err) => showRefusal(err, 'Not signed up. '),
+    );
   });
 
   // 2. Confirm the email with Cognito's code.
-  $('confirm').addEventListener('submit', async (ev) => {
+  $('confirm').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    try {
-      await confirmSignUp({
-        username: email,
-        confirmationCode: $<HTMLInputElement>('code').value.trim(),
-      });
-      $('confirm').hidden = true;
-      $('proof').hidden = false;
-      setState('confirmed', 'Email confirmed. Verify your identity to finish.');
-    } catch (err) {
-      setState('refused', `The code was not accepted (${refusal(err)})`);
-    }
+    void runFlow(
+      button('confirm-submit'),
+      async (flow) => {
+        await confirmSignUp({
+          username: email,
+          confirmationCode: $<HTMLInputElement>('code').value.trim(),
+        });
+        flow.check();
+        $('confirm').hidden = true;
+        $('proof').hidden = false;
+        setState('confirmed', 'Email confirmed. Verify your identity to finish.');
+      },
+      (err) => showRefusal(err, 'Email not confirmed. '),
+    );
   });
 
   // 3. The verification session, in a new window; then wait for the result.
-  $('verify').addEventListener('click', async () => {
-    // Opened in the click itself, so no popup blocker stops it.
+  $('verify').addEventListener('click', () => {
+    void runFlow(button('verify'), verify, (err) => showRefusal(err, 'Identity not verified. '));
+  });
+  async function verify(flow: Flow): Promise<void> {
+    // Opened in the click itself (runFlow runs this up to its first await
+    // inside the click), so no popup blocker stops it.
     const win = window.open('', 'cognitobridge-idv');
     try {
       // snippet:proofing-poll
@@ -163,7 +195,7 @@ async function main() {
         win?.close();
       }
       $('proof').hidden = true;
-      setState(
+      flow.setState(
         'proofing',
         'Complete the verification in the new window; this page continues when the provider has confirmed it.',
       );
@@ -175,40 +207,49 @@ async function main() {
       // end snippet
     } catch (err) {
       win?.close();
-      if (err instanceof StepUpError && err.code === 'rejected') {
-        const st = await session().catch(() => null);
-        forgetProofingHandle();
-        const why = `Identity not verified (${st?.reason ?? 'rejected'}): ${st?.message ?? 'the identity verification did not pass'}.`;
-        // Signed in anyway: the account exists, without any assurance.
-        try {
-          const id = await signInAndShow();
-          setState('refused', `${why} Signed in. ${assurance(id)}`);
-        } catch (err2) {
-          setState('refused', `${why} The sign-in failed too (${refusal(err2)}).`);
-        }
-        return;
+      if (!(err instanceof StepUpError && err.code === 'rejected')) {
+        $('proof').hidden = false;
+        throw err;
       }
-      setState('refused', `Identity verification failed (${refusal(err)})`);
+      const st = await session().catch(() => null);
+      forgetProofingHandle();
+      flow.check();
+      const why = `Identity not verified (${st?.reason ?? 'rejected'}): ${st?.message ?? 'the identity verification did not pass'}.`;
+      // Signed in anyway: the account exists, without any assurance.
+      try {
+        const id = await signInAndShow(flow);
+        flow.setState('refused', `${why} Signed in. ${assurance(id)}`);
+      } catch (err2) {
+        flow.check();
+        $('signup').hidden = false;
+        showRefusal(err2, `${why} Not signed in either. `);
+      }
       return;
     }
     try {
-      const id = await signInAndShow();
-      if (id['custom:ial']) setState('verified', `Identity verified and signed in. ${assurance(id)}`);
-      else setState('refused', 'The provider verified your identity, but your tokens carry no identity assurance.');
+      const id = await signInAndShow(flow);
+      if (id['custom:ial']) flow.setState('verified', `Identity verified and signed in. ${assurance(id)}`);
+      else
+        flow.setState('refused', 'The provider verified your identity, but your tokens carry no identity assurance.');
     } catch (err) {
+      flow.check();
       $('signup').hidden = false;
-      setState('refused', `Identity verified, but the sign-in was refused (${refusal(err)}). Sign in again.`);
+      showRefusal(err, 'Identity verified, but not signed in: sign in with your email and password. ');
     }
-  });
+  }
 
   // 4. Sign in (SRP, then the TOTP step the pool requires) and show what
   // the tokens carry.
-  async function signInAndShow(): Promise<Claims> {
+  async function signInAndShow(flow: Flow): Promise<Claims> {
     await signOut().catch(() => undefined);
+    flow.check();
     let out: SignInOutput = await signIn({ username: email, password });
+    flow.check();
     out = await mfaSteps(out);
+    flow.check();
     if (!out.isSignedIn) throw new Error(`next step ${out.nextStep.signInStep}`);
     const id = await showSession(false);
+    flow.check();
     $('signup').hidden = true;
     $('account').hidden = false;
     $('email-verify').hidden = true;
@@ -324,45 +365,57 @@ async function main() {
   }
 
   // 5. Sign in to an existing account (after a sign-out, or another day).
-  $('signin-submit').addEventListener('click', async () => {
+  $('signin-submit').addEventListener('click', () => {
     email = $<HTMLInputElement>('username').value.trim();
     password = $<HTMLInputElement>('password').value;
     if (!email || !password) {
       setState('ready', 'Enter your email and password to sign in.');
       return;
     }
-    try {
-      setState('signing-in', 'Checking your password…');
-      $('signup').hidden = true;
-      const id = await signInAndShow();
-      setState('signed-in', `Signed in as ${shownEmail}. ${assurance(id)}`);
-    } catch (err) {
-      $('signup').hidden = false;
-      setState('refused', `Sign-in refused (${refusal(err)}). Sign in again.`);
-    }
+    void runFlow(
+      [button('signin-submit'), button('submit')],
+      async (flow) => {
+        flow.setState('signing-in', 'Checking your password…');
+        $('signup').hidden = true;
+        const id = await signInAndShow(flow);
+        setState('signed-in', `Signed in as ${shownEmail}. ${assurance(id)}`);
+      },
+      (err) => {
+        ended('');
+        showRefusal(err, 'Not signed in. ');
+      },
+    );
   });
 
   // 6. Refresh: new tokens from the refresh token (GetTokensFromRefreshToken);
   // pre token generation runs again, so the assurance is decided anew.
-  $('refresh').addEventListener('click', async () => {
-    try {
-      const id = await showSession(true);
-      setState('refreshed', `Session refreshed. ${assurance(id)}`);
-    } catch (err) {
-      if (err instanceof SignedOut) ended('Your session has ended. Sign in again.');
-      else setState('refused', `The session could not be refreshed (${refusal(err)}).`);
-    }
+  const accountButtons = () => [button('refresh'), button('signout'), button('email-submit')];
+  $('refresh').addEventListener('click', () => {
+    void runFlow(
+      accountButtons(),
+      async (flow) => {
+        const id = await showSession(true);
+        flow.check();
+        setState('refreshed', `Session refreshed. ${assurance(id)}`);
+      },
+      (err) => {
+        if (err instanceof SignedOut) ended('Your session has ended. Sign in again.');
+        else showRefusal(err, 'The session was not refreshed. ');
+      },
+    );
   });
 
   // 7. Sign out (Amplify revokes the refresh token and forgets the tokens).
-  $('signout').addEventListener('click', async () => {
-    try {
-      await signOut();
-    } catch (err) {
-      setState('refused', `Sign-out failed (${refusal(err)}).`);
-      return;
-    }
-    ended('Signed out: this browser no longer holds your tokens. Sign in with your email and password.');
+  $('signout').addEventListener('click', () => {
+    void runFlow(
+      accountButtons(),
+      async (flow) => {
+        await signOut();
+        flow.check();
+        ended('Signed out: this browser no longer holds your tokens. Sign in with your email and password.');
+      },
+      (err) => showRefusal(err, 'Not signed out. '),
+    );
   });
 
   // 8. Change the email. The pool requires a verification before it updates
@@ -375,67 +428,83 @@ async function main() {
   let newEmail = '';
   let hadAssurance = false;
   // snippet:proofing-email-change
-  $('email-change').addEventListener('submit', async (ev) => {
+  $('email-change').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const next = $<HTMLInputElement>('new-email').value.trim();
-    try {
-      const out = await updateUserAttributes({ userAttributes: { email: next } });
-      const step = out['email']?.nextStep;
-      if (step?.updateAttributeStep === 'CONFIRM_ATTRIBUTE_WITH_CODE') {
-        const before = await showSession(true);
-        oldEmail = shownEmail;
-        newEmail = next;
-        hadAssurance = Boolean(before['custom:ial']);
-        $('email-verify').hidden = false;
-        $<HTMLInputElement>('new-email').value = '';
-        setState(
-          'email-pending',
-          `We sent a code to ${next}. Until you enter it, your email stays ${oldEmail}: Cognito keeps the old address active. ${assurance(before)}` +
-            (hadAssurance
-              ? ` Once the new address is verified, the assurance no longer applies: it holds only for ${oldEmail}, the address it was verified for, and a new identity verification is needed to restore it.`
-              : ''),
-        );
-        return;
-      }
-      const id = await showSession(true);
-      setState('email-verified', `Your email is now ${shownEmail}. ${assurance(id)}`);
-    } catch (err) {
-      const why = /unauthorized attribute/i.test((err as Error).message)
-        ? ' This app may not change the email your identity assurance is bound to.'
-        : '';
-      setState('email-refused', `Your email was not changed (${refusal(err)}).${why}`);
-    }
+    void runFlow(
+      accountButtons(),
+      async (flow) => {
+        const out = await updateUserAttributes({ userAttributes: { email: next } });
+        flow.check();
+        const step = out['email']?.nextStep;
+        if (step?.updateAttributeStep === 'CONFIRM_ATTRIBUTE_WITH_CODE') {
+          const before = await showSession(true);
+          flow.check();
+          oldEmail = shownEmail;
+          newEmail = next;
+          hadAssurance = Boolean(before['custom:ial']);
+          $('email-verify').hidden = false;
+          $<HTMLInputElement>('new-email').value = '';
+          setState(
+            'email-pending',
+            `We sent a code to ${next}. Until you enter it, your email stays ${oldEmail}: Cognito keeps the old address active. ${assurance(before)}` +
+              (hadAssurance
+                ? ` Once the new address is verified, the assurance no longer applies: it holds only for ${oldEmail}, the address it was verified for, and a new identity verification is needed to restore it.`
+                : ''),
+          );
+          return;
+        }
+        const id = await showSession(true);
+        flow.check();
+        setState('email-verified', `Your email is now ${shownEmail}. ${assurance(id)}`);
+      },
+      (err) => {
+        // NotAuthorizedException here is the write list, not a wrong password.
+        const sentence = /unauthorized attribute/i.test((err as Error).message)
+          ? 'This app may not change the email your identity assurance is bound to.'
+          : undefined;
+        showRefusal(err, 'Your email was not changed. ', { state: 'email-refused', ...(sentence ? { sentence } : {}) });
+      },
+    );
   });
 
   // The code Cognito sent to the new address: VerifyUserAttribute makes the
   // new address the email, and the next tokens decide the assurance anew.
-  $('email-verify').addEventListener('submit', async (ev) => {
+  $('email-verify').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const code = $<HTMLInputElement>('email-code').value.trim();
     $<HTMLInputElement>('email-code').value = '';
+    void runFlow(
+      button('email-verify-submit'),
+      (flow) => verifyEmail(flow, code),
+      (err) => {
+        if (err instanceof SignedOut) ended('Your email is verified, but your session has ended. Sign in again.');
+        else showRefusal(err, 'Your email is verified, but the session was not refreshed. ');
+      },
+    );
+  });
+  async function verifyEmail(flow: Flow, code: string): Promise<void> {
     try {
       await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code });
     } catch (err) {
-      setState(
-        'email-code-refused',
-        `The code was not accepted (${refusal(err)}). Your email is still ${oldEmail}; enter the code we sent to ${newEmail}.`,
-      );
+      flow.check();
+      showRefusal(err, '', {
+        state: 'email-code-refused',
+        sentence: `${explain(err)} Your email is still ${oldEmail}; enter the code we sent to ${newEmail}.`,
+      });
       return;
     }
+    flow.check();
     $('email-verify').hidden = true;
-    try {
-      const id = await showSession(true);
-      if (hadAssurance && !id['custom:ial'])
-        setState(
-          'assurance-dropped',
-          `Your email is now ${shownEmail}, verified. Your identity assurance no longer applies: it was verified for ${oldEmail}, and it holds only for that address, so your new tokens carry none. A new identity verification restores it.`,
-        );
-      else setState('email-verified', `Your email is now ${shownEmail}, verified. ${assurance(id)}`);
-    } catch (err) {
-      if (err instanceof SignedOut) ended('Your email is verified, but your session has ended. Sign in again.');
-      else setState('refused', `Your email is verified, but the session could not be refreshed (${refusal(err)}).`);
-    }
-  });
+    const id = await showSession(true);
+    flow.check();
+    if (hadAssurance && !id['custom:ial'])
+      setState(
+        'assurance-dropped',
+        `Your email is now ${shownEmail}, verified. Your identity assurance no longer applies: it was verified for ${oldEmail}, and it holds only for that address, so your new tokens carry none. A new identity verification restores it.`,
+      );
+    else setState('email-verified', `Your email is now ${shownEmail}, verified. ${assurance(id)}`);
+  }
   // end snippet
 
   setState('ready', 'Sign up with your email and a password, or sign in to your account.');

@@ -14,8 +14,19 @@ async function passwordSignIn(page, result) {
 
 async function pay(page) {
   await page.click('#pay');
-  await settled(page, ['paid', 'payment-refused']);
+  await settled(page, ['paid', 'payment-refused', 'refused', 'signed-out']);
   return page.textContent('#payment');
+}
+
+// Every state the page marks from now on, in order (window.__states).
+async function recordStates(page) {
+  await page.evaluate(() => {
+    window.__states = [];
+    new MutationObserver(() => window.__states.push(document.body.dataset.state)).observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+  });
 }
 
 export const flows = {
@@ -78,6 +89,38 @@ export const flows = {
     await settled(page, ['stepped-up', 'refused']);
     result.extra.stepUpState = await page.getAttribute('body', 'data-state');
     result.extra.stepUpClaims = await page.textContent('#claims');
+    await shot(page);
+  },
+  // A person's double clicks (issue 20): on Sign in (the password alone:
+  // one sign-in, no refusal), on Step up (one popup), and on Pay, once
+  // stepped up (one POST /payments: the Go test counts them at the API and
+  // the backend; the page says paid). Screenshot after the payment.
+  async 'sharedpool-double-click'(page, context, { shot, providerLogin, storedClaims, result }) {
+    await recordStates(page);
+    await page.dblclick('#submit');
+    await settled(page, ['signed-in', 'refused']);
+    await page.waitForTimeout(500); // a second sign-in, if any, would have shown by now
+    result.extra = { signInState: await page.getAttribute('body', 'data-state') };
+    if (result.extra.signInState !== 'signed-in') return;
+    let popups = 0;
+    context.on('page', () => popups++);
+    const popup = page.waitForEvent('popup', { timeout: 20000 });
+    await page.dblclick('#stepup-now');
+    await providerLogin(await popup);
+    await settled(page, ['stepped-up', 'refused', 'expired']);
+    result.extra.stepUpState = await page.getAttribute('body', 'data-state');
+    if (result.extra.stepUpState !== 'stepped-up') return;
+    await page.dblclick('#pay');
+    await settled(page, ['paid', 'payment-refused', 'refused', 'signed-out']);
+    await page.waitForTimeout(1000); // a second answer, if any, would show by now
+    Object.assign(result.extra, {
+      popups: String(popups),
+      payment: (await page.textContent('#payment')) ?? '',
+      accountShown: String(await page.isVisible('#account')),
+      sessionShown: String(await page.isVisible('#session')),
+      stored: JSON.stringify(await storedClaims(page)),
+      states: (await page.evaluate(() => window.__states)).join(' '),
+    });
     await shot(page);
   },
 };
