@@ -61,6 +61,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/recordtable"
 	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -533,7 +534,9 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	this := constructs.NewConstruct(scope, id)
 	c := &connect{Construct: this}
 	retention := gofn.LogRetention(props.LogRetention)
-	c.table = newTable(this)
+	// Pending starts expire in minutes; owner records are a cache of
+	// Cognito's identities attribute (stale ones are replaced).
+	c.table = recordtable.New(this, "Table", "connect", awsdynamodb.TableEncryption_AWS_MANAGED, awscdk.RemovalPolicy_DESTROY)
 	// Provider credentials: a secret, or with private_key_jwt a KMS key and
 	// no secret at all.
 	if props.keyMode() {
@@ -547,25 +550,6 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	c.grant(roles, props.UserPool, r.secret)
 	c.newAPI(props, retention)
 	return c
-}
-
-// newTable creates the connect table: pending starts (a TTL) and identity
-// owners.
-func newTable(scope constructs.Construct) awsdynamodb.Table {
-	table := awsdynamodb.NewTable(scope, jsii.String("Table"), &awsdynamodb.TableProps{
-		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
-		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		// Pending starts expire in minutes; owner records are a cache of
-		// Cognito's identities attribute (stale ones are replaced).
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	table.Node().AddMetadata(jsii.String(contract.MetadataTable), "connect", nil) // constructs/monitoring watches it
-	return table
 }
 
 // handlerEnv is the environment of the three functions (one for all: each
@@ -633,13 +617,19 @@ func (c *connect) newFunctions(code *ConnectCode, retention awslogs.RetentionDay
 	if code == nil {
 		code = &ConnectCode{}
 	}
+	newFunction := func(name string, code awslambda.Code, pkg, description string) (awslambda.Function, awsiam.Role) {
+		// <name>Function with its own log group and role (see gofn).
+		fn, role, _ := gofn.New(c.Construct, name, gofn.Props{ImportPath: pkg, Code: code, Description: description,
+			MemorySize: jsii.Number(MemorySize), Timeout: awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)), LogRetention: retention, Environment: env})
+		return fn, role
+	}
 	var roles routeRoles
-	c.start, roles.start = newFunction(c.Construct, "Start", code.Start, StartHandlerPackage, retention,
-		"cognitobridge connect: the provider's authorize URL for the signed-in user (POST "+StartPath+")", env)
-	c.callback, roles.callback = newFunction(c.Construct, "Callback", code.Callback, CallbackHandlerPackage, retention,
-		"cognitobridge connect: verifies the provider login and links it to the signed-in user (POST "+CallbackPath+")", env)
-	c.disconnect, roles.disconnect = newFunction(c.Construct, "Disconnect", code.Disconnect, DisconnectHandlerPackage, retention,
-		"cognitobridge connect: removes the signed-in user's identity of the provider (POST "+DisconnectPath+")", env)
+	c.start, roles.start = newFunction("Start", code.Start, StartHandlerPackage,
+		"cognitobridge connect: the provider's authorize URL for the signed-in user (POST "+StartPath+")")
+	c.callback, roles.callback = newFunction("Callback", code.Callback, CallbackHandlerPackage,
+		"cognitobridge connect: verifies the provider login and links it to the signed-in user (POST "+CallbackPath+")")
+	c.disconnect, roles.disconnect = newFunction("Disconnect", code.Disconnect, DisconnectHandlerPackage,
+		"cognitobridge connect: removes the signed-in user's identity of the provider (POST "+DisconnectPath+")")
 	for _, fn := range []awslambda.Function{c.start, c.callback, c.disconnect} {
 		logkey.Attach(fn)
 	}
@@ -708,19 +698,4 @@ func seconds(d awscdk.Duration, def float64) float64 {
 		return def
 	}
 	return *d.ToSeconds(nil)
-}
-
-// newFunction creates the function <name>Function with its own log group
-// and role (see gofn).
-func newFunction(scope constructs.Construct, name string, code awslambda.Code, pkg string, retention awslogs.RetentionDays, description string, env map[string]string) (awslambda.Function, awsiam.Role) {
-	fn, role, _ := gofn.New(scope, name, gofn.Props{
-		ImportPath:   pkg,
-		Code:         code,
-		Description:  description,
-		MemorySize:   jsii.Number(MemorySize),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)),
-		LogRetention: retention,
-		Environment:  env,
-	})
-	return fn, role
 }

@@ -70,6 +70,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/recordtable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
@@ -391,7 +392,10 @@ func (p *proofing) newStores(props *ProofingProps) {
 	if p.docKey == nil {
 		p.docKey = newDocumentKey(p.Construct)
 	}
-	p.table = newTable(p.Construct)
+	// Records, session index, replay marks, the document registry (TTL for
+	// the short-lived items). Verified records and the registry are
+	// durable: the table is retained.
+	p.table = recordtable.New(p.Construct, "Records", "proofing", awsdynamodb.TableEncryption_DEFAULT, awscdk.RemovalPolicy_RETAIN)
 }
 
 // addPreSignUp adds the proofing behaviour to the pool's pre sign-up
@@ -577,25 +581,6 @@ func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanag
 			"at the same time: rotation is a coordinated PutSecretValue, picked up by the handlers within their 300 s cache TTL "+
 			"without a redeploy; a rotation Lambda cannot change the provider side.")
 	return secret
-}
-
-// newTable creates the proofing table (records, session index, replay
-// marks, the document registry; TTL on contract.RecordExpiresAt for the
-// short-lived items). Verified records and the registry are durable: the
-// table is retained and has point-in-time recovery.
-func newTable(scope constructs.Construct) awsdynamodb.Table {
-	t := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
-		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
-		Encryption:          awsdynamodb.TableEncryption_DEFAULT,
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
-	t.Node().AddMetadata(jsii.String(contract.MetadataTable), "proofing", nil) // constructs/monitoring watches it
-	return t
 }
 
 // newFunction creates the function <name>Function with its own log group
