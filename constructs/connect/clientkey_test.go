@@ -43,11 +43,7 @@ func TestValidateClientAssertion(t *testing.T) {
 			Issuer: jsii.String("https://userid.security"), ClientID: jsii.String("connect-client"),
 			RedirectURI: jsii.String("https://app.example.com/connect/done"), TokenAuthMethod: jsii.String(contract.TokenAuthPrivateKeyJWT)}
 	}
-	for _, c := range []struct {
-		name   string
-		mutate func(p *ConnectProps)
-		want   string
-	}{
+	checkValidate(t, valid, []validateCase{
 		{"valid: no secret", func(p *ConnectProps) {}, ""},
 		{"all set", func(p *ConnectProps) {
 			p.ClientAssertionAlgorithm = jsii.String(contract.ClientAssertionES256)
@@ -63,19 +59,7 @@ func TestValidateClientAssertion(t *testing.T) {
 			p.TokenAuthMethod, p.Secret = nil, fakeSecret{}
 			p.ClientAssertionAudience = jsii.String(contract.AudienceIssuer)
 		}, "expected ClientAssertionAudience only with TokenAuthMethod"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			p := valid()
-			c.mutate(p)
-			_, err := p.validate()
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-				t.Fatalf("validate() = %v, want %q", err, c.want)
-			}
-		})
-	}
+	})
 	// With Federation: its client id is Cognito's (authenticated by its
 	// secret), so connect needs a client of its own.
 	stack := cdktest.NewStack()
@@ -108,7 +92,7 @@ func TestConnectPrivateKeyJWT(t *testing.T) {
 	nagID := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	annotations := assertions.Annotations_FromStack(stack)
 	for _, m := range append(*annotations.FindError(jsii.String("*"), nagID), *annotations.FindWarning(jsii.String("*"), nagID)...) {
-		t.Errorf("cdk-nag: %s", show(m))
+		t.Errorf("cdk-nag: %s", cdktest.Show(m))
 	}
 	if c.ClientAssertionKey() == nil {
 		t.Fatal("ClientAssertionKey() is nil")
@@ -140,7 +124,7 @@ func TestConnectPrivateKeyJWT(t *testing.T) {
 	if !strings.HasPrefix(keyID, "ConnectClientAssertionKey") {
 		t.Fatalf("the created key %q", keyID)
 	}
-	keyArn := show(map[string]interface{}{"Fn::GetAtt": []interface{}{keyID, "Arn"}})
+	keyArn := cdktest.Show(map[string]interface{}{"Fn::GetAtt": []interface{}{keyID, "Arn"}})
 	signers := 0
 	for name, pol := range *tmpl.FindResources(jsii.String("AWS::IAM::Policy"), nil) {
 		raw, _ := json.Marshal(pol)
@@ -164,7 +148,7 @@ func TestConnectPrivateKeyJWT(t *testing.T) {
 		for _, st := range doc["Statement"].([]interface{}) {
 			s := st.(map[string]interface{})
 			if s["Action"] == "kms:Sign" {
-				signRes = append(signRes, show(s["Resource"]))
+				signRes = append(signRes, cdktest.Show(s["Resource"]))
 			}
 		}
 	}
@@ -186,8 +170,8 @@ func TestConnectPrivateKeyJWT(t *testing.T) {
 			contract.EnvClientAssertionAudience: contract.AudienceIssuer,
 			contract.EnvClientAssertionKey:      map[string]interface{}{"Fn::GetAtt": []interface{}{keyID, "Arn"}},
 		} {
-			if show(vars[k]) != show(want) {
-				t.Errorf("%s = %s, want %s", k, show(vars[k]), show(want))
+			if cdktest.Show(vars[k]) != cdktest.Show(want) {
+				t.Errorf("%s = %s, want %s", k, cdktest.Show(vars[k]), cdktest.Show(want))
 			}
 		}
 		if _, ok := vars[contract.EnvSecretARN]; ok {

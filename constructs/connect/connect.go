@@ -33,7 +33,7 @@
 package connect
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -43,7 +43,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -55,11 +54,14 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/federation"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/allow"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/clientkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/linkable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/recordtable"
 	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -329,32 +331,18 @@ type resolved struct {
 	fedClientID *string
 }
 
+// resolve takes the provider from Federation, then each field set beside
+// it, and checks the result.
 func (p *ConnectProps) resolve() (resolved, error) {
 	var r resolved
 	if f := p.Federation; f != nil {
-		r.name, r.secret = f.ProviderName(), f.Secret()
+		var err error
+		if r, err = fromFederation(f); err != nil {
+			return r, err
+		}
 		if p.keyMode() {
 			// Federation's secret authenticates Cognito's client, not connect's.
 			r.secret = nil
-		}
-		l1, ok := f.Provider().Node().DefaultChild().(awscognito.CfnUserPoolIdentityProvider)
-		if !ok {
-			return r, fmt.Errorf("expected Federation's provider to have a CfnUserPoolIdentityProvider")
-		}
-		details, _ := l1.ProviderDetails().(map[string]interface{})
-		get := func(k string) *string {
-			if v, ok := details[k].(string); ok && v != "" {
-				return jsii.String(v)
-			}
-			return nil
-		}
-		r.issuer, r.clientID = get("oidc_issuer"), get("client_id")
-		r.fedClientID = r.clientID
-		if sc := get("authorize_scopes"); sc != nil && !propcheck.IsToken(sc) {
-			r.scopes = *sc
-		}
-		if a, t, j := get("authorize_url"), get("token_url"), get("jwks_uri"); a != nil && t != nil && j != nil {
-			r.endpoints = &Endpoints{Authorization: a, Token: t, JwksUri: j}
 		}
 	}
 	if p.ProviderName != nil {
@@ -372,91 +360,136 @@ func (p *ConnectProps) resolve() (resolved, error) {
 	if p.Secret != nil {
 		r.secret = p.Secret
 	}
-	switch {
-	case r.name == nil:
-		return r, fmt.Errorf("expected ProviderName (or Federation) to be set, received nil")
-	case propcheck.IsToken(r.name):
-		return r, fmt.Errorf("expected ProviderName to be a plain name (Federation.ProviderName()), received an unresolved token %s", *r.name)
-	case !providerNameRe.MatchString(*r.name) || *r.name == "Cognito":
-		return r, fmt.Errorf("expected ProviderName to be the provider's name in the pool (1 to 32 characters, not Cognito), received %q", *r.name)
-	case r.issuer == nil:
-		return r, fmt.Errorf("expected Issuer (or Federation) to be set, received nil")
-	case r.clientID == nil:
-		return r, fmt.Errorf("expected ClientID (or Federation) to be set, received nil")
-	case r.secret == nil && !p.keyMode():
-		return r, fmt.Errorf("expected Secret (or Federation) to be set, received nil")
+	return r, r.check(p.keyMode())
+}
+
+// fromFederation reads the provider from Federation's identity provider
+// resource (its ProviderDetails) and secret.
+func fromFederation(f federation.Federation) (resolved, error) {
+	r := resolved{name: f.ProviderName(), secret: f.Secret()}
+	l1, ok := f.Provider().Node().DefaultChild().(awscognito.CfnUserPoolIdentityProvider)
+	if !ok {
+		return r, fmt.Errorf("expected Federation's provider to have a CfnUserPoolIdentityProvider")
 	}
-	if err := propcheck.First(
-		propcheck.URL("Issuer", r.issuer, true),
-		propcheck.NonEmpty("ClientID", r.clientID, true),
-	); err != nil {
-		return r, err
-	}
-	if e := r.endpoints; e != nil {
-		if err := propcheck.First(
-			propcheck.URL("Endpoints.Authorization", e.Authorization, true),
-			propcheck.URL("Endpoints.Token", e.Token, true),
-			propcheck.URL("Endpoints.JwksUri", e.JwksUri, true),
-		); err != nil {
-			return r, err
+	details, _ := l1.ProviderDetails().(map[string]interface{})
+	get := func(k string) *string {
+		if v, ok := details[k].(string); ok && v != "" {
+			return jsii.String(v)
 		}
+		return nil
+	}
+	r.issuer, r.clientID = get("oidc_issuer"), get("client_id")
+	r.fedClientID = r.clientID
+	if sc := get("authorize_scopes"); sc != nil && !propcheck.IsToken(sc) {
+		r.scopes = *sc
+	}
+	if a, t, j := get("authorize_url"), get("token_url"), get("jwks_uri"); a != nil && t != nil && j != nil {
+		r.endpoints = &Endpoints{Authorization: a, Token: t, JwksUri: j}
 	}
 	return r, nil
 }
 
+// check reports every missing or malformed provider setting; keyMode: no
+// secret is needed.
+func (r resolved) check(keyMode bool) error {
+	var errs []error
+	switch {
+	case r.name == nil:
+		errs = append(errs, fmt.Errorf("expected ProviderName (or Federation) to be set, received nil"))
+	case propcheck.IsToken(r.name):
+		errs = append(errs, fmt.Errorf("expected ProviderName to be a plain name (Federation.ProviderName()), received an unresolved token %s", *r.name))
+	case !providerNameRe.MatchString(*r.name) || *r.name == "Cognito":
+		errs = append(errs, fmt.Errorf("expected ProviderName to be the provider's name in the pool (1 to 32 characters, not Cognito), received %q", *r.name))
+	}
+	if r.issuer == nil {
+		errs = append(errs, fmt.Errorf("expected Issuer (or Federation) to be set, received nil"))
+	}
+	if r.clientID == nil {
+		errs = append(errs, fmt.Errorf("expected ClientID (or Federation) to be set, received nil"))
+	}
+	if r.secret == nil && !keyMode {
+		errs = append(errs, fmt.Errorf("expected Secret (or Federation) to be set, received nil"))
+	}
+	errs = append(errs, propcheck.URL("Issuer", r.issuer, false), propcheck.NonEmpty("ClientID", r.clientID, false))
+	if e := r.endpoints; e != nil {
+		errs = append(errs,
+			propcheck.URL("Endpoints.Authorization", e.Authorization, true),
+			propcheck.URL("Endpoints.Token", e.Token, true),
+			propcheck.URL("Endpoints.JwksUri", e.JwksUri, true))
+	}
+	return errors.Join(errs...)
+}
+
+// validate checks every concern of the props (the pool and client, the
+// provider, the connect flow, the token endpoint's client authentication,
+// the API) and reports every problem at once; it returns the provider as
+// resolved.
 func (p *ConnectProps) validate() (resolved, error) {
 	if p == nil {
 		return resolved{}, fmt.Errorf("expected props to be set, received nil")
 	}
+	var errs []error
 	if p.UserPool == nil {
-		return resolved{}, fmt.Errorf("expected UserPool to be set, received nil")
+		errs = append(errs, fmt.Errorf("expected UserPool to be set, received nil"))
 	}
 	if p.Client == nil {
-		return resolved{}, fmt.Errorf("expected Client to be set, received nil")
+		errs = append(errs, fmt.Errorf("expected Client to be set, received nil"))
 	}
 	r, err := p.resolve()
-	if err != nil {
-		return r, err
-	}
-	if err := propcheck.First(
+	errs = append(errs, err, p.validateFlow(), p.validateTokenAuth(r.fedClientID), p.validateAPI())
+	return r, errors.Join(errs...)
+}
+
+// validateFlow checks the connect flow: where the provider returns, what
+// is asked of it, how long a start and a sign-in last, what a connect must
+// prove.
+func (p *ConnectProps) validateFlow() error {
+	return errors.Join(
 		propcheck.URL("RedirectURI", p.RedirectURI, true),
-		propcheck.List("Scopes", p.Scopes, true),
-		propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost, contract.TokenAuthPrivateKeyJWT),
+		p.validateScopes(),
 		propcheck.DurationMillis("StateTTL", p.StateTTL, 60_000, 3_600_000),
 		propcheck.WholeSeconds("StateTTL", p.StateTTL),
 		propcheck.DurationMillis("MaxAuthAge", p.MaxAuthAge, 60_000, 3_600_000),
 		propcheck.WholeSeconds("MaxAuthAge", p.MaxAuthAge),
 		propcheck.Range("MaxIdentities", p.MaxIdentities, 1, contract.DefaultLinkMaxIdentities, true),
-		propcheck.Range("ThrottleRateLimit", p.ThrottleRateLimit, 1, 10000, false),
-	); err != nil {
-		return r, err
+		checkProofs(p.Proofs),
+	)
+}
+
+// validateScopes: scopes without spaces, "openid" among them.
+func (p *ConnectProps) validateScopes() error {
+	if err := propcheck.List("Scopes", p.Scopes, true); err != nil || p.Scopes == nil || propcheck.IsTokenList(p.Scopes) {
+		return err
 	}
-	if err := p.validateClientAssertion(r.fedClientID); err != nil {
-		return r, err
+	if !slices.Contains(derefAll(p.Scopes), "openid") {
+		return fmt.Errorf("expected Scopes to contain \"openid\", received %q", derefAll(p.Scopes))
 	}
-	if err := checkProofs(p.Proofs); err != nil {
-		return r, err
-	}
-	if p.Scopes != nil && !propcheck.IsTokenList(p.Scopes) {
-		openid := false
-		for _, s := range *p.Scopes {
-			openid = openid || *s == "openid"
-		}
-		if !openid {
-			return r, fmt.Errorf("expected Scopes to contain \"openid\", received %q", derefAll(p.Scopes))
-		}
-	}
+	return nil
+}
+
+// validateTokenAuth checks how the callback authenticates to the token
+// endpoint: a secret's field, or private_key_jwt and its key.
+func (p *ConnectProps) validateTokenAuth(fedClientID *string) error {
+	var errs []error
+	errs = append(errs, propcheck.OneOf("TokenAuthMethod", p.TokenAuthMethod, contract.TokenAuthBasic, contract.TokenAuthPost, contract.TokenAuthPrivateKeyJWT))
 	if f := p.SecretField; f != nil && !propcheck.IsToken(f) && !secretFieldRe.MatchString(*f) {
-		return r, fmt.Errorf("expected SecretField to be a JSON field name (letters, digits, _ . -), received %q", *f)
+		errs = append(errs, fmt.Errorf("expected SecretField to be a JSON field name (letters, digits, _ . -), received %q", *f))
 	}
+	errs = append(errs, p.validateClientAssertion(fedClientID))
+	return errors.Join(errs...)
+}
+
+// validateAPI checks the API's throttling and CORS origins.
+func (p *ConnectProps) validateAPI() error {
+	errs := []error{propcheck.Range("ThrottleRateLimit", p.ThrottleRateLimit, 1, 10000, false)}
 	if p.AllowOrigins != nil {
 		for i, o := range *p.AllowOrigins {
 			if o == nil || (!propcheck.IsToken(o) && !originRe.MatchString(*o)) {
-				return r, fmt.Errorf("expected AllowOrigins[%d] to be an https origin (scheme and host, no path; http only for localhost), received %s", i, propcheck.Show(o))
+				errs = append(errs, fmt.Errorf("expected AllowOrigins[%d] to be an https origin (scheme and host, no path; http only for localhost), received %s", i, propcheck.Show(o)))
 			}
 		}
 	}
-	return r, nil
+	return errors.Join(errs...)
 }
 
 // checkProofs: at least one, each a known proof, no repeats.
@@ -467,14 +500,16 @@ func checkProofs(l *[]*string) error {
 	if len(*l) == 0 {
 		return fmt.Errorf("expected Proofs to hold at least one of %q or be nil, received []", contract.ConnectProofs)
 	}
+	var errs []error
 	seen := map[string]bool{}
 	for i, s := range *l {
 		if s == nil || propcheck.IsToken(s) || !slices.Contains(contract.ConnectProofs, *s) || seen[*s] {
-			return fmt.Errorf("expected Proofs[%d] to be one of %q, once, received %s", i, contract.ConnectProofs, propcheck.Show(s))
+			errs = append(errs, fmt.Errorf("expected Proofs[%d] to be one of %q, once, received %s", i, contract.ConnectProofs, propcheck.Show(s)))
+			continue
 		}
 		seen[*s] = true
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func derefAll(l *[]*string) []string {
@@ -498,215 +533,169 @@ func NewConnect(scope constructs.Construct, id *string, props *ConnectProps) Con
 	}
 	this := constructs.NewConstruct(scope, id)
 	c := &connect{Construct: this}
-	retention := props.LogRetention
-	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_MONTH
+	retention := gofn.LogRetention(props.LogRetention)
+	// Pending starts expire in minutes; owner records are a cache of
+	// Cognito's identities attribute (stale ones are replaced).
+	c.table = recordtable.New(this, "Table", "connect", awsdynamodb.TableEncryption_AWS_MANAGED, awscdk.RemovalPolicy_DESTROY)
+	// Provider credentials: a secret, or with private_key_jwt a KMS key and
+	// no secret at all.
+	if props.keyMode() {
+		c.clientKey = props.newClientKey(this, retention)
 	}
-	code := props.Code
-	if code == nil {
-		code = &ConnectCode{}
-	}
-	pool := props.UserPool
-	stack := awscdk.Stack_Of(this)
-	// The pool's issuer, as Cognito writes it into iss (and as
-	// HttpUserPoolAuthorizer configures it).
-	issuer := awscdk.Fn_Join(jsii.String(""), &[]*string{
-		jsii.String("https://cognito-idp."), pool.Env().Region, jsii.String("."), stack.UrlSuffix(), jsii.String("/"), pool.UserPoolId(),
-	})
+	env := props.handlerEnv(this, r, c.table, c.clientKey)
+	// A connected provider must not rewrite what the pool trusts (see
+	// constructs/linking): checked at synth.
+	linkable.Check(this, "connect", func() []string { return []string{*r.name} })
+	roles := c.newFunctions(props.Code, retention, env)
+	c.grant(roles, props.UserPool, r.secret)
+	c.newAPI(props, retention)
+	return c
+}
 
-	c.table = awsdynamodb.NewTable(this, jsii.String("Table"), &awsdynamodb.TableProps{
-		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
-		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		// Pending starts expire in minutes; owner records are a cache of
-		// Cognito's identities attribute (stale ones are replaced).
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	c.table.Node().AddMetadata(jsii.String(contract.MetadataTable), "connect", nil) // constructs/monitoring watches it
-
+// handlerEnv is the environment of the three functions (one for all: each
+// reads what it needs); key is the private_key_jwt key set, nil with a
+// secret.
+func (p *ConnectProps) handlerEnv(scope constructs.Construct, r resolved, table awsdynamodb.Table, key *clientkey.ClientKey) map[string]string {
 	env := map[string]string{
-		contract.EnvConnectUserPoolID:        *pool.UserPoolId(),
+		contract.EnvConnectUserPoolID:        *p.UserPool.UserPoolId(),
 		contract.EnvConnectProviderName:      *r.name,
-		contract.EnvConnectTable:             *c.table.TableName(),
+		contract.EnvConnectTable:             *table.TableName(),
 		contract.EnvIssuer:                   *r.issuer,
 		contract.EnvClientID:                 *r.clientID,
-		contract.EnvRedirectURI:              *props.RedirectURI,
-		contract.EnvTokenIssuer:              *issuer,
-		contract.EnvTokenClientID:            *props.Client.UserPoolClientId(),
-		contract.EnvConnectStateTTLSeconds:   gofn.EnvNumber(seconds(props.StateTTL, DefaultStateTTLSeconds)),
-		contract.EnvConnectMaxAuthAgeSeconds: gofn.EnvNumber(seconds(props.MaxAuthAge, DefaultMaxAuthAgeSeconds)),
+		contract.EnvRedirectURI:              *p.RedirectURI,
+		contract.EnvTokenIssuer:              *poolIssuer(scope, p.UserPool),
+		contract.EnvTokenClientID:            *p.Client.UserPoolClientId(),
+		contract.EnvConnectStateTTLSeconds:   gofn.EnvNumber(seconds(p.StateTTL, DefaultStateTTLSeconds)),
+		contract.EnvConnectMaxAuthAgeSeconds: gofn.EnvNumber(seconds(p.MaxAuthAge, DefaultMaxAuthAgeSeconds)),
 	}
 	if e := r.endpoints; e != nil {
 		env[contract.EnvAuthorizeURL], env[contract.EnvTokenURL], env[contract.EnvJWKSURL] = *e.Authorization, *e.Token, *e.JwksUri
 	}
 	switch {
-	case props.Scopes != nil:
-		env[contract.EnvScopes] = strings.Join(derefAll(props.Scopes), " ")
+	case p.Scopes != nil:
+		env[contract.EnvScopes] = strings.Join(derefAll(p.Scopes), " ")
 	case r.scopes != "":
 		// The provider's own scopes: without them its ID token carries no
 		// email or phone_number, and the email or phone proof never holds.
 		env[contract.EnvScopes] = r.scopes
 	}
-	// Provider credentials: a secret, or with private_key_jwt a KMS key and
-	// no secret at all.
-	if props.keyMode() {
-		c.clientKey = props.newClientKey(this, retention)
-		maps.Copy(env, c.clientKey.Env())
+	if key != nil {
+		maps.Copy(env, key.Env())
 	} else {
 		env[contract.EnvSecretARN] = *r.secret.SecretArn()
 	}
-	if props.SecretField != nil {
-		env[contract.EnvConnectSecretField] = *props.SecretField
+	if p.SecretField != nil {
+		env[contract.EnvConnectSecretField] = *p.SecretField
 	}
-	if props.TokenAuthMethod != nil {
-		env[contract.EnvTokenAuthMethod] = *props.TokenAuthMethod
+	if p.TokenAuthMethod != nil {
+		env[contract.EnvTokenAuthMethod] = *p.TokenAuthMethod
 	}
-	if props.MaxIdentities != nil {
-		env[contract.EnvLinkMaxIdentities] = gofn.EnvNumber(*props.MaxIdentities)
+	if p.MaxIdentities != nil {
+		env[contract.EnvLinkMaxIdentities] = gofn.EnvNumber(*p.MaxIdentities)
 	}
-	if props.Proofs != nil {
-		env[contract.EnvConnectProofs] = strings.Join(derefAll(props.Proofs), ",")
+	if p.Proofs != nil {
+		env[contract.EnvConnectProofs] = strings.Join(derefAll(p.Proofs), ",")
 	}
+	return env
+}
 
-	// A connected provider must not rewrite what the pool trusts (see
-	// constructs/linking): checked at synth.
-	linkable.Check(this, "connect", func() []string { return []string{*r.name} })
+// poolIssuer is the pool's issuer, as Cognito writes it into iss (and as
+// HttpUserPoolAuthorizer configures it).
+func poolIssuer(scope constructs.Construct, pool awscognito.IUserPool) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("https://cognito-idp."), pool.Env().Region, jsii.String("."), awscdk.Stack_Of(scope).UrlSuffix(), jsii.String("/"), pool.UserPoolId(),
+	})
+}
 
-	var startRole, callbackRole, disconnectRole awsiam.Role
-	c.start, startRole = newFunction(this, "Start", code.Start, StartHandlerPackage, retention,
-		"cognitobridge connect: the provider's authorize URL for the signed-in user (POST "+StartPath+")", env)
-	c.callback, callbackRole = newFunction(this, "Callback", code.Callback, CallbackHandlerPackage, retention,
-		"cognitobridge connect: verifies the provider login and links it to the signed-in user (POST "+CallbackPath+")", env)
-	c.disconnect, disconnectRole = newFunction(this, "Disconnect", code.Disconnect, DisconnectHandlerPackage, retention,
-		"cognitobridge connect: removes the signed-in user's identity of the provider (POST "+DisconnectPath+")", env)
+// routeRoles are the roles of the three functions.
+type routeRoles struct{ start, callback, disconnect awsiam.Role }
 
-	// The stack's log reference key: user and identity references in the
-	// log lines are keyed (lambdas/internal/logref).
+// newFunctions creates the three functions, each with the stack's log
+// reference key: user and identity references in the log lines are keyed
+// (lambdas/internal/logref).
+func (c *connect) newFunctions(code *ConnectCode, retention awslogs.RetentionDays, env map[string]string) routeRoles {
+	if code == nil {
+		code = &ConnectCode{}
+	}
+	newFunction := func(name string, code awslambda.Code, pkg, description string) (awslambda.Function, awsiam.Role) {
+		// <name>Function with its own log group and role (see gofn).
+		fn, role, _ := gofn.New(c.Construct, name, gofn.Props{ImportPath: pkg, Code: code, Description: description,
+			MemorySize: jsii.Number(MemorySize), Timeout: awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)), LogRetention: retention, Environment: env})
+		return fn, role
+	}
+	var roles routeRoles
+	c.start, roles.start = newFunction("Start", code.Start, StartHandlerPackage,
+		"cognitobridge connect: the provider's authorize URL for the signed-in user (POST "+StartPath+")")
+	c.callback, roles.callback = newFunction("Callback", code.Callback, CallbackHandlerPackage,
+		"cognitobridge connect: verifies the provider login and links it to the signed-in user (POST "+CallbackPath+")")
+	c.disconnect, roles.disconnect = newFunction("Disconnect", code.Disconnect, DisconnectHandlerPackage,
+		"cognitobridge connect: removes the signed-in user's identity of the provider (POST "+DisconnectPath+")")
 	for _, fn := range []awslambda.Function{c.start, c.callback, c.disconnect} {
 		logkey.Attach(fn)
 	}
-	startRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:PutItem"))
-	callbackRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:GetItem"))
-	callbackRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser"))
+	return roles
+}
+
+// grant gives each function only its rights: start records a pending
+// start; callback finishes it, links the identity and reads the secret (or
+// signs with the key); disconnect unlinks; both announce it.
+func (c *connect) grant(roles routeRoles, pool awscognito.IUserPool, secret awssecretsmanager.ISecret) {
+	table := []*string{c.table.TableArn()}
+	roles.start.AddToPrincipalPolicy(allow.Actions(table, "dynamodb:PutItem"))
+	roles.callback.AddToPrincipalPolicy(allow.Actions(table, "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:GetItem"))
+	roles.callback.AddToPrincipalPolicy(allow.Actions([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser"))
 	if c.clientKey != nil {
 		// The one function that calls the token endpoint signs; start and
 		// disconnect get the configuration and no KMS permission.
 		c.clientKey.GrantSign(c.callback)
 	} else {
-		r.secret.GrantRead(callbackRole, nil)
+		secret.GrantRead(roles.callback, nil)
 	}
-	disconnectRole.AddToPrincipalPolicy(statement([]*string{c.table.TableArn()}, "dynamodb:DeleteItem"))
-	disconnectRole.AddToPrincipalPolicy(statement([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminDisableProviderForUser", "cognito-idp:AdminDeleteUserAttributes"))
+	roles.disconnect.AddToPrincipalPolicy(allow.Actions(table, "dynamodb:DeleteItem"))
+	roles.disconnect.AddToPrincipalPolicy(allow.Actions([]*string{pool.UserPoolArn()}, "cognito-idp:AdminGetUser", "cognito-idp:AdminDisableProviderForUser", "cognito-idp:AdminDeleteUserAttributes"))
 	// The account events: the default bus of this account and region, and
 	// only with this project's source.
-	for _, role := range []awsiam.Role{callbackRole, disconnectRole} {
+	for _, role := range []awsiam.Role{roles.callback, roles.disconnect} {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Effect:     awsiam.Effect_ALLOW,
 			Actions:    jsii.Strings("events:PutEvents"),
-			Resources:  jsii.Strings(*defaultBusArn(stack)),
+			Resources:  jsii.Strings(*DefaultBusArn(c.Construct)),
 			Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"events:source": contract.EventSource}},
 		}))
 	}
-
-	c.api = newHttpAPI(this, retention, props.ThrottleRateLimit, props.AllowOrigins)
-	c.authorizer = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(*this.Node().Id()+"Authorizer"), pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
-		AuthorizerName:  jsii.String(*this.Node().Id() + "Authorizer"),
-		UserPoolClients: &[]awscognito.IUserPoolClient{props.Client},
-		UserPoolRegion:  pool.Env().Region,
-	})
-	for _, route := range []struct {
-		path string
-		fn   awslambda.Function
-		id   string
-	}{{StartPath, c.start, "StartIntegration"}, {CallbackPath, c.callback, "CallbackIntegration"}, {DisconnectPath, c.disconnect, "DisconnectIntegration"}} {
-		c.api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-			Path:        jsii.String(route.path),
-			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
-			Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(route.id), route.fn, nil),
-			Authorizer:  c.authorizer,
-		})
-	}
-	return c
 }
 
-// defaultBusArn is the ARN of the default event bus of the stack's account
-// and region.
-func defaultBusArn(stack awscdk.Stack) *string {
-	return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("events"), Resource: jsii.String("event-bus"),
-		ResourceName: jsii.String(contract.EventBusDefault), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+// newAPI creates the API and routes each path to its function behind the
+// pool's JWT authorizer for Client's access tokens.
+func (c *connect) newAPI(props *ConnectProps, retention awslogs.RetentionDays) {
+	c.api, _ = httpapi.New(c.Construct, httpapi.Props{
+		Owner:        "connect",
+		Description:  "cognitobridge connect: a signed-in user connects an identity provider to their account",
+		LogRetention: retention, RateLimit: props.ThrottleRateLimit, DefaultRateLimit: DefaultThrottleRateLimit,
+		AllowOrigins: props.AllowOrigins, LogAuthorizerError: true,
+	})
+	name := jsii.String(*c.Node().Id() + "Authorizer")
+	c.authorizer = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(name, props.UserPool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
+		AuthorizerName:  name,
+		UserPoolClients: &[]awscognito.IUserPoolClient{props.Client},
+		UserPoolRegion:  props.UserPool.Env().Region,
+	})
+	httpapi.AddPost(c.api, StartPath, "StartIntegration", c.start, c.authorizer)
+	httpapi.AddPost(c.api, CallbackPath, "CallbackIntegration", c.callback, c.authorizer)
+	httpapi.AddPost(c.api, DisconnectPath, "DisconnectIntegration", c.disconnect, c.authorizer)
 }
 
 // DefaultBusArn is the ARN of the default event bus the connect functions
 // send their events to (source contract.EventSource), for a rule's
-// EventBus or a policy.
-func DefaultBusArn(scope constructs.Construct) *string { return defaultBusArn(awscdk.Stack_Of(scope)) }
+// EventBus or a policy: the default bus of the stack's account and region.
+func DefaultBusArn(scope constructs.Construct) *string {
+	return awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{Service: jsii.String("events"), Resource: jsii.String("event-bus"),
+		ResourceName: jsii.String(contract.EventBusDefault), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+}
 
 func seconds(d awscdk.Duration, def float64) float64 {
 	if d == nil {
 		return def
 	}
 	return *d.ToSeconds(nil)
-}
-
-func statement(resources []*string, actions ...string) awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Effect:    awsiam.Effect_ALLOW,
-		Actions:   jsii.Strings(actions...),
-		Resources: &resources,
-	})
-}
-
-// newHttpAPI creates the API: default stage with JSON access logs (no
-// headers, so no token reaches them) and throttling; CORS only for the
-// given origins.
-func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate *float64, origins *[]*string) awsapigatewayv2.HttpApi {
-	props := &awsapigatewayv2.HttpApiProps{
-		Description:        jsii.String("cognitobridge connect: a signed-in user connects an identity provider to their account"),
-		CreateDefaultStage: jsii.Bool(true),
-	}
-	if origins != nil && len(*origins) > 0 {
-		props.CorsPreflight = &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: origins,
-			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_POST},
-			AllowHeaders: jsii.Strings("authorization", "content-type"),
-			MaxAge:       awscdk.Duration_Minutes(jsii.Number(10)),
-		}
-	}
-	api := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), props)
-	logs := awslogs.NewLogGroup(scope, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: retention})
-	format, _ := json.Marshal(map[string]string{
-		"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
-		"httpMethod": "$context.httpMethod", "routeKey": "$context.routeKey", "status": "$context.status",
-		"protocol": "$context.protocol", "responseLength": "$context.responseLength",
-		"authorizerError": "$context.authorizer.error", "integrationError": "$context.integrationErrorMessage",
-	})
-	stage, _ := api.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
-	if stage == nil {
-		panic("connect: expected the default stage of the created HTTP API to be a CfnStage")
-	}
-	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))})
-	if rate == nil {
-		rate = jsii.Number(DefaultThrottleRateLimit)
-	}
-	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{ThrottlingRateLimit: rate, ThrottlingBurstLimit: jsii.Number(2 * *rate)})
-	return api
-}
-
-// newFunction creates the function <name>Function with its own log group
-// and role (see gofn).
-func newFunction(scope constructs.Construct, name string, code awslambda.Code, pkg string, retention awslogs.RetentionDays, description string, env map[string]string) (awslambda.Function, awsiam.Role) {
-	fn, role, _ := gofn.New(scope, name, gofn.Props{
-		ImportPath:   pkg,
-		Code:         code,
-		Description:  description,
-		MemorySize:   jsii.Number(MemorySize),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(TimeoutSeconds)),
-		LogRetention: retention,
-		Environment:  env,
-	})
-	return fn, role
 }

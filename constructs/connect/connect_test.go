@@ -1,8 +1,6 @@
 package connect
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -24,17 +22,33 @@ type fakePool struct{ awscognito.IUserPool }
 type fakeClient struct{ awscognito.IUserPoolClient }
 type fakeSecret struct{ awssecretsmanager.ISecret }
 
+// validateCase is a row of a props validation table: want "" means valid.
+type validateCase struct {
+	name   string
+	mutate func(p *ConnectProps)
+	want   string
+}
+
+// checkValidate runs validate on valid() changed by each row.
+func checkValidate(t *testing.T, valid func() *ConnectProps, cases []validateCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := valid()
+			c.mutate(p)
+			_, err := p.validate()
+			cdktest.CheckError(t, err, c.want)
+		})
+	}
+}
+
 func TestValidate(t *testing.T) {
 	valid := func() *ConnectProps {
 		return &ConnectProps{UserPool: fakePool{}, Client: fakeClient{}, ProviderName: jsii.String("Mosaic"),
 			Issuer: jsii.String("https://userid.security"), ClientID: jsii.String("c"), Secret: fakeSecret{},
 			RedirectURI: jsii.String("https://app.example.com/connect/done")}
 	}
-	for _, c := range []struct {
-		name   string
-		mutate func(p *ConnectProps)
-		want   string
-	}{
+	checkValidate(t, valid, []validateCase{
 		{"valid", func(p *ConnectProps) {}, ""},
 		{"all set", func(p *ConnectProps) {
 			p.Scopes = jsii.Strings("openid", "email")
@@ -66,21 +80,7 @@ func TestValidate(t *testing.T) {
 		{"secret field", func(p *ConnectProps) { p.SecretField = jsii.String("a b") }, "expected SecretField to be a JSON field name"},
 		{"origin with path", func(p *ConnectProps) { p.AllowOrigins = jsii.Strings("https://app.example.com/x") }, "expected AllowOrigins[0] to be an https origin"},
 		{"origin *", func(p *ConnectProps) { p.AllowOrigins = jsii.Strings("*") }, "expected AllowOrigins[0] to be an https origin"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			p := valid()
-			c.mutate(p)
-			_, err := p.validate()
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && err == nil:
-				t.Fatalf("no error, want %q", c.want)
-			case c.want != "" && !strings.Contains(err.Error(), c.want):
-				t.Fatalf("error %q, want it to contain %q", err, c.want)
-			}
-		})
-	}
+	})
 	cdktest.MustPanic(t, "connect: expected props to be set, received nil", func() { NewConnect(cdktest.NewStack(), jsii.String("C"), nil) })
 }
 
@@ -98,29 +98,6 @@ func mosaic(stack awscdk.Stack) federation.Federation {
 		AllowCognitoSignIn: jsii.Bool(true),
 		Linkable:           jsii.Bool(true),
 	})
-}
-
-type resource struct {
-	Type       string
-	Properties map[string]interface{}
-}
-
-func resources(t *testing.T, tmpl assertions.Template) map[string]resource {
-	t.Helper()
-	raw, _ := json.Marshal(tmpl.ToJSON())
-	var doc struct{ Resources map[string]resource }
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc.Resources
-}
-
-func show(v interface{}) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // TestConnectWithFederation: the Mosaic federation's provider is taken from
@@ -149,13 +126,13 @@ func TestConnectWithFederation(t *testing.T) {
 	annotations := assertions.Annotations_FromStack(stack)
 	nagID := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	for _, m := range *annotations.FindError(jsii.String("*"), nagID) {
-		t.Errorf("cdk-nag error: %s", show(m))
+		t.Errorf("cdk-nag error: %s", cdktest.Show(m))
 	}
 	for _, m := range *annotations.FindWarning(jsii.String("*"), nagID) {
-		t.Errorf("cdk-nag warning: %s", show(m))
+		t.Errorf("cdk-nag warning: %s", cdktest.Show(m))
 	}
 
-	res := resources(t, tmpl)
+	res := cdktest.AllResources(t, tmpl)
 	var poolID, clientID, tableID, secretID string
 	fnByHandler := map[string]string{}
 	for id, r := range res {
@@ -204,17 +181,17 @@ func TestConnectWithFederation(t *testing.T) {
 		contract.EnvSecretARN:                map[string]interface{}{"Ref": secretID},
 		contract.EnvTokenClientID:            map[string]interface{}{"Ref": clientID},
 	} {
-		if show(env[k]) != show(want) {
-			t.Errorf("%s = %s, want %s", k, show(env[k]), show(want))
+		if cdktest.Show(env[k]) != cdktest.Show(want) {
+			t.Errorf("%s = %s, want %s", k, cdktest.Show(env[k]), cdktest.Show(want))
 		}
 	}
-	if got := show(env[contract.EnvTokenIssuer]); !strings.Contains(got, "https://cognito-idp.") || !strings.Contains(got, poolID) {
+	if got := cdktest.Show(env[contract.EnvTokenIssuer]); !strings.Contains(got, "https://cognito-idp.") || !strings.Contains(got, poolID) {
 		t.Errorf("token issuer %s", got)
 	}
 	for _, fn := range fnByHandler {
 		p := res[fn].Properties
-		if p["Runtime"] != "provided.al2023" || show(p["Architectures"]) != `["arm64"]` || p["Timeout"] != float64(5) || p["MemorySize"] != float64(128) {
-			t.Errorf("function %s: %s", fn, show(p))
+		if p["Runtime"] != "provided.al2023" || cdktest.Show(p["Architectures"]) != `["arm64"]` || p["Timeout"] != float64(5) || p["MemorySize"] != float64(128) {
+			t.Errorf("function %s: %s", fn, cdktest.Show(p))
 		}
 	}
 
@@ -253,7 +230,7 @@ func TestConnectWithFederation(t *testing.T) {
 		if r.Type != "AWS::IAM::Policy" {
 			continue
 		}
-		roles := show(r.Properties["Roles"])
+		roles := cdktest.Show(r.Properties["Roles"])
 		doc := r.Properties["PolicyDocument"].(map[string]interface{})
 		for _, st := range doc["Statement"].([]interface{}) {
 			s := st.(map[string]interface{})
@@ -272,15 +249,15 @@ func TestConnectWithFederation(t *testing.T) {
 				}
 				for h, fn := range fnByHandler {
 					if strings.Contains(roles, strings.TrimSuffix(fn, fn[strings.Index(fn, "Function"):])+"Role") {
-						rights[h] = append(rights[h], a+" "+show(s["Resource"]))
+						rights[h] = append(rights[h], a+" "+cdktest.Show(s["Resource"]))
 					}
 				}
 			}
 		}
 	}
-	tableArn := show(map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
-	poolArn := show(map[string]interface{}{"Fn::GetAtt": []interface{}{poolID, "Arn"}})
-	secretRef := show(map[string]interface{}{"Ref": secretID})
+	tableArn := cdktest.Show(map[string]interface{}{"Fn::GetAtt": []interface{}{tableID, "Arn"}})
+	poolArn := cdktest.Show(map[string]interface{}{"Fn::GetAtt": []interface{}{poolID, "Arn"}})
+	secretRef := cdktest.Show(map[string]interface{}{"Ref": secretID})
 	// Every function reads the stack's log reference key (constructs/internal/logkey).
 	logKey := []string{"secretsmanager:GetSecretValue " + `{"Ref":"CognitobridgeLogRefKey`, "secretsmanager:DescribeSecret " + `{"Ref":"CognitobridgeLogRefKey`}
 	// The account events: the default bus only (the statement's
@@ -343,8 +320,8 @@ func TestConnectExplicitProvider(t *testing.T) {
 			}
 		}
 	}
-	if cors := cdktest.Resources(t, tmpl, "AWS::ApiGatewayV2::Api"); strings.Contains(show(cors), "CorsConfiguration") {
-		t.Errorf("CORS without AllowOrigins: %s", show(cors))
+	if cors := cdktest.Resources(t, tmpl, "AWS::ApiGatewayV2::Api"); strings.Contains(cdktest.Show(cors), "CorsConfiguration") {
+		t.Errorf("CORS without AllowOrigins: %s", cdktest.Show(cors))
 	}
 }
 

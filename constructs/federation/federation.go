@@ -115,73 +115,95 @@ func orString(s *string, def string) string {
 	return *s
 }
 
-// resolve turns the chosen preset into its provider settings.
-func (p *Provider) resolve() preset {
+// providerPreset is one preset of Provider (Mosaic, BlockID or OIDC): it
+// checks its own props and resolves to its provider settings, so a new
+// preset is one type with these two methods.
+type providerPreset interface {
+	// validate reports every problem of the preset's props; linkable and
+	// trusted are FederationProps.Linkable and TrustedForAttributes.
+	validate(linkable, trusted bool) error
+	resolve() preset
+}
+
+// chosen is the preset set; validate has checked there is exactly one.
+func (p *Provider) chosen() providerPreset {
 	switch {
 	case p.Mosaic != nil:
-		m := p.Mosaic
-		api, issuer := "https://api.transmitsecurity.io", "https://userid.security"
-		if r := orString(m.Region, MosaicRegionUS); r != MosaicRegionUS {
-			api, issuer = "https://api."+r+".transmitsecurity.io", "https://"+r+".userid.security"
-		}
-		phone := orString(m.Identity, MosaicEmail) == MosaicPhone
-		identity := "email"
-		if phone {
-			identity = "phone"
-		}
-		return preset{
-			name:     "Mosaic",
-			clientID: m.ClientID,
-			issuer:   str(issuer),
-			endpoints: &awscognito.OidcEndpoints{
-				Authorization: str(api + "/cis/oidc/auth"),
-				Token:         str(api + "/cis/oidc/token"),
-				UserInfo:      str(api + "/cis/oidc/me"),
-				JwksUri:       str(api + "/cis/oidc/jwks"),
-			},
-			scopes:      []*string{str("openid"), str(identity)},
-			method:      awscognito.OidcAttributeRequestMethod_GET,
-			phone:       phone,
-			clientScope: []string{"openid", identity, "profile"},
-		}
+		return p.Mosaic
 	case p.BlockID != nil:
-		b := p.BlockID
-		claim := b.AssuranceClaim
-		if claim == nil {
-			claim = str(DefaultBlockIDAssuranceClaim)
-		}
-		// Concatenation keeps CloudFormation parameter tokens intact.
-		issuer := "https://" + *b.TenantDNS + "/oauth2/community/" + *b.Community + "/v1"
-		return preset{
-			name:        "BlockID",
-			clientID:    b.ClientID,
-			issuer:      &issuer,
-			endpoints:   b.Endpoints,
-			scopes:      []*string{str("openid"), str("email"), str(BlockIDAssuranceScope)},
-			method:      awscognito.OidcAttributeRequestMethod_GET,
-			ialClaim:    claim,
-			clientScope: []string{"openid", "email", "profile"},
-		}
+		return p.BlockID
 	default:
-		o := p.OIDC
-		scopes := []*string{str("openid"), str("email")}
-		if o.Scopes != nil {
-			scopes = *o.Scopes
-		}
-		method := o.AttributeRequestMethod
-		if method == "" {
-			method = awscognito.OidcAttributeRequestMethod_GET
-		}
-		return preset{
-			name:        "OIDC",
-			clientID:    o.ClientID,
-			issuer:      o.Issuer,
-			endpoints:   o.Endpoints,
-			scopes:      scopes,
-			method:      method,
-			mapping:     o.AttributeMapping,
-			clientScope: []string{"openid", "email", "profile"},
-		}
+		return p.OIDC
+	}
+}
+
+// resolve turns the chosen preset into its provider settings.
+func (p *Provider) resolve() preset { return p.chosen().resolve() }
+
+func (m *MosaicProvider) resolve() preset {
+	api, issuer := "https://api.transmitsecurity.io", "https://userid.security"
+	if r := orString(m.Region, MosaicRegionUS); r != MosaicRegionUS {
+		api, issuer = "https://api."+r+".transmitsecurity.io", "https://"+r+".userid.security"
+	}
+	phone := orString(m.Identity, MosaicEmail) == MosaicPhone
+	identity := "email"
+	if phone {
+		identity = "phone"
+	}
+	return preset{
+		name:     "Mosaic",
+		clientID: m.ClientID,
+		issuer:   str(issuer),
+		endpoints: &awscognito.OidcEndpoints{
+			Authorization: str(api + "/cis/oidc/auth"),
+			Token:         str(api + "/cis/oidc/token"),
+			UserInfo:      str(api + "/cis/oidc/me"),
+			JwksUri:       str(api + "/cis/oidc/jwks"),
+		},
+		scopes:      []*string{str("openid"), str(identity)},
+		method:      awscognito.OidcAttributeRequestMethod_GET,
+		phone:       phone,
+		clientScope: []string{"openid", identity, "profile"},
+	}
+}
+
+func (b *BlockIDProvider) resolve() preset {
+	claim := b.AssuranceClaim
+	if claim == nil {
+		claim = str(DefaultBlockIDAssuranceClaim)
+	}
+	// Concatenation keeps CloudFormation parameter tokens intact.
+	issuer := "https://" + *b.TenantDNS + "/oauth2/community/" + *b.Community + "/v1"
+	return preset{
+		name:        "BlockID",
+		clientID:    b.ClientID,
+		issuer:      &issuer,
+		endpoints:   b.Endpoints,
+		scopes:      []*string{str("openid"), str("email"), str(BlockIDAssuranceScope)},
+		method:      awscognito.OidcAttributeRequestMethod_GET,
+		ialClaim:    claim,
+		clientScope: []string{"openid", "email", "profile"},
+	}
+}
+
+func (o *OIDCProvider) resolve() preset {
+	scopes := []*string{str("openid"), str("email")}
+	if o.Scopes != nil {
+		scopes = *o.Scopes
+	}
+	method := o.AttributeRequestMethod
+	if method == "" {
+		method = awscognito.OidcAttributeRequestMethod_GET
+	}
+	return preset{
+		name:        "OIDC",
+		clientID:    o.ClientID,
+		issuer:      o.Issuer,
+		endpoints:   o.Endpoints,
+		scopes:      scopes,
+		method:      method,
+		mapping:     o.AttributeMapping,
+		clientScope: []string{"openid", "email", "profile"},
 	}
 }
 
@@ -259,7 +281,6 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 	if f.name == nil {
 		f.name = jsii.String(r.name)
 	}
-
 	// A linkable provider not trusted for its attributes maps nothing into
 	// what the pool trusts (see FederationProps.Linkable).
 	safe := isTrue(props.Linkable) && !isTrue(props.TrustedForAttributes)
@@ -267,20 +288,36 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 	if f.pool == nil {
 		f.pool = newUserPool(this, props, r.ialClaim != nil, safe)
 	}
+	f.newProvider(props, r, safe)
+	f.newClient(props, r)
+	if r.ialClaim != nil {
+		f.ptg = assurancefn.Enable(f.pool, *f.name, props.Provider.BlockID.minimumLevel(), props.Provider.BlockID.PreTokenGeneration)
+	}
+	f.domain = props.Domain
+	if f.domain == nil {
+		f.domain = awscognito.NewUserPoolDomain(this, jsii.String("Domain"), &awscognito.UserPoolDomainProps{
+			UserPool:      f.pool,
+			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: props.DomainPrefix},
+		})
+	}
+	return f
+}
 
+// newProvider takes or creates the client secret, then creates the
+// identity provider with the preset's settings and attribute mapping.
+func (f *federation) newProvider(props *FederationProps, r preset, safe bool) {
 	f.secret = props.Secret
 	field := props.SecretField
 	if f.secret == nil {
-		f.secret = newClientSecret(this, props, r.name)
+		f.secret = newClientSecret(f.Construct, props, r.name)
 		field = nil
 	}
 	if field == nil {
 		field = jsii.String(DefaultSecretField)
 	}
-
 	mapping := r.attributeMapping(safe)
 	f.write = MappedAttributes(mapping)
-	f.provider = awscognito.NewUserPoolIdentityProviderOidc(this, jsii.String("Provider"), &awscognito.UserPoolIdentityProviderOidcProps{
+	f.provider = awscognito.NewUserPoolIdentityProviderOidc(f.Construct, jsii.String("Provider"), &awscognito.UserPoolIdentityProviderOidcProps{
 		UserPool: f.pool,
 		Name:     f.name,
 		ClientId: r.clientID,
@@ -295,16 +332,20 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 		AttributeMapping:       mapping,
 		Identifiers:            props.Identifiers,
 	})
-
 	if isTrue(props.TrustedForAttributes) {
 		linkable.MarkTrusted(f.provider.Node().DefaultChild())
 	}
+}
 
+// newClient creates the hosted sign-in app client: the authorization code
+// grant only, through the provider (and COGNITO when allowed), writing
+// exactly the mapped attributes.
+func (f *federation) newClient(props *FederationProps, r preset) {
 	providers := []awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_Custom(f.name)}
 	if props.AllowCognitoSignIn != nil && *props.AllowCognitoSignIn {
 		providers = append(providers, awscognito.UserPoolClientIdentityProvider_COGNITO())
 	}
-	f.client = awscognito.NewUserPoolClient(this, jsii.String("Client"), &awscognito.UserPoolClientProps{
+	f.client = awscognito.NewUserPoolClient(f.Construct, jsii.String("Client"), &awscognito.UserPoolClientProps{
 		UserPool:                   f.pool,
 		UserPoolClientName:         props.ClientName,
 		GenerateSecret:             jsii.Bool(props.GenerateSecret != nil && *props.GenerateSecret),
@@ -343,18 +384,6 @@ func NewFederation(scope constructs.Construct, id *string, props *FederationProp
 	// cannot see as a reference: without this the client may be created
 	// first and fail.
 	f.client.Node().AddDependency(f.provider)
-	if r.ialClaim != nil {
-		f.ptg = assurancefn.Enable(f.pool, *f.name, props.Provider.BlockID.minimumLevel(), props.Provider.BlockID.PreTokenGeneration)
-	}
-
-	f.domain = props.Domain
-	if f.domain == nil {
-		f.domain = awscognito.NewUserPoolDomain(this, jsii.String("Domain"), &awscognito.UserPoolDomainProps{
-			UserPool:      f.pool,
-			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: props.DomainPrefix},
-		})
-	}
-	return f
 }
 
 func newUserPool(scope constructs.Construct, props *FederationProps, ial, idp bool) awscognito.UserPool {

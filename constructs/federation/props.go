@@ -295,12 +295,11 @@ func checkURLs(field string, l *[]*string) error {
 	if len(*l) == 0 {
 		return fmt.Errorf("expected %s to hold at least one URL, received []", field)
 	}
+	var errs []error
 	for i, s := range *l {
-		if err := propcheck.URL(fmt.Sprintf("%s[%d]", field, i), s, true); err != nil {
-			return err
-		}
+		errs = append(errs, propcheck.URL(fmt.Sprintf("%s[%d]", field, i), s, true))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // checkEndpoints: CloudFormation takes the four endpoints together or none.
@@ -308,6 +307,7 @@ func checkEndpoints(field string, e *awscognito.OidcEndpoints) error {
 	if e == nil {
 		return nil
 	}
+	var errs []error
 	var missing []string
 	for _, f := range []struct {
 		name string
@@ -317,33 +317,35 @@ func checkEndpoints(field string, e *awscognito.OidcEndpoints) error {
 			missing = append(missing, f.name)
 			continue
 		}
-		if err := propcheck.URL(field+"."+f.name, f.v, true); err != nil {
-			return err
-		}
+		errs = append(errs, propcheck.URL(field+"."+f.name, f.v, true))
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("expected %s to set all four endpoints (Authorization, Token, UserInfo, JwksUri) or be nil, received none for %s", field, strings.Join(missing, ", "))
+		errs = append(errs, fmt.Errorf("expected %s to set all four endpoints (Authorization, Token, UserInfo, JwksUri) or be nil, received none for %s", field, strings.Join(missing, ", ")))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
+// checkScopes: scopes without spaces, "openid" among them (a token may be
+// it).
 func checkScopes(field string, l *[]*string) error {
 	if l == nil {
 		return nil
 	}
+	var errs []error
 	var got []string
 	openid := false
 	for i, s := range *l {
 		if s == nil || !propcheck.IsToken(s) && (strings.TrimSpace(*s) == "" || strings.ContainsAny(*s, " \t\r\n")) {
-			return fmt.Errorf("expected %s[%d] to be one scope without spaces, received %s", field, i, propcheck.Show(s))
+			errs = append(errs, fmt.Errorf("expected %s[%d] to be one scope without spaces, received %s", field, i, propcheck.Show(s)))
+			continue
 		}
 		openid = openid || *s == "openid" || propcheck.IsToken(s)
 		got = append(got, *s)
 	}
-	if !openid {
+	if len(errs) == 0 && !openid {
 		return fmt.Errorf("expected %s to contain \"openid\", received %q", field, got)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // poolOptions are the props of a created pool.
@@ -356,69 +358,88 @@ func (p *FederationProps) poolOptions() newpool.Options {
 	}
 }
 
-// validate checks the props without creating anything.
+// validate checks every concern of the props (the provider, the pool, the
+// client secret, the app client, the domain) without creating anything,
+// and reports every problem at once.
 func (p *FederationProps) validate() error {
 	if p == nil {
 		return fmt.Errorf("expected props to be set, received nil")
 	}
-	if err := p.Provider.validate(isTrue(p.Linkable), isTrue(p.TrustedForAttributes)); err != nil {
-		return err
+	var errs []error
+	if name := p.poolOptions().FirstSet(); p.UserPool != nil && name != "" {
+		errs = append(errs, fmt.Errorf("expected %s to be unset with an existing UserPool (it only applies to a created pool), received a value", name))
 	}
+	if isTrue(p.TrustedForAttributes) && !isTrue(p.Linkable) {
+		errs = append(errs, fmt.Errorf("expected TrustedForAttributes only with Linkable (it only changes what a linkable provider may map), received true without Linkable"))
+	}
+	return errors.Join(append(errs,
+		p.Provider.validate(isTrue(p.Linkable), isTrue(p.TrustedForAttributes)),
+		p.validateNaming(),
+		p.validateSecret(),
+		checkURLs("CallbackURLs", p.CallbackURLs),
+		checkURLs("LogoutURLs", p.LogoutURLs),
+		p.validateDomain(),
+	)...)
+}
+
+// validateNaming checks the provider's name in the pool and its
+// identifiers.
+func (p *FederationProps) validateNaming() error {
+	var errs []error
 	if p.ProviderName != nil && !propcheck.IsToken(p.ProviderName) {
 		n := *p.ProviderName
 		if l := len([]rune(n)); l < 3 || l > 32 || !providerName.MatchString(n) {
-			return fmt.Errorf("expected ProviderName to be 3 to 32 characters without spaces, and without '_' except as the second character (Cognito's pattern), received %s", propcheck.Show(p.ProviderName))
+			errs = append(errs, fmt.Errorf("expected ProviderName to be 3 to 32 characters without spaces, and without '_' except as the second character (Cognito's pattern), received %s", propcheck.Show(p.ProviderName)))
 		}
 		switch strings.ToLower(n) {
 		case "cognito", "google", "facebook", "loginwithamazon", "signinwithapple":
-			return fmt.Errorf("expected ProviderName not to be a name Cognito reserves, received %s", propcheck.Show(p.ProviderName))
+			errs = append(errs, fmt.Errorf("expected ProviderName not to be a name Cognito reserves, received %s", propcheck.Show(p.ProviderName)))
 		}
 	}
 	if p.Identifiers != nil {
 		for i, s := range *p.Identifiers {
-			if err := propcheck.NonEmpty(fmt.Sprintf("Identifiers[%d]", i), s, true); err != nil {
-				return err
-			}
+			errs = append(errs, propcheck.NonEmpty(fmt.Sprintf("Identifiers[%d]", i), s, true))
 		}
 	}
-	if name := p.poolOptions().FirstSet(); p.UserPool != nil && name != "" {
-		return fmt.Errorf("expected %s to be unset with an existing UserPool (it only applies to a created pool), received a value", name)
-	}
-	if isTrue(p.TrustedForAttributes) && !isTrue(p.Linkable) {
-		return fmt.Errorf("expected TrustedForAttributes only with Linkable (it only changes what a linkable provider may map), received true without Linkable")
-	}
+	return errors.Join(errs...)
+}
+
+// validateSecret checks the client secret: a given one's field, or the
+// prefix of the created one's parameter.
+func (p *FederationProps) validateSecret() error {
+	var errs []error
 	if p.Secret != nil && p.ParameterPrefix != nil {
-		return fmt.Errorf("expected ParameterPrefix to be nil with an existing Secret (no parameter is created), received %s", propcheck.Show(p.ParameterPrefix))
+		errs = append(errs, fmt.Errorf("expected ParameterPrefix to be nil with an existing Secret (no parameter is created), received %s", propcheck.Show(p.ParameterPrefix)))
 	}
 	if p.Secret == nil && p.SecretField != nil {
-		return fmt.Errorf("expected SecretField to be nil without an existing Secret (the created secret uses %q), received %s", DefaultSecretField, propcheck.Show(p.SecretField))
+		errs = append(errs, fmt.Errorf("expected SecretField to be nil without an existing Secret (the created secret uses %q), received %s", DefaultSecretField, propcheck.Show(p.SecretField)))
 	}
 	if p.SecretField != nil && !propcheck.IsToken(p.SecretField) && (*p.SecretField == "" || strings.ContainsAny(*p.SecretField, ":{} ")) {
-		return fmt.Errorf("expected SecretField to be a JSON field name without ':', '{', '}' or spaces, received %s", propcheck.Show(p.SecretField))
+		errs = append(errs, fmt.Errorf("expected SecretField to be a JSON field name without ':', '{', '}' or spaces, received %s", propcheck.Show(p.SecretField)))
 	}
 	if p.ParameterPrefix != nil && !propcheck.Alnum.MatchString(*p.ParameterPrefix) {
-		return fmt.Errorf("expected ParameterPrefix to hold letters and digits only, received %s", propcheck.Show(p.ParameterPrefix))
+		errs = append(errs, fmt.Errorf("expected ParameterPrefix to hold letters and digits only, received %s", propcheck.Show(p.ParameterPrefix)))
 	}
-	if err := checkURLs("CallbackURLs", p.CallbackURLs); err != nil {
-		return err
-	}
-	if err := checkURLs("LogoutURLs", p.LogoutURLs); err != nil {
-		return err
-	}
+	return errors.Join(errs...)
+}
+
+// validateDomain: an existing Domain, or the prefix of the created one.
+func (p *FederationProps) validateDomain() error {
 	switch {
 	case p.Domain != nil && p.DomainPrefix != nil:
 		return fmt.Errorf("expected DomainPrefix to be nil with an existing Domain, received %s", propcheck.Show(p.DomainPrefix))
 	case p.Domain == nil && p.DomainPrefix == nil:
 		return fmt.Errorf("expected DomainPrefix (or an existing Domain) to be set, received nil")
-	case p.DomainPrefix != nil && !propcheck.IsToken(p.DomainPrefix):
-		d := *p.DomainPrefix
-		if !domainPrefix.MatchString(d) {
-			return fmt.Errorf("expected DomainPrefix to be 1 to 63 lower-case letters, digits or inner hyphens, received %s", propcheck.Show(p.DomainPrefix))
-		}
-		for _, reserved := range []string{"aws", "amazon", "cognito"} {
-			if strings.Contains(d, reserved) {
-				return fmt.Errorf("expected DomainPrefix not to contain the reserved word %q, received %s", reserved, propcheck.Show(p.DomainPrefix))
-			}
+	case p.DomainPrefix == nil || propcheck.IsToken(p.DomainPrefix):
+		return nil
+	}
+	d := *p.DomainPrefix
+	if !domainPrefix.MatchString(d) {
+		return fmt.Errorf("expected DomainPrefix to be 1 to 63 lower-case letters, digits or inner hyphens, received %s", propcheck.Show(p.DomainPrefix))
+	}
+	for _, reserved := range []string{"aws", "amazon", "cognito"} {
+		if strings.Contains(d, reserved) {
+			return fmt.Errorf("expected DomainPrefix not to contain the reserved word %q, received %s", reserved, propcheck.Show(p.DomainPrefix))
 		}
 	}
 	return nil
@@ -426,6 +447,8 @@ func (p *FederationProps) validate() error {
 
 func isTrue(b *bool) bool { return b != nil && *b }
 
+// validate checks that exactly one preset is set, then the preset's own
+// props.
 func (p *Provider) validate(linkable, trusted bool) error {
 	if p == nil {
 		return fmt.Errorf("expected Provider to be set, received nil")
@@ -443,84 +466,86 @@ func (p *Provider) validate(linkable, trusted bool) error {
 	if len(set) != 1 {
 		return fmt.Errorf("expected exactly one of Provider.Mosaic, Provider.BlockID, Provider.OIDC, received %d (%s)", len(set), strings.Join(set, ", "))
 	}
-	switch {
-	case p.Mosaic != nil:
-		m := p.Mosaic
-		if err := propcheck.NonEmpty("Provider.Mosaic.ClientID", m.ClientID, true); err != nil {
-			return err
-		}
-		if err := propcheck.OneOf("Provider.Mosaic.Identity", m.Identity, MosaicEmail, MosaicPhone); err != nil {
-			return err
-		}
-		return propcheck.OneOf("Provider.Mosaic.Region", m.Region, MosaicRegionUS, MosaicRegionEU, MosaicRegionCA, MosaicRegionAU)
-	case p.BlockID != nil:
-		b := p.BlockID
-		if err := propcheck.NonEmpty("Provider.BlockID.TenantDNS", b.TenantDNS, true); err != nil {
-			return err
-		}
-		if !propcheck.IsToken(b.TenantDNS) && !propcheck.Hostname.MatchString(*b.TenantDNS) {
-			return fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", propcheck.Show(b.TenantDNS))
-		}
-		if err := propcheck.NonEmpty("Provider.BlockID.Community", b.Community, true); err != nil {
-			return err
-		}
-		if !propcheck.IsToken(b.Community) && !propcheck.PathPart.MatchString(*b.Community) {
-			return fmt.Errorf("expected Provider.BlockID.Community to be one URL path segment, received %s", propcheck.Show(b.Community))
-		}
-		if err := propcheck.NonEmpty("Provider.BlockID.ClientID", b.ClientID, true); err != nil {
-			return err
-		}
-		if b.AssuranceClaim != nil && !propcheck.IsToken(b.AssuranceClaim) && !claimName.MatchString(*b.AssuranceClaim) {
-			return fmt.Errorf("expected Provider.BlockID.AssuranceClaim to be a claim name, received %s", propcheck.Show(b.AssuranceClaim))
-		}
-		if b.MinimumLevel != nil && (propcheck.IsTokenNumber(*b.MinimumLevel) || contract.CheckAssuranceLevel(*b.MinimumLevel) != nil) {
-			// A token cannot be checked, and one function serves the pool:
-			// the level must be known at synth.
-			return fmt.Errorf("expected Provider.BlockID.MinimumLevel to be an integer from %d to %d, received %v",
-				contract.MinAssuranceLevel, contract.MaxAssuranceLevel, *b.MinimumLevel)
-		}
-		return checkEndpoints("Provider.BlockID.Endpoints", b.Endpoints)
-	default:
-		o := p.OIDC
-		if err := propcheck.URL("Provider.OIDC.Issuer", o.Issuer, true); err != nil {
-			return err
-		}
-		if err := propcheck.NonEmpty("Provider.OIDC.ClientID", o.ClientID, true); err != nil {
-			return err
-		}
-		if err := checkEndpoints("Provider.OIDC.Endpoints", o.Endpoints); err != nil {
-			return err
-		}
-		if o.Scopes != nil && len(*o.Scopes) == 0 {
-			return fmt.Errorf("expected Provider.OIDC.Scopes to hold at least \"openid\" or be nil, received []")
-		}
-		if err := checkScopes("Provider.OIDC.Scopes", o.Scopes); err != nil {
-			return err
-		}
-		if m := o.AttributeRequestMethod; m != "" && m != awscognito.OidcAttributeRequestMethod_GET && m != awscognito.OidcAttributeRequestMethod_POST {
-			return fmt.Errorf("expected Provider.OIDC.AttributeRequestMethod to be GET or POST, received %q", m)
-		}
-		if o.AttributeMapping != nil {
-			names := MappedAttributes(o.AttributeMapping)
-			if linkable && !trusted {
-				if bad := linkablepkg.TrustedIn(names); len(bad) > 0 {
-					return errors.New(linkablepkg.Message("Provider.OIDC.AttributeMapping", "OIDC", bad[0]))
-				}
-			}
-			if len(names) == 0 {
-				return fmt.Errorf("expected Provider.OIDC.AttributeMapping to map at least one attribute or be nil, received none")
-			}
-			for _, n := range names {
-				if strings.HasPrefix(n, contract.AssuranceAttributePrefix) {
-					return fmt.Errorf("expected Provider.OIDC.AttributeMapping not to map into %s (a backend-only assurance attribute: the mapping would make it writable by the user's own access token), received a mapping for it", n)
-				}
-				if !propcheck.IsToken(&n) && !strings.HasPrefix(n, "custom:") && !slices.Contains(standardAttributes, n) {
-					return fmt.Errorf("expected Provider.OIDC.AttributeMapping.Custom keys to be custom:<name> or standard attribute names, received %q", n)
-				}
-			}
-		}
+	return p.chosen().validate(linkable, trusted)
+}
+
+func (m *MosaicProvider) validate(bool, bool) error {
+	return errors.Join(
+		propcheck.NonEmpty("Provider.Mosaic.ClientID", m.ClientID, true),
+		propcheck.OneOf("Provider.Mosaic.Identity", m.Identity, MosaicEmail, MosaicPhone),
+		propcheck.OneOf("Provider.Mosaic.Region", m.Region, MosaicRegionUS, MosaicRegionEU, MosaicRegionCA, MosaicRegionAU),
+	)
+}
+
+func (b *BlockIDProvider) validate(bool, bool) error {
+	var errs []error
+	if err := propcheck.NonEmpty("Provider.BlockID.TenantDNS", b.TenantDNS, true); err != nil {
+		errs = append(errs, err)
+	} else if !propcheck.IsToken(b.TenantDNS) && !propcheck.Hostname.MatchString(*b.TenantDNS) {
+		errs = append(errs, fmt.Errorf("expected Provider.BlockID.TenantDNS to be a host name without scheme or path, received %s", propcheck.Show(b.TenantDNS)))
+	}
+	if err := propcheck.NonEmpty("Provider.BlockID.Community", b.Community, true); err != nil {
+		errs = append(errs, err)
+	} else if !propcheck.IsToken(b.Community) && !propcheck.PathPart.MatchString(*b.Community) {
+		errs = append(errs, fmt.Errorf("expected Provider.BlockID.Community to be one URL path segment, received %s", propcheck.Show(b.Community)))
+	}
+	errs = append(errs, propcheck.NonEmpty("Provider.BlockID.ClientID", b.ClientID, true))
+	if b.AssuranceClaim != nil && !propcheck.IsToken(b.AssuranceClaim) && !claimName.MatchString(*b.AssuranceClaim) {
+		errs = append(errs, fmt.Errorf("expected Provider.BlockID.AssuranceClaim to be a claim name, received %s", propcheck.Show(b.AssuranceClaim)))
+	}
+	if b.MinimumLevel != nil && (propcheck.IsTokenNumber(*b.MinimumLevel) || contract.CheckAssuranceLevel(*b.MinimumLevel) != nil) {
+		// A token cannot be checked, and one function serves the pool:
+		// the level must be known at synth.
+		errs = append(errs, fmt.Errorf("expected Provider.BlockID.MinimumLevel to be an integer from %d to %d, received %v",
+			contract.MinAssuranceLevel, contract.MaxAssuranceLevel, *b.MinimumLevel))
+	}
+	return errors.Join(append(errs, checkEndpoints("Provider.BlockID.Endpoints", b.Endpoints))...)
+}
+
+func (o *OIDCProvider) validate(linkable, trusted bool) error {
+	errs := []error{
+		propcheck.URL("Provider.OIDC.Issuer", o.Issuer, true),
+		propcheck.NonEmpty("Provider.OIDC.ClientID", o.ClientID, true),
+		checkEndpoints("Provider.OIDC.Endpoints", o.Endpoints),
+	}
+	if o.Scopes != nil && len(*o.Scopes) == 0 {
+		errs = append(errs, fmt.Errorf("expected Provider.OIDC.Scopes to hold at least \"openid\" or be nil, received []"))
+	} else {
+		errs = append(errs, checkScopes("Provider.OIDC.Scopes", o.Scopes))
+	}
+	if m := o.AttributeRequestMethod; m != "" && m != awscognito.OidcAttributeRequestMethod_GET && m != awscognito.OidcAttributeRequestMethod_POST {
+		errs = append(errs, fmt.Errorf("expected Provider.OIDC.AttributeRequestMethod to be GET or POST, received %q", m))
+	}
+	return errors.Join(append(errs, o.checkMapping(linkable && !trusted))...)
+}
+
+// checkMapping: an AttributeMapping maps something, nothing backend-only,
+// only known names, and for a linkable provider not trusted for its
+// attributes (safe) nothing the pool trusts.
+func (o *OIDCProvider) checkMapping(safe bool) error {
+	if o.AttributeMapping == nil {
 		return nil
 	}
+	names := MappedAttributes(o.AttributeMapping)
+	if safe {
+		if bad := linkablepkg.TrustedIn(names); len(bad) > 0 {
+			return errors.New(linkablepkg.Message("Provider.OIDC.AttributeMapping", "OIDC", bad[0]))
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("expected Provider.OIDC.AttributeMapping to map at least one attribute or be nil, received none")
+	}
+	var errs []error
+	for _, n := range names {
+		if strings.HasPrefix(n, contract.AssuranceAttributePrefix) {
+			errs = append(errs, fmt.Errorf("expected Provider.OIDC.AttributeMapping not to map into %s (a backend-only assurance attribute: the mapping would make it writable by the user's own access token), received a mapping for it", n))
+			continue
+		}
+		if !propcheck.IsToken(&n) && !strings.HasPrefix(n, "custom:") && !slices.Contains(standardAttributes, n) {
+			errs = append(errs, fmt.Errorf("expected Provider.OIDC.AttributeMapping.Custom keys to be custom:<name> or standard attribute names, received %q", n))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // standardAttributes are the pool's standard attribute names an identity

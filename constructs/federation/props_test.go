@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 )
 
 // Stand-ins that satisfy the interfaces without starting jsii.
@@ -153,15 +155,7 @@ func TestValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := mosaic()
 			c.mutate(p)
-			err := p.validate()
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && err == nil:
-				t.Fatalf("no error, want %q", c.want)
-			case c.want != "" && !strings.Contains(err.Error(), c.want):
-				t.Fatalf("error %q, want it to contain %q", err, c.want)
-			}
+			cdktest.CheckError(t, p.validate(), c.want)
 		})
 	}
 	if err := (*FederationProps)(nil).validate(); err == nil {

@@ -1,7 +1,6 @@
 package linking
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -52,34 +51,12 @@ func TestValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := &LinkingProps{UserPool: fakePool{}, ProviderNames: jsii.Strings("Mosaic")}
 			c.mutate(p)
-			err := p.validate()
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case c.want != "" && err == nil:
-				t.Fatalf("no error, want %q", c.want)
-			case c.want != "" && !strings.Contains(err.Error(), c.want):
-				t.Fatalf("error %q, want it to contain %q", err, c.want)
-			}
+			cdktest.CheckError(t, p.validate(), c.want)
 		})
 	}
 }
 
-type resource struct {
-	Type       string
-	DependsOn  interface{}
-	Properties map[string]interface{}
-}
-
-func templateResources(t *testing.T, tmpl assertions.Template) map[string]resource {
-	t.Helper()
-	raw, _ := json.Marshal(tmpl.ToJSON())
-	var doc struct{ Resources map[string]resource }
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc.Resources
-}
+type resource = cdktest.Resource
 
 // refs collects the logical ids a value refers to (Ref, Fn::GetAtt).
 func refs(v interface{}, ids map[string]bool, out map[string]bool) {
@@ -192,7 +169,7 @@ func TestLinkingOnAFederatedPoolHasNoCycle(t *testing.T) {
 	})
 	// THEN synthesis succeeds, and the dependency graph has no cycle
 	tmpl := assertions.Template_FromStack(stack, nil)
-	res := templateResources(t, tmpl)
+	res := cdktest.AllResources(t, tmpl)
 	graph := dependencies(res)
 	if c := findCycle(graph); c != nil {
 		t.Fatalf("dependency cycle: %s", strings.Join(c, " -> "))
@@ -331,7 +308,7 @@ func TestCycleDetectorSeesTheTrap(t *testing.T) {
 				cycle = []string{"synthesis refused it"}
 			}
 		}()
-		cycle = findCycle(dependencies(templateResources(t, assertions.Template_FromStack(stack, nil))))
+		cycle = findCycle(dependencies(cdktest.AllResources(t, assertions.Template_FromStack(stack, nil))))
 	}()
 	if cycle == nil {
 		t.Fatal("a grant in the role's default policy was not seen as a cycle")

@@ -34,6 +34,7 @@
 package monitoring
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -97,28 +98,26 @@ type MonitoringProps struct {
 	DashboardName *string
 }
 
+// validate reports every problem of the props at once.
 func (p *MonitoringProps) validate() error {
-	var errs []string
+	var errs []error
 	positive := func(name string, v *float64) {
 		if v != nil && !propcheck.IsTokenNumber(*v) && !(*v > 0) {
-			errs = append(errs, fmt.Sprintf("expected %s above 0, received %v", name, *v))
+			errs = append(errs, fmt.Errorf("expected %s above 0, received %v", name, *v))
 		}
 	}
 	positive("RefusalThreshold", p.RefusalThreshold)
 	positive("FaultThreshold", p.FaultThreshold)
 	positive("ThrottleThreshold", p.ThrottleThreshold)
 	if v := p.DurationThresholdMs; v != nil && !propcheck.IsTokenNumber(*v) && (*v < 1 || *v > 30000) {
-		errs = append(errs, fmt.Sprintf("expected DurationThresholdMs from 1 to 30000, received %v", *v))
+		errs = append(errs, fmt.Errorf("expected DurationThresholdMs from 1 to 30000, received %v", *v))
 	}
 	if p.Period != nil && !propcheck.IsTokenNumber(*p.Period.ToSeconds(nil)) {
 		if s := *p.Period.ToSeconds(nil); s < 60 || s > 3600 || int(s)%60 != 0 {
-			errs = append(errs, fmt.Sprintf("expected a Period of whole minutes from 1 to 60, received %v s", s))
+			errs = append(errs, fmt.Errorf("expected a Period of whole minutes from 1 to 60, received %v s", s))
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Monitoring is the alarms, the dashboard and the topic.
@@ -178,112 +177,142 @@ func NewMonitoring(scope constructs.Construct, id *string, props *MonitoringProp
 	if period == nil {
 		period = awscdk.Duration_Minutes(jsii.Number(DefaultPeriodMinutes))
 	}
-	num := func(v *float64, d float64) *float64 {
-		if v != nil {
-			return v
-		}
-		return jsii.Number(d)
-	}
-	action := awscloudwatchactions.NewSnsAction(m.topic)
-	alarm := func(scope constructs.Construct, id string, metric awscloudwatch.IMetric, threshold *float64, description string) awscloudwatch.Alarm {
-		a := awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
-			Metric:             metric,
-			Threshold:          threshold,
-			EvaluationPeriods:  jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-			AlarmDescription:   jsii.String(description),
-		})
-		a.AddAlarmAction(action)
-		m.alarms = append(m.alarms, a)
-		return a
-	}
-
-	dash := awscloudwatch.NewDashboard(this, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+	w := &watcher{m: m, props: props, period: period, action: awscloudwatchactions.NewSnsAction(m.topic)}
+	m.dashboard = awscloudwatch.NewDashboard(this, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName:   props.DashboardName,
 		DefaultInterval: awscdk.Duration_Hours(jsii.Number(3)),
 	})
-	m.dashboard = dash
-	var decisionGraphs, healthGraphs []awscloudwatch.IWidget
-
-	for _, w := range fns {
-		fnScope := constructs.NewConstruct(this, jsii.String(w.id))
-		name := w.fn.FunctionName()
-		faults := Metric(contract.MetricFaults, map[string]*string{contract.DimensionFunction: name}, "Sum", period)
-		errorsAndFaults := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression:   jsii.String("FILL(errors, 0) + FILL(faults, 0)"),
-			UsingMetrics: &map[string]awscloudwatch.IMetric{"errors": w.fn.MetricErrors(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), "faults": faults},
-			Label:        jsii.String("errors and faults"),
-			Period:       period,
-		})
-		alarm(fnScope, "Faults", errorsAndFaults, num(props.FaultThreshold, DefaultFaultThreshold),
-			"cognitobridge "+w.command+": Lambda errors or decisions that failed on a dependency (table, provider, secret, parameter) or an internal error. "+
-				"The handlers fail closed: protected sign-ins are refused while this alarm is on. Read the function's log lines with level ERROR for the reason.")
-		duration := Metric(contract.MetricDuration, map[string]*string{contract.DimensionFunction: name}, "p99", period)
-		alarm(fnScope, "Duration", duration, num(props.DurationThresholdMs, DefaultDurationThresholdMs),
-			"cognitobridge "+w.command+": the p99 of its decisions' duration is near Cognito's fixed 5 s trigger budget; a slow provider or table makes sign-ins time out.")
-		for _, r := range contract.WatchedRefusals {
-			if !slices.Contains(contract.CommandHandlers[w.command], r.Handler) {
-				continue
-			}
-			refusals := Metric(contract.MetricDecisions, map[string]*string{
-				contract.DimensionFunction: name, contract.DimensionHandler: jsii.String(r.Handler), contract.DimensionReason: jsii.String(r.Reason),
-			}, "Sum", period)
-			alarm(fnScope, "Refusals"+pascal(r.Reason), refusals, num(props.RefusalThreshold, DefaultRefusalThreshold),
-				"cognitobridge "+r.Handler+" refused "+r.Reason+" above the threshold: "+r.Meaning+".")
-		}
-		// Decisions by handler and reason, found by a search (graphs only).
-		search := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: awscdk.Fn_Join(jsii.String(""), &[]*string{
-				jsii.String("SEARCH('{" + contract.MetricNamespace + "," + contract.DimensionFunction + "," + contract.DimensionHandler + "," + contract.DimensionReason +
-					"} MetricName=\"" + contract.MetricDecisions + "\" " + contract.DimensionFunction + "=\""),
-				name, jsii.String("\"', 'Sum', " + fmt.Sprint(*period.ToSeconds(nil)) + ")"),
-			}),
-			Label:  jsii.String(""),
-			Period: period,
-		})
-		decisionGraphs = append(decisionGraphs, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
-			Title: jsii.String(w.command + ": decisions by reason"), Left: &[]awscloudwatch.IMetric{search}, Width: jsii.Number(12), Stacked: jsii.Bool(true),
-		}))
-		healthGraphs = append(healthGraphs, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
-			Title: jsii.String(w.command + ": p99 duration (ms), errors and faults"), Width: jsii.Number(12),
-			Left:            &[]awscloudwatch.IMetric{duration},
-			Right:           &[]awscloudwatch.IMetric{errorsAndFaults},
-			LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: num(props.DurationThresholdMs, DefaultDurationThresholdMs), Label: jsii.String("alarm")}},
-		}))
+	var decisionGraphs, healthGraphs, tableGraphs []awscloudwatch.IWidget
+	for _, fn := range fns {
+		decisions, health := w.watchFunction(fn)
+		decisionGraphs, healthGraphs = append(decisionGraphs, decisions), append(healthGraphs, health)
 	}
-	var tableGraphs []awscloudwatch.IWidget
 	for _, t := range tables {
-		opts := &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}
-		throttles := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String("FILL(r, 0) + FILL(w, 0)"),
-			UsingMetrics: &map[string]awscloudwatch.IMetric{
-				"r": t.table.Metric(jsii.String("ReadThrottleEvents"), opts),
-				"w": t.table.Metric(jsii.String("WriteThrottleEvents"), opts),
-			},
-			Label:  jsii.String("throttled reads and writes"),
-			Period: period,
-		})
-		alarm(constructs.NewConstruct(this, jsii.String(t.id)), "Throttles", throttles, num(props.ThrottleThreshold, DefaultThrottleThreshold),
-			"cognitobridge "+t.kind+" table: DynamoDB throttled reads or writes. The handlers fail closed on an unavailable table (reason store_unavailable / record_failed): "+
-				"sign-ins that need the table are refused while it throttles.")
-		tableGraphs = append(tableGraphs, awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
-			Title: jsii.String(t.kind + " table: throttles"), Left: &[]awscloudwatch.IMetric{throttles}, Width: jsii.Number(12),
-		}))
+		tableGraphs = append(tableGraphs, w.watchTable(t))
 	}
+	m.layout(decisionGraphs, healthGraphs, tableGraphs)
+	return m
+}
+
+// watcher creates the alarms of the watched functions and tables, each
+// notifying the topic, and their graphs.
+type watcher struct {
+	m      *monitoring
+	props  *MonitoringProps
+	period awscdk.Duration
+	action awscloudwatch.IAlarmAction
+}
+
+// orDefault is v, or d when unset.
+func orDefault(v *float64, d float64) *float64 {
+	if v != nil {
+		return v
+	}
+	return jsii.Number(d)
+}
+
+// alarm creates an alarm at threshold or above in one period; missing data
+// is not breaching.
+func (w *watcher) alarm(scope constructs.Construct, id string, metric awscloudwatch.IMetric, threshold *float64, description string) {
+	a := awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+		Metric:             metric,
+		Threshold:          threshold,
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		AlarmDescription:   jsii.String(description),
+	})
+	a.AddAlarmAction(w.action)
+	w.m.alarms = append(w.m.alarms, a)
+}
+
+// watchFunction creates a function's alarms (faults, duration, its
+// watched refusals) and returns its graphs: decisions by reason, and
+// health.
+func (w *watcher) watchFunction(fn watched) (decisions, health awscloudwatch.IWidget) {
+	fnScope := constructs.NewConstruct(w.m.Construct, jsii.String(fn.id))
+	name := fn.fn.FunctionName()
+	faults := Metric(contract.MetricFaults, map[string]*string{contract.DimensionFunction: name}, "Sum", w.period)
+	errorsAndFaults := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression:   jsii.String("FILL(errors, 0) + FILL(faults, 0)"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{"errors": fn.fn.MetricErrors(&awscloudwatch.MetricOptions{Period: w.period, Statistic: jsii.String("Sum")}), "faults": faults},
+		Label:        jsii.String("errors and faults"),
+		Period:       w.period,
+	})
+	w.alarm(fnScope, "Faults", errorsAndFaults, orDefault(w.props.FaultThreshold, DefaultFaultThreshold),
+		"cognitobridge "+fn.command+": Lambda errors or decisions that failed on a dependency (table, provider, secret, parameter) or an internal error. "+
+			"The handlers fail closed: protected sign-ins are refused while this alarm is on. Read the function's log lines with level ERROR for the reason.")
+	duration := Metric(contract.MetricDuration, map[string]*string{contract.DimensionFunction: name}, "p99", w.period)
+	durationThreshold := orDefault(w.props.DurationThresholdMs, DefaultDurationThresholdMs)
+	w.alarm(fnScope, "Duration", duration, durationThreshold,
+		"cognitobridge "+fn.command+": the p99 of its decisions' duration is near Cognito's fixed 5 s trigger budget; a slow provider or table makes sign-ins time out.")
+	for _, r := range contract.WatchedRefusals {
+		if !slices.Contains(contract.CommandHandlers[fn.command], r.Handler) {
+			continue
+		}
+		refusals := Metric(contract.MetricDecisions, map[string]*string{
+			contract.DimensionFunction: name, contract.DimensionHandler: jsii.String(r.Handler), contract.DimensionReason: jsii.String(r.Reason),
+		}, "Sum", w.period)
+		w.alarm(fnScope, "Refusals"+pascal(r.Reason), refusals, orDefault(w.props.RefusalThreshold, DefaultRefusalThreshold),
+			"cognitobridge "+r.Handler+" refused "+r.Reason+" above the threshold: "+r.Meaning+".")
+	}
+	// Decisions by handler and reason, found by a search (graphs only).
+	search := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: awscdk.Fn_Join(jsii.String(""), &[]*string{
+			jsii.String("SEARCH('{" + contract.MetricNamespace + "," + contract.DimensionFunction + "," + contract.DimensionHandler + "," + contract.DimensionReason +
+				"} MetricName=\"" + contract.MetricDecisions + "\" " + contract.DimensionFunction + "=\""),
+			name, jsii.String("\"', 'Sum', " + fmt.Sprint(*w.period.ToSeconds(nil)) + ")"),
+		}),
+		Label:  jsii.String(""),
+		Period: w.period,
+	})
+	decisions = awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+		Title: jsii.String(fn.command + ": decisions by reason"), Left: &[]awscloudwatch.IMetric{search}, Width: jsii.Number(12), Stacked: jsii.Bool(true),
+	})
+	health = awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+		Title: jsii.String(fn.command + ": p99 duration (ms), errors and faults"), Width: jsii.Number(12),
+		Left:            &[]awscloudwatch.IMetric{duration},
+		Right:           &[]awscloudwatch.IMetric{errorsAndFaults},
+		LeftAnnotations: &[]*awscloudwatch.HorizontalAnnotation{{Value: durationThreshold, Label: jsii.String("alarm")}},
+	})
+	return decisions, health
+}
+
+// watchTable creates a table's throttles alarm and returns its graph.
+func (w *watcher) watchTable(t table) awscloudwatch.IWidget {
+	opts := &awscloudwatch.MetricOptions{Period: w.period, Statistic: jsii.String("Sum")}
+	throttles := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String("FILL(r, 0) + FILL(w, 0)"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"r": t.table.Metric(jsii.String("ReadThrottleEvents"), opts),
+			"w": t.table.Metric(jsii.String("WriteThrottleEvents"), opts),
+		},
+		Label:  jsii.String("throttled reads and writes"),
+		Period: w.period,
+	})
+	w.alarm(constructs.NewConstruct(w.m.Construct, jsii.String(t.id)), "Throttles", throttles, orDefault(w.props.ThrottleThreshold, DefaultThrottleThreshold),
+		"cognitobridge "+t.kind+" table: DynamoDB throttled reads or writes. The handlers fail closed on an unavailable table (reason store_unavailable / record_failed): "+
+			"sign-ins that need the table are refused while it throttles.")
+	return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+		Title: jsii.String(t.kind + " table: throttles"), Left: &[]awscloudwatch.IMetric{throttles}, Width: jsii.Number(12),
+	})
+}
+
+// layout puts the alarms' status on top, then the graphs of each group two
+// to a row.
+func (m *monitoring) layout(groups ...[]awscloudwatch.IWidget) {
 	alarms := make([]interfacesawscloudwatch.IAlarmRef, len(m.alarms))
 	for i, a := range m.alarms {
 		alarms[i] = a
 	}
-	dash.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+	m.dashboard.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
 		Title: jsii.String("cognitobridge alarms"), Alarms: &alarms, Width: jsii.Number(24),
 	}))
-	for _, group := range [][]awscloudwatch.IWidget{decisionGraphs, healthGraphs, tableGraphs} {
+	for _, group := range groups {
 		for i := 0; i < len(group); i += 2 {
-			dash.AddWidgets(group[i:min(i+2, len(group))]...)
+			m.dashboard.AddWidgets(group[i:min(i+2, len(group))]...)
 		}
 	}
-	return m
 }
 
 // newTopic is the alarms' topic: encrypted with a key of its own (rotated)

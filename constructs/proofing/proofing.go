@@ -46,13 +46,13 @@ package proofing
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -62,12 +62,15 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/allow"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/assurancefn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/newpool"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/recordtable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/constructs/presignup"
 	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
@@ -219,52 +222,78 @@ func (p *proofing) CallbackURL() *string                      { return p.callbac
 // idvBaseURL matches an https URL without query or fragment.
 var idvBaseURL = regexp.MustCompile(`^https://[^\s/?#]+(/[^\s?#]*)?$`)
 
+// validate checks every concern of the props (the pool, the IDV provider,
+// the limits) and reports every problem at once.
 func (p *ProofingProps) validate() error {
 	if p == nil {
 		return fmt.Errorf("expected props to be set, received nil")
 	}
+	var errs []error
 	if p.UserPool != nil {
 		if _, ok := p.UserPool.(awscognito.UserPool); !ok {
-			return fmt.Errorf("expected UserPool to be an awscognito.UserPool of this app (a trigger cannot be added to an imported pool), received %T", p.UserPool)
+			errs = append(errs, fmt.Errorf("expected UserPool to be an awscognito.UserPool of this app (a trigger cannot be added to an imported pool), received %T", p.UserPool))
 		}
 	}
+	errs = append(errs, p.validateIDV(), p.validateLimits())
+	return errors.Join(errs...)
+}
+
+// validateIDV checks what is asked of the IDV provider: where, which
+// documents, which liveness.
+func (p *ProofingProps) validateIDV() error {
+	var errs []error
 	if p.IDVBaseURL == nil {
-		return fmt.Errorf("expected IDVBaseURL to be set, received nil")
+		errs = append(errs, fmt.Errorf("expected IDVBaseURL to be set, received nil"))
+	} else if !propcheck.IsToken(p.IDVBaseURL) && !idvBaseURL.MatchString(*p.IDVBaseURL) {
+		errs = append(errs, fmt.Errorf("expected IDVBaseURL to be an https URL without query, received %q", *p.IDVBaseURL))
 	}
-	if !propcheck.IsToken(p.IDVBaseURL) && !idvBaseURL.MatchString(*p.IDVBaseURL) {
-		return fmt.Errorf("expected IDVBaseURL to be an https URL without query, received %q", *p.IDVBaseURL)
-	}
-	if p.DocumentTypes != nil {
-		if len(*p.DocumentTypes) == 0 {
-			return fmt.Errorf("expected DocumentTypes to hold at least one type, received none")
-		}
-		seen := map[string]bool{}
-		for i, d := range *p.DocumentTypes {
-			switch {
-			case d == nil:
-				return fmt.Errorf("expected DocumentTypes[%d] to be set, received nil", i)
-			case *d != contract.IDVDocumentDriversLicense && *d != contract.IDVDocumentPassport && *d != contract.IDVDocumentIDCard:
-				return fmt.Errorf("expected DocumentTypes[%d] to be %q, %q or %q, received %q", i, contract.IDVDocumentDriversLicense, contract.IDVDocumentPassport, contract.IDVDocumentIDCard, *d)
-			case seen[*d]:
-				return fmt.Errorf("expected DocumentTypes to be distinct, received %q twice", *d)
-			}
-			seen[*d] = true
-		}
-	}
+	errs = append(errs, checkDocumentTypes(p.DocumentTypes))
 	if l := p.Liveness; l != nil && *l != contract.IDVLivenessPassive && *l != contract.IDVLivenessActive {
-		return fmt.Errorf("expected Liveness to be %q or %q, received %q", contract.IDVLivenessPassive, contract.IDVLivenessActive, *l)
+		errs = append(errs, fmt.Errorf("expected Liveness to be %q or %q, received %q", contract.IDVLivenessPassive, contract.IDVLivenessActive, *l))
 	}
+	return errors.Join(errs...)
+}
+
+// checkDocumentTypes: nil, or distinct known types.
+func checkDocumentTypes(l *[]*string) error {
+	if l == nil {
+		return nil
+	}
+	if len(*l) == 0 {
+		return fmt.Errorf("expected DocumentTypes to hold at least one type, received none")
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for i, d := range *l {
+		switch {
+		case d == nil:
+			errs = append(errs, fmt.Errorf("expected DocumentTypes[%d] to be set, received nil", i))
+			continue
+		case *d != contract.IDVDocumentDriversLicense && *d != contract.IDVDocumentPassport && *d != contract.IDVDocumentIDCard:
+			errs = append(errs, fmt.Errorf("expected DocumentTypes[%d] to be %q, %q or %q, received %q", i, contract.IDVDocumentDriversLicense, contract.IDVDocumentPassport, contract.IDVDocumentIDCard, *d))
+		case seen[*d]:
+			errs = append(errs, fmt.Errorf("expected DocumentTypes to be distinct, received %q twice", *d))
+		}
+		seen[*d] = true
+	}
+	return errors.Join(errs...)
+}
+
+// validateLimits checks the API's rate, the document registry's limit and
+// the per-user start cap.
+func (p *ProofingProps) validateLimits() error {
+	var errs []error
 	if r := p.ThrottleRateLimit; r != nil && (*r < 1 || *r > 10000) {
-		return fmt.Errorf("expected ThrottleRateLimit between 1 and 10000, received %g", *r)
+		errs = append(errs, fmt.Errorf("expected ThrottleRateLimit between 1 and 10000, received %g", *r))
 	}
 	if m := p.MaxAccountsPerDocument; m != nil && !propcheck.IsTokenNumber(*m) && (*m < 1 || *m > 100 || *m != float64(int(*m))) {
-		return fmt.Errorf("expected MaxAccountsPerDocument to be a whole number between 1 and 100, received %g", *m)
+		errs = append(errs, fmt.Errorf("expected MaxAccountsPerDocument to be a whole number between 1 and 100, received %g", *m))
 	}
-	return propcheck.First(
+	return errors.Join(append(errs,
 		propcheck.Range("MaxSessionsPerUser", p.MaxSessionsPerUser, contract.MinUserCapStarts, contract.MaxUserCapStarts, true),
 		propcheck.DurationMillis("SessionsWindow", p.SessionsWindow, contract.MinUserCapWindowSeconds*1000, contract.MaxUserCapWindowSeconds*1000),
 		propcheck.WholeSeconds("SessionsWindow", p.SessionsWindow),
-	)
+	)...)
 }
 
 // userCapEnv is the pre sign-up behaviour's per-user start cap.
@@ -283,6 +312,35 @@ func (p *ProofingProps) userCapEnv() map[string]string {
 	}
 }
 
+// idvEnv is what the pre sign-up behaviour asks the IDV provider for.
+func (p *ProofingProps) idvEnv() map[string]string {
+	docTypes := []string{contract.IDVDocumentDriversLicense, contract.IDVDocumentPassport}
+	if p.DocumentTypes != nil {
+		docTypes = docTypes[:0]
+		for _, d := range *p.DocumentTypes {
+			docTypes = append(docTypes, *d)
+		}
+	}
+	docJSON, _ := json.Marshal(docTypes)
+	liveness := contract.IDVLivenessPassive
+	if p.Liveness != nil {
+		liveness = *p.Liveness
+	}
+	return map[string]string{
+		contract.EnvIDVBaseURL:       *p.IDVBaseURL,
+		contract.EnvIDVDocumentTypes: string(docJSON),
+		contract.EnvIDVLiveness:      liveness,
+	}
+}
+
+// maxAccountsPerDocument is MaxAccountsPerDocument as the callback reads it.
+func (p *ProofingProps) maxAccountsPerDocument() string {
+	if p.MaxAccountsPerDocument == nil {
+		return "1"
+	}
+	return gofn.EnvNumber(*p.MaxAccountsPerDocument)
+}
+
 // NewProofing adds identity proofing at sign-up. It panics with a
 // descriptive message when props are invalid.
 func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) Proofing {
@@ -291,118 +349,117 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 	}
 	this := constructs.NewConstruct(scope, id)
 	p := &proofing{Construct: this}
-	retention := props.LogRetention
-	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_MONTH
-	}
+	retention := gofn.LogRetention(props.LogRetention)
 	code := props.Code
 	if code == nil {
 		code = &ProofingCode{}
 	}
-	docTypes := []string{contract.IDVDocumentDriversLicense, contract.IDVDocumentPassport}
-	if props.DocumentTypes != nil {
-		docTypes = docTypes[:0]
-		for _, d := range *props.DocumentTypes {
-			docTypes = append(docTypes, *d)
-		}
-	}
-	docJSON, _ := json.Marshal(docTypes)
-	liveness := contract.IDVLivenessPassive
-	if props.Liveness != nil {
-		liveness = *props.Liveness
-	}
-
-	if props.UserPool != nil {
-		p.pool = props.UserPool
-	} else {
-		pool, client := newUserPool(this)
-		p.pool, p.client = pool, client
-	}
-	p.secret = props.Secret
-	if p.secret == nil {
-		p.secret = newSecret(this, props)
-	}
-	p.docKey = props.DocumentKey
-	if p.docKey == nil {
-		p.docKey = newDocumentKey(this)
-	}
-	maxAccounts := "1"
-	if props.MaxAccountsPerDocument != nil {
-		maxAccounts = gofn.EnvNumber(*props.MaxAccountsPerDocument)
-	}
-	p.table = newTable(this)
-	api, accessLogs := newHttpAPI(this, retention, props.ThrottleRateLimit)
-	p.api = api
-	_ = accessLogs
-	p.callbackURL = awscdk.Fn_Join(jsii.String(""), &[]*string{api.ApiEndpoint(), jsii.String(CallbackPath)})
-
-	// Pre sign-up behaviour.
-	p.preSignUp = presignup.Of(p.pool, &presignup.PreSignUpProps{Code: code.PreSignUp, LogRetention: retention})
-	behaviourEnv := map[string]string{
-		contract.EnvProofingTable:    *p.table.TableName(),
-		contract.EnvIDVBaseURL:       *props.IDVBaseURL,
-		contract.EnvIDVSecretARN:     *p.secret.SecretArn(),
-		contract.EnvIDVDocumentTypes: string(docJSON),
-		contract.EnvIDVLiveness:      liveness,
-		contract.EnvIDVCallbackURL:   *p.callbackURL,
-	}
-	maps.Copy(behaviourEnv, props.userCapEnv())
-	p.preSignUp.AddBehaviour(contract.BehaviourProofing, behaviourEnv)
-	// A separate policy (see constructs/presignup): none of it names the
-	// pool, but keeping the trigger's rights together keeps them visible.
-	awsiam.NewPolicy(this, jsii.String("PreSignUpPolicy"), &awsiam.PolicyProps{
-		Roles: &[]awsiam.IRole{p.preSignUp.Role()},
-		Statements: &[]awsiam.PolicyStatement{
-			// GetItem and PutItem: the proofing record; UpdateItem: the
-			// per-user start counter.
-			statement([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-			statement([]*string{p.secret.SecretArn()}, "secretsmanager:GetSecretValue"),
-		},
+	p.newStores(props)
+	p.api, _ = httpapi.New(this, httpapi.Props{
+		Owner:        "proofing",
+		Description:  "cognitobridge identity proofing: session handle exchange and provider callback",
+		LogRetention: retention, RateLimit: props.ThrottleRateLimit, DefaultRateLimit: 10,
 	})
-	logkey.Attach(p.preSignUp.Function())
+	p.callbackURL = awscdk.Fn_Join(jsii.String(""), &[]*string{p.api.ApiEndpoint(), jsii.String(CallbackPath)})
+	p.addPreSignUp(props, code.PreSignUp, retention)
 	// The binding of the assurance to the email, at every token issuance.
 	p.assurance = assurancefn.Enable(p.pool, "", 0, props.PreTokenGeneration)
-
-	poolID := *p.pool.UserPoolId()
-	var sessionRole, callbackRole awsiam.Role
-	p.session, sessionRole = newFunction(this, "Session", code.Session, SessionHandlerPackage, SessionTimeoutSeconds, retention,
-		"cognitobridge proofing: session URL for the sign-up handle (POST "+SessionPath+")",
-		map[string]string{contract.EnvProofingUserPoolID: poolID, contract.EnvProofingTable: *p.table.TableName()})
-	sessionRole.AddToPrincipalPolicy(statement([]*string{p.table.TableArn()}, "dynamodb:GetItem"))
-	// The contact check: status and email_verified of the user.
-	sessionRole.AddToPrincipalPolicy(statement([]*string{p.pool.UserPoolArn()}, "cognito-idp:AdminGetUser"))
-	logkey.Attach(p.session)
-
-	p.callback, callbackRole = newFunction(this, "Callback", code.Callback, CallbackHandlerPackage, CallbackTimeoutSeconds, retention,
-		"cognitobridge proofing: signed provider callback, confirms proofed users (POST "+CallbackPath+")",
-		map[string]string{contract.EnvProofingUserPoolID: poolID, contract.EnvProofingTable: *p.table.TableName(),
-			contract.EnvIDVBaseURL: *props.IDVBaseURL, contract.EnvIDVSecretARN: *p.secret.SecretArn(),
-			contract.EnvProofingDocumentKeySecretARN: *p.docKey.SecretArn(), contract.EnvProofingMaxAccountsPerDocument: maxAccounts})
-	callbackRole.AddToPrincipalPolicy(statement([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
-	callbackRole.AddToPrincipalPolicy(statement([]*string{p.secret.SecretArn(), p.docKey.SecretArn()}, "secretsmanager:GetSecretValue"))
-	// No AdminConfirmSignUp: the user confirms with the emailed code.
-	callbackRole.AddToPrincipalPolicy(statement([]*string{p.pool.UserPoolArn()},
-		"cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"))
-	logkey.Attach(p.callback)
+	p.session = p.newSession(code.Session, retention)
+	callbackRole := p.newCallback(props, code.Callback, retention)
 	if props.Secret == nil {
 		denyOthers(p.secret, p.preSignUp.Role(), callbackRole)
 	}
 	if props.DocumentKey == nil {
 		denyOthers(p.docKey, callbackRole)
 	}
+	p.addRoutes()
+	return p
+}
 
-	api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-		Path:        jsii.String(SessionPath),
-		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
-		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("SessionIntegration"), p.session, nil),
+// newStores takes or creates the pool (and its client), the IDV secret,
+// the document key and the proofing table, in that order.
+func (p *proofing) newStores(props *ProofingProps) {
+	if props.UserPool != nil {
+		p.pool = props.UserPool
+	} else {
+		p.pool, p.client = newUserPool(p.Construct)
+	}
+	p.secret = props.Secret
+	if p.secret == nil {
+		p.secret = newSecret(p.Construct, props)
+	}
+	p.docKey = props.DocumentKey
+	if p.docKey == nil {
+		p.docKey = newDocumentKey(p.Construct)
+	}
+	// Records, session index, replay marks, the document registry (TTL for
+	// the short-lived items). Verified records and the registry are
+	// durable: the table is retained.
+	p.table = recordtable.New(p.Construct, "Records", "proofing", awsdynamodb.TableEncryption_DEFAULT, awscdk.RemovalPolicy_RETAIN)
+}
+
+// addPreSignUp adds the proofing behaviour to the pool's pre sign-up
+// function: it starts the provider session of a sign-up, within the
+// per-user cap.
+func (p *proofing) addPreSignUp(props *ProofingProps, code awslambda.Code, retention awslogs.RetentionDays) {
+	p.preSignUp = presignup.Of(p.pool, &presignup.PreSignUpProps{Code: code, LogRetention: retention})
+	env := props.idvEnv()
+	env[contract.EnvProofingTable] = *p.table.TableName()
+	env[contract.EnvIDVSecretARN] = *p.secret.SecretArn()
+	env[contract.EnvIDVCallbackURL] = *p.callbackURL
+	maps.Copy(env, props.userCapEnv())
+	p.preSignUp.AddBehaviour(contract.BehaviourProofing, env)
+	// A separate policy (see constructs/presignup): none of it names the
+	// pool, but keeping the trigger's rights together keeps them visible.
+	awsiam.NewPolicy(p.Construct, jsii.String("PreSignUpPolicy"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{p.preSignUp.Role()},
+		Statements: &[]awsiam.PolicyStatement{
+			// GetItem and PutItem: the proofing record; UpdateItem: the
+			// per-user start counter.
+			allow.Actions([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+			allow.Actions([]*string{p.secret.SecretArn()}, "secretsmanager:GetSecretValue"),
+		},
 	})
-	api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-		Path:        jsii.String(CallbackPath),
-		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
-		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("CallbackIntegration"), p.callback, nil),
-	})
-	routes := api.Node().FindAll(constructs.ConstructOrder_PREORDER)
-	for _, c := range *routes {
+	logkey.Attach(p.preSignUp.Function())
+}
+
+// newSession creates the function that exchanges a sign-up handle for its
+// session URL.
+func (p *proofing) newSession(code awslambda.Code, retention awslogs.RetentionDays) awslambda.Function {
+	fn, role := newFunction(p.Construct, "Session", code, SessionHandlerPackage, SessionTimeoutSeconds, retention,
+		"cognitobridge proofing: session URL for the sign-up handle (POST "+SessionPath+")",
+		map[string]string{contract.EnvProofingUserPoolID: *p.pool.UserPoolId(), contract.EnvProofingTable: *p.table.TableName()})
+	role.AddToPrincipalPolicy(allow.Actions([]*string{p.table.TableArn()}, "dynamodb:GetItem"))
+	// The contact check: status and email_verified of the user.
+	role.AddToPrincipalPolicy(allow.Actions([]*string{p.pool.UserPoolArn()}, "cognito-idp:AdminGetUser"))
+	logkey.Attach(fn)
+	return fn
+}
+
+// newCallback creates the function of the provider's signed callback,
+// which writes the assurance; it returns the function's role.
+func (p *proofing) newCallback(props *ProofingProps, code awslambda.Code, retention awslogs.RetentionDays) awsiam.Role {
+	var role awsiam.Role
+	p.callback, role = newFunction(p.Construct, "Callback", code, CallbackHandlerPackage, CallbackTimeoutSeconds, retention,
+		"cognitobridge proofing: signed provider callback, confirms proofed users (POST "+CallbackPath+")",
+		map[string]string{contract.EnvProofingUserPoolID: *p.pool.UserPoolId(), contract.EnvProofingTable: *p.table.TableName(),
+			contract.EnvIDVBaseURL: *props.IDVBaseURL, contract.EnvIDVSecretARN: *p.secret.SecretArn(),
+			contract.EnvProofingDocumentKeySecretARN: *p.docKey.SecretArn(), contract.EnvProofingMaxAccountsPerDocument: props.maxAccountsPerDocument()})
+	role.AddToPrincipalPolicy(allow.Actions([]*string{p.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
+	role.AddToPrincipalPolicy(allow.Actions([]*string{p.secret.SecretArn(), p.docKey.SecretArn()}, "secretsmanager:GetSecretValue"))
+	// No AdminConfirmSignUp: the user confirms with the emailed code.
+	role.AddToPrincipalPolicy(allow.Actions([]*string{p.pool.UserPoolArn()},
+		"cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"))
+	logkey.Attach(p.callback)
+	return role
+}
+
+// addRoutes routes both paths to their functions, without an authorizer:
+// the handlers authenticate.
+func (p *proofing) addRoutes() {
+	httpapi.AddPost(p.api, SessionPath, "SessionIntegration", p.session, nil)
+	httpapi.AddPost(p.api, CallbackPath, "CallbackIntegration", p.callback, nil)
+	for _, c := range *p.api.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if r, ok := c.(awsapigatewayv2.CfnRoute); ok {
 			nag.Suppress(r, "AwsSolutions-APIG4",
 				"The proofing routes authenticate in the handler: /proofing/session by the sign-up handle "+
@@ -411,15 +468,6 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 					"and the provider has none at all, so a Cognito or IAM authorizer cannot apply.")
 		}
 	}
-	return p
-}
-
-func statement(resources []*string, actions ...string) awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Effect:    awsiam.Effect_ALLOW,
-		Actions:   jsii.Strings(actions...),
-		Resources: &resources,
-	})
 }
 
 // denyOthers lets only the two functions read the created secret.
@@ -533,48 +581,6 @@ func newSecret(scope constructs.Construct, props *ProofingProps) awssecretsmanag
 			"at the same time: rotation is a coordinated PutSecretValue, picked up by the handlers within their 300 s cache TTL "+
 			"without a redeploy; a rotation Lambda cannot change the provider side.")
 	return secret
-}
-
-// newTable creates the proofing table (records, session index, replay
-// marks, the document registry; TTL on contract.RecordExpiresAt for the
-// short-lived items). Verified records and the registry are durable: the
-// table is retained and has point-in-time recovery.
-func newTable(scope constructs.Construct) awsdynamodb.Table {
-	t := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
-		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(contract.RecordPartitionKey), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
-		Encryption:          awsdynamodb.TableEncryption_DEFAULT,
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
-	t.Node().AddMetadata(jsii.String(contract.MetadataTable), "proofing", nil) // constructs/monitoring watches it
-	return t
-}
-
-func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate *float64) (awsapigatewayv2.HttpApi, awslogs.LogGroup) {
-	api := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
-		Description:        jsii.String("cognitobridge identity proofing: session handle exchange and provider callback"),
-		CreateDefaultStage: jsii.Bool(true),
-	})
-	logs := awslogs.NewLogGroup(scope, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: retention})
-	format, _ := json.Marshal(map[string]string{
-		"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
-		"httpMethod": "$context.httpMethod", "routeKey": "$context.routeKey", "status": "$context.status",
-		"protocol": "$context.protocol", "responseLength": "$context.responseLength", "integrationError": "$context.integrationErrorMessage",
-	})
-	stage, _ := api.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
-	if stage == nil {
-		panic("proofing: expected the default stage of the created HTTP API to be a CfnStage")
-	}
-	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))})
-	if rate == nil {
-		rate = jsii.Number(10)
-	}
-	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{ThrottlingRateLimit: rate, ThrottlingBurstLimit: jsii.Number(2 * *rate)})
-	return api, logs
 }
 
 // newFunction creates the function <name>Function with its own log group

@@ -64,18 +64,24 @@ func Show(s *string) string {
 	return fmt.Sprintf("%q", *s)
 }
 
+// unset reports whether s is beyond checking at synth (nil, or a token),
+// with the error of a required value left nil.
+func unset(field string, s *string, required bool) (bool, error) {
+	if s == nil {
+		if required {
+			return true, fmt.Errorf("expected %s to be set, received nil", field)
+		}
+		return true, nil
+	}
+	return IsToken(s), nil
+}
+
 // URL requires an absolute https URL without fragment or user info (http
 // only for loopback hosts, for local development). required=false accepts
 // nil.
 func URL(field string, s *string, required bool) error {
-	if s == nil {
-		if required {
-			return fmt.Errorf("expected %s to be set, received nil", field)
-		}
-		return nil
-	}
-	if IsToken(s) {
-		return nil
+	if done, err := unset(field, s, required); done {
+		return err
 	}
 	u, err := url.Parse(*s)
 	ok := err == nil && u.Host != "" && u.User == nil && u.Fragment == "" &&
@@ -88,14 +94,8 @@ func URL(field string, s *string, required bool) error {
 
 // NonEmpty requires a value that is not blank. required=false accepts nil.
 func NonEmpty(field string, s *string, required bool) error {
-	if s == nil {
-		if required {
-			return fmt.Errorf("expected %s to be set, received nil", field)
-		}
-		return nil
-	}
-	if IsToken(s) {
-		return nil
+	if done, err := unset(field, s, required); done {
+		return err
 	}
 	if strings.TrimSpace(*s) == "" {
 		return fmt.Errorf("expected %s to be non-empty, received %s", field, Show(s))
