@@ -8,15 +8,10 @@ package archcheck
 // knownLongFuncs is file → functions longer than maxFuncLines (their
 // length at 9708c9f in the comment).
 var knownLongFuncs = map[string][]string{
-	"constructs/connect/connect.go":       {"NewConnect"},                       // 145
-	"constructs/federation/federation.go": {"NewFederation"},                    // 113
-	"constructs/federation/props.go":      {"Provider.validate"},                // 96
-	"constructs/monitoring/monitoring.go": {"NewMonitoring"},                    // 132
-	"constructs/proofing/proofing.go":     {"NewProofing"},                      // 128
-	"lambdas/connect/callback.go":         {"CallbackHandler.callback"},         // 104
-	"lambdas/connect/config.go":           {"ConfigFromEnv", "Config.Validate"}, // 90, 87
-	"lambdas/linking/linking.go":          {"Behaviour.decide"},                 // 131
-	"lambdas/proofing/callback.go":        {"CallbackHandler.decide"},           // 133
+	"lambdas/connect/callback.go":  {"CallbackHandler.callback"},         // 104
+	"lambdas/connect/config.go":    {"ConfigFromEnv", "Config.Validate"}, // 90, 87
+	"lambdas/linking/linking.go":   {"Behaviour.decide"},                 // 131
+	"lambdas/proofing/callback.go": {"CallbackHandler.decide"},           // 133
 }
 
 // knownInternalImportsHandler is the lambdas/internal packages that import
