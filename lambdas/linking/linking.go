@@ -545,13 +545,7 @@ func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, st
 	if b == nil || b.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case d.reason == ReasonInternalError || d.awsCode != "" || d.reason == ReasonDeadlineExceeded:
-		level = slog.LevelError
-	case d.err != nil:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(d.reason == ReasonInternalError || d.awsCode != "" || d.reason == ReasonDeadlineExceeded, d.err != nil)
 	var pool, user, source string
 	if ev != nil {
 		pool, user, source = ev.UserPoolID, presignup.UserRef(ev.UserPoolID, ev.UserName), ev.TriggerSource

@@ -532,13 +532,7 @@ func (h *CallbackHandler) log(ctx context.Context, d callbackDecision, status in
 	if h == nil || h.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case status >= 500:
-		level = slog.LevelError
-	case status >= 400:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(status >= 500, status >= 400)
 	h.Logger.LogAttrs(ctx, level, "proofing callback decision",
 		slog.String("handler", "proofing-callback"),
 		slog.String("reason", d.reason),
