@@ -397,47 +397,24 @@ func (b *Behaviour) candidates(ctx context.Context, poolID, email string) (out [
 	}
 	seen := map[string]bool{}
 	for _, q := range queries {
-		filter := EmailFilter(q)
-		var token *string
-		for page := 0; ; page++ {
-			if page == MaxPages {
-				overflow = true
-				break
+		o, err := b.listUsers(ctx, poolID, EmailFilter(q), func(u types.UserType) {
+			name := aws.ToString(u.Username)
+			if name == "" || seen[name] {
+				return
 			}
-			res, err := b.client.ListUsers(ctx, &cip.ListUsersInput{
-				UserPoolId:      aws.String(poolID),
-				Filter:          aws.String(filter),
-				Limit:           aws.Int32(PageSize),
-				PaginationToken: token,
-			})
-			if err != nil {
-				return nil, false, err
+			seen[name] = true
+			attrs := attributes(u.Attributes)
+			if u.UserStatus == types.UserStatusTypeExternalProvider ||
+				attrs["email_verified"] != "true" ||
+				!EqualFoldASCII(attrs["email"], email) {
+				return
 			}
-			if res == nil {
-				return nil, false, errors.New("linking: empty ListUsers response")
-			}
-			for _, u := range res.Users {
-				name := aws.ToString(u.Username)
-				if name == "" || seen[name] {
-					continue
-				}
-				seen[name] = true
-				attrs := make(map[string]string, len(u.Attributes))
-				for _, a := range u.Attributes {
-					attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
-				}
-				if u.UserStatus == types.UserStatusTypeExternalProvider ||
-					attrs["email_verified"] != "true" ||
-					!EqualFoldASCII(attrs["email"], email) {
-					continue
-				}
-				out = append(out, candidate{username: name, attrs: attrs})
-			}
-			token = res.PaginationToken
-			if aws.ToString(token) == "" {
-				break
-			}
+			out = append(out, candidate{username: name, attrs: attrs})
+		})
+		if err != nil {
+			return nil, false, err
 		}
+		overflow = overflow || o
 	}
 	return out, overflow, nil
 }
@@ -447,44 +424,60 @@ func (b *Behaviour) candidates(ctx context.Context, poolID, email string) (out [
 // whose own phone_number is verified and normalizes to the same number.
 // overflow reports more than MaxPages pages.
 func (b *Behaviour) phoneCandidates(ctx context.Context, poolID, phone string) (out []candidate, overflow bool, err error) {
-	var token *string
-	for page := 0; ; page++ {
-		if page == MaxPages {
-			return out, true, nil
+	overflow, err = b.listUsers(ctx, poolID, PhoneFilter(phone), func(u types.UserType) {
+		name := aws.ToString(u.Username)
+		if name == "" || slices.ContainsFunc(out, func(c candidate) bool { return c.username == name }) {
+			return
 		}
+		attrs := attributes(u.Attributes)
+		if u.UserStatus == types.UserStatusTypeExternalProvider ||
+			attrs["phone_number_verified"] != "true" ||
+			!e164.Equal(attrs["phone_number"], phone) {
+			return
+		}
+		out = append(out, candidate{username: name, attrs: attrs})
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, overflow, nil
+}
+
+// listUsers hands visit every user of up to MaxPages pages of ListUsers
+// with filter; overflow reports that a further page was left unread.
+func (b *Behaviour) listUsers(ctx context.Context, poolID, filter string, visit func(types.UserType)) (overflow bool, err error) {
+	var token *string
+	for page := 0; page < MaxPages; page++ {
 		res, err := b.client.ListUsers(ctx, &cip.ListUsersInput{
 			UserPoolId:      aws.String(poolID),
-			Filter:          aws.String(PhoneFilter(phone)),
+			Filter:          aws.String(filter),
 			Limit:           aws.Int32(PageSize),
 			PaginationToken: token,
 		})
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		if res == nil {
-			return nil, false, errors.New("linking: empty ListUsers response")
+			return false, errors.New("linking: empty ListUsers response")
 		}
 		for _, u := range res.Users {
-			name := aws.ToString(u.Username)
-			if name == "" || slices.ContainsFunc(out, func(c candidate) bool { return c.username == name }) {
-				continue
-			}
-			attrs := make(map[string]string, len(u.Attributes))
-			for _, a := range u.Attributes {
-				attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
-			}
-			if u.UserStatus == types.UserStatusTypeExternalProvider ||
-				attrs["phone_number_verified"] != "true" ||
-				!e164.Equal(attrs["phone_number"], phone) {
-				continue
-			}
-			out = append(out, candidate{username: name, attrs: attrs})
+			visit(u)
 		}
 		token = res.PaginationToken
 		if aws.ToString(token) == "" {
-			return out, false, nil
+			return false, nil
 		}
 	}
+	return true, nil
+}
+
+// attributes is a user's attributes by name.
+func attributes(list []types.AttributeType) map[string]string {
+	attrs := make(map[string]string, len(list))
+	for _, a := range list {
+		attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
+	}
+	return attrs
 }
 
 // identity is one entry of a user's "identities" attribute.

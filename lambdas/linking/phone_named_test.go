@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
@@ -25,15 +26,7 @@ import (
 // stores it: E.164) and no email.
 func (e *namedEnv) nativePhone(name, phone string) {
 	e.t.Helper()
-	if _, err := e.client.AdminCreateUser(e.ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(e.pool), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
-		UserAttributes: []types.AttributeType{
-			{Name: aws.String("phone_number"), Value: aws.String(phone)},
-			{Name: aws.String("phone_number_verified"), Value: aws.String("true")},
-		},
-	}); err != nil {
-		e.t.Fatalf("AdminCreateUser %s: %v", name, err)
-	}
+	mototest.CreateUser(e.t, e.ctx, e.client, e.pool, name, "phone_number", phone, "phone_number_verified", "true")
 }
 
 // phoneSignUp is the first sign-in of a Mosaic-by-phone account, with the
