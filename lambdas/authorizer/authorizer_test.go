@@ -24,6 +24,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset/keysettest"
 )
 
 var now0 = time.Unix(1_700_000_000, 0)
@@ -37,23 +38,13 @@ const (
 )
 
 var (
-	keysOnce          sync.Once
-	poolKey, otherKey *rsa.PrivateKey
-	rotatedKey        *rsa.PrivateKey
+	keysOnce                      sync.Once
+	poolKey, otherKey, rotatedKey *rsa.PrivateKey
 )
 
 func testKeys(t testing.TB) {
 	t.Helper()
-	keysOnce.Do(func() {
-		gen := func() *rsa.PrivateKey {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			return k
-		}
-		poolKey, otherKey, rotatedKey = gen(), gen(), gen()
-	})
+	keysOnce.Do(func() { poolKey, otherKey, rotatedKey = keysettest.Keys() })
 }
 
 // jwksPeer serves a user pool's key set on loopback, like
@@ -94,10 +85,7 @@ func newJWKSPeer(t testing.TB) *jwksPeer {
 func (p *jwksPeer) setKeys(keys map[string]*rsa.PrivateKey) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.keys = nil
-	for kid, k := range keys {
-		p.keys = append(p.keys, jose.JSONWebKey{Key: &k.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"})
-	}
+	p.keys = keysettest.JWKs(keys)
 }
 
 func (p *jwksPeer) issuer() string { return p.srv.URL + poolPath }
@@ -179,6 +167,17 @@ func sign(t testing.TB, key *rsa.PrivateKey, kid string, claims map[string]any) 
 	return out
 }
 
+// bearers returns with: the Authorization header of bob's access token
+// from p's pool, its claims first changed by mut.
+func bearers(t testing.TB, p *jwksPeer) func(mut func(c map[string]any)) string {
+	iss := p.issuer()
+	return func(mut func(c map[string]any)) string {
+		c := accessClaimsFor(iss, bob)
+		mut(c)
+		return "Bearer " + sign(t, poolKey, "pool-1", c)
+	}
+}
+
 // unsigned builds a compact token with any header and no valid signature.
 func unsigned(header, claims map[string]any, sig []byte) string {
 	h, _ := json.Marshal(header)
@@ -206,11 +205,7 @@ func request(authorization string) events.APIGatewayV2CustomAuthorizerV2Request 
 func TestAuthorizerMatrix(t *testing.T) {
 	p := newJWKSPeer(t)
 	iss := p.issuer()
-	with := func(mut func(c map[string]any)) string {
-		c := accessClaimsFor(iss, bob)
-		mut(c)
-		return "Bearer " + sign(t, poolKey, "pool-1", c)
-	}
+	with := bearers(t, p)
 	fresh := with(func(map[string]any) {})
 
 	// A token of alice without step-up claims, and bob's with them: the

@@ -75,10 +75,18 @@ func (e *namedEnv) handler(env map[string]string) lambda.Handler {
 // a first sign-in at provider as subject, asserting email verified.
 func (e *namedEnv) signUp(h lambda.Handler, provider, subject, email string) error {
 	e.t.Helper()
+	return e.firstSignIn(h, provider, subject, map[string]string{"email": email, "email_verified": "true", "sub": "new"})
+}
+
+// firstSignIn invokes the handler with the PreSignUp_ExternalProvider
+// event of a first sign-in at provider as subject, with the attributes the
+// provider's mapping gives.
+func (e *namedEnv) firstSignIn(h lambda.Handler, provider, subject string, attrs map[string]string) error {
+	e.t.Helper()
 	ev := presignup.Event{
 		Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerExternalProvider, Region: motoserver.Region,
 			UserPoolID: e.pool, UserName: provider + "_" + subject, CallerContext: presignup.CallerContext{ClientID: "hostedui"}},
-		Request: presignup.Request{UserAttributes: map[string]string{"email": email, "email_verified": "true", "sub": "new"}},
+		Request: presignup.Request{UserAttributes: attrs},
 	}
 	raw, _ := json.Marshal(ev)
 	_, err := h.Invoke(e.ctx, raw)

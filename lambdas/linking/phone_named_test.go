@@ -1,7 +1,6 @@
 package linking_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -12,9 +11,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
-	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
-	"github.com/cognitobridge/cognitobridge/test/motoserver"
 )
 
 // Mosaic by phone (issue 18): the provider's verified phone number, mapped
@@ -34,16 +31,8 @@ func (e *namedEnv) nativePhone(name, phone string) {
 // through the handler configured by env, as deployed.
 func (e *namedEnv) phoneSignUp(provider, subject, phone, verified string, env map[string]string) error {
 	e.t.Helper()
-	h := e.handler(env)
-	ev := presignup.Event{
-		Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerExternalProvider, Region: motoserver.Region,
-			UserPoolID: e.pool, UserName: provider + "_" + subject, CallerContext: presignup.CallerContext{ClientID: "hostedui"}},
-		Request: presignup.Request{UserAttributes: map[string]string{
-			contract.AttrIdPPhone: phone, contract.AttrIdPPhoneVerified: verified, "sub": "new"}},
-	}
-	raw, _ := json.Marshal(ev)
-	_, err := h.Invoke(e.ctx, raw)
-	return err
+	return e.firstSignIn(e.handler(env), provider, subject, map[string]string{
+		contract.AttrIdPPhone: phone, contract.AttrIdPPhoneVerified: verified, "sub": "new"})
 }
 
 var (

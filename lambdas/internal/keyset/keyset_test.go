@@ -20,6 +20,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset/keysettest"
 )
 
 var (
@@ -29,16 +31,7 @@ var (
 
 func testKeys(t testing.TB) {
 	t.Helper()
-	keysOnce.Do(func() {
-		gen := func() *rsa.PrivateKey {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			return k
-		}
-		poolKey, strangerKey, newKey = gen(), gen(), gen()
-	})
+	keysOnce.Do(func() { poolKey, strangerKey, newKey = keysettest.Keys() })
 }
 
 // peer is a JWKS endpoint that counts its requests. Its answer is body when
@@ -86,10 +79,7 @@ func newPeer(t testing.TB) *peer {
 func (p *peer) setKeys(keys map[string]*rsa.PrivateKey) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.keys = nil
-	for kid, k := range keys {
-		p.keys = append(p.keys, jose.JSONWebKey{Key: &k.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"})
-	}
+	p.keys = keysettest.JWKs(keys)
 }
 
 func (p *peer) answer(status int, body string) {
