@@ -37,15 +37,9 @@ const (
 	alice     = "6f1c2c3e-0000-4000-8000-000000000001"
 )
 
-var (
-	keysOnce                      sync.Once
-	poolKey, otherKey, rotatedKey *rsa.PrivateKey
-)
-
-func testKeys(t testing.TB) {
-	t.Helper()
-	keysOnce.Do(func() { poolKey, otherKey, rotatedKey = keysettest.Keys() })
-}
+// The pool's key, another key and the pool's next key (generated once per
+// test binary).
+var poolKey, otherKey, rotatedKey = keysettest.Keys()
 
 // jwksPeer serves a user pool's key set on loopback, like
 // https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/jwks.json.
@@ -59,7 +53,6 @@ type jwksPeer struct {
 
 func newJWKSPeer(t testing.TB) *jwksPeer {
 	t.Helper()
-	testKeys(t)
 	p := &jwksPeer{}
 	p.setKeys(map[string]*rsa.PrivateKey{"pool-1": poolKey})
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
