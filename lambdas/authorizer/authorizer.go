@@ -423,13 +423,7 @@ func (h *Handler) log(ctx context.Context, d Decision, req events.APIGatewayV2Cu
 	if h == nil || h.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case d.Reason == ReasonInternalError:
-		level = slog.LevelError
-	case d.Reason != ReasonOK:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(d.Reason == ReasonInternalError, d.Reason != ReasonOK)
 	attrs := []slog.Attr{
 		slog.String("trigger", "transaction_authorizer"),
 		slog.String("mode", h.cfg.Mode),

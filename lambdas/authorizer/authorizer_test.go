@@ -24,6 +24,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset/keysettest"
 )
 
 var now0 = time.Unix(1_700_000_000, 0)
@@ -36,25 +37,9 @@ const (
 	alice     = "6f1c2c3e-0000-4000-8000-000000000001"
 )
 
-var (
-	keysOnce          sync.Once
-	poolKey, otherKey *rsa.PrivateKey
-	rotatedKey        *rsa.PrivateKey
-)
-
-func testKeys(t testing.TB) {
-	t.Helper()
-	keysOnce.Do(func() {
-		gen := func() *rsa.PrivateKey {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			return k
-		}
-		poolKey, otherKey, rotatedKey = gen(), gen(), gen()
-	})
-}
+// The pool's key, another key and the pool's next key (generated once per
+// test binary).
+var poolKey, otherKey, rotatedKey = keysettest.Keys()
 
 // jwksPeer serves a user pool's key set on loopback, like
 // https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/jwks.json.
@@ -68,7 +53,6 @@ type jwksPeer struct {
 
 func newJWKSPeer(t testing.TB) *jwksPeer {
 	t.Helper()
-	testKeys(t)
 	p := &jwksPeer{}
 	p.setKeys(map[string]*rsa.PrivateKey{"pool-1": poolKey})
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -94,10 +78,7 @@ func newJWKSPeer(t testing.TB) *jwksPeer {
 func (p *jwksPeer) setKeys(keys map[string]*rsa.PrivateKey) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.keys = nil
-	for kid, k := range keys {
-		p.keys = append(p.keys, jose.JSONWebKey{Key: &k.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"})
-	}
+	p.keys = keysettest.JWKs(keys)
 }
 
 func (p *jwksPeer) issuer() string { return p.srv.URL + poolPath }
@@ -179,6 +160,17 @@ func sign(t testing.TB, key *rsa.PrivateKey, kid string, claims map[string]any) 
 	return out
 }
 
+// bearers returns with: the Authorization header of bob's access token
+// from p's pool, its claims first changed by mut.
+func bearers(t testing.TB, p *jwksPeer) func(mut func(c map[string]any)) string {
+	iss := p.issuer()
+	return func(mut func(c map[string]any)) string {
+		c := accessClaimsFor(iss, bob)
+		mut(c)
+		return "Bearer " + sign(t, poolKey, "pool-1", c)
+	}
+}
+
 // unsigned builds a compact token with any header and no valid signature.
 func unsigned(header, claims map[string]any, sig []byte) string {
 	h, _ := json.Marshal(header)
@@ -206,11 +198,7 @@ func request(authorization string) events.APIGatewayV2CustomAuthorizerV2Request 
 func TestAuthorizerMatrix(t *testing.T) {
 	p := newJWKSPeer(t)
 	iss := p.issuer()
-	with := func(mut func(c map[string]any)) string {
-		c := accessClaimsFor(iss, bob)
-		mut(c)
-		return "Bearer " + sign(t, poolKey, "pool-1", c)
-	}
+	with := bearers(t, p)
 	fresh := with(func(map[string]any) {})
 
 	// A token of alice without step-up claims, and bob's with them: the

@@ -22,11 +22,7 @@ func tokenMode(c *Config) { c.Mode = contract.AuthorizerModeToken }
 func TestTokenModeMatrix(t *testing.T) {
 	p := newJWKSPeer(t)
 	iss := p.issuer()
-	with := func(mut func(c map[string]any)) string {
-		c := accessClaimsFor(iss, bob)
-		mut(c)
-		return "Bearer " + sign(t, poolKey, "pool-1", c)
-	}
+	with := bearers(t, p)
 	fresh := now0.Add(-31 * time.Second).Unix()
 	for _, tc := range []struct {
 		name       string

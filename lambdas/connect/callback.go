@@ -134,6 +134,9 @@ func printableASCII(s string, max int) bool {
 	return true
 }
 
+// callback runs the connect's steps in order: the caller and the body, the
+// start it answers, the login at the provider, the destination user and
+// its proof, the identity's ownership, then the link.
 func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2HTTPRequest, l *logLine) Reason {
 	if m := req.RequestContext.HTTP.Method; m != "" && m != http.MethodPost {
 		return ReasonMethodNotAllowed
@@ -156,23 +159,10 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 	defer cancel()
 
 	// 1. The start: taken once, this caller's, in time.
-	p, found, err := h.store.TakePending(ctx, in.State, caller)
-	if errors.Is(err, ErrNotYours) {
-		return ReasonStateNotYours
-	}
-	if err != nil {
-		r, l.awsCode = classify(ctx, err, ReasonStoreError)
+	p, r := h.takeStart(ctx, in.State, caller, now, l)
+	if r != "" {
 		return r
 	}
-	switch {
-	case !found:
-		return ReasonStateUnknown
-	case p.Sub != caller.Sub || (p.OriginJTI != "" && p.OriginJTI != caller.OriginJTI) || p.Provider != h.cfg.ProviderName:
-		return ReasonStateNotYours
-	case now.After(p.CreatedAt.Add(h.cfg.StateTTL)) || now.Before(p.CreatedAt.Add(-time.Minute)):
-		return ReasonStateExpired
-	}
-
 	// 2. The login at the provider: code exchange with the verifier, then
 	// the ID token as Verify checks it.
 	id, r := h.providerIdentity(ctx, in.Code, p, l)
@@ -201,10 +191,41 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 	if r != "" {
 		return r
 	}
-	me := Owner{Sub: caller.Sub, Username: caller.Username}
-
 	// 5. The link, for this user.
-	_, err = h.cognito.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
+	if r := h.link(ctx, caller, id.Subject, l); r != "" {
+		return r
+	}
+	announce(ctx, h.events, contract.EventProviderConnected, h.cfg, caller.Username, l)
+	return ReasonConnected
+}
+
+// takeStart takes the pending start the state names (once) and checks it
+// is this caller's, for this provider, and in time.
+func (h *CallbackHandler) takeStart(ctx context.Context, state string, caller Caller, now time.Time, l *logLine) (Pending, Reason) {
+	p, found, err := h.store.TakePending(ctx, state, caller)
+	if errors.Is(err, ErrNotYours) {
+		return Pending{}, ReasonStateNotYours
+	}
+	if err != nil {
+		var r Reason
+		r, l.awsCode = classify(ctx, err, ReasonStoreError)
+		return Pending{}, r
+	}
+	switch {
+	case !found:
+		return Pending{}, ReasonStateUnknown
+	case p.Sub != caller.Sub || (p.OriginJTI != "" && p.OriginJTI != caller.OriginJTI) || p.Provider != h.cfg.ProviderName:
+		return Pending{}, ReasonStateNotYours
+	case now.After(p.CreatedAt.Add(h.cfg.StateTTL)) || now.Before(p.CreatedAt.Add(-time.Minute)):
+		return Pending{}, ReasonStateExpired
+	}
+	return p, ""
+}
+
+// link links the provider's subject to the caller; a failed link releases
+// the ownership claim checkIdentityFree took. "" once linked.
+func (h *CallbackHandler) link(ctx context.Context, caller Caller, subject string, l *logLine) Reason {
+	_, err := h.cognito.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
 		UserPoolId: aws.String(h.cfg.PoolID),
 		DestinationUser: &types.ProviderUserIdentifierType{
 			ProviderName:           aws.String(cognitoProvider),
@@ -213,30 +234,30 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 		SourceUser: &types.ProviderUserIdentifierType{
 			ProviderName:           aws.String(h.cfg.ProviderName),
 			ProviderAttributeName:  aws.String(SubjectAttribute),
-			ProviderAttributeValue: aws.String(id.Subject),
+			ProviderAttributeValue: aws.String(subject),
 		},
 	})
-	if err != nil {
-		// Best effort: the claim must not outlive a failed link (a stale
-		// claim is also recognised and replaced by checkIdentityFree).
-		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-		_ = h.store.ReleaseOwner(rctx, h.cfg.ProviderName, id.Subject, me)
-		rcancel()
-		var ae smithy.APIError
-		if errors.As(err, &ae) {
-			switch ae.ErrorCode() {
-			case "LimitExceededException":
-				return ReasonLinkLimit
-			case "InvalidParameterException", "AliasExistsException":
-				l.awsCode = ae.ErrorCode()
-				return ReasonLinkRefused
-			}
-		}
-		r, l.awsCode = classify(ctx, err, ReasonCognitoError)
-		return r
+	if err == nil {
+		return ""
 	}
-	announce(ctx, h.events, contract.EventProviderConnected, h.cfg, caller.Username, l)
-	return ReasonConnected
+	// Best effort: the claim must not outlive a failed link (a stale
+	// claim is also recognised and replaced by checkIdentityFree).
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	_ = h.store.ReleaseOwner(rctx, h.cfg.ProviderName, subject, Owner{Sub: caller.Sub, Username: caller.Username})
+	rcancel()
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "LimitExceededException":
+			return ReasonLinkLimit
+		case "InvalidParameterException", "AliasExistsException":
+			l.awsCode = ae.ErrorCode()
+			return ReasonLinkRefused
+		}
+	}
+	var r Reason
+	r, l.awsCode = classify(ctx, err, ReasonCognitoError)
+	return r
 }
 
 // providerIdentity exchanges the code (PKCE verifier, client secret or

@@ -115,14 +115,31 @@ func (c Config) proofs() []string {
 }
 
 // ConfigFromEnv reads, defaults and validates the configuration. All
-// problems are reported together; errors name keys and values only (the
+// problems are reported together, a value that does not parse beside
+// what Validate finds in the rest; errors name keys and values only (the
 // environment holds no secret).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
-	var errs []error
-	bad := func(key, expected, received string) {
-		errs = append(errs, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
+	c := readProvider(get)
+	c.Scopes = strings.Fields(orDefault(get(contract.EnvScopes), DefaultScopes))
+	c.IDTokenAlgs = commaList(orDefault(get(contract.EnvIDTokenAlgs), DefaultIDTokenAlgs))
+	c.Proofs = commaList(orDefault(get(contract.EnvConnectProofs), contract.DefaultConnectProofs))
+	var p problems
+	c.readLimits(get, &p)
+	// A value that did not parse keeps its default, so Validate does not
+	// report it twice.
+	if err := c.Validate(); err != nil {
+		p = append(p, err)
 	}
+	if err := errors.Join(p...); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// readProvider reads the pool, the provider, its client and the table,
+// with the defaults of the fields read as text.
+func readProvider(get func(string) string) Config {
 	c := Config{
 		PoolID:          get(contract.EnvConnectUserPoolID),
 		ProviderName:    get(contract.EnvConnectProviderName),
@@ -130,40 +147,25 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Endpoints:       oidcrp.Endpoints{Authorize: get(contract.EnvAuthorizeURL), Token: get(contract.EnvTokenURL), JWKS: get(contract.EnvJWKSURL)},
 		ClientID:        get(contract.EnvClientID),
 		RedirectURI:     get(contract.EnvRedirectURI),
-		TokenAuthMethod: get(contract.EnvTokenAuthMethod),
+		TokenAuthMethod: orDefault(get(contract.EnvTokenAuthMethod), contract.TokenAuthBasic),
 		SecretARN:       get(contract.EnvSecretARN),
-		SecretField:     get(contract.EnvConnectSecretField),
-		SecretTTL:       DefaultSecretTTL,
+		SecretField:     orDefault(get(contract.EnvConnectSecretField), contract.SecretKeyClientSecret),
 		Table:           get(contract.EnvConnectTable),
-		StateTTL:        DefaultStateTTL,
-		MaxAuthAge:      DefaultMaxAuthAge,
-		AuthTimeSkew:    DefaultAuthTimeSkew,
 		TokenIssuer:     get(contract.EnvTokenIssuer),
 		TokenClientID:   get(contract.EnvTokenClientID),
-		MaxIdentities:   contract.DefaultLinkMaxIdentities,
-	}
-	if c.SecretField == "" {
-		c.SecretField = contract.SecretKeyClientSecret
-	}
-	if c.TokenAuthMethod == "" {
-		c.TokenAuthMethod = contract.TokenAuthBasic
 	}
 	if c.KeyMode() {
-		// Read with its defaults; checked by Validate below.
+		// Read with its defaults; checked by Validate.
 		c.ClientAssertion, _ = clientassert.ConfigFromEnv(get)
 	}
-	scopes := get(contract.EnvScopes)
-	if scopes == "" {
-		scopes = DefaultScopes
-	}
-	c.Scopes = strings.Fields(scopes)
-	algs := get(contract.EnvIDTokenAlgs)
-	if algs == "" {
-		algs = DefaultIDTokenAlgs
-	}
-	for _, a := range strings.Split(algs, ",") {
-		c.IDTokenAlgs = append(c.IDTokenAlgs, strings.TrimSpace(a))
-	}
+	return c
+}
+
+// readLimits reads the lifetimes and the identity limit, each within its
+// bounds; a value that does not parse is reported and leaves the default.
+func (c *Config) readLimits(get func(string) string, p *problems) {
+	c.SecretTTL, c.StateTTL, c.MaxAuthAge, c.AuthTimeSkew = DefaultSecretTTL, DefaultStateTTL, DefaultMaxAuthAge, DefaultAuthTimeSkew
+	c.MaxIdentities = contract.DefaultLinkMaxIdentities
 	seconds := func(key string, dst *time.Duration, lo, hi time.Duration) {
 		v := get(key)
 		if v == "" {
@@ -172,7 +174,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		n, err := strconv.Atoi(v)
 		d := time.Duration(n) * time.Second
 		if err != nil || d < lo || d > hi {
-			bad(key, fmt.Sprintf("an integer %d..%d", int(lo/time.Second), int(hi/time.Second)), v)
+			p.bad(key, fmt.Sprintf("an integer %d..%d", int(lo/time.Second), int(hi/time.Second)), v)
 			return
 		}
 		*dst = d
@@ -184,115 +186,140 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if v := get(contract.EnvLinkMaxIdentities); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > contract.DefaultLinkMaxIdentities {
-			bad(contract.EnvLinkMaxIdentities, fmt.Sprintf("an integer 1..%d", contract.DefaultLinkMaxIdentities), v)
+			p.bad(contract.EnvLinkMaxIdentities, fmt.Sprintf("an integer 1..%d", contract.DefaultLinkMaxIdentities), v)
 		} else {
 			c.MaxIdentities = n
 		}
 	}
-	c.Proofs = nil
-	proofs := get(contract.EnvConnectProofs)
-	if proofs == "" {
-		proofs = contract.DefaultConnectProofs
-	}
-	for _, p := range strings.Split(proofs, ",") {
-		c.Proofs = append(c.Proofs, strings.TrimSpace(p))
-	}
-	if len(errs) == 0 {
-		if err := c.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, err
-	}
-	return c, nil
 }
 
-// Validate checks a configuration (ConfigFromEnv's, or one built in code).
-func (c Config) Validate() error {
-	var errs []error
-	bad := func(key, expected, received string) {
-		errs = append(errs, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
 	}
+	return v
+}
+
+// commaList splits on commas and trims each entry (an empty entry stays,
+// for Validate to refuse).
+func commaList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		out = append(out, strings.TrimSpace(v))
+	}
+	return out
+}
+
+// problems collects configuration errors, each worded
+// "KEY: expected X, received Y".
+type problems []error
+
+func (p *problems) bad(key, expected, received string) {
+	*p = append(*p, fmt.Errorf("%s: expected %s, received %q", key, expected, received))
+}
+
+// Validate checks a configuration (ConfigFromEnv's, or one built in code);
+// every problem is reported, in the order of the checks below.
+func (c Config) Validate() error {
+	var p problems
+	c.checkProvider(&p)
+	c.checkTokenRequest(&p)
+	c.checkLimits(&p)
+	c.checkCaller(&p)
+	return errors.Join(p...)
+}
+
+// checkProvider checks the pool, the provider's name, issuer, endpoints and
+// client, and the scopes asked of it.
+func (c Config) checkProvider(p *problems) {
 	if !poolIDPattern.MatchString(c.PoolID) || len(c.PoolID) > 55 {
-		bad(contract.EnvConnectUserPoolID, "a user pool id (<region>_<id>)", c.PoolID)
+		p.bad(contract.EnvConnectUserPoolID, "a user pool id (<region>_<id>)", c.PoolID)
 	}
 	if n := utf8.RuneCountInString(c.ProviderName); n < 1 || n > maxProviderName || !providerNamePattern.MatchString(c.ProviderName) || c.ProviderName == "Cognito" {
-		bad(contract.EnvConnectProviderName, "the identity provider's name in the pool (1..32 characters, not Cognito)", c.ProviderName)
+		p.bad(contract.EnvConnectProviderName, "the identity provider's name in the pool (1..32 characters, not Cognito)", c.ProviderName)
 	}
 	if c.Issuer == "" || oidcrp.CheckEndpointURL(c.Issuer) != nil {
-		bad(contract.EnvIssuer, "an https issuer URL (http only on loopback)", c.Issuer)
+		p.bad(contract.EnvIssuer, "an https issuer URL (http only on loopback)", c.Issuer)
 	}
 	for _, kv := range [][2]string{{contract.EnvAuthorizeURL, c.Endpoints.Authorize}, {contract.EnvTokenURL, c.Endpoints.Token}, {contract.EnvJWKSURL, c.Endpoints.JWKS}} {
 		if kv[1] != "" && oidcrp.CheckEndpointURL(kv[1]) != nil {
-			bad(kv[0], "an https URL (http only on loopback) without fragment", kv[1])
+			p.bad(kv[0], "an https URL (http only on loopback) without fragment", kv[1])
 		}
 	}
 	if c.ClientID == "" {
-		bad(contract.EnvClientID, "the provider's OIDC client id", "")
+		p.bad(contract.EnvClientID, "the provider's OIDC client id", "")
 	}
 	if u, err := url.Parse(c.RedirectURI); c.RedirectURI == "" || err != nil || !u.IsAbs() || u.Fragment != "" || oidcrp.CheckEndpointURL(c.RedirectURI) != nil {
-		bad(contract.EnvRedirectURI, "the app's https redirect URI without fragment (http only on loopback)", c.RedirectURI)
+		p.bad(contract.EnvRedirectURI, "the app's https redirect URI without fragment (http only on loopback)", c.RedirectURI)
 	}
-	openid := false
-	for _, s := range c.Scopes {
-		openid = openid || s == "openid"
+	if !slices.Contains(c.Scopes, "openid") {
+		p.bad(contract.EnvScopes, "a space separated list containing openid", strings.Join(c.Scopes, " "))
 	}
-	if !openid {
-		bad(contract.EnvScopes, "a space separated list containing openid", strings.Join(c.Scopes, " "))
-	}
+}
+
+// checkTokenRequest checks how the callback authenticates at the token
+// endpoint and what it accepts back.
+func (c Config) checkTokenRequest(p *problems) {
 	switch c.TokenAuthMethod {
 	case contract.TokenAuthBasic, contract.TokenAuthPost:
 	case contract.TokenAuthPrivateKeyJWT:
 		if err := c.ClientAssertion.Validate(); err != nil {
-			errs = append(errs, err)
+			*p = append(*p, err)
 		}
 		if c.SecretARN != "" {
-			bad(contract.EnvSecretARN, "nothing with "+contract.TokenAuthPrivateKeyJWT+" (a KMS key authenticates; no secret is read)", c.SecretARN)
+			p.bad(contract.EnvSecretARN, "nothing with "+contract.TokenAuthPrivateKeyJWT+" (a KMS key authenticates; no secret is read)", c.SecretARN)
 		}
 	default:
-		bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+", "+contract.TokenAuthPost+" or "+contract.TokenAuthPrivateKeyJWT, c.TokenAuthMethod)
+		p.bad(contract.EnvTokenAuthMethod, contract.TokenAuthBasic+", "+contract.TokenAuthPost+" or "+contract.TokenAuthPrivateKeyJWT, c.TokenAuthMethod)
 	}
 	if len(c.IDTokenAlgs) == 0 {
-		bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", "")
+		p.bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", "")
 	}
 	for _, a := range c.IDTokenAlgs {
 		if !oidcrp.AllowedAlgs[a] {
-			bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", a)
+			p.bad(contract.EnvIDTokenAlgs, "asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA)", a)
 		}
 	}
 	if !secretFieldPattern.MatchString(c.SecretField) {
-		bad(contract.EnvConnectSecretField, "a JSON field name (letters, digits, _ . -)", c.SecretField)
+		p.bad(contract.EnvConnectSecretField, "a JSON field name (letters, digits, _ . -)", c.SecretField)
 	}
+}
+
+// checkLimits checks the table and the lifetimes.
+func (c Config) checkLimits(p *problems) {
 	if c.Table == "" {
-		bad(contract.EnvConnectTable, "the connect table's name", "")
+		p.bad(contract.EnvConnectTable, "the connect table's name", "")
 	}
 	if c.StateTTL < minStateTTL || c.StateTTL > maxStateTTL {
-		bad(contract.EnvConnectStateTTLSeconds, "60..3600 seconds", c.StateTTL.String())
+		p.bad(contract.EnvConnectStateTTLSeconds, "60..3600 seconds", c.StateTTL.String())
 	}
 	if c.MaxAuthAge < minMaxAuthAge || c.MaxAuthAge > maxMaxAuthAge {
-		bad(contract.EnvConnectMaxAuthAgeSeconds, "60..3600 seconds", c.MaxAuthAge.String())
+		p.bad(contract.EnvConnectMaxAuthAgeSeconds, "60..3600 seconds", c.MaxAuthAge.String())
 	}
 	if c.AuthTimeSkew < 0 || c.AuthTimeSkew > maxAuthTimeSkew {
-		bad(contract.EnvAuthTimeSkewSeconds, "0..300 seconds", c.AuthTimeSkew.String())
+		p.bad(contract.EnvAuthTimeSkewSeconds, "0..300 seconds", c.AuthTimeSkew.String())
 	}
 	if c.SecretTTL < 0 || c.SecretTTL > maxSecretTTL {
-		bad(contract.EnvSecretTTLSeconds, "0..86400 seconds", c.SecretTTL.String())
+		p.bad(contract.EnvSecretTTLSeconds, "0..86400 seconds", c.SecretTTL.String())
 	}
+}
+
+// checkCaller checks what the caller's access token must carry, the
+// identity limit and the proofs a connect asks for.
+func (c Config) checkCaller(p *problems) {
 	if c.TokenIssuer == "" || oidcrp.CheckEndpointURL(c.TokenIssuer) != nil {
-		bad(contract.EnvTokenIssuer, "the user pool's issuer URL", c.TokenIssuer)
+		p.bad(contract.EnvTokenIssuer, "the user pool's issuer URL", c.TokenIssuer)
 	}
 	if c.TokenClientID == "" {
-		bad(contract.EnvTokenClientID, "the app client id whose access tokens are accepted", "")
+		p.bad(contract.EnvTokenClientID, "the app client id whose access tokens are accepted", "")
 	}
 	if c.MaxIdentities < 1 || c.MaxIdentities > contract.DefaultLinkMaxIdentities {
-		bad(contract.EnvLinkMaxIdentities, fmt.Sprintf("1..%d", contract.DefaultLinkMaxIdentities), strconv.Itoa(c.MaxIdentities))
+		p.bad(contract.EnvLinkMaxIdentities, fmt.Sprintf("1..%d", contract.DefaultLinkMaxIdentities), strconv.Itoa(c.MaxIdentities))
 	}
-	for i, p := range c.Proofs {
-		if !slices.Contains(contract.ConnectProofs, p) || slices.Contains(c.Proofs[:i], p) {
-			bad(contract.EnvConnectProofs, "distinct names of "+strings.Join(contract.ConnectProofs, ", "), strings.Join(c.Proofs, ","))
+	for i, v := range c.Proofs {
+		if !slices.Contains(contract.ConnectProofs, v) || slices.Contains(c.Proofs[:i], v) {
+			p.bad(contract.EnvConnectProofs, "distinct names of "+strings.Join(contract.ConnectProofs, ", "), strings.Join(c.Proofs, ","))
 			break
 		}
 	}
-	return errors.Join(errs...)
 }

@@ -387,13 +387,7 @@ func writeLog(ctx context.Context, logger *slog.Logger, handler string, cfg Conf
 	if logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case l.status >= 500:
-		level = slog.LevelError
-	case l.status >= 400:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(l.status >= 500, l.status >= 400)
 	logger.LogAttrs(ctx, level, "connect decision",
 		slog.String("handler", handler),
 		slog.String("reason", string(l.reason)),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/connect"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
@@ -117,10 +118,7 @@ func TestLinkingThroughTheConnectFlow(t *testing.T) {
 		t.Errorf("identity linked elsewhere: reason %s", got)
 	}
 	// An identity that already has its own federated user in the pool.
-	if _, err := w.cognito.AdminCreateUser(w.ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(w.pool),
-		Username: aws.String(providerName + "_prov-dave"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
-		t.Fatal(err)
-	}
+	mototest.CreateUser(t, w.ctx, w.cognito, w.pool, providerName+"_prov-dave")
 	code, state = w.login(w.steppedUp("bob"), "dave@provider", "dave-pw")
 	wantError(t, w.callbackWith(w.steppedUp("bob"), code, state), http.StatusConflict, connect.ErrCodeIdentityInUse)
 	if got := w.lastReason("connect-callback"); got != string(connect.ReasonIdentityHasUser) {

@@ -16,13 +16,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/connect"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/secretcache"
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
@@ -98,15 +98,10 @@ func newWorld(t *testing.T) *world {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	w.ctx = ctx
-	w.cognito = cip.New(cip.Options{Region: motoserver.Region, Credentials: motoserver.Credentials,
-		BaseEndpoint: aws.String(w.fake.Endpoint()), HTTPClient: &http.Client{Timeout: 10 * time.Second}, Retryer: aws.NopRetryer{}})
+	w.cognito = mototest.Cognito(w.fake.Endpoint())
 	w.ddb = motoserver.DynamoDB(moto)
 	w.table = motoserver.CreateStepUpTable(t, w.ddb, "connect")
-	out, err := w.cognito.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("connect")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.pool = aws.ToString(out.UserPool.Id)
+	w.pool = mototest.UserPool(t, ctx, w.cognito, "connect")
 
 	sm := secretsmanager.New(secretsmanager.Options{Region: motoserver.Region, Credentials: motoserver.Credentials, BaseEndpoint: aws.String(moto)})
 	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("mosaic-client-secret"),
@@ -153,20 +148,9 @@ func newWorld(t *testing.T) *world {
 // native creates a confirmed native user and remembers its sub.
 func (w *world) native(name string) {
 	w.t.Helper()
-	if _, err := w.cognito.AdminCreateUser(w.ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(w.pool), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
-		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}},
-	}); err != nil {
-		w.t.Fatalf("AdminCreateUser %s: %v", name, err)
-	}
-	out, err := w.cognito.AdminGetUser(w.ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(w.pool), Username: aws.String(name)})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	for _, a := range out.UserAttributes {
-		if aws.ToString(a.Name) == "sub" {
-			w.subs[name] = aws.ToString(a.Value)
-		}
+	mototest.CreateUser(w.t, w.ctx, w.cognito, w.pool, name, "email", name+"@example.com", "email_verified", "true")
+	if sub, ok := mototest.Attributes(w.t, w.ctx, w.cognito, w.pool, name)["sub"]; ok {
+		w.subs[name] = sub
 	}
 }
 
@@ -268,18 +252,7 @@ func (w *world) login(claims token, peerUser, password string) (code, state stri
 
 func (w *world) identities(user string) []map[string]any {
 	w.t.Helper()
-	out, err := w.cognito.AdminGetUser(w.ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(w.pool), Username: aws.String(user)})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	for _, a := range out.UserAttributes {
-		if aws.ToString(a.Name) == "identities" {
-			var l []map[string]any
-			_ = json.Unmarshal([]byte(aws.ToString(a.Value)), &l)
-			return l
-		}
-	}
-	return nil
+	return mototest.Identities(w.t, w.ctx, w.cognito, w.pool, user)
 }
 
 func wantError(t *testing.T, r reply, status int, code string) {

@@ -74,7 +74,16 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("%s=%q: %v", tc.key, tc.value, err)
 		}
 	}
+	// A value that does not parse and one Validate refuses are reported
+	// together, each once.
 	env := baseEnv()
+	env[contract.EnvConnectStateTTLSeconds], env[contract.EnvConnectUserPoolID] = "soon", ""
+	if _, err := connect.ConfigFromEnv(func(k string) string { return env[k] }); err == nil ||
+		strings.Count(err.Error(), contract.EnvConnectStateTTLSeconds+`: expected an integer 60..3600, received "soon"`) != 1 ||
+		strings.Count(err.Error(), contract.EnvConnectUserPoolID+": expected a user pool id") != 1 {
+		t.Errorf("both errors once: %v", err)
+	}
+	env = baseEnv()
 	env[contract.EnvConnectStateTTLSeconds], env[contract.EnvConnectMaxAuthAgeSeconds], env[contract.EnvIDTokenAlgs] = "120", "300", "ES256, EdDSA"
 	if c, err := connect.ConfigFromEnv(func(k string) string { return env[k] }); err != nil || c.StateTTL != 2*time.Minute || c.MaxAuthAge != 5*time.Minute || len(c.IDTokenAlgs) != 2 {
 		t.Fatalf("%+v %v", c, err)

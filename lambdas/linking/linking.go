@@ -205,6 +205,10 @@ type decision struct {
 
 func refuse(r Reason, msg string) error { return presignup.Refuse(string(r), msg) }
 
+// decide runs the rules of the package comment in order: the event is a
+// configured provider's, it carries a verified contact, the lookup finds
+// exactly one candidate for a trusted provider, and that candidate may
+// receive the link.
 func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -219,14 +223,9 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 		return decision{reason: ReasonProviderNotConfigured}
 	}
 	d.provider, d.trusted = provider, b.cfg.Trusted(provider)
-	attrs := ev.Request.UserAttributes
-	email, emailReason := emailOf(attrs)
-	phone, phoneReason := phoneOf(attrs)
-	if email == "" && phone == "" {
-		d.reason = emailReason
-		if !hasEmail(attrs) && phoneReason != "" {
-			d.reason = phoneReason
-		}
+	email, phone, reason := contactsOf(ev.Request.UserAttributes)
+	if reason != "" {
+		d.reason = reason
 		return d
 	}
 	if email != "" {
@@ -238,54 +237,77 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 
 	ctx, cancel := presignup.WithBudget(ctx)
 	defer cancel()
-	var cands []candidate
-	var overflow, byPhone bool
-	if email != "" {
-		c, o, err := b.candidates(ctx, ev.UserPoolID, email)
-		if err != nil {
-			d.reason, d.awsCode = classify(ctx, err, ReasonListUsersFailed)
-			d.err = refuse(d.reason, MsgUnavailable)
-			return d
-		}
-		cands, overflow = c, o
+	m, err := b.lookup(ctx, ev.UserPoolID, email, phone)
+	if err != nil {
+		d.reason, d.awsCode = classify(ctx, err, ReasonListUsersFailed)
+		d.err = refuse(d.reason, MsgUnavailable)
+		return d
 	}
-	if phone != "" {
-		c, o, err := b.phoneCandidates(ctx, ev.UserPoolID, phone)
-		if err != nil {
-			d.reason, d.awsCode = classify(ctx, err, ReasonListUsersFailed)
-			d.err = refuse(d.reason, MsgUnavailable)
-			return d
-		}
-		// The messages name the phone only when the email found no one.
-		byPhone = len(cands) == 0 && !overflow && (len(c) > 0 || o)
-		overflow = overflow || o
-		for _, x := range c {
-			if !slices.ContainsFunc(cands, func(y candidate) bool { return y.username == x.username }) {
-				cands = append(cands, x)
-			}
-		}
-	}
-	msg := func(byEmail, byPhoneNumber string) string {
-		if byPhone {
-			return byPhoneNumber
-		}
-		return byEmail
-	}
-	d.candidates = len(cands)
+	d.candidates = len(m.cands)
 	switch {
-	case (overflow || len(cands) > 0) && !d.trusted:
+	case (m.overflow || len(m.cands) > 0) && !d.trusted:
 		// The default: never link on the provider's word about an email
 		// or a phone number.
-		d.reason, d.err = ReasonConnectRequired, refuse(ReasonConnectRequired, msg(ConnectMessage(provider), PhoneConnectMessage(provider)))
+		d.reason, d.err = ReasonConnectRequired, refuse(ReasonConnectRequired, m.msg(ConnectMessage(provider), PhoneConnectMessage(provider)))
 		return d
-	case overflow || len(cands) > 1:
-		d.reason, d.err = ReasonAmbiguousEmail, refuse(ReasonAmbiguousEmail, msg(MsgAmbiguous, MsgAmbiguousPhone))
+	case m.overflow || len(m.cands) > 1:
+		d.reason, d.err = ReasonAmbiguousEmail, refuse(ReasonAmbiguousEmail, m.msg(MsgAmbiguous, MsgAmbiguousPhone))
 		return d
-	case len(cands) == 0:
+	case len(m.cands) == 0:
 		d.reason = ReasonNoCandidate
 		return d
 	}
-	dest := cands[0]
+	return b.link(ctx, ev, subject, m, d)
+}
+
+// matches is what the lookup found: the candidates of the email and the
+// phone together, whether a query overflowed, and whether the phone alone
+// found them (then the refusals name the phone).
+type matches struct {
+	cands    []candidate
+	overflow bool
+	byPhone  bool
+}
+
+// msg picks the refusal naming the contact that found the candidates.
+func (m matches) msg(byEmail, byPhoneNumber string) string {
+	if m.byPhone {
+		return byPhoneNumber
+	}
+	return byEmail
+}
+
+// lookup looks the email and the phone up (either may be "": not looked
+// up) and merges their candidates.
+func (b *Behaviour) lookup(ctx context.Context, poolID, email, phone string) (m matches, err error) {
+	if email != "" {
+		m.cands, m.overflow, err = b.candidates(ctx, poolID, email)
+		if err != nil {
+			return matches{}, err
+		}
+	}
+	if phone != "" {
+		c, o, err := b.phoneCandidates(ctx, poolID, phone)
+		if err != nil {
+			return matches{}, err
+		}
+		// The messages name the phone only when the email found no one.
+		m.byPhone = len(m.cands) == 0 && !m.overflow && (len(c) > 0 || o)
+		m.overflow = m.overflow || o
+		for _, x := range c {
+			if !slices.ContainsFunc(m.cands, func(y candidate) bool { return y.username == x.username }) {
+				m.cands = append(m.cands, x)
+			}
+		}
+	}
+	return m, nil
+}
+
+// link checks the one candidate of a trusted provider (its identities,
+// their limit, its MFA) and links the federated identity to it; d arrives
+// with what the log line already carries.
+func (b *Behaviour) link(ctx context.Context, ev *presignup.Event, subject string, m matches, d decision) decision {
+	provider, dest := d.provider, m.cands[0]
 	ids, err := parseIdentities(dest.attrs["identities"])
 	if err != nil {
 		d.reason, d.err = ReasonIdentitiesMalformed, refuse(ReasonIdentitiesMalformed, MsgUnavailable)
@@ -293,12 +315,12 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 	}
 	for _, id := range ids {
 		if EqualFoldASCII(id.ProviderName, provider) {
-			d.reason, d.err = ReasonAlreadyLinkedProvider, refuse(ReasonAlreadyLinkedProvider, msg(MsgAlreadyLinked, MsgAlreadyLinkedPhone))
+			d.reason, d.err = ReasonAlreadyLinkedProvider, refuse(ReasonAlreadyLinkedProvider, m.msg(MsgAlreadyLinked, MsgAlreadyLinkedPhone))
 			return d
 		}
 	}
 	if len(ids) >= b.cfg.MaxIdentities {
-		d.reason, d.err = ReasonLinkLimit, refuse(ReasonLinkLimit, msg(MsgLinkLimit, MsgLinkLimitPhone))
+		d.reason, d.err = ReasonLinkLimit, refuse(ReasonLinkLimit, m.msg(MsgLinkLimit, MsgLinkLimitPhone))
 		return d
 	}
 	user, err := b.client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(ev.UserPoolID), Username: aws.String(dest.username)})
@@ -308,7 +330,7 @@ func (b *Behaviour) decide(ctx context.Context, ev *presignup.Event) (d decision
 		return d
 	}
 	if HasMFA(user) {
-		d.reason, d.err = ReasonMFAEnabled, refuse(ReasonMFAEnabled, msg(ConnectMessage(provider), PhoneConnectMessage(provider)))
+		d.reason, d.err = ReasonMFAEnabled, refuse(ReasonMFAEnabled, m.msg(ConnectMessage(provider), PhoneConnectMessage(provider)))
 		return d
 	}
 	_, err = b.client.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{
@@ -375,47 +397,24 @@ func (b *Behaviour) candidates(ctx context.Context, poolID, email string) (out [
 	}
 	seen := map[string]bool{}
 	for _, q := range queries {
-		filter := EmailFilter(q)
-		var token *string
-		for page := 0; ; page++ {
-			if page == MaxPages {
-				overflow = true
-				break
+		o, err := b.listUsers(ctx, poolID, EmailFilter(q), func(u types.UserType) {
+			name := aws.ToString(u.Username)
+			if name == "" || seen[name] {
+				return
 			}
-			res, err := b.client.ListUsers(ctx, &cip.ListUsersInput{
-				UserPoolId:      aws.String(poolID),
-				Filter:          aws.String(filter),
-				Limit:           aws.Int32(PageSize),
-				PaginationToken: token,
-			})
-			if err != nil {
-				return nil, false, err
+			seen[name] = true
+			attrs := attributes(u.Attributes)
+			if u.UserStatus == types.UserStatusTypeExternalProvider ||
+				attrs["email_verified"] != "true" ||
+				!EqualFoldASCII(attrs["email"], email) {
+				return
 			}
-			if res == nil {
-				return nil, false, errors.New("linking: empty ListUsers response")
-			}
-			for _, u := range res.Users {
-				name := aws.ToString(u.Username)
-				if name == "" || seen[name] {
-					continue
-				}
-				seen[name] = true
-				attrs := make(map[string]string, len(u.Attributes))
-				for _, a := range u.Attributes {
-					attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
-				}
-				if u.UserStatus == types.UserStatusTypeExternalProvider ||
-					attrs["email_verified"] != "true" ||
-					!EqualFoldASCII(attrs["email"], email) {
-					continue
-				}
-				out = append(out, candidate{username: name, attrs: attrs})
-			}
-			token = res.PaginationToken
-			if aws.ToString(token) == "" {
-				break
-			}
+			out = append(out, candidate{username: name, attrs: attrs})
+		})
+		if err != nil {
+			return nil, false, err
 		}
+		overflow = overflow || o
 	}
 	return out, overflow, nil
 }
@@ -425,44 +424,60 @@ func (b *Behaviour) candidates(ctx context.Context, poolID, email string) (out [
 // whose own phone_number is verified and normalizes to the same number.
 // overflow reports more than MaxPages pages.
 func (b *Behaviour) phoneCandidates(ctx context.Context, poolID, phone string) (out []candidate, overflow bool, err error) {
-	var token *string
-	for page := 0; ; page++ {
-		if page == MaxPages {
-			return out, true, nil
+	overflow, err = b.listUsers(ctx, poolID, PhoneFilter(phone), func(u types.UserType) {
+		name := aws.ToString(u.Username)
+		if name == "" || slices.ContainsFunc(out, func(c candidate) bool { return c.username == name }) {
+			return
 		}
+		attrs := attributes(u.Attributes)
+		if u.UserStatus == types.UserStatusTypeExternalProvider ||
+			attrs["phone_number_verified"] != "true" ||
+			!e164.Equal(attrs["phone_number"], phone) {
+			return
+		}
+		out = append(out, candidate{username: name, attrs: attrs})
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, overflow, nil
+}
+
+// listUsers hands visit every user of up to MaxPages pages of ListUsers
+// with filter; overflow reports that a further page was left unread.
+func (b *Behaviour) listUsers(ctx context.Context, poolID, filter string, visit func(types.UserType)) (overflow bool, err error) {
+	var token *string
+	for page := 0; page < MaxPages; page++ {
 		res, err := b.client.ListUsers(ctx, &cip.ListUsersInput{
 			UserPoolId:      aws.String(poolID),
-			Filter:          aws.String(PhoneFilter(phone)),
+			Filter:          aws.String(filter),
 			Limit:           aws.Int32(PageSize),
 			PaginationToken: token,
 		})
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		if res == nil {
-			return nil, false, errors.New("linking: empty ListUsers response")
+			return false, errors.New("linking: empty ListUsers response")
 		}
 		for _, u := range res.Users {
-			name := aws.ToString(u.Username)
-			if name == "" || slices.ContainsFunc(out, func(c candidate) bool { return c.username == name }) {
-				continue
-			}
-			attrs := make(map[string]string, len(u.Attributes))
-			for _, a := range u.Attributes {
-				attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
-			}
-			if u.UserStatus == types.UserStatusTypeExternalProvider ||
-				attrs["phone_number_verified"] != "true" ||
-				!e164.Equal(attrs["phone_number"], phone) {
-				continue
-			}
-			out = append(out, candidate{username: name, attrs: attrs})
+			visit(u)
 		}
 		token = res.PaginationToken
 		if aws.ToString(token) == "" {
-			return out, false, nil
+			return false, nil
 		}
 	}
+	return true, nil
+}
+
+// attributes is a user's attributes by name.
+func attributes(list []types.AttributeType) map[string]string {
+	attrs := make(map[string]string, len(list))
+	for _, a := range list {
+		attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
+	}
+	return attrs
 }
 
 // identity is one entry of a user's "identities" attribute.
@@ -523,13 +538,7 @@ func (b *Behaviour) log(ctx context.Context, d decision, ev *presignup.Event, st
 	if b == nil || b.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case d.reason == ReasonInternalError || d.awsCode != "" || d.reason == ReasonDeadlineExceeded:
-		level = slog.LevelError
-	case d.err != nil:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(d.reason == ReasonInternalError || d.awsCode != "" || d.reason == ReasonDeadlineExceeded, d.err != nil)
 	var pool, user, source string
 	if ev != nil {
 		pool, user, source = ev.UserPoolID, presignup.UserRef(ev.UserPoolID, ev.UserName), ev.TriggerSource

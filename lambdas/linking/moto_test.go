@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
@@ -33,18 +29,8 @@ func TestLinkingWithMoto(t *testing.T) {
 	fake := cognitofake.Start(t, motoserver.Start(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	client := cip.New(cip.Options{
-		Region:       motoserver.Region,
-		Credentials:  motoserver.Credentials,
-		BaseEndpoint: aws.String(fake.Endpoint()),
-		HTTPClient:   &http.Client{Timeout: 10 * time.Second},
-		Retryer:      aws.NopRetryer{}, // FailNext fails exactly one call
-	})
-	out, err := client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("linking")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	poolID := aws.ToString(out.UserPool.Id)
+	client := mototest.Cognito(fake.Endpoint())
+	poolID := mototest.UserPool(t, ctx, client, "linking")
 	for _, u := range []struct{ name, email, verified string }{
 		{"alice-native", "alice@example.com", "true"},
 		{"quote-native", `q"uote\@example.com`, "true"},
@@ -52,15 +38,7 @@ func TestLinkingWithMoto(t *testing.T) {
 		{"dup-2", "dup@example.com", "true"},
 		{"unverified", "carol@example.com", "false"},
 	} {
-		if _, err := client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-			UserPoolId: aws.String(poolID), Username: aws.String(u.name), MessageAction: types.MessageActionTypeSuppress,
-			UserAttributes: []types.AttributeType{
-				{Name: aws.String("email"), Value: aws.String(u.email)},
-				{Name: aws.String("email_verified"), Value: aws.String(u.verified)},
-			},
-		}); err != nil {
-			t.Fatalf("AdminCreateUser %s: %v", u.name, err)
-		}
+		mototest.CreateUser(t, ctx, client, poolID, u.name, "email", u.email, "email_verified", u.verified)
 	}
 	b, err := linking.New(client, linking.Config{Providers: providers, MaxIdentities: 5, TrustedProviders: providers})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
@@ -44,32 +44,14 @@ func newNamedEnv(t *testing.T) *namedEnv {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	e.ctx = ctx
-	e.client = cip.New(cip.Options{
-		Region:       motoserver.Region,
-		Credentials:  motoserver.Credentials,
-		BaseEndpoint: aws.String(e.fake.Endpoint()),
-		HTTPClient:   &http.Client{Timeout: 10 * time.Second},
-		Retryer:      aws.NopRetryer{},
-	})
-	out, err := e.client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("named")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.pool = aws.ToString(out.UserPool.Id)
+	e.client = mototest.Cognito(e.fake.Endpoint())
+	e.pool = mototest.UserPool(t, ctx, e.client, "named")
 	return e
 }
 
 func (e *namedEnv) native(name, email string) {
 	e.t.Helper()
-	if _, err := e.client.AdminCreateUser(e.ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(e.pool), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
-		UserAttributes: []types.AttributeType{
-			{Name: aws.String("email"), Value: aws.String(email)},
-			{Name: aws.String("email_verified"), Value: aws.String("true")},
-		},
-	}); err != nil {
-		e.t.Fatalf("AdminCreateUser %s: %v", name, err)
-	}
+	mototest.CreateUser(e.t, e.ctx, e.client, e.pool, name, "email", email, "email_verified", "true")
 }
 
 // handler is the pre sign-up handler configured by env, as deployed.
@@ -93,10 +75,18 @@ func (e *namedEnv) handler(env map[string]string) lambda.Handler {
 // a first sign-in at provider as subject, asserting email verified.
 func (e *namedEnv) signUp(h lambda.Handler, provider, subject, email string) error {
 	e.t.Helper()
+	return e.firstSignIn(h, provider, subject, map[string]string{"email": email, "email_verified": "true", "sub": "new"})
+}
+
+// firstSignIn invokes the handler with the PreSignUp_ExternalProvider
+// event of a first sign-in at provider as subject, with the attributes the
+// provider's mapping gives.
+func (e *namedEnv) firstSignIn(h lambda.Handler, provider, subject string, attrs map[string]string) error {
+	e.t.Helper()
 	ev := presignup.Event{
 		Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerExternalProvider, Region: motoserver.Region,
 			UserPoolID: e.pool, UserName: provider + "_" + subject, CallerContext: presignup.CallerContext{ClientID: "hostedui"}},
-		Request: presignup.Request{UserAttributes: map[string]string{"email": email, "email_verified": "true", "sub": "new"}},
+		Request: presignup.Request{UserAttributes: attrs},
 	}
 	raw, _ := json.Marshal(ev)
 	_, err := h.Invoke(e.ctx, raw)
@@ -105,18 +95,7 @@ func (e *namedEnv) signUp(h lambda.Handler, provider, subject, email string) err
 
 func (e *namedEnv) identities(user string) []map[string]any {
 	e.t.Helper()
-	out, err := e.client.AdminGetUser(e.ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String(user)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, a := range out.UserAttributes {
-		if aws.ToString(a.Name) == "identities" {
-			var l []map[string]any
-			_ = json.Unmarshal([]byte(aws.ToString(a.Value)), &l)
-			return l
-		}
-	}
-	return nil
+	return mototest.Identities(e.t, e.ctx, e.client, e.pool, user)
 }
 
 // TestLooseProviderTakeoverRefusedByDefault: an attacker registers the

@@ -26,6 +26,22 @@ func emailOf(attrs map[string]string) (string, Reason) {
 	return email, ""
 }
 
+// contactsOf returns the event's verified email and E.164 phone ("" for
+// either that is absent or unusable); reason, when neither is usable, is
+// the email's, or the phone's when the event carries no email at all.
+func contactsOf(attrs map[string]string) (email, phone string, reason Reason) {
+	email, emailReason := emailOf(attrs)
+	phone, phoneReason := phoneOf(attrs)
+	if email == "" && phone == "" {
+		reason = emailReason
+		if !hasEmail(attrs) && phoneReason != "" {
+			reason = phoneReason
+		}
+		return "", "", reason
+	}
+	return email, phone, ""
+}
+
 // hasEmail reports whether the event carries an email attribute at all.
 func hasEmail(attrs map[string]string) bool {
 	_, std := attrs["email"]

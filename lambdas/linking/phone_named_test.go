@@ -1,7 +1,6 @@
 package linking_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -10,10 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
-	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
-	"github.com/cognitobridge/cognitobridge/test/motoserver"
 )
 
 // Mosaic by phone (issue 18): the provider's verified phone number, mapped
@@ -25,15 +23,7 @@ import (
 // stores it: E.164) and no email.
 func (e *namedEnv) nativePhone(name, phone string) {
 	e.t.Helper()
-	if _, err := e.client.AdminCreateUser(e.ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(e.pool), Username: aws.String(name), MessageAction: types.MessageActionTypeSuppress,
-		UserAttributes: []types.AttributeType{
-			{Name: aws.String("phone_number"), Value: aws.String(phone)},
-			{Name: aws.String("phone_number_verified"), Value: aws.String("true")},
-		},
-	}); err != nil {
-		e.t.Fatalf("AdminCreateUser %s: %v", name, err)
-	}
+	mototest.CreateUser(e.t, e.ctx, e.client, e.pool, name, "phone_number", phone, "phone_number_verified", "true")
 }
 
 // phoneSignUp is the first sign-in of a Mosaic-by-phone account, with the
@@ -41,16 +31,8 @@ func (e *namedEnv) nativePhone(name, phone string) {
 // through the handler configured by env, as deployed.
 func (e *namedEnv) phoneSignUp(provider, subject, phone, verified string, env map[string]string) error {
 	e.t.Helper()
-	h := e.handler(env)
-	ev := presignup.Event{
-		Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerExternalProvider, Region: motoserver.Region,
-			UserPoolID: e.pool, UserName: provider + "_" + subject, CallerContext: presignup.CallerContext{ClientID: "hostedui"}},
-		Request: presignup.Request{UserAttributes: map[string]string{
-			contract.AttrIdPPhone: phone, contract.AttrIdPPhoneVerified: verified, "sub": "new"}},
-	}
-	raw, _ := json.Marshal(ev)
-	_, err := h.Invoke(e.ctx, raw)
-	return err
+	return e.firstSignIn(e.handler(env), provider, subject, map[string]string{
+		contract.AttrIdPPhone: phone, contract.AttrIdPPhoneVerified: verified, "sub": "new"})
 }
 
 var (

@@ -156,18 +156,26 @@ func sameExceptTriggers(t *testing.T, step string, before, after *types.UserPool
 	}
 }
 
+// startMoto skips under -short; else it starts moto_server and returns
+// its endpoint and the test's context.
+func startMoto(t *testing.T) (string, context.Context) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: starts moto_server")
+	}
+	endpoint := motoserver.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return endpoint, ctx
+}
+
 // TestAttachAndDetachWithMoto runs the handler with the real aws-sdk-go-v2
 // Cognito client against moto_server. moto models UpdateUserPool as Cognito
 // documents it: every top-level parameter not sent goes back to its default
 // (it replaces the stored configuration), so a parameter WriteBack forgot
 // would show up here as a change.
 func TestAttachAndDetachWithMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: starts moto_server")
-	}
-	endpoint := motoserver.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	endpoint, ctx := startMoto(t)
 	client := cip.New(cip.Options{
 		Region:       motoserver.Region,
 		Credentials:  motoserver.Credentials,
@@ -286,12 +294,7 @@ func TestAttachAndDetachWithMoto(t *testing.T) {
 // what it is sent) then no longer returns it. Whether Cognito itself keeps
 // echoing UnusedAccountValidityDays afterwards was not observed.
 func TestDefaultPoolWithMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: starts moto_server")
-	}
-	endpoint := motoserver.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	endpoint, ctx := startMoto(t)
 	client := cip.New(cip.Options{Region: motoserver.Region, Credentials: motoserver.Credentials, BaseEndpoint: aws.String(endpoint)})
 	h := &pooltriggers.Handler{Cognito: client, Logger: slog.New(slog.NewJSONHandler(&bytes.Buffer{}, nil))}
 	out, err := client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("defaults")})

@@ -202,14 +202,7 @@ func (h *Handler) log(ctx context.Context, reason, by string, ev Event, start ti
 	if h == nil || h.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch reason {
-	case ReasonOK:
-	case ReasonInternalError, ReasonPanic:
-		level = slog.LevelError
-	default:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(reason == ReasonInternalError || reason == ReasonPanic, reason != ReasonOK)
 	h.Logger.LogAttrs(ctx, level, "presignup decision",
 		slog.String("trigger", "presignup"),
 		slog.String("reason", reason),

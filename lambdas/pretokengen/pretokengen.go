@@ -199,13 +199,7 @@ func (h *Handler) log(ctx context.Context, behaviour string, d Decision, ev Even
 	if h == nil || h.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case d.Reason == "internal_error" || strings.HasSuffix(d.Reason, "_unavailable"):
-		level = slog.LevelError
-	case !d.Pass:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(d.Reason == "internal_error" || strings.HasSuffix(d.Reason, "_unavailable"), !d.Pass)
 	attrs := []slog.Attr{
 		slog.String("trigger", "pretokengen"),
 		slog.String("behaviour", behaviour),

@@ -86,10 +86,7 @@ func (b *Behaviour) Apply(ctx context.Context, ev *presignup.Event) error {
 	start := time.Now()
 	reason, err := b.decide(ctx, ev)
 	if b.Logger != nil && ev != nil {
-		level := slog.LevelInfo
-		if err != nil {
-			level = slog.LevelWarn
-		}
+		level := emf.Level(false, err != nil)
 		b.Logger.LogAttrs(ctx, level, "proofing presignup decision",
 			slog.String("behaviour", contract.BehaviourProofing),
 			slog.String("reason", reason),

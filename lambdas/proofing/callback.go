@@ -295,7 +295,10 @@ func (h *CallbackHandler) now() time.Time {
 	return time.Now()
 }
 
-func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTTPRequest) (d callbackDecision) {
+// decide runs the callback's checks in order, each its own step: the
+// request is authentic and new, it names a pending proofing of this pool,
+// the account has a verified contact, and the provider's result passes.
+func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTTPRequest) callbackDecision {
 	if m := req.RequestContext.HTTP.Method; m != "" && m != http.MethodPost {
 		return callbackDecision{reason: ReasonMalformed}
 	}
@@ -305,90 +308,130 @@ func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTT
 	}
 	ctx, cancel := withAPIBudget(ctx)
 	defer cancel()
-	key, err := HMACKey(ctx, h.Secret)
-	if err != nil {
-		return callbackDecision{reason: ReasonSecretUnavailable}
+	cb, now, reason := h.authenticate(ctx, signed)
+	if reason != "" {
+		return callbackDecision{reason: reason}
 	}
-	if !signed.Verify(key) {
-		return callbackDecision{reason: ReasonBadSignature}
-	}
-	now := h.now()
-	if !signed.Fresh(now) {
-		return callbackDecision{reason: ReasonStaleTimestamp}
-	}
-	digest := sha256.Sum256(signed.Signature)
-	fresh, err := h.Store.MarkReplay(ctx, hex.EncodeToString(digest[:]), now.Add(ReplayTTL))
-	if err != nil {
-		return callbackDecision{reason: ReasonStoreUnavailable}
-	}
-	if !fresh {
-		return callbackDecision{reason: ReasonReplay}
-	}
-	cb, err := ParseCallbackBody(signed.Body)
-	if err != nil {
-		return callbackDecision{reason: ReasonMalformed}
-	}
-	d.session = ref(cb.SessionID)
-	pool, username, found, err := h.Store.SessionOwner(ctx, cb.SessionID, now)
-	if err != nil {
-		d.reason = ReasonStoreUnavailable
-		return d
-	}
-	if !found || pool != h.PoolID {
-		d.reason = ReasonUnknownSession
-		return d
-	}
-	d.user = ref(pool, username)
-	rec, found, err := h.Store.Get(ctx, pool, username, now)
-	if err != nil {
-		d.reason = ReasonStoreUnavailable
-		return d
-	}
-	if !found || rec.SessionID != cb.SessionID {
-		d.reason = ReasonUnknownSession
-		return d
-	}
-	// A verified proofing is final (the relay or the provider may retry):
-	// answered as done, nothing read or written.
-	if rec.Status == StatusVerified {
-		d.reason = ReasonAlreadyVerified
+	d := callbackDecision{session: ref(cb.SessionID)}
+	c, user, reason := h.pendingCase(ctx, cb.SessionID, now)
+	d.user = user
+	if reason != "" {
+		d.reason = reason
 		return d
 	}
 	// The account must have a verified contact before anything is granted
 	// (the session endpoint hands out the URL only then; this holds it
 	// for a session URL obtained otherwise). Not a rejection: the user can
 	// still verify the email, and the provider or relay retry.
-	email, reason, code := h.contact(ctx, pool, username)
+	email, reason, code := h.contact(ctx, c.pool, c.username)
 	if reason != "" {
 		d.reason, d.awsCode = reason, code
 		return d
 	}
 	// The body only says "look"; the outcome comes from the provider's API.
-	res, err := h.IDV.Result(ctx, cb.SessionID)
+	res, reason := h.result(ctx, c.sessionID)
+	if reason != "" {
+		d.reason = reason
+		return d
+	}
+	d.reason, d.awsCode = h.grant(ctx, c, res, email)
+	return d
+}
+
+// authenticate checks the signature, its freshness and that it was not
+// seen before, and only then parses the body; now is read once the
+// signature holds, and is the time of every later step.
+func (h *CallbackHandler) authenticate(ctx context.Context, signed SignedCallback) (cb CallbackBody, now time.Time, reason string) {
+	key, err := HMACKey(ctx, h.Secret)
+	if err != nil {
+		return CallbackBody{}, time.Time{}, ReasonSecretUnavailable
+	}
+	if !signed.Verify(key) {
+		return CallbackBody{}, time.Time{}, ReasonBadSignature
+	}
+	now = h.now()
+	if !signed.Fresh(now) {
+		return CallbackBody{}, now, ReasonStaleTimestamp
+	}
+	digest := sha256.Sum256(signed.Signature)
+	fresh, err := h.Store.MarkReplay(ctx, hex.EncodeToString(digest[:]), now.Add(ReplayTTL))
+	if err != nil {
+		return CallbackBody{}, now, ReasonStoreUnavailable
+	}
+	if !fresh {
+		return CallbackBody{}, now, ReasonReplay
+	}
+	cb, err = ParseCallbackBody(signed.Body)
+	if err != nil {
+		return CallbackBody{}, now, ReasonMalformed
+	}
+	return cb, now, ""
+}
+
+// callbackCase is the proofing a callback is about, once its session is
+// known to belong to this pool and to the user's current record.
+type callbackCase struct {
+	pool, username, sessionID string
+	rec                       Record
+	now                       time.Time
+}
+
+// pendingCase finds the session's owner and record. user (the log's
+// reference) is returned as soon as the owner is known, so the log line
+// names the user of a later refusal.
+func (h *CallbackHandler) pendingCase(ctx context.Context, sessionID string, now time.Time) (c callbackCase, user, reason string) {
+	pool, username, found, err := h.Store.SessionOwner(ctx, sessionID, now)
+	if err != nil {
+		return callbackCase{}, "", ReasonStoreUnavailable
+	}
+	if !found || pool != h.PoolID {
+		return callbackCase{}, "", ReasonUnknownSession
+	}
+	user = ref(pool, username)
+	rec, found, err := h.Store.Get(ctx, pool, username, now)
+	if err != nil {
+		return callbackCase{}, user, ReasonStoreUnavailable
+	}
+	if !found || rec.SessionID != sessionID {
+		return callbackCase{}, user, ReasonUnknownSession
+	}
+	// A verified proofing is final (the relay or the provider may retry):
+	// answered as done, nothing read or written.
+	if rec.Status == StatusVerified {
+		return callbackCase{}, user, ReasonAlreadyVerified
+	}
+	return callbackCase{pool: pool, username: username, sessionID: sessionID, rec: rec, now: now}, user, ""
+}
+
+// result asks the provider for the session's outcome.
+func (h *CallbackHandler) result(ctx context.Context, sessionID string) (Result, string) {
+	res, err := h.IDV.Result(ctx, sessionID)
 	switch {
 	case errors.Is(err, ErrPending):
-		d.reason = ReasonResultPending
-		return d
+		return Result{}, ReasonResultPending
 	case errors.Is(err, ErrUnknownSession):
-		d.reason = ReasonUnknownSession
-		return d
+		return Result{}, ReasonUnknownSession
 	case errors.Is(err, ErrUnauthenticated):
-		d.reason = ReasonUnauthenticated
-		return d
+		return Result{}, ReasonUnauthenticated
 	case err != nil:
-		d.reason = ReasonProviderUnavailable
-		return d
+		return Result{}, ReasonProviderUnavailable
 	}
+	return res, ""
+}
+
+// grant judges the provider's result, claims the document and writes the
+// assurance, then marks the record verified. A failed check of the proof
+// itself is recorded as a rejection; an unavailable dependency is not.
+func (h *CallbackHandler) grant(ctx context.Context, c callbackCase, res Result, email string) (reason, awsCode string) {
 	completed := res.CompletedAt
 	if completed.IsZero() {
-		completed = now
+		completed = c.now
 	}
-	reject := func(reason string) callbackDecision {
-		d.reason = reason
-		if rec.Status != StatusVerified {
-			_ = h.Store.SetOutcome(ctx, Outcome{PoolID: pool, Username: username, SessionID: cb.SessionID, Status: StatusRejected, Reason: reason, CompletedAt: completed}, now)
+	reject := func(reason string) (string, string) {
+		if c.rec.Status != StatusVerified {
+			_ = h.Store.SetOutcome(ctx, Outcome{PoolID: c.pool, Username: c.username, SessionID: c.sessionID, Status: StatusRejected, Reason: reason, CompletedAt: completed}, c.now)
 		}
-		return d
+		return reason, ""
 	}
 	switch {
 	case !res.DocumentMatch:
@@ -400,33 +443,31 @@ func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTT
 	}
 	docKey, err := h.DocumentKey.DocumentKey(ctx)
 	if err != nil {
-		d.reason = ReasonSecretUnavailable
-		return d
+		return ReasonSecretUnavailable, ""
 	}
 	docHash, err := DocumentHash(docKey, res.DocumentType, res.DocumentCountry, res.DocumentNumber)
 	if err != nil {
 		return reject(ReasonUnidentified)
 	}
-	switch err := h.Store.ClaimDocument(ctx, docHash, pool+"#"+username, h.MaxAccountsPerDocument, now); {
+	switch err := h.Store.ClaimDocument(ctx, docHash, c.pool+"#"+c.username, h.MaxAccountsPerDocument, c.now); {
 	case errors.Is(err, ErrDocumentInUse):
 		return reject(ReasonDocumentInUse)
 	case err != nil:
-		d.reason = ReasonStoreUnavailable
-		return d
+		return ReasonStoreUnavailable, ""
 	}
 	level := res.Level
 	if level == "" {
 		level = "2"
 	}
-	d.reason, d.awsCode = h.assure(ctx, pool, username, level, email, completed)
-	if d.reason != ReasonAssured {
-		return d
+	reason, awsCode = h.assure(ctx, c.pool, c.username, level, email, completed)
+	if reason != ReasonAssured {
+		return reason, awsCode
 	}
-	if err := h.Store.SetOutcome(ctx, Outcome{PoolID: pool, Username: username, SessionID: cb.SessionID, Status: StatusVerified, Level: level,
-		DocumentHash: docHash, EmailHash: EmailHash(docKey, email), CompletedAt: completed}, now); err != nil {
-		d.reason = ReasonStoreUnavailable
+	if err := h.Store.SetOutcome(ctx, Outcome{PoolID: c.pool, Username: c.username, SessionID: c.sessionID, Status: StatusVerified, Level: level,
+		DocumentHash: docHash, EmailHash: EmailHash(docKey, email), CompletedAt: completed}, c.now); err != nil {
+		return ReasonStoreUnavailable, awsCode
 	}
-	return d
+	return reason, awsCode
 }
 
 // contact returns the user's email when the user is CONFIRMED (the sign-up
@@ -491,13 +532,7 @@ func (h *CallbackHandler) log(ctx context.Context, d callbackDecision, status in
 	if h == nil || h.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case status >= 500:
-		level = slog.LevelError
-	case status >= 400:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(status >= 500, status >= 400)
 	h.Logger.LogAttrs(ctx, level, "proofing callback decision",
 		slog.String("handler", "proofing-callback"),
 		slog.String("reason", d.reason),

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/linking"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
@@ -611,10 +612,7 @@ func TestPreSignUpWithMoto(t *testing.T) {
 	}
 	// Composition: the ExternalProvider sign-up is linking's; proofing
 	// lets it pass without a session, and linking links to the native user.
-	if _, err := w.cog.AdminCreateUser(w.ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(w.poolID), Username: aws.String("frank-native"), MessageAction: ciptypes.MessageActionTypeSuppress,
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String("frank@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}}); err != nil {
-		t.Fatal(err)
-	}
+	mototest.CreateUser(t, w.ctx, w.cog, w.poolID, "frank-native", "email", "frank@example.com", "email_verified", "true")
 	starts := len(w.idv.Starts())
 	ext := presignup.Event{Header: presignup.Header{Version: "1", TriggerSource: presignup.TriggerExternalProvider, UserPoolID: w.poolID, UserName: "corp_s-1"},
 		Request: presignup.Request{UserAttributes: map[string]string{"email": "frank@example.com", "email_verified": "true"}}}

@@ -179,10 +179,7 @@ func (h *SessionHandler) log(ctx context.Context, reason string, status int, use
 	if h == nil || h.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	if reason != ReasonSessionIssued && reason != ReasonStatusShown {
-		level = slog.LevelWarn
-	}
+	level := emf.Level(false, reason != ReasonSessionIssued && reason != ReasonStatusShown)
 	h.Logger.LogAttrs(ctx, level, "proofing session decision",
 		slog.String("handler", "proofing-session"),
 		slog.String("reason", reason),

@@ -268,13 +268,7 @@ func (g *Guard) log(ctx context.Context, d Decision, routeKey, requestID string,
 	if g == nil || g.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case status >= 500:
-		level = slog.LevelError
-	case d.Reason != ReasonOK:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(status >= 500, d.Reason != ReasonOK)
 	attrs := []slog.Attr{
 		slog.String("trigger", contract.HandlerTransactionMiddleware),
 		slog.String("reason", string(d.Reason)),

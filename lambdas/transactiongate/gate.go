@@ -371,13 +371,7 @@ func (h *Handler) log(ctx context.Context, rec logRecord, start time.Time) {
 	if h == nil || h.Logger == nil {
 		return
 	}
-	level := slog.LevelInfo
-	switch {
-	case rec.status >= 500:
-		level = slog.LevelError
-	case rec.reason != ReasonOK:
-		level = slog.LevelWarn
-	}
+	level := emf.Level(rec.status >= 500, rec.reason != ReasonOK)
 	attrs := []slog.Attr{
 		slog.String("trigger", "transaction_gate"),
 		slog.String("reason", string(rec.reason)),

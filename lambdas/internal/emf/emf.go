@@ -89,6 +89,20 @@ func Attr(handler, reason string, level slog.Level, start time.Time) slog.Attr {
 	return slog.Attr{Value: slog.GroupValue(Decision(handler, reason, level, start)...)}
 }
 
+// Level is a decision line's level: error when the handler failed (the
+// line then counts as a fault), warn when it refused, info otherwise. The
+// handlers' conditions differ; the order and the three levels are the
+// same everywhere.
+func Level(failed, refused bool) slog.Level {
+	switch {
+	case failed:
+		return slog.LevelError
+	case refused:
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
 func decision(handler, reason string, level slog.Level, d time.Duration, now time.Time) []slog.Attr {
 	fault := 0
 	if level >= slog.LevelError || contract.FaultReason(reason) {

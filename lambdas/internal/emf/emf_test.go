@@ -73,6 +73,19 @@ func TestDimensionValuesBounded(t *testing.T) {
 	}
 }
 
+// TestLevel: a failure is an error even when it also refused; a refusal
+// alone a warning.
+func TestLevel(t *testing.T) {
+	for _, tc := range []struct {
+		failed, refused bool
+		want            slog.Level
+	}{{false, false, slog.LevelInfo}, {false, true, slog.LevelWarn}, {true, false, slog.LevelError}, {true, true, slog.LevelError}} {
+		if got := Level(tc.failed, tc.refused); got != tc.want {
+			t.Errorf("Level(%v, %v) = %v, want %v", tc.failed, tc.refused, got, tc.want)
+		}
+	}
+}
+
 // TestCommandHandlersCoverTheCommands: every handler command that logs
 // decisions has its Handler values in the contract (the monitoring finds
 // its alarms through them).

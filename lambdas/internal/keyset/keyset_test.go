@@ -20,26 +20,13 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/keyset/keysettest"
 )
 
-var (
-	keysOnce                     sync.Once
-	poolKey, strangerKey, newKey *rsa.PrivateKey
-)
-
-func testKeys(t testing.TB) {
-	t.Helper()
-	keysOnce.Do(func() {
-		gen := func() *rsa.PrivateKey {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			return k
-		}
-		poolKey, strangerKey, newKey = gen(), gen(), gen()
-	})
-}
+// The pool's key, a stranger's and the pool's next key (generated once per
+// test binary).
+var poolKey, strangerKey, newKey = keysettest.Keys()
 
 // peer is a JWKS endpoint that counts its requests. Its answer is body when
 // set, else the JSON of keys; status and gate change it.
@@ -57,7 +44,6 @@ type peer struct {
 
 func newPeer(t testing.TB) *peer {
 	t.Helper()
-	testKeys(t)
 	p := &peer{status: http.StatusOK}
 	p.setKeys(map[string]*rsa.PrivateKey{"pool-1": poolKey})
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,10 +72,7 @@ func newPeer(t testing.TB) *peer {
 func (p *peer) setKeys(keys map[string]*rsa.PrivateKey) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.keys = nil
-	for kid, k := range keys {
-		p.keys = append(p.keys, jose.JSONWebKey{Key: &k.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"})
-	}
+	p.keys = keysettest.JWKs(keys)
 }
 
 func (p *peer) answer(status int, body string) {
@@ -172,7 +155,6 @@ var (
 // strangerBurst is 1000 stranger tokens, signed once for all tests.
 func strangerBurst(t testing.TB) []string {
 	t.Helper()
-	testKeys(t)
 	burstOnce.Do(func() { burst = strangerTokens(t, 1000) })
 	return burst
 }
@@ -303,7 +285,6 @@ func TestRotation(t *testing.T) {
 // the last good keys keep verifying, the attempt counts against the
 // interval, and the next good download after it is used.
 func TestFailedDownloadKeepsLastGoodKeys(t *testing.T) {
-	testKeys(t)
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
