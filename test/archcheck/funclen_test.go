@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -86,23 +85,7 @@ func funcName(fd *ast.FuncDecl) string {
 }
 
 func TestFunctionLength(t *testing.T) {
-	found := longFuncs(t, packages(t))
-	known := map[string]bool{}
-	for file, names := range knownLongFuncs {
-		for _, n := range names {
-			known[file+" "+n] = true
-		}
-	}
-	for _, f := range found {
-		key := f.file + " " + f.name
-		if known[key] {
-			delete(known, key)
-			continue
-		}
+	for _, f := range longFuncs(t, packages(t)) {
 		t.Errorf("%s (at most %d from func to the closing brace): split it by concern, or say why in its doc comment with a sentence that starts \"Long because\"", f, maxFuncLines)
-	}
-	for _, key := range slices.Sorted(maps.Keys(known)) {
-		file, name, _ := strings.Cut(key, " ")
-		t.Errorf("%s: %s is no longer a function over %d lines without a reason: delete it from knownLongFuncs (known_test.go)", file, name, maxFuncLines)
 	}
 }
