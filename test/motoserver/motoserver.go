@@ -42,8 +42,12 @@ var Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credent
 // Start runs moto_server on 127.0.0.1 and returns its endpoint
 // ("http://127.0.0.1:PORT") for a client's BaseEndpoint option. The server
 // is killed in t.Cleanup; its output is logged only when the test failed.
+// Under -short (make unit) the test is skipped instead.
 func Start(t testing.TB) (endpoint string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: starts moto_server")
+	}
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
