@@ -2,6 +2,8 @@
 #   make synth   synthesize every sample app into cdk.out/<app> (no AWS account)
 #   make test    all tests: unit, contract, integration against real peers,
 #                golden snapshots, cdk-nag, real CDK CLI + cfn-lint
+#   make unit    the fast subset (go test -short): no moto, browser, CDK
+#                synth, cfn-lint, built binaries or long waits
 #   make lint    gofmt, go mod tidy, go vet, staticcheck (pinned)
 #   make bench   benchmarks, figures printed
 #   make load    sign-ins under load and faults through the real handlers,
@@ -26,7 +28,7 @@ export COGNITOBRIDGE_CDK := $(CDK)
 
 CDK_FLAGS := --no-notices --no-version-reporting
 
-.PHONY: all synth test lint bench load deploy diff tools deps clean client web browser demo screenshots web-config
+.PHONY: all synth test unit lint bench load deploy diff tools deps clean client web browser demo screenshots web-config
 
 all: synth
 
@@ -108,6 +110,13 @@ test: tools deps web browser
 	# Every benchmark once, so a broken `make bench` fails the tests
 	# (go test compiles benchmarks but never runs them).
 	go test -count=1 -run '^$$' -bench . -benchtime 1x ./lambdas/... ./test/...
+
+# Under -short every test that needs a peer (moto, Chromium, the CDK synth,
+# cfn-lint, the zitadel OP), built binaries or long waits skips with one
+# line saying so; what is left runs in well under a minute on 2 cores.
+unit: deps
+	@echo "== go test -short ./... (unit and contract tests; the rest skip with a reason)"
+	@start=$$SECONDS; go test -short ./...; echo "== make unit: $$((SECONDS - start)) s"
 
 lint: deps $(CLIENT_DEPS)
 	cd client && npm run --silent format:check

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 // cdk.json, so an in-process synth matches `make synth`.
 func newApp(t *testing.T) awscdk.App {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: synthesizes through the CDK")
+	}
 	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -216,6 +216,9 @@ func rawWriterProblems(clients []poolClient) []string {
 // attributes and lets the real assurance behaviour grant (and withdraw)
 // custom:ial.
 func TestBlockIDFederationSignInWritesMappedAttributes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: synthesizes the samples through the CDK")
+	}
 	sawBlockID := false
 	for _, a := range stacks.Apps {
 		t.Run(a.Name, func(t *testing.T) {

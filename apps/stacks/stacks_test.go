@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -14,6 +15,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// Every sample test synthesizes through the CDK (jsii, node).
+		fmt.Println("-short: skips this package; its tests synthesize the samples through the CDK")
+		os.Exit(0)
+	}
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)

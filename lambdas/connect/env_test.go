@@ -1,14 +1,12 @@
 package connect_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +25,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 // Names of the test world.
@@ -60,24 +59,11 @@ type world struct {
 	callbackH                   *connect.CallbackHandler
 	disconnectH                 *connect.DisconnectHandler
 
-	logMu sync.Mutex
-	logs  bytes.Buffer
-	subs  map[string]string // Cognito username → sub
+	logs syncbuf.Buffer
+	subs map[string]string // Cognito username → sub
 }
 
-type syncWriter struct{ w *world }
-
-func (s syncWriter) Write(p []byte) (int, error) {
-	s.w.logMu.Lock()
-	defer s.w.logMu.Unlock()
-	return s.w.logs.Write(p)
-}
-
-func (w *world) logText() string {
-	w.logMu.Lock()
-	defer w.logMu.Unlock()
-	return w.logs.String()
-}
+func (w *world) logText() string { return w.logs.String() }
 
 // provider users: Subject is the provider's sub.
 var peerUsers = []oidcpeer.User{
@@ -126,7 +112,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(syncWriter{w}, nil))
+	logger := slog.New(slog.NewJSONHandler(&w.logs, nil))
 	store := &connect.Store{API: w.ddb, Table: w.table}
 	if w.startH, err = connect.NewStartHandler(w.cfg, store, nil); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +33,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/test/cognitofake"
 	"github.com/cognitobridge/cognitobridge/test/idvfake"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 const (
@@ -67,20 +67,8 @@ type world struct {
 	presign  *presignup.Handler
 	session  *proofing.SessionHandler
 	callback *proofing.CallbackHandler
-	logs     *syncBuffer
+	logs     *syncbuf.Buffer
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
@@ -90,7 +78,7 @@ func newWorld(t *testing.T) *world {
 	moto := motoserver.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
-	w := &world{t: t, ctx: ctx, fake: cognitofake.Start(t, moto), table: "cognitobridge-proofing", logs: &syncBuffer{}}
+	w := &world{t: t, ctx: ctx, fake: cognitofake.Start(t, moto), table: "cognitobridge-proofing", logs: &syncbuf.Buffer{}}
 	httpc := &http.Client{Timeout: 10 * time.Second}
 	w.cog = cip.New(cip.Options{Region: motoserver.Region, Credentials: motoserver.Credentials, BaseEndpoint: aws.String(w.fake.Endpoint()), HTTPClient: httpc, Retryer: aws.NopRetryer{}})
 	w.ddb = dynamodb.New(dynamodb.Options{Region: motoserver.Region, Credentials: motoserver.Credentials, BaseEndpoint: aws.String(moto), HTTPClient: httpc})

@@ -40,28 +40,11 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 // ---------------------------------------------------------------------------
 // Log capture and hygiene
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // sensitive is a set of values that must never appear in a log line, each
 // with a label that is printed instead of the value.
@@ -106,7 +89,7 @@ func (s *sensitive) leaks(logs string) []string {
 var (
 	// defaultLogs receives everything logged through slog.Default by any
 	// package in this test binary (the provider's request log included).
-	defaultLogs  syncBuffer
+	defaultLogs  syncbuf.Buffer
 	allSensitive sensitive
 )
 
@@ -197,7 +180,7 @@ type rig struct {
 	secret  string // client secret the provider was started with
 	create  lambda.Handler
 	verify  lambda.Handler
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 	sens    *sensitive
 	tapSeen atomic.Int32 // token responses the tap recorded
 }
@@ -225,7 +208,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.mode == "" {
 		o.mode = modeOIDC
 	}
-	r := &rig{t: t, mode: o.mode, secret: randomString("cs-"), logs: &syncBuffer{}, sens: &sensitive{}}
+	r := &rig{t: t, mode: o.mode, secret: randomString("cs-"), logs: &syncbuf.Buffer{}, sens: &sensitive{}}
 	r.sens.add("client secret", r.secret)
 	r.peer = oidcpeer.Start(t, oidcpeer.Options{ClientSecret: r.secret, Users: peerUsers})
 

@@ -25,6 +25,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup/recordhook"
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 	"github.com/cognitobridge/cognitobridge/test/vsessionpeer"
 
 	"log/slog"
@@ -58,24 +59,6 @@ func (s *sessionSecret) Value(context.Context) (string, error) {
 }
 func (*sessionSecret) Invalidate() {}
 
-// lockedBuffer is a log sink shared by both handlers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type sessionRig struct {
 	t      *testing.T
 	peer   *vsessionpeer.Peer
@@ -83,7 +66,7 @@ type sessionRig struct {
 	store  *steprecord.Store
 	create *stepup.CreateHandler
 	verify *stepup.VerifyHandler
-	logs   *lockedBuffer
+	logs   *syncbuf.Buffer // shared by both handlers
 }
 
 func newSessionRig(t *testing.T, env map[string]string) *sessionRig {
@@ -102,7 +85,7 @@ func newSessionRig(t *testing.T, env map[string]string) *sessionRig {
 	}
 	raw, _ := json.Marshal(contract.SessionSecret{APIKey: peer.APIKey(), TenantDNS: sessTenant, Community: "default"})
 	sec := &sessionSecret{raw: string(raw)}
-	r := &sessionRig{t: t, peer: peer, db: newCountingDynamoDB(), logs: &lockedBuffer{}}
+	r := &sessionRig{t: t, peer: peer, db: newCountingDynamoDB(), logs: &syncbuf.Buffer{}}
 	r.store = steprecord.New(r.db, "stepup", 0)
 	logger := slog.New(slog.NewJSONHandler(r.logs, nil))
 	r.create = stepup.NewSessionCreateHandler(cfg, sec, nil, r.store)

@@ -55,6 +55,9 @@ func need(t *testing.T, what string) {
 // chromium finds Debian's chromium (or COGNITOBRIDGE_CHROMIUM).
 func chromium(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: runs Chromium")
+	}
 	if p := os.Getenv("COGNITOBRIDGE_CHROMIUM"); p != "" {
 		return p
 	}

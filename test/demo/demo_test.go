@@ -10,10 +10,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 // TestDemoStartsAndStops runs the demo command as `make demo` does, for a
@@ -53,7 +54,7 @@ func runDemo(t *testing.T, bin, app string, want []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr lockedBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -155,24 +156,6 @@ func runDemo(t *testing.T, bin, app string, want []string) {
 	if e := stderr.String(); e != "" {
 		t.Errorf("the demo wrote to the terminal besides its banner:\n%s", e)
 	}
-}
-
-// lockedBuffer is an io.Writer safe for the process's output goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func skipOrFail(t *testing.T, msg string) {

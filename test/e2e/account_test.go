@@ -17,16 +17,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +39,6 @@ import (
 	"github.com/cognitobridge/cognitobridge/test/localcognito/hosted"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
-	"github.com/cognitobridge/cognitobridge/test/runtimeapi"
 )
 
 // Binaries of the connect capability.
@@ -50,37 +46,6 @@ const (
 	binConnectStart    = "connect-start"
 	binConnectCallback = "connect-callback"
 )
-
-var (
-	acctBuildOnce sync.Once
-	acctBuildErr  error
-	acctBinDir    string
-)
-
-// acctBinary is binary for the connect binaries (or
-// COGNITOBRIDGE_E2E_BINARIES/name).
-func acctBinary(tb testing.TB, name string) string {
-	tb.Helper()
-	if dir := os.Getenv("COGNITOBRIDGE_E2E_BINARIES"); dir != "" {
-		return filepath.Join(dir, name)
-	}
-	acctBuildOnce.Do(func() {
-		acctBinDir = filepath.Join(binDir, "connect")
-		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", acctBinDir + string(filepath.Separator)}
-		for _, n := range []string{binConnectStart, binConnectCallback} {
-			args = append(args, modulePath+"/lambdas/cmd/"+n)
-		}
-		cmd := exec.Command(goTool(), args...)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			acctBuildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	})
-	if acctBuildErr != nil {
-		tb.Fatal(acctBuildErr)
-	}
-	return filepath.Join(acctBinDir, name)
-}
 
 // The account world's names.
 const (
@@ -281,21 +246,9 @@ func newAccountWorldWith(t *testing.T, o worldOptions) *accountWorld {
 		}
 	}
 	w.env = env
-	w.start = startAcctFunction(t, binConnectStart, env)
-	w.callback = startAcctFunction(t, binConnectCallback, env)
+	w.start = startFunction(t, binConnectStart, env)
+	w.callback = startFunction(t, binConnectCallback, env)
 	return w
-}
-
-func startAcctFunction(t *testing.T, name string, env map[string]string) *function {
-	t.Helper()
-	bin := acctBinary(t, name)
-	api := runtimeapi.Start(t)
-	f := &function{name: name, api: api, exited: make(chan struct{})}
-	f.cmd = exec.Command(bin)
-	f.cmd.Env = lambdaEnv(t, name, api.Addr(), env)
-	f.log = filepath.Join(t.TempDir(), name+".log")
-	f.start(t)
-	return f
 }
 
 // signIn is the password sign-in (the hosted login's password check, then

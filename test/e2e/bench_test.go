@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/lambdaproc"
 	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 )
@@ -32,8 +33,8 @@ func BenchmarkBootstrapSize(b *testing.B) {
 	arm64Once.Do(func() {
 		dir := filepath.Join(binDir, "linux-arm64")
 		out := filepath.Join(dir, "bootstrap")
-		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", out, modulePath + "/lambdas/cmd/" + binVerify}
-		cmd := exec.Command(goTool(), args...)
+		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", out, lambdaproc.ModulePath + "/lambdas/cmd/" + binVerify}
+		cmd := exec.Command(lambdaproc.GoTool(), args...)
 		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 		if o, err := cmd.CombinedOutput(); err != nil {
 			arm64Err = &buildError{args: args, out: string(o), err: err}
@@ -77,11 +78,8 @@ func (e *buildError) Error() string {
 //     the cold secret fetch (moto_server on loopback), discovery, JWKS and
 //     the token exchange (the certified OP in this process, on loopback).
 func BenchmarkColdStart(b *testing.B) {
-	invalid := localcognito.VerifyAuthChallengeEvent{}
-	invalid.EventHeader = (&cognito{poolID: "us-east-1_E2Etest01", clientID: "client"}).header("VerifyAuthChallengeResponse_Authentication", alice)
-	invalid.Request.UserAttributes = alice.attrs
-	invalid.Request.PrivateChallengeParameters = map[string]string{contract.PrivateState: "s", contract.PrivateNonce: "n", contract.PrivateCodeVerifier: "v"}
-	invalid.Request.ChallengeAnswer = "not json"
+	round := localcognito.ChallengeRound{Header: (&cognito{poolID: "us-east-1_E2Etest01", clientID: "client"}).header("", alice), UserAttributes: alice.attrs}
+	invalid := round.Verify(map[string]string{contract.PrivateState: "s", contract.PrivateNonce: "n", contract.PrivateCodeVerifier: "v"}, "not json")
 
 	b.Run("no-io", func(b *testing.B) {
 		env := map[string]string{
@@ -179,11 +177,8 @@ func newBenchStack(b *testing.B, moto string, peer *oidcpeer.Peer) *benchStack {
 // challengeAnswered runs Create (warm) and the browser, and returns the
 // Verify event Cognito would send for the correct answer.
 func (s *benchStack) challengeAnswered(b *testing.B) localcognito.VerifyAuthChallengeEvent {
-	var ce localcognito.CreateAuthChallengeEvent
-	ce.EventHeader = s.pool.header("CreateAuthChallenge_Authentication", alice)
-	ce.Request.UserAttributes = alice.attrs
-	ce.Request.ChallengeName = challengeCustom
-	ce.Request.Session = []localcognito.SessionEntry{{ChallengeName: challengeSRPA, ChallengeResult: true}, {ChallengeName: challengePassword, ChallengeResult: true}}
+	round := localcognito.ChallengeRound{Header: s.pool.header("", alice), UserAttributes: alice.attrs}
+	ce := round.Create([]localcognito.SessionEntry{{ChallengeName: localcognito.ChallengeSRPA, ChallengeResult: true}, {ChallengeName: localcognito.ChallengePassword, ChallengeResult: true}})
 	if err := s.create.invoke(b, ce, &ce); err != nil {
 		b.Fatalf("create: %v\n%s", err, s.create.output(b))
 	}
@@ -193,10 +188,5 @@ func (s *benchStack) challengeAnswered(b *testing.B) localcognito.VerifyAuthChal
 	if err != nil {
 		b.Fatal(err)
 	}
-	var ve localcognito.VerifyAuthChallengeEvent
-	ve.EventHeader = s.pool.header("VerifyAuthChallengeResponse_Authentication", alice)
-	ve.Request.UserAttributes = alice.attrs
-	ve.Request.PrivateChallengeParameters = ce.Response.PrivateChallengeParameters
-	ve.Request.ChallengeAnswer = answerJSON(code, state)
-	return ve
+	return round.Verify(ce.Response.PrivateChallengeParameters, answerJSON(code, state))
 }

@@ -40,12 +40,6 @@ import (
 // input), the session token and its 3-minute lifetime, and Cognito's own
 // limits; moto and cognito-local do not run custom-auth triggers at all.
 
-const (
-	challengeSRPA     = "SRP_A"
-	challengePassword = "PASSWORD_VERIFIER"
-	challengeCustom   = "CUSTOM_CHALLENGE"
-)
-
 // cognito is the fake pool: one app client, the three custom-auth triggers
 // and, when guard is set, the pre token generation trigger.
 type cognito struct {
@@ -125,18 +119,14 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 	}
 	var session []localcognito.SessionEntry
 	if cl.srp {
-		session = append(session, localcognito.SessionEntry{ChallengeName: challengeSRPA, ChallengeResult: true})
+		session = append(session, localcognito.SessionEntry{ChallengeName: localcognito.ChallengeSRPA, ChallengeResult: true})
 	}
 	var rec signIn
 	// The ClientMetadata of the call in progress: none for InitiateAuth.
 	var md map[string]string
 	for step := 0; step < 20; step++ {
-		var d localcognito.DefineAuthChallengeEvent
-		d.EventHeader = c.header("DefineAuthChallenge_Authentication", u)
-		d.Request.UserAttributes = attrs
-		d.Request.Session = append([]localcognito.SessionEntry{}, session...)
-		d.Request.UserNotFound = u.notFound
-		d.Request.ClientMetadata = md
+		round := localcognito.ChallengeRound{Header: c.header("", u), UserAttributes: attrs, UserNotFound: u.notFound, Metadata: md}
+		d := round.Define(session)
 		if err := c.define.invoke(t, d, &d); err != nil {
 			rec.failed = true
 			rec.defines = append(rec.defines, "error")
@@ -163,17 +153,11 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 		}
 		rec.defines = append(rec.defines, r.ChallengeName)
 		switch r.ChallengeName {
-		case challengePassword:
+		case localcognito.ChallengePassword:
 			md = cl.passwordMetadata
-			session = append(session, localcognito.SessionEntry{ChallengeName: challengePassword, ChallengeResult: cl.passwordOK})
-		case challengeCustom:
-			var ce localcognito.CreateAuthChallengeEvent
-			ce.EventHeader = c.header("CreateAuthChallenge_Authentication", u)
-			ce.Request.UserAttributes = attrs
-			ce.Request.ChallengeName = challengeCustom
-			ce.Request.Session = append([]localcognito.SessionEntry{}, session...)
-			ce.Request.UserNotFound = u.notFound
-			ce.Request.ClientMetadata = md
+			session = append(session, localcognito.SessionEntry{ChallengeName: localcognito.ChallengePassword, ChallengeResult: cl.passwordOK})
+		case localcognito.ChallengeCustom:
+			ce := round.Create(session)
 			if err := c.create.invoke(t, ce, &ce); err != nil {
 				rec.createFailed, rec.failed = true, true
 				return rec
@@ -188,13 +172,8 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 			if cl.metadata != nil {
 				md = cl.metadata(ce.Response.PublicChallengeParameters)
 			}
-			var ve localcognito.VerifyAuthChallengeEvent
-			ve.EventHeader = c.header("VerifyAuthChallengeResponse_Authentication", u)
-			ve.Request.ClientMetadata = md
-			ve.Request.UserAttributes = attrs
-			ve.Request.PrivateChallengeParameters = ce.Response.PrivateChallengeParameters
-			ve.Request.ChallengeAnswer = answer
-			ve.Request.UserNotFound = u.notFound
+			round.Metadata = md
+			ve := round.Verify(ce.Response.PrivateChallengeParameters, answer)
 			if err := c.verify.invoke(t, ve, &ve); err != nil {
 				// Cognito fails the sign-in when Verify errors.
 				rec.failed = true
@@ -202,7 +181,7 @@ func (c *cognito) run(t *testing.T, u poolUser, cl client) signIn {
 			}
 			rec.verifies = append(rec.verifies, ve.Response.AnswerCorrect)
 			session = append(session, localcognito.SessionEntry{
-				ChallengeName:     challengeCustom,
+				ChallengeName:     localcognito.ChallengeCustom,
 				ChallengeResult:   ve.Response.AnswerCorrect,
 				ChallengeMetadata: ce.Response.ChallengeMetadata,
 			})

@@ -131,7 +131,7 @@ func TestAttackConnectClientAssertionSignedByAnotherKey(t *testing.T) {
 	}
 	env[contract.EnvClientAssertionKey] = other.arn
 	rightful := w.callback
-	w.callback = startAcctFunction(t, binConnectCallback, env)
+	w.callback = startFunction(t, binConnectCallback, env)
 
 	var status int
 	var body map[string]any

@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cognitobridge/cognitobridge/test/lambdaproc"
 	"github.com/cognitobridge/cognitobridge/test/runtimeapi"
 )
 
@@ -20,48 +21,19 @@ const triggerTimeout = 5 * time.Second
 // function is one handler binary running as a process against its own
 // Runtime API server, as a Lambda execution environment would run it.
 type function struct {
-	name   string
-	api    *runtimeapi.Server
-	cmd    *exec.Cmd
-	log    string // file receiving the process's stdout and stderr
-	exited chan struct{}
-	err    error  // Wait's result, once exited is closed
-	final  []byte // the log, kept when the process is stopped
+	name  string
+	api   *runtimeapi.Server
+	bin   string
+	env   []string
+	log   string // file receiving the process's stdout and stderr
+	proc  *lambdaproc.Process
+	final []byte // the log, kept when the process is stopped
 }
 
-// lambdaEnv is the environment of a function process: the Lambda runtime
-// variables, dummy credentials, an empty HOME (no shared AWS config is
-// read) and extra. Nothing is inherited from the test process.
-func lambdaEnv(tb testing.TB, name, runtimeAPI string, extra map[string]string) []string {
-	env := map[string]string{
-		"AWS_LAMBDA_RUNTIME_API":          runtimeAPI,
-		"AWS_LAMBDA_FUNCTION_NAME":        name,
-		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-		"_HANDLER":                        "bootstrap",
-		"AWS_REGION":                      region,
-		"AWS_DEFAULT_REGION":              region,
-		"AWS_ACCESS_KEY_ID":               "test",
-		"AWS_SECRET_ACCESS_KEY":           "test",
-		"AWS_EC2_METADATA_DISABLED":       "true",
-		"HOME":                            tb.TempDir(),
-		"PATH":                            "/usr/bin:/bin",
-		"TZ":                              "UTC",
-	}
-	for k, v := range extra {
-		env[k] = v
-	}
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		if v != "" {
-			out = append(out, k+"="+v)
-		}
-	}
-	return out
-}
-
-// startFunction starts the binary name with the given configuration; it is
-// stopped (killed) in tb.Cleanup.
+// startFunction starts the binary name with the Lambda runtime variables,
+// dummy credentials, an empty HOME (no shared AWS config is read) and
+// extra; nothing is inherited from the test process. It is stopped
+// (killed) in tb.Cleanup.
 func startFunction(tb testing.TB, name string, extra map[string]string) *function {
 	tb.Helper()
 	f := prepareFunction(tb, name, extra)
@@ -73,45 +45,30 @@ func startFunction(tb testing.TB, name string, extra map[string]string) *functio
 // process (for the cold start benchmark).
 func prepareFunction(tb testing.TB, name string, extra map[string]string) *function {
 	tb.Helper()
-	bin := binary(tb, name)
 	api := runtimeapi.Start(tb)
-	f := &function{name: name, api: api, exited: make(chan struct{})}
-	f.cmd = exec.Command(bin)
-	f.cmd.Env = lambdaEnv(tb, name, api.Addr(), extra)
-	f.log = filepath.Join(tb.TempDir(), f.name+".log")
-	return f
+	env := lambdaproc.Runtime{API: api.Addr(), FunctionName: name, MemoryMB: 128, Handler: "bootstrap", Region: region, Home: tb.TempDir()}.Env()
+	maps.Copy(env, extra)
+	return &function{
+		name: name, api: api, bin: binary(tb, name), env: lambdaproc.Environ(env),
+		log: filepath.Join(tb.TempDir(), name+".log"),
+	}
 }
 
 // start starts the prepared process; it is stopped in tb.Cleanup.
 func (f *function) start(tb testing.TB) {
 	tb.Helper()
-	lf, err := os.Create(f.log)
+	proc, err := lambdaproc.Start(f.bin, f.env, f.log)
 	if err != nil {
-		tb.Fatal(err)
-	}
-	f.cmd.Stdout, f.cmd.Stderr = lf, lf
-	if err := f.cmd.Start(); err != nil {
-		_ = lf.Close()
 		tb.Fatalf("start %s: %v", f.name, err)
 	}
-	_ = lf.Close() // the child keeps its own descriptor
-	go func() {
-		f.err = f.cmd.Wait()
-		close(f.exited)
-	}()
+	f.proc = proc
 	tb.Cleanup(f.stop)
 }
 
-// stop kills the process (a Lambda environment is frozen, then discarded,
-// not shut down gracefully) and waits for it.
+// stop kills the process and keeps its log (its directory is removed next).
 func (f *function) stop() {
-	select {
-	case <-f.exited:
-	default:
-		_ = f.cmd.Process.Kill()
-	}
-	<-f.exited
-	f.final, _ = os.ReadFile(f.log) // the log's directory is removed next
+	f.proc.Kill()
+	f.final, _ = os.ReadFile(f.log)
 }
 
 // output is everything the process wrote to stdout and stderr so far.

@@ -22,9 +22,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -43,52 +40,6 @@ const (
 	binTxGate       = "transaction-gate"
 	binTxEcho       = "transaction-echo"
 )
-
-var (
-	txBuildOnce sync.Once
-	txBuildErr  error
-	txBinDir    string
-)
-
-// txBinary returns the host build of lambdas/cmd/name for the three
-// transaction binaries, built once per package run in one go invocation
-// with the construct's flags except the target and the stripping (or
-// COGNITOBRIDGE_E2E_BINARIES/name, as binary does).
-func txBinary(tb testing.TB, name string) string {
-	tb.Helper()
-	if dir := os.Getenv("COGNITOBRIDGE_E2E_BINARIES"); dir != "" {
-		return filepath.Join(dir, name)
-	}
-	txBuildOnce.Do(func() {
-		txBinDir = filepath.Join(binDir, "transaction")
-		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", txBinDir + string(filepath.Separator)}
-		for _, n := range []string{binTxAuthorizer, binTxGate, binTxEcho, binTxTransfers} {
-			args = append(args, modulePath+"/lambdas/cmd/"+n)
-		}
-		cmd := exec.Command(goTool(), args...)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			txBuildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	})
-	if txBuildErr != nil {
-		tb.Fatal(txBuildErr)
-	}
-	return filepath.Join(txBinDir, name)
-}
-
-// startTxFunction starts one of the transaction binaries (as
-// startFunction does for the step-up ones).
-func startTxFunction(tb testing.TB, name string, extra map[string]string) *function {
-	tb.Helper()
-	api := runtimeapi.Start(tb)
-	f := &function{name: name, api: api, exited: make(chan struct{})}
-	f.cmd = exec.Command(txBinary(tb, name))
-	f.cmd.Env = lambdaEnv(tb, name, api.Addr(), extra)
-	f.log = filepath.Join(tb.TempDir(), name+".log")
-	f.start(tb)
-	return f
-}
 
 // invokeRaw hands payload to f and returns its response bytes (isErr: the
 // runtime posted an error document).
@@ -336,9 +287,9 @@ type txStack struct {
 func newTxStack(t *testing.T, backend string) *txStack {
 	t.Helper()
 	s := &txStack{pool: newTxPool(t), lambda: newLambdaServiceFake(t)}
-	txBinary(t, binTxGate) // build outside the start-up time
+	binary(t, binTxGate) // build outside the start-up time
 	start := time.Now()
-	s.echo = startTxFunction(t, binTxEcho, nil)
+	s.echo = startFunction(t, binTxEcho, nil)
 	echoInvoke := func(payload []byte) ([]byte, bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		defer cancel()
@@ -356,12 +307,12 @@ func newTxStack(t *testing.T, backend string) *txStack {
 		time.Sleep(3 * time.Second)
 		return echoInvoke(p)
 	}
-	s.authz = startTxFunction(t, binTxAuthorizer, map[string]string{
+	s.authz = startFunction(t, binTxAuthorizer, map[string]string{
 		contract.EnvTokenIssuer:    s.pool.issuer(),
 		contract.EnvTokenClientID:  s.pool.client,
 		contract.EnvAuthorizerMode: contract.AuthorizerModeToken,
 	})
-	s.gate = startTxFunction(t, binTxGate, map[string]string{
+	s.gate = startFunction(t, binTxGate, map[string]string{
 		contract.EnvGateBackend:         backend,
 		contract.EnvStepUpMaxAgeSeconds: "300",
 		contract.EnvRequiredReasons:     `["high_value_transaction"]`,

@@ -1,15 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cognitobridge/cognitobridge/test/lambdaproc"
 )
 
 // Handler binaries under test (lambdas/cmd/<name>).
@@ -19,8 +20,6 @@ const (
 	binVerify = "stepup-verify"
 	binGuard  = "pretokengen"
 )
-
-const modulePath = "github.com/cognitobridge/cognitobridge"
 
 // binDir holds the host binaries of this package run; TestMain removes it.
 var binDir string
@@ -48,37 +47,29 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// goTool returns the go command that runs this test.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+// binaries are the handler binaries this package runs (lambdas/cmd/<name>).
+var binaries = []string{
+	binDefine, binCreate, binVerify, binGuard, binDisconnect, binPreSignUp,
+	binTxAuthorizer, binTxGate, binTxEcho, binTxTransfers,
+	binConnectStart, binConnectCallback, binPoolTriggers,
 }
 
-// binary returns the path of the host build of lambdas/cmd/name. The three
-// handlers are built once per package run, in one go invocation, with the
-// flags the construct uses except the target (host GOOS/GOARCH here) and
-// the stripping.
+// binary returns the path of the host build of lambdas/cmd/name. Every
+// binary of the package is built once per package run, in one go
+// invocation, with the flags the construct uses except the target (host
+// GOOS/GOARCH here) and the stripping.
 //
 // COGNITOBRIDGE_E2E_BINARIES names a directory of prebuilt binaries to run
 // instead (e.g. an older commit's, to show which attacks it lets through).
 func binary(tb testing.TB, name string) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("-short: builds and runs the handler binaries")
+	}
 	if dir := os.Getenv("COGNITOBRIDGE_E2E_BINARIES"); dir != "" {
 		return filepath.Join(dir, name)
 	}
-	buildOnce.Do(func() {
-		args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", binDir + string(filepath.Separator)}
-		for _, n := range []string{binDefine, binCreate, binVerify, binGuard, binDisconnect, binPreSignUp} {
-			args = append(args, modulePath+"/lambdas/cmd/"+n)
-		}
-		cmd := exec.Command(goTool(), args...)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	})
+	buildOnce.Do(func() { buildErr = lambdaproc.Build(context.Background(), "", binDir, binaries...) })
 	if buildErr != nil {
 		tb.Fatal(buildErr)
 	}

@@ -95,7 +95,7 @@ func newMiddlewareStack(t *testing.T, pool *txPool) *middlewareStack {
 	// The audience lists another client of the pool too: its tokens pass
 	// API Gateway, and the backend refuses them.
 	s.authz = jwtAuthorizerFake{pool: pool, audience: []string{pool.client, otherClient}}
-	s.transfers = startTxFunction(t, binTxTransfers, map[string]string{
+	s.transfers = startFunction(t, binTxTransfers, map[string]string{
 		contract.EnvTokenClientID:       pool.client,
 		contract.EnvStepUpMaxAgeSeconds: "300",
 		contract.EnvRequiredReasons:     `["high_value_transaction"]`,

@@ -24,10 +24,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +36,6 @@ import (
 
 	rp "github.com/cognitobridge/cognitobridge/lambdas/pooltriggers/resourceprops"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
-	"github.com/cognitobridge/cognitobridge/test/runtimeapi"
 )
 
 const binPoolTriggers = "pool-triggers"
@@ -55,32 +52,6 @@ const (
 	// in the dash-region form seen in real events.
 	cfnResponseHost = "cloudformation-custom-resource-response-useast1.s3-us-east-1.amazonaws.com"
 )
-
-var (
-	ptBuildOnce sync.Once
-	ptBuildErr  error
-)
-
-// poolTriggersBinary builds lambdas/cmd/pool-triggers once (or takes it
-// from COGNITOBRIDGE_E2E_BINARIES, as binary does).
-func poolTriggersBinary(tb testing.TB) string {
-	tb.Helper()
-	if dir := os.Getenv("COGNITOBRIDGE_E2E_BINARIES"); dir != "" {
-		return filepath.Join(dir, binPoolTriggers)
-	}
-	out := filepath.Join(binDir, "pooltriggers", binPoolTriggers)
-	ptBuildOnce.Do(func() {
-		cmd := exec.Command(goTool(), "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, modulePath+"/lambdas/cmd/"+binPoolTriggers)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			ptBuildErr = fmt.Errorf("go build %s: %v\n%s", binPoolTriggers, err, b)
-		}
-	})
-	if ptBuildErr != nil {
-		tb.Fatal(ptBuildErr)
-	}
-	return out
-}
 
 // cfnAnswer is one answer the function PUT, and the host it went to.
 type cfnAnswer struct {
@@ -222,19 +193,13 @@ func (s *ptStackUnderTest) deploy(t *testing.T, allowed string) {
 	if s.fn != nil {
 		s.fn.stop()
 	}
-	api := runtimeapi.Start(t)
-	f := &function{name: binPoolTriggers, api: api, exited: make(chan struct{})}
-	f.cmd = exec.Command(poolTriggersBinary(t))
-	f.cmd.Env = lambdaEnv(t, binPoolTriggers, api.Addr(), map[string]string{
+	s.fn = startFunction(t, binPoolTriggers, map[string]string{
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": s.moto,
 		"HTTPS_PROXY":         "http://" + s.proxy.addr,
 		"SSL_CERT_FILE":       s.proxy.caFile,
 		rp.EnvStackID:         ptStack,
 		rp.EnvAllowedTriggers: allowed,
 	})
-	f.log = filepath.Join(t.TempDir(), binPoolTriggers+".log")
-	f.start(t)
-	s.fn = f
 }
 
 func ptProps(pool string, ts ...rp.Trigger) map[string]interface{} {

@@ -31,8 +31,8 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/proofing"
 	"github.com/cognitobridge/cognitobridge/test/idvfake"
+	"github.com/cognitobridge/cognitobridge/test/lambdaproc"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/devstack"
-	"github.com/cognitobridge/cognitobridge/test/localcognito/lambdarun"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 )
 
@@ -48,7 +48,7 @@ func proofingStack(t *testing.T) (*devstack.Stack, *cip.Client) {
 		logs = os.Stderr
 	}
 	bins := t.TempDir()
-	if err := lambdarun.Build(t.Context(), "", bins, "presignup", "pretokengen", "proofing-session", "proofing-callback"); err != nil {
+	if err := lambdaproc.Build(t.Context(), "", bins, "presignup", "pretokengen", "proofing-session", "proofing-callback"); err != nil {
 		t.Fatal(err)
 	}
 	st, err := devstack.Start(t.Context(), t, devstack.Options{App: "identity-proofing", NoPage: true, BinDir: bins, Log: logs})

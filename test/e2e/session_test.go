@@ -295,13 +295,13 @@ func TestSessionStartupWithoutTable(t *testing.T) {
 		contract.EnvSecretARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
 	})
 	select {
-	case <-f.exited:
+	case <-f.proc.Exited():
 	case <-time.After(10 * time.Second):
 		t.Fatal("stepup-create kept running without the step-up table")
 	}
 	out := f.output(t)
-	if f.err == nil || !strings.Contains(out, contract.EnvStepUpTable) || !strings.Contains(out, `"reason":"config_invalid"`) || strings.Contains(out, "panic") {
-		t.Fatalf("exit %v, output:\n%s", f.err, out)
+	if f.proc.Err() == nil || !strings.Contains(out, contract.EnvStepUpTable) || !strings.Contains(out, `"reason":"config_invalid"`) || strings.Contains(out, "panic") {
+		t.Fatalf("exit %v, output:\n%s", f.proc.Err(), out)
 	}
 	if f.api.NextCalls() != 0 {
 		t.Fatal("the runtime polled for events")

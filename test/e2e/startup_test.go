@@ -46,13 +46,13 @@ func TestStartupMissingConfiguration(t *testing.T) {
 		t.Run(tc.bin+" "+tc.want, func(t *testing.T) {
 			f := startFunction(t, tc.bin, tc.env)
 			select {
-			case <-f.exited:
+			case <-f.proc.Exited():
 			case <-time.After(10 * time.Second):
 				t.Fatalf("%s kept running with %s missing", tc.bin, tc.want)
 			}
 			var exit *exec.ExitError
-			if !errors.As(f.err, &exit) || exit.ExitCode() == 0 {
-				t.Fatalf("exit: %v, want a non-zero exit code", f.err)
+			if !errors.As(f.proc.Err(), &exit) || exit.ExitCode() == 0 {
+				t.Fatalf("exit: %v, want a non-zero exit code", f.proc.Err())
 			}
 			out := f.output(t)
 			if !strings.Contains(out, tc.want) || !strings.Contains(out, `"reason":"config_invalid"`) {

@@ -273,7 +273,7 @@ func TestStepUpEndToEnd(t *testing.T) {
 			cl.answer = s.browser("alice", "alice-provider-pw")
 			r := s.pool.run(t, alice, cl)
 			s.remember(r)
-			wantDefines(t, r, challengePassword, challengeCustom, "issueTokens")
+			wantDefines(t, r, localcognito.ChallengePassword, localcognito.ChallengeCustom, "issueTokens")
 			if !r.issued || !slices.Equal(r.verifies, []bool{true}) {
 				t.Fatalf("sign-in %+v", r)
 			}
@@ -286,7 +286,7 @@ func TestStepUpEndToEnd(t *testing.T) {
 			var r signIn
 			got := reasons(t, s.pool.verify, func() { r = s.pool.run(t, alice, cl) })
 			s.remember(r)
-			wantDefines(t, r, challengePassword, challengeCustom, challengeCustom, "issueTokens")
+			wantDefines(t, r, localcognito.ChallengePassword, localcognito.ChallengeCustom, localcognito.ChallengeCustom, "issueTokens")
 			if !r.issued || !slices.Equal(r.verifies, []bool{false, true}) {
 				t.Fatalf("sign-in %+v", r)
 			}
@@ -313,7 +313,7 @@ func TestStepUpEndToEnd(t *testing.T) {
 			var r signIn
 			got := reasons(t, s.pool.verify, func() { r = s.pool.run(t, alice, cl) })
 			s.remember(r)
-			wantDefines(t, r, challengePassword, challengeCustom, challengeCustom, challengeCustom, "failAuthentication")
+			wantDefines(t, r, localcognito.ChallengePassword, localcognito.ChallengeCustom, localcognito.ChallengeCustom, localcognito.ChallengeCustom, "failAuthentication")
 			if r.issued || !r.failed || !slices.Equal(r.verifies, []bool{false, false, false}) {
 				t.Fatalf("sign-in %+v", r)
 			}
@@ -339,7 +339,7 @@ func TestStepUpEndToEnd(t *testing.T) {
 			cl := client{srp: true, passwordOK: false, answer: s.browser("alice", "alice-provider-pw")}
 			var r signIn
 			got := reasons(t, s.pool.define, func() { r = s.pool.run(t, alice, cl) })
-			wantDefines(t, r, challengePassword, "failAuthentication")
+			wantDefines(t, r, localcognito.ChallengePassword, "failAuthentication")
 			if len(r.creates) != 0 {
 				t.Fatal("Create was invoked after a failed password")
 			}
@@ -405,7 +405,7 @@ func TestStepUpEndToEnd(t *testing.T) {
 		t.Run("happy path issues tokens", func(t *testing.T) {
 			r := s.pool.run(t, alice, client{srp: true, passwordOK: true, answer: s.browser("alice", "alice-provider-pw")})
 			s.remember(r)
-			wantDefines(t, r, challengePassword, challengeCustom, "issueTokens")
+			wantDefines(t, r, localcognito.ChallengePassword, localcognito.ChallengeCustom, "issueTokens")
 			checkChallenge(t, r.creates[0], peer)
 		})
 		t.Run("another user's code is not accepted", func(t *testing.T) {

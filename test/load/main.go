@@ -18,7 +18,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,7 +30,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cognitobridge/cognitobridge/test/localcognito/lambdarun"
+	"github.com/cognitobridge/cognitobridge/test/lambdaproc"
 )
 
 func main() {
@@ -78,7 +77,7 @@ func main() {
 	defer lf.Close()
 	logw = lf
 
-	root, err := repoRoot()
+	root, err := lambdaproc.ModuleRoot()
 	if err != nil {
 		fatal(err)
 	}
@@ -92,7 +91,7 @@ func main() {
 		fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "load: building %d handler binaries; logs in %s\n", len(names), lp)
-	if err := lambdarun.Build(ctx, root, bins, names...); err != nil {
+	if err := lambdaproc.Build(ctx, root, bins, names...); err != nil {
 		fatal(err)
 	}
 
@@ -232,24 +231,4 @@ func commands(root string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// repoRoot is the nearest directory up from the working directory holding
-// this module's go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(b), "module "+lambdarun.ModulePath+"\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside the cognitobridge module")
-		}
-		dir = parent
-	}
 }

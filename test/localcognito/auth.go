@@ -9,13 +9,6 @@ import (
 	"time"
 )
 
-// Challenge names.
-const (
-	challengeSRPA     = "SRP_A"
-	challengePassword = "PASSWORD_VERIFIER"
-	challengeCustom   = "CUSTOM_CHALLENGE"
-)
-
 // sessionTTL: DOCUMENTED: the Session of an authentication challenge is
 // valid for 3 minutes by default (app client AuthSessionValidity; a client
 // that sets it gets its own, see sessionValidity).
@@ -191,9 +184,9 @@ func opInitiateAuth(ctx context.Context, s *Server, body []byte) (any, *apiError
 	// DOCUMENTED ("Custom authentication challenge Lambda triggers"): with
 	// SRP_A and CHALLENGE_NAME=SRP_A, Define first sees the session
 	// [{SRP_A, true}]; without, an empty session.
-	if p["CHALLENGE_NAME"] == challengeSRPA && p["SRP_A"] != "" {
-		st.entries = []SessionEntry{{ChallengeName: challengeSRPA, ChallengeResult: true}}
-		st.expect = challengeSRPA // no answer expected until Define asks
+	if p["CHALLENGE_NAME"] == ChallengeSRPA && p["SRP_A"] != "" {
+		st.entries = []SessionEntry{{ChallengeName: ChallengeSRPA, ChallengeResult: true}}
+		st.expect = ChallengeSRPA // no answer expected until Define asks
 		st.srpA = p["SRP_A"]
 	} else if u != nil && !u.confirmed {
 		return nil, errf(eUserNotConfirmed, "User is not confirmed."), c.ID
@@ -237,13 +230,13 @@ func (s *Server) passwordChallenge(st *flowState, srpA string) (*authOutput, *ap
 	}
 	st.srp = ses
 	st.secretBlock = base64.StdEncoding.EncodeToString(sb)
-	st.expect = challengePassword
+	st.expect = ChallengePassword
 	id := st.userName
 	if st.srpID != "" {
 		id = st.srpID
 	}
 	return &authOutput{
-		ChallengeName: challengePassword,
+		ChallengeName: ChallengePassword,
 		ChallengeParameters: map[string]string{
 			"SALT":            ses.SaltHex(),
 			"SRP_B":           ses.SRPB(),
@@ -325,7 +318,7 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 	}
 	md := in.ClientMetadata
 	switch in.ChallengeName {
-	case challengePassword:
+	case ChallengePassword:
 		ts, e := canonicalTimestamp(r["TIMESTAMP"])
 		if e != nil {
 			return nil, e, c.ID
@@ -351,29 +344,21 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 		}
 		// As in the e2e fake: the outcome goes into the session and Define
 		// decides.
-		st.entries = append(st.entries, SessionEntry{ChallengeName: challengePassword, ChallengeResult: ok})
+		st.entries = append(st.entries, SessionEntry{ChallengeName: ChallengePassword, ChallengeResult: ok})
 		st.srp, st.secretBlock = nil, ""
-	case challengeCustom:
+	case ChallengeCustom:
 		ans, ok := r["ANSWER"]
 		if !ok {
 			return nil, errf(eInvalidParameter, "Missing required parameter ANSWER"), c.ID
 		}
-		var ev VerifyAuthChallengeEvent
-		ev.EventHeader = s.header(srcVerify, st.userName, c.ID)
-		ev.Request.UserAttributes = s.userAttrs(st)
-		ev.Request.PrivateChallengeParameters = st.private
-		ev.Request.ChallengeAnswer = ans
-		// DOCUMENTED: RespondToAuthChallenge's ClientMetadata reaches the
-		// Verify (and Define, Create) invocations it causes.
-		ev.Request.ClientMetadata = md
-		ev.Request.UserNotFound = st.u == nil
+		ev := s.round(st, c.ID, md).Verify(st.private, ans)
 		if !s.has(SlotVerifyAuthChallenge) {
 			return nil, &apiError{Type: eInvalidLambdaResp, Message: "Invalid lambda response", reason: "no Verify trigger"}, c.ID
 		}
 		if e := s.invoke(ctx, SlotVerifyAuthChallenge, &ev); e != nil {
 			return nil, e, c.ID
 		}
-		st.entries = append(st.entries, SessionEntry{ChallengeName: challengeCustom, ChallengeResult: ev.Response.AnswerCorrect, ChallengeMetadata: st.metadata})
+		st.entries = append(st.entries, SessionEntry{ChallengeName: ChallengeCustom, ChallengeResult: ev.Response.AnswerCorrect, ChallengeMetadata: st.metadata})
 		st.private, st.metadata = nil, ""
 	case challengeMFASetup, challengeTOTP:
 		out, e := s.answerMFA(ctx, st, in.ChallengeName, r, md)
@@ -383,6 +368,12 @@ func opRespondToAuthChallenge(ctx context.Context, s *Server, body []byte) (any,
 	}
 	out, e := s.define(ctx, st, md)
 	return out, e, c.ID
+}
+
+// round is what the custom authentication triggers of one call of st's
+// sign-in receive; md is the call's ClientMetadata.
+func (s *Server) round(st *flowState, clientID string, md map[string]string) ChallengeRound {
+	return ChallengeRound{Header: s.header("", st.userName, clientID), UserAttributes: s.userAttrs(st), UserNotFound: st.u == nil, Metadata: md}
 }
 
 func (s *Server) userAttrs(st *flowState) map[string]string {
@@ -415,15 +406,8 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 	if len(st.entries) >= maxSessionEntries {
 		return nil, &apiError{Type: eNotAuthorized, Message: msgIncorrectPassword, reason: "too many challenges"}
 	}
-	var d DefineAuthChallengeEvent
-	d.EventHeader = s.header(srcDefine, st.userName, st.client.ID)
-	d.Request.UserAttributes = s.userAttrs(st)
-	d.Request.Session = slices.Clone(st.entries)
-	if d.Request.Session == nil {
-		d.Request.Session = []SessionEntry{}
-	}
-	d.Request.ClientMetadata = md
-	d.Request.UserNotFound = st.u == nil
+	round := s.round(st, st.client.ID, md)
+	d := round.Define(st.entries)
 	if e := s.invoke(ctx, SlotDefineAuthChallenge, &d); e != nil {
 		return nil, e
 	}
@@ -440,28 +424,22 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 		return s.finish(ctx, st, md)
 	}
 	switch r.ChallengeName {
-	case challengePassword:
-		if st.expect != challengeSRPA {
+	case ChallengePassword:
+		if st.expect != ChallengeSRPA {
 			return nil, &apiError{Type: eInvalidLambdaResp, Message: "Invalid lambda response", reason: "Define asked for PASSWORD_VERIFIER without SRP_A"}
 		}
 		return s.passwordChallenge(st, st.srpA)
-	case challengeCustom:
+	case ChallengeCustom:
 		if !s.has(SlotCreateAuthChallenge) {
 			return nil, &apiError{Type: eInvalidLambdaResp, Message: "Invalid lambda response", reason: "no Create trigger"}
 		}
-		var ce CreateAuthChallengeEvent
-		ce.EventHeader = s.header(srcCreate, st.userName, st.client.ID)
-		ce.Request.UserAttributes = s.userAttrs(st)
-		ce.Request.ChallengeName = challengeCustom
-		ce.Request.Session = slices.Clone(d.Request.Session)
-		ce.Request.ClientMetadata = md
-		ce.Request.UserNotFound = st.u == nil
+		ce := round.Create(d.Request.Session)
 		if e := s.invoke(ctx, SlotCreateAuthChallenge, &ce); e != nil {
 			return nil, e
 		}
 		st.private = ce.Response.PrivateChallengeParameters
 		st.metadata = ce.Response.ChallengeMetadata
-		st.expect = challengeCustom
+		st.expect = ChallengeCustom
 		st.srp, st.secretBlock = nil, ""
 		params := map[string]string{}
 		for k, v := range ce.Response.PublicChallengeParameters {
@@ -469,7 +447,7 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 		}
 		// ASSUMED (what the clients read): Cognito adds USERNAME.
 		params["USERNAME"] = st.userName
-		return &authOutput{ChallengeName: challengeCustom, ChallengeParameters: params, Session: s.store(st)}, nil
+		return &authOutput{ChallengeName: ChallengeCustom, ChallengeParameters: params, Session: s.store(st)}, nil
 	default:
 		return nil, &apiError{Type: eInvalidLambdaResp, Message: "Invalid lambda response", reason: "Define answered challenge " + r.ChallengeName}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/cognitobridge/cognitobridge/test/localcognito/srp"
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 const (
@@ -973,7 +974,7 @@ func TestPreTokenV1(t *testing.T) {
 // TestLogsHoldNoSecrets runs sign-up, confirmation and a sign-in and checks
 // that no password, code or token reaches the log.
 func TestLogsHoldNoSecrets(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	c := &clock{t: time.Now()}
 	srv, err := New(testConfig(nil), Options{Now: c.now, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	if err != nil {
@@ -1013,18 +1014,6 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		}
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestCustomAuthWrongPassword: in CUSTOM_AUTH the password outcome goes
 // into the session ({PASSWORD_VERIFIER, false}) and Define decides.

@@ -15,9 +15,6 @@ const (
 	srcPostConfirmation = "PostConfirmation_ConfirmSignUp"
 	srcPreAuth          = "PreAuthentication_Authentication"
 	srcPostAuth         = "PostAuthentication_Authentication"
-	srcDefine           = "DefineAuthChallenge_Authentication"
-	srcCreate           = "CreateAuthChallenge_Authentication"
-	srcVerify           = "VerifyAuthChallengeResponse_Authentication"
 	srcTokenAuth        = "TokenGeneration_Authentication"
 	srcTokenRefresh     = "TokenGeneration_RefreshTokens"
 )

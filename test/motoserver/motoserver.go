@@ -8,7 +8,6 @@
 package motoserver
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +21,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 // Binary is the program Start looks up on PATH.
@@ -41,8 +42,12 @@ var Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credent
 // Start runs moto_server on 127.0.0.1 and returns its endpoint
 // ("http://127.0.0.1:PORT") for a client's BaseEndpoint option. The server
 // is killed in t.Cleanup; its output is logged only when the test failed.
+// Under -short (make unit) the test is skipped instead.
 func Start(t testing.TB) (endpoint string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: starts moto_server")
+	}
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -69,7 +74,7 @@ var ErrNotInstalled = errors.New("motoserver: " + Binary + " not on PATH")
 // Server is a running moto_server started by Launch.
 type Server struct {
 	endpoint string
-	out      *lockedBuffer
+	out      *syncbuf.Buffer
 	stop     func()
 	once     sync.Once
 }
@@ -115,27 +120,6 @@ func launch(bin string, logf func(string, ...any)) (*Server, error) {
 	return nil, fmt.Errorf("could not start %s: %w", bin, lastErr)
 }
 
-// lockedBuffer collects the server's output from its copying goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 1<<20 { // keep the last lines useful, not unbounded
-		b.buf.Reset()
-	}
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -150,7 +134,9 @@ func start(bin string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &lockedBuffer{}
+	// The server's output, from its copying goroutine; the last lines are
+	// what a failed start reports.
+	out := &syncbuf.Buffer{Limit: 1 << 20}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	cmd.Stdout, cmd.Stderr = out, out
 	// Own process group, so a wrapper (a pyenv shim) and its child die together.

@@ -3,6 +3,8 @@ package cdktest
 
 import (
 	"encoding/json"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,8 +18,14 @@ import (
 )
 
 // Main runs the package's tests, then stops the jsii runtime; call it from
-// TestMain.
+// TestMain. Under -short (make unit) it runs none: every construct test
+// synthesizes through jsii and node, seconds each.
 func Main(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("-short: skips this package; its tests synthesize through the CDK (jsii, node)")
+		os.Exit(0)
+	}
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)

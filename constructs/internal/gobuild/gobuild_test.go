@@ -16,6 +16,9 @@ import (
 // working directory, as a user's module importing cognitobridge would be.
 func stubModule(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: runs go build")
+	}
 	dir := t.TempDir()
 	write := func(name, body string) {
 		p := filepath.Join(dir, name)

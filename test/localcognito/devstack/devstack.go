@@ -29,6 +29,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/apps/webconfig"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/test/lambdaproc"
 	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/httpapi"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/lambdarun"
@@ -165,9 +166,9 @@ func Start(ctx context.Context, tb oidcpeer.TB, opts Options) (*Stack, error) {
 	errorLog.SetOutput(log)
 	root := opts.Root
 	if root == "" {
-		r, err := repoRoot()
+		r, err := lambdaproc.ModuleRoot()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("devstack: %w", err)
 		}
 		root = r
 	}
@@ -556,24 +557,4 @@ func serve(tb oidcpeer.TB, ln net.Listener, h http.Handler) {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-}
-
-// repoRoot is the nearest directory up from the working directory that
-// holds this module's go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(b), "module "+lambdarun.ModulePath+"\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("devstack: not inside the cognitobridge module")
-		}
-		dir = parent
-	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/test/localcognito/lambdarun"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/template"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 // TestAPIFunctionsAndInvokeAPI runs the transaction sample's gate and echo
@@ -44,7 +45,7 @@ func TestAPIFunctionsAndInvokeAPI(t *testing.T) {
 		}
 	}
 	issuer := "https://cognito-idp.us-east-1.amazonaws.com/" + pool.Config.PoolID
-	var log strings.Builder
+	var log syncbuf.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	r, err := lambdarun.Start(ctx, pool, lambdarun.Options{
@@ -52,7 +53,7 @@ func TestAPIFunctionsAndInvokeAPI(t *testing.T) {
 		Functions:    []string{gate, echo, authz},
 		InvokeAPI:    true,
 		Substitute:   map[string]string{issuer: "http://127.0.0.1:1/" + pool.Config.PoolID},
-		Logs:         &syncWriter{b: &log},
+		Logs:         &log,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -18,10 +18,8 @@ import (
 	"io"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,14 +32,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/cognitobridge/cognitobridge/test/lambdaproc"
 	"github.com/cognitobridge/cognitobridge/test/localcognito"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/template"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/runtimeapi"
 )
-
-// ModulePath is the module whose lambdas/cmd/<binary> packages Build builds.
-const ModulePath = "github.com/cognitobridge/cognitobridge"
 
 // TriggerTimeout is the time Cognito gives a trigger, fixed: an invocation
 // waits for the function's own Timeout, at most this long.
@@ -64,9 +60,10 @@ type Options struct {
 	CognitoEndpoint string
 	// BinDir holds prebuilt binaries, one file per lambdas/cmd name, built
 	// for this host with -tags lambda.norpc.
-	// Default: - built once by Start into a temporary directory (see Build).
+	// Default: - built once by Start into a temporary directory (see
+	// lambdaproc.Build).
 	BinDir string
-	// ModuleDir is the directory Build runs go build in (inside the
+	// ModuleDir is the directory go build runs in (inside the
 	// cognitobridge module, or a module that requires it).
 	// Default: - the current directory.
 	ModuleDir string
@@ -132,8 +129,7 @@ type function struct {
 	api     *runtimeapi.Server
 
 	mu     sync.Mutex // one invocation at a time, as one Lambda environment
-	cmd    *exec.Cmd
-	exited chan struct{}
+	proc   *lambdaproc.Process
 	follow chan struct{} // closed at Close: stops copying the log to Options.Logs
 	copied chan struct{} // closed when the copying has stopped
 	final  []byte        // the log, kept at Close
@@ -206,7 +202,7 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 		}
 		r.tmpDirs = append(r.tmpDirs, dir)
 		r.logf("building %s", strings.Join(uniq(binaries), ", "))
-		if err := Build(ctx, opts.ModuleDir, dir, binaries...); err != nil {
+		if err := lambdaproc.Build(ctx, opts.ModuleDir, dir, binaries...); err != nil {
 			return nil, err
 		}
 		binDir = dir
@@ -266,7 +262,7 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 				return nil, fmt.Errorf("lambdarun: function %s (%s) failed to initialize: %s\n%s", id, f.def.Binary, b, tail(f.output()))
 			}
 			select {
-			case <-f.exited:
+			case <-f.proc.Exited():
 				return nil, fmt.Errorf("lambdarun: function %s (%s) exited at start\n%s", id, f.def.Binary, tail(f.output()))
 			case <-ctx.Done():
 				return nil, ctx.Err()
@@ -297,7 +293,7 @@ func (r *Runner) Invoke(ctx context.Context, slot localcognito.Slot, event []byt
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	select {
-	case <-f.exited:
+	case <-f.proc.Exited():
 		if err := f.start(r.logs); err != nil {
 			return nil, fmt.Errorf("lambdarun: restart %s: %w", f.def.LogicalID, err)
 		}
@@ -339,9 +335,9 @@ func (r *Runner) Invoke(ctx context.Context, slot localcognito.Slot, event []byt
 
 // watchExit returns ctx, cancelled also when f's current process exits,
 // and that process's exit channel. The caller holds f.mu.
-func (f *function) watchExit(ctx context.Context) (context.Context, context.CancelFunc, chan struct{}) {
+func (f *function) watchExit(ctx context.Context) (context.Context, context.CancelFunc, <-chan struct{}) {
 	ictx, cancel := context.WithCancel(ctx)
-	exited := f.exited
+	exited := f.proc.Exited()
 	go func() {
 		select {
 		case <-exited:
@@ -366,7 +362,7 @@ func (r *Runner) InvokeFunction(ctx context.Context, logicalID string, payload [
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	select {
-	case <-f.exited:
+	case <-f.proc.Exited():
 		if err := f.start(r.logs); err != nil {
 			return nil, false, fmt.Errorf("lambdarun: restart %s: %w", logicalID, err)
 		}
@@ -472,28 +468,13 @@ func (r *Runner) logf(format string, a ...any) {
 }
 
 // start starts the function's process (f.mu held, or before any Invoke).
-// The process writes straight into its log file (no pipe), so whatever a
-// handler logged before answering is in the file when its answer arrives;
-// Logs is fed by following the file.
+// Logs is fed by following the process's log file.
 func (f *function) start(logs *lineWriter) error {
-	lf, err := os.OpenFile(f.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	proc, err := lambdaproc.Start(f.bin, f.env, f.logPath)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(f.bin)
-	cmd.Env = f.env
-	cmd.Stdout, cmd.Stderr = lf, lf
-	if err := cmd.Start(); err != nil {
-		_ = lf.Close()
-		return err
-	}
-	_ = lf.Close() // the child keeps its own descriptor
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	f.cmd, f.exited = cmd, exited
+	f.proc = proc
 	f.starts++
 	if logs != nil && f.follow == nil {
 		f.follow, f.copied = make(chan struct{}), make(chan struct{})
@@ -534,17 +515,10 @@ func followFile(path string, w io.Writer, stop chan struct{}) {
 	}
 }
 
-// kill stops the process (a Lambda environment is discarded, not shut
-// down) and waits for it.
+// kill stops the process, if started, and waits for it.
 func (f *function) kill() {
-	if f.cmd == nil {
-		return
-	}
-	select {
-	case <-f.exited:
-	default:
-		_ = f.cmd.Process.Kill()
-		<-f.exited
+	if f.proc != nil {
+		f.proc.Kill()
 	}
 }
 
@@ -556,7 +530,7 @@ func (f *function) output() string {
 	return string(b)
 }
 
-func isClosed(c chan struct{}) bool {
+func isClosed(c <-chan struct{}) bool {
 	select {
 	case <-c:
 		return true
@@ -573,28 +547,16 @@ func lambdaEnv(pool *template.Pool, def *template.Function, runtimeAPI, home str
 	if cognito == "" {
 		cognito = opts.MotoEndpoint
 	}
-	env := map[string]string{
-		"AWS_LAMBDA_RUNTIME_API":          runtimeAPI,
-		"AWS_LAMBDA_FUNCTION_NAME":        functionName(pool, def),
-		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(def.MemorySize),
-		"_HANDLER":                        def.Handler,
-		"AWS_REGION":                      pool.Region,
-		"AWS_DEFAULT_REGION":              pool.Region,
-		"AWS_ACCESS_KEY_ID":               "test",
-		"AWS_SECRET_ACCESS_KEY":           "test",
-		"AWS_EC2_METADATA_DISABLED":       "true",
-		"HOME":                            home,
-		"PATH":                            "/usr/bin:/bin",
-		"TZ":                              "UTC",
-		// Every AWS call goes to moto (or the local Cognito endpoint),
-		// never to AWS.
-		"AWS_ENDPOINT_URL":                           opts.MotoEndpoint,
-		"AWS_ENDPOINT_URL_DYNAMODB":                  opts.MotoEndpoint,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER":           opts.MotoEndpoint,
-		"AWS_ENDPOINT_URL_SSM":                       opts.MotoEndpoint,
-		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognito,
+	env := lambdaproc.Runtime{
+		API: runtimeAPI, FunctionName: functionName(pool, def), MemoryMB: def.MemorySize,
+		Handler: def.Handler, Region: pool.Region, Home: home,
+	}.Env()
+	// Every AWS call goes to moto (or the local Cognito endpoint), never
+	// to AWS.
+	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_SSM"} {
+		env[k] = opts.MotoEndpoint
 	}
+	env["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognito
 	if invokeURL != "" {
 		env["AWS_ENDPOINT_URL_LAMBDA"] = invokeURL
 	}
@@ -609,13 +571,7 @@ func lambdaEnv(pool *template.Pool, def *template.Function, runtimeAPI, home str
 	for k, v := range opts.Env {
 		env[k] = v
 	}
-	out := make([]string, 0, len(env))
-	for _, k := range sortedKeys(env) {
-		if env[k] != "" {
-			out = append(out, k+"="+env[k])
-		}
-	}
-	return out, substituted
+	return lambdaproc.Environ(env), substituted
 }
 
 func functionName(pool *template.Pool, def *template.Function) string {
@@ -623,41 +579,6 @@ func functionName(pool *template.Pool, def *template.Function) string {
 		return def.Name
 	}
 	return pool.StackName + "-" + def.LogicalID
-}
-
-// Build builds lambdas/cmd/<name> for each name into dir, for this host,
-// with the flags the constructs use (-tags lambda.norpc -trimpath,
-// CGO_ENABLED=0) except the target and the stripping; the same flags as
-// test/e2e. moduleDir is where go runs ("" is the current directory).
-func Build(ctx context.Context, moduleDir, dir string, names ...string) error {
-	names = uniq(names)
-	if len(names) == 0 {
-		return nil
-	}
-	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", dir + string(filepath.Separator)}
-	for _, n := range names {
-		if n == "" || strings.ContainsAny(n, "/\\. ") {
-			return fmt.Errorf("lambdarun: %q is not a lambdas/cmd name", n)
-		}
-		args = append(args, ModulePath+"/lambdas/cmd/"+n)
-	}
-	cmd := exec.CommandContext(ctx, goTool(), args...)
-	cmd.Dir = moduleDir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("lambdarun: go %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return nil
-}
-
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	if root := os.Getenv("GOROOT"); root != "" {
-		return filepath.Join(root, "bin", "go")
-	}
-	return "go"
 }
 
 // createResources creates the pool's tables, secrets and SSM parameters in

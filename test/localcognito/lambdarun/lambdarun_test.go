@@ -6,7 +6,6 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/cognitobridge/cognitobridge/test/localcognito/lambdarun"
 	"github.com/cognitobridge/cognitobridge/test/localcognito/template"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
+	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
 
 // reasons returns the "reason" of every JSON log line in out.
@@ -43,14 +43,14 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var log strings.Builder
+	var log syncbuf.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	provider, _ := json.Marshal(contract.ProviderSecret{ClientSecret: "caller-secret", ClientID: "blockid-client", TenantDNS: "tenant.example.test", Community: "default"})
 	r, err := lambdarun.Start(ctx, pool, lambdarun.Options{
 		MotoEndpoint: moto,
 		SecretValues: map[string]string{"StepUpProviderSecretCEFFD3EF": string(provider)},
-		Logs:         &syncWriter{b: &log},
+		Logs:         &log,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -177,17 +177,6 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 			t.Fatalf("error %v", err)
 		}
 	})
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	b  *strings.Builder
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
 }
 
 func TestSecretWithoutValueFailsStart(t *testing.T) {
