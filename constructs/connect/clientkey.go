@@ -16,7 +16,7 @@ import (
 // keyMode reports whether the callback authenticates to the provider's
 // token endpoint with private_key_jwt (a KMS key, no secret).
 func (p *ConnectProps) keyMode() bool {
-	return p.TokenAuthMethod != nil && !propcheck.IsToken(p.TokenAuthMethod) && *p.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT
+	return clientkey.Selected(p.TokenAuthMethod)
 }
 
 // validateClientAssertion checks the private_key_jwt props; fedClientID is
@@ -34,7 +34,7 @@ func (p *ConnectProps) validateClientAssertion(fedClientID *string) error {
 		errs = append(errs, fmt.Errorf("expected ClientID with TokenAuthMethod %q to be connect's own client at the provider, received Federation's client id %q (Cognito's federation authenticates that client with its secret)", contract.TokenAuthPrivateKeyJWT, *p.ClientID))
 	}
 	if p.Secret != nil {
-		errs = append(errs, fmt.Errorf("expected no Secret with TokenAuthMethod %q (a KMS key authenticates; nothing reads a secret), received a Secret", contract.TokenAuthPrivateKeyJWT))
+		errs = append(errs, clientkey.ErrSecret)
 	}
 	if p.SecretField != nil {
 		errs = append(errs, fmt.Errorf("expected no SecretField with TokenAuthMethod %q (there is no secret), received %s", contract.TokenAuthPrivateKeyJWT, propcheck.Show(p.SecretField)))

@@ -151,16 +151,23 @@ func findCycle(graph map[string]map[string]bool) []string {
 	return nil
 }
 
-func TestLinkingOnAFederatedPoolHasNoCycle(t *testing.T) {
-	// GIVEN a Mosaic federation on a new pool
-	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
-	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
+// mosaicProps are the props of a Mosaic federation (on a new pool unless
+// the test sets UserPool).
+func mosaicProps() *federation.FederationProps {
+	return &federation.FederationProps{
 		Provider:     &federation.Provider{Mosaic: &federation.MosaicProvider{ClientID: jsii.String("c")}},
 		CallbackURLs: jsii.Strings("https://app.example.com/cb"),
 		LogoutURLs:   jsii.Strings("https://app.example.com/"),
 		DomainPrefix: jsii.String("acme-login"),
-		Linkable:     jsii.Bool(true),
-	})
+	}
+}
+
+func TestLinkingOnAFederatedPoolHasNoCycle(t *testing.T) {
+	// GIVEN a Mosaic federation on a new pool
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+	props := mosaicProps()
+	props.Linkable = jsii.Bool(true)
+	fed := federation.NewFederation(stack, jsii.String("Mosaic"), props)
 	// WHEN
 	link := NewLinking(stack, jsii.String("Linking"), &LinkingProps{
 		UserPool:      fed.UserPool(),
@@ -269,12 +276,7 @@ func TestTrustedEmailProviders(t *testing.T) {
 
 func TestRefusesTheProviderResourceName(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
-	fed := federation.NewFederation(stack, jsii.String("Mosaic"), &federation.FederationProps{
-		Provider:     &federation.Provider{Mosaic: &federation.MosaicProvider{ClientID: jsii.String("c")}},
-		CallbackURLs: jsii.Strings("https://app.example.com/cb"),
-		LogoutURLs:   jsii.Strings("https://app.example.com/"),
-		DomainPrefix: jsii.String("acme-login"),
-	})
+	fed := federation.NewFederation(stack, jsii.String("Mosaic"), mosaicProps())
 	defer func() {
 		r := recover()
 		if msg, _ := r.(string); !strings.Contains(msg, "linking: expected ProviderNames[0] to be a plain name (Federation.ProviderName())") {

@@ -43,12 +43,7 @@ func TestLinkedProviderMapsNoTrustedAttribute(t *testing.T) {
 	build := func(linkable, trusted bool, linkFirst bool) string {
 		return synthError(func() interface{} {
 			stack := cdktest.NewStack()
-			props := &federation.FederationProps{
-				Provider:     &federation.Provider{Mosaic: &federation.MosaicProvider{ClientID: jsii.String("c")}},
-				CallbackURLs: jsii.Strings("https://app.example.com/cb"),
-				LogoutURLs:   jsii.Strings("https://app.example.com/"),
-				DomainPrefix: jsii.String("acme-login"),
-			}
+			props := mosaicProps()
 			if linkable {
 				props.Linkable = jsii.Bool(true)
 			}

@@ -367,10 +367,10 @@ func NewProofing(scope constructs.Construct, id *string, props *ProofingProps) P
 	p.session = p.newSession(code.Session, retention)
 	callbackRole := p.newCallback(props, code.Callback, retention)
 	if props.Secret == nil {
-		denyOthers(p.secret, p.preSignUp.Role(), callbackRole)
+		allow.OnlySecretReaders(p.secret, p.preSignUp.Role(), callbackRole)
 	}
 	if props.DocumentKey == nil {
-		denyOthers(p.docKey, callbackRole)
+		allow.OnlySecretReaders(p.docKey, callbackRole)
 	}
 	p.addRoutes()
 	return p
@@ -468,22 +468,6 @@ func (p *proofing) addRoutes() {
 					"and the provider has none at all, so a Cognito or IAM authorizer cannot apply.")
 		}
 	}
-}
-
-// denyOthers lets only the two functions read the created secret.
-func denyOthers(secret awssecretsmanager.ISecret, roles ...awsiam.IRole) {
-	arns := make([]*string, len(roles))
-	for i, r := range roles {
-		arns[i] = r.RoleArn()
-	}
-	secret.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("DenyEveryoneElse"),
-		Effect:     awsiam.Effect_DENY,
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("secretsmanager:GetSecretValue"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]interface{}{"StringNotEquals": map[string]interface{}{"aws:PrincipalArn": arns}},
-	}))
 }
 
 func newUserPool(scope constructs.Construct) (awscognito.UserPool, awscognito.UserPoolClient) {

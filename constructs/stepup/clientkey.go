@@ -6,14 +6,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/clientkey"
-	"github.com/cognitobridge/cognitobridge/constructs/internal/propcheck"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
 // keyMode reports whether the token endpoint authentication is
 // private_key_jwt (a KMS key, no secret).
 func (p *StepUpProps) keyMode() bool {
-	return p.TokenAuthMethod != nil && !propcheck.IsToken(p.TokenAuthMethod) && *p.TokenAuthMethod == contract.TokenAuthPrivateKeyJWT
+	return clientkey.Selected(p.TokenAuthMethod)
 }
 
 // validateClientAssertion checks the private_key_jwt props.
@@ -26,7 +25,7 @@ func (p *StepUpProps) validateClientAssertion() []error {
 		errs = append(errs, err)
 	}
 	if p.Secret != nil {
-		errs = append(errs, fmt.Errorf("expected no Secret with TokenAuthMethod %q (a KMS key authenticates; nothing reads a secret), received a Secret", contract.TokenAuthPrivateKeyJWT))
+		errs = append(errs, clientkey.ErrSecret)
 	}
 	if p.SecretCacheTTL != nil {
 		errs = append(errs, fmt.Errorf("expected no SecretCacheTTL with TokenAuthMethod %q (there is no secret), received one", contract.TokenAuthPrivateKeyJWT))

@@ -2,7 +2,6 @@ package stepup
 
 import (
 	"maps"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -10,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/cdktest"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	handler "github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
@@ -40,19 +40,6 @@ type someAttributes struct{ awscognito.ClientAttributes }
 
 func validOIDC() OIDCProvider {
 	return OIDCProvider{Issuer: s("https://idp.example.com"), RedirectURI: s("https://app.example.com/cb")}
-}
-
-// wantErr requires err to contain want, or to be nil when want is "".
-func wantErr(t *testing.T, err error, want string) {
-	t.Helper()
-	switch {
-	case want == "" && err != nil:
-		t.Fatalf("unexpected error: %v", err)
-	case want != "" && err == nil:
-		t.Fatalf("expected an error containing %q", want)
-	case want != "" && !strings.Contains(err.Error(), want):
-		t.Fatalf("error %q does not contain %q", err, want)
-	}
 }
 
 func TestValidate(t *testing.T) {
@@ -217,7 +204,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			wantErr(t, c.props.validate(), c.want)
+			cdktest.CheckError(t, c.props.validate(), c.want)
 		})
 	}
 }
@@ -247,7 +234,7 @@ func TestCheckWriteAttributes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			wantErr(t, CheckWriteAttributes("ClientWriteAttributes", c.attrs, c.bind), c.want)
+			cdktest.CheckError(t, CheckWriteAttributes("ClientWriteAttributes", c.attrs, c.bind), c.want)
 		})
 	}
 }

@@ -39,10 +39,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/cognitobridge/cognitobridge/constructs/internal/allow"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/clientkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/nag"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/recordtable"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/secretparam"
 	"github.com/cognitobridge/cognitobridge/constructs/pooltriggers"
 	"github.com/cognitobridge/cognitobridge/constructs/pretokengen"
@@ -335,11 +337,11 @@ func (s *stepUp) addTriggers(props *StepUpProps, defineEnv, providerEnv, recordE
 	// Verify reads the user's enrollment (GetItem, ConsistentRead) and, in
 	// one TransactWriteItems, checks it (ConditionCheckItem) or enrolls on
 	// first use and writes the step-up record (PutItem); on this table only.
-	s.verify.AddToRolePolicy(tableStatement(s.table, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"))
+	s.verify.AddToRolePolicy(allow.Actions([]*string{s.table.TableArn()}, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"))
 	// Create counts each user's starts (one conditional UpdateItem per
 	// start) and, for a verification session, reads the enrollment the
 	// session is started for (GetItem); on this table only.
-	s.create.AddToRolePolicy(tableStatement(s.table, props.createTableActions()...))
+	s.create.AddToRolePolicy(allow.Actions([]*string{s.table.TableArn()}, props.createTableActions()...))
 
 	// AddTrigger on a pool of this app, the pooltriggers custom resource on
 	// an imported one.
@@ -385,15 +387,13 @@ func (s *stepUp) addGuard(props *StepUpProps, recordEnv map[string]string) {
 	logkey.Attach(s.guard)
 	// The guard only consumes records, on this table alone, and reads
 	// its parameter.
-	s.guard.AddToRolePolicy(tableStatement(s.table, "dynamodb:DeleteItem"))
-	s.guard.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("ssm:GetParameter"),
-		// Built from the literal name: the parameter's own ARN attribute
-		// would make the function depend on it (and so on the clients).
-		Resources: &[]*string{awscdk.Stack_Of(s.Construct).FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("ssm"), Resource: jsii.String("parameter"), ResourceName: jsii.String(strings.TrimPrefix(paramName, "/")),
-		})},
-	}))
+	s.guard.AddToRolePolicy(allow.Actions([]*string{s.table.TableArn()}, "dynamodb:DeleteItem"))
+	// Built from the literal name: the parameter's own ARN attribute would
+	// make the function depend on it (and so on the clients).
+	paramArn := awscdk.Stack_Of(s.Construct).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ssm"), Resource: jsii.String("parameter"), ResourceName: jsii.String(strings.TrimPrefix(paramName, "/")),
+	})
+	s.guard.AddToRolePolicy(allow.Actions([]*string{paramArn}, "ssm:GetParameter"))
 }
 
 // stepUpReasons is StepUpReasons, each once, or DefaultStepUpReasons: the
@@ -420,11 +420,9 @@ func (s *stepUp) grantCredentials() {
 		return
 	}
 	readers := []awslambda.Function{s.create, s.verify}
-	roleArns := make([]*string, 0, len(readers))
 	principals := make([]awsiam.IPrincipal, 0, len(readers))
 	for _, fn := range readers {
 		s.secret.GrantRead(fn, nil)
-		roleArns = append(roleArns, fn.Role().RoleArn())
 		principals = append(principals, awsiam.NewArnPrincipal(fn.Role().RoleArn()))
 	}
 	// A no-op for a secret imported from another stack (CDK cannot change
@@ -436,16 +434,7 @@ func (s *stepUp) grantCredentials() {
 		Actions:    jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources:  jsii.Strings("*"),
 	}))
-	s.secret.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("DenyEveryoneElse"),
-		Effect:     awsiam.Effect_DENY,
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("secretsmanager:GetSecretValue"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]interface{}{
-			"StringNotEquals": map[string]interface{}{"aws:PrincipalArn": roleArns},
-		},
-	}))
+	allow.OnlySecretReaders(s.secret, s.create.Role(), s.verify.Role())
 }
 
 // newProtectedClientsParameter creates the SSM StringList of the app
@@ -530,32 +519,10 @@ func protectedClientsParameterName(scope constructs.Construct) string {
 // and has point-in-time recovery. Its logical id stays "Records" (the
 // record-only table of earlier versions), so an update keeps the table.
 func newStepUpTable(scope constructs.Construct) awsdynamodb.Table {
-	t := awsdynamodb.NewTable(scope, jsii.String("Records"), &awsdynamodb.TableProps{
-		PartitionKey: &awsdynamodb.Attribute{
-			Name: jsii.String(contract.RecordPartitionKey),
-			Type: awsdynamodb.AttributeType_STRING,
-		},
-		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		TimeToLiveAttribute: jsii.String(contract.RecordExpiresAt),
-		// Encrypted at rest with an AWS owned key.
-		Encryption: awsdynamodb.TableEncryption_DEFAULT,
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		DeletionProtection: jsii.Bool(true),
-		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
-	})
-	t.Node().AddMetadata(jsii.String(contract.MetadataTable), "stepup", nil) // constructs/monitoring watches it
+	// Encrypted at rest with an AWS owned key.
+	t := recordtable.New(scope, "Records", "stepup", awsdynamodb.TableEncryption_DEFAULT, awscdk.RemovalPolicy_RETAIN)
+	t.Node().DefaultChild().(awsdynamodb.CfnTable).SetDeletionProtectionEnabled(jsii.Bool(true))
 	return t
-}
-
-// tableStatement allows actions on the table's ARN only.
-func tableStatement(table awsdynamodb.ITable, actions ...string) awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Effect:    awsiam.Effect_ALLOW,
-		Actions:   jsii.Strings(actions...),
-		Resources: &[]*string{table.TableArn()},
-	})
 }
 
 func newUserPool(scope constructs.Construct, props *StepUpProps) awscognito.UserPool {

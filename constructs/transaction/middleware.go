@@ -1,14 +1,12 @@
 package transaction
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -56,18 +54,9 @@ func AddMiddlewareRoutes(t TransactionStepUp, id *string, options *MiddlewareRou
 			options.Backend.AddEnvironment(jsii.String(k), jsii.String(v), nil)
 		}
 	}
-	methods := options.Methods
-	if methods == nil {
-		methods = &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY}
-	}
-	return tx.api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-		Path:    options.Path,
-		Methods: methods,
-		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(id, options.Backend, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
-			PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
-		}),
-		Authorizer: tx.standard,
-	})
+	return addRoutes(tx.api, options.Path, options.Methods, awsapigatewayv2integrations.NewHttpLambdaIntegration(id, options.Backend, &awsapigatewayv2integrations.HttpLambdaIntegrationProps{
+		PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
+	}), tx.standard)
 }
 
 // NewTransfersFunction is the sample Go backend of AddMiddlewareRoutes
@@ -75,17 +64,8 @@ func AddMiddlewareRoutes(t TransactionStepUp, id *string, options *MiddlewareRou
 // stepuphttp.Guard, answering {"ok":true,"sub":…} for the token's user.
 // 128 MB, 3 s, arm64.
 func NewTransfersFunction(scope constructs.Construct, id *string, props *EchoFunctionProps) awslambda.Function {
-	if props == nil {
-		props = &EchoFunctionProps{}
-	}
-	this := constructs.NewConstruct(scope, id)
-	fn, _, _ := gofn.New(this, "Transfers", gofn.Props{
-		ImportPath:   TransfersHandlerPackage,
-		Code:         props.Code,
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(3)),
-		LogRetention: props.LogRetention,
-		Description:  "cognitobridge sample Go backend: checks the step-up itself (stepuphttp, one invocation per call)",
-	})
+	fn := newSampleBackend(scope, id, props, "Transfers", TransfersHandlerPackage,
+		"cognitobridge sample Go backend: checks the step-up itself (stepuphttp, one invocation per call)")
 	logkey.Attach(fn)
 	return fn
 }

@@ -65,6 +65,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cognitobridge/cognitobridge/constructs/internal/gofn"
+	"github.com/cognitobridge/cognitobridge/constructs/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/constructs/internal/logkey"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
@@ -191,24 +192,8 @@ func (t *transactionStepUp) ensureHighValueAuthorizer() {
 	if t.highValue != nil {
 		return
 	}
-	t.fn, _, _ = gofn.New(t.Construct, "Authorizer", gofn.Props{
-		ImportPath:   AuthorizerHandlerPackage,
-		Code:         t.props.Code,
-		Environment:  maps.Clone(t.authorizerEnv),
-		MemorySize:   t.props.MemorySize,
-		Timeout:      t.props.Timeout,
-		LogRetention: t.retention,
-		Description:  "cognitobridge transaction step-up authorizer: access tokens of the pool and client with a recent step-up only",
-	})
-	logkey.Attach(t.fn)
-	id := *t.Node().Id() + "HighValue"
-	// Results are never cached: a cached allow would outlive the window.
-	t.highValue = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String(id), t.fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
-		AuthorizerName:  jsii.String(id),
-		IdentitySource:  jsii.Strings("$request.header.Authorization"),
-		ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
-		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
-	})
+	t.fn, t.highValue = t.newLambdaAuthorizer("Authorizer", "HighValue", maps.Clone(t.authorizerEnv),
+		"cognitobridge transaction step-up authorizer: access tokens of the pool and client with a recent step-up only")
 }
 
 func (t *transactionStepUp) GateAuthorizer() awsapigatewayv2.IHttpRouteAuthorizer {
@@ -231,21 +216,29 @@ func (t *transactionStepUp) ensureGateAuthorizer() {
 	env[contract.EnvAuthorizerMode] = contract.AuthorizerModeToken
 	delete(env, contract.EnvStepUpMaxAgeSeconds) // the gate's to judge
 	delete(env, contract.EnvRequiredReasons)
-	t.gateAuthorizerFn, _, _ = gofn.New(t.Construct, "GateAuthorizer", gofn.Props{
+	// Never cached, as the HighValueAuthorizer: the context carries the
+	// step-up claims of this very token.
+	t.gateAuthorizerFn, t.gateAuthorizer = t.newLambdaAuthorizer("GateAuthorizer", "Gate", env,
+		"cognitobridge transaction authorizer, token mode: access tokens of the pool and client; the step-up gate judges the step-up")
+}
+
+// newLambdaAuthorizer creates the authorizer function fnID and its HTTP API
+// authorizer, named after this construct and suffix, with results never
+// cached: an allow must not outlive the token's step-up.
+func (t *transactionStepUp) newLambdaAuthorizer(fnID, suffix string, env map[string]string, description string) (awslambda.Function, awsapigatewayv2.IHttpRouteAuthorizer) {
+	fn, _, _ := gofn.New(t.Construct, fnID, gofn.Props{
 		ImportPath:   AuthorizerHandlerPackage,
 		Code:         t.props.Code,
 		Environment:  env,
 		MemorySize:   t.props.MemorySize,
 		Timeout:      t.props.Timeout,
 		LogRetention: t.retention,
-		Description:  "cognitobridge transaction authorizer, token mode: access tokens of the pool and client; the step-up gate judges the step-up",
+		Description:  description,
 	})
-	logkey.Attach(t.gateAuthorizerFn)
-	id := *t.Node().Id() + "Gate"
-	// Never cached, as the HighValueAuthorizer: the context carries the
-	// step-up claims of this very token.
-	t.gateAuthorizer = awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(jsii.String(id), t.gateAuthorizerFn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
-		AuthorizerName:  jsii.String(id),
+	logkey.Attach(fn)
+	id := jsii.String(*t.Node().Id() + suffix)
+	return fn, awsapigatewayv2authorizers.NewHttpLambdaAuthorizer(id, fn, &awsapigatewayv2authorizers.HttpLambdaAuthorizerProps{
+		AuthorizerName:  id,
 		IdentitySource:  jsii.Strings("$request.header.Authorization"),
 		ResponseTypes:   &[]awsapigatewayv2authorizers.HttpLambdaResponseType{awsapigatewayv2authorizers.HttpLambdaResponseType_SIMPLE},
 		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
@@ -299,16 +292,7 @@ func (t *transactionStepUp) AddHighValueRoutes(id *string, options *HighValueRou
 	if options == nil || options.Path == nil || options.Backend == nil {
 		panic("transaction: expected AddHighValueRoutes options with Path and Backend, received none")
 	}
-	methods := options.Methods
-	if methods == nil {
-		methods = &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY}
-	}
-	return t.api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-		Path:        options.Path,
-		Methods:     methods,
-		Integration: t.HighValueIntegration(id, options.Backend),
-		Authorizer:  t.GateAuthorizer(),
-	})
+	return addRoutes(t.api, options.Path, options.Methods, t.HighValueIntegration(id, options.Backend), t.GateAuthorizer())
 }
 
 func (t *transactionStepUp) GateFunction(backend awslambda.IFunction) awslambda.IFunction {
@@ -402,7 +386,12 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 	}
 	t.api = props.HttpApi
 	if t.api == nil {
-		t.api, t.accessLogs = newHttpAPI(this, retention, props.ThrottleRateLimit, props.ThrottleBurstLimit)
+		t.api, t.accessLogs = httpapi.New(this, httpapi.Props{
+			Owner:        "transaction",
+			Description:  "cognitobridge API: high-value routes need a recent step-up",
+			LogRetention: retention, RateLimit: props.ThrottleRateLimit, DefaultRateLimit: DefaultThrottleRateLimit,
+			BurstLimit: props.ThrottleBurstLimit, LogAuthorizerError: true,
+		})
 	}
 	t.standard = awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String(*this.Node().Id()+"Standard"), t.pool, &awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
 		AuthorizerName:  jsii.String(*this.Node().Id() + "Standard"),
@@ -410,47 +399,6 @@ func NewTransactionStepUp(scope constructs.Construct, id *string, props *Transac
 		UserPoolRegion:  t.pool.Env().Region,
 	})
 	return t
-}
-
-// newHttpAPI creates an HTTP API whose default stage writes JSON access
-// logs (without headers, so no token reaches them).
-func newHttpAPI(scope constructs.Construct, retention awslogs.RetentionDays, rate, burst *float64) (awsapigatewayv2.HttpApi, awslogs.LogGroup) {
-	api := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
-		Description:        jsii.String("cognitobridge API: high-value routes need a recent step-up"),
-		CreateDefaultStage: jsii.Bool(true),
-	})
-	logs := awslogs.NewLogGroup(scope, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: retention})
-	format, _ := json.Marshal(map[string]string{
-		"requestId":        "$context.requestId",
-		"ip":               "$context.identity.sourceIp",
-		"requestTime":      "$context.requestTime",
-		"httpMethod":       "$context.httpMethod",
-		"routeKey":         "$context.routeKey",
-		"status":           "$context.status",
-		"protocol":         "$context.protocol",
-		"responseLength":   "$context.responseLength",
-		"authorizerError":  "$context.authorizer.error",
-		"integrationError": "$context.integrationErrorMessage",
-	})
-	stage, _ := api.DefaultStage().Node().DefaultChild().(awsapigatewayv2.CfnStage)
-	if stage == nil {
-		panic("transaction: expected the default stage of the created HTTP API to be a CfnStage")
-	}
-	stage.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
-		DestinationArn: logs.LogGroupArn(),
-		Format:         jsii.String(string(format)),
-	})
-	// Throttled like every API stage of these constructs: anyone can call
-	// a route (an authorizer runs per request), so the stage bounds what
-	// they can start.
-	if rate == nil {
-		rate = jsii.Number(DefaultThrottleRateLimit)
-	}
-	if burst == nil {
-		burst = jsii.Number(2 * *rate)
-	}
-	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst})
-	return api, logs
 }
 
 // DefaultThrottleRateLimit is the created API's steady-state rate per
@@ -471,18 +419,39 @@ type EchoFunctionProps struct {
 // answers {"ok":true,"sub":…} with the user the route's authorizer put in
 // the request context (see lambdas/authorizer.Echo). 128 MB, 3 s, arm64.
 func NewEchoFunction(scope constructs.Construct, id *string, props *EchoFunctionProps) awslambda.Function {
+	return newSampleBackend(scope, id, props, "Echo", EchoHandlerPackage,
+		"cognitobridge sample backend: echoes the user the route's authorizer allowed")
+}
+
+// newSampleBackend creates, in a construct id of its own, the sample
+// backend fnID built from importPath: 128 MB, 3 s, arm64.
+func newSampleBackend(scope constructs.Construct, id *string, props *EchoFunctionProps, fnID, importPath, description string) awslambda.Function {
 	if props == nil {
 		props = &EchoFunctionProps{}
 	}
 	this := constructs.NewConstruct(scope, id)
-	fn, _, _ := gofn.New(this, "Echo", gofn.Props{
-		ImportPath:   EchoHandlerPackage,
+	fn, _, _ := gofn.New(this, fnID, gofn.Props{
+		ImportPath:   importPath,
 		Code:         props.Code,
 		Timeout:      awscdk.Duration_Seconds(jsii.Number(3)),
 		LogRetention: props.LogRetention,
-		Description:  "cognitobridge sample backend: echoes the user the route's authorizer allowed",
+		Description:  description,
 	})
 	return fn
+}
+
+// addRoutes routes path to integration behind authorizer, for methods or
+// else every method.
+func addRoutes(api awsapigatewayv2.HttpApi, path *string, methods *[]awsapigatewayv2.HttpMethod, integration awsapigatewayv2.HttpRouteIntegration, authorizer awsapigatewayv2.IHttpRouteAuthorizer) *[]awsapigatewayv2.HttpRoute {
+	if methods == nil {
+		methods = &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY}
+	}
+	return api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        path,
+		Methods:     methods,
+		Integration: integration,
+		Authorizer:  authorizer,
+	})
 }
 
 func derefAll(l *[]*string) []string {

@@ -19,6 +19,16 @@ type Settings struct {
 	JwksURI             *bool
 }
 
+// Selected reports whether method, the token endpoint authentication, is
+// private_key_jwt (a KMS key, no secret). A token (a parameter) selects
+// the secret methods: the construct must know at synthesis.
+func Selected(method *string) bool {
+	return method != nil && !propcheck.IsToken(method) && *method == contract.TokenAuthPrivateKeyJWT
+}
+
+// ErrSecret refuses a Secret given with private_key_jwt.
+var ErrSecret = fmt.Errorf("expected no Secret with TokenAuthMethod %q (a KMS key authenticates; nothing reads a secret), received a Secret", contract.TokenAuthPrivateKeyJWT)
+
 // Unexpected reports every setting given while the token endpoint
 // authentication (method) is not private_key_jwt.
 func (s Settings) Unexpected(method *string) []error {
