@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/envtest"
 	"github.com/cognitobridge/cognitobridge/lambdas/pretokengen"
 )
 
@@ -301,14 +302,7 @@ func TestParseLevel(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	env := func(v string) func(string) string {
-		return func(k string) string {
-			if k == contract.EnvAssuranceProviders {
-				return v
-			}
-			return ""
-		}
-	}
+	env := func(v string) func(string) string { return envtest.One(contract.EnvAssuranceProviders, v) }
 	if c, err := ConfigFromEnv(env("")); err != nil || len(c.Providers) != 0 {
 		t.Fatalf("empty: %v %v", c, err)
 	}
@@ -323,14 +317,7 @@ func TestConfigFromEnv(t *testing.T) {
 }
 
 func TestMinimumLevelFromEnv(t *testing.T) {
-	env := func(v string) func(string) string {
-		return func(k string) string {
-			if k == contract.EnvAssuranceMinimumLevel {
-				return v
-			}
-			return ""
-		}
-	}
+	env := func(v string) func(string) string { return envtest.One(contract.EnvAssuranceMinimumLevel, v) }
 	for v, want := range map[string]int{"": contract.DefaultAssuranceMinimumLevel, "1": 1, "2": 2, "3": 3} {
 		if c, err := ConfigFromEnv(env(v)); err != nil || c.MinimumLevel != want {
 			t.Errorf("%q: %v %v, want %d", v, c.MinimumLevel, err, want)

@@ -19,6 +19,8 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
 )
@@ -147,7 +149,7 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 		return r
 	}
 	l.user = logref.Ref(h.cfg.PoolID, caller.Username)
-	body, err := rawBody(req)
+	body, err := httpapi.Body(req, MaxBody)
 	if err != nil {
 		return ReasonBadRequest
 	}
@@ -155,7 +157,7 @@ func (h *CallbackHandler) callback(ctx context.Context, req events.APIGatewayV2H
 	if !ok {
 		return ReasonBadRequest
 	}
-	ctx, cancel := withBudget(ctx)
+	ctx, cancel := deadline.Context(ctx, DeadlineMargin, Budget)
 	defer cancel()
 
 	// 1. The start: taken once, this caller's, in time.

@@ -26,7 +26,7 @@ func TestConfigFromEnvPrivateKeyJWT(t *testing.T) {
 	if a := c.ClientAssertion; !c.KeyMode() || a.Alg != contract.ClientAssertionRS256 || a.Audience != contract.AudienceTokenEndpoint || a.KID != "kid-1" {
 		t.Fatalf("private_key_jwt defaults %+v", c)
 	}
-	for _, tc := range []struct{ key, value, want string }{
+	wantRefused(t, keyEnv, []envCase{
 		{contract.EnvClientAssertionKey, "", contract.EnvClientAssertionKey},
 		{contract.EnvClientAssertionKey, "alias/mine", contract.EnvClientAssertionKey},
 		{contract.EnvClientAssertionKID, "", contract.EnvClientAssertionKID},
@@ -34,13 +34,7 @@ func TestConfigFromEnvPrivateKeyJWT(t *testing.T) {
 		{contract.EnvClientAssertionAudience, "both", contract.EnvClientAssertionAudience},
 		// A secret beside the key: nothing would read it, and it must not exist.
 		{contract.EnvSecretARN, "arn:aws:secretsmanager:us-east-1:123456789012:secret:mosaic-AbCdEf", contract.EnvSecretARN},
-	} {
-		env := keyEnv()
-		env[tc.key] = tc.value
-		if _, err := connect.ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s=%q: %v", tc.key, tc.value, err)
-		}
-	}
+	})
 	// Every problem at once.
 	env := keyEnv()
 	env[contract.EnvClientAssertionKey], env[contract.EnvClientAssertionAlg] = "", "none"

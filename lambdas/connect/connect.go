@@ -52,8 +52,8 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/clientassert"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -64,10 +64,6 @@ const (
 	// DeadlineMargin is kept back from the Lambda deadline.
 	DeadlineMargin = 300 * time.Millisecond
 )
-
-func withBudget(ctx context.Context) (context.Context, context.CancelFunc) {
-	return deadline.Context(ctx, DeadlineMargin, Budget)
-}
 
 // Body and field bounds.
 const (
@@ -241,27 +237,6 @@ func plain(s string, max int) bool {
 	return true
 }
 
-var errBodyTooLarge = errors.New("body too large")
-
-// rawBody returns the request body, at most MaxBody bytes, decoding base64
-// when API Gateway encoded it.
-func rawBody(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	if !req.IsBase64Encoded {
-		if len(req.Body) > MaxBody {
-			return nil, errBodyTooLarge
-		}
-		return []byte(req.Body), nil
-	}
-	if len(req.Body) > base64.StdEncoding.EncodedLen(MaxBody) {
-		return nil, errBodyTooLarge
-	}
-	b, err := base64.StdEncoding.DecodeString(req.Body)
-	if err != nil || len(b) > MaxBody {
-		return nil, errBodyTooLarge
-	}
-	return b, nil
-}
-
 // decodeStrict decodes one JSON object with known fields only; an empty
 // body decodes as {} when allowEmpty.
 func decodeStrict(body []byte, v any, allowEmpty bool) bool {
@@ -276,7 +251,6 @@ func decodeStrict(body []byte, v any, allowEmpty bool) bool {
 	return true
 }
 
-// jsonResponse is an HTTP API answer that is never cached.
 // serve runs one request of a handler: run decides and fills the log line,
 // ok is its success reason; anything else (a panic included) is the
 // refusal of that reason. It never returns an error, and logs one line.
@@ -296,27 +270,14 @@ func serve(ctx context.Context, logger *slog.Logger, handler string, cfg Config,
 	if l.reason != ok {
 		return refusal(l.reason, cfg), nil
 	}
-	return jsonResponse(http.StatusOK, body), nil
-}
-
-func jsonResponse(status int, v any) events.APIGatewayV2HTTPResponse {
-	b, _ := json.Marshal(v)
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: status,
-		Headers: map[string]string{
-			"Content-Type":           "application/json",
-			"Cache-Control":          "no-store",
-			"X-Content-Type-Options": "nosniff",
-		},
-		Body: string(b),
-	}
+	return httpapi.JSON(http.StatusOK, body), nil
 }
 
 // refusal is the answer for a refusal reason. A stale sign-in gets RFC
 // 9470's challenge, so the app signs the user in again.
 func refusal(r Reason, cfg Config) events.APIGatewayV2HTTPResponse {
 	status, code := answer(r)
-	resp := jsonResponse(status, map[string]string{"error": code})
+	resp := httpapi.JSON(status, map[string]string{"error": code})
 	if r == ReasonReauthRequired {
 		resp.Headers["WWW-Authenticate"] = fmt.Sprintf(`Bearer error="%s", error_description="A recent sign-in is required to change connected accounts", max_age=%d`,
 			contract.ErrorInsufficientUserAuthentication, int(cfg.MaxAuthAge/time.Second))

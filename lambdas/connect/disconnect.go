@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 )
 
@@ -124,12 +126,12 @@ func (h *DisconnectHandler) disconnect(ctx context.Context, req events.APIGatewa
 		return r
 	}
 	l.user = logref.Ref(h.cfg.PoolID, caller.Username)
-	body, err := rawBody(req)
+	body, err := httpapi.Body(req, MaxBody)
 	var empty struct{}
 	if err != nil || !decodeStrict(body, &empty, true) {
 		return ReasonBadRequest
 	}
-	ctx, cancel := withBudget(ctx)
+	ctx, cancel := deadline.Context(ctx, DeadlineMargin, Budget)
 	defer cancel()
 	reader := &userReader{Cognito: h.cognito}
 	u, found, err := getUser(ctx, reader, h.cfg.PoolID, caller.Username)

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"golang.org/x/oauth2"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/oidcrp"
 )
@@ -68,12 +70,12 @@ func (h *StartHandler) start(ctx context.Context, req events.APIGatewayV2HTTPReq
 		return r, StartResponse{}
 	}
 	l.user = logref.Ref(h.cfg.PoolID, caller.Username)
-	body, err := rawBody(req)
+	body, err := httpapi.Body(req, MaxBody)
 	var empty struct{}
 	if err != nil || !decodeStrict(body, &empty, true) {
 		return ReasonBadRequest, StartResponse{}
 	}
-	ctx, cancel := withBudget(ctx)
+	ctx, cancel := deadline.Context(ctx, DeadlineMargin, Budget)
 	defer cancel()
 	ep, err := h.prov.Endpoints(ctx, true, false, false)
 	if err != nil {

@@ -38,6 +38,21 @@ func baseEnv() map[string]string {
 	}
 }
 
+// envCase sets key to value over a valid environment; ConfigFromEnv must
+// refuse it with an error naming want.
+type envCase struct{ key, value, want string }
+
+func wantRefused(t *testing.T, base func() map[string]string, cases []envCase) {
+	t.Helper()
+	for _, tc := range cases {
+		env := base()
+		env[tc.key] = tc.value
+		if _, err := connect.ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s=%q: %v", tc.key, tc.value, err)
+		}
+	}
+}
+
 func TestConfigFromEnv(t *testing.T) {
 	c, err := connect.ConfigFromEnv(func(k string) string { return baseEnv()[k] })
 	if err != nil {
@@ -47,7 +62,7 @@ func TestConfigFromEnv(t *testing.T) {
 		strings.Join(c.Scopes, " ") != "openid" || c.TokenAuthMethod != contract.TokenAuthBasic || len(c.IDTokenAlgs) != 3 {
 		t.Fatalf("defaults %+v", c)
 	}
-	for _, tc := range []struct{ key, value, want string }{
+	wantRefused(t, baseEnv, []envCase{
 		{contract.EnvConnectUserPoolID, "", contract.EnvConnectUserPoolID},
 		{contract.EnvConnectProviderName, "", contract.EnvConnectProviderName},
 		{contract.EnvConnectProviderName, "Cognito", contract.EnvConnectProviderName},
@@ -67,13 +82,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{contract.EnvTokenIssuer, "", contract.EnvTokenIssuer},
 		{contract.EnvTokenClientID, "", contract.EnvTokenClientID},
 		{contract.EnvLinkMaxIdentities, "6", contract.EnvLinkMaxIdentities},
-	} {
-		env := baseEnv()
-		env[tc.key] = tc.value
-		if _, err := connect.ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s=%q: %v", tc.key, tc.value, err)
-		}
-	}
+	})
 	// A value that does not parse and one Validate refuses are reported
 	// together, each once.
 	env := baseEnv()

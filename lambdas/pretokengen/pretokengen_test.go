@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/envtest"
 )
 
 type fixed struct {
@@ -82,14 +83,7 @@ func TestHandlerComposes(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	get := func(v string) func(string) string {
-		return func(k string) string {
-			if k == contract.EnvPreTokenBehaviours {
-				return v
-			}
-			return ""
-		}
-	}
+	get := func(v string) func(string) string { return envtest.One(contract.EnvPreTokenBehaviours, v) }
 	if n, err := ConfigFromEnv(get(" stepup_guard ")); err != nil || len(n) != 1 || n[0] != contract.BehaviourStepUpGuard {
 		t.Fatalf("= %v, %v", n, err)
 	}

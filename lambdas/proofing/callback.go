@@ -23,7 +23,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/httpapi"
 )
 
 // UserReader reads a user (the session endpoint's contact check);
@@ -147,8 +149,8 @@ var eventPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 // (present but not of the expected form) or ReasonMalformed (body too
 // large or undecodable); "" when all are usable.
 func ReadCallback(req events.APIGatewayV2HTTPRequest) (SignedCallback, string) {
-	ts, ok1 := header(req.Headers, contract.HeaderProofingTimestamp)
-	sig, ok2 := header(req.Headers, contract.HeaderProofingSignature)
+	ts, ok1 := httpapi.Header(req.Headers, contract.HeaderProofingTimestamp)
+	sig, ok2 := httpapi.Header(req.Headers, contract.HeaderProofingSignature)
 	if !ok1 || !ok2 || ts == "" || sig == "" {
 		return SignedCallback{}, ReasonMissingSignature
 	}
@@ -166,7 +168,7 @@ func ReadCallback(req events.APIGatewayV2HTTPRequest) (SignedCallback, string) {
 	if err != nil {
 		return SignedCallback{}, ReasonBadSignature
 	}
-	body, err := rawBody(req, MaxCallbackBody)
+	body, err := httpapi.Body(req, MaxCallbackBody)
 	if err != nil {
 		return SignedCallback{}, ReasonMalformed
 	}
@@ -277,9 +279,9 @@ func (h *CallbackHandler) Handle(ctx context.Context, req events.APIGatewayV2HTT
 			if d.reason == ReasonAlreadyVerified {
 				status = ReasonAlreadyVerified
 			}
-			resp = jsonResponse(http.StatusOK, map[string]string{"status": status})
+			resp = httpapi.JSON(http.StatusOK, map[string]string{"status": status})
 		} else {
-			resp = jsonResponse(st.code, map[string]string{"error": st.body})
+			resp = httpapi.JSON(st.code, map[string]string{"error": st.body})
 		}
 		err = nil
 		h.log(ctx, d, resp.StatusCode, start)
@@ -306,7 +308,7 @@ func (h *CallbackHandler) decide(ctx context.Context, req events.APIGatewayV2HTT
 	if reason != "" {
 		return callbackDecision{reason: reason}
 	}
-	ctx, cancel := withAPIBudget(ctx)
+	ctx, cancel := deadline.Context(ctx, APIDeadlineMargin, APIBudget)
 	defer cancel()
 	cb, now, reason := h.authenticate(ctx, signed)
 	if reason != "" {

@@ -19,7 +19,9 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/deadline"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/emf"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/httpapi"
 	"github.com/cognitobridge/cognitobridge/lambdas/presignup"
 )
 
@@ -117,23 +119,23 @@ func (h *SessionHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTP
 	reason, user := ReasonBadRequest, ""
 	defer func() {
 		if r := recover(); r != nil {
-			reason, resp, err = "internal_error", jsonResponse(http.StatusInternalServerError, map[string]string{"error": "internal"}), nil
+			reason, resp, err = "internal_error", httpapi.JSON(http.StatusInternalServerError, map[string]string{"error": "internal"}), nil
 		}
 		h.log(ctx, reason, resp.StatusCode, user, start)
 	}()
 	if m := req.RequestContext.HTTP.Method; m != "" && m != http.MethodPost {
-		return jsonResponse(http.StatusMethodNotAllowed, map[string]string{"error": "method_not_allowed"}), nil
+		return httpapi.JSON(http.StatusMethodNotAllowed, map[string]string{"error": "method_not_allowed"}), nil
 	}
-	body, berr := rawBody(req, MaxSessionBody)
+	body, berr := httpapi.Body(req, MaxSessionBody)
 	if berr != nil {
-		return jsonResponse(http.StatusBadRequest, map[string]string{"error": "bad_request"}), nil
+		return httpapi.JSON(http.StatusBadRequest, map[string]string{"error": "bad_request"}), nil
 	}
 	sr, ok := ParseSessionRequest(body)
 	if !ok {
-		return jsonResponse(http.StatusBadRequest, map[string]string{"error": "bad_request"}), nil
+		return httpapi.JSON(http.StatusBadRequest, map[string]string{"error": "bad_request"}), nil
 	}
 	user = presignup.UserRef(h.PoolID, sr.Username)
-	ctx, cancel := withAPIBudget(ctx)
+	ctx, cancel := deadline.Context(ctx, APIDeadlineMargin, APIBudget)
 	defer cancel()
 	now := time.Now()
 	if h.Now != nil {
@@ -142,7 +144,7 @@ func (h *SessionHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTP
 	rec, found, gerr := h.Store.Get(ctx, h.PoolID, sr.Username, now)
 	if gerr != nil {
 		reason = ReasonStoreFailure
-		return jsonResponse(http.StatusServiceUnavailable, map[string]string{"error": "unavailable"}), nil
+		return httpapi.JSON(http.StatusServiceUnavailable, map[string]string{"error": "unavailable"}), nil
 	}
 	want := dummyHash
 	if found {
@@ -153,26 +155,26 @@ func (h *SessionHandler) Handle(ctx context.Context, req events.APIGatewayV2HTTP
 	match := subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 	if !found || !match || len(sr.Handle) < MinHandleLen {
 		reason = ReasonNotFound
-		return jsonResponse(http.StatusNotFound, notFoundBody), nil
+		return httpapi.JSON(http.StatusNotFound, notFoundBody), nil
 	}
 	if rec.Status != StatusPending {
 		reason = ReasonStatusShown
-		return jsonResponse(http.StatusOK, SessionResponse{Status: rec.Status, Reason: rec.Reason, Message: UserReasons[rec.Reason]}), nil
+		return httpapi.JSON(http.StatusOK, SessionResponse{Status: rec.Status, Reason: rec.Reason, Message: UserReasons[rec.Reason]}), nil
 	}
 	u, uerr := h.Cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(h.PoolID), Username: aws.String(sr.Username)})
 	if uerr != nil {
 		if reason, _ = classifyCognito(uerr); reason == ReasonUnknownUser {
 			// The sign-up never completed in Cognito: as unknown.
-			return jsonResponse(http.StatusNotFound, notFoundBody), nil
+			return httpapi.JSON(http.StatusNotFound, notFoundBody), nil
 		}
-		return jsonResponse(http.StatusServiceUnavailable, map[string]string{"error": "unavailable"}), nil
+		return httpapi.JSON(http.StatusServiceUnavailable, map[string]string{"error": "unavailable"}), nil
 	}
 	if _, r, _ := contactOf(u); r != "" {
 		reason = r
-		return jsonResponse(http.StatusConflict, map[string]string{"error": ReasonContactUnverified, "message": MsgVerifyEmail}), nil
+		return httpapi.JSON(http.StatusConflict, map[string]string{"error": ReasonContactUnverified, "message": MsgVerifyEmail}), nil
 	}
 	reason = ReasonSessionIssued
-	return jsonResponse(http.StatusOK, SessionResponse{SessionURL: rec.SessionURL, Status: rec.Status}), nil
+	return httpapi.JSON(http.StatusOK, SessionResponse{SessionURL: rec.SessionURL, Status: rec.Status}), nil
 }
 
 func (h *SessionHandler) log(ctx context.Context, reason string, status int, user string, start time.Time) {

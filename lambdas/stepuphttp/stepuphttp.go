@@ -79,14 +79,9 @@ type Config struct {
 	// ClientID is the app client whose access tokens are accepted.
 	// Required.
 	ClientID string
-	// MaxAge is the window, 1 s to 1 h; the challenge's max_age. Default:
-	// stepupclaim.DefaultMaxAge.
-	MaxAge time.Duration
-	// RequiredReasons: the step-up reason must be one of them. Default:
-	// stepupclaim.DefaultRequiredReasons.
-	RequiredReasons []string
-	// AcrValues are advertised in the challenge's acr_values. Default: none.
-	AcrValues []string
+	// Policy is the route's step-up rule; its zero value is the default
+	// rule without acr_values.
+	stepupclaim.Policy
 }
 
 // ConfigFromEnv reads Config from contract.EnvTokenClientID,
@@ -94,11 +89,11 @@ type Config struct {
 // contract.EnvGateAcrValues (what the transaction construct's
 // AddMiddlewareRoutes sets on the backend).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{ClientID: strings.TrimSpace(getenv(contract.EnvTokenClientID))}
-	var err error
-	if cfg.MaxAge, cfg.RequiredReasons, cfg.AcrValues, err = stepupclaim.ReadPolicy(getenv); err != nil {
+	policy, err := stepupclaim.ReadPolicy(getenv)
+	if err != nil {
 		return Config{}, err
 	}
+	cfg := Config{ClientID: strings.TrimSpace(getenv(contract.EnvTokenClientID)), Policy: policy}
 	return cfg, cfg.normalize()
 }
 
@@ -107,7 +102,7 @@ func (c *Config) normalize() error {
 	if c.ClientID == "" || len(c.ClientID) > 128 || strings.ContainsAny(c.ClientID, " \t\r\n") {
 		errs = append(errs, fmt.Errorf("%s: expected an app client id, received %q", contract.EnvTokenClientID, logref.Clip(c.ClientID)))
 	}
-	errs = append(errs, stepupclaim.NormalizePolicy(&c.MaxAge, &c.RequiredReasons, c.AcrValues))
+	errs = append(errs, c.Policy.Normalize())
 	return errors.Join(errs...)
 }
 
@@ -146,7 +141,7 @@ func (c Config) Decide(claims map[string]string, now time.Time) Decision {
 		why = stepupclaim.Reason(raw)
 	}
 	d := Decision{Sub: sub, StepUpAt: at, StepUpReason: why}
-	d.Reason = Reason(stepupclaim.Check(at, ok, why, now, c.MaxAge, c.RequiredReasons))
+	d.Reason = Reason(c.Policy.Check(at, ok, why, now))
 	return d
 }
 
@@ -162,7 +157,7 @@ type Answer struct {
 // 403 for a token of another client, 500 without claims.
 func (c Config) Refusal(r Reason) Answer {
 	if stepupclaim.IsChallenge(stepupclaim.Result(r)) {
-		status, headers, body := stepupclaim.Challenge(stepupclaim.Result(r), c.MaxAge, c.RequiredReasons, c.AcrValues)
+		status, headers, body := c.Policy.Challenge(stepupclaim.Result(r))
 		return Answer{Status: status, Headers: headers, Body: body}
 	}
 	status, msg := 500, "Internal Server Error"

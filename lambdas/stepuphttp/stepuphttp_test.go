@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/authorizer/stepupclaim"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/transactiongate"
 	"github.com/cognitobridge/cognitobridge/test/emfspec"
@@ -29,7 +30,7 @@ const (
 var now = time.Unix(1_760_000_000, 0)
 
 func cfg() Config {
-	return Config{ClientID: client, MaxAge: 300 * time.Second, RequiredReasons: []string{"high_value_transaction"}, AcrValues: []string{"urn:cognitobridge:stepup"}}
+	return Config{ClientID: client, Policy: stepupclaim.Policy{MaxAge: 300 * time.Second, RequiredReasons: []string{"high_value_transaction"}, AcrValues: []string{"urn:cognitobridge:stepup"}}}
 }
 
 // claims as API Gateway's JWT authorizer passes them: every value a string.
@@ -72,7 +73,7 @@ func event(c map[string]string) events.APIGatewayV2HTTPRequest {
 // for a fresh step-up of this client, and the challenge is the gate's,
 // byte for byte.
 func TestMiddlewareRFC9470(t *testing.T) {
-	gate := transactiongate.Config{Backend: "b", MaxAge: cfg().MaxAge, RequiredReasons: cfg().RequiredReasons, AcrValues: cfg().AcrValues}
+	gate := transactiongate.Config{Backend: "b", Policy: cfg().Policy}
 	for _, tc := range []struct {
 		name   string
 		claims map[string]string

@@ -104,27 +104,20 @@ const (
 type Config struct {
 	// Backend is the name or ARN of the backend function. Required.
 	Backend string
-	// MaxAge is the window, 1 s to 1 h; the challenge's max_age. Default:
-	// stepupclaim.DefaultMaxAge.
-	MaxAge time.Duration
-	// RequiredReasons: stepup_reason must be one of them. Default:
-	// stepupclaim.DefaultRequiredReasons.
-	RequiredReasons []string
-	// AcrValues are advertised in the challenge's acr_values, in order of
-	// preference: each 1 to MaxAcrValue printable ASCII characters without
-	// space, '"' or '\'. Default: none (no acr_values).
-	AcrValues []string
+	// Policy is the route's step-up rule; its zero value is the default
+	// rule without acr_values.
+	stepupclaim.Policy
 }
 
 // ConfigFromEnv reads Config from contract.EnvGateBackend,
 // contract.EnvStepUpMaxAgeSeconds, contract.EnvRequiredReasons and
 // contract.EnvGateAcrValues, and validates it.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{Backend: strings.TrimSpace(getenv(contract.EnvGateBackend))}
-	var err error
-	if cfg.MaxAge, cfg.RequiredReasons, cfg.AcrValues, err = stepupclaim.ReadPolicy(getenv); err != nil {
+	policy, err := stepupclaim.ReadPolicy(getenv)
+	if err != nil {
 		return Config{}, err
 	}
+	cfg := Config{Backend: strings.TrimSpace(getenv(contract.EnvGateBackend)), Policy: policy}
 	if err := cfg.normalize(); err != nil {
 		return Config{}, err
 	}
@@ -136,7 +129,7 @@ func (c *Config) normalize() error {
 	if c.Backend == "" || len(c.Backend) > 256 || strings.ContainsAny(c.Backend, " \t\r\n/") {
 		errs = append(errs, fmt.Errorf("%s: expected a Lambda function name or ARN, received %q", contract.EnvGateBackend, logref.Clip(c.Backend)))
 	}
-	errs = append(errs, stepupclaim.NormalizePolicy(&c.MaxAge, &c.RequiredReasons, c.AcrValues))
+	errs = append(errs, c.Policy.Normalize())
 	return errors.Join(errs...)
 }
 
@@ -176,7 +169,7 @@ func (c Config) Decide(authorizerContext map[string]json.RawMessage, now time.Ti
 	at, ok := stepupclaim.EpochSeconds(authorizerContext[contract.AuthorizerContextStepUpAt])
 	why := stepupclaim.Reason(authorizerContext[contract.AuthorizerContextStepUpReason])
 	d := Decision{Sub: sub, StepUpAt: at}
-	if r := stepupclaim.Check(at, ok, why, now, c.MaxAge, c.RequiredReasons); r != stepupclaim.Fresh {
+	if r := c.Policy.Check(at, ok, why, now); r != stepupclaim.Fresh {
 		d.Reason = Reason(r)
 		return d
 	}
@@ -210,7 +203,7 @@ type Response struct {
 // Challenge is the 401 answer for reason r (one of the challenge reasons):
 // stepupclaim.Challenge for the gate's window, reasons and acr values.
 func (c Config) Challenge(r Reason) Response {
-	status, headers, body := stepupclaim.Challenge(stepupclaim.Result(r), c.MaxAge, c.RequiredReasons, c.AcrValues)
+	status, headers, body := c.Policy.Challenge(stepupclaim.Result(r))
 	return Response{StatusCode: status, Headers: headers, Body: body}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/cognitobridge/cognitobridge/lambdas/authorizer/stepupclaim"
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
@@ -128,7 +129,7 @@ func TestDecide(t *testing.T) {
 	}
 
 	// A configured window and reasons.
-	cfg = Config{Backend: backendARN, MaxAge: 20 * time.Second, RequiredReasons: []string{"payout_change"}}
+	cfg = Config{Backend: backendARN, Policy: stepupclaim.Policy{MaxAge: 20 * time.Second, RequiredReasons: []string{"payout_change"}}}
 	if err := cfg.normalize(); err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +452,7 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("accepted %v", bad)
 		}
 	}
-	if _, err := New(Config{Backend: backendARN, MaxAge: 1500 * time.Millisecond}, okBackend(`{}`)); err == nil {
+	if _, err := New(Config{Backend: backendARN, Policy: stepupclaim.Policy{MaxAge: 1500 * time.Millisecond}}, okBackend(`{}`)); err == nil {
 		t.Error("fractional window accepted")
 	}
 }

@@ -143,46 +143,71 @@ func CheckReasons(reasons []string) error {
 
 func clip(s string) string { return logref.Clip(s) }
 
-// ReadPolicy reads a high-value route's step-up rule from the environment,
-// the part the gate and the one-invocation middleware (lambdas/stepuphttp)
-// share: contract.EnvStepUpMaxAgeSeconds, contract.EnvRequiredReasons and
-// contract.EnvGateAcrValues (the challenge's acr_values; none when unset).
-func ReadPolicy(getenv func(string) string) (maxAge time.Duration, reasons, acr []string, err error) {
-	if maxAge, err = ParseMaxAge(getenv(contract.EnvStepUpMaxAgeSeconds)); err != nil {
-		return 0, nil, nil, err
-	}
-	if reasons, err = ParseReasons(getenv(contract.EnvRequiredReasons)); err != nil {
-		return 0, nil, nil, err
-	}
-	if v := strings.TrimSpace(getenv(contract.EnvGateAcrValues)); v != "" {
-		if err := json.Unmarshal([]byte(v), &acr); err != nil || acr == nil {
-			return 0, nil, nil, fmt.Errorf("%s: expected a JSON array of acr values, received %q", contract.EnvGateAcrValues, clip(v))
-		}
-	}
-	return maxAge, reasons, acr, nil
+// Policy is a high-value route's step-up rule, the part the gate and the
+// one-invocation middleware (lambdas/stepuphttp) share.
+type Policy struct {
+	// MaxAge is the window, 1 s to 1 h; the challenge's max_age. Default:
+	// DefaultMaxAge.
+	MaxAge time.Duration
+	// RequiredReasons: the step-up reason must be one of them. Default:
+	// DefaultRequiredReasons.
+	RequiredReasons []string
+	// AcrValues are advertised in the challenge's acr_values, in order of
+	// preference: each 1 to contract.MaxAcrValue printable ASCII characters
+	// without space, '"' or '\'. Default: none (no acr_values).
+	AcrValues []string
 }
 
-// NormalizePolicy fills the defaults of a step-up rule given in code (a
-// zero maxAge, nil reasons) and checks all three parts; every error is
-// reported.
-func NormalizePolicy(maxAge *time.Duration, reasons *[]string, acr []string) error {
+// ReadPolicy reads the rule from contract.EnvStepUpMaxAgeSeconds,
+// contract.EnvRequiredReasons and contract.EnvGateAcrValues (the
+// challenge's acr_values; none when unset).
+func ReadPolicy(getenv func(string) string) (Policy, error) {
+	var p Policy
+	var err error
+	if p.MaxAge, err = ParseMaxAge(getenv(contract.EnvStepUpMaxAgeSeconds)); err != nil {
+		return Policy{}, err
+	}
+	if p.RequiredReasons, err = ParseReasons(getenv(contract.EnvRequiredReasons)); err != nil {
+		return Policy{}, err
+	}
+	if v := strings.TrimSpace(getenv(contract.EnvGateAcrValues)); v != "" {
+		if err := json.Unmarshal([]byte(v), &p.AcrValues); err != nil || p.AcrValues == nil {
+			return Policy{}, fmt.Errorf("%s: expected a JSON array of acr values, received %q", contract.EnvGateAcrValues, clip(v))
+		}
+	}
+	return p, nil
+}
+
+// Normalize fills the defaults of a rule given in code (a zero MaxAge, nil
+// RequiredReasons) and checks all three parts; every error is reported.
+func (p *Policy) Normalize() error {
 	var errs []error
-	if *maxAge == 0 {
-		*maxAge = DefaultMaxAge
+	if p.MaxAge == 0 {
+		p.MaxAge = DefaultMaxAge
 	}
-	if *maxAge < time.Second || *maxAge > MaxMaxAge || *maxAge%time.Second != 0 {
-		errs = append(errs, fmt.Errorf("%s: expected whole seconds from 1 s to 1 h, received %v", contract.EnvStepUpMaxAgeSeconds, *maxAge))
+	if p.MaxAge < time.Second || p.MaxAge > MaxMaxAge || p.MaxAge%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("%s: expected whole seconds from 1 s to 1 h, received %v", contract.EnvStepUpMaxAgeSeconds, p.MaxAge))
 	}
-	if *reasons == nil {
-		*reasons = append([]string(nil), DefaultRequiredReasons...)
+	if p.RequiredReasons == nil {
+		p.RequiredReasons = append([]string(nil), DefaultRequiredReasons...)
 	}
-	if err := CheckReasons(*reasons); err != nil {
+	if err := CheckReasons(p.RequiredReasons); err != nil {
 		errs = append(errs, err)
 	}
-	for _, v := range acr {
+	for _, v := range p.AcrValues {
 		if !contract.ValidAcrValue(v) {
 			errs = append(errs, fmt.Errorf("%s: expected acr values of 1 to %d printable ASCII characters without space, '\"' or '\\', received %q", contract.EnvGateAcrValues, contract.MaxAcrValue, clip(v)))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Check is the package's Check under this rule.
+func (p Policy) Check(at int64, ok bool, reason string, now time.Time) Result {
+	return Check(at, ok, reason, now, p.MaxAge, p.RequiredReasons)
+}
+
+// Challenge is the package's Challenge under this rule.
+func (p Policy) Challenge(r Result) (status int, headers map[string]string, body string) {
+	return Challenge(r, p.MaxAge, p.RequiredReasons, p.AcrValues)
 }
