@@ -13,11 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 )
@@ -105,7 +100,7 @@ func TestBinaryAgainstMoto(t *testing.T) {
 	endpoint := motoserver.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	createTable(ctx, t, endpoint)
+	motoserver.CreateStepUpTable(t, motoserver.DynamoDB(endpoint), table)
 
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -234,22 +229,4 @@ func auditLine(t *testing.T, stderr string) map[string]any {
 		t.Fatalf("stderr has %d JSON lines, want 1:\n%s", len(lines), stderr)
 	}
 	return lines[0]
-}
-
-func createTable(ctx context.Context, t *testing.T, endpoint string) {
-	t.Helper()
-	client := dynamodb.New(dynamodb.Options{
-		Region:       motoserver.Region,
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  motoserver.Credentials,
-	})
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(contract.RecordPartitionKey), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(contract.RecordPartitionKey), KeyType: types.KeyTypeHash}},
-	})
-	if err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
 }

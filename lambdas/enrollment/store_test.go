@@ -18,31 +18,19 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
-	"github.com/cognitobridge/cognitobridge/test/motoserver"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 )
 
 const (
 	pool  = "us-east-1_AbCdEf123"
 	sub   = "6f1c2c3e-0000-4000-8000-000000000001"
-	table = "cognitobridge-stepup"
+	table = mototest.StepUpTableName
 )
 
 var (
 	alice = enrollment.Identity{Issuer: "https://idp.example.com", Subject: "idp-sub-alice"}
 	other = enrollment.Identity{Issuer: "https://idp.example.com", Subject: "idp-sub-mallory"}
 )
-
-// motoTable starts moto_server (skipped without it, fatal when CI=true) and
-// creates a table in the step-up table layout.
-func motoTable(t *testing.T) *dynamodb.Client {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: starts moto_server")
-	}
-	client := motoserver.DynamoDB(motoserver.Start(t))
-	motoserver.CreateStepUpTable(t, client, table)
-	return client
-}
 
 // auditLog collects the store's audit lines.
 type auditLog struct {
@@ -100,7 +88,7 @@ func newStore(t *testing.T, db enrollment.DynamoDBAPI) (*enrollment.Store, *audi
 }
 
 func TestStoreAgainstMoto(t *testing.T) {
-	client := motoTable(t)
+	client, _ := mototest.StepUpTable(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, audit, now := newStore(t, client)

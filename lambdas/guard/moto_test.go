@@ -9,17 +9,14 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
 	"github.com/cognitobridge/cognitobridge/lambdas/guard"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/steprecordtest"
 )
 
 // TestGuardWithDynamoDB runs the guard over the real store and SDK client
 // against moto_server: Verify's record lets exactly one issuance through.
 func TestGuardWithDynamoDB(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: starts moto_server")
-	}
-	client, table := steprecordtest.MotoTable(t)
+	client, table := mototest.StepUpTable(t)
 	store := steprecord.New(client, table, time.Minute)
 	h := guard.New(store, time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

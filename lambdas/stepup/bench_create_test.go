@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/steprecordtest"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/usercap"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
 )
@@ -83,7 +83,7 @@ func BenchmarkCreateWarm(b *testing.B) {
 	b.Run("no-cap", func(b *testing.B) { run(b, nil, "") })
 	b.Run("cap-fake", func(b *testing.B) { run(b, acceptAll{}, "cognitobridge-stepup") })
 	b.Run("cap-moto", func(b *testing.B) {
-		client, table := steprecordtest.MotoTable(b)
+		client, table := mototest.StepUpTable(b)
 		run(b, client, table)
 	})
 }

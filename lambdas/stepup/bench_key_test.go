@@ -82,22 +82,10 @@ func newKeyBenchRig(b *testing.B, sign clientassert.KMSSigner, keyARN string, sp
 }
 
 func runWarmKey(b *testing.B, r *benchRig, k *countingKMS) {
-	r.mustVerify(b, r.answer(b).ev) // warm: discovery, JWKS
-	pool := make([]answered, b.N)
-	for i := range pool {
-		pool[i] = r.answer(b)
-	}
+	pool := r.warmAnswers(b)
 	signs0 := k.calls.Load()
 	r.peer.ResetCalls()
-	ctx := context.Background()
-	b.ResetTimer()
-	for i := range b.N {
-		out, _ := r.verify.Handle(ctx, pool[i].ev)
-		if !out.Response.AnswerCorrect {
-			b.Fatalf("verify %d refused", i)
-		}
-	}
-	b.StopTimer()
+	r.verifyAll(b, pool)
 	n := float64(b.N)
 	b.ReportMetric(float64(k.calls.Load()-signs0)/n, "kms-sign/op")
 	b.ReportMetric(float64(r.peer.Calls()[oidcpeer.EndpointToken])/n, "token/op")

@@ -139,6 +139,30 @@ func (r *benchRig) mustVerify(b *testing.B, ev stepup.VerifyEvent) {
 	}
 }
 
+// warmAnswers warms r with one passing Verify (secret, discovery, JWKS)
+// and returns b.N fresh answers, obtained before the timer.
+func (r *benchRig) warmAnswers(b *testing.B) []answered {
+	r.mustVerify(b, r.answer(b).ev)
+	pool := make([]answered, b.N)
+	for i := range pool {
+		pool[i] = r.answer(b)
+	}
+	return pool
+}
+
+// verifyAll times Verify.Handle over pool; every answer must pass.
+func (r *benchRig) verifyAll(b *testing.B, pool []answered) {
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		out, _ := r.verify.Handle(ctx, pool[i].ev)
+		if !out.Response.AnswerCorrect {
+			b.Fatalf("verify %d refused", i)
+		}
+	}
+	b.StopTimer()
+}
+
 // BenchmarkVerifyWarm: Verify.Handle of a warm container (discovery, JWKS
 // and the secret already fetched once) on a pool of fresh codes obtained
 // before the timer. Each op is a token exchange with PKCE and client
@@ -155,22 +179,10 @@ func (r *benchRig) mustVerify(b *testing.B, ev stepup.VerifyEvent) {
 // 1000 verifies counting the container's cold first fetch too.
 func BenchmarkVerifyWarm(b *testing.B) {
 	r := newBenchRig(b)
-	r.mustVerify(b, r.answer(b).ev) // warm: secret, discovery, JWKS
-	pool := make([]answered, b.N)
-	for i := range pool {
-		pool[i] = r.answer(b)
-	}
+	pool := r.warmAnswers(b)
 	r.peer.ResetCalls()
 	reads0, gets0, db0 := r.source.reads.Load(), r.getter.calls.Load(), r.db.calls.Load()
-	ctx := context.Background()
-	b.ResetTimer()
-	for i := range b.N {
-		out, _ := r.verify.Handle(ctx, pool[i].ev)
-		if !out.Response.AnswerCorrect {
-			b.Fatalf("verify %d refused", i)
-		}
-	}
-	b.StopTimer()
+	r.verifyAll(b, pool)
 	n := float64(b.N)
 	calls := r.peer.Calls()
 	b.ReportMetric(float64(calls[oidcpeer.EndpointDiscovery])/n, "discovery/op")
@@ -187,25 +199,15 @@ func BenchmarkVerifyWarm(b *testing.B) {
 // transaction fails, and one more transaction enrolls and records.
 func BenchmarkVerifyFirstUse(b *testing.B) {
 	r := newBenchRig(b)
-	r.mustVerify(b, r.answer(b).ev) // warm: secret, discovery, JWKS
-	pool := make([]answered, b.N)
+	pool := r.warmAnswers(b)
 	for i := range pool {
-		pool[i] = r.answer(b)
 		attrs := maps.Clone(benchAttrs)
 		attrs["sub"] = fmt.Sprintf("b0000000-0000-4000-8000-%012d", i)
 		pool[i].ev.Request.UserAttributes = attrs
 	}
 	r.peer.ResetCalls()
 	db0 := r.db.calls.Load()
-	ctx := context.Background()
-	b.ResetTimer()
-	for i := range b.N {
-		out, _ := r.verify.Handle(ctx, pool[i].ev)
-		if !out.Response.AnswerCorrect {
-			b.Fatalf("verify %d refused", i)
-		}
-	}
-	b.StopTimer()
+	r.verifyAll(b, pool)
 	n := float64(b.N)
 	b.ReportMetric(float64(r.peer.Calls()[oidcpeer.EndpointToken])/n, "token/op")
 	b.ReportMetric(float64(r.db.calls.Load()-db0)/n, "dynamodb/op")

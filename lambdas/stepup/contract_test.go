@@ -17,14 +17,22 @@ import (
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 )
 
-const defineEventJSON = `{
+// cognitoEvent is a trigger event as Cognito sends it for the pool's
+// alice: the shared header, then the trigger's request and response.
+func cognitoEvent(trigger, request, response string) string {
+	return `{
   "version": "1",
   "region": "eu-west-1",
   "userPoolId": "eu-west-1_Example",
   "userName": "alice",
   "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "3ijbtbhcj26r52ls46ae3p6v1m"},
-  "triggerSource": "DefineAuthChallenge_Authentication",
-  "request": {
+  "triggerSource": "` + trigger + `",
+  "request": ` + request + `,
+  "response": ` + response + `
+}`
+}
+
+var defineEventJSON = cognitoEvent("DefineAuthChallenge_Authentication", `{
     "userAttributes": {"sub": "c0ffee", "email_verified": "true", "cognito:user_status": "CONFIRMED", "email": "alice@example.com"},
     "session": [
       {"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null},
@@ -32,9 +40,8 @@ const defineEventJSON = `{
       %s
     ],
     "userNotFound": false
-  },
-  "response": {"challengeName": null, "issueTokens": null, "failAuthentication": null}
-}`
+  }`,
+	`{"challengeName": null, "issueTokens": null, "failAuthentication": null}`)
 
 func decodeObj(t *testing.T, b []byte) map[string]any {
 	t.Helper()
@@ -88,14 +95,7 @@ func TestContractDefine(t *testing.T) {
 	}
 }
 
-const createEventJSON = `{
-  "version": "1",
-  "region": "eu-west-1",
-  "userPoolId": "eu-west-1_Example",
-  "userName": "alice",
-  "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "3ijbtbhcj26r52ls46ae3p6v1m"},
-  "triggerSource": "CreateAuthChallenge_Authentication",
-  "request": {
+var createEventJSON = cognitoEvent("CreateAuthChallenge_Authentication", `{
     "userAttributes": {"sub": "c0ffee", "email_verified": "true", "email": "alice@example.com"},
     "challengeName": "%s",
     "session": [
@@ -103,9 +103,8 @@ const createEventJSON = `{
       {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true, "challengeMetadata": null}
     ],
     "userNotFound": false
-  },
-  "response": {"publicChallengeParameters": null, "privateChallengeParameters": null, "challengeMetadata": null}
-}`
+  }`,
+	`{"publicChallengeParameters": null, "privateChallengeParameters": null, "challengeMetadata": null}`)
 
 func TestContractCreate(t *testing.T) {
 	h := NewCreateHandler(mustConfig(t, blockIDEnv()), StaticSecret(blockIDSecret), &http.Client{Transport: noNetwork{t}})
@@ -137,21 +136,13 @@ func TestContractCreate(t *testing.T) {
 	}
 }
 
-const verifyEventJSON = `{
-  "version": "1",
-  "region": "eu-west-1",
-  "userPoolId": "eu-west-1_Example",
-  "userName": "alice",
-  "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "3ijbtbhcj26r52ls46ae3p6v1m"},
-  "triggerSource": "VerifyAuthChallengeResponse_Authentication",
-  "request": {
+var verifyEventJSON = cognitoEvent("VerifyAuthChallengeResponse_Authentication", `{
     "userAttributes": {"sub": "c0ffee", "email_verified": "true", "email": "alice@example.com"},
     "privateChallengeParameters": %s,
     "challengeAnswer": %s,
     "userNotFound": %s
-  },
-  "response": {"answerCorrect": null}
-}`
+  }`,
+	`{"answerCorrect": null}`)
 
 func TestContractVerify(t *testing.T) {
 	op := newTestOP(t)

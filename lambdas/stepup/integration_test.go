@@ -36,9 +36,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/secretcache"
 	"github.com/cognitobridge/cognitobridge/lambdas/stepup"
-	"github.com/cognitobridge/cognitobridge/test/motoserver"
 	"github.com/cognitobridge/cognitobridge/test/oidcpeer"
 	"github.com/cognitobridge/cognitobridge/test/syncbuf"
 )
@@ -815,24 +815,12 @@ func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	return c.base.RoundTrip(req)
 }
 
-func smClient(endpoint string, hc *http.Client) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{
-		Region:       motoserver.Region,
-		BaseEndpoint: aws.String(endpoint),
-		HTTPClient:   hc,
-		Credentials:  motoserver.Credentials,
-	})
-}
-
 func TestIntegrationSecretsManagerMoto(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	endpoint := motoserver.Start(t) // skips, or fails when CI=true, without moto_server
+	endpoint := mototest.Start(t)
 	base := &http.Transport{Proxy: nil}
 	t.Cleanup(base.CloseIdleConnections)
-	admin := smClient(endpoint, &http.Client{Transport: base})
+	admin := mototest.SecretsManager(endpoint, &http.Client{Transport: base})
 	createCount, verifyCount := &countingTransport{base: base}, &countingTransport{base: base}
 
 	var arn string
@@ -845,8 +833,8 @@ func TestIntegrationSecretsManagerMoto(t *testing.T) {
 		}
 		arn = aws.ToString(out.ARN)
 		ttl := r.cfg.SecretTTL // the default, 300 s
-		return secretcache.New(smClient(endpoint, &http.Client{Transport: createCount}), arn, ttl),
-			secretcache.New(smClient(endpoint, &http.Client{Transport: verifyCount}), arn, ttl)
+		return secretcache.New(mototest.SecretsManager(endpoint, &http.Client{Transport: createCount}), arn, ttl),
+			secretcache.New(mototest.SecretsManager(endpoint, &http.Client{Transport: verifyCount}), arn, ttl)
 	}})
 	u := cognito("alice")
 	const n = 20

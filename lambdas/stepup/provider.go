@@ -184,13 +184,8 @@ func (p *providerCache) discover(ctx context.Context, issuer string) (discovered
 	}
 	ep := prov.Endpoint()
 	d := discovered{authorizeURL: ep.AuthURL, tokenURL: ep.TokenURL, jwksURL: extra.JWKSURL, clientAuth: extra.Discovery}
-	for _, u := range []string{d.authorizeURL, d.tokenURL, d.jwksURL} {
-		if u == "" {
-			continue // only a missing endpoint that is actually needed fails
-		}
-		if err := checkEndpointURL(u); err != nil {
-			return discovered{}, fmt.Errorf("discovery: endpoint rejected: %w", err)
-		}
+	if err := oidcrp.CheckDiscovered(d.authorizeURL, d.tokenURL, d.jwksURL); err != nil {
+		return discovered{}, err
 	}
 	p.mu.Lock()
 	p.docs[issuer] = d

@@ -53,29 +53,32 @@ const (
 	ReasonSessionRequestInvalid Reason = "session_request_invalid"
 )
 
+// sessionErrReasons maps the vsession errors, the first match winning;
+// any other error is ReasonProviderUnavailable.
+var sessionErrReasons = []struct {
+	err    error
+	reason Reason
+}{
+	{vsession.ErrSecretUnavailable, ReasonSecretUnavailable},
+	{vsession.ErrSecretInvalid, ReasonSecretInvalid},
+	{vsession.ErrMalformed, ReasonProviderAnswerInvalid},
+	{vsession.ErrUnknownSession, ReasonSessionUnknown},
+	{vsession.ErrRefused, ReasonProviderRefused},
+	{vsession.ErrCredentials, ReasonProviderCredentials},
+	{vsession.ErrInvalidRequest, ReasonSessionRequestInvalid},
+}
+
 // sessionErrReason maps a vsession error; an exhausted budget wins.
 func sessionErrReason(ctx context.Context, err error) Reason {
-	var r Reason
-	switch {
-	case errors.Is(err, vsession.ErrSecretUnavailable):
-		r = ReasonSecretUnavailable
-	case errors.Is(err, vsession.ErrSecretInvalid):
-		r = ReasonSecretInvalid
-	case errors.Is(err, vsession.ErrMalformed):
-		r = ReasonProviderAnswerInvalid
-	case errors.Is(err, vsession.ErrUnknownSession):
-		r = ReasonSessionUnknown
-	case errors.Is(err, vsession.ErrRefused):
-		r = ReasonProviderRefused
-	case errors.Is(err, vsession.ErrCredentials):
-		r = ReasonProviderCredentials
-	case errors.Is(err, vsession.ErrInvalidRequest):
-		r = ReasonSessionRequestInvalid
-	default:
-		r = ReasonProviderUnavailable
-	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return ReasonDeadlineExceeded
+	}
+	r := ReasonProviderUnavailable
+	for _, m := range sessionErrReasons {
+		if errors.Is(err, m.err) {
+			r = m.reason
+			break
+		}
 	}
 	return ctxReason(ctx, r)
 }

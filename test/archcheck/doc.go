@@ -10,7 +10,7 @@
 //     lambdas/contract);
 //   - no product package (constructs/, lambdas/, apps/, cmd/) imports a test
 //     package: anything under test/, a package whose name ends in "test"
-//     (cdktest, steprecordtest), or the standard library's testing;
+//     (cdktest, mototest), or the standard library's testing;
 //   - nothing under lambdas/ imports constructs/, apps/ or the CDK, so a
 //     handler binary never carries jsii;
 //   - lambdas/contract imports no other package of the module: it is the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/logref"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/test/motoserver"
 )
 
@@ -18,12 +19,9 @@ import (
 // same start-up path the commands use; two deployments (two secrets) give
 // the same user two different references.
 func TestLogRefsFromSecretsManager(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: starts moto_server")
-	}
+	endpoint := mototest.Start(t)
 	buf, _ := capture(t)
 	t.Cleanup(func() { logref.Use(logref.NewKeyring(nil, 0)) })
-	endpoint := motoserver.Start(t)
 	cfg := aws.Config{Region: motoserver.Region, Credentials: motoserver.Credentials, BaseEndpoint: aws.String(endpoint)}
 	sm := secretsmanager.NewFromConfig(cfg)
 	ctx := context.Background()

@@ -113,27 +113,7 @@ func randomBytes(t testing.TB, n int) []byte {
 
 func sign(t testing.TB, alg jose.SignatureAlgorithm, key any, kid string) string {
 	t.Helper()
-	opts := (&jose.SignerOptions{}).WithType("JWT")
-	var sk jose.SigningKey
-	if kid == "" {
-		sk = jose.SigningKey{Algorithm: alg, Key: key}
-	} else {
-		sk = jose.SigningKey{Algorithm: alg, Key: jose.JSONWebKey{Key: key, KeyID: kid}}
-	}
-	signer, err := jose.NewSigner(sk, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, _ := json.Marshal(payloadOf(t))
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return keysettest.Sign(t, alg, key, kid, payloadOf(t))
 }
 
 // strangerTokens are n tokens with random kids, properly signed by a key

@@ -1,7 +1,8 @@
-// Package mototest holds the Cognito set-ups the handler tests share
-// around moto_server (test/motoserver), usually with test/cognitofake in
-// front of it: a client, a user pool, a user, a user's attributes and
-// identities. Only tests import it.
+// Package mototest holds the set-ups the handler tests share around
+// moto_server (test/motoserver): for Cognito, usually with test/cognitofake
+// in front of it, a client, a user pool, a user, a user's attributes and
+// identities; for DynamoDB, a step-up table; for Secrets Manager, a client.
+// Only tests import it.
 package mototest
 
 import (

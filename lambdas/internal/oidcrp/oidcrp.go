@@ -71,6 +71,21 @@ func CheckEndpointURL(raw string) error {
 	return errors.New("scheme must be https")
 }
 
+// CheckDiscovered applies CheckEndpointURL to the endpoints a discovery
+// document names. An empty one passes: only a missing endpoint that is
+// actually needed fails, where it is needed.
+func CheckDiscovered(urls ...string) error {
+	for _, u := range urls {
+		if u == "" {
+			continue
+		}
+		if err := CheckEndpointURL(u); err != nil {
+			return fmt.Errorf("discovery: endpoint rejected: %w", err)
+		}
+	}
+	return nil
+}
+
 // Endpoints are a provider's authorization, token and JWKS endpoints.
 type Endpoints struct {
 	Authorize, Token, JWKS string
@@ -163,13 +178,8 @@ func (p *Provider) discover(ctx context.Context) (Endpoints, error) {
 	}
 	ep := prov.Endpoint()
 	d := Endpoints{Authorize: ep.AuthURL, Token: ep.TokenURL, JWKS: extra.JWKSURL}
-	for _, u := range []string{d.Authorize, d.Token, d.JWKS} {
-		if u == "" {
-			continue // only a missing endpoint that is actually needed fails
-		}
-		if err := CheckEndpointURL(u); err != nil {
-			return Endpoints{}, fmt.Errorf("discovery: endpoint rejected: %w", err)
-		}
+	if err := CheckDiscovered(d.Authorize, d.Token, d.JWKS); err != nil {
+		return Endpoints{}, err
 	}
 	p.mu.Lock()
 	p.doc = &d

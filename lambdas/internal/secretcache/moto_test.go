@@ -8,21 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/cognitobridge/cognitobridge/test/motoserver"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 )
 
 // TestCacheAgainstMoto drives the real SDK client against moto_server on
 // loopback (motoserver fails the test in CI when moto_server is missing).
 func TestCacheAgainstMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	endpoint := motoserver.Start(t)
-	client := secretsmanager.New(secretsmanager.Options{
-		Region:       motoserver.Region,
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  motoserver.Credentials,
-	})
+	client := mototest.SecretsManager(mototest.Start(t), nil)
 	ctx := context.Background()
 	created, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("stepup"), SecretString: aws.String(`{"clientSecret":"one"}`)})
 	if err != nil {

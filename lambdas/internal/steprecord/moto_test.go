@@ -14,17 +14,14 @@ import (
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
 	"github.com/cognitobridge/cognitobridge/lambdas/enrollment"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/steprecordtest"
 )
 
 // TestStoreAgainstMoto drives the real aws-sdk-go-v2 DynamoDB client against
 // moto_server on loopback: records, their consumption, and enrollment.
 func TestStoreAgainstMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: starts moto_server")
-	}
-	client, table := steprecordtest.MotoTable(t)
+	client, table := mototest.StepUpTable(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const pool = "us-east-1_AbCdEf123"

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognitobridge/cognitobridge/lambdas/contract"
-	"github.com/cognitobridge/cognitobridge/lambdas/internal/steprecord/steprecordtest"
+	"github.com/cognitobridge/cognitobridge/lambdas/internal/mototest"
 	"github.com/cognitobridge/cognitobridge/lambdas/internal/usercap"
 )
 
@@ -42,10 +42,7 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 // the cap, per user and per kind, the window, the item layout, and a
 // refused start writing nothing.
 func TestCapAgainstMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: starts moto_server")
-	}
-	client, table := steprecordtest.MotoTable(t)
+	client, table := mototest.StepUpTable(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := time.Unix(1_700_000_200, 0) // 100 s into a 900 s window (1_700_000_100 is a multiple of 900)
