@@ -78,15 +78,22 @@ type pair struct {
 	steppedPasses     bool // the step-up token carries the step-up claims
 }
 
-func stepUpAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
-	o := stepUpOptions{providerUser: -1}
+// attemptOptions are the options of a step-up for reason that plays a's
+// part: rightful, answered with another person's provider account, or
+// without the echo.
+func attemptOptions(s *stack, a *attemptEnv, reason string) stepUpOptions {
+	o := stepUpOptions{reason: reason, providerUser: -1}
 	switch a.hostile {
 	case hostileProvider:
 		o.providerUser = otherUser(s, a.user)
 	case hostileNoEcho:
 		o.noEcho = true
 	}
-	r := s.signIn(ctx, a.user, o)
+	return o
+}
+
+func stepUpAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
+	r := s.signIn(ctx, a.user, attemptOptions(s, a, ""))
 	return []check{{expect: a.hostile == rightful, got: r.stepUp(), err: r.err}}
 }
 
@@ -120,14 +127,7 @@ func onDemandAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
 // person's provider account); both tokens are kept for the calls.
 func highValueAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
 	ord := s.signIn(ctx, a.user, stepUpOptions{providerUser: -1})
-	o := stepUpOptions{reason: contract.StepUpReasonHighValueTransaction, providerUser: -1}
-	switch a.hostile {
-	case hostileProvider:
-		o.providerUser = otherUser(s, a.user)
-	case hostileNoEcho:
-		o.noEcho = true
-	}
-	up := s.signIn(ctx, a.user, o)
+	up := s.signIn(ctx, a.user, attemptOptions(s, a, contract.StepUpReasonHighValueTransaction))
 	if ord.issued {
 		// The no-echo sign-in's token (without step-up claims) calls too:
 		// the API must refuse it.
