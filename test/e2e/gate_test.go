@@ -260,6 +260,13 @@ func (a *httpAPIFake) call(t *testing.T, authorization, body string) httpRespons
 	raw, _ = json.Marshal(ev)
 	a.lastEvent = raw
 	out, isErr = a.integration.invokeRaw(t, raw, 10*time.Second)
+	return proxyResponse(out, isErr)
+}
+
+// proxyResponse is what API Gateway answers for the integration's output:
+// its proxy response, or a 500 when the function failed or answered
+// something else.
+func proxyResponse(out []byte, isErr bool) httpResponse {
 	var resp struct {
 		StatusCode *int              `json:"statusCode"`
 		Headers    map[string]string `json:"headers"`

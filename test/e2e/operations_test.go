@@ -120,15 +120,7 @@ func (s *middlewareStack) call(t *testing.T, authorization, body string) httpRes
 	ev.RequestContext.HTTP.Method, ev.RequestContext.HTTP.Path = "POST", "/transfers"
 	ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims}}
 	out, isErr := s.transfers.invokeRaw(t, mustJSON(t, ev), 3*time.Second)
-	var resp struct {
-		StatusCode *int              `json:"statusCode"`
-		Headers    map[string]string `json:"headers"`
-		Body       string            `json:"body"`
-	}
-	if isErr || json.Unmarshal(out, &resp) != nil || resp.StatusCode == nil {
-		return httpResponse{status: 500, body: `{"message":"Internal Server Error"}`}
-	}
-	return httpResponse{status: *resp.StatusCode, headers: resp.Headers, body: resp.Body}
+	return proxyResponse(out, isErr)
 }
 
 // TestStepUpMiddlewareRFC9470: through the real transfers binary behind

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -111,11 +112,7 @@ func (a *awsFront) setFault(svc string, m faultMode) {
 func (a *awsFront) snapshot() map[string]int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	out := make(map[string]int, len(a.counts))
-	for k, v := range a.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(a.counts)
 }
 
 // diff is after minus before, without zero entries.

@@ -78,15 +78,22 @@ type pair struct {
 	steppedPasses     bool // the step-up token carries the step-up claims
 }
 
-func stepUpAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
-	o := stepUpOptions{providerUser: -1}
+// attemptOptions are the options of a step-up for reason that plays a's
+// part: rightful, answered with another person's provider account, or
+// without the echo.
+func attemptOptions(s *stack, a *attemptEnv, reason string) stepUpOptions {
+	o := stepUpOptions{reason: reason, providerUser: -1}
 	switch a.hostile {
 	case hostileProvider:
 		o.providerUser = otherUser(s, a.user)
 	case hostileNoEcho:
 		o.noEcho = true
 	}
-	r := s.signIn(ctx, a.user, o)
+	return o
+}
+
+func stepUpAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
+	r := s.signIn(ctx, a.user, attemptOptions(s, a, ""))
 	return []check{{expect: a.hostile == rightful, got: r.stepUp(), err: r.err}}
 }
 
@@ -120,14 +127,7 @@ func onDemandAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
 // person's provider account); both tokens are kept for the calls.
 func highValueAttempt(ctx context.Context, s *stack, a *attemptEnv) []check {
 	ord := s.signIn(ctx, a.user, stepUpOptions{providerUser: -1})
-	o := stepUpOptions{reason: contract.StepUpReasonHighValueTransaction, providerUser: -1}
-	switch a.hostile {
-	case hostileProvider:
-		o.providerUser = otherUser(s, a.user)
-	case hostileNoEcho:
-		o.noEcho = true
-	}
-	up := s.signIn(ctx, a.user, o)
+	up := s.signIn(ctx, a.user, attemptOptions(s, a, contract.StepUpReasonHighValueTransaction))
 	if ord.issued {
 		// The no-echo sign-in's token (without step-up claims) calls too:
 		// the API must refuse it.
@@ -198,37 +198,22 @@ func runConfig(ctx context.Context, s *stack, sc scenario, label string, n, c, h
 	var mu sync.Mutex
 	var pairs []pair
 	var checks []check
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range jobs {
-				hostile := rightful
-				if hostileEvery > 0 && k%hostileEvery == hostileEvery-1 {
-					hostile = hostileProvider + (k/hostileEvery)%2
-				}
-				actx, cancel := context.WithTimeout(ctx, 60*time.Second)
-				cs := sc.attempt(actx, s, &attemptEnv{user: user(k), hostile: hostile, keep: func(p pair) {
-					mu.Lock()
-					pairs = append(pairs, p)
-					mu.Unlock()
-				}})
-				cancel()
-				mu.Lock()
-				checks = append(checks, cs...)
-				mu.Unlock()
-			}
-		}()
-	}
-	for k := range attempts {
-		jobs <- k
-	}
-	close(jobs)
-	wg.Wait()
-	elapsed := time.Since(t0)
+	elapsed := fanOut(c, attempts, func(k int) {
+		hostile := rightful
+		if hostileEvery > 0 && k%hostileEvery == hostileEvery-1 {
+			hostile = hostileProvider + (k/hostileEvery)%2
+		}
+		actx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		cs := sc.attempt(actx, s, &attemptEnv{user: user(k), hostile: hostile, keep: func(p pair) {
+			mu.Lock()
+			pairs = append(pairs, p)
+			mu.Unlock()
+		}})
+		cancel()
+		mu.Lock()
+		checks = append(checks, cs...)
+		mu.Unlock()
+	})
 
 	t := s.timer.since(tm)
 	calls := diff(aws0, s.front.snapshot())
@@ -393,6 +378,29 @@ type call struct {
 	pass  bool
 }
 
+// fanOut calls do(0) to do(n-1) from c workers and returns how long they
+// took.
+func fanOut(c, n int, do func(k int)) time.Duration {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range jobs {
+				do(k)
+			}
+		}()
+	}
+	for k := range n {
+		jobs <- k
+	}
+	close(jobs)
+	wg.Wait()
+	return time.Since(t0)
+}
+
 // callPhase makes the calls of list with c workers and prints their line:
 // "call: <label> <n> calls, <c> concurrent, <x>/s, p50 <a> p99 <b> ms,
 // wrong <w>, aws calls/call <k>, invocations/call <m>".
@@ -404,34 +412,20 @@ func callPhase(ctx context.Context, s *stack, label, route string, list []call, 
 	api0 := s.apiInvocations()
 	var mu sync.Mutex
 	var durs []time.Duration
-	jobs := make(chan call)
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for cl := range jobs {
-				t := time.Now()
-				status, chal, err := s.pay(ctx, route, cl.token)
-				d := time.Since(t)
-				ok := (cl.pass && status == 200) || (!cl.pass && status == 401 && strings.Contains(chal, "insufficient_user_authentication"))
-				mu.Lock()
-				durs = append(durs, d)
-				if !ok {
-					wrong++
-					errs = append(errs, fmt.Sprintf("POST %s with a %s token: %d %q %v", route, map[bool]string{true: "stepped-up", false: "ordinary"}[cl.pass], status, chal, err))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, cl := range list {
-		jobs <- cl
-	}
-	close(jobs)
-	wg.Wait()
-	elapsed := time.Since(t0)
+	elapsed := fanOut(c, len(list), func(k int) {
+		cl := list[k]
+		t := time.Now()
+		status, chal, err := s.pay(ctx, route, cl.token)
+		d := time.Since(t)
+		ok := (cl.pass && status == 200) || (!cl.pass && status == 401 && strings.Contains(chal, "insufficient_user_authentication"))
+		mu.Lock()
+		durs = append(durs, d)
+		if !ok {
+			wrong++
+			errs = append(errs, fmt.Sprintf("POST %s with a %s token: %d %q %v", route, map[bool]string{true: "stepped-up", false: "ordinary"}[cl.pass], status, chal, err))
+		}
+		mu.Unlock()
+	})
 	calls := diff(aws0, s.front.snapshot())
 	apiN := s.apiInvocations() - api0
 	fmt.Printf("call: %s %d calls, %d concurrent, %.1f/s, p50 %s p99 %s ms, wrong %d, aws calls/call %s, invocations/call %s\n",

@@ -549,10 +549,7 @@ type changePasswordInput struct {
 // is checked first.
 func opChangePassword(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
 	var in changePasswordInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
+	u, c, e := s.selfServiceUser(body, &in, &in.AccessToken)
 	if e != nil {
 		return nil, e, ""
 	}
@@ -583,6 +580,17 @@ type attributeCodeInput struct {
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
+// attributeCodeRequest decodes a request of the attribute verification
+// operations and finds its user; clientID is known once the access token is
+// ("" before).
+func (s *Server) attributeCodeRequest(body []byte) (in attributeCodeInput, u *user, clientID string, e *apiError) {
+	u, client, e := s.selfServiceUser(body, &in, &in.AccessToken)
+	if e != nil {
+		return in, nil, "", e
+	}
+	return in, u, client.ID, checkVerifiable(in.AttributeName)
+}
+
 // checkVerifiable: only email is verified locally (no SMS).
 func checkVerifiable(name string) *apiError {
 	if name == "" {
@@ -603,16 +611,9 @@ func checkVerifiable(name string) *apiError {
 // email addresses and phone numbers"). ASSUMED: a user without an email is
 // InvalidParameterException.
 func opGetUserAttributeVerificationCode(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in attributeCodeInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
+	_, u, clientID, e := s.attributeCodeRequest(body)
 	if e != nil {
-		return nil, e, ""
-	}
-	if e := checkVerifiable(in.AttributeName); e != nil {
-		return nil, e, c.ID
+		return nil, e, clientID
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -621,11 +622,11 @@ func opGetUserAttributeVerificationCode(ctx context.Context, s *Server, body []b
 		to = u.pendingEmail
 	}
 	if to == "" {
-		return nil, errf(eInvalidParameter, "The user has no email to verify"), c.ID
+		return nil, errf(eInvalidParameter, "The user has no email to verify"), clientID
 	}
 	s.issueCode(u, PurposeVerifyEmail)
-	s.log.Info("verification code issued (deliver with PendingCode)", "op", "GetUserAttributeVerificationCode", "client", c.ID, "user", u.username)
-	return codeDeliveryOutput{&codeDeliveryDetails{AttributeName: "email", DeliveryMedium: "EMAIL", Destination: maskEmail(to)}}, nil, c.ID
+	s.log.Info("verification code issued (deliver with PendingCode)", "op", "GetUserAttributeVerificationCode", "client", clientID, "user", u.username)
+	return codeDeliveryOutput{&codeDeliveryDetails{AttributeName: "email", DeliveryMedium: "EMAIL", Destination: maskEmail(to)}}, nil, clientID
 }
 
 // opVerifyUserAttribute checks the code and verifies the email.
@@ -635,26 +636,19 @@ func opGetUserAttributeVerificationCode(ctx context.Context, s *Server, body []b
 // operation updates the affected attribute to its pending value". The
 // verified email becomes this user's alias (takeAlias).
 func opVerifyUserAttribute(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
-	var in attributeCodeInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
+	in, u, clientID, e := s.attributeCodeRequest(body)
 	if e != nil {
-		return nil, e, ""
-	}
-	if e := checkVerifiable(in.AttributeName); e != nil {
-		return nil, e, c.ID
+		return nil, e, clientID
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e := s.takeCode(u, PurposeVerifyEmail, in.Code, true); e != nil {
-		return nil, e, c.ID
+		return nil, e, clientID
 	}
 	if u.pendingEmail != "" {
 		if s.emailIsUsername() {
 			if o := s.lookup(u.pendingEmail); o != nil && o != u {
-				return nil, &apiError{Type: eAliasExists, Message: "An account with the given email already exists.", reason: "email in use"}, c.ID
+				return nil, &apiError{Type: eAliasExists, Message: "An account with the given email already exists.", reason: "email in use"}, clientID
 			}
 		}
 		u.attrs["email"], u.pendingEmail = u.pendingEmail, ""
@@ -662,5 +656,5 @@ func opVerifyUserAttribute(ctx context.Context, s *Server, body []byte) (any, *a
 	s.takeAlias(u, u.attrs["email"])
 	u.attrs["email_verified"] = "true"
 	u.modified = s.now()
-	return struct{}{}, nil, c.ID
+	return struct{}{}, nil, clientID
 }

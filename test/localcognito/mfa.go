@@ -515,10 +515,7 @@ func opSetUserMFAPreference(ctx context.Context, s *Server, body []byte) (any, *
 		EmailMfaSettings         *mfaSettingsInput `json:"EmailMfaSettings"`
 		WebAuthnMfaSettings      *mfaSettingsInput `json:"WebAuthnMfaSettings"`
 	}
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
+	u, c, e := s.selfServiceUser(body, &in, &in.AccessToken)
 	if e != nil {
 		return nil, e, ""
 	}

@@ -514,18 +514,8 @@ func TestCustomAuthWithMFADue(t *testing.T) {
 				e.srv.users[sub].mfa = &userMFA{secret: "JBSWY3DPEHPK3PXP", enabled: true}
 				e.srv.mu.Unlock()
 			}
-			ctx := context.Background()
-			out, err := e.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				ClientId: aws.String(clientCust), AuthFlow: types.AuthFlowTypeCustomAuth,
-				AuthParameters: map[string]string{"USERNAME": "ann@example.com"},
-			})
-			if err != nil {
-				t.Fatal(errCode(err))
-			}
-			_, err = e.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-				ClientId: aws.String(clientCust), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
-				ChallengeResponses: map[string]string{"USERNAME": sub, "ANSWER": "42"},
-			})
+			out := e.customAuth(t, clientCust, "ann@example.com")
+			_, err := e.answerCustom(clientCust, out, sub, "42")
 			if got := errCode(err); got != tc.want {
 				t.Fatalf("error %q, want %q", got, tc.want)
 			}

@@ -295,10 +295,7 @@ func (s *Server) signOutEverywhere(username string) {
 // GlobalSignOut); a JWT library still accepts them until they expire.
 func opGlobalSignOut(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
 	var in accessTokenInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
+	u, c, e := s.selfServiceUser(body, &in, &in.AccessToken)
 	if e != nil {
 		return nil, e, ""
 	}

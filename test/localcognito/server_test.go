@@ -209,6 +209,28 @@ func newEnv(t *testing.T, trig *fakeTriggers) *env {
 	return &env{srv: srv, ts: ts, api: api, trig: trig, clock: c}
 }
 
+// customAuth starts a CUSTOM_AUTH sign-in of username through client,
+// without SRP.
+func (e *env) customAuth(t *testing.T, client, username string) *cip.InitiateAuthOutput {
+	t.Helper()
+	out, err := e.api.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		ClientId: aws.String(client), AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters: map[string]string{"USERNAME": username},
+	})
+	if err != nil {
+		t.Fatal(errCode(err))
+	}
+	return out
+}
+
+// answerCustom answers the custom challenge of out as username.
+func (e *env) answerCustom(client string, out *cip.InitiateAuthOutput, username, answer string) (*cip.RespondToAuthChallengeOutput, error) {
+	return e.api.RespondToAuthChallenge(context.Background(), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(client), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": username, "ANSWER": answer},
+	})
+}
+
 func (e *env) seed(t *testing.T, email, password string) string {
 	t.Helper()
 	sub, err := e.srv.SeedUser(email, password, map[string]string{"email_verified": "true", "custom:assurance": "low"}, true)
@@ -496,14 +518,7 @@ func TestCustomAuthWithoutSRP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, stepUpTriggers())
 			sub := e.seed(t, "ann@example.com", "Correct-horse-1")
-			ctx := context.Background()
-			out, err := e.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				ClientId: aws.String(clientCust), AuthFlow: types.AuthFlowTypeCustomAuth,
-				AuthParameters: map[string]string{"USERNAME": "ann@example.com"},
-			})
-			if err != nil {
-				t.Fatal(errCode(err))
-			}
+			out := e.customAuth(t, clientCust, "ann@example.com")
 			if out.ChallengeName != types.ChallengeNameTypeCustomChallenge {
 				t.Fatalf("challenge %q", out.ChallengeName)
 			}
@@ -511,10 +526,7 @@ func TestCustomAuthWithoutSRP(t *testing.T) {
 			if b, _ := json.Marshal(req(d[0])["session"]); string(b) != "[]" {
 				t.Errorf("first Define session %s, want []", b)
 			}
-			r, err := e.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-				ClientId: aws.String(clientCust), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
-				ChallengeResponses: map[string]string{"USERNAME": sub, "ANSWER": tc.answer},
-			})
+			r, err := e.answerCustom(clientCust, out, sub, tc.answer)
 			if got := errCode(err); got != tc.want {
 				t.Fatalf("error %q, want %q", got, tc.want)
 			}
@@ -539,10 +551,7 @@ func TestTriggerErrorFailsSignIn(t *testing.T) {
 			})
 			if err == nil {
 				var r *cip.RespondToAuthChallengeOutput
-				r, err = e.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-					ClientId: aws.String(clientCust), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
-					ChallengeResponses: map[string]string{"USERNAME": sub, "ANSWER": "42"},
-				})
+				r, err = e.answerCustom(clientCust, out, sub, "42")
 				if err == nil {
 					t.Fatalf("tokens issued despite a failing %s: %+v", slot, r.AuthenticationResult)
 				}
@@ -569,19 +578,9 @@ func TestSessionReuseAndExpiry(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, stepUpTriggers())
 			sub := e.seed(t, "ann@example.com", "Correct-horse-1")
-			ctx := context.Background()
-			out, err := e.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				ClientId: aws.String(clientCust), AuthFlow: types.AuthFlowTypeCustomAuth,
-				AuthParameters: map[string]string{"USERNAME": "ann@example.com"},
-			})
-			if err != nil {
-				t.Fatal(errCode(err))
-			}
+			out := e.customAuth(t, clientCust, "ann@example.com")
 			answer := func(a string) error {
-				_, err := e.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-					ClientId: aws.String(clientCust), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
-					ChallengeResponses: map[string]string{"USERNAME": sub, "ANSWER": a},
-				})
+				_, err := e.answerCustom(clientCust, out, sub, a)
 				return err
 			}
 			if tc.reuse {
@@ -722,15 +721,7 @@ func TestUpdateUserAttributesWriteList(t *testing.T) {
 	e := newEnv(t, nil)
 	e.seed(t, "ann@example.com", "Correct-horse-1")
 	ctx := context.Background()
-	cl, out, err := srpStart(t, e, clientSRP, "ann@example.com")
-	if err != nil {
-		t.Fatal(errCode(err))
-	}
-	res, err := answerPassword(t, e, cl, clientSRP, "Correct-horse-1", out, nil)
-	if err != nil {
-		t.Fatal(errCode(err))
-	}
-	tok := res.AuthenticationResult.AccessToken
+	tok := signInAnn(t, e, clientSRP, nil).AccessToken
 	for _, tc := range []struct {
 		name, attr, value, want string
 	}{
@@ -863,7 +854,6 @@ func FuzzHandler(f *testing.F) {
 }
 
 func TestUnknownUser(t *testing.T) {
-	ctx := context.Background()
 	t.Run("LEGACY", func(t *testing.T) {
 		e := newEnv(t, stepUpTriggers())
 		_, _, err := srpStart(t, e, clientSRP, "nobody@example.com")
@@ -887,17 +877,8 @@ func TestUnknownUser(t *testing.T) {
 	})
 	t.Run("ENABLED CUSTOM_AUTH", func(t *testing.T) {
 		e := newEnv(t, stepUpTriggers())
-		out, err := e.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-			ClientId: aws.String(clientPrevent), AuthFlow: types.AuthFlowTypeCustomAuth,
-			AuthParameters: map[string]string{"USERNAME": "nobody@example.com"},
-		})
-		if err != nil {
-			t.Fatal(errCode(err))
-		}
-		_, err = e.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-			ClientId: aws.String(clientPrevent), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
-			ChallengeResponses: map[string]string{"USERNAME": "nobody@example.com", "ANSWER": "42"},
-		})
+		out := e.customAuth(t, clientPrevent, "nobody@example.com")
+		_, err := e.answerCustom(clientPrevent, out, "nobody@example.com", "42")
 		if got := errCode(err); got != "NotAuthorizedException: Incorrect username or password." {
 			t.Fatalf("error %q (tokens for an unknown user?)", got)
 		}
@@ -934,14 +915,7 @@ func TestPreTokenV1(t *testing.T) {
 	srv.SetIssuer(ts.URL)
 	sub, _ := srv.SeedUser("ann@example.com", "Correct-horse-1", map[string]string{"custom:assurance": "low"}, true)
 	e := &env{srv: srv, ts: ts, trig: trig, clock: &clock{t: time.Now()}, api: cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})}
-	cl, out, err := srpStart(t, e, clientSRP, "ann@example.com")
-	if err != nil {
-		t.Fatal(errCode(err))
-	}
-	res, err := answerPassword(t, e, cl, clientSRP, "Correct-horse-1", out, nil)
-	if err != nil {
-		t.Fatal(errCode(err))
-	}
+	res := signInAnn(t, e, clientSRP, nil)
 	ev := trig.of(SlotPreTokenGeneration)[0]
 	if ev["version"] != "1" || req(ev)["scopes"] != nil {
 		t.Errorf("V1 event version %v scopes %v", ev["version"], req(ev)["scopes"])
@@ -951,7 +925,7 @@ func TestPreTokenV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idt, err := prov.Verifier(&oidc.Config{ClientID: clientSRP}).Verify(ctx, *res.AuthenticationResult.IdToken)
+	idt, err := prov.Verifier(&oidc.Config{ClientID: clientSRP}).Verify(ctx, *res.IdToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -960,7 +934,7 @@ func TestPreTokenV1(t *testing.T) {
 	if c["v1claim"] != "yes" || c["sub"] != sub || c["custom:assurance"] != nil {
 		t.Errorf("ID token claims %v", c)
 	}
-	at, err := prov.Verifier(&oidc.Config{SkipClientIDCheck: true}).Verify(ctx, *res.AuthenticationResult.AccessToken)
+	at, err := prov.Verifier(&oidc.Config{SkipClientIDCheck: true}).Verify(ctx, *res.AccessToken)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -334,6 +334,16 @@ func override(claims map[string]any, add map[string]any, suppress []string) {
 	}
 }
 
+// selfServiceUser decodes body into in and returns the user and client of
+// its access token (*tok, read once decoded), which must carry the scope of
+// the self-service operations.
+func (s *Server) selfServiceUser(body []byte, in any, tok *string) (*user, *Client, *apiError) {
+	if e := decode(body, in); e != nil {
+		return nil, nil, e
+	}
+	return s.userForAccessToken(*tok, scopeSelfService)
+}
+
 // userForAccessToken checks an access token this pool issued, carrying
 // scope, and returns its user and client.
 func (s *Server) userForAccessToken(tok, scope string) (*user, *Client, *apiError) {

@@ -513,10 +513,7 @@ type accessTokenInput struct {
 
 func opGetUser(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
 	var in accessTokenInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
+	u, c, e := s.selfServiceUser(body, &in, &in.AccessToken)
 	if e != nil {
 		return nil, e, ""
 	}
@@ -550,10 +547,7 @@ func opGetUser(ctx context.Context, s *Server, body []byte) (any, *apiError, str
 
 func opUpdateUserAttributes(ctx context.Context, s *Server, body []byte) (any, *apiError, string) {
 	var in accessTokenInput
-	if e := decode(body, &in); e != nil {
-		return nil, e, ""
-	}
-	u, c, e := s.userForAccessToken(in.AccessToken, scopeSelfService)
+	u, c, e := s.selfServiceUser(body, &in, &in.AccessToken)
 	if e != nil {
 		return nil, e, ""
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -22,6 +23,36 @@ var (
 	reErrMsg = regexp.MustCompile(`(?is)<p style="color:red[^>]*>([^<]*)</p>`)
 )
 
+// authorize opens authorizeURL in a fresh user agent (its own cookie jar)
+// that follows the provider's redirects and stops at the first one that
+// leaves the provider or goes to one of the paths stop. It returns the user
+// agent and its last response.
+func (p *Peer) authorize(ctx context.Context, authorizeURL string, stop ...string) (*http.Client, *http.Response, error) {
+	issuer, err := url.Parse(p.issuer)
+	if err != nil {
+		return nil, nil, err
+	}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &http.Client{
+		Transport: p.browser,
+		Jar:       jar,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if req.URL.Host != issuer.Host || slices.Contains(stop, req.URL.Path) {
+				return http.ErrUseLastResponse
+			}
+			if len(via) >= 10 {
+				return errors.New("oidcpeer: too many redirects")
+			}
+			return nil
+		},
+	}
+	resp, err := get(ctx, c, authorizeURL)
+	return c, resp, err
+}
+
 // maxPage bounds what BrowserLogin reads of a page.
 const maxPage = 1 << 20
 
@@ -32,31 +63,9 @@ const maxPage = 1 << 20
 // and state of that redirect. An error response of the provider (error=... on
 // the redirect, or the login form shown again) is returned as an error.
 func (p *Peer) BrowserLogin(ctx context.Context, authorizeURL, username, password string) (code, state string, err error) {
-	issuer, err := url.Parse(p.issuer)
-	if err != nil {
-		return "", "", err
-	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return "", "", err
-	}
-	c := &http.Client{
-		Transport: p.browser,
-		Jar:       jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			// The tenant's own landing page (PathPostStepUp) is the
-			// client's redirect URI too, though it is on the provider.
-			if req.URL.Host != issuer.Host || req.URL.Path == PathPostStepUp {
-				return http.ErrUseLastResponse
-			}
-			if len(via) >= 10 {
-				return errors.New("oidcpeer: too many redirects")
-			}
-			return nil
-		},
-	}
-
-	resp, err := get(ctx, c, authorizeURL)
+	// The tenant's own landing page (PathPostStepUp) is the client's
+	// redirect URI too, though it is on the provider.
+	c, resp, err := p.authorize(ctx, authorizeURL, PathPostStepUp)
 	if err != nil {
 		return "", "", err
 	}

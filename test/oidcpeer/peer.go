@@ -21,6 +21,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -296,11 +297,7 @@ func (p *Peer) SetUserACR(username, acr string) bool { return p.store.users.setA
 func (p *Peer) Calls() map[string]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(map[string]int, len(p.calls))
-	for k, v := range p.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(p.calls)
 }
 
 // ResetCalls zeroes the request counts.

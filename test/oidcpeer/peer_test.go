@@ -171,18 +171,7 @@ func TestCodeFlow(t *testing.T) {
 			p := start(t)
 			r := newRP(t, p, tc.style, "secret-1")
 			s := r.signIn(t, p, "alice", "alice-pw")
-			tok, err := r.exchange(s)
-			if err != nil {
-				t.Fatalf("exchange: %v", err)
-			}
-			idt, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok))
-			if err != nil {
-				t.Fatalf("verify: %v", err)
-			}
-			var c claims
-			if err := idt.Claims(&c); err != nil {
-				t.Fatal(err)
-			}
+			c := redeemAs[claims](t, r, s)
 			want := claims{Iss: p.Issuer(), Sub: "sub-alice", Nonce: s.nonce, ACR: "liveID push",
 				Email: "Alice@Example.com", EmailVerified: true, Username: "alice"}
 			if c != want {
@@ -202,16 +191,7 @@ func TestSecondUserAndACRChange(t *testing.T) {
 	if !p.SetUserACR("bob", "otp email") {
 		t.Fatal("SetUserACR: bob not found")
 	}
-	tok, err := r.exchange(r.signIn(t, p, "bob", "bob-pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	idt, err := r.verifier.Verify(r.ctx, rawIDToken(t, tok))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c claims
-	_ = idt.Claims(&c)
+	c := redeemAs[claims](t, r, r.signIn(t, p, "bob", "bob-pw"))
 	if c.Username != "bob" || c.ACR != "otp email" || c.EmailVerified {
 		t.Errorf("claims = %+v", c)
 	}
@@ -302,17 +282,17 @@ func TestMutatorsRefusedByGoOIDC(t *testing.T) {
 			if hdr["alg"] != tc.wantAlg || hdr["kid"] != p.SigningKeyID() {
 				t.Errorf("header = %v, want alg %s kid %s", hdr, tc.wantAlg, p.SigningKeyID())
 			}
-			if _, err := r.verifier.Verify(r.ctx, raw); err == nil {
-				t.Fatal("go-oidc accepted the token")
-			} else {
-				t.Logf("refused: %v", err)
-			}
+			wantRefused(t, r, r.verifier, raw)
 		})
 	}
 
-	// The HS256 tokens are the real confusion attack: HMAC over the served
-	// public key verifies them, yet go-oidc refuses them even when told to
-	// accept HS256, because its keys are RSA keys from the JWKS.
+	hs256Confusion(t, p, r)
+}
+
+// hs256Confusion runs the real confusion attack: HMAC over the served public
+// key verifies the HS256 tokens, yet go-oidc refuses them even when told to
+// accept HS256, because its keys are RSA keys from the JWKS.
+func hs256Confusion(t *testing.T, p *oidcpeer.Peer, r *rp) {
 	lax := r.provider.Verifier(&oidc.Config{ClientID: p.ClientID(), SupportedSigningAlgs: []string{"RS256", "HS256"}})
 	for _, form := range []oidcpeer.KeyForm{oidcpeer.KeyPEM, oidcpeer.KeyDER, oidcpeer.KeyJWK} {
 		t.Run("HS256 "+form.String()+" with HS256 allowed", func(t *testing.T) {
@@ -328,12 +308,18 @@ func TestMutatorsRefusedByGoOIDC(t *testing.T) {
 			if _, err := jws.Verify(key); err != nil {
 				t.Fatalf("HMAC over the %s public key does not verify the token: %v", form, err)
 			}
-			if _, err := lax.Verify(r.ctx, raw); err == nil {
-				t.Fatal("go-oidc accepted the token")
-			} else {
-				t.Logf("refused: %v", err)
-			}
+			wantRefused(t, r, lax, raw)
 		})
+	}
+}
+
+// wantRefused fails the test if v accepts raw.
+func wantRefused(t *testing.T, r *rp, v *oidc.IDTokenVerifier, raw string) {
+	t.Helper()
+	if _, err := v.Verify(r.ctx, raw); err == nil {
+		t.Fatal("go-oidc accepted the token")
+	} else {
+		t.Logf("refused: %v", err)
 	}
 }
 
@@ -408,39 +394,11 @@ func TestResignWithClaims(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw, _ := mutated(t, p, r, p.ResignWithClaims(tc.edit))
-			if _, err := r.verifier.Verify(r.ctx, raw); err == nil {
-				t.Fatal("go-oidc accepted the token")
-			} else {
-				t.Logf("refused: %v", err)
-			}
+			wantRefused(t, r, r.verifier, raw)
 		})
 	}
 
-	// The HS256 tokens are the real confusion attack: HMAC over the served
-	// public key verifies them, yet go-oidc refuses them even when told to
-	// accept HS256, because its keys are RSA keys from the JWKS.
-	lax := r.provider.Verifier(&oidc.Config{ClientID: p.ClientID(), SupportedSigningAlgs: []string{"RS256", "HS256"}})
-	for _, form := range []oidcpeer.KeyForm{oidcpeer.KeyPEM, oidcpeer.KeyDER, oidcpeer.KeyJWK} {
-		t.Run("HS256 "+form.String()+" with HS256 allowed", func(t *testing.T) {
-			raw, _ := mutated(t, p, r, p.HS256WithPublicKey(form))
-			key, err := p.PublicKeyBytes(form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := jws.Verify(key); err != nil {
-				t.Fatalf("HMAC over the %s public key does not verify the token: %v", form, err)
-			}
-			if _, err := lax.Verify(r.ctx, raw); err == nil {
-				t.Fatal("go-oidc accepted the token")
-			} else {
-				t.Logf("refused: %v", err)
-			}
-		})
-	}
+	hs256Confusion(t, p, r)
 }
 
 func TestTokenFaults(t *testing.T) {
@@ -596,9 +554,8 @@ type timedClaims struct {
 	IAT      int64  `json:"iat"`
 }
 
-// redeem exchanges s's code and returns the verified ID token's claims; the
-// token must carry auth_time.
-func (r *rp) redeem(t *testing.T, s session) timedClaims {
+// redeemAs exchanges s's code and returns the verified ID token's claims as C.
+func redeemAs[C any](t *testing.T, r *rp, s session) C {
 	t.Helper()
 	tok, err := r.exchange(s)
 	if err != nil {
@@ -608,10 +565,18 @@ func (r *rp) redeem(t *testing.T, s session) timedClaims {
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	var c timedClaims
+	var c C
 	if err := idt.Claims(&c); err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// redeem exchanges s's code and returns the verified ID token's claims; the
+// token must carry auth_time.
+func (r *rp) redeem(t *testing.T, s session) timedClaims {
+	t.Helper()
+	c := redeemAs[timedClaims](t, r, s)
 	if c.AuthTime == nil {
 		t.Fatal("ID token has no auth_time")
 	}

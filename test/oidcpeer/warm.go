@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"time"
@@ -181,28 +180,7 @@ func (p *Peer) serveLogin(w http.ResponseWriter, r *http.Request) bool {
 // interaction, ErrLoginRequired (wrapped) if the provider showed its login
 // page or answered login_required/interaction_required, or another error.
 func (p *Peer) SilentAuthorize(ctx context.Context, authorizeURL string) (code, state string, err error) {
-	issuer, err := url.Parse(p.issuer)
-	if err != nil {
-		return "", "", err
-	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return "", "", err
-	}
-	c := &http.Client{
-		Transport: p.browser,
-		Jar:       jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != issuer.Host {
-				return http.ErrUseLastResponse
-			}
-			if len(via) >= 10 {
-				return errors.New("oidcpeer: too many redirects")
-			}
-			return nil
-		},
-	}
-	resp, err := get(ctx, c, authorizeURL)
+	_, resp, err := p.authorize(ctx, authorizeURL)
 	if err != nil {
 		return "", "", err
 	}

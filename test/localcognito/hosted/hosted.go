@@ -188,11 +188,20 @@ func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state, c
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
-func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+// queryClient is the app client of q's client_id; for an unknown one it shows
+// the error page with reason and reports false.
+func (h *Handler) queryClient(w http.ResponseWriter, q url.Values, reason string) (localcognito.Client, bool) {
 	c, ok := h.pool.AppClient(q.Get("client_id"))
 	if !ok {
-		h.errorPage(w, "invalid_request", "unknown client")
+		h.errorPage(w, "invalid_request", reason)
+	}
+	return c, ok
+}
+
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c, ok := h.queryClient(w, q, "unknown client")
+	if !ok {
 		return
 	}
 	redirectURI := q.Get("redirect_uri")
@@ -777,9 +786,8 @@ func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request) {
 // session cookie to clear.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	c, ok := h.pool.AppClient(q.Get("client_id"))
+	c, ok := h.queryClient(w, q, "logout: unknown client")
 	if !ok {
-		h.errorPage(w, "invalid_request", "logout: unknown client")
 		return
 	}
 	if lu := q.Get("logout_uri"); lu != "" {

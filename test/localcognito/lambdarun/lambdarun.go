@@ -16,9 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -171,7 +173,7 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 			if !ok {
 				f = &function{def: def}
 				r.byID[def.LogicalID] = f
-				binaries = append(binaries, def.Binary)
+				binaries = appendNew(binaries, def.Binary)
 			}
 			r.bySlot[slot] = f
 		}
@@ -183,7 +185,7 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 		}
 		if _, ok := r.byID[id]; !ok {
 			r.byID[id] = &function{def: def}
-			binaries = append(binaries, def.Binary)
+			binaries = appendNew(binaries, def.Binary)
 		}
 	}
 	if opts.InvokeAPI {
@@ -201,7 +203,7 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 			return nil, err
 		}
 		r.tmpDirs = append(r.tmpDirs, dir)
-		r.logf("building %s", strings.Join(uniq(binaries), ", "))
+		r.logf("building %s", strings.Join(binaries, ", "))
 		if err := lambdaproc.Build(ctx, opts.ModuleDir, dir, binaries...); err != nil {
 			return nil, err
 		}
@@ -224,7 +226,7 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 	}
 	r.tmpDirs = append(r.tmpDirs, home)
 
-	for _, id := range sortedKeys(r.byID) {
+	for _, id := range slices.Sorted(maps.Keys(r.byID)) {
 		f := r.byID[id]
 		f.bin = filepath.Join(binDir, f.def.Binary)
 		if _, err := os.Stat(f.bin); err != nil {
@@ -255,7 +257,7 @@ func Start(ctx context.Context, pool *template.Pool, opts Options) (_ *Runner, e
 	// bad one) before its first event: wait for that, so a misconfigured
 	// function fails Start, not the first sign-in.
 	deadline := time.Now().Add(StartTimeout)
-	for _, id := range sortedKeys(r.byID) {
+	for _, id := range slices.Sorted(maps.Keys(r.byID)) {
 		f := r.byID[id]
 		for f.api.NextCalls() == 0 {
 			if b := f.api.InitError(); b != nil {
@@ -410,7 +412,7 @@ func (r *Runner) Logs(slot localcognito.Slot) string {
 // files, for a demo to print.
 func (r *Runner) Functions() []FunctionInfo {
 	var out []FunctionInfo
-	for _, id := range sortedKeys(r.byID) {
+	for _, id := range slices.Sorted(maps.Keys(r.byID)) {
 		f := r.byID[id]
 		info := FunctionInfo{LogicalID: id, Binary: f.def.Binary, LogPath: f.logPath}
 		for slot, g := range r.bySlot {
@@ -560,7 +562,7 @@ func lambdaEnv(pool *template.Pool, def *template.Function, runtimeAPI, home str
 	if invokeURL != "" {
 		env["AWS_ENDPOINT_URL_LAMBDA"] = invokeURL
 	}
-	for _, k := range sortedKeys(def.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(def.Environment)) {
 		v := def.Environment[k]
 		if to, ok := opts.Substitute[v]; ok {
 			v = to
@@ -741,25 +743,13 @@ func tail(s string) string {
 	return s
 }
 
-func uniq(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
+// appendNew appends name unless s holds it: two functions may share a binary,
+// which is built once.
+func appendNew(s []string, name string) []string {
+	if slices.Contains(s, name) {
+		return s
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return append(s, name)
 }
 
 func sortedSlots[V any](m map[localcognito.Slot]V) []localcognito.Slot {

@@ -101,6 +101,27 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 		return in
 	}
 
+	// passesWithoutClaims checks that the guard lets a pre token generation
+	// event of client pass, adds no access token claims (else the error says
+	// added) and logs reason last.
+	passesWithoutClaims := func(t *testing.T, client, reason, added string) {
+		t.Helper()
+		out, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preToken(client))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
+		}
+		var got localcognito.PreTokenGenerationEventV2
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Response.ClaimsAndScopeOverrideDetails != nil && got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration != nil {
+			t.Errorf("%s: %+v", added, got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration)
+		}
+		if rs := reasons(r.Logs(localcognito.SlotPreTokenGeneration)); len(rs) == 0 || rs[len(rs)-1] != reason {
+			t.Errorf("guard reasons %q, want %s last", rs, reason)
+		}
+	}
+
 	t.Run("Define: SRP_A is answered with PASSWORD_VERIFIER", func(t *testing.T) {
 		var d localcognito.DefineAuthChallengeEvent
 		d.EventHeader = header("DefineAuthChallenge_Authentication", clientID)
@@ -124,20 +145,7 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 	})
 
 	t.Run("guard: an unprotected client passes untouched", func(t *testing.T) {
-		out, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preToken("0unprotected00000000000000"))
-		if err != nil {
-			t.Fatalf("%v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
-		}
-		var got localcognito.PreTokenGenerationEventV2
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatal(err)
-		}
-		if got.Response.ClaimsAndScopeOverrideDetails != nil && got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration != nil {
-			t.Errorf("claims added for an unprotected client: %+v", got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration)
-		}
-		if rs := reasons(r.Logs(localcognito.SlotPreTokenGeneration)); len(rs) == 0 || rs[len(rs)-1] != "unprotected_client" {
-			t.Errorf("guard reasons %q", rs)
-		}
+		passesWithoutClaims(t, "0unprotected00000000000000", "unprotected_client", "claims added for an unprotected client")
 	})
 
 	// The created client signs in with CUSTOM_AUTH only (the template's
@@ -145,20 +153,7 @@ func TestBlockIDStepUpTriggers(t *testing.T) {
 	// value there is a GetTokensFromRefreshToken refresh, which Cognito
 	// reports as TokenGeneration_Authentication; it passes, without claims.
 	t.Run("guard: a refresh through GetTokensFromRefreshToken passes without claims", func(t *testing.T) {
-		out, err := r.Invoke(ctx, localcognito.SlotPreTokenGeneration, preToken(clientID))
-		if err != nil {
-			t.Fatalf("%v\n%s", err, r.Logs(localcognito.SlotPreTokenGeneration))
-		}
-		var got localcognito.PreTokenGenerationEventV2
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatal(err)
-		}
-		if got.Response.ClaimsAndScopeOverrideDetails != nil && got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration != nil {
-			t.Errorf("step-up claims on a refresh: %+v", got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration)
-		}
-		if rs := reasons(r.Logs(localcognito.SlotPreTokenGeneration)); len(rs) == 0 || rs[len(rs)-1] != "ok_custom_auth_only" {
-			t.Errorf("guard reasons %q, want ok_custom_auth_only last", rs)
-		}
+		passesWithoutClaims(t, clientID, "ok_custom_auth_only", "step-up claims on a refresh")
 	})
 
 	t.Run("guard: the protected client without a step-up fails the trigger", func(t *testing.T) {

@@ -126,22 +126,30 @@ func TestKnownAnswerFromJS(t *testing.T) {
 	}
 }
 
+// started makes the verifier of pool, user and password, a client, and the
+// session the client's A starts against the verifier.
+func started(tb testing.TB, pool, user, password string) (Verifier, *Client, *Session) {
+	tb.Helper()
+	ver, err := NewVerifier(pool, user, password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := NewClient()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := Start(ver, c.SRPAHex())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ver, c, s
+}
+
 func TestRoundTrip(t *testing.T) {
 	const pool, user, password = "Ab12Cd", "3f1c8e2a-0000-4000-8000-000000000001", "hunter2-Hunter2"
 	secret := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7, 0, 255}, 300))
 	ts := Timestamp(time.Date(2026, 7, 4, 8, 9, 1, 0, time.UTC))
-	ver, err := NewVerifier(pool, user, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Start(ver, c.SRPAHex())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ver, c, s := started(t, pool, user, password)
 	sign := func(password string) string {
 		t.Helper()
 		sig, err := c.Sign(pool, user, password, s.SaltHex(), s.SRPB(), secret, ts)
@@ -413,18 +421,7 @@ func BenchmarkStart(b *testing.B) {
 }
 
 func BenchmarkCheck(b *testing.B) {
-	ver, err := NewVerifier("p", "u", "pw")
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := NewClient()
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := Start(ver, c.SRPAHex())
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, c, s := started(b, "p", "u", "pw")
 	secret := base64.StdEncoding.EncodeToString(make([]byte, 1024))
 	ts := Timestamp(time.Now())
 	sig, err := c.Sign("p", "u", "pw", s.SaltHex(), s.SRPB(), secret, ts)
