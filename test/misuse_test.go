@@ -87,6 +87,9 @@ type misuse struct {
 // library's own message naming the offending resource and the fix, or
 // leaves a warning annotation where the construct cannot see enough.
 func TestConsumerMisusesStopAtSynth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds a dozen stacks through jsii")
+	}
 	var stack awscdk.Stack
 	rows := []misuse{
 		{"protected client with USER_SRP_AUTH and USER_PASSWORD_AUTH under ALWAYS", func(t *testing.T) {

@@ -25,6 +25,9 @@ import (
 // nothing else to the terminal (request logs and TLS noise go to the log
 // file), and stop everything (the provider too) on Ctrl-C.
 func TestDemoStartsAndStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the demo and starts moto_server and the sample's handlers")
+	}
 	if _, err := exec.LookPath("moto_server"); err != nil {
 		skipOrFail(t, "moto_server not on PATH (pip install 'moto[server]')")
 	}
