@@ -59,14 +59,18 @@ func (h *Handler) logger() *slog.Logger {
 
 // Handle is the resource's logic.
 func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]interface{}, error) {
+	// Nothing was created, so a Delete has nothing to undo; it succeeds
+	// before reading the properties, or the rollback of a Create refused
+	// for bad properties would fail the same way and leave the stack in
+	// DELETE_FAILED.
+	if ev.RequestType == cfn.RequestDelete {
+		return ev.PhysicalResourceID, nil, nil
+	}
 	keys, alg, err := parse(ev.ResourceProperties)
 	if err != nil {
 		return ev.PhysicalResourceID, nil, err
 	}
 	physical := physicalID(keys, alg)
-	if ev.RequestType == cfn.RequestDelete {
-		return ev.PhysicalResourceID, nil, nil
-	}
 	jwks, kid, err := h.Publish(ctx, keys, alg)
 	if err != nil {
 		h.logger().Error("refused", "reason", "public_key_unusable", "error", err.Error())

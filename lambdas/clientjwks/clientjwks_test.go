@@ -68,3 +68,17 @@ func TestRefusesAKeyThatDoesNotFitTheAlgorithm(t *testing.T) {
 		t.Fatal("answered a foreign response URL")
 	}
 }
+
+// The rollback of a Create refused for bad properties sends a Delete with
+// the same properties: it must succeed, or the stack is stuck.
+func TestDeleteWithBadPropertiesSucceeds(t *testing.T) {
+	h := &Handler{KMS: fakeKMS{}}
+	bad := map[string]interface{}{contract.ClientJWKSPropKeys: []interface{}{"not-an-arn"}, contract.ClientJWKSPropAlg: "RS256"}
+	if _, _, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestCreate, ResourceProperties: bad}); err == nil {
+		t.Fatal("Create with bad properties accepted")
+	}
+	physical, _, err := h.Handle(context.Background(), cfn.Event{RequestType: cfn.RequestDelete, PhysicalResourceID: "p-1", ResourceProperties: bad})
+	if err != nil || physical != "p-1" {
+		t.Fatalf("Delete: %q, %v", physical, err)
+	}
+}
