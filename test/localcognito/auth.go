@@ -433,7 +433,7 @@ func (s *Server) define(ctx context.Context, st *flowState, md map[string]string
 		if !s.has(SlotCreateAuthChallenge) {
 			return nil, &apiError{Type: eInvalidLambdaResp, Message: "Invalid lambda response", reason: "no Create trigger"}
 		}
-		ce := round.Create(d.Request.Session)
+		ce := round.Create(st.entries)
 		if e := s.invoke(ctx, SlotCreateAuthChallenge, &ce); e != nil {
 			return nil, e
 		}

@@ -35,15 +35,20 @@ type ChallengeRound struct {
 	Metadata     map[string]string
 }
 
+// Each event gets its own copies of the round's maps: the local endpoint
+// reads a function's whole answer back into the event, and what one trigger
+// echoes must not reach the next one's event (Cognito builds each event
+// from its own record).
+//
 // Define is the Define auth challenge event for the session so far. The
 // session is copied (the handler's answer cannot change the caller's
 // record) and never null: Cognito sends [] before the first challenge.
 func (r ChallengeRound) Define(session []SessionEntry) DefineAuthChallengeEvent {
 	var ev DefineAuthChallengeEvent
 	ev.EventHeader = r.header(SourceDefine)
-	ev.Request.UserAttributes = r.UserAttributes
+	ev.Request.UserAttributes = maps(r.UserAttributes)
 	ev.Request.Session = append([]SessionEntry{}, session...)
-	ev.Request.ClientMetadata = r.Metadata
+	ev.Request.ClientMetadata = maps(r.Metadata)
 	ev.Request.UserNotFound = r.UserNotFound
 	return ev
 }
@@ -53,10 +58,10 @@ func (r ChallengeRound) Define(session []SessionEntry) DefineAuthChallengeEvent 
 func (r ChallengeRound) Create(session []SessionEntry) CreateAuthChallengeEvent {
 	var ev CreateAuthChallengeEvent
 	ev.EventHeader = r.header(SourceCreate)
-	ev.Request.UserAttributes = r.UserAttributes
+	ev.Request.UserAttributes = maps(r.UserAttributes)
 	ev.Request.ChallengeName = ChallengeCustom
 	ev.Request.Session = append([]SessionEntry{}, session...)
-	ev.Request.ClientMetadata = r.Metadata
+	ev.Request.ClientMetadata = maps(r.Metadata)
 	ev.Request.UserNotFound = r.UserNotFound
 	return ev
 }
@@ -66,10 +71,10 @@ func (r ChallengeRound) Create(session []SessionEntry) CreateAuthChallengeEvent 
 func (r ChallengeRound) Verify(private map[string]string, answer string) VerifyAuthChallengeEvent {
 	var ev VerifyAuthChallengeEvent
 	ev.EventHeader = r.header(SourceVerify)
-	ev.Request.UserAttributes = r.UserAttributes
+	ev.Request.UserAttributes = maps(r.UserAttributes)
 	ev.Request.PrivateChallengeParameters = private
 	ev.Request.ChallengeAnswer = answer
-	ev.Request.ClientMetadata = r.Metadata
+	ev.Request.ClientMetadata = maps(r.Metadata)
 	ev.Request.UserNotFound = r.UserNotFound
 	return ev
 }
