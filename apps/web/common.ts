@@ -301,6 +301,8 @@ export async function signInOnDemand(
   onRejectedMessage?: (m: RejectedMessage) => void,
   flow?: Flow,
 ): Promise<void> {
+  // A superseded flow must not sign out the session a newer flow started.
+  flow?.check();
   await signOut().catch(() => undefined);
   flow?.check();
   const first = await signIn({

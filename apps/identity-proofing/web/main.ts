@@ -241,6 +241,7 @@ async function main() {
   // 4. Sign in (SRP, then the TOTP step the pool requires) and show what
   // the tokens carry.
   async function signInAndShow(flow: Flow): Promise<Claims> {
+    flow.check();
     await signOut().catch(() => undefined);
     flow.check();
     let out: SignInOutput = await signIn({ username: email, password });

@@ -197,10 +197,13 @@ async function main() {
         $('connect').hidden = true;
         // The tokens on screen predate the link: refresh them, so that the
         // claims show the connected identity.
-        showTokens(await refreshSession());
+        // The link is made: a failed refresh must not report it as not made.
+        const fresh = await refreshSession().catch(() => undefined);
+        flow.check();
+        if (fresh) showTokens(fresh);
         flow.setState(
           'connected',
-          `${done.provider || provider} connected: your tokens below list it. Sign out, then sign in with ${provider} to land in this account.`,
+          `${done.provider || provider} connected: ${fresh ? 'your tokens below list it' : 'your next sign-in lists it'}. Sign out, then sign in with ${provider} to land in this account.`,
         );
       },
       (err) => {

@@ -177,7 +177,6 @@ async function main() {
           flow.setState('refused', `Not paid: the API answered ${res.status} ${await res.text()}`);
           return;
         }
-        await res.json();
         flow.setState('paid', 'Paid 125.00 EUR: your provider confirmed it was you.');
       },
       async (err) => {
