@@ -52,6 +52,9 @@ func TestCreatedStagesThrottled(t *testing.T) {
 					}
 				}
 			}
+			if len(keys) == 0 {
+				t.Error("no log reference key (CognitobridgeLogRefKey…): every sample's handlers key their log references with one")
+			}
 			for id := range keys {
 				doc := policies[id]
 				if !strings.Contains(doc, `"Effect":"Deny"`) || !strings.Contains(doc, `"aws:PrincipalArn"`) {
