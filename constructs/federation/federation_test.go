@@ -355,3 +355,26 @@ func TestBlockIDMinimumLevel(t *testing.T) {
 	}()
 	NewFederation(stack, jsii.String("Second"), second)
 }
+
+// TestBlockIDDefaultMinimumLevelNotLoweredByAnother: a provider that keeps
+// the default MinimumLevel (2) and one that sets 1 on the same pool would
+// let the first provider's self-asserted level grant the assurance through
+// the one shared function: refused at synth like two explicit values.
+func TestBlockIDDefaultMinimumLevelNotLoweredByAnother(t *testing.T) {
+	stack := cdktest.NewStack()
+	first := mosaic()
+	first.Provider = &Provider{BlockID: &BlockIDProvider{TenantDNS: jsii.String("acme.1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid")}}
+	fed := NewFederation(stack, jsii.String("First"), first)
+	second := mosaic()
+	second.UserPool = fed.UserPool()
+	second.DomainPrefix = jsii.String("second-domain")
+	second.ProviderName = jsii.String("Second")
+	second.Provider = &Provider{BlockID: &BlockIDProvider{TenantDNS: jsii.String("other.1kosmos.net"), Community: jsii.String("default"), ClientID: jsii.String("cid"), MinimumLevel: jsii.Number(1)}}
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), "same MinimumLevel") || !strings.Contains(fmt.Sprint(r), "received 2 and 1") {
+			t.Errorf("default and 1 on one pool: %v", r)
+		}
+	}()
+	NewFederation(stack, jsii.String("Second"), second)
+}

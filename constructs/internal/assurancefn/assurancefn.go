@@ -42,9 +42,10 @@ var (
 // function (created by pretokengen.Of with props when the pool has none
 // yet) and, when provider is not "", lets that identity provider's mapped
 // claim grant the assurance. minimum is the lowest level a provider's
-// claim must state (contract.EnvAssuranceMinimumLevel), 0 for no
-// preference: one function serves the pool, so every construct that sets
-// it must set the same value (a different one panics). It returns the
+// claim must state (contract.EnvAssuranceMinimumLevel), 0 for the default
+// (contract.DefaultAssuranceMinimumLevel) with a provider and for no
+// preference without one: one function serves the pool, so every provider
+// on it must require the same value (a different one panics). It returns the
 // function.
 func Enable(pool awscognito.IUserPool, provider string, minimum int, props *pretokengen.PreTokenGenerationProps) pretokengen.PreTokenGeneration {
 	ptg := pretokengen.Of(pool, props)
@@ -54,6 +55,11 @@ func Enable(pool awscognito.IUserPool, provider string, minimum int, props *pret
 	if !ok {
 		st = &state{}
 		registry[ptg] = st
+	}
+	// A provider that keeps the default requires the default: otherwise
+	// another provider's lower value would become the pool's, silently.
+	if provider != "" && minimum == 0 {
+		minimum = contract.DefaultAssuranceMinimumLevel
 	}
 	if minimum != 0 {
 		if st.minimum != 0 && st.minimum != minimum {
